@@ -1,0 +1,166 @@
+import type { Conversation, ConversationSummary, Message, SendResult } from '../../shared/domain.js'
+import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
+import { AppError } from '../../shared/result.js'
+import type { Engine } from '../engine/engine.js'
+import type { HostEvents } from '../host/events.js'
+import type { ChatRepository } from '../store/chatRepository.js'
+
+/** A streaming reply is written to the store at least this often, so a crash loses at most this much. */
+export const SAVE_INTERVAL_MS = 1000
+const TITLE_CHARS = 60
+const DEFAULT_MAX_TOKENS = 1024
+
+interface Streaming {
+  conversationId: string
+  controller: AbortController
+  done: Promise<void>
+}
+
+/** Conversations and local replies: stores every message before and while it is generated. */
+export class ChatService {
+  private readonly streaming = new Map<string, Streaming>()
+
+  constructor(
+    private readonly repo: ChatRepository,
+    private readonly engine: Engine,
+    private readonly events: HostEvents,
+  ) {
+    // Replies that were streaming when the app last stopped (killed, crashed) are kept, marked interrupted.
+    repo.markStreamingInterrupted()
+  }
+
+  list(): ConversationSummary[] {
+    return this.repo.listConversations()
+  }
+
+  get(conversationId: string): Conversation {
+    const summary = this.repo.getConversation(conversationId)
+    if (!summary) throw new AppError('NOT_FOUND', 'That conversation no longer exists.')
+    return { ...summary, messages: this.repo.listMessages(conversationId) }
+  }
+
+  async delete(conversationId: string): Promise<boolean> {
+    for (const [messageId, entry] of this.streaming) {
+      if (entry.conversationId === conversationId) {
+        this.stop(messageId)
+        await entry.done
+      }
+    }
+    const deleted = this.repo.deleteConversation(conversationId)
+    if (deleted) this.events.emit('chat.conversations', this.list())
+    return deleted
+  }
+
+  /**
+   * Stores the user's message and an empty reply, then streams the reply in the background. Both rows
+   * exist before the first token, so nothing the user typed is lost if the app dies mid-reply.
+   */
+  send(conversationId: string | null, text: string): SendResult {
+    const model = this.engine.snapshot().model
+    if (!model) throw new AppError('NO_MODEL', 'Load a model before sending a message.')
+    if (conversationId) {
+      if (!this.repo.getConversation(conversationId)) {
+        throw new AppError('NOT_FOUND', 'That conversation no longer exists.')
+      }
+      if ([...this.streaming.values()].some((entry) => entry.conversationId === conversationId)) {
+        throw new AppError('BUSY', 'A reply is still being written in this conversation; stop it first.')
+      }
+    }
+    const conversation = conversationId
+      ? this.repo.getConversation(conversationId)!
+      : this.repo.createConversation(titleFrom(text))
+    const userMessage = this.repo.appendMessage({
+      conversationId: conversation.id,
+      role: 'user',
+      content: text,
+      state: 'complete',
+      model: null,
+    })
+    const turns = this.turnsOf(conversation.id)
+    const assistantMessage = this.repo.appendMessage({
+      conversationId: conversation.id,
+      role: 'assistant',
+      content: '',
+      state: 'streaming',
+      model: model.fileName,
+    })
+    this.stream(assistantMessage, turns)
+    this.events.emit('chat.conversations', this.list())
+    return {
+      conversation: this.repo.getConversation(conversation.id) ?? conversation,
+      userMessage,
+      assistantMessage,
+    }
+  }
+
+  /** Stops a streaming reply; the text so far is kept and marked stopped. */
+  stop(messageId: string): boolean {
+    const entry = this.streaming.get(messageId)
+    if (!entry) return false
+    entry.controller.abort()
+    return true
+  }
+
+  /** Stops every reply and waits until each is saved (app shutdown). */
+  async stopAll(): Promise<void> {
+    const entries = [...this.streaming.entries()]
+    for (const [messageId] of entries) this.stop(messageId)
+    await Promise.all(entries.map(([, entry]) => entry.done))
+  }
+
+  private turnsOf(conversationId: string): ChatTurn[] {
+    return this.repo
+      .listMessages(conversationId)
+      .filter((message) => message.content.length > 0 && message.state !== 'error')
+      .map((message) => ({ role: message.role, content: message.content }))
+  }
+
+  private stream(reply: Message, turns: ChatTurn[]): void {
+    const controller = new AbortController()
+    let content = ''
+    let savedLength = 0
+    const save = () => {
+      if (content.length === savedLength) return
+      savedLength = content.length
+      this.repo.saveContent(reply.id, content, 'streaming')
+    }
+    const timer = setInterval(save, SAVE_INTERVAL_MS)
+
+    const finish = (state: Message['state'], error: string | null = null) => {
+      clearInterval(timer)
+      this.repo.saveContent(reply.id, content, state, error)
+      this.streaming.delete(reply.id)
+      const message = this.repo.getMessage(reply.id)
+      if (message) this.events.emit('chat.message', message)
+    }
+
+    const done = this.engine
+      .generate(
+        { kind: 'chat', turns, params: { maxTokens: DEFAULT_MAX_TOKENS } },
+        {
+          signal: controller.signal,
+          onText: (text) => {
+            content += text
+            this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: reply.id, text })
+          },
+        },
+      )
+      .then(
+        (result: GenerateResult) => {
+          // The engine's final text is authoritative (stop strings trimmed, nothing lost in transit).
+          content = result.text
+          finish(result.finishReason === 'abort' ? 'stopped' : 'complete')
+        },
+        (error: unknown) => {
+          const message = error instanceof AppError ? error.message : 'The reply failed.'
+          finish('error', message)
+        },
+      )
+    this.streaming.set(reply.id, { conversationId: reply.conversationId, controller, done })
+  }
+}
+
+function titleFrom(text: string): string {
+  const line = text.trim().split('\n')[0] ?? ''
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1).trimEnd()}…` : line || 'New chat'
+}

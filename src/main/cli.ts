@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util'
+import pkg from '../../package.json'
+import { AppError } from '../shared/result.js'
+import { benchCommand } from '../../bench/benchCommand.js'
+import { chatCommand } from './cli/chatCommand.js'
+import { runtimePaths } from './cli/runtimePaths.js'
+import { serveCommand } from './cli/serveCommand.js'
+import { USAGE, UsageError } from './cli/usage.js'
+import { defaultDataDir } from './host/dataDir.js'
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      model: { type: 'string' },
+      system: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      reference: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  const paths = runtimePaths(import.meta.url)
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  switch (command) {
+    case 'serve':
+      return serveCommand({ ...values, dataDir, version: pkg.version, ...paths })
+    case 'chat':
+      return chatCommand({ ...values, dataDir, prompt: positionals.join(' '), version: pkg.version, ...paths })
+    case 'bench':
+      return benchCommand({ ...values, dataDir, ...paths })
+    default:
+      throw new UsageError(`Unknown command "${command}". Run gridforge --help for the list.`)
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof AppError) {
+      process.stderr.write(`gridforge: ${error.message}\n`)
+      process.exit(2)
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`gridforge: ${error.message}\n`)
+      process.exit(2)
+    }
+    process.stderr.write(`gridforge: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`)
+    process.exit(1)
+  },
+)

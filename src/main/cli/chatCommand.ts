@@ -1,0 +1,47 @@
+import { resolve } from 'node:path'
+import { createHost } from '../host/createHost.js'
+import { forkLauncher } from '../engine/forkLauncher.js'
+import { positiveInt } from './options.js'
+import { UsageError } from './usage.js'
+
+/** Options of `gridforge chat`. */
+export interface ChatOptions {
+  dataDir: string
+  model?: string
+  prompt?: string
+  threads?: string
+  version: string
+  engineEntry: string
+}
+
+/**
+ * One-shot local chat: loads the model, streams the reply to stdout and keeps the exchange in the
+ * history like any other conversation. Ctrl-C stops the reply and keeps what was written.
+ */
+export async function chatCommand(options: ChatOptions): Promise<void> {
+  if (!options.model) throw new UsageError('chat needs --model PATH.')
+  if (!options.prompt?.trim()) throw new UsageError('chat needs a prompt, e.g. gridforge chat --model m.gguf "Hello".')
+  const host = createHost({
+    dataDir: options.dataDir,
+    shell: 'headless',
+    version: options.version,
+    launchEngine: forkLauncher(options.engineEntry),
+    threads: positiveInt(options.threads, 'threads', null),
+  })
+  try {
+    await host.engine.load(resolve(options.model))
+    const finished = new Promise<{ state: string; error: string | null }>((done) => {
+      host.events.subscribe((name, payload) => {
+        if (name === 'chat.delta') process.stdout.write((payload as { text: string }).text)
+        if (name === 'chat.message') done(payload as { state: string; error: string | null })
+      })
+    })
+    const sent = host.chat.send(null, options.prompt)
+    process.once('SIGINT', () => host.chat.stop(sent.assistantMessage.id))
+    const outcome = await finished
+    process.stdout.write('\n')
+    if (outcome.state === 'error') throw new UsageError(outcome.error ?? 'The reply failed.')
+  } finally {
+    await host.close()
+  }
+}

@@ -1,0 +1,64 @@
+import { createHost } from '../host/createHost.js'
+import { forkLauncher } from '../engine/forkLauncher.js'
+import { startHeadlessServer } from '../server/headlessServer.js'
+import { positiveInt } from './options.js'
+import { UsageError } from './usage.js'
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
+
+/** Options of `gridforge serve`. */
+export interface ServeOptions {
+  dataDir: string
+  host: string
+  port?: string
+  token?: string
+  threads?: string
+  version: string
+  engineEntry: string
+  rendererDir: string
+}
+
+/** Runs the headless host until SIGINT or SIGTERM. */
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const port = options.port === '0' ? 0 : positiveInt(options.port, 'port', 5199)
+  if (options.token !== undefined && options.token.length < 16) {
+    throw new UsageError('--token must be at least 16 characters long.')
+  }
+  if (!LOOPBACK.has(options.host)) {
+    process.stderr.write(
+      `Warning: listening on ${options.host} makes GridForge reachable from other machines; anyone with the token can use it.\n`,
+    )
+  }
+  const host = createHost({
+    dataDir: options.dataDir,
+    shell: 'headless',
+    version: options.version,
+    launchEngine: forkLauncher(options.engineEntry),
+    threads: positiveInt(options.threads, 'threads', null),
+    log: (line) => process.stderr.write(`${line}\n`),
+  })
+  const server = await startHeadlessServer(host, {
+    host: options.host,
+    port,
+    token: options.token,
+    rendererDir: options.rendererDir,
+  }).catch(async (error: unknown) => {
+    await host.close()
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') throw new UsageError(`Port ${port} is already in use; pick another with --port.`)
+    throw error
+  })
+  process.stdout.write(`GridForge is running. Open ${server.openUrl}\n`)
+
+  await new Promise<void>((resolve) => {
+    let stopping = false
+    const stop = () => {
+      if (stopping) process.exit(130)
+      stopping = true
+      process.stderr.write('Stopping GridForge…\n')
+      void server.close().then(() => host.close()).then(resolve)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

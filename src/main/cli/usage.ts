@@ -1,0 +1,14 @@
+/** Thrown for user mistakes on the command line: printed as one sentence, exit code 2, no stack. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export const USAGE = `Usage: gridforge <command> [options]
+
+Commands:
+  serve  [--host 127.0.0.1] [--port 5199] [--token T]   headless host and web UI; prints the URL with its token
+  chat   --model PATH [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
+  bench  [--json] [--reference] [--quick]               the benchmark harness
+
+Every command takes --data-dir DIR (default: the app-data folder; env GRIDFORGE_DATA_DIR)
+and --threads N (default: chosen per model).`

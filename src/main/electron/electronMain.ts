@@ -1,0 +1,65 @@
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
+import { runtimePaths } from '../cli/runtimePaths.js'
+import { createHost, type Host } from '../host/createHost.js'
+import { bindIpc } from './ipcBinding.js'
+import { externalUrlToOpen, isAppUrl } from './navigationGuards.js'
+import { utilityLauncher } from './utilityLauncher.js'
+import { mainWindowOptions } from './windowOptions.js'
+
+const paths = runtimePaths(import.meta.url)
+const preloadPath = join(paths.rendererDir, '..', 'preload', 'index.cjs')
+const appUrl = pathToFileURL(join(paths.rendererDir, 'index.html')).href
+
+let host: Host | null = null
+let window: BrowserWindow | null = null
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow(mainWindowOptions(preloadPath))
+  win.once('ready-to-show', () => win.show())
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    const external = externalUrlToOpen(url)
+    if (external) void shell.openExternal(external)
+    return { action: 'deny' }
+  })
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url, appUrl)) event.preventDefault()
+  })
+  void win.loadURL(appUrl)
+  return win
+}
+
+async function start(): Promise<void> {
+  await app.whenReady()
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  host = createHost({
+    dataDir: app.getPath('userData'),
+    shell: 'desktop',
+    version: app.getVersion(),
+    launchEngine: utilityLauncher(paths.engineEntry),
+    log: (line) => console.error(line),
+  })
+  bindIpc(ipcMain, host, appUrl, () => window?.webContents ?? null)
+  window = createWindow()
+  window.on('closed', () => {
+    window = null
+  })
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+})
+app.on('window-all-closed', () => app.quit())
+app.on('before-quit', (event) => {
+  if (!host) return
+  event.preventDefault()
+  const closing = host
+  host = null
+  void closing.close().finally(() => app.quit())
+})
+
+start().catch((error: unknown) => {
+  console.error('GridForge failed to start:', error)
+  app.exit(1)
+})

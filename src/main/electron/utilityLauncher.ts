@@ -1,0 +1,27 @@
+import { utilityProcess } from 'electron'
+import type { EngineLauncher, EngineReply } from '../engine/protocol.js'
+
+/**
+ * Starts the engine as an Electron utility process (the desktop counterpart of `forkLauncher`), with
+ * UV_THREADPOOL_SIZE=1 for the reason given there.
+ */
+export function utilityLauncher(entry: string): EngineLauncher {
+  return () => {
+    const child = utilityProcess.fork(entry, [], {
+      serviceName: 'GridForge engine',
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+      stdio: 'inherit',
+    })
+    return {
+      get pid() {
+        return child.pid
+      },
+      send: (message) => child.postMessage(message),
+      onMessage: (listener) => child.on('message', (message: EngineReply) => listener(message)),
+      onExit: (listener) => child.once('exit', (code) => listener(`code ${code}`)),
+      kill: () => {
+        child.kill()
+      },
+    }
+  }
+}

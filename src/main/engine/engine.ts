@@ -1,0 +1,26 @@
+import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
+import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+
+/** Streaming and cancellation for one generation. */
+export interface GenerateHandlers {
+  /** Called with batches of new text, in order. */
+  onText?: (text: string) => void
+  signal?: AbortSignal
+}
+
+/**
+ * The one engine of the host, whichever process it lives in. All callers (chat, worker, API) share
+ * the loaded model; load and unload are serialised.
+ */
+export interface Engine {
+  snapshot(): EngineSnapshot
+  /** Subscribes to snapshot changes; returns the unsubscribe function. */
+  subscribe(listener: (snapshot: EngineSnapshot) => void): () => void
+  /** Loads a model by path, replacing the current one. Throws `AppError` with a clear message. */
+  load(path: string): Promise<LoadedModel>
+  unload(): Promise<void>
+  /** Generates with the loaded model. Aborting resolves with `finishReason: 'abort'` and the partial text. */
+  generate(request: GenerateRequest, handlers?: GenerateHandlers): Promise<GenerateResult>
+  /** Stops the engine process for good. */
+  close(): Promise<void>
+}

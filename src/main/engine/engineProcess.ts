@@ -1,0 +1,100 @@
+import type { EngineReply, EngineRequest } from './protocol.js'
+import { LlamaRuntime } from './llamaRuntime.js'
+import { toErrorShape } from '../../shared/result.js'
+
+/**
+ * Entry point of the engine process: the only process that loads llama.cpp. Started by the host with
+ * UV_THREADPOOL_SIZE=1 (see DESIGN.md). Text is batched here so the host gets a few messages per
+ * second per generation, not one per token: per-token IPC would sit on the decode loop's critical path.
+ */
+const TEXT_FLUSH_MS = 25
+
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: EngineRequest }) => void): void
+  postMessage(message: EngineReply): void
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
+
+function send(message: EngineReply): void {
+  if (parentPort) parentPort.postMessage(message)
+  else process.send?.(message)
+}
+
+function listen(handler: (message: EngineRequest) => void): void {
+  if (parentPort) parentPort.on('message', (event) => handler(event.data))
+  else process.on('message', (message) => handler(message as EngineRequest))
+}
+
+function textBatcher(id: number) {
+  let pending = ''
+  let timer: NodeJS.Timeout | null = null
+  const flush = () => {
+    if (timer) clearTimeout(timer)
+    timer = null
+    if (pending) send({ type: 'text', id, text: pending })
+    pending = ''
+  }
+  return {
+    push(text: string) {
+      pending += text
+      timer ??= setTimeout(flush, TEXT_FLUSH_MS)
+    },
+    flush,
+  }
+}
+
+async function main(): Promise<void> {
+  const gpu = process.env.GRIDFORGE_GPU === 'off' ? false : 'auto'
+  const runtime = await LlamaRuntime.create(gpu)
+  const aborts = new Map<number, AbortController>()
+
+  const handle = async (message: EngineRequest): Promise<void> => {
+    switch (message.type) {
+      case 'abort':
+        aborts.get(message.id)?.abort()
+        return
+      case 'load': {
+        const info = await runtime.load(message.path, message.threads, (progress) =>
+          send({ type: 'progress', id: message.id, progress }),
+        )
+        send({ type: 'done', id: message.id, value: info })
+        return
+      }
+      case 'unload':
+        await runtime.unload()
+        send({ type: 'done', id: message.id, value: null })
+        return
+      case 'generate': {
+        const controller = new AbortController()
+        aborts.set(message.id, controller)
+        const batch = textBatcher(message.id)
+        try {
+          const result = await runtime.generate(
+            message.request,
+            { text: batch.push, progress: () => undefined },
+            controller.signal,
+          )
+          batch.flush()
+          send({ type: 'done', id: message.id, value: result })
+        } finally {
+          batch.flush()
+          aborts.delete(message.id)
+        }
+        return
+      }
+    }
+  }
+
+  listen((message) => {
+    handle(message).catch((error: unknown) => {
+      send({ type: 'failed', id: message.id, error: toErrorShape(error) })
+    })
+  })
+  send({ type: 'ready', gpu: runtime.gpu, cpuMathCores: runtime.cores })
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`engine failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(70)
+})

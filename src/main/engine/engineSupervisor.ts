@@ -1,0 +1,247 @@
+import { basename } from 'node:path'
+import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
+import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+import { AppError } from '../../shared/result.js'
+import type { Engine, GenerateHandlers } from './engine.js'
+import type { EngineLauncher, EngineProcess, EngineReply } from './protocol.js'
+
+/** More crashes than this within `CRASH_WINDOW_MS` and the supervisor stops restarting. */
+const MAX_CRASHES = 3
+const CRASH_WINDOW_MS = 60_000
+const READY_TIMEOUT_MS = 60_000
+
+interface Pending {
+  kind: 'load' | 'unload' | 'generate'
+  resolve(value: unknown): void
+  reject(error: AppError): void
+  onText?: (text: string) => void
+  onProgress?: (progress: number) => void
+}
+
+/** Options of the supervisor. */
+export interface SupervisorOptions {
+  launch: EngineLauncher
+  /** A fixed thread count; `null` lets the engine choose per model. */
+  threads?: number | null
+  log?: (line: string) => void
+}
+
+/**
+ * The host's `Engine`: runs llama.cpp in a child process, restarts it when it dies, and reloads the
+ * model that was in use so callers only see the failed request.
+ */
+export class EngineSupervisor implements Engine {
+  private process: EngineProcess | null = null
+  private ready: Promise<void> | null = null
+  private pending = new Map<number, Pending>()
+  private nextId = 1
+  private closed = false
+  private crashTimes: number[] = []
+  private listeners = new Set<(snapshot: EngineSnapshot) => void>()
+  private state: EngineSnapshot = {
+    state: 'starting',
+    gpu: null,
+    model: null,
+    loading: null,
+    notice: null,
+    restarts: 0,
+  }
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  /** Starts the engine process; resolves when it has initialised llama.cpp. */
+  start(): Promise<void> {
+    this.ready ??= this.spawn()
+    return this.ready
+  }
+
+  snapshot(): EngineSnapshot {
+    return this.state
+  }
+
+  /** The engine process id, for resource measurements and crash tests. */
+  processId(): number | undefined {
+    return this.process?.pid
+  }
+
+  subscribe(listener: (snapshot: EngineSnapshot) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async load(path: string): Promise<LoadedModel> {
+    await this.start()
+    this.update({ state: 'loading', loading: { path, progress: 0 }, notice: null })
+    let lastProgress = 0
+    try {
+      const model = (await this.request(
+        { type: 'load', path, threads: this.options.threads ?? null, gpu: 'auto' },
+        'load',
+        {
+          onProgress: (progress) => {
+            if (progress - lastProgress < 0.02 && progress < 1) return
+            lastProgress = progress
+            this.update({ loading: { path, progress } })
+          },
+        },
+      )) as LoadedModel
+      this.update({ state: 'ready', model, loading: null })
+      return model
+    } catch (error) {
+      const appError = asAppError(error)
+      this.update({ state: this.process ? 'idle' : 'restarting', model: null, loading: null, notice: appError.message })
+      throw appError
+    }
+  }
+
+  async unload(): Promise<void> {
+    await this.start()
+    this.update({ state: 'unloading' })
+    await this.request({ type: 'unload' }, 'unload')
+    this.update({ state: 'idle', model: null })
+  }
+
+  async generate(request: GenerateRequest, handlers: GenerateHandlers = {}): Promise<GenerateResult> {
+    await this.start()
+    if (!this.state.model) throw new AppError('NO_MODEL', 'No model is loaded; load one first.')
+    const id = this.nextId
+    const { signal } = handlers
+    if (signal?.aborted) throw new AppError('BUSY', 'The generation was cancelled before it started.')
+    const onAbort = () => this.process?.send({ type: 'abort', id })
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      return (await this.request({ type: 'generate', request }, 'generate', {
+        onText: handlers.onText,
+      })) as GenerateResult
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const process = this.process
+    this.process = null
+    process?.kill()
+    this.rejectAll(new AppError('ENGINE_CRASHED', 'The engine was shut down.'))
+  }
+
+  private request(
+    message: { type: 'load'; path: string; threads: number | null; gpu: 'auto' | false } | { type: 'unload' } | { type: 'generate'; request: GenerateRequest },
+    kind: Pending['kind'],
+    callbacks: Pick<Pending, 'onText' | 'onProgress'> = {},
+  ): Promise<unknown> {
+    const process = this.process
+    if (!process) {
+      return Promise.reject(new AppError('ENGINE_CRASHED', 'The engine is restarting; try again in a moment.'))
+    }
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { kind, resolve, reject, ...callbacks })
+      process.send({ ...message, id })
+    })
+  }
+
+  private spawn(): Promise<void> {
+    const process = this.options.launch()
+    this.process = process
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new AppError('ENGINE_CRASHED', 'The engine did not start within a minute.')),
+        READY_TIMEOUT_MS,
+      )
+      process.onMessage((message) => {
+        if (message.type === 'ready') {
+          clearTimeout(timer)
+          this.update({ state: this.state.model ? this.state.state : 'idle', gpu: message.gpu })
+          resolve()
+          return
+        }
+        this.route(message)
+      })
+      process.onExit((reason) => {
+        clearTimeout(timer)
+        reject(new AppError('ENGINE_CRASHED', `The engine stopped while starting (${reason}).`))
+        if (this.process === process) this.onCrash(reason)
+      })
+    })
+    ready.catch(() => undefined)
+    return ready
+  }
+
+  private route(message: Exclude<EngineReply, { type: 'ready' }>): void {
+    const pending = this.pending.get(message.id)
+    if (!pending) return
+    switch (message.type) {
+      case 'progress':
+        pending.onProgress?.(message.progress)
+        return
+      case 'text':
+        pending.onText?.(message.text)
+        return
+      case 'done':
+        this.pending.delete(message.id)
+        pending.resolve(message.value)
+        return
+      case 'failed':
+        this.pending.delete(message.id)
+        pending.reject(new AppError(message.error.code, message.error.message))
+        return
+    }
+  }
+
+  private onCrash(reason: string): void {
+    this.process = null
+    this.ready = null
+    if (this.closed) return
+    const wasLoading = this.state.loading?.path ?? null
+    const modelToReload = wasLoading ? null : this.state.model
+    const crashedWhile = wasLoading
+      ? `while loading ${basename(wasLoading)}; the file may be damaged or too large`
+      : 'unexpectedly'
+    this.options.log?.(`engine process exited (${reason}) ${crashedWhile}`)
+    this.rejectAll(new AppError('ENGINE_CRASHED', `The engine stopped ${crashedWhile} (${reason}).`))
+
+    const now = Date.now()
+    this.crashTimes = [...this.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS), now]
+    if (this.crashTimes.length > MAX_CRASHES) {
+      this.update({
+        state: 'idle',
+        model: null,
+        loading: null,
+        notice: 'The engine keeps stopping; it was not restarted. Restart GridForge to try again.',
+      })
+      return
+    }
+    this.update({
+      state: 'restarting',
+      model: null,
+      loading: null,
+      restarts: this.state.restarts + 1,
+      notice: `The engine stopped ${crashedWhile} and was restarted.`,
+    })
+    this.start()
+      .then(async () => {
+        if (modelToReload) await this.load(modelToReload.path)
+        this.update({ notice: `The engine stopped ${crashedWhile} and was restarted.` })
+      })
+      .catch((error: unknown) => this.options.log?.(`engine restart failed: ${asAppError(error).message}`))
+  }
+
+  private rejectAll(error: AppError): void {
+    const pending = [...this.pending.values()]
+    this.pending.clear()
+    for (const entry of pending) entry.reject(error)
+  }
+
+  private update(change: Partial<EngineSnapshot>): void {
+    this.state = { ...this.state, ...change }
+    for (const listener of this.listeners) listener(this.state)
+  }
+}
+
+function asAppError(error: unknown): AppError {
+  return error instanceof AppError
+    ? error
+    : new AppError('INTERNAL', error instanceof Error ? error.message : String(error))
+}

@@ -1,0 +1,262 @@
+import { basename } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { totalmem } from 'node:os'
+import {
+  getLlama,
+  GgufInsights,
+  LlamaChat,
+  LlamaCompletion,
+  LlamaLogLevel,
+  readGgufFileInfo,
+  resolveChatWrapper,
+  TokenBias,
+  type ChatHistoryItem,
+  type Llama,
+  type LlamaContext,
+  type LlamaModel,
+} from 'node-llama-cpp'
+import type { LoadedModel } from '../../shared/domain.js'
+import type {
+  FinishReason,
+  GenerateRequest,
+  GenerateResult,
+  SamplingParams,
+} from '../../shared/generation.js'
+import { AppError } from '../../shared/result.js'
+import { chooseThreads, physicalCores } from './threads.js'
+
+/** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
+const DEFAULT_CONTEXT = 4096
+/** Sequences of the one context: chat now, worker slots later. */
+const SEQUENCES = 1
+
+interface Loaded {
+  model: LlamaModel
+  context: LlamaContext
+  info: LoadedModel
+}
+
+/** How the runtime reports streaming text and load progress. */
+export interface RuntimeSink {
+  text(text: string): void
+  progress(progress: number): void
+}
+
+/**
+ * Everything that touches llama.cpp. Lives only in the engine process. Load and unload run one at a
+ * time (a model switch disposes context then model, in that order, before the next load).
+ */
+export class LlamaRuntime {
+  private loaded: Loaded | null = null
+  private lifecycle: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    private readonly llama: Llama,
+    readonly cores: number,
+  ) {}
+
+  static async create(gpu: 'auto' | false): Promise<LlamaRuntime> {
+    const cores = physicalCores()
+    // maxThreads caps every context; without it the CPU default (>= 4) oversubscribes small machines.
+    const llama = await getLlama({ gpu, maxThreads: cores, logLevel: LlamaLogLevel.error, build: 'never' })
+    return new LlamaRuntime(llama, cores)
+  }
+
+  get gpu(): string | null {
+    return this.llama.gpu === false ? null : this.llama.gpu
+  }
+
+  load(path: string, threads: number | null, onProgress: (p: number) => void): Promise<LoadedModel> {
+    return this.serialise(async () => {
+      await this.disposeLoaded()
+      const size = await fileSize(path)
+      const fileInfo = await readGgufFileInfo(path).catch(() => {
+        throw new AppError('MODEL_INVALID', `${basename(path)} is not a valid GGUF model file.`)
+      })
+      const insights = await GgufInsights.from(fileInfo, this.llama)
+      const cpuOnly = insights.estimateModelResourceRequirements({ gpuLayers: 0 })
+      if (this.llama.gpu === false && cpuOnly.cpuRam > totalmem() * 0.9) {
+        throw new AppError(
+          'MODEL_TOO_LARGE',
+          `${basename(path)} needs about ${gib(cpuOnly.cpuRam)} GiB of memory; this PC has ${gib(totalmem())} GiB.`,
+        )
+      }
+      const model = await this.loadWithFallback(path, onProgress)
+      try {
+        const useThreads = threads ?? chooseThreads(size, this.cores)
+        const trained = model.trainContextSize
+        const context = await model.createContext({
+          contextSize: { min: Math.min(256, trained), max: Math.min(DEFAULT_CONTEXT, trained) },
+          sequences: SEQUENCES,
+          threads: useThreads,
+        })
+        const info: LoadedModel = {
+          path,
+          fileName: basename(path),
+          sizeBytes: size,
+          architecture: fileInfo.metadata.general.architecture ?? null,
+          contextSize: context.contextSize,
+          hasChatTemplate: typeof fileInfo.metadata.tokenizer.chat_template === 'string',
+          gpuLayers: model.gpuLayers,
+          threads: useThreads,
+        }
+        this.loaded = { model, context, info }
+        return info
+      } catch (error) {
+        await model.dispose()
+        throw new AppError('MODEL_LOAD_FAILED', `Could not create a context for ${basename(path)}: ${message(error)}`)
+      }
+    })
+  }
+
+  unload(): Promise<void> {
+    return this.serialise(() => this.disposeLoaded())
+  }
+
+  async generate(request: GenerateRequest, sink: RuntimeSink, signal: AbortSignal): Promise<GenerateResult> {
+    const loaded = this.loaded
+    if (!loaded) throw new AppError('NO_MODEL', 'No model is loaded; load one first.')
+    const sequence = loaded.context.getSequence()
+    const started = performance.now()
+    try {
+      const options = {
+        ...samplingOptions(request.params),
+        tokenBias: request.params.ignoreEos ? endOfGenerationBias(loaded.model) : undefined,
+        signal,
+        stopOnAbortSignal: true,
+        onTextChunk: sink.text,
+      }
+      const promptTokens = { count: 0 }
+      const { text, reason } =
+        request.kind === 'chat' && loaded.info.hasChatTemplate
+          ? await this.chat(loaded, sequence, request.turns, options)
+          : await this.complete(loaded, sequence, promptOf(request), options, promptTokens)
+      const completionTokens = loaded.model.tokenize(text).length
+      return {
+        text,
+        finishReason: reason,
+        promptTokens: promptTokens.count || sequence.contextTokens.length - completionTokens,
+        completionTokens,
+        durationMs: performance.now() - started,
+      }
+    } finally {
+      sequence.dispose()
+    }
+  }
+
+  private async chat(
+    loaded: Loaded,
+    sequence: ReturnType<LlamaContext['getSequence']>,
+    turns: Extract<GenerateRequest, { kind: 'chat' }>['turns'],
+    options: ReturnType<typeof samplingOptions> & object,
+  ): Promise<{ text: string; reason: FinishReason }> {
+    const chatWrapper = resolveChatWrapper(loaded.model)
+    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper })
+    const history: ChatHistoryItem[] = turns.map((turn) =>
+      turn.role === 'assistant'
+        ? { type: 'model', response: [turn.content] }
+        : { type: turn.role, text: turn.content },
+    )
+    history.push({ type: 'model', response: [] })
+    const response = await chat.generateResponse(history, options)
+    return { text: response.response, reason: finishReason(response.metadata.stopReason) }
+  }
+
+  private async complete(
+    loaded: Loaded,
+    sequence: ReturnType<LlamaContext['getSequence']>,
+    prompt: string,
+    options: ReturnType<typeof samplingOptions> & object,
+    promptTokens: { count: number },
+  ): Promise<{ text: string; reason: FinishReason }> {
+    const completion = new LlamaCompletion({ contextSequence: sequence })
+    promptTokens.count = loaded.model.tokenize(prompt, true).length
+    const response = await completion.generateCompletionWithMeta(prompt, options)
+    return { text: response.response, reason: finishReason(response.metadata.stopReason) }
+  }
+
+  private async loadWithFallback(path: string, onProgress: (p: number) => void): Promise<LlamaModel> {
+    try {
+      return await this.llama.loadModel({ modelPath: path, gpuLayers: 'auto', onLoadProgress: onProgress })
+    } catch (error) {
+      if (this.llama.gpu === false) throw loadError(path, error)
+      // A GPU that cannot hold the layers (driver, VRAM taken by a game) should not stop the user: run on CPU.
+      try {
+        return await this.llama.loadModel({ modelPath: path, gpuLayers: 0, onLoadProgress: onProgress })
+      } catch (cpuError) {
+        throw loadError(path, cpuError)
+      }
+    }
+  }
+
+  private async disposeLoaded(): Promise<void> {
+    const loaded = this.loaded
+    this.loaded = null
+    if (!loaded) return
+    await loaded.context.dispose()
+    await loaded.model.dispose()
+  }
+
+  private serialise<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(task, task)
+    this.lifecycle = run.catch(() => undefined)
+    return run
+  }
+}
+
+function promptOf(request: GenerateRequest): string {
+  if (request.kind === 'completion') return request.prompt
+  // Models without a chat template continue text: hand them the conversation as plain prose.
+  return request.turns.map((turn) => turn.content).join('\n')
+}
+
+function samplingOptions(params: SamplingParams) {
+  return {
+    maxTokens: params.maxTokens,
+    temperature: params.temperature,
+    topP: params.topP,
+    topK: params.topK,
+    minP: params.minP,
+    seed: params.seed,
+    repeatPenalty:
+      params.repeatPenalty !== undefined && params.repeatPenalty !== 1
+        ? { penalty: params.repeatPenalty, lastTokens: params.repeatPenaltyRange ?? 64 }
+        : undefined,
+    customStopTriggers: params.stop && params.stop.length > 0 ? params.stop : undefined,
+  }
+}
+
+function endOfGenerationBias(model: LlamaModel): TokenBias {
+  const bias = new TokenBias(model.tokenizer)
+  for (const token of [model.tokens.eos, model.tokens.eot]) if (token !== null) bias.set(token, 'never')
+  return bias
+}
+
+function finishReason(stopReason: string): FinishReason {
+  if (stopReason === 'maxTokens') return 'length'
+  if (stopReason === 'abort') return 'abort'
+  return 'stop'
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const info = await stat(path)
+    if (!info.isFile()) throw new AppError('MODEL_INVALID', `${path} is not a file.`)
+    return info.size
+  } catch (error) {
+    if (error instanceof AppError) throw error
+    throw new AppError('NOT_FOUND', `No model file at ${path}.`)
+  }
+}
+
+function loadError(path: string, error: unknown): AppError {
+  return new AppError('MODEL_LOAD_FAILED', `Could not load ${basename(path)}: ${message(error)}`)
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function gib(bytes: number): string {
+  return (bytes / 1024 ** 3).toFixed(1)
+}

@@ -1,0 +1,34 @@
+import type { AppErrorShape } from '../../shared/result.js'
+import type { LoadedModel } from '../../shared/domain.js'
+import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+
+/** Host → engine process. `id` pairs each request with its reply. */
+export type EngineRequest =
+  | { type: 'load'; id: number; path: string; threads: number | null; gpu: 'auto' | false }
+  | { type: 'unload'; id: number }
+  | { type: 'generate'; id: number; request: GenerateRequest }
+  | { type: 'abort'; id: number }
+
+/** Engine process → host. */
+export type EngineReply =
+  | { type: 'ready'; gpu: string | null; cpuMathCores: number }
+  | { type: 'progress'; id: number; progress: number }
+  | { type: 'text'; id: number; text: string }
+  | { type: 'done'; id: number; value: LoadedModel | GenerateResult | null }
+  | { type: 'failed'; id: number; error: AppErrorShape }
+
+/**
+ * A running engine process, whatever started it (`child_process.fork` headless, Electron's
+ * `utilityProcess` in the desktop app).
+ */
+export interface EngineProcess {
+  send(message: EngineRequest): void
+  onMessage(listener: (message: EngineReply) => void): void
+  /** Called once when the process ends, with a description such as `signal SIGKILL` or `code 134`. */
+  onExit(listener: (reason: string) => void): void
+  kill(): void
+  readonly pid: number | undefined
+}
+
+/** Starts a fresh engine process. */
+export type EngineLauncher = () => EngineProcess

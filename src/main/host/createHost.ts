@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs'
+import type Database from 'better-sqlite3'
+import type { AppInfo } from '../../shared/domain.js'
+import { ChatService } from '../chat/chatService.js'
+import type { Engine } from '../engine/engine.js'
+import { EngineSupervisor } from '../engine/engineSupervisor.js'
+import type { EngineLauncher } from '../engine/protocol.js'
+import { listLocalModels } from '../models/localModels.js'
+import { ChatRepository } from '../store/chatRepository.js'
+import { openDatabase } from '../store/database.js'
+import { dataPaths } from './dataDir.js'
+import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js'
+import { HostEvents } from './events.js'
+
+/** What a shell (Electron or headless) needs to build the host. */
+export interface HostOptions {
+  dataDir: string
+  shell: AppInfo['shell']
+  version: string
+  launchEngine: EngineLauncher
+  /** A fixed engine thread count (CLI `--threads`); otherwise chosen per model. */
+  threads?: number | null
+  log?: (line: string) => void
+}
+
+/** The host: every service, built once, behind one dispatcher and one event bus. */
+export interface Host {
+  dispatch: Dispatch
+  events: HostEvents
+  engine: Engine
+  chat: ChatService
+  paths: ReturnType<typeof dataPaths>
+  close(): Promise<void>
+}
+
+/** Builds the host. The engine process starts in the background so the UI can appear at once. */
+export function createHost(options: HostOptions): Host {
+  const log = options.log ?? (() => undefined)
+  const paths = dataPaths(options.dataDir)
+  mkdirSync(paths.models, { recursive: true })
+  const db: Database.Database = openDatabase(paths.database)
+  const events = new HostEvents()
+  const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
+  engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
+  engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
+  const chat = new ChatService(new ChatRepository(db), engine, events)
+
+  const handlers: Handlers = {
+    'app.info': () => ({ version: options.version, shell: options.shell, modelsDir: paths.models }),
+    'models.listLocal': () => listLocalModels(paths.models),
+    'engine.status': () => engine.snapshot(),
+    'engine.load': async ({ path }) => {
+      await engine.load(path)
+      return engine.snapshot()
+    },
+    'engine.unload': async () => {
+      await engine.unload()
+      return engine.snapshot()
+    },
+    'chat.list': () => chat.list(),
+    'chat.get': ({ conversationId }) => chat.get(conversationId),
+    'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
+    'chat.send': ({ conversationId, text }) => chat.send(conversationId, text),
+    'chat.stop': ({ messageId }) => ({ stopped: chat.stop(messageId) }),
+  }
+
+  let closing: Promise<void> | null = null
+  return {
+    dispatch: createDispatcher(handlers, log),
+    events,
+    engine,
+    chat,
+    paths,
+    close() {
+      closing ??= (async () => {
+        await chat.stopAll()
+        await engine.close()
+        db.close()
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Host } from '../host/createHost.js'
+import { staticFiles } from './staticFiles.js'
+import { bindWebSocket } from './webSocketBinding.js'
+
+/** Where the headless host listens and what it serves. */
+export interface HeadlessServerOptions {
+  host: string
+  port: number
+  /** The access token; generated when absent. */
+  token?: string
+  rendererDir: string
+}
+
+/** A running headless server. */
+export interface HeadlessServer {
+  url: string
+  /** The URL to open: carries the token in the fragment, which browsers never send to the server. */
+  openUrl: string
+  token: string
+  close(): Promise<void>
+}
+
+/** Serves the UI over HTTP and the host's API over a token-guarded WebSocket. */
+export async function startHeadlessServer(host: Host, options: HeadlessServerOptions): Promise<HeadlessServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url')
+  const serve = staticFiles(options.rendererDir)
+  const server: Server = createServer((request, response) => {
+    serve(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500)
+      response.end()
+    })
+  })
+  const wss = bindWebSocket(server, token, host.dispatch, host.events)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${hostPart}:${address.port}/`
+  return {
+    url,
+    openUrl: `${url}#token=${token}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate()
+        wss.close()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,58 @@
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { extname, join, normalize, sep } from 'node:path'
+import { SECURITY_HEADERS } from './securityHeaders.js'
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+}
+
+/** Serves the built renderer; unknown paths fall back to index.html, nothing outside `root` is served. */
+export function staticFiles(root: string) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD' }).end()
+      return
+    }
+    const pathname = decodeURIComponentSafe(new URL(request.url ?? '/', 'http://localhost').pathname)
+    const candidate = normalize(join(root, pathname ?? '/'))
+    const inside = candidate === root || candidate.startsWith(root.endsWith(sep) ? root : root + sep)
+    let file = inside ? candidate : join(root, 'index.html')
+    let info = await stat(file).catch(() => null)
+    if (!info?.isFile()) {
+      file = join(root, 'index.html')
+      info = await stat(file).catch(() => null)
+    }
+    if (!info?.isFile()) {
+      response.writeHead(503, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain' })
+      response.end('The UI is not built; run "npm run build".\n')
+      return
+    }
+    const isHtml = extname(file) === '.html'
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': info.size,
+      // Built assets have content hashes in their names; the HTML must always be fresh.
+      'Cache-Control': isHtml ? 'no-cache' : 'public, max-age=31536000, immutable',
+    })
+    if (request.method === 'HEAD') response.end()
+    else createReadStream(file).pipe(response)
+  }
+}
+
+function decodeURIComponentSafe(value: string): string | null {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return null
+  }
+}

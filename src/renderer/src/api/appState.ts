@@ -1,0 +1,131 @@
+import type { Conversation, ConversationSummary, EngineSnapshot, LocalModel, Message } from '../../../shared/domain'
+import type { AppErrorShape } from '../../../shared/result'
+import { api, connectionStore } from './bridge'
+import { createStore } from './store'
+
+/** The engine snapshot pushed by the host. */
+export const engineStore = createStore<EngineSnapshot | null>(null)
+/** The conversation list, most recent first. */
+export const conversationsStore = createStore<ConversationSummary[]>([])
+/** The open conversation, or null for a new one. */
+export const activeStore = createStore<Conversation | null>(null)
+/** Model files in the models folder. */
+export const localModelsStore = createStore<LocalModel[]>([])
+/** The last error of a user action, shown until the next action. */
+export const errorStore = createStore<AppErrorShape | null>(null)
+
+function applyMessage(message: Message): void {
+  activeStore.set((active) => {
+    if (!active || active.id !== message.conversationId) return active
+    const exists = active.messages.some((m) => m.id === message.id)
+    const messages = exists
+      ? active.messages.map((m) => (m.id === message.id ? message : m))
+      : [...active.messages, message]
+    return { ...active, messages }
+  })
+}
+
+async function refresh(): Promise<void> {
+  if (!api) return
+  const [engine, conversations, models] = await Promise.all([
+    api.call('engine.status', {}),
+    api.call('chat.list', {}),
+    api.call('models.listLocal', {}),
+  ])
+  if (engine.ok) engineStore.set(engine.value)
+  if (conversations.ok) conversationsStore.set(conversations.value)
+  if (models.ok) localModelsStore.set(models.value)
+  const active = activeStore.get()
+  if (active) await openConversation(active.id)
+}
+
+/** Subscribes to host events and loads the first state; again after every reconnect. */
+export function startAppState(): void {
+  if (!api) return
+  api.on('engine.snapshot', (snapshot) => engineStore.set(snapshot))
+  api.on('chat.conversations', (list) => conversationsStore.set(list))
+  api.on('chat.message', applyMessage)
+  api.on('chat.delta', (delta) => {
+    activeStore.set((active) => {
+      if (!active || active.id !== delta.conversationId) return active
+      return {
+        ...active,
+        messages: active.messages.map((m) =>
+          m.id === delta.messageId ? { ...m, content: m.content + delta.text } : m,
+        ),
+      }
+    })
+  })
+  let wasOpen = connectionStore.get() === 'open'
+  connectionStore.subscribe(() => {
+    const open = connectionStore.get() === 'open'
+    if (open && !wasOpen) void refresh()
+    wasOpen = open
+  })
+  void refresh()
+}
+
+/** Runs a call and records its error for the UI; returns the value or null. */
+async function run<T>(call: () => Promise<{ ok: true; value: T } | { ok: false; error: AppErrorShape }>) {
+  errorStore.set(null)
+  const result = await call()
+  if (result.ok) return result.value
+  errorStore.set(result.error)
+  return null
+}
+
+/** Opens a conversation by id. */
+export async function openConversation(conversationId: string): Promise<void> {
+  if (!api) return
+  const conversation = await run(() => api!.call('chat.get', { conversationId }))
+  if (conversation) activeStore.set(conversation)
+}
+
+/** Starts a new, empty conversation (created in the store on its first message). */
+export function newConversation(): void {
+  activeStore.set(null)
+}
+
+/** Sends a message; returns false (keeping the draft) when it could not be sent. */
+export async function sendMessage(text: string): Promise<boolean> {
+  if (!api) return false
+  const active = activeStore.get()
+  const sent = await run(() => api!.call('chat.send', { conversationId: active?.id ?? null, text }))
+  if (!sent) return false
+  activeStore.set((current) => {
+    if (current && current.id === sent.conversation.id) {
+      return { ...current, messages: [...current.messages, sent.userMessage, sent.assistantMessage] }
+    }
+    return { ...sent.conversation, messages: [sent.userMessage, sent.assistantMessage] }
+  })
+  return true
+}
+
+/** Stops a streaming reply. */
+export async function stopMessage(messageId: string): Promise<void> {
+  if (api) await run(() => api!.call('chat.stop', { messageId }))
+}
+
+/** Deletes a conversation. */
+export async function deleteConversation(conversationId: string): Promise<void> {
+  if (!api) return
+  const done = await run(() => api!.call('chat.delete', { conversationId }))
+  if (done?.deleted && activeStore.get()?.id === conversationId) activeStore.set(null)
+}
+
+/** Loads a model by path. */
+export async function loadModel(path: string): Promise<void> {
+  if (api) await run(() => api!.call('engine.load', { path }))
+}
+
+/** Unloads the model. */
+export async function unloadModel(): Promise<void> {
+  if (api) await run(() => api!.call('engine.unload', {}))
+}
+
+/** Re-reads the models folder. */
+export async function refreshLocalModels(): Promise<void> {
+  if (!api) return
+  const models = await run(() => api!.call('models.listLocal', {}))
+  if (models) localModelsStore.set(models)
+}

@@ -1,0 +1,28 @@
+import { activeStore, errorStore } from '../../api/appState'
+import { useStore } from '../../api/store'
+import { Composer } from './Composer'
+import { ConversationList } from './ConversationList'
+import { MessageList } from './MessageList'
+import { ModelPicker } from './ModelPicker'
+
+/** Chat: conversations on the left, the model on top, messages and the composer in the middle. */
+export function ChatView() {
+  const active = useStore(activeStore)
+  const error = useStore(errorStore)
+  const streaming = active?.messages.find((m) => m.state === 'streaming') ?? null
+  return (
+    <div className="chat">
+      <ConversationList activeId={active?.id ?? null} />
+      <section className="chat-main" aria-label="Chat">
+        <ModelPicker />
+        {error && (
+          <div className="error" role="alert">
+            {error.message}
+          </div>
+        )}
+        <MessageList messages={active?.messages ?? []} />
+        <Composer streamingId={streaming?.id ?? null} />
+      </section>
+    </div>
+  )
+}

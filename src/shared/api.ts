@@ -1,0 +1,71 @@
+import { z } from 'zod'
+import type {
+  AppInfo,
+  ChatDelta,
+  Conversation,
+  ConversationSummary,
+  EngineSnapshot,
+  LocalModel,
+  Message,
+  SendResult,
+} from './domain.js'
+import { MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './limits.js'
+import type { Result } from './result.js'
+
+const id = z.string().min(1).max(64)
+const none = z.strictObject({})
+
+/**
+ * Declares one call: its request schema (checked by the host on every request) and its result type.
+ * The result type exists only for the compiler; nothing is sent for it.
+ */
+const call = <S extends z.ZodType>(request: S) => ({
+  returns: <R>() => ({ request, result: undefined as unknown as R }),
+})
+
+/**
+ * The contract: every call the renderer may make. Adding one here makes the compiler point at the host's
+ * handler map and the preload's channel list until both have it.
+ */
+export const contract = {
+  'app.info': call(none).returns<AppInfo>(),
+  'models.listLocal': call(none).returns<LocalModel[]>(),
+  'engine.status': call(none).returns<EngineSnapshot>(),
+  'engine.load': call(z.strictObject({ path: z.string().min(1).max(MAX_PATH_CHARS) })).returns<EngineSnapshot>(),
+  'engine.unload': call(none).returns<EngineSnapshot>(),
+  'chat.list': call(none).returns<ConversationSummary[]>(),
+  'chat.get': call(z.strictObject({ conversationId: id })).returns<Conversation>(),
+  'chat.delete': call(z.strictObject({ conversationId: id })).returns<{ deleted: boolean }>(),
+  'chat.send': call(
+    z.strictObject({
+      conversationId: id.nullable(),
+      text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+    }),
+  ).returns<SendResult>(),
+  'chat.stop': call(z.strictObject({ messageId: id })).returns<{ stopped: boolean }>(),
+}
+
+/** The name of a call. */
+export type CallName = keyof typeof contract
+/** What a call takes (after validation). */
+export type RequestOf<K extends CallName> = z.infer<(typeof contract)[K]['request']>
+/** What a call gives back when it succeeds. */
+export type ResultOf<K extends CallName> = (typeof contract)[K]['result']
+
+/** Every event the host pushes to the renderer, with its payload. */
+export interface Events {
+  'engine.snapshot': EngineSnapshot
+  'chat.delta': ChatDelta
+  /** A message row changed as a whole (created, finished, stopped, failed). */
+  'chat.message': Message
+  'chat.conversations': ConversationSummary[]
+}
+
+/** The name of an event. */
+export type EventName = keyof Events
+
+/** What the renderer sees as `window.gridforge`, whichever transport carries it. */
+export interface GridforgeApi {
+  call<K extends CallName>(name: K, request: RequestOf<K>): Promise<Result<ResultOf<K>>>
+  on<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void
+}

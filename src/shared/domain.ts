@@ -1,0 +1,92 @@
+/** Where a message stands. `interrupted` means the app stopped (crash, kill) while it was streaming. */
+export type MessageState = 'complete' | 'streaming' | 'stopped' | 'interrupted' | 'error'
+
+/** Who wrote a message. */
+export type MessageRole = 'user' | 'assistant' | 'system'
+
+/** One message of a conversation as the UI sees it. */
+export interface Message {
+  id: string
+  conversationId: string
+  role: MessageRole
+  content: string
+  state: MessageState
+  /** Set when `state` is `error`: what went wrong, in one sentence. */
+  error: string | null
+  /** File name of the model that wrote an assistant message. */
+  model: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** A conversation in the list, without its messages. */
+export interface ConversationSummary {
+  id: string
+  title: string
+  createdAt: number
+  updatedAt: number
+}
+
+/** A conversation with its messages in order. */
+export interface Conversation extends ConversationSummary {
+  messages: Message[]
+}
+
+/** What happens when a message is sent: both rows exist in the store before generation starts. */
+export interface SendResult {
+  conversation: ConversationSummary
+  userMessage: Message
+  assistantMessage: Message
+}
+
+/** A GGUF file found in the models folder. */
+export interface LocalModel {
+  path: string
+  fileName: string
+  sizeBytes: number
+}
+
+/** The engine's life cycle as shown to the user. */
+export type EngineState = 'starting' | 'idle' | 'loading' | 'ready' | 'unloading' | 'restarting'
+
+/** What is known about the loaded model. */
+export interface LoadedModel {
+  path: string
+  fileName: string
+  sizeBytes: number
+  architecture: string | null
+  contextSize: number
+  /** True when the GGUF has a chat template; otherwise chat is plain text continuation. */
+  hasChatTemplate: boolean
+  gpuLayers: number
+  threads: number
+}
+
+/** The one snapshot of the engine that the host keeps and pushes on every change. */
+export interface EngineSnapshot {
+  state: EngineState
+  /** `null` on CPU-only machines and before the engine has started. */
+  gpu: string | null
+  model: LoadedModel | null
+  /** Model file being loaded and its progress from 0 to 1. */
+  loading: { path: string; progress: number } | null
+  /** The last problem worth telling the user about, in one sentence; cleared by the next success. */
+  notice: string | null
+  /** How many times the engine process was restarted after dying. */
+  restarts: number
+}
+
+/** A batch of text appended to a streaming reply. Tokens are coalesced, not sent one by one. */
+export interface ChatDelta {
+  conversationId: string
+  messageId: string
+  text: string
+}
+
+/** Static facts about the running host. */
+export interface AppInfo {
+  version: string
+  /** `desktop` inside Electron, `headless` behind `gridforge serve`. */
+  shell: 'desktop' | 'headless'
+  modelsDir: string
+}

@@ -1,0 +1,42 @@
+/** Sampling settings for one generation. Absent fields use the model's or the library's defaults. */
+export interface SamplingParams {
+  maxTokens: number
+  temperature?: number
+  topP?: number
+  topK?: number
+  minP?: number
+  repeatPenalty?: number
+  /** How many recent tokens the repeat penalty looks at. */
+  repeatPenaltyRange?: number
+  seed?: number
+  /** Generation stops after any of these strings; the returned text includes the stop string. */
+  stop?: string[]
+  /** Keep generating past end-of-generation tokens (benchmarks need an exact token count). */
+  ignoreEos?: boolean
+}
+
+/** One turn of a conversation handed to the engine. */
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+
+/**
+ * What to generate: a chat through the model's own template, or a plain continuation of a prompt
+ * (for models without a chat template, and for the AI Horde's raw prompts).
+ */
+export type GenerateRequest =
+  | { kind: 'chat'; turns: ChatTurn[]; params: SamplingParams }
+  | { kind: 'completion'; prompt: string; params: SamplingParams }
+
+/** Why a generation ended. */
+export type FinishReason = 'stop' | 'length' | 'abort'
+
+/** The outcome of one generation. */
+export interface GenerateResult {
+  text: string
+  finishReason: FinishReason
+  promptTokens: number
+  completionTokens: number
+  durationMs: number
+}
