@@ -8,6 +8,12 @@ import { serveCommand } from './cli/serveCommand.js'
 import { USAGE, UsageError } from './cli/usage.js'
 import { defaultDataDir } from './host/dataDir.js'
 
+// `gridforge chat … | head` closes stdout early; that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   const { values, positionals } = parseArgs({

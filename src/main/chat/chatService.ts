@@ -141,6 +141,8 @@ export class ChatService {
           signal: controller.signal,
           onText: (text) => {
             content += text
+            // The first words are stored at once; after that at most once a second.
+            if (savedLength === 0) save()
             this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: reply.id, text })
           },
         },

@@ -1,6 +1,6 @@
 import type { EngineReply, EngineRequest } from './protocol.js'
 import { LlamaRuntime } from './llamaRuntime.js'
-import { toErrorShape } from '../../shared/result.js'
+import { AppError, toErrorShape } from '../../shared/result.js'
 
 /**
  * Entry point of the engine process: the only process that loads llama.cpp. Started by the host with
@@ -18,8 +18,11 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 
 function send(message: EngineReply): void {
   if (parentPort) parentPort.postMessage(message)
-  else process.send?.(message)
+  else if (process.connected) process.send?.(message)
 }
+
+// Without its host the engine has no purpose: never linger as an orphan holding the model in memory.
+process.on('disconnect', () => process.exit(0))
 
 function listen(handler: (message: EngineRequest) => void): void {
   if (parentPort) parentPort.on('message', (event) => handler(event.data))
@@ -88,6 +91,9 @@ async function main(): Promise<void> {
 
   listen((message) => {
     handle(message).catch((error: unknown) => {
+      if (!(error instanceof AppError)) {
+        process.stderr.write(`engine: ${message.type} failed: ${error instanceof Error ? error.stack : String(error)}\n`)
+      }
       send({ type: 'failed', id: message.id, error: toErrorShape(error) })
     })
   })

@@ -27,13 +27,17 @@ import { chooseThreads, physicalCores } from './threads.js'
 
 /** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
 const DEFAULT_CONTEXT = 4096
-/** Sequences of the one context: chat now, worker slots later. */
-const SEQUENCES = 1
+/**
+ * Sequences of the one context, each with its own KV cache: one for chat and one for a grid job or an
+ * API request. Callers beyond that wait for a free sequence rather than fail.
+ */
+const SEQUENCES = 2
 
 interface Loaded {
   model: LlamaModel
   context: LlamaContext
   info: LoadedModel
+  waiting: Array<() => void>
 }
 
 /** How the runtime reports streaming text and load progress. */
@@ -74,6 +78,13 @@ export class LlamaRuntime {
         throw new AppError('MODEL_INVALID', `${basename(path)} is not a valid GGUF model file.`)
       })
       const insights = await GgufInsights.from(fileInfo, this.llama)
+      // llama.cpp only says "failed to load" for a cut-off download; the header tells how long it must be.
+      if (fileInfo.splicedParts === 1 && size < (fileInfo.infoEndOffset ?? 0) + insights.modelSize) {
+        throw new AppError(
+          'MODEL_INVALID',
+          `${basename(path)} is incomplete (${size} of at least ${(fileInfo.infoEndOffset ?? 0) + insights.modelSize} bytes); download it again.`,
+        )
+      }
       const cpuOnly = insights.estimateModelResourceRequirements({ gpuLayers: 0 })
       if (this.llama.gpu === false && cpuOnly.cpuRam > totalmem() * 0.9) {
         throw new AppError(
@@ -100,7 +111,7 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        this.loaded = { model, context, info }
+        this.loaded = { model, context, info, waiting: [] }
         return info
       } catch (error) {
         await model.dispose()
@@ -116,7 +127,7 @@ export class LlamaRuntime {
   async generate(request: GenerateRequest, sink: RuntimeSink, signal: AbortSignal): Promise<GenerateResult> {
     const loaded = this.loaded
     if (!loaded) throw new AppError('NO_MODEL', 'No model is loaded; load one first.')
-    const sequence = loaded.context.getSequence()
+    const sequence = await acquireSequence(loaded, signal)
     const started = performance.now()
     try {
       const options = {
@@ -141,6 +152,7 @@ export class LlamaRuntime {
       }
     } finally {
       sequence.dispose()
+      loaded.waiting.shift()?.()
     }
   }
 
@@ -202,6 +214,14 @@ export class LlamaRuntime {
     this.lifecycle = run.catch(() => undefined)
     return run
   }
+}
+
+async function acquireSequence(loaded: Loaded, signal: AbortSignal) {
+  while (loaded.context.sequencesLeft === 0) {
+    if (signal.aborted) throw new AppError('BUSY', 'The request was cancelled while waiting for the engine.')
+    await new Promise<void>((resolve) => loaded.waiting.push(resolve))
+  }
+  return loaded.context.getSequence()
 }
 
 function promptOf(request: GenerateRequest): string {

@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { cliEntry } from './paths.js'
+
+/** A running `gridforge serve` started the way a user starts it. */
+export interface ServeProcess {
+  child: ChildProcess
+  url: string
+  token: string
+  /** stderr so far, for assertions and failure messages. */
+  stderr(): string
+  stop(signal?: NodeJS.Signals): Promise<void>
+}
+
+/** Starts `gridforge serve` on a free loopback port and waits for its URL line. */
+export async function startServe(dataDir: string, token = 'test-token-0123456789abcdef', port = 0): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [cliEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--token', token],
+    { env: { ...process.env, GRIDFORGE_GPU: 'off' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const match = /Open (http:\/\/\S+?)#token=/.exec(stdout)
+      if (match?.[1]) resolve(match[1])
+    })
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))
+  })
+  return {
+    child,
+    url,
+    token,
+    stderr: () => stderr,
+    stop: (signal = 'SIGTERM') =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill(signal)
+      }),
+  }
+}

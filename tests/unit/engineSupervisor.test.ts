@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest'
+import type { EngineProcess, EngineReply, EngineRequest } from '../../src/main/engine/protocol.js'
+import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
+import type { LoadedModel } from '../../src/shared/domain.js'
+
+/** A scripted engine process: answers like the real one, and can die on demand. */
+class FakeProcess implements EngineProcess {
+  readonly pid = Math.floor(Math.random() * 1e6)
+  readonly received: EngineRequest[] = []
+  private messageListener: (message: EngineReply) => void = () => undefined
+  private exitListener: (reason: string) => void = () => undefined
+  constructor(private readonly script: (request: EngineRequest, reply: (m: EngineReply) => void) => void) {
+    queueMicrotask(() => this.messageListener({ type: 'ready', gpu: null, cpuMathCores: 2 }))
+  }
+  send(message: EngineRequest): void {
+    this.received.push(message)
+    queueMicrotask(() => this.script(message, (reply) => this.messageListener(reply)))
+  }
+  onMessage(listener: (message: EngineReply) => void): void {
+    this.messageListener = listener
+  }
+  onExit(listener: (reason: string) => void): void {
+    this.exitListener = listener
+  }
+  kill(): void {
+    this.die('signal SIGKILL')
+  }
+  die(reason: string): void {
+    queueMicrotask(() => this.exitListener(reason))
+  }
+}
+
+const model = (path: string): LoadedModel => ({
+  path,
+  fileName: path.split('/').pop() ?? path,
+  sizeBytes: 1,
+  architecture: 'llama',
+  contextSize: 256,
+  hasChatTemplate: false,
+  gpuLayers: 0,
+  threads: 1,
+})
+
+function harness(script?: (request: EngineRequest, reply: (m: EngineReply) => void, proc: FakeProcess) => void) {
+  const processes: FakeProcess[] = []
+  const supervisor = new EngineSupervisor({
+    launch: () => {
+      const proc: FakeProcess = new FakeProcess((request, reply) => {
+        if (script) return script(request, reply, proc)
+        if (request.type === 'load') reply({ type: 'done', id: request.id, value: model(request.path) })
+        if (request.type === 'generate') {
+          reply({ type: 'text', id: request.id, text: 'Hello' })
+          reply({
+            type: 'done',
+            id: request.id,
+            value: { text: 'Hello', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1 },
+          })
+        }
+      })
+      processes.push(proc)
+      return proc
+    },
+  })
+  return { supervisor, processes }
+}
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5))
+  expect(check()).toBe(true)
+}
+
+describe('the engine supervisor', () => {
+  it('loads, streams and reports the model in its snapshot', async () => {
+    const { supervisor } = harness()
+    await supervisor.load('/models/a.gguf')
+    expect(supervisor.snapshot()).toMatchObject({ state: 'ready', model: { fileName: 'a.gguf' } })
+    const chunks: string[] = []
+    const result = await supervisor.generate(
+      { kind: 'completion', prompt: 'Hi', params: { maxTokens: 4 } },
+      { onText: (t) => chunks.push(t) },
+    )
+    expect(result.text).toBe('Hello')
+    expect(chunks).toEqual(['Hello'])
+  })
+
+  it('refuses to generate without a model, with a clear error', async () => {
+    const { supervisor } = harness()
+    await expect(supervisor.generate({ kind: 'completion', prompt: 'x', params: { maxTokens: 1 } })).rejects.toMatchObject({
+      code: 'NO_MODEL',
+    })
+  })
+
+  it('fails in-flight work when the process dies, restarts it and reloads the model', async () => {
+    let generateSeen = false
+    const { supervisor, processes } = harness((request, reply) => {
+      if (request.type === 'load') reply({ type: 'done', id: request.id, value: model(request.path) })
+      if (request.type === 'generate') generateSeen = true
+    })
+    await supervisor.load('/models/a.gguf')
+    const pending = supervisor.generate({ kind: 'completion', prompt: 'x', params: { maxTokens: 9 } })
+    await until(() => generateSeen)
+    processes[0]!.die('signal SIGKILL')
+    await expect(pending).rejects.toMatchObject({ code: 'ENGINE_CRASHED' })
+    await until(() => supervisor.snapshot().state === 'ready')
+    expect(processes).toHaveLength(2)
+    expect(processes[1]!.received[0]).toMatchObject({ type: 'load', path: '/models/a.gguf' })
+    expect(supervisor.snapshot()).toMatchObject({ restarts: 1, model: { fileName: 'a.gguf' } })
+    expect(supervisor.snapshot().notice).toMatch(/stopped unexpectedly/)
+  })
+
+  it('does not reload a model that crashed the engine while loading', async () => {
+    const { supervisor, processes } = harness((request, _reply, proc) => {
+      if (request.type === 'load') proc.die('code 134')
+    })
+    await expect(supervisor.load('/models/broken.gguf')).rejects.toMatchObject({ code: 'ENGINE_CRASHED' })
+    await until(() => supervisor.snapshot().state === 'idle')
+    expect(supervisor.snapshot().notice).toMatch(/while loading broken\.gguf/)
+    expect(processes[1]?.received ?? []).toEqual([])
+  })
+
+  it('passes load errors through as values and stays usable', async () => {
+    const { supervisor } = harness((request, reply) => {
+      if (request.type === 'load') {
+        reply({ type: 'failed', id: request.id, error: { code: 'MODEL_INVALID', message: 'x.gguf is not a valid GGUF model file.' } })
+      }
+    })
+    await expect(supervisor.load('/models/x.gguf')).rejects.toMatchObject({ code: 'MODEL_INVALID' })
+    expect(supervisor.snapshot()).toMatchObject({ state: 'idle', notice: 'x.gguf is not a valid GGUF model file.' })
+  })
+
+  it('stops restarting after repeated crashes and says so', async () => {
+    const { supervisor, processes } = harness()
+    await supervisor.start()
+    for (let crash = 0; crash < 4; crash++) {
+      const count = processes.length
+      processes.at(-1)!.die('signal SIGSEGV')
+      if (crash < 3) await until(() => processes.length === count + 1 && supervisor.snapshot().state === 'idle')
+    }
+    await until(() => /keeps stopping/.test(supervisor.snapshot().notice ?? ''))
+    expect(processes).toHaveLength(4)
+  })
+})
