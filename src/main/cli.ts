@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
     case 'chat':
       return chatCommand({ ...values, dataDir, prompt: positionals.join(' '), version: pkg.version, ...paths })
     case 'bench':
-      return benchCommand({ ...values, dataDir, ...paths })
+      return benchCommand({ ...values, ...paths })
     default:
       throw new UsageError(`Unknown command "${command}". Run gridforge --help for the list.`)
   }

@@ -39,4 +39,6 @@ export interface GenerateResult {
   promptTokens: number
   completionTokens: number
   durationMs: number
+  /** Time from the start to the first generated token: prompt processing plus one sampling step. */
+  firstTokenMs: number | null
 }

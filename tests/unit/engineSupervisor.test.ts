@@ -53,7 +53,7 @@ function harness(script?: (request: EngineRequest, reply: (m: EngineReply) => vo
           reply({
             type: 'done',
             id: request.id,
-            value: { text: 'Hello', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1 },
+            value: { text: 'Hello', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1, firstTokenMs: 1 },
           })
         }
       })

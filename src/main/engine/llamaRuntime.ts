@@ -130,8 +130,12 @@ export class LlamaRuntime {
     const sequence = await acquireSequence(loaded, signal)
     const started = performance.now()
     try {
+      let firstTokenAt: number | null = null
       const options = {
         ...samplingOptions(request.params),
+        onToken: () => {
+          firstTokenAt ??= performance.now()
+        },
         tokenBias: request.params.ignoreEos ? endOfGenerationBias(loaded.model) : undefined,
         signal,
         stopOnAbortSignal: true,
@@ -149,6 +153,7 @@ export class LlamaRuntime {
         promptTokens: promptTokens.count || sequence.contextTokens.length - completionTokens,
         completionTokens,
         durationMs: performance.now() - started,
+        firstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
       }
     } finally {
       sequence.dispose()

@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { measureApp, type AppRun } from './appEngine.js'
+import { measureBare } from './bareReference.js'
+import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
+import { metric, table, type Metric } from './metrics.js'
+import { measureServeStartup } from './serveStartup.js'
+import { ensureTinyLlamaShapedGguf } from './syntheticGguf.js'
+
+/** Options of `gridforge bench`. */
+export interface BenchOptions {
+  json?: boolean
+  reference?: boolean
+  quick?: boolean
+  model?: string
+  engineEntry: string
+  bareLoopEntry: string
+  rendererDir: string
+}
+
+const TINY = { genTokens: 256, promptTokens: 128, runs: 7 }
+// The 1.1B-shaped model decodes at a few tokens/s on 2 cores: fewer tokens keep the whole bench in minutes.
+const REALISTIC = { genTokens: 32, promptTokens: 128, runs: 5 }
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
+
+/**
+ * The benchmark harness: engine speed against a bare node-llama-cpp loop and llama.cpp's own
+ * llama-bench, thread choice against the best measured, start-up time and memory.
+ */
+export async function benchCommand(options: BenchOptions): Promise<void> {
+  const root = join(options.rendererDir, '..', '..')
+  const cliEntry = join(root, 'bin', 'gridforge.js')
+  const tiny = options.model ?? join(root, 'tests', 'fixtures', 'models', 'stories260K.gguf')
+  if (!existsSync(tiny)) throw new Error(`No model at ${tiny}; pass --model PATH.`)
+  const cache = process.env.GRIDFORGE_BENCH_CACHE ?? join(tmpdir(), 'gridforge-bench-cache')
+  const threadCounts = [...new Set([1, 2, availableParallelism()])]
+  const metrics: Metric[] = []
+  const emit = (m: Metric) => {
+    metrics.push(m)
+    if (options.json) process.stdout.write(`${JSON.stringify(m)}\n`)
+  }
+
+  log('serve cold start')
+  const startup = await measureServeStartup(cliEntry)
+  emit(metric('serve.cold_start_to_http_200', startup.coldStartMs, 'ms'))
+  emit(metric('serve.host_rss.idle', startup.hostRssMb, 'MB'))
+  emit(metric('serve.engine_rss.idle', startup.engineRssMb, 'MB'))
+
+  const llamaBench = options.reference ? await ensureLlamaBench(join(cache, 'llama-bench')) : null
+
+  const models: Array<{ key: string; path: string; shape: typeof TINY }> = [{ key: 'tiny', path: tiny, shape: TINY }]
+  if (!options.quick) {
+    log('realistic model: writing the TinyLlama-shaped Q8_0 GGUF once (cached)')
+    models.push({ key: 'tinyllama_q8', path: await ensureTinyLlamaShapedGguf(join(cache, 'models')), shape: REALISTIC })
+  }
+
+  for (const { key, path, shape } of models) {
+    log(`${key}: app path with the app's own thread choice, then at threads ${threadCounts.join(', ')}`)
+    const chosen = await measureApp(options.engineEntry, path, null, shape)
+    const runs: AppRun[] = [chosen]
+    for (const threads of threadCounts) {
+      const run = threads === chosen.threads ? chosen : await measureApp(options.engineEntry, path, threads, shape)
+      if (run !== chosen) runs.push(run)
+      const note = run.genTokens < shape.genTokens ? `${run.genTokens} tokens per run (slow setting)` : undefined
+      emit(metric(`engine.${key}.generate_tps.t${threads}`, run.genTps, 'tok/s', undefined, note))
+      emit(metric(`engine.${key}.prompt_tps.t${threads}`, run.promptTps, 'tok/s'))
+    }
+    emit(metric(`engine.${key}.default_threads`, chosen.threads, 'threads'))
+    emit(metric(`engine.${key}.engine_rss.loaded`, chosen.engineRssMb, 'MB'))
+    const best = Math.max(...runs.map((r) => r.genTps))
+    emit(metric(`engine.${key}.default_threads_vs_best`, chosen.genTps / best, 'ratio', '>= 0.9'))
+
+    if (key === 'tiny') {
+      log('tiny: bare node-llama-cpp loop in a plain process at the same threads')
+      const bare = await measureBare(options.bareLoopEntry, path, chosen.threads, shape)
+      emit(metric(`engine.generate.app_vs_bare.t${chosen.threads}`, chosen.genTps / bare.genTps, 'ratio', '>= 0.95'))
+    }
+
+    if (llamaBench) {
+      log(`${key}: llama-bench at ${chosen.threads} threads`)
+      const reference = await runLlamaBench(llamaBench, {
+        model: path,
+        threads: chosen.threads,
+        promptTokens: shape.promptTokens,
+        genTokens: shape.genTokens,
+        repetitions: shape.runs,
+      })
+      emit(metric(`reference.${key}.llama_bench.generate_tps`, reference.genTps, 'tok/s'))
+      emit(metric(`reference.${key}.llama_bench.prompt_tps`, reference.promptTps, 'tok/s'))
+      if (key === 'tiny') {
+        const overheadMs = (1 / chosen.genTps - 1 / reference.genTps) * 1000
+        emit(metric('engine.tiny.per_token_overhead_vs_llama', overheadMs, 'ms', '<= 0.6'))
+      } else {
+        const atChosen = runs.find((r) => r.threads === chosen.threads) ?? chosen
+        emit(metric(`engine.${key}.generate_vs_llama_bench`, chosen.genTps / reference.genTps, 'ratio', '>= 0.90'))
+        emit(metric(`engine.${key}.prompt_vs_llama_bench`, atChosen.promptTps / reference.promptTps, 'ratio', '>= 0.95'))
+        const referenceRss = await llamaBenchPeakRssMb(llamaBench, { model: path, threads: chosen.threads, genTokens: 16 })
+        const over = chosen.engineRssMb !== null && referenceRss !== null ? chosen.engineRssMb - referenceRss : null
+        emit(metric(`engine.${key}.rss_over_llama_bench`, over, 'MB', '<= 200'))
+      }
+    }
+  }
+
+  if (!options.json) {
+    process.stdout.write(`${table(metrics)}\n`)
+    process.stdout.write(`${JSON.stringify({ bench: 'gridforge', metrics })}\n`)
+  }
+}

@@ -1,0 +1,132 @@
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, rename, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+
+const execFileAsync = promisify(execFile)
+
+export type LlamaBenchOptions = {
+  model: string
+  threads: number
+  promptTokens: number
+  genTokens: number
+  repetitions: number
+}
+
+export type LlamaBenchResult = { promptTps: number; genTps: number }
+
+type LlamaBenchRow = { n_prompt: number; n_gen: number; avg_ts: number }
+
+// Building the exact llama.cpp revision node-llama-cpp embeds keeps the reference numbers
+// comparable with the in-app engine (same kernels, same graph code).
+function nodeLlamaCppBundle(): string {
+  const entry = createRequire(import.meta.url).resolve('node-llama-cpp')
+  const bundle = path.join(path.dirname(entry), '..', 'llama', 'gitRelease.bundle')
+  if (!existsSync(bundle)) throw new Error(`llama.cpp source bundle not found at ${bundle}`)
+  return bundle
+}
+
+async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    // Build output goes to stderr so that stdout stays clean for callers that print JSON.
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', process.stderr, process.stderr] })
+    child.on('error', reject)
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`)),
+    )
+  })
+}
+
+export async function ensureLlamaBench(cacheDir: string): Promise<string> {
+  const bundle = nodeLlamaCppBundle()
+  const { stdout } = await execFileAsync('git', ['bundle', 'list-heads', bundle])
+  const commit = stdout.trim().split(/\s+/)[0]?.slice(0, 12) || 'unknown'
+  const srcDir = path.join(cacheDir, `llama.cpp-${commit}`)
+  const buildDir = path.join(srcDir, 'build')
+  const bin = path.join(buildDir, 'bin', process.platform === 'win32' ? 'llama-bench.exe' : 'llama-bench')
+  if (existsSync(bin)) return bin
+
+  await mkdir(cacheDir, { recursive: true })
+  if (!existsSync(srcDir)) {
+    const tmpDir = `${srcDir}.tmp-${process.pid}`
+    await rm(tmpDir, { recursive: true, force: true })
+    await run('git', ['clone', '--quiet', bundle, tmpDir])
+    await rename(tmpDir, srcDir)
+  }
+
+  const jobs = Math.max(1, os.availableParallelism())
+  const minutes = Math.ceil(16 / jobs)
+  process.stderr.write(`building llama-bench once (llama.cpp ${commit}), ~${minutes} minutes\n`)
+  const started = Date.now()
+  await run('cmake', [
+    '-S', srcDir,
+    '-B', buildDir,
+    '-DCMAKE_BUILD_TYPE=Release',
+    '-DBUILD_SHARED_LIBS=OFF',
+    '-DGGML_NATIVE=ON',
+    '-DGGML_OPENMP=OFF',
+    '-DLLAMA_OPENSSL=OFF',
+    '-DLLAMA_BUILD_TESTS=OFF',
+    '-DLLAMA_BUILD_EXAMPLES=OFF',
+    '-DLLAMA_BUILD_SERVER=OFF',
+  ])
+  await run('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'llama-bench', '-j', String(jobs)])
+  if (!existsSync(bin)) throw new Error(`llama-bench build finished but ${bin} is missing`)
+  process.stderr.write(`llama-bench built in ${Math.round((Date.now() - started) / 1000)} s: ${bin}\n`)
+  return bin
+}
+
+function benchArgs(opts: LlamaBenchOptions): string[] {
+  return [
+    '-m', opts.model,
+    '-t', String(opts.threads),
+    '-p', String(opts.promptTokens),
+    '-n', String(opts.genTokens),
+    '-r', String(opts.repetitions),
+    '-o', 'json',
+  ]
+}
+
+export async function runLlamaBench(bin: string, opts: LlamaBenchOptions): Promise<LlamaBenchResult> {
+  const { stdout } = await execFileAsync(bin, benchArgs(opts), { maxBuffer: 16 * 1024 * 1024 })
+  const rows = JSON.parse(stdout) as LlamaBenchRow[]
+  // llama-bench runs one test per non-zero -p / -n value: pp has n_gen 0, tg has n_prompt 0.
+  const pp = rows.find((r) => r.n_prompt > 0 && r.n_gen === 0)
+  const tg = rows.find((r) => r.n_gen > 0 && r.n_prompt === 0)
+  return { promptTps: pp?.avg_ts ?? 0, genTps: tg?.avg_ts ?? 0 }
+}
+
+function readPeakRssKb(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match ? Number(match[1]) : null
+  } catch {
+    return null
+  }
+}
+
+/** Peak RSS of one llama-bench generation run, or null where /proc is unavailable. */
+export async function llamaBenchPeakRssMb(
+  bin: string,
+  opts: Pick<LlamaBenchOptions, 'model' | 'threads' | 'genTokens'>,
+): Promise<number | null> {
+  if (process.platform !== 'linux') return null
+  const args = benchArgs({ ...opts, promptTokens: 0, repetitions: 1 })
+  const child = spawn(bin, args, { stdio: 'ignore' })
+  const pid = child.pid
+  if (pid === undefined) return null
+  // VmHWM is already a high-water mark, so the last sample before exit is the peak.
+  let peakKb: number | null = null
+  const timer = setInterval(() => {
+    peakKb = readPeakRssKb(pid) ?? peakKb
+  }, 20)
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', resolve)
+  }).finally(() => clearInterval(timer))
+  if (code !== 0) throw new Error(`llama-bench exited with ${code}`)
+  return peakKb === null ? null : Math.round(peakKb / 1024)
+}
