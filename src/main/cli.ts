@@ -5,6 +5,7 @@ import { benchCommand } from '../../bench/benchCommand.js'
 import { chatCommand } from './cli/chatCommand.js'
 import { runtimePaths } from './cli/runtimePaths.js'
 import { serveCommand } from './cli/serveCommand.js'
+import { workerCommand } from './cli/workerCommand.js'
 import { USAGE, UsageError } from './cli/usage.js'
 import { defaultDataDir } from './host/dataDir.js'
 
@@ -30,6 +31,14 @@ async function main(argv: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       reference: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      network: { type: 'string' },
+      'grid-url': { type: 'string' },
+      'api-key-file': { type: 'string' },
+      name: { type: 'string' },
+      slots: { type: 'string' },
+      'max-jobs': { type: 'string' },
+      'max-length': { type: 'string' },
+      'max-context': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -44,6 +53,8 @@ async function main(argv: string[]): Promise<void> {
       return serveCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'chat':
       return chatCommand({ ...values, dataDir, prompt: positionals.join(' '), version: pkg.version, ...paths })
+    case 'worker':
+      return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'bench':
       return benchCommand({ ...values, ...paths })
     default:

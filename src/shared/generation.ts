@@ -9,8 +9,10 @@ export interface SamplingParams {
   /** How many recent tokens the repeat penalty looks at. */
   repeatPenaltyRange?: number
   seed?: number
-  /** Generation stops after any of these strings; the returned text includes the stop string. */
+  /** Generation stops after any of these strings. */
   stop?: string[]
+  /** Keep the matched stop string at the end of the text (the AI Horde's rule); OpenAI drops it. */
+  stopInText?: boolean
   /** Keep generating past end-of-generation tokens (benchmarks need an exact token count). */
   ignoreEos?: boolean
 }
@@ -27,7 +29,13 @@ export interface ChatTurn {
  */
 export type GenerateRequest =
   | { kind: 'chat'; turns: ChatTurn[]; params: SamplingParams }
-  | { kind: 'completion'; prompt: string; params: SamplingParams }
+  | {
+      kind: 'completion'
+      prompt: string
+      params: SamplingParams
+      /** Keep at most this many prompt tokens, cutting from the front (the AI Horde's max_context_length). */
+      maxPromptTokens?: number
+    }
 
 /** Why a generation ended. */
 export type FinishReason = 'stop' | 'length' | 'abort'

@@ -49,7 +49,7 @@ function harness(script?: (request: EngineRequest, reply: (m: EngineReply) => vo
         if (script) return script(request, reply, proc)
         if (request.type === 'load') reply({ type: 'done', id: request.id, value: model(request.path) })
         if (request.type === 'generate') {
-          reply({ type: 'text', id: request.id, text: 'Hello' })
+          reply({ type: 'text', id: request.id, text: 'Hello', tokens: 1 })
           reply({
             type: 'done',
             id: request.id,

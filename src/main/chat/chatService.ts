@@ -55,7 +55,7 @@ export class ChatService {
    * Stores the user's message and an empty reply, then streams the reply in the background. Both rows
    * exist before the first token, so nothing the user typed is lost if the app dies mid-reply.
    */
-  send(conversationId: string | null, text: string): SendResult {
+  send(conversationId: string | null, text: string, systemPrompt?: string): SendResult {
     const model = this.engine.snapshot().model
     if (!model) throw new AppError('NO_MODEL', 'Load a model before sending a message.')
     if (conversationId) {
@@ -69,6 +69,9 @@ export class ChatService {
     const conversation = conversationId
       ? this.repo.getConversation(conversationId)!
       : this.repo.createConversation(titleFrom(text))
+    if (systemPrompt && !conversationId) {
+      this.repo.appendMessage({ conversationId: conversation.id, role: 'system', content: systemPrompt, state: 'complete', model: null })
+    }
     const userMessage = this.repo.appendMessage({
       conversationId: conversation.id,
       role: 'user',

@@ -9,6 +9,7 @@ export interface ChatOptions {
   dataDir: string
   model?: string
   prompt?: string
+  system?: string
   threads?: string
   version: string
   engineEntry: string
@@ -36,7 +37,7 @@ export async function chatCommand(options: ChatOptions): Promise<void> {
         if (name === 'chat.message') done(payload as { state: string; error: string | null })
       })
     })
-    const sent = host.chat.send(null, options.prompt)
+    const sent = host.chat.send(null, options.prompt, options.system?.trim() || undefined)
     process.once('SIGINT', () => host.chat.stop(sent.assistantMessage.id))
     const outcome = await finished
     process.stdout.write('\n')

@@ -8,5 +8,6 @@ export function runtimePaths(entryUrl: string) {
     engineEntry: join(mainDir, 'engineProcess.js'),
     bareLoopEntry: join(mainDir, 'bareLoop.js'),
     rendererDir: join(mainDir, '..', 'renderer'),
+    resourcesDir: join(mainDir, '..', '..', 'resources'),
   }
 }

@@ -7,6 +7,8 @@ export const USAGE = `Usage: gridforge <command> [options]
 
 Commands:
   serve  [--host 127.0.0.1] [--port 5199] [--token T]   headless host and web UI; prints the URL with its token
+  worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|NAME --name NAME
+         [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
   chat   --model PATH [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
   bench  [--json] [--reference] [--quick]               the benchmark harness
 

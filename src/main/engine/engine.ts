@@ -3,8 +3,8 @@ import type { GenerateRequest, GenerateResult } from '../../shared/generation.js
 
 /** Streaming and cancellation for one generation. */
 export interface GenerateHandlers {
-  /** Called with batches of new text, in order. */
-  onText?: (text: string) => void
+  /** Called with batches of new text, in order, and the number of tokens generated so far. */
+  onText?: (text: string, tokens: number) => void
   signal?: AbortSignal
 }
 

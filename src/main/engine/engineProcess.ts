@@ -31,16 +31,18 @@ function listen(handler: (message: EngineRequest) => void): void {
 
 function textBatcher(id: number) {
   let pending = ''
+  let tokens = 0
   let timer: NodeJS.Timeout | null = null
   const flush = () => {
     if (timer) clearTimeout(timer)
     timer = null
-    if (pending) send({ type: 'text', id, text: pending })
+    if (pending) send({ type: 'text', id, text: pending, tokens })
     pending = ''
   }
   return {
-    push(text: string) {
+    push(text: string, tokensSoFar: number) {
       pending += text
+      tokens = tokensSoFar
       timer ??= setTimeout(flush, TEXT_FLUSH_MS)
     },
     flush,
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
         aborts.get(message.id)?.abort()
         return
       case 'load': {
-        const info = await runtime.load(message.path, message.threads, (progress) =>
+        const info = await runtime.load(message.path, message.threads, message.sequences, (progress) =>
           send({ type: 'progress', id: message.id, progress }),
         )
         send({ type: 'done', id: message.id, value: info })

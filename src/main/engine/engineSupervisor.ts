@@ -3,7 +3,9 @@ import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
 import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
 import { AppError } from '../../shared/result.js'
 import type { Engine, GenerateHandlers } from './engine.js'
-import type { EngineLauncher, EngineProcess, EngineReply } from './protocol.js'
+import type { EngineLauncher, EngineProcess, EngineReply, EngineRequest } from './protocol.js'
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 /** More crashes than this within `CRASH_WINDOW_MS` and the supervisor stops restarting. */
 const MAX_CRASHES = 3
@@ -14,7 +16,7 @@ interface Pending {
   kind: 'load' | 'unload' | 'generate'
   resolve(value: unknown): void
   reject(error: AppError): void
-  onText?: (text: string) => void
+  onText?: (text: string, tokens: number) => void
   onProgress?: (progress: number) => void
 }
 
@@ -23,6 +25,8 @@ export interface SupervisorOptions {
   launch: EngineLauncher
   /** A fixed thread count; `null` lets the engine choose per model. */
   threads?: number | null
+  /** Parallel generations per loaded model (chat + grid slots + API); default 2. */
+  sequences?: number
   log?: (line: string) => void
 }
 
@@ -75,7 +79,7 @@ export class EngineSupervisor implements Engine {
     let lastProgress = 0
     try {
       const model = (await this.request(
-        { type: 'load', path, threads: this.options.threads ?? null, gpu: 'auto' },
+        { type: 'load', path, threads: this.options.threads ?? null, sequences: this.options.sequences ?? 2, gpu: 'auto' },
         'load',
         {
           onProgress: (progress) => {
@@ -127,7 +131,7 @@ export class EngineSupervisor implements Engine {
   }
 
   private request(
-    message: { type: 'load'; path: string; threads: number | null; gpu: 'auto' | false } | { type: 'unload' } | { type: 'generate'; request: GenerateRequest },
+    message: DistributiveOmit<EngineRequest, 'id'>,
     kind: Pending['kind'],
     callbacks: Pick<Pending, 'onText' | 'onProgress'> = {},
   ): Promise<unknown> {
@@ -177,7 +181,7 @@ export class EngineSupervisor implements Engine {
         pending.onProgress?.(message.progress)
         return
       case 'text':
-        pending.onText?.(message.text)
+        pending.onText?.(message.text, message.tokens)
         return
       case 'done':
         this.pending.delete(message.id)

@@ -11,6 +11,7 @@ import {
   resolveChatWrapper,
   TokenBias,
   type ChatHistoryItem,
+  type Token,
   type Llama,
   type LlamaContext,
   type LlamaModel,
@@ -27,11 +28,6 @@ import { chooseThreads, physicalCores } from './threads.js'
 
 /** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
 const DEFAULT_CONTEXT = 4096
-/**
- * Sequences of the one context, each with its own KV cache: one for chat and one for a grid job or an
- * API request. Callers beyond that wait for a free sequence rather than fail.
- */
-const SEQUENCES = 2
 
 interface Loaded {
   model: LlamaModel
@@ -42,7 +38,8 @@ interface Loaded {
 
 /** How the runtime reports streaming text and load progress. */
 export interface RuntimeSink {
-  text(text: string): void
+  /** New text, with the number of tokens generated so far. */
+  text(text: string, tokens: number): void
   progress(progress: number): void
 }
 
@@ -70,7 +67,11 @@ export class LlamaRuntime {
     return this.llama.gpu === false ? null : this.llama.gpu
   }
 
-  load(path: string, threads: number | null, onProgress: (p: number) => void): Promise<LoadedModel> {
+  /**
+   * Loads a model with one context of `sequences` sequences (each its own KV cache: chat, grid slots,
+   * API requests). Callers beyond that wait for a free sequence rather than fail.
+   */
+  load(path: string, threads: number | null, sequences: number, onProgress: (p: number) => void): Promise<LoadedModel> {
     return this.serialise(async () => {
       await this.disposeLoaded()
       const size = await fileSize(path)
@@ -98,7 +99,7 @@ export class LlamaRuntime {
         const trained = model.trainContextSize
         const context = await model.createContext({
           contextSize: { min: Math.min(256, trained), max: Math.min(DEFAULT_CONTEXT, trained) },
-          sequences: SEQUENCES,
+          sequences,
           threads: useThreads,
         })
         const info: LoadedModel = {
@@ -131,21 +132,33 @@ export class LlamaRuntime {
     const started = performance.now()
     try {
       let firstTokenAt: number | null = null
+      let generated = 0
       const options = {
         ...samplingOptions(request.params),
-        onToken: () => {
+        // Never ask for more than the context can hold next to at least a short prompt.
+        maxTokens: Math.max(1, Math.min(request.params.maxTokens, loaded.info.contextSize - 16)),
+        onToken: (tokens: Token[]) => {
           firstTokenAt ??= performance.now()
+          generated += tokens.length
         },
         tokenBias: request.params.ignoreEos ? endOfGenerationBias(loaded.model) : undefined,
         signal,
         stopOnAbortSignal: true,
-        onTextChunk: sink.text,
+        onTextChunk: (text: string) => sink.text(text, generated),
       }
       const promptTokens = { count: 0 }
       const { text, reason } =
         request.kind === 'chat' && loaded.info.hasChatTemplate
           ? await this.chat(loaded, sequence, request.turns, options)
-          : await this.complete(loaded, sequence, promptOf(request), options, promptTokens)
+          : await this.complete(
+              loaded,
+              sequence,
+              promptOf(request),
+              options,
+              promptTokens,
+              request.kind === 'completion' ? request.maxPromptTokens : undefined,
+              request.params.stopInText ?? false,
+            )
       const completionTokens = loaded.model.tokenize(text).length
       return {
         text,
@@ -185,11 +198,17 @@ export class LlamaRuntime {
     prompt: string,
     options: ReturnType<typeof samplingOptions> & object,
     promptTokens: { count: number },
+    maxPromptTokens: number | undefined,
+    stopInText: boolean,
   ): Promise<{ text: string; reason: FinishReason }> {
     const completion = new LlamaCompletion({ contextSequence: sequence })
-    promptTokens.count = loaded.model.tokenize(prompt, true).length
-    const response = await completion.generateCompletionWithMeta(prompt, options)
-    return { text: response.response, reason: finishReason(response.metadata.stopReason) }
+    const tokens = fitPrompt(loaded, prompt, maxPromptTokens, options.maxTokens)
+    promptTokens.count = tokens.length
+    const response = await completion.generateCompletionWithMeta(tokens, options)
+    const trigger = response.metadata.stopReason === 'customStopTrigger' && stopInText
+      ? response.metadata.customStopTrigger.filter((part) => typeof part === 'string').join('')
+      : ''
+    return { text: response.response + trigger, reason: finishReason(response.metadata.stopReason) }
   }
 
   private async loadWithFallback(path: string, onProgress: (p: number) => void): Promise<LlamaModel> {
@@ -227,6 +246,19 @@ async function acquireSequence(loaded: Loaded, signal: AbortSignal) {
     await new Promise<void>((resolve) => loaded.waiting.push(resolve))
   }
   return loaded.context.getSequence()
+}
+
+/**
+ * Tokenizes a prompt and cuts it from the front so that it fits both the caller's limit and the context
+ * together with the tokens to generate; the BOS token stays first.
+ */
+function fitPrompt(loaded: Loaded, prompt: string, maxPromptTokens: number | undefined, maxTokens: number): Token[] {
+  const bos = loaded.model.tokens.bos
+  const text = loaded.model.tokenize(prompt)
+  const room = Math.max(1, Math.min(maxPromptTokens ?? Infinity, loaded.info.contextSize - maxTokens - 1))
+  const head = bos === null ? [] : [bos]
+  const kept = text.slice(Math.max(0, text.length - (room - head.length)))
+  return [...head, ...kept]
 }
 
 function promptOf(request: GenerateRequest): string {

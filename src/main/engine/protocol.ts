@@ -4,7 +4,7 @@ import type { GenerateRequest, GenerateResult } from '../../shared/generation.js
 
 /** Host → engine process. `id` pairs each request with its reply. */
 export type EngineRequest =
-  | { type: 'load'; id: number; path: string; threads: number | null; gpu: 'auto' | false }
+  | { type: 'load'; id: number; path: string; threads: number | null; sequences: number; gpu: 'auto' | false }
   | { type: 'unload'; id: number }
   | { type: 'generate'; id: number; request: GenerateRequest }
   | { type: 'abort'; id: number }
@@ -13,7 +13,7 @@ export type EngineRequest =
 export type EngineReply =
   | { type: 'ready'; gpu: string | null; cpuMathCores: number }
   | { type: 'progress'; id: number; progress: number }
-  | { type: 'text'; id: number; text: string }
+  | { type: 'text'; id: number; text: string; tokens: number }
   | { type: 'done'; id: number; value: LoadedModel | GenerateResult | null }
   | { type: 'failed'; id: number; error: AppErrorShape }
 

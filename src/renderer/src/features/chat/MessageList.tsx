@@ -26,7 +26,7 @@ export function MessageList({ messages }: { messages: Message[] }) {
     <div className="messages" role="log" aria-live="polite">
       {messages.map((message) => (
         <article key={message.id} className={`message ${message.role}`} data-state={message.state}>
-          <header>{message.role === 'user' ? 'You' : (message.model ?? 'Assistant')}</header>
+          <header>{message.role === 'user' ? 'You' : message.role === 'system' ? 'System prompt' : (message.model ?? 'Assistant')}</header>
           <div className="content">
             {message.content}
             {message.state === 'streaming' && <span className="cursor" aria-hidden="true" />}

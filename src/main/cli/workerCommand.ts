@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { EngineSupervisor } from '../engine/engineSupervisor.js'
+import { forkLauncher } from '../engine/forkLauncher.js'
+import { dataPaths } from '../host/dataDir.js'
+import { JobsRepository } from '../store/jobsRepository.js'
+import { openDatabase } from '../store/database.js'
+import { createWorker, type WorkerEvent } from '../../worker/jobLoop.js'
+import type { JobRecord, Network } from '../../worker/ports.js'
+import { advertisedModels, bridgeAgent, DEFAULT_GRID_URLS } from '../earn/gridDefaults.js'
+import { modelStem, resolveModelArgument } from './modelArgument.js'
+import { positiveInt } from './options.js'
+import { UsageError } from './usage.js'
+
+/** Options of `gridforge worker`. */
+export interface WorkerOptions {
+  dataDir: string
+  network?: string
+  'grid-url'?: string
+  'api-key-file'?: string
+  model?: string
+  name?: string
+  slots?: string
+  'max-jobs'?: string
+  'max-length'?: string
+  'max-context'?: string
+  threads?: string
+  version: string
+  engineEntry: string
+  resourcesDir: string
+}
+
+/**
+ * Runs the grid worker headless: one line per job, a summary at exit. Ctrl-C finishes the jobs in
+ * flight; a second Ctrl-C cancels them (and faults them on the grid).
+ */
+export async function workerCommand(options: WorkerOptions): Promise<void> {
+  const network = parseNetwork(options.network)
+  const apiKey = readApiKey(options['api-key-file'])
+  const name = options.name?.trim()
+  if (!name) throw new UsageError('--name NAME is required (the worker name shown on the grid).')
+  const paths = dataPaths(options.dataDir)
+  const modelPath = resolveModelArgument(options.model, paths.models)
+  const slots = positiveInt(options.slots, 'slots', 1)
+  const maxJobs = positiveInt(options['max-jobs'], 'max-jobs', null)
+
+  const db = openDatabase(paths.database)
+  const ledger = new JobsRepository(db)
+  const engine = new EngineSupervisor({
+    launch: forkLauncher(options.engineEntry),
+    threads: positiveInt(options.threads, 'threads', null),
+    sequences: slots,
+  })
+  try {
+    const model = await engine.load(modelPath)
+    const maxContextLength = Math.min(positiveInt(options['max-context'], 'max-context', model.contextSize), model.contextSize)
+    const maxLength = Math.min(positiveInt(options['max-length'], 'max-length', 512), Math.max(16, maxContextLength - 16))
+    const models = advertisedModels(network, modelStem(modelPath))
+    const worker = createWorker(
+      {
+        network,
+        gridUrl: options['grid-url'] ?? DEFAULT_GRID_URLS[network],
+        apiKey,
+        name,
+        models,
+        slots,
+        maxLength,
+        maxContextLength,
+        maxJobs,
+        agent: bridgeAgent(options.version),
+        extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
+      },
+      { engine, ledger, logger: { info: (line) => process.stderr.write(`${line}\n`), warn: (line) => process.stderr.write(`${line}\n`) } },
+    )
+    const summary = { jobs: 0, ok: 0, tokens: 0, rewards: 0 }
+    worker.subscribe((event) => onEvent(event, summary))
+    process.stderr.write(
+      `Worker "${name}" on ${network} with ${models.join(', ')} (${slots} slot${slots > 1 ? 's' : ''}, max ${maxLength} tokens, context ${maxContextLength}).\n`,
+    )
+    let interrupts = 0
+    process.on('SIGINT', () => {
+      interrupts++
+      process.stderr.write(interrupts === 1 ? 'Finishing jobs in flight… press Ctrl-C again to cancel them.\n' : 'Cancelling jobs in flight.\n')
+      worker.stop()
+    })
+    process.on('SIGTERM', () => worker.stop())
+    const exit = await worker.run()
+    process.stdout.write(
+      `Summary: ${summary.jobs} job${summary.jobs === 1 ? '' : 's'} (${summary.ok} ok), ${summary.tokens} tokens, rewards ${summary.rewards.toFixed(2)}\n`,
+    )
+    if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
+  } finally {
+    await engine.close()
+    db.close()
+  }
+}
+
+function onEvent(event: WorkerEvent, summary: { jobs: number; ok: number; tokens: number; rewards: number }): void {
+  if (event.type === 'state' && (event.state === 'backoff' || event.state === 'stopping') && event.detail) {
+    process.stderr.write(`${event.detail}\n`)
+  }
+  if (event.type === 'job-finished' && !(event.record.network === 'aipg' && event.record.reward === null && event.record.state !== 'dropped')) {
+    count(event.record, summary)
+  }
+  if (event.type === 'job-rewarded') count(event.record, summary)
+}
+
+/** AIPG jobs are printed once their reward (ack) arrives; Horde jobs already carry it. */
+function count(record: JobRecord, summary: { jobs: number; ok: number; tokens: number; rewards: number }): void {
+  summary.jobs++
+  if (record.state === 'ok' || record.state === 'cancelled') summary.ok++
+  summary.tokens += record.completionTokens
+  summary.rewards += record.reward ?? 0
+  const reward = record.reward === null ? '-' : record.reward.toFixed(2)
+  process.stdout.write(
+    `${record.jobId.slice(0, 8)}  ${record.model}  ${record.completionTokens} tokens  ${record.tokensPerSecond.toFixed(1)} tok/s  reward ${reward}  ${record.state}${record.error ? ` (${record.error})` : ''}\n`,
+  )
+}
+
+function parseNetwork(value: string | undefined): Network {
+  if (value === undefined || value === 'aipg') return 'aipg'
+  if (value === 'horde') return 'horde'
+  throw new UsageError(`--network must be aipg or horde, not "${value}".`)
+}
+
+function readApiKey(file: string | undefined): string {
+  if (!file) throw new UsageError('--api-key-file F is required (a file holding only your API key).')
+  let key: string
+  try {
+    key = readFileSync(file, 'utf8').trim()
+  } catch {
+    throw new UsageError(`Cannot read the API key file ${file}.`)
+  }
+  if (!key || /\s/.test(key)) throw new UsageError(`The API key file ${file} must contain just the key.`)
+  return key
+}

@@ -1,0 +1,387 @@
+import type { GenerateRequest, GenerateResult } from '../shared/generation.js'
+import { createBackoff } from './backoff.js'
+import { GridError } from './errors.js'
+import { aipgJobToRequest, BadJobRequest, hordeJobToRequest, openAiRequestSchema, type WorkerLimits } from './params.js'
+import { systemClock, type Clock, type GenerationEngine, type JobLedger, type JobRecord, type JobState, type Logger, type Network } from './ports.js'
+import { AipgConnection, aipgWebSocketUrl, type AipgJob } from './transports/aipgSocket.js'
+import { createHordeClient, type HordeJob } from './transports/hordeRest.js'
+
+/** Everything the worker needs to know. */
+export interface WorkerConfig {
+  network: Network
+  gridUrl: string
+  apiKey: string
+  name: string
+  /** Model names advertised to the grid. */
+  models: string[]
+  slots: number
+  maxLength: number
+  maxContextLength: number
+  /** Stop after this many jobs (CLI `--max-jobs`). */
+  maxJobs?: number | null
+  /** `GridForge:<version>:<url>`: the pop's bridge_agent and the Client-Agent header. */
+  agent: string
+  nsfw?: boolean
+  /** Extra CA (PEM) trusted for the AIPG worker socket only. */
+  extraCa?: string
+  /** How long a graceful stop waits for jobs in flight before cancelling them. */
+  graceMs?: number
+  /** How often an idle Horde slot asks for work. */
+  idlePollMs?: number
+}
+
+/** What the worker is doing, for status lines and the Earn view. */
+export type WorkerState = 'connecting' | 'waiting' | 'working' | 'backoff' | 'stopping' | 'stopped'
+
+/** Everything the worker reports. Never contains job text. */
+export type WorkerEvent =
+  | { type: 'state'; state: WorkerState; detail: string | null }
+  | { type: 'job-started'; slot: number; network: Network; jobId: string; model: string }
+  | { type: 'job-progress'; jobId: string; tokens: number }
+  | { type: 'job-finished'; record: JobRecord }
+  | { type: 'job-rewarded'; record: JobRecord }
+
+/** How a run of the worker ended. */
+export interface WorkerExit {
+  reason: 'stopped' | 'max-jobs' | 'fatal'
+  /** For `fatal`: what went wrong and what to do, in one sentence. */
+  message: string | null
+}
+
+/** The ports the worker runs on. */
+export interface WorkerPorts {
+  engine: GenerationEngine
+  ledger: JobLedger
+  clock?: Clock
+  logger?: Logger
+  fetch?: typeof fetch
+}
+
+const DEFAULT_GRACE_MS = 30_000
+const DEFAULT_IDLE_POLL_MS = 2000
+
+/**
+ * The grid job loop: N slots, each taking one job at a time from its grid, running it on the engine
+ * and answering it. Every job received is answered exactly once (done/error, or submit ok/faulted)
+ * unless the connection to the grid is gone, and recorded in the ledger.
+ */
+export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
+  const clock = ports.clock ?? systemClock
+  const logger = ports.logger ?? { info: () => undefined, warn: () => undefined }
+  const limits: WorkerLimits = { maxLength: config.maxLength, maxContextLength: config.maxContextLength }
+  const stopping = new AbortController()
+  const force = new AbortController()
+  const listeners = new Set<(event: WorkerEvent) => void>()
+  let exit: WorkerExit | null = null
+  let claimed = 0
+
+  const emit = (event: WorkerEvent) => {
+    for (const listener of listeners) listener(event)
+  }
+  const setState = (state: WorkerState, detail: string | null = null) => emit({ type: 'state', state, detail })
+
+  /** Reserves one job of `--max-jobs`; false when stopping or the budget is spent. */
+  const claim = (): boolean => {
+    if (stopping.signal.aborted) return false
+    if (config.maxJobs && claimed >= config.maxJobs) return false
+    claimed++
+    return true
+  }
+  const unclaim = () => claimed--
+  const finishedOne = (() => {
+    let finished = 0
+    return () => {
+      finished++
+      if (config.maxJobs && finished >= config.maxJobs) stop('max-jobs')
+    }
+  })()
+
+  function stop(reason: WorkerExit['reason'] = 'stopped', message: string | null = null): void {
+    if (stopping.signal.aborted) {
+      if (reason === 'stopped') force.abort()
+      return
+    }
+    exit = { reason, message }
+    setState('stopping', message)
+    stopping.abort()
+    clock.sleep(config.graceMs ?? DEFAULT_GRACE_MS, force.signal).then(() => force.abort())
+  }
+
+  const record = (job: JobRecord, type: 'job-finished' | 'job-rewarded' = 'job-finished') => {
+    ports.ledger.record(job)
+    emit({ type, record: job })
+  }
+
+  async function generate(request: GenerateRequest, jobId: string, signal: AbortSignal): Promise<GenerateResult> {
+    return ports.engine.generate(request, {
+      signal: AbortSignal.any([signal, force.signal]),
+      onText: (_text, tokens) => emit({ type: 'job-progress', jobId, tokens }),
+    })
+  }
+
+  function jobRecord(network: Network, jobId: string, model: string, startedAt: number, result: GenerateResult | null, state: JobState, error: string | null, reward: number | null): JobRecord {
+    const durationMs = result?.durationMs ?? clock.now() - startedAt
+    const decodeMs = durationMs - (result?.firstTokenMs ?? 0)
+    return {
+      network,
+      jobId,
+      model,
+      promptTokens: result?.promptTokens ?? 0,
+      completionTokens: result?.completionTokens ?? 0,
+      durationMs,
+      tokensPerSecond: result && decodeMs > 0 ? (Math.max(0, result.completionTokens - 1) * 1000) / decodeMs : 0,
+      reward,
+      state,
+      error,
+      startedAt,
+      finishedAt: clock.now(),
+    }
+  }
+
+  // ---- AI Horde: N pop loops (§3, §12 threads) ----
+
+  async function hordeSlot(slot: number): Promise<void> {
+    const client = createHordeClient({ gridUrl: config.gridUrl, apiKey: config.apiKey, clientAgent: config.agent, fetch: ports.fetch })
+    const capabilities = {
+      name: config.name,
+      models: config.models,
+      maxLength: config.maxLength,
+      maxContextLength: config.maxContextLength,
+      threads: config.slots,
+      nsfw: config.nsfw ?? false,
+      bridgeAgent: config.agent,
+    }
+    const backoff = createBackoff()
+    while (!stopping.signal.aborted) {
+      if (!claim()) break
+      let job: HordeJob | null
+      try {
+        // Not aborted by a graceful stop: a pop cut off in flight could leave a job hanging on the grid.
+        job = (await client.pop(capabilities, force.signal)).job
+        backoff.reset()
+      } catch (error) {
+        unclaim()
+        if (stopping.signal.aborted) break
+        if (!(await handleFailure(error, backoff))) break
+        continue
+      }
+      if (!job) {
+        unclaim()
+        setState('waiting')
+        await clock.sleep(config.idlePollMs ?? DEFAULT_IDLE_POLL_MS, stopping.signal)
+        continue
+      }
+      await runHordeJob(slot, client, job)
+      finishedOne()
+    }
+  }
+
+  async function runHordeJob(slot: number, client: ReturnType<typeof createHordeClient>, job: HordeJob): Promise<void> {
+    const poppedAt = clock.now()
+    const request = hordeJobToRequest(job.payload, limits)
+    for (const id of job.ids) {
+      const startedAt = clock.now()
+      setState('working')
+      emit({ type: 'job-started', slot, network: 'horde', jobId: id, model: job.model })
+      let result: GenerateResult | null = null
+      let failure: string | null = null
+      try {
+        result = await generate(request, id, new AbortController().signal)
+        if (force.signal.aborted) failure = 'The worker was stopped before the job finished.'
+      } catch (error) {
+        failure = `Generation failed: ${(error as Error).message}`
+      }
+      const state = failure ? 'faulted' : 'ok'
+      const outcome = await submitWithRetry(client, id, failure ? 'faulted' : (result?.text ?? ''), state, poppedAt + job.ttlSeconds * 1000)
+      record(jobRecord('horde', id, job.model, startedAt, result, outcome.state === 'ok' ? state : outcome.state, failure ?? outcome.error, outcome.reward))
+    }
+  }
+
+  /** Submits until it lands, the grid drops the job, or its TTL has passed (then the grid aborts it anyway). */
+  async function submitWithRetry(client: ReturnType<typeof createHordeClient>, id: string, generation: string, state: 'ok' | 'faulted', deadline: number) {
+    const backoff = createBackoff()
+    for (;;) {
+      try {
+        return { state: 'ok' as const, reward: await client.submit(id, generation, state), error: null }
+      } catch (error) {
+        const gridError = asGridError(error)
+        if (gridError.action === 'drop') return { state: 'dropped' as const, reward: null, error: gridError.message }
+        if (gridError.action === 'stop') {
+          stop('fatal', gridError.message)
+          return { state: 'error' as const, reward: null, error: gridError.message }
+        }
+        const wait = gridError.details.retryAfterMs ?? backoff.next()
+        if (clock.now() + wait > deadline) return { state: 'dropped' as const, reward: null, error: `Could not submit in time: ${gridError.message}` }
+        logger.warn(`submit of ${id.slice(0, 8)} failed (${gridError.message}); retrying in ${Math.round(wait / 1000)} s`)
+        await clock.sleep(wait, force.signal)
+      }
+    }
+  }
+
+  // ---- AIPG: one WebSocket per slot (§13.2) ----
+
+  async function aipgSlot(slot: number): Promise<void> {
+    const url = aipgWebSocketUrl(config.gridUrl)
+    // One connection serves one job at a time; parallel slots register distinct names, as the reference worker does.
+    const name = config.slots > 1 ? `${config.name}-${slot + 1}` : config.name
+    const registration = {
+      apikey: config.apiKey,
+      name,
+      models: config.models,
+      max_length: config.maxLength,
+      max_context_length: config.maxContextLength,
+      bridge_agent: config.agent,
+      job_types: ['text'],
+      api_formats: ['openai-chat'],
+      modalities: ['text'],
+    }
+    const backoff = createBackoff()
+    while (!stopping.signal.aborted) {
+      setState('connecting')
+      let connection: AipgConnection
+      try {
+        connection = await AipgConnection.open(url, registration, config.extraCa, stopping.signal)
+        backoff.reset()
+      } catch (error) {
+        if (stopping.signal.aborted) break
+        if (!(await handleFailure(error, backoff))) break
+        continue
+      }
+      setState('waiting')
+      let current: Promise<void> | null = null
+      connection.onJob((job) => {
+        // The grid sends one job at a time; a second one is answered, never left hanging.
+        if (current) return connection.sendError(job.id, 'This worker is busy with another job.', false)
+        // Never hold a job we will not start now: closing hands it back to the grid at once.
+        if (!claim()) return connection.close(1000, 'worker stopping')
+        current = runAipgJob(slot, connection, job).finally(() => {
+          current = null
+          finishedOne()
+          if (stopping.signal.aborted) connection.close()
+          else setState('waiting')
+        })
+      })
+      const closeWhenIdle = () => {
+        if (!current) connection.close()
+      }
+      stopping.signal.addEventListener('abort', closeWhenIdle)
+      const closed = await connection.closed
+      stopping.signal.removeEventListener('abort', closeWhenIdle)
+      if (current) await current
+      if (closed.action === 'stop') {
+        stop('fatal', closed.message)
+        break
+      }
+      if (!stopping.signal.aborted) {
+        const wait = backoff.next()
+        setState('backoff', `${closed.message} Reconnecting in ${Math.round(wait / 1000)} s.`)
+        await clock.sleep(wait, stopping.signal)
+      }
+    }
+  }
+
+  async function runAipgJob(slot: number, connection: AipgConnection, job: AipgJob): Promise<void> {
+    const startedAt = clock.now()
+    const cancel = new AbortController()
+    let cancelled = false
+    connection.onCancel((id) => {
+      if (id !== job.id) return
+      cancelled = true
+      cancel.abort()
+    })
+    // A connection that drops takes the job with it: stop generating for nobody.
+    void connection.closed.then(() => cancel.abort())
+    setState('working')
+    emit({ type: 'job-started', slot, network: 'aipg', jobId: job.id, model: job.model })
+
+    let request: GenerateRequest
+    try {
+      const parsed = openAiRequestSchema.safeParse(job.request)
+      if (!parsed.success) throw new BadJobRequest('The request is not an OpenAI chat-completions body.')
+      request = aipgJobToRequest(parsed.data, job.fallbackMaxLength, limits)
+    } catch (error) {
+      const message = error instanceof BadJobRequest ? error.message : 'The request could not be read.'
+      connection.sendError(job.id, message, true)
+      record(jobRecord('aipg', job.id, job.model, startedAt, null, 'error', message, 0))
+      return
+    }
+
+    let result: GenerateResult
+    try {
+      result = await ports.engine.generate(request, {
+        signal: AbortSignal.any([cancel.signal, force.signal]),
+        onText: (text, tokens) => {
+          connection.sendToken(job.id, text)
+          emit({ type: 'job-progress', jobId: job.id, tokens })
+        },
+      })
+    } catch (error) {
+      const message = `Generation failed: ${(error as Error).message}`
+      connection.sendError(job.id, message, false)
+      record(jobRecord('aipg', job.id, job.model, startedAt, null, 'error', message, 0))
+      return
+    }
+    if (!connection.isOpen) {
+      record(jobRecord('aipg', job.id, job.model, startedAt, result, 'dropped', 'The connection to the grid was lost during the job.', null))
+      return
+    }
+    if (force.signal.aborted && !cancelled) {
+      connection.sendError(job.id, 'The worker was stopped before the job finished.', false)
+      record(jobRecord('aipg', job.id, job.model, startedAt, result, 'faulted', 'The worker was stopped before the job finished.', 0))
+      return
+    }
+    connection.sendDone(job.id, {
+      text: result.text,
+      finishReason: cancelled ? 'stop' : result.finishReason === 'length' ? 'length' : 'stop',
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      cancelled,
+    })
+    const state: JobState = cancelled ? 'cancelled' : 'ok'
+    // Recorded before the ack, so a crash while waiting cannot lose the job; the reward is added when it comes.
+    const done = jobRecord('aipg', job.id, job.model, startedAt, result, state, null, null)
+    record(done)
+    const den = await connection.waitForAck(job.id)
+    if (den !== null) record({ ...done, reward: den }, 'job-rewarded')
+  }
+
+  /** Waits out a failure; false when the worker must stop (configuration errors). */
+  async function handleFailure(error: unknown, backoff: ReturnType<typeof createBackoff>): Promise<boolean> {
+    const gridError = asGridError(error)
+    if (gridError.action === 'stop') {
+      stop('fatal', gridError.message)
+      return false
+    }
+    const wait = gridError.details.retryAfterMs ?? backoff.next()
+    setState('backoff', `${gridError.message} Retrying in ${Math.max(1, Math.round(wait / 1000))} s.`)
+    logger.warn(`${gridError.message}; retrying in ${Math.round(wait / 1000)} s`)
+    await clock.sleep(wait, stopping.signal)
+    return true
+  }
+
+  return {
+    /** Runs until stopped, `--max-jobs` is reached, or a configuration error; never throws. */
+    async run(): Promise<WorkerExit> {
+      setState('connecting')
+      const slot = config.network === 'aipg' ? aipgSlot : hordeSlot
+      await Promise.all(Array.from({ length: Math.max(1, config.slots) }, (_, i) => slot(i)))
+      force.abort()
+      const result = exit ?? { reason: 'stopped', message: null }
+      setState('stopped', result.message)
+      return result
+    },
+    /** First call: finish jobs in flight (within the grace period), take no new ones. Second call: cancel them. */
+    stop: () => stop('stopped'),
+    subscribe(listener: (event: WorkerEvent) => void): () => void {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+  }
+}
+
+/** A worker instance. */
+export type Worker = ReturnType<typeof createWorker>
+
+function asGridError(error: unknown): GridError {
+  return error instanceof GridError ? error : new GridError('backoff', error instanceof Error ? error.message : String(error))
+}

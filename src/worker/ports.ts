@@ -1,0 +1,68 @@
+import type { GenerateRequest, GenerateResult } from '../shared/generation.js'
+
+/** The local model, as the worker sees it: streaming, abortable generation. */
+export interface GenerationEngine {
+  /** Generates; `onText` receives batches of new text; aborting resolves with the partial text. */
+  generate(
+    request: GenerateRequest,
+    handlers: { onText?: (text: string, tokens: number) => void; signal?: AbortSignal },
+  ): Promise<GenerateResult>
+}
+
+/** Which grid a job came from. */
+export type Network = 'aipg' | 'horde'
+
+/** How a job ended, as recorded in the ledger. */
+export type JobState = 'ok' | 'cancelled' | 'faulted' | 'error' | 'dropped'
+
+/** One job as the ledger keeps it: counts and outcome, never the prompt or the output. */
+export interface JobRecord {
+  network: Network
+  jobId: string
+  model: string
+  promptTokens: number
+  completionTokens: number
+  durationMs: number
+  tokensPerSecond: number
+  /** Reward from the grid (Horde kudos, AIPG den); null until the grid has settled it. */
+  reward: number | null
+  state: JobState
+  /** One sentence when the job did not end `ok`; never job text. */
+  error: string | null
+  startedAt: number
+  finishedAt: number
+}
+
+/** Where every job is recorded. Writing the same network and job id again updates the row. */
+export interface JobLedger {
+  record(job: JobRecord): void
+}
+
+/** Time, injectable so that backoff and schedules are testable. */
+export interface Clock {
+  now(): number
+  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** Log lines of the worker. Job text (prompts, outputs) is never passed here. */
+export interface Logger {
+  info(line: string): void
+  warn(line: string): void
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve()
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      signal?.addEventListener('abort', done, { once: true })
+    }),
+}

@@ -1,0 +1,233 @@
+import { rootCertificates } from 'node:tls'
+import WebSocket from 'ws'
+import { z } from 'zod'
+import { GridError } from '../errors.js'
+
+/** The registration frame (§13.2). */
+export interface AipgRegistration {
+  apikey: string
+  name: string
+  models: string[]
+  max_length: number
+  max_context_length: number
+  bridge_agent: string
+  job_types: string[]
+  api_formats: string[]
+  modalities: string[]
+}
+
+/** A job pushed by the grid. `payload.request` is an OpenAI chat-completions body, still unchecked. */
+export interface AipgJob {
+  id: string
+  model: string
+  request: unknown
+  fallbackMaxLength: number | undefined
+}
+
+const serverFrameSchema = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('ready'), worker_id: z.string().optional() }),
+  z.looseObject({ type: z.literal('ping') }),
+  z.looseObject({
+    type: z.literal('job'),
+    id: z.string().min(1),
+    model: z.string().optional().default(''),
+    payload: z.looseObject({ request: z.unknown().optional(), max_length: z.number().optional().catch(undefined) }).optional().default({}),
+  }),
+  z.looseObject({ type: z.literal('cancel'), id: z.string() }),
+  z.looseObject({ type: z.literal('ack'), id: z.string(), den: z.number().finite().optional().catch(undefined) }),
+  z.looseObject({ type: z.literal('error'), message: z.string().optional().catch(undefined) }),
+])
+
+/** How long the grid gives us to register, and how long we wait for its `ready`. */
+const READY_TIMEOUT_MS = 30_000
+/** The reference worker waits this long for an `ack` after `done`. */
+export const ACK_TIMEOUT_MS = 10_000
+
+/**
+ * The worker WebSocket URL from the grid URL, as the reference worker derives it: `api.` becomes `ws.`,
+ * http(s) becomes ws(s), a trailing `/api` goes, `/v1/workers/ws` is appended.
+ */
+export function aipgWebSocketUrl(gridUrl: string): string {
+  const url = new URL(gridUrl)
+  if (url.hostname.startsWith('api.')) url.hostname = `ws.${url.hostname.slice(4)}`
+  url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:'
+  url.pathname = `${url.pathname.replace(/\/+$/, '').replace(/\/api$/, '')}/v1/workers/ws`
+  url.search = ''
+  url.hash = ''
+  return url.toString()
+}
+
+/** Why a connection ended, with what the worker should do about it. */
+export interface CloseInfo {
+  code: number
+  reason: string
+  action: 'stop' | 'reconnect'
+  message: string
+}
+
+function classifyClose(code: number, reason: string, lastError: string | null): CloseInfo {
+  const said = lastError ?? reason
+  if (code === 4001) return { code, reason, action: 'stop', message: `The API key was refused (${said || 'invalid key'}); check it.` }
+  if (code === 4003) {
+    return { code, reason, action: 'stop', message: `The grid refused this worker: ${said || 'not allowed'}. Check the key's worker scope and the worker name.` }
+  }
+  if (code === 1012) {
+    return { code, reason, action: 'stop', message: 'Another worker connected with the same name, so this one was disconnected; give each rig its own --name.' }
+  }
+  return { code, reason, action: 'reconnect', message: `Connection closed (${code}${reason ? ` ${reason}` : ''}).` }
+}
+
+/** One registered connection to the AIPG worker WebSocket. Serves one job at a time. */
+export class AipgConnection {
+  private jobListener: (job: AipgJob) => void = () => undefined
+  private cancelListener: (id: string) => void = () => undefined
+  private readonly acks = new Map<string, (den: number | null) => void>()
+  readonly closed: Promise<CloseInfo>
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly workerId: string,
+    closed: Promise<CloseInfo>,
+  ) {
+    this.closed = closed.then((info) => {
+      for (const settle of this.acks.values()) settle(null)
+      this.acks.clear()
+      return info
+    })
+    ws.on('message', (data) => this.onFrame(data))
+  }
+
+  /** Connects and registers; resolves once the grid says `ready`. Refusals reject with a `GridError`. */
+  static open(url: string, registration: AipgRegistration, extraCa: string | undefined, signal?: AbortSignal): Promise<AipgConnection> {
+    // The AIPG worker host presents a Cloudflare Origin certificate: trust that CA for this socket only.
+    const ca = extraCa ? [...rootCertificates, extraCa] : undefined
+    const ws = new WebSocket(url, { ca, handshakeTimeout: READY_TIMEOUT_MS, maxPayload: 16 * 1024 * 1024 })
+    let lastError: string | null = null
+    const closed = new Promise<CloseInfo>((resolve) => {
+      ws.on('close', (code, reason) => resolve(classifyClose(code, reason.toString(), lastError)))
+    })
+    return new Promise((resolve, reject) => {
+      const fail = (error: GridError) => {
+        clearTimeout(timer)
+        ws.terminate()
+        reject(error)
+      }
+      const timer = setTimeout(() => fail(new GridError('backoff', 'The grid did not answer the registration in time.')), READY_TIMEOUT_MS)
+      signal?.addEventListener('abort', () => fail(new GridError('backoff', 'Stopped.')), { once: true })
+      ws.once('unexpected-response', (_request, response) => {
+        fail(new GridError(response.statusCode === 410 ? 'stop' : 'backoff', `The grid refused the WebSocket (HTTP ${response.statusCode}).`, { status: response.statusCode }))
+      })
+      ws.on('error', (error) => fail(new GridError('backoff', `Could not reach the grid: ${error.message}`)))
+      ws.once('open', () => ws.send(JSON.stringify(registration)))
+      const onMessage = (data: WebSocket.RawData) => {
+        const frame = parseFrame(data)
+        if (frame?.type === 'error') lastError = frame.message ?? null
+        if (frame?.type !== 'ready') return
+        clearTimeout(timer)
+        ws.off('message', onMessage)
+        resolve(new AipgConnection(ws, frame.worker_id ?? '', closed))
+      }
+      ws.on('message', onMessage)
+      void closed.then((info) => {
+        const action = info.action === 'stop' ? 'stop' : 'backoff'
+        fail(new GridError(action, info.message, { status: info.code }))
+      })
+    })
+  }
+
+  onJob(listener: (job: AipgJob) => void): void {
+    this.jobListener = listener
+  }
+
+  onCancel(listener: (id: string) => void): void {
+    this.cancelListener = listener
+  }
+
+  sendToken(id: string, text: string): void {
+    this.send({ type: 'token', id, delta: { content: text }, finish_reason: null })
+  }
+
+  sendDone(
+    id: string,
+    result: { text: string; finishReason: string; promptTokens: number; completionTokens: number; cancelled: boolean },
+  ): void {
+    this.send({
+      type: 'done',
+      id,
+      full_text: result.text,
+      full_reasoning: '',
+      finish_reason: result.finishReason,
+      usage: {
+        prompt_tokens: result.promptTokens,
+        completion_tokens: result.completionTokens,
+        total_tokens: result.promptTokens + result.completionTokens,
+      },
+      ...(result.cancelled ? { cancelled: true } : {}),
+    })
+  }
+
+  sendError(id: string, message: string, clientError: boolean): void {
+    this.send({ type: 'error', id, message, client_error: clientError })
+  }
+
+  /** Resolves with the reward (`den`) for a job, or null when no ack comes in time or the socket closes. */
+  waitForAck(id: string, timeoutMs = ACK_TIMEOUT_MS): Promise<number | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(null), timeoutMs)
+      const settle = (den: number | null) => {
+        clearTimeout(timer)
+        this.acks.delete(id)
+        resolve(den)
+      }
+      this.acks.set(id, settle)
+    })
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN
+  }
+
+  close(code = 1000, reason = 'worker stopping'): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason)
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame))
+  }
+
+  private onFrame(data: WebSocket.RawData): void {
+    const frame = parseFrame(data)
+    if (!frame) return
+    switch (frame.type) {
+      case 'ping':
+        this.send({ type: 'pong' })
+        return
+      case 'job':
+        this.jobListener({
+          id: frame.id,
+          model: frame.model,
+          request: frame.payload.request,
+          fallbackMaxLength: frame.payload.max_length,
+        })
+        return
+      case 'cancel':
+        this.cancelListener(frame.id)
+        return
+      case 'ack':
+        this.acks.get(frame.id)?.(frame.den ?? 0)
+        return
+      case 'ready':
+      case 'error':
+        return
+    }
+  }
+}
+
+function parseFrame(data: WebSocket.RawData) {
+  try {
+    const parsed = serverFrameSchema.safeParse(JSON.parse(data.toString()))
+    return parsed.success ? parsed.data : null
+  } catch {
+    return null
+  }
+}
