@@ -4,7 +4,9 @@ import type {
   ChatDelta,
   Conversation,
   ConversationSummary,
+  EarnSnapshot,
   EngineSnapshot,
+  JobLogEntry,
   LocalModel,
   Message,
   SendResult,
@@ -43,6 +45,23 @@ export const contract = {
     }),
   ).returns<SendResult>(),
   'chat.stop': call(z.strictObject({ messageId: id })).returns<{ stopped: boolean }>(),
+  'earn.status': call(none).returns<EarnSnapshot>(),
+  'earn.configure': call(
+    z.strictObject({
+      network: z.enum(['aipg', 'horde']),
+      gridUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(500)]),
+      workerName: z.string().trim().min(1).max(100).regex(/^[\w .@#-]+$/, 'letters, digits, space, . _ @ # - only'),
+      slots: z.number().int().min(1).max(8),
+      maxLength: z.number().int().min(16).max(32_768),
+      maxContextLength: z.number().int().min(256).max(1_048_576),
+    }),
+  ).returns<EarnSnapshot>(),
+  'earn.setApiKey': call(
+    z.strictObject({ network: z.enum(['aipg', 'horde']), apiKey: z.string().trim().min(8).max(512).regex(/^\S+$/) }),
+  ).returns<EarnSnapshot>(),
+  'earn.start': call(none).returns<EarnSnapshot>(),
+  'earn.stop': call(none).returns<EarnSnapshot>(),
+  'earn.jobs': call(z.strictObject({ limit: z.number().int().min(1).max(1000) })).returns<JobLogEntry[]>(),
 }
 
 /** The name of a call. */
@@ -59,6 +78,7 @@ export interface Events {
   /** A message row changed as a whole (created, finished, stopped, failed). */
   'chat.message': Message
   'chat.conversations': ConversationSummary[]
+  'earn.snapshot': EarnSnapshot
 }
 
 /** The name of an event. */

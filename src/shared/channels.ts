@@ -15,6 +15,12 @@ export const callNames = {
   'chat.delete': true,
   'chat.send': true,
   'chat.stop': true,
+  'earn.status': true,
+  'earn.configure': true,
+  'earn.setApiKey': true,
+  'earn.start': true,
+  'earn.stop': true,
+  'earn.jobs': true,
 } as const satisfies Record<CallName, true>
 
 /** See `callNames`. */
@@ -23,6 +29,7 @@ export const eventNames = {
   'chat.delta': true,
   'chat.message': true,
   'chat.conversations': true,
+  'earn.snapshot': true,
 } as const satisfies Record<EventName, true>
 
 /** True when `name` is a call of the contract. */

@@ -90,3 +90,56 @@ export interface AppInfo {
   shell: 'desktop' | 'headless'
   modelsDir: string
 }
+
+/** Which grid the miner works for. */
+export type GridNetwork = 'aipg' | 'horde'
+
+/** What the miner is doing, in words the Earn view shows. */
+export type EarnState = 'off' | 'connecting' | 'waiting' | 'working' | 'backoff' | 'stopping' | 'error'
+
+/** A grid job running now. Never carries job text. */
+export interface RunningJob {
+  jobId: string
+  network: GridNetwork
+  model: string
+  tokens: number
+  startedAt: number
+}
+
+/** The miner's settings (the API key is kept apart, as a secret). */
+export interface EarnSettings {
+  network: GridNetwork
+  /** Empty for the network's production grid. */
+  gridUrl: string
+  workerName: string
+  slots: number
+  maxLength: number
+  maxContextLength: number
+}
+
+/** The one snapshot of the miner that the host keeps and pushes on every change. */
+export interface EarnSnapshot {
+  state: EarnState
+  /** What is happening or what went wrong, with how to fix it, in one sentence. */
+  detail: string | null
+  settings: EarnSettings
+  /** Last four characters of the stored API key for the chosen network; the key itself never leaves the host. */
+  apiKeyLastFour: string | null
+  running: RunningJob[]
+  sinceStart: { startedAt: number | null; jobs: number; tokens: number; rewards: number }
+}
+
+/** One finished grid job, as the job log shows it. */
+export interface JobLogEntry {
+  network: GridNetwork
+  jobId: string
+  model: string
+  promptTokens: number
+  completionTokens: number
+  durationMs: number
+  tokensPerSecond: number
+  reward: number | null
+  state: 'ok' | 'cancelled' | 'faulted' | 'error' | 'dropped'
+  error: string | null
+  finishedAt: number
+}

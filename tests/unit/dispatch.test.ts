@@ -20,6 +20,12 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'chat.delete': unused,
     'chat.send': unused,
     'chat.stop': ({ messageId }) => ({ stopped: messageId === 'streaming-one' }),
+    'earn.status': unused,
+    'earn.configure': unused,
+    'earn.setApiKey': unused,
+    'earn.start': unused,
+    'earn.stop': unused,
+    'earn.jobs': unused,
     ...overrides,
   }
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createHost } from '../host/createHost.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
 import { startHeadlessServer } from '../server/headlessServer.js'
@@ -16,6 +18,7 @@ export interface ServeOptions {
   version: string
   engineEntry: string
   rendererDir: string
+  resourcesDir: string
 }
 
 /** Runs the headless host until SIGINT or SIGTERM. */
@@ -35,6 +38,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     version: options.version,
     launchEngine: forkLauncher(options.engineEntry),
     threads: positiveInt(options.threads, 'threads', null),
+    extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
     log: (line) => process.stderr.write(`${line}\n`),
   })
   const server = await startHeadlessServer(host, {

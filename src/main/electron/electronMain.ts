@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
@@ -38,6 +39,7 @@ async function start(): Promise<void> {
     shell: 'desktop',
     version: app.getVersion(),
     launchEngine: utilityLauncher(paths.engineEntry),
+    extraCa: readFileSync(join(paths.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
     log: (line) => console.error(line),
   })
   bindIpc(ipcMain, host, appUrl, () => window?.webContents ?? null)

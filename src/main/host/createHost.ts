@@ -2,11 +2,15 @@ import { mkdirSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import type { AppInfo } from '../../shared/domain.js'
 import { ChatService } from '../chat/chatService.js'
+import { EarnService } from '../earn/earnService.js'
+import { FileSecretStore, type SecretStore } from '../earn/secretStore.js'
 import type { Engine } from '../engine/engine.js'
 import { EngineSupervisor } from '../engine/engineSupervisor.js'
 import type { EngineLauncher } from '../engine/protocol.js'
 import { listLocalModels } from '../models/localModels.js'
 import { ChatRepository } from '../store/chatRepository.js'
+import { JobsRepository } from '../store/jobsRepository.js'
+import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { dataPaths } from './dataDir.js'
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js'
@@ -20,6 +24,10 @@ export interface HostOptions {
   launchEngine: EngineLauncher
   /** A fixed engine thread count (CLI `--threads`); otherwise chosen per model. */
   threads?: number | null
+  /** Where API keys are kept; defaults to 0600 files in the data folder (headless). */
+  secrets?: SecretStore
+  /** The Cloudflare Origin CA (PEM) for the AIPG worker socket. */
+  extraCa?: string
   log?: (line: string) => void
 }
 
@@ -29,6 +37,7 @@ export interface Host {
   events: HostEvents
   engine: Engine
   chat: ChatService
+  earn: EarnService
   paths: ReturnType<typeof dataPaths>
   close(): Promise<void>
 }
@@ -44,6 +53,15 @@ export function createHost(options: HostOptions): Host {
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
   const chat = new ChatService(new ChatRepository(db), engine, events)
+  const earn = new EarnService({
+    engine,
+    ledger: new JobsRepository(db),
+    settings: new SettingsRepository(db),
+    secrets: options.secrets ?? new FileSecretStore(paths.secrets),
+    events,
+    version: options.version,
+    extraCa: options.extraCa,
+  })
 
   const handlers: Handlers = {
     'app.info': () => ({ version: options.version, shell: options.shell, modelsDir: paths.models }),
@@ -62,6 +80,12 @@ export function createHost(options: HostOptions): Host {
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
     'chat.send': ({ conversationId, text }) => chat.send(conversationId, text),
     'chat.stop': ({ messageId }) => ({ stopped: chat.stop(messageId) }),
+    'earn.status': () => earn.snapshot(),
+    'earn.configure': (settings) => earn.configure(settings),
+    'earn.setApiKey': ({ network, apiKey }) => earn.setApiKey(network, apiKey),
+    'earn.start': () => earn.start(),
+    'earn.stop': () => earn.stop(),
+    'earn.jobs': ({ limit }) => earn.jobs(limit),
   }
 
   let closing: Promise<void> | null = null
@@ -70,10 +94,11 @@ export function createHost(options: HostOptions): Host {
     events,
     engine,
     chat,
+    earn,
     paths,
     close() {
       closing ??= (async () => {
-        await chat.stopAll()
+        await Promise.all([chat.stopAll(), earn.close()])
         await engine.close()
         db.close()
       })()

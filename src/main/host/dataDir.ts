@@ -18,5 +18,6 @@ export function dataPaths(dataDir: string) {
     database: join(dataDir, 'gridforge.db'),
     models: join(dataDir, 'models'),
     logs: join(dataDir, 'logs'),
+    secrets: join(dataDir, 'secrets'),
   }
 }

@@ -1,0 +1,190 @@
+import { hostname } from 'node:os'
+import { z } from 'zod'
+import type { EarnSettings, EarnSnapshot, GridNetwork, JobLogEntry } from '../../shared/domain.js'
+import { AppError } from '../../shared/result.js'
+import { createWorker, type Worker, type WorkerEvent } from '../../worker/jobLoop.js'
+import type { Engine } from '../engine/engine.js'
+import type { HostEvents } from '../host/events.js'
+import type { JobsRepository } from '../store/jobsRepository.js'
+import type { SettingsRepository } from '../store/settingsRepository.js'
+import { advertisedModels, bridgeAgent, DEFAULT_GRID_URLS } from './gridDefaults.js'
+import type { SecretStore } from './secretStore.js'
+
+const SETTINGS_KEY = 'earn.settings'
+/** Token counts of running jobs reach the UI at most this often. */
+const PROGRESS_PUSH_MS = 250
+
+const settingsSchema = z.object({
+  network: z.enum(['aipg', 'horde']),
+  gridUrl: z.string(),
+  workerName: z.string().min(1),
+  slots: z.number().int().min(1).max(8),
+  maxLength: z.number().int().min(16),
+  maxContextLength: z.number().int().min(256),
+})
+
+function defaultSettings(): EarnSettings {
+  const host = hostname().replace(/[^\w-]/g, '').slice(0, 40) || 'rig'
+  return { network: 'aipg', gridUrl: '', workerName: `GridForge-${host}`, slots: 1, maxLength: 512, maxContextLength: 4096 }
+}
+
+/** What the miner needs from the host. */
+export interface EarnDependencies {
+  engine: Engine
+  ledger: JobsRepository
+  settings: SettingsRepository
+  secrets: SecretStore
+  events: HostEvents
+  version: string
+  /** The Cloudflare Origin CA for the AIPG worker socket. */
+  extraCa?: string
+  now?: () => number
+}
+
+/** The miner inside the host: one worker at a time, its live state as a snapshot, its jobs in the ledger. */
+export class EarnService {
+  private worker: Worker | null = null
+  private running: Promise<void> | null = null
+  private state: EarnSnapshot
+  private pushTimer: NodeJS.Timeout | null = null
+  private readonly now: () => number
+
+  constructor(private readonly deps: EarnDependencies) {
+    this.now = deps.now ?? Date.now
+    const settings = deps.settings.get(SETTINGS_KEY, settingsSchema, defaultSettings())
+    this.state = {
+      state: 'off',
+      detail: null,
+      settings,
+      apiKeyLastFour: this.lastFour(settings.network),
+      running: [],
+      sinceStart: { startedAt: null, jobs: 0, tokens: 0, rewards: 0 },
+    }
+  }
+
+  snapshot(): EarnSnapshot {
+    return this.state
+  }
+
+  configure(settings: EarnSettings): EarnSnapshot {
+    if (this.worker) throw new AppError('BUSY', 'Stop earning before changing these settings.')
+    this.deps.settings.set(SETTINGS_KEY, settings)
+    this.update({ settings, apiKeyLastFour: this.lastFour(settings.network) })
+    return this.state
+  }
+
+  /** Stores the key; it is never sent back, only its last four characters. */
+  setApiKey(network: GridNetwork, apiKey: string): EarnSnapshot {
+    this.deps.secrets.set(secretName(network), apiKey)
+    if (network === this.state.settings.network) this.update({ apiKeyLastFour: this.lastFour(network) })
+    return this.state
+  }
+
+  start(): EarnSnapshot {
+    if (this.worker) return this.state
+    const model = this.deps.engine.snapshot().model
+    if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
+    const { settings } = this.state
+    const apiKey = this.deps.secrets.get(secretName(settings.network))
+    if (!apiKey) throw new AppError('BAD_REQUEST', `Add your ${settings.network === 'aipg' ? 'AIPG' : 'AI Horde'} API key before you start earning.`)
+
+    const maxContextLength = Math.min(settings.maxContextLength, model.contextSize)
+    const worker = createWorker(
+      {
+        network: settings.network,
+        gridUrl: settings.gridUrl || DEFAULT_GRID_URLS[settings.network],
+        apiKey,
+        name: settings.workerName,
+        models: advertisedModels(settings.network, model.fileName.replace(/\.gguf$/i, '')),
+        slots: settings.slots,
+        maxLength: Math.min(settings.maxLength, Math.max(16, maxContextLength - 16)),
+        maxContextLength,
+        agent: bridgeAgent(this.deps.version),
+        extraCa: this.deps.extraCa,
+      },
+      { engine: this.deps.engine, ledger: this.deps.ledger },
+    )
+    this.worker = worker
+    this.update({ state: 'connecting', detail: null, running: [], sinceStart: { startedAt: this.now(), jobs: 0, tokens: 0, rewards: 0 } })
+    worker.subscribe((event) => this.onEvent(event))
+    this.running = worker.run().then((exit) => {
+      this.worker = null
+      this.running = null
+      this.update({
+        state: exit.reason === 'fatal' ? 'error' : 'off',
+        detail: exit.reason === 'fatal' ? exit.message : null,
+        running: [],
+      })
+    })
+    return this.state
+  }
+
+  /** First call finishes jobs in flight; a second one cancels them. */
+  stop(): EarnSnapshot {
+    this.worker?.stop()
+    return this.state
+  }
+
+  jobs(limit: number): JobLogEntry[] {
+    return this.deps.ledger.list(limit).map(({ startedAt: _startedAt, ...entry }) => entry)
+  }
+
+  /** Stops mining for app shutdown: jobs in flight get the grace period, then are cancelled. */
+  async close(): Promise<void> {
+    this.worker?.stop()
+    await this.running
+    if (this.pushTimer) clearTimeout(this.pushTimer)
+  }
+
+  private onEvent(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'state':
+        if (event.state === 'stopped') return
+        this.update({ state: event.state, detail: event.detail })
+        return
+      case 'job-started':
+        this.update({ running: [...this.state.running, { jobId: event.jobId, network: event.network, model: event.model, tokens: 0, startedAt: this.now() }] })
+        return
+      case 'job-progress':
+        this.state = { ...this.state, running: this.state.running.map((job) => (job.jobId === event.jobId ? { ...job, tokens: event.tokens } : job)) }
+        this.schedulePush()
+        return
+      case 'job-finished': {
+        const { sinceStart } = this.state
+        this.update({
+          running: this.state.running.filter((job) => job.jobId !== event.record.jobId),
+          sinceStart: {
+            ...sinceStart,
+            jobs: sinceStart.jobs + 1,
+            tokens: sinceStart.tokens + event.record.completionTokens,
+            rewards: sinceStart.rewards + (event.record.reward ?? 0),
+          },
+        })
+        return
+      }
+      case 'job-rewarded':
+        this.update({ sinceStart: { ...this.state.sinceStart, rewards: this.state.sinceStart.rewards + (event.record.reward ?? 0) } })
+        return
+    }
+  }
+
+  private schedulePush(): void {
+    this.pushTimer ??= setTimeout(() => {
+      this.pushTimer = null
+      this.deps.events.emit('earn.snapshot', this.state)
+    }, PROGRESS_PUSH_MS)
+  }
+
+  private update(change: Partial<EarnSnapshot>): void {
+    this.state = { ...this.state, ...change }
+    this.deps.events.emit('earn.snapshot', this.state)
+  }
+
+  private lastFour(network: GridNetwork): string | null {
+    return this.deps.secrets.get(secretName(network))?.slice(-4) ?? null
+  }
+}
+
+function secretName(network: GridNetwork): string {
+  return `${network}-api-key`
+}

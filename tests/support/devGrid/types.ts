@@ -1,0 +1,155 @@
+export type Network = 'aipg' | 'horde'
+
+/** What the reward function is told about a settled job; `tokens` follows §12 for each network. */
+export interface RewardInput {
+  tokens: number
+  /** Prompt size estimate the context multiplier uses. */
+  promptTokens: number
+  network: Network
+  model: string
+  id: string
+}
+
+export interface DevGridOptions {
+  /** Default 0 (random). */
+  port?: number
+  /**
+   * 'aipg': /api/v2/* answers 410 Gone (static text body), WS at /v1/workers/ws, REST /v1/*.
+   * 'horde': /api/v2 REST works, no WS. 'both' (default): everything.
+   */
+  mode?: 'aipg' | 'horde' | 'both'
+  /** API keys the grid accepts: key -> account. Default { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'] } } */
+  keys?: Record<string, { user: string; scopes: string[] }>
+  /** Worker names already owned by other accounts: name -> user, e.g. { 'taken-name': 'bob#2' } */
+  ownedNames?: Record<string, string>
+  /** AIPG idle ping interval, default 10000. */
+  pingIntervalMs?: number
+  /** Reward per job: horde `reward` in the submit answer, AIPG `ack.den`. Default: §12's formula, at least 0.1. */
+  reward?: (job: RewardInput) => number
+  /** Seconds a popped Horde job may take before it is aborted and requeued; default 150. */
+  hordeTtlSeconds?: number
+  /** Horde pop and submit limit per IP per second; default 60 like aihorde.net. */
+  hordeRateLimitPerSecond?: number
+  /** AIPG: how long a new socket may take to send its registration frame; default 30000. */
+  aipgRegistrationTimeoutMs?: number
+  /** AIPG: the longest silence allowed between frames while a job runs; default 300000. */
+  aipgFrameTimeoutMs?: number
+  /** AIPG: strikes (errors, empty completions) within 300 s that evict a worker; default 6. */
+  aipgStrikeLimit?: number
+  /** Told about settled jobs and worker arrivals; the CLI prints these. Never carries prompts. */
+  onEvent?: (event: DevGridEvent) => void
+}
+
+export type DevGridEvent =
+  | {
+      type: 'settled'
+      network: Network
+      id: string
+      worker: string
+      model: string
+      /** ok / censored / csam / faulted (Horde); ok / cancelled / error / empty (AIPG). */
+      state: string
+      tokens: number
+      reward: number
+    }
+  | { type: 'requeued'; network: Network; id: string; reason: string }
+  | {
+      type: 'worker'
+      network: Network
+      name: string
+      change: 'joined' | 'left' | 'replaced' | 'evicted'
+      models: string[]
+    }
+
+/** A canned answer for the fault queues. `raw` is sent verbatim; otherwise `body` is JSON. */
+export interface CannedReply {
+  status: number
+  body?: unknown
+  raw?: string
+  headers?: Record<string, string>
+}
+
+export interface Faults {
+  /** Canned answers used (and removed) one per request before normal handling. */
+  hordePop: CannedReply[]
+  hordeSubmit: CannedReply[]
+  /**
+   * While true every HTTP request gets 503 with an HTML page and every WS upgrade is refused
+   * with 503. Setting it also cuts the open AIPG sockets, as a dead server would.
+   */
+  down: boolean
+  /** AIPG: terminate the socket right after the worker's Nth token frame of a job. Fires once, then resets to null. */
+  dropAfterTokens: number | null
+  /** AIPG: send {type:'cancel', id} after the worker's Nth token frame. Fires once, then resets to null. */
+  cancelAfterTokens: number | null
+}
+
+export interface AipgResult {
+  tokens: Array<Record<string, unknown>>
+  done?: Record<string, unknown>
+  error?: Record<string, unknown>
+  /** The `den` sent in the ack. */
+  acked?: number
+  /** How many times the job was handed to a worker; tokens/done/error are from the latest. */
+  attempts: number
+  /** The connection that ran the latest attempt. */
+  connection: number
+  model: string
+}
+
+export interface AipgRecords {
+  registrations: Array<Record<string, unknown>>
+  /** Every frame after registration; one that is not a JSON object is kept as { malformed: text }. */
+  frames: Array<{ connection: number; frame: Record<string, unknown> }>
+  results: Map<string, AipgResult>
+  pongs: number
+  /** Worker name -> strikes within the last 300 s. */
+  strikes: Map<string, number>
+}
+
+export interface HordeRecords {
+  pops: Array<{
+    at: number
+    body: Record<string, unknown>
+    headers: Record<string, string | undefined>
+    status: number
+    response: unknown
+  }>
+  submits: Array<{ at: number; body: Record<string, unknown>; status: number; response: unknown }>
+}
+
+export interface DevGrid {
+  /** http://127.0.0.1:PORT (the "grid URL" a worker is given). */
+  url: string
+  /** ws://127.0.0.1:PORT/v1/workers/ws */
+  wsUrl: string
+  port: number
+  /**
+   * Queue an AIPG chat job (OpenAI chat-completions `request`; the grid adds a `seed` unless the
+   * request has one); returns the job id. Delivered to the next idle connection advertising
+   * `model` (or any model when omitted).
+   */
+  enqueueAipg(job: { model?: string; request: Record<string, unknown> }): string
+  /**
+   * Queue a Horde text request; returns the procgen ids that will be handed out (n of them). A
+   * faulted or timed-out procgen is replaced by a new id, as on the real horde.
+   */
+  enqueueHorde(job: {
+    models?: string[]
+    payload: Record<string, unknown>
+    n?: number
+    nsfw?: boolean
+  }): string[]
+  /** Jobs waiting for a worker (Horde counts procgens not yet popped). */
+  pendingJobs(): { aipg: number; horde: number }
+  /** Terminates every AIPG socket (1006 on the worker's side); running jobs are requeued. */
+  dropAipgConnections(): void
+  readonly aipg: AipgRecords
+  readonly horde: HordeRecords
+  /** Every HTTP request and WS connection attempt (method 'WS'), with a timestamp (ms). */
+  readonly requests: Array<{ at: number; method: string; path: string }>
+  readonly faults: Faults
+  /** Resolves when predicate() is true (polls every 10 ms), rejects after timeoutMs (default 10000). */
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>
+  close(): Promise<void>
+}
