@@ -1,4 +1,5 @@
 import type { GenerateRequest, GenerateResult } from '../shared/generation.js'
+import { linkedAbort } from './abort.js'
 import { createBackoff } from './backoff.js'
 import { GridError } from './errors.js'
 import { aipgJobToRequest, BadJobRequest, hordeJobToRequest, openAiRequestSchema, type WorkerLimits } from './params.js'
@@ -112,11 +113,16 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
     emit({ type, record: job })
   }
 
-  async function generate(request: GenerateRequest, jobId: string, signal: AbortSignal): Promise<GenerateResult> {
-    return ports.engine.generate(request, {
-      signal: AbortSignal.any([signal, force.signal]),
-      onText: (_text, tokens) => emit({ type: 'job-progress', jobId, tokens }),
-    })
+  async function generate(request: GenerateRequest, jobId: string): Promise<GenerateResult> {
+    const abort = linkedAbort(force.signal)
+    try {
+      return await ports.engine.generate(request, {
+        signal: abort.signal,
+        onText: (_text, tokens) => emit({ type: 'job-progress', jobId, tokens }),
+      })
+    } finally {
+      abort.dispose()
+    }
   }
 
   function jobRecord(network: Network, jobId: string, model: string, startedAt: number, result: GenerateResult | null, state: JobState, error: string | null, reward: number | null): JobRecord {
@@ -186,7 +192,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       let result: GenerateResult | null = null
       let failure: string | null = null
       try {
-        result = await generate(request, id, new AbortController().signal)
+        result = await generate(request, id)
         if (force.signal.aborted) failure = 'The worker was stopped before the job finished.'
       } catch (error) {
         failure = `Generation failed: ${(error as Error).message}`
@@ -282,7 +288,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
 
   async function runAipgJob(slot: number, connection: AipgConnection, job: AipgJob): Promise<void> {
     const startedAt = clock.now()
-    const cancel = new AbortController()
+    const cancel = linkedAbort(force.signal)
     let cancelled = false
     connection.onCancel((id) => {
       if (id !== job.id) return
@@ -309,7 +315,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
     let result: GenerateResult
     try {
       result = await ports.engine.generate(request, {
-        signal: AbortSignal.any([cancel.signal, force.signal]),
+        signal: cancel.signal,
         onText: (text, tokens) => {
           connection.sendToken(job.id, text)
           emit({ type: 'job-progress', jobId: job.id, tokens })
@@ -320,6 +326,8 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       connection.sendError(job.id, message, false)
       record(jobRecord('aipg', job.id, job.model, startedAt, null, 'error', message, 0))
       return
+    } finally {
+      cancel.dispose()
     }
     if (!connection.isOpen) {
       record(jobRecord('aipg', job.id, job.model, startedAt, result, 'dropped', 'The connection to the grid was lost during the job.', null))

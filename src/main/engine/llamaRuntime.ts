@@ -159,7 +159,8 @@ export class LlamaRuntime {
               request.kind === 'completion' ? request.maxPromptTokens : undefined,
               request.params.stopInText ?? false,
             )
-      const completionTokens = loaded.model.tokenize(text).length
+      // Tokens actually sampled; re-tokenizing the text can count differently at token boundaries.
+      const completionTokens = generated
       return {
         text,
         finishReason: reason,

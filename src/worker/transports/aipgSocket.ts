@@ -79,7 +79,9 @@ function classifyClose(code: number, reason: string, lastError: string | null): 
 
 /** One registered connection to the AIPG worker WebSocket. Serves one job at a time. */
 export class AipgConnection {
-  private jobListener: (job: AipgJob) => void = () => undefined
+  private jobListener: ((job: AipgJob) => void) | null = null
+  /** The grid may push a job in the same tick as `ready`, before anyone listens: keep it, never drop it. */
+  private readonly earlyJobs: AipgJob[] = []
   private cancelListener: (id: string) => void = () => undefined
   private readonly acks = new Map<string, (den: number | null) => void>()
   readonly closed: Promise<CloseInfo>
@@ -107,13 +109,22 @@ export class AipgConnection {
       ws.on('close', (code, reason) => resolve(classifyClose(code, reason.toString(), lastError)))
     })
     return new Promise((resolve, reject) => {
-      const fail = (error: GridError) => {
+      let settled = false
+      const settle = () => {
+        settled = true
         clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      // Only a connection still registering is torn down here; once ready, its owner closes it.
+      const fail = (error: GridError) => {
+        if (settled) return
+        settle()
         ws.terminate()
         reject(error)
       }
+      const onAbort = () => fail(new GridError('backoff', 'Stopped.'))
       const timer = setTimeout(() => fail(new GridError('backoff', 'The grid did not answer the registration in time.')), READY_TIMEOUT_MS)
-      signal?.addEventListener('abort', () => fail(new GridError('backoff', 'Stopped.')), { once: true })
+      signal?.addEventListener('abort', onAbort, { once: true })
       ws.once('unexpected-response', (_request, response) => {
         fail(new GridError(response.statusCode === 410 ? 'stop' : 'backoff', `The grid refused the WebSocket (HTTP ${response.statusCode}).`, { status: response.statusCode }))
       })
@@ -122,8 +133,8 @@ export class AipgConnection {
       const onMessage = (data: WebSocket.RawData) => {
         const frame = parseFrame(data)
         if (frame?.type === 'error') lastError = frame.message ?? null
-        if (frame?.type !== 'ready') return
-        clearTimeout(timer)
+        if (frame?.type !== 'ready' || settled) return
+        settle()
         ws.off('message', onMessage)
         resolve(new AipgConnection(ws, frame.worker_id ?? '', closed))
       }
@@ -137,6 +148,7 @@ export class AipgConnection {
 
   onJob(listener: (job: AipgJob) => void): void {
     this.jobListener = listener
+    for (const job of this.earlyJobs.splice(0)) listener(job)
   }
 
   onCancel(listener: (id: string) => void): void {
@@ -202,14 +214,12 @@ export class AipgConnection {
       case 'ping':
         this.send({ type: 'pong' })
         return
-      case 'job':
-        this.jobListener({
-          id: frame.id,
-          model: frame.model,
-          request: frame.payload.request,
-          fallbackMaxLength: frame.payload.max_length,
-        })
+      case 'job': {
+        const job = { id: frame.id, model: frame.model, request: frame.payload.request, fallbackMaxLength: frame.payload.max_length }
+        if (this.jobListener) this.jobListener(job)
+        else this.earlyJobs.push(job)
         return
+      }
       case 'cancel':
         this.cancelListener(frame.id)
         return

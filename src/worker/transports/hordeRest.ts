@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { linkedAbort } from '../abort.js'
 import { GridError } from '../errors.js'
 import { hordePayloadSchema } from '../params.js'
 import { hordeError } from './hordeErrors.js'
@@ -48,19 +49,19 @@ export function createHordeClient(options: { gridUrl: string; apiKey: string; cl
   }
 
   async function post(path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
-    const timeout = AbortSignal.timeout(timeoutMs)
+    const abort = linkedAbort(signal)
+    const timer = setTimeout(abort.abort, timeoutMs)
     let response: Response
+    let text: string
     try {
-      response = await doFetch(base + path, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      })
+      response = await doFetch(base + path, { method: 'POST', headers, body: JSON.stringify(body), signal: abort.signal })
+      text = await response.text()
     } catch (error) {
       throw new GridError('backoff', `Could not reach the grid: ${(error as Error).message}`)
+    } finally {
+      clearTimeout(timer)
+      abort.dispose()
     }
-    const text = await response.text().catch(() => '')
     if (response.status === 410) {
       throw new GridError('stop', 'This grid no longer speaks the Horde protocol (410 Gone); use --network aipg.', {
         status: 410,

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { AipgHub } from './aipgSocket.js'
 import { detail, type Reply } from './errors.js'
-import { apiKeyOf, type RequestContext } from './http.js'
+import { apiKeyOf, isRecord, type RequestContext } from './http.js'
 import type { AipgJob } from './jobQueue.js'
 import type { GridState } from './state.js'
 
@@ -241,9 +241,7 @@ export class AipgRoutes {
 
 /** The OpenAI delta a token frame stands for; legacy frames carry `text` and `reasoning`. */
 function tokenDelta(frame: Record<string, unknown>): Record<string, unknown> {
-  if (typeof frame.delta === 'object' && frame.delta !== null) {
-    return frame.delta as Record<string, unknown>
-  }
+  if (isRecord(frame.delta)) return frame.delta
   const text = typeof frame.text === 'string' ? frame.text : ''
   return frame.reasoning === true ? { reasoning_content: text } : { content: text }
 }

@@ -216,7 +216,9 @@ export class AipgHub {
     if (!reg.apikey || !reg.name) return refuse(4001, 'Missing apikey or name')
     const account = this.state.account(reg.apikey)
     if (!account) return refuse(4001, 'Invalid API key')
-    if (!account.scopes.some((scope) => scope === 'worker.connect' || scope === 'inference.submit')) {
+    if (
+      !account.scopes.some((scope) => scope === 'worker.connect' || scope === 'inference.submit')
+    ) {
       return refuse(4003, 'API key lacks worker.connect scope')
     }
     const now = Date.now()
@@ -359,7 +361,8 @@ export class AipgHub {
     const run = conn.running
     if (!run || !isFor(frame, run)) {
       // A second `done` for a settled job is a duplicate: acknowledged, never paid.
-      const settled = typeof frame.id === 'string' ? this.state.aipg.results.get(frame.id) : undefined
+      const settled =
+        typeof frame.id === 'string' ? this.state.aipg.results.get(frame.id) : undefined
       if (settled?.acked !== undefined) send(conn, { type: 'ack', id: frame.id, den: 0 })
       return
     }
@@ -367,7 +370,8 @@ export class AipgHub {
     const text = stringOr(frame.full_text, run.text)
     const reasoning = stringOr(frame.full_reasoning, run.reasoning)
     const cancelled = frame.cancelled === true
-    const produced = text.trim() !== '' || reasoning.trim() !== '' || run.toolCalls || run.tokenFrames > 0
+    const produced =
+      text.trim() !== '' || reasoning.trim() !== '' || run.toolCalls || run.tokenFrames > 0
     if (!produced && !cancelled) {
       this.fail(conn, run, 'Worker returned an empty completion', false, 'empty')
       return
@@ -491,11 +495,18 @@ export class AipgHub {
     if (now - record.lastEvictionAt > EVICTION_DECAY_MS) record.evictions = 0
     record.evictions += 1
     record.lastEvictionAt = now
-    const cooldown = EVICTION_LADDER_S[Math.min(record.evictions, EVICTION_LADDER_S.length) - 1] ?? 30
+    const cooldown =
+      EVICTION_LADDER_S[Math.min(record.evictions, EVICTION_LADDER_S.length) - 1] ?? 30
     record.cooldownUntil = now + cooldown * 1000
     record.strikes = 0
     this.state.aipg.strikes.delete(name)
-    this.state.emit({ type: 'worker', network: 'aipg', name, change: 'evicted', models: record.models })
+    this.state.emit({
+      type: 'worker',
+      network: 'aipg',
+      name,
+      change: 'evicted',
+      models: record.models,
+    })
     // The real handler breaks out of its loop, which closes the socket normally.
     conn.ws.close(1000)
   }

@@ -86,7 +86,8 @@ const ABORTS_PER_HOUR_LIMIT = 20
 const MAINTENANCE_MESSAGE =
   'Maintenance mode activated because worker is dropping too many jobs. Please investigate if your ' +
   'performance has been impacted and consider reducing your max_power or your max_threads'
-const NO_MODELS_MESSAGE = 'Unfortunately we cannot accept workers serving unrecognised models at this time'
+const NO_MODELS_MESSAGE =
+  'Unfortunately we cannot accept workers serving unrecognised models at this time'
 
 export class HordeRoutes {
   readonly workers = new Map<string, HordeWorker>()
@@ -357,7 +358,11 @@ export class HordeRoutes {
     const key = ctx.headers.apikey
     if (key === undefined) return validationError({ apikey: MISSING_HEADER })
     if (key === ANON_KEY && isPop) {
-      return hordeError(403, 'AnonForbiddenWorker', 'Anonymous user is forbidden from running a worker')
+      return hordeError(
+        403,
+        'AnonForbiddenWorker',
+        'Anonymous user is forbidden from running a worker',
+      )
     }
     return this.state.account(key) ?? invalidKey()
   }
@@ -476,7 +481,9 @@ export class HordeRoutes {
     const viewer = this.state.account(ctx.headers.apikey)
     const list = [...this.workers.values()].filter(
       (worker) =>
-        this.isOnline(worker) && (type === null || type === 'text') && (!name || worker.name === name),
+        this.isOnline(worker) &&
+        (type === null || type === 'text') &&
+        (!name || worker.name === name),
     )
     return { status: 200, body: list.map((worker) => this.details(worker, viewer)) }
   }
@@ -565,11 +572,14 @@ function parseBody<T extends z.ZodType>(
   if (!isRecord(ctx.json)) {
     return {
       ok: false,
-      reply: validationError({ '': `${ctx.json === undefined ? 'None' : JSON.stringify(ctx.json)} is not of type 'object'` }),
+      reply: validationError({
+        '': `${ctx.json === undefined ? 'None' : JSON.stringify(ctx.json)} is not of type 'object'`,
+      }),
     }
   }
   const parsed = schema.safeParse(ctx.json, { reportInput: true })
-  if (!parsed.success) return { ok: false, reply: validationError(flaskErrors(parsed.error.issues)) }
+  if (!parsed.success)
+    return { ok: false, reply: validationError(flaskErrors(parsed.error.issues)) }
   return { ok: true, value: parsed.data }
 }
 

@@ -1,7 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { z } from 'zod'
 import { AipgRoutes } from './aipgRoutes.js'
 import { AipgHub } from './aipgSocket.js'
 import { downPage, gonePage, notFoundPage, sendReply, type Reply } from './errors.js'
@@ -26,10 +25,6 @@ export type {
 } from './types.js'
 
 const WS_PATH = '/v1/workers/ws'
-
-const aipgRequestSchema = z.looseObject({
-  messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })).min(1),
-})
 
 /**
  * Starts a local grid on 127.0.0.1 that speaks AIPG's worker WebSocket and AI Horde's REST
@@ -59,7 +54,7 @@ export async function startDevGrid(options: DevGridOptions = {}): Promise<DevGri
         const legacy = ctx.path === '/api/v2' || ctx.path.startsWith('/api/v2/')
         let reply: Reply | 'streaming' | undefined
         if (mode === 'aipg' && (legacy || ctx.path.startsWith('/v2/'))) reply = gonePage
-        else if (legacy && mode !== 'aipg') reply = horde.handle(ctx)
+        else if (legacy) reply = horde.handle(ctx)
         else if (mode !== 'horde') reply = aipg.handle(ctx, res)
         if (reply !== 'streaming') sendReply(res, reply ?? notFoundPage)
       },
@@ -106,17 +101,14 @@ export async function startDevGrid(options: DevGridOptions = {}): Promise<DevGri
     wsUrl: `ws://127.0.0.1:${state.port}${WS_PATH}`,
     port: state.port,
     enqueueAipg(job) {
-      const parsed = aipgRequestSchema.safeParse(job.request)
-      if (!parsed.success) {
-        throw new Error(`enqueueAipg: invalid request: ${z.prettifyError(parsed.error)}`)
-      }
       const created = newJob(job.model, job.request)
       hub.enqueue(created)
       return created.id
     },
     enqueueHorde(job) {
       const n = job.n ?? 1
-      if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error('enqueueHorde: n must be 1 to 20')
+      if (!Number.isInteger(n) || n < 1 || n > 20)
+        throw new Error('enqueueHorde: n must be 1 to 20')
       return hordeQueue.add(job.models ?? [], hordePayload(job.payload), n, job.nsfw ?? false)
     },
     pendingJobs: () => ({ aipg: aipgQueue.list().length, horde: hordeQueue.pending() }),
@@ -156,7 +148,8 @@ function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Pro
         return
       }
       if (done) resolve()
-      else if (Date.now() >= deadline) reject(new Error(`devGrid.waitFor: timed out after ${timeoutMs} ms waiting for ${what}`))
+      else if (Date.now() >= deadline)
+        reject(new Error(`devGrid.waitFor: timed out after ${timeoutMs} ms waiting for ${what}`))
       else setTimeout(check, 10)
     }
     check()

@@ -35,8 +35,7 @@ export interface HordeCapabilities {
 }
 
 export type HordePopResult =
-  | { request: HordeRequest; ids: string[]; model: string }
-  | { skipped: Record<string, number> }
+  { request: HordeRequest; ids: string[]; model: string } | { skipped: Record<string, number> }
 
 /** Requests in arrival order; a requeued procgen keeps its request's place, as `wp.n += 1` does. */
 export class HordeQueue {
@@ -55,7 +54,11 @@ export class HordeQueue {
     return this.requests.reduce((sum, request) => sum + request.waiting.length, 0)
   }
 
-  pop(worker: HordeCapabilities, identity: { name: string; user: string }, now: number): HordePopResult {
+  pop(
+    worker: HordeCapabilities,
+    identity: { name: string; user: string },
+    now: number,
+  ): HordePopResult {
     const skipped: Record<string, number> = {}
     const skip = (reason: string) => (skipped[reason] = (skipped[reason] ?? 0) + 1)
     this.expire(now)

@@ -126,13 +126,16 @@ export interface DevGrid {
   port: number
   /**
    * Queue an AIPG chat job (OpenAI chat-completions `request`; the grid adds a `seed` unless the
-   * request has one); returns the job id. Delivered to the next idle connection advertising
-   * `model` (or any model when omitted).
+   * request has an integer one); returns the job id. Delivered to the next idle connection
+   * advertising `model` (or any model when omitted). The request is not checked, so tests can
+   * send a worker hostile values.
    */
   enqueueAipg(job: { model?: string; request: Record<string, unknown> }): string
   /**
-   * Queue a Horde text request; returns the procgen ids that will be handed out (n of them). A
-   * faulted or timed-out procgen is replaced by a new id, as on the real horde.
+   * Queue a Horde text request; returns the procgen ids that will be handed out (n of them; one
+   * pop takes up to its `amount`). `payload` is the requester's params plus `prompt`; the
+   * flask-restx defaults are filled in but the horde's range checks are not applied. A faulted or
+   * timed-out procgen is replaced by a new id, as on the real horde. `nsfw` defaults to false.
    */
   enqueueHorde(job: {
     models?: string[]

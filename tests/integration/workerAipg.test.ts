@@ -1,0 +1,161 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { requireBuild } from '../support/paths.js'
+import { startWorker, workerFixture } from '../support/workerHarness.js'
+
+let fixture: Awaited<ReturnType<typeof workerFixture>>
+let grid: DevGrid
+const story = (extra: Record<string, unknown> = {}) => ({
+  model: 'grid/stories260K',
+  messages: [{ role: 'user', content: 'Once upon a time' }],
+  max_tokens: 60,
+  temperature: 0.8,
+  ...extra,
+})
+
+beforeAll(async () => {
+  requireBuild()
+  fixture = await workerFixture()
+})
+afterAll(() => fixture.close())
+afterEach(() => grid?.close())
+
+describe('the worker on AIPG (WebSocket)', () => {
+  it('registers, runs jobs through the engine, streams tokens and records the rewards', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    const ids = [grid.enqueueAipg({ request: story() }), grid.enqueueAipg({ request: story() }), grid.enqueueAipg({ request: story() })]
+    const { exit } = startWorker(fixture, grid, { network: 'aipg', maxJobs: 3 })
+    expect(await exit).toMatchObject({ reason: 'max-jobs' })
+    await grid.waitFor(() => ids.every((id) => grid.aipg.results.get(id)?.done !== undefined), 5000, 'all done frames')
+
+    const registration = grid.aipg.registrations[0]!
+    expect(registration).toMatchObject({ apikey: 'dev-key-alice', models: ['grid/stories260K'], max_length: 256, max_context_length: 1024 })
+    expect(String(registration.bridge_agent)).toMatch(/^GridForge:/)
+    for (const id of ids) {
+      const result = grid.aipg.results.get(id)!
+      expect(result.tokens.length).toBeGreaterThan(0)
+      expect(result.done).toMatchObject({ id, finish_reason: expect.stringMatching(/stop|length/) })
+      expect(String(result.done!.full_text).length).toBeGreaterThan(0)
+      const usage = result.done!.usage as { completion_tokens: number }
+      expect(usage.completion_tokens).toBeGreaterThan(0)
+      expect(usage.completion_tokens).toBeLessThanOrEqual(60)
+    }
+    await grid.waitFor(() => ids.every((id) => grid.aipg.results.get(id)?.acked !== undefined))
+    await new Promise((r) => setTimeout(r, 50))
+    const ledger = fixture.ledger.list(10).filter((job) => ids.includes(job.jobId))
+    expect(ledger).toHaveLength(3)
+    for (const job of ledger) {
+      expect(job).toMatchObject({ network: 'aipg', model: 'grid/stories260K', state: 'ok' })
+      expect(job.reward).toBe(grid.aipg.results.get(job.jobId)!.acked)
+      expect(job.completionTokens).toBeGreaterThan(0)
+    }
+  })
+
+  it('answers a cancel with done, cancelled and the partial text', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    grid.faults.cancelAfterTokens = 1
+    const id = grid.enqueueAipg({ request: story({ max_tokens: 256 }) })
+    const { exit } = startWorker(fixture, grid, { network: 'aipg', maxJobs: 1 })
+    await exit
+    await grid.waitFor(() => grid.aipg.results.get(id)?.done !== undefined, 5000, 'the done frame')
+    const done = grid.aipg.results.get(id)!.done!
+    expect(done).toMatchObject({ id, cancelled: true })
+    expect((done.usage as { completion_tokens: number }).completion_tokens).toBeLessThan(256)
+    expect(fixture.ledger.list(5).find((job) => job.jobId === id)).toMatchObject({ state: 'cancelled' })
+  })
+
+  it('reconnects after the socket drops mid-job, and the requeued job completes', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    grid.faults.dropAfterTokens = 1
+    const id = grid.enqueueAipg({ request: story({ max_tokens: 200 }) })
+    const { exit, worker } = startWorker(fixture, grid, { network: 'aipg' })
+    await grid.waitFor(() => grid.aipg.results.get(id)?.done !== undefined, 15_000, 'the requeued job to finish')
+    worker.stop()
+    await exit
+    expect(grid.aipg.results.get(id)!.attempts).toBe(2)
+    expect(grid.aipg.registrations.length).toBeGreaterThanOrEqual(2)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(fixture.ledger.list(5).find((job) => job.jobId === id)).toMatchObject({ state: 'ok' })
+  })
+
+  it('tells the grid when a request is its own fault (no user message)', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    const id = grid.enqueueAipg({ request: { model: 'grid/stories260K', messages: [{ role: 'system', content: 'only a system prompt' }] } })
+    const { exit } = startWorker(fixture, grid, { network: 'aipg', maxJobs: 1 })
+    await exit
+    await grid.waitFor(() => grid.aipg.results.get(id)?.error !== undefined, 5000, 'the error frame')
+    expect(grid.aipg.results.get(id)!.error).toMatchObject({ id, client_error: true })
+    expect(fixture.ledger.list(5).find((job) => job.jobId === id)).toMatchObject({ state: 'error' })
+  })
+
+  it('clamps absurd requests: max_tokens 10^9, negative temperature, unknown keys, a prompt beyond the context', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    const long = 'The little dog ran to the tree. '.repeat(400)
+    const ids = [
+      grid.enqueueAipg({ request: story({ max_tokens: 1_000_000_000, temperature: -4, frobnicate: true, logit_bias: { 5: 100 } }) }),
+      grid.enqueueAipg({ request: story({ messages: [{ role: 'user', content: long }], max_tokens: 40 }) }),
+    ]
+    const { exit } = startWorker(fixture, grid, { network: 'aipg', maxJobs: 2 })
+    await exit
+    await grid.waitFor(() => ids.every((id) => grid.aipg.results.get(id)?.done !== undefined), 5000, 'both done frames')
+    for (const id of ids) {
+      const done = grid.aipg.results.get(id)!.done!
+      expect(done, id).toBeDefined()
+      expect((done.usage as { completion_tokens: number }).completion_tokens).toBeLessThanOrEqual(256)
+    }
+  })
+
+  it('stops with one clear sentence on a bad key and on a name owned by someone else', async () => {
+    grid = await startDevGrid({ mode: 'aipg', ownedNames: { 'taken-name': 'bob#2' } })
+    const badKey = startWorker(fixture, grid, { network: 'aipg', apiKey: 'not-a-real-key' })
+    expect(await badKey.exit).toMatchObject({ reason: 'fatal', message: expect.stringMatching(/API key was refused/) })
+    const taken = startWorker(fixture, grid, { network: 'aipg', name: 'taken-name' })
+    expect(await taken.exit).toMatchObject({ reason: 'fatal', message: expect.stringMatching(/refused this worker/) })
+    expect(grid.requests.filter((r) => r.method === 'WS')).toHaveLength(2)
+  })
+
+  it('runs one connection per slot under distinct names', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    for (let i = 0; i < 4; i++) grid.enqueueAipg({ request: story() })
+    const { exit } = startWorker(fixture, grid, { network: 'aipg', name: 'rig', slots: 2, maxJobs: 4 })
+    await exit
+    expect(new Set(grid.aipg.registrations.map((r) => r.name))).toEqual(new Set(['rig-1', 'rig-2']))
+  })
+
+  it('keeps its request rate bounded while the grid is down and recovers by itself', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    grid.faults.down = true
+    const { exit, worker } = startWorker(fixture, grid, { network: 'aipg' })
+    await new Promise((r) => setTimeout(r, 4000))
+    const attempts = grid.requests.filter((r) => r.method === 'WS').length
+    expect(attempts).toBeGreaterThan(1)
+    expect(attempts).toBeLessThanOrEqual(4)
+    grid.faults.down = false
+    const id = grid.enqueueAipg({ request: story() })
+    await grid.waitFor(() => grid.aipg.results.get(id)?.done !== undefined, 20_000, 'recovery')
+    worker.stop()
+    await exit
+  })
+})
+
+describe('stopping the AIPG worker', () => {
+  it('finishes the job in flight on a graceful stop, and errors it on a second stop', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    const graceful = grid.enqueueAipg({ request: story({ max_tokens: 900 }) })
+    const first = startWorker(fixture, grid, { network: 'aipg', maxLength: 1000 })
+    await grid.waitFor(() => (grid.aipg.results.get(graceful)?.tokens.length ?? 0) > 0, 10_000, 'first tokens')
+    first.worker.stop()
+    expect(await first.exit).toMatchObject({ reason: 'stopped' })
+    await grid.waitFor(() => grid.aipg.results.get(graceful)?.done !== undefined, 5000, 'done')
+    expect(grid.aipg.results.get(graceful)!.done).not.toHaveProperty('cancelled')
+
+    const forced = grid.enqueueAipg({ request: story({ max_tokens: 900 }) })
+    const second = startWorker(fixture, grid, { network: 'aipg', maxLength: 1000 })
+    await grid.waitFor(() => (grid.aipg.results.get(forced)?.tokens.length ?? 0) > 0, 10_000, 'first tokens')
+    second.worker.stop()
+    second.worker.stop()
+    await second.exit
+    await grid.waitFor(() => grid.aipg.results.get(forced)?.error !== undefined, 5000, 'error frame')
+    expect(grid.aipg.results.get(forced)!.error).toMatchObject({ client_error: false })
+  })
+})
