@@ -13,7 +13,6 @@ export default defineConfig({
           electronMain: resolve('src/main/electron/electronMain.ts'),
           cli: resolve('src/main/cli.ts'),
           engineProcess: resolve('src/main/engine/engineProcess.ts'),
-          bareLoop: resolve('bench/bareLoop.ts'),
         },
       },
     },

@@ -9,7 +9,7 @@ export type BareGenerateOptions = {
   /** Generated tokens timed per run. */
   tokens: number
   prompt: string
-  /** Repeat or cut the tokenized prompt to exactly this length (to match llama-bench's -p). */
+  /** Repeat or cut the tokenized prompt to this length for the prompt timing (llama-bench -p). */
   promptTokens?: number
   runs: number
 }
@@ -28,27 +28,34 @@ function fitPrompt(tokens: Token[], length: number | undefined): Token[] {
   return Array.from({ length }, (_, i) => tokens[i % tokens.length] as Token)
 }
 
-async function timeRun(
+async function timePrompt(sequence: LlamaContextSequence, prompt: Token[]): Promise<number> {
+  await sequence.clearHistory()
+  const tokens = sequence.evaluate(prompt, { temperature: 0 })
+  const start = performance.now()
+  // The first yield comes right after the prompt batch is decoded (plus one sampling step).
+  await tokens.next()
+  const seconds = (performance.now() - start) / 1000
+  await tokens.return()
+  return prompt.length / seconds
+}
+
+async function timeGeneration(
   sequence: LlamaContextSequence,
   prompt: Token[],
   genTokens: number,
-): Promise<{ promptTps: number; genTps: number }> {
+): Promise<number> {
   await sequence.clearHistory()
   // yieldEogToken keeps the generator going past EOS, so every run decodes the same number of
   // tokens whatever the model predicts.
   const tokens = sequence.evaluate(prompt, { temperature: 0, yieldEogToken: true })
-  const start = performance.now()
   await tokens.next()
-  const firstAt = performance.now()
+  const start = performance.now()
   for (let i = 0; i < genTokens; i++) {
     if ((await tokens.next()).done) throw new Error(`generation stopped after ${i} tokens`)
   }
-  const end = performance.now()
+  const seconds = (performance.now() - start) / 1000
   await tokens.return()
-  return {
-    promptTps: prompt.length / ((firstAt - start) / 1000),
-    genTps: genTokens / ((end - firstAt) / 1000),
-  }
+  return genTokens / seconds
 }
 
 export async function bareGenerate(opts: BareGenerateOptions): Promise<BareGenerateResult> {
@@ -62,24 +69,27 @@ export async function bareGenerate(opts: BareGenerateOptions): Promise<BareGener
     const model = await llama.loadModel({ modelPath: opts.model })
     const bos = model.tokens.bos
     const text = model.tokenize(opts.prompt)
-    const prompt = fitPrompt(bos === null ? text : [bos, ...text], opts.promptTokens)
+    const genPrompt = bos === null ? text : [bos, ...text]
+    const ppPrompt = fitPrompt(genPrompt, opts.promptTokens)
     const context = await model.createContext({
-      contextSize: Math.max(512, prompt.length + opts.tokens + 1),
+      contextSize: Math.max(512, ppPrompt.length + 1, genPrompt.length + opts.tokens + 1),
       threads: opts.threads,
     })
     const sequence = context.getSequence()
     // Like llama-bench, one untimed pass first so page faults and buffer setup are not timed.
-    await timeRun(sequence, prompt, Math.min(4, opts.tokens))
+    await timePrompt(sequence, ppPrompt)
+    await timeGeneration(sequence, genPrompt, Math.min(4, opts.tokens))
     const promptTps: number[] = []
     const genTps: number[] = []
     for (let i = 0; i < opts.runs; i++) {
-      const r = await timeRun(sequence, prompt, opts.tokens)
-      promptTps.push(r.promptTps)
-      genTps.push(r.genTps)
+      // Prompt and generation are timed from an empty context each, like llama-bench's pp and tg
+      // tests, so generation speed does not depend on the --prompt-tokens length.
+      promptTps.push(await timePrompt(sequence, ppPrompt))
+      genTps.push(await timeGeneration(sequence, genPrompt, opts.tokens))
     }
     return {
       threads: context.currentThreads,
-      promptTokens: prompt.length,
+      promptTokens: ppPrompt.length,
       genTokens: opts.tokens,
       promptTps,
       genTps,

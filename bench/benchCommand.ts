@@ -7,6 +7,7 @@ import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBen
 import { metric, table, type Metric } from './metrics.js'
 import { measureServeStartup } from './serveStartup.js'
 import { ensureTinyLlamaShapedGguf } from './syntheticGguf.js'
+import { workerBench } from './workerBench.js'
 
 /** Options of `gridforge bench`. */
 export interface BenchOptions {
@@ -14,14 +15,14 @@ export interface BenchOptions {
   reference?: boolean
   quick?: boolean
   model?: string
+  root: string
   engineEntry: string
   bareLoopEntry: string
-  rendererDir: string
 }
 
 const TINY = { genTokens: 256, promptTokens: 128, runs: 7 }
-// The 1.1B-shaped model decodes at a few tokens/s on 2 cores: fewer tokens keep the whole bench in minutes.
-const REALISTIC = { genTokens: 32, promptTokens: 128, runs: 5 }
+// The 1.1B-shaped Q8_0 model decodes at ~20 tok/s on 2 cores: 64 tokens keep each run to a few seconds.
+const REALISTIC = { genTokens: 64, promptTokens: 128, runs: 5 }
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
 
@@ -30,7 +31,7 @@ const log = (line: string) => process.stderr.write(`bench: ${line}\n`)
  * llama-bench, thread choice against the best measured, start-up time and memory.
  */
 export async function benchCommand(options: BenchOptions): Promise<void> {
-  const root = join(options.rendererDir, '..', '..')
+  const { root } = options
   const cliEntry = join(root, 'bin', 'gridforge.js')
   const tiny = options.model ?? join(root, 'tests', 'fixtures', 'models', 'stories260K.gguf')
   if (!existsSync(tiny)) throw new Error(`No model at ${tiny}; pass --model PATH.`)
@@ -102,6 +103,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       }
     }
   }
+
+  log('worker: jobs through the dev grid on loopback (both networks)')
+  for (const m of await workerBench(options.engineEntry, tiny, { quick: options.quick ?? false })) emit(m)
 
   if (!options.json) {
     process.stdout.write(`${table(metrics)}\n`)

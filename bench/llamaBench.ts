@@ -46,7 +46,11 @@ export async function ensureLlamaBench(cacheDir: string): Promise<string> {
   const commit = stdout.trim().split(/\s+/)[0]?.slice(0, 12) || 'unknown'
   const srcDir = path.join(cacheDir, `llama.cpp-${commit}`)
   const buildDir = path.join(srcDir, 'build')
-  const bin = path.join(buildDir, 'bin', process.platform === 'win32' ? 'llama-bench.exe' : 'llama-bench')
+  const bin = path.join(
+    buildDir,
+    'bin',
+    process.platform === 'win32' ? 'llama-bench.exe' : 'llama-bench',
+  )
   if (existsSync(bin)) return bin
 
   await mkdir(cacheDir, { recursive: true })
@@ -58,12 +62,14 @@ export async function ensureLlamaBench(cacheDir: string): Promise<string> {
   }
 
   const jobs = Math.max(1, os.availableParallelism())
-  const minutes = Math.ceil(16 / jobs)
+  const minutes = Math.ceil(10 / jobs)
   process.stderr.write(`building llama-bench once (llama.cpp ${commit}), ~${minutes} minutes\n`)
   const started = Date.now()
   await run('cmake', [
-    '-S', srcDir,
-    '-B', buildDir,
+    '-S',
+    srcDir,
+    '-B',
+    buildDir,
     '-DCMAKE_BUILD_TYPE=Release',
     '-DBUILD_SHARED_LIBS=OFF',
     '-DGGML_NATIVE=ON',
@@ -73,24 +79,44 @@ export async function ensureLlamaBench(cacheDir: string): Promise<string> {
     '-DLLAMA_BUILD_EXAMPLES=OFF',
     '-DLLAMA_BUILD_SERVER=OFF',
   ])
-  await run('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'llama-bench', '-j', String(jobs)])
+  await run('cmake', [
+    '--build',
+    buildDir,
+    '--config',
+    'Release',
+    '--target',
+    'llama-bench',
+    '-j',
+    String(jobs),
+  ])
   if (!existsSync(bin)) throw new Error(`llama-bench build finished but ${bin} is missing`)
-  process.stderr.write(`llama-bench built in ${Math.round((Date.now() - started) / 1000)} s: ${bin}\n`)
+  process.stderr.write(
+    `llama-bench built in ${Math.round((Date.now() - started) / 1000)} s: ${bin}\n`,
+  )
   return bin
 }
 
 function benchArgs(opts: LlamaBenchOptions): string[] {
   return [
-    '-m', opts.model,
-    '-t', String(opts.threads),
-    '-p', String(opts.promptTokens),
-    '-n', String(opts.genTokens),
-    '-r', String(opts.repetitions),
-    '-o', 'json',
+    '-m',
+    opts.model,
+    '-t',
+    String(opts.threads),
+    '-p',
+    String(opts.promptTokens),
+    '-n',
+    String(opts.genTokens),
+    '-r',
+    String(opts.repetitions),
+    '-o',
+    'json',
   ]
 }
 
-export async function runLlamaBench(bin: string, opts: LlamaBenchOptions): Promise<LlamaBenchResult> {
+export async function runLlamaBench(
+  bin: string,
+  opts: LlamaBenchOptions,
+): Promise<LlamaBenchResult> {
   const { stdout } = await execFileAsync(bin, benchArgs(opts), { maxBuffer: 16 * 1024 * 1024 })
   const rows = JSON.parse(stdout) as LlamaBenchRow[]
   // llama-bench runs one test per non-zero -p / -n value: pp has n_gen 0, tg has n_prompt 0.

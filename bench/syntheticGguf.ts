@@ -143,7 +143,9 @@ function vocab(): { tokens: string[]; scores: number[]; types: number[] } {
 }
 
 function tensorLayout(): Tensor[] {
-  const specs: Array<[string, number[], GgmlType]> = [['token_embd.weight', [EMBD, VOCAB], GgmlType.Q8_0]]
+  const specs: Array<[string, number[], GgmlType]> = [
+    ['token_embd.weight', [EMBD, VOCAB], GgmlType.Q8_0],
+  ]
   for (let i = 0; i < LAYERS; i++) {
     const kv = HEADS_KV * HEAD_DIM
     specs.push(
@@ -158,7 +160,10 @@ function tensorLayout(): Tensor[] {
       [`blk.${i}.ffn_down.weight`, [FFN, EMBD], GgmlType.Q8_0],
     )
   }
-  specs.push(['output_norm.weight', [EMBD], GgmlType.F32], ['output.weight', [EMBD, VOCAB], GgmlType.Q8_0])
+  specs.push(
+    ['output_norm.weight', [EMBD], GgmlType.F32],
+    ['output.weight', [EMBD, VOCAB], GgmlType.Q8_0],
+  )
 
   let offset = 0
   return specs.map(([name, dims, type]) => {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import pkg from '../../package.json'
 import { AppError } from '../shared/result.js'
-import { benchCommand } from '../../bench/benchCommand.js'
+import { benchCommand } from './cli/benchCommand.js'
 import { chatCommand } from './cli/chatCommand.js'
 import { runtimePaths } from './cli/runtimePaths.js'
 import { serveCommand } from './cli/serveCommand.js'
@@ -31,6 +31,9 @@ async function main(argv: string[]): Promise<void> {
       json: { type: 'boolean', default: false },
       reference: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      api: { type: 'boolean', default: false },
+      'api-host': { type: 'string' },
+      'api-port': { type: 'string' },
       network: { type: 'string' },
       'grid-url': { type: 'string' },
       'api-key-file': { type: 'string' },
@@ -56,7 +59,7 @@ async function main(argv: string[]): Promise<void> {
     case 'worker':
       return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'bench':
-      return benchCommand({ ...values, ...paths })
+      return benchCommand(paths.repoRoot, rest)
     default:
       throw new UsageError(`Unknown command "${command}". Run gridforge --help for the list.`)
   }

@@ -7,6 +7,7 @@ import type {
   EarnSnapshot,
   EngineSnapshot,
   JobLogEntry,
+  LocalApiSnapshot,
   LocalModel,
   Message,
   SendResult,
@@ -62,6 +63,15 @@ export const contract = {
   'earn.start': call(none).returns<EarnSnapshot>(),
   'earn.stop': call(none).returns<EarnSnapshot>(),
   'earn.jobs': call(z.strictObject({ limit: z.number().int().min(1).max(1000) })).returns<JobLogEntry[]>(),
+  'api.status': call(none).returns<LocalApiSnapshot>(),
+  'api.configure': call(
+    z.strictObject({
+      enabled: z.boolean(),
+      host: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')]),
+      port: z.number().int().min(1024).max(65535),
+    }),
+  ).returns<LocalApiSnapshot>(),
+  'api.regenerateToken': call(none).returns<LocalApiSnapshot>(),
 }
 
 /** The name of a call. */
@@ -79,6 +89,7 @@ export interface Events {
   'chat.message': Message
   'chat.conversations': ConversationSummary[]
   'earn.snapshot': EarnSnapshot
+  'api.snapshot': LocalApiSnapshot
 }
 
 /** The name of an event. */

@@ -21,6 +21,9 @@ export const callNames = {
   'earn.start': true,
   'earn.stop': true,
   'earn.jobs': true,
+  'api.status': true,
+  'api.configure': true,
+  'api.regenerateToken': true,
 } as const satisfies Record<CallName, true>
 
 /** See `callNames`. */
@@ -30,6 +33,7 @@ export const eventNames = {
   'chat.message': true,
   'chat.conversations': true,
   'earn.snapshot': true,
+  'api.snapshot': true,
 } as const satisfies Record<EventName, true>
 
 /** True when `name` is a call of the contract. */

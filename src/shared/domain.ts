@@ -95,7 +95,7 @@ export interface AppInfo {
 export type GridNetwork = 'aipg' | 'horde'
 
 /** What the miner is doing, in words the Earn view shows. */
-export type EarnState = 'off' | 'connecting' | 'waiting' | 'working' | 'backoff' | 'stopping' | 'error'
+export type EarnState = 'off' | 'connecting' | 'waiting' | 'working' | 'paused' | 'backoff' | 'stopping' | 'error'
 
 /** A grid job running now. Never carries job text. */
 export interface RunningJob {
@@ -142,4 +142,22 @@ export interface JobLogEntry {
   state: 'ok' | 'cancelled' | 'faulted' | 'error' | 'dropped'
   error: string | null
   finishedAt: number
+}
+
+/** Settings of the local OpenAI/KoboldAI API. */
+export interface LocalApiSettings {
+  enabled: boolean
+  host: string
+  port: number
+}
+
+/** The local API as Settings shows it. Its token is for the user's other apps, so the UI may show it. */
+export interface LocalApiSnapshot {
+  settings: LocalApiSettings
+  running: boolean
+  url: string | null
+  token: string | null
+  /** Set when the API listens beyond this machine. */
+  warning: string | null
+  error: string | null
 }

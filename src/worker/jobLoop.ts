@@ -3,7 +3,7 @@ import { linkedAbort } from './abort.js'
 import { createBackoff } from './backoff.js'
 import { GridError } from './errors.js'
 import { aipgJobToRequest, BadJobRequest, hordeJobToRequest, openAiRequestSchema, type WorkerLimits } from './params.js'
-import { systemClock, type Clock, type GenerationEngine, type JobLedger, type JobRecord, type JobState, type Logger, type Network } from './ports.js'
+import { systemClock, type Clock, type GenerationEngine, type JobGate, type JobLedger, type JobRecord, type JobState, type Logger, type Network } from './ports.js'
 import { AipgConnection, aipgWebSocketUrl, type AipgJob } from './transports/aipgSocket.js'
 import { createHordeClient, type HordeJob } from './transports/hordeRest.js'
 
@@ -32,7 +32,7 @@ export interface WorkerConfig {
 }
 
 /** What the worker is doing, for status lines and the Earn view. */
-export type WorkerState = 'connecting' | 'waiting' | 'working' | 'backoff' | 'stopping' | 'stopped'
+export type WorkerState = 'connecting' | 'waiting' | 'working' | 'paused' | 'backoff' | 'stopping' | 'stopped'
 
 /** Everything the worker reports. Never contains job text. */
 export type WorkerEvent =
@@ -56,6 +56,7 @@ export interface WorkerPorts {
   clock?: Clock
   logger?: Logger
   fetch?: typeof fetch
+  gate?: JobGate
 }
 
 const DEFAULT_GRACE_MS = 30_000
@@ -159,7 +160,8 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
     }
     const backoff = createBackoff()
     while (!stopping.signal.aborted) {
-      if (!claim()) break
+      await waitForGate()
+      if (stopping.signal.aborted || !claim()) break
       let job: HordeJob | null
       try {
         // Not aborted by a graceful stop: a pop cut off in flight could leave a job hanging on the grid.
@@ -243,6 +245,9 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
     }
     const backoff = createBackoff()
     while (!stopping.signal.aborted) {
+      // AIPG pushes jobs: while paused this slot holds no connection, so nothing waits on it.
+      await waitForGate()
+      if (stopping.signal.aborted) break
       setState('connecting')
       let connection: AipgConnection
       try {
@@ -255,29 +260,43 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       }
       setState('waiting')
       let current: Promise<void> | null = null
+      // Rewards still to come: the grid hands out the next job right after `done`, before its `ack`.
+      const acks = new Set<Promise<void>>()
+      const closeAfterAcks = () => {
+        void Promise.all(acks).then(() => connection.close())
+      }
       connection.onJob((job) => {
         // The grid sends one job at a time; a second one is answered, never left hanging.
         if (current) return connection.sendError(job.id, 'This worker is busy with another job.', false)
         // Never hold a job we will not start now: closing hands it back to the grid at once.
-        if (!claim()) return connection.close(1000, 'worker stopping')
-        current = runAipgJob(slot, connection, job).finally(() => {
-          current = null
-          finishedOne()
-          if (stopping.signal.aborted) connection.close()
-          else setState('waiting')
-        })
+        if (!claim()) return closeAfterAcks()
+        current = runAipgJob(slot, connection, job)
+          .then((pending) => {
+            if (!pending) return
+            acks.add(pending.ack)
+            void pending.ack.finally(() => acks.delete(pending.ack))
+          })
+          .finally(() => {
+            current = null
+            finishedOne()
+            if (stopping.signal.aborted || (ports.gate && !ports.gate.isOpen())) closeAfterAcks()
+            else setState('waiting')
+          })
       })
       const closeWhenIdle = () => {
-        if (!current) connection.close()
+        if (!current) closeAfterAcks()
       }
       stopping.signal.addEventListener('abort', closeWhenIdle)
+      const unsubscribeGate = ports.gate?.onClose(closeWhenIdle)
       const closed = await connection.closed
       stopping.signal.removeEventListener('abort', closeWhenIdle)
+      unsubscribeGate?.()
       if (current) await current
       if (closed.action === 'stop') {
         stop('fatal', closed.message)
         break
       }
+      if (ports.gate && !ports.gate.isOpen()) continue
       if (!stopping.signal.aborted) {
         const wait = backoff.next()
         setState('backoff', `${closed.message} Reconnecting in ${Math.round(wait / 1000)} s.`)
@@ -286,7 +305,11 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
     }
   }
 
-  async function runAipgJob(slot: number, connection: AipgConnection, job: AipgJob): Promise<void> {
+  /**
+   * Runs one job up to its `done`; resolves with the wait for its reward, if one is coming (wrapped:
+   * an async function returning a bare promise would wait for it).
+   */
+  async function runAipgJob(slot: number, connection: AipgConnection, job: AipgJob): Promise<{ ack: Promise<void> } | null> {
     const startedAt = clock.now()
     const cancel = linkedAbort(force.signal)
     let cancelled = false
@@ -309,7 +332,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       const message = error instanceof BadJobRequest ? error.message : 'The request could not be read.'
       connection.sendError(job.id, message, true)
       record(jobRecord('aipg', job.id, job.model, startedAt, null, 'error', message, 0))
-      return
+      return null
     }
 
     let result: GenerateResult
@@ -325,18 +348,18 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       const message = `Generation failed: ${(error as Error).message}`
       connection.sendError(job.id, message, false)
       record(jobRecord('aipg', job.id, job.model, startedAt, null, 'error', message, 0))
-      return
+      return null
     } finally {
       cancel.dispose()
     }
     if (!connection.isOpen) {
       record(jobRecord('aipg', job.id, job.model, startedAt, result, 'dropped', 'The connection to the grid was lost during the job.', null))
-      return
+      return null
     }
     if (force.signal.aborted && !cancelled) {
       connection.sendError(job.id, 'The worker was stopped before the job finished.', false)
       record(jobRecord('aipg', job.id, job.model, startedAt, result, 'faulted', 'The worker was stopped before the job finished.', 0))
-      return
+      return null
     }
     connection.sendDone(job.id, {
       text: result.text,
@@ -349,8 +372,16 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
     // Recorded before the ack, so a crash while waiting cannot lose the job; the reward is added when it comes.
     const done = jobRecord('aipg', job.id, job.model, startedAt, result, state, null, null)
     record(done)
-    const den = await connection.waitForAck(job.id)
-    if (den !== null) record({ ...done, reward: den }, 'job-rewarded')
+    const ack = connection.waitForAck(job.id).then((den) => {
+      if (den !== null) record({ ...done, reward: den }, 'job-rewarded')
+    })
+    return { ack }
+  }
+
+  async function waitForGate(): Promise<void> {
+    if (!ports.gate || ports.gate.isOpen()) return
+    setState('paused')
+    await ports.gate.whenOpen(stopping.signal)
   }
 
   /** Waits out a failure; false when the worker must stop (configuration errors). */

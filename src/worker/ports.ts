@@ -51,6 +51,18 @@ export interface Logger {
   warn(line: string): void
 }
 
+/**
+ * Whether the worker may take new jobs now (closed while the user chats or uses the local API, by
+ * schedule, on battery…). Jobs already running always finish.
+ */
+export interface JobGate {
+  isOpen(): boolean
+  /** Resolves when the gate is open (at once if it is), or when `signal` aborts. */
+  whenOpen(signal?: AbortSignal): Promise<void>
+  /** Called each time the gate closes; returns the unsubscribe function. */
+  onClose(listener: () => void): () => void
+}
+
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -31,8 +31,11 @@ describe('the worker on AIPG (WebSocket)', () => {
     const registration = grid.aipg.registrations[0]!
     expect(registration).toMatchObject({ apikey: 'dev-key-alice', models: ['grid/stories260K'], max_length: 256, max_context_length: 1024 })
     expect(String(registration.bridge_agent)).toMatch(/^GridForge:/)
+    // Each job ran once: the next job, pushed right after `done`, is taken, not refused as "busy".
+    expect(grid.aipg.frames.filter((f) => f.frame.type === 'error')).toEqual([])
     for (const id of ids) {
       const result = grid.aipg.results.get(id)!
+      expect(result.attempts).toBe(1)
       expect(result.tokens.length).toBeGreaterThan(0)
       expect(result.done).toMatchObject({ id, finish_reason: expect.stringMatching(/stop|length/) })
       expect(String(result.done!.full_text).length).toBeGreaterThan(0)

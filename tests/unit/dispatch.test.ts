@@ -26,6 +26,9 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'earn.start': unused,
     'earn.stop': unused,
     'earn.jobs': unused,
+    'api.status': unused,
+    'api.configure': unused,
+    'api.regenerateToken': unused,
     ...overrides,
   }
 }

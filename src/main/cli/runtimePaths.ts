@@ -6,7 +6,8 @@ export function runtimePaths(entryUrl: string) {
   const mainDir = dirname(fileURLToPath(entryUrl))
   return {
     engineEntry: join(mainDir, 'engineProcess.js'),
-    bareLoopEntry: join(mainDir, 'bareLoop.js'),
+    /** The source checkout, when running from one (the bench and dev tools live there, not in the app). */
+    repoRoot: join(mainDir, '..', '..'),
     rendererDir: join(mainDir, '..', 'renderer'),
     resourcesDir: join(mainDir, '..', '..', 'resources'),
   }

@@ -15,6 +15,9 @@ export interface ServeOptions {
   port?: string
   token?: string
   threads?: string
+  api?: boolean
+  'api-host'?: string
+  'api-port'?: string
   version: string
   engineEntry: string
   rendererDir: string
@@ -53,6 +56,17 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     throw error
   })
   process.stdout.write(`GridForge is running. Open ${server.openUrl}\n`)
+  if (options.api) {
+    const api = await host.localApi.configure({
+      enabled: true,
+      host: options['api-host'] ?? '127.0.0.1',
+      port: positiveInt(options['api-port'], 'api-port', 5001),
+    })
+    if (api.warning) process.stderr.write(`Warning: ${api.warning}\n`)
+    process.stdout.write(
+      `Local API (OpenAI and KoboldAI compatible) on ${api.url}; its bearer token is in ${join(host.paths.secrets, 'local-api-token.secret')}\n`,
+    )
+  }
 
   await new Promise<void>((resolve) => {
     let stopping = false

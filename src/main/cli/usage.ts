@@ -6,7 +6,9 @@ export class UsageError extends Error {
 export const USAGE = `Usage: gridforge <command> [options]
 
 Commands:
-  serve  [--host 127.0.0.1] [--port 5199] [--token T]   headless host and web UI; prints the URL with its token
+  serve  [--host 127.0.0.1] [--port 5199] [--token T] [--api [--api-port 5001] [--api-host 127.0.0.1]]
+                                                        headless host and web UI; --api also serves the local
+                                                        OpenAI/KoboldAI API
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|NAME --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
   chat   --model PATH [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout

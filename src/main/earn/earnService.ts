@@ -8,6 +8,7 @@ import type { HostEvents } from '../host/events.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
 import { advertisedModels, bridgeAgent, DEFAULT_GRID_URLS } from './gridDefaults.js'
+import type { LocalUseGate } from './localUseGate.js'
 import type { SecretStore } from './secretStore.js'
 
 const SETTINGS_KEY = 'earn.settings'
@@ -38,6 +39,8 @@ export interface EarnDependencies {
   version: string
   /** The Cloudflare Origin CA for the AIPG worker socket. */
   extraCa?: string
+  /** Closed while the model is used locally; the miner takes no new grid jobs then. */
+  gate?: LocalUseGate
   now?: () => number
 }
 
@@ -102,7 +105,7 @@ export class EarnService {
         agent: bridgeAgent(this.deps.version),
         extraCa: this.deps.extraCa,
       },
-      { engine: this.deps.engine, ledger: this.deps.ledger },
+      { engine: this.deps.engine, ledger: this.deps.ledger, gate: this.deps.gate },
     )
     this.worker = worker
     this.update({ state: 'connecting', detail: null, running: [], sinceStart: { startedAt: this.now(), jobs: 0, tokens: 0, rewards: 0 } })
@@ -140,7 +143,10 @@ export class EarnService {
     switch (event.type) {
       case 'state':
         if (event.state === 'stopped') return
-        this.update({ state: event.state, detail: event.detail })
+        this.update({
+          state: event.state,
+          detail: event.state === 'paused' ? 'Paused while you use the model on this PC; grid jobs resume shortly after.' : event.detail,
+        })
         return
       case 'job-started':
         this.update({ running: [...this.state.running, { jobId: event.jobId, network: event.network, model: event.model, tokens: 0, startedAt: this.now() }] })

@@ -12,6 +12,8 @@ export function forkLauncher(entry: string, env: NodeJS.ProcessEnv = process.env
       env: { ...env, UV_THREADPOOL_SIZE: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
+      // Never inherit the parent's loader or inspector flags (tsx, --inspect): the engine runs plain built JS.
+      execArgv: [],
     })
     return {
       pid: child.pid,

@@ -3,11 +3,13 @@ import type Database from 'better-sqlite3'
 import type { AppInfo } from '../../shared/domain.js'
 import { ChatService } from '../chat/chatService.js'
 import { EarnService } from '../earn/earnService.js'
+import { LocalUseGate } from '../earn/localUseGate.js'
 import { FileSecretStore, type SecretStore } from '../earn/secretStore.js'
 import type { Engine } from '../engine/engine.js'
 import { EngineSupervisor } from '../engine/engineSupervisor.js'
 import type { EngineLauncher } from '../engine/protocol.js'
 import { listLocalModels } from '../models/localModels.js'
+import { LocalApiService } from '../server/localApi/localApiService.js'
 import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
@@ -28,6 +30,8 @@ export interface HostOptions {
   secrets?: SecretStore
   /** The Cloudflare Origin CA (PEM) for the AIPG worker socket. */
   extraCa?: string
+  /** How long mining waits after local chat or API use (default 30 s). */
+  localCooldownMs?: number
   log?: (line: string) => void
 }
 
@@ -38,6 +42,8 @@ export interface Host {
   engine: Engine
   chat: ChatService
   earn: EarnService
+  localApi: LocalApiService
+  localUse: LocalUseGate
   paths: ReturnType<typeof dataPaths>
   close(): Promise<void>
 }
@@ -52,12 +58,18 @@ export function createHost(options: HostOptions): Host {
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
-  const chat = new ChatService(new ChatRepository(db), engine, events)
+  const localUse = new LocalUseGate(options.localCooldownMs)
+  const chat = new ChatService(new ChatRepository(db), engine, events, () => localUse.noteLocalUse())
+  const secrets = options.secrets ?? new FileSecretStore(paths.secrets)
+  const settings = new SettingsRepository(db)
+  const localApi = new LocalApiService({ engine, settings, secrets, events, noteLocalUse: () => localUse.noteLocalUse() })
+  void localApi.startIfEnabled()
   const earn = new EarnService({
+    gate: localUse,
     engine,
     ledger: new JobsRepository(db),
-    settings: new SettingsRepository(db),
-    secrets: options.secrets ?? new FileSecretStore(paths.secrets),
+    settings,
+    secrets,
     events,
     version: options.version,
     extraCa: options.extraCa,
@@ -86,6 +98,9 @@ export function createHost(options: HostOptions): Host {
     'earn.start': () => earn.start(),
     'earn.stop': () => earn.stop(),
     'earn.jobs': ({ limit }) => earn.jobs(limit),
+    'api.status': () => localApi.snapshot(),
+    'api.configure': (request) => localApi.configure(request),
+    'api.regenerateToken': () => localApi.regenerateToken(),
   }
 
   let closing: Promise<void> | null = null
@@ -95,10 +110,12 @@ export function createHost(options: HostOptions): Host {
     engine,
     chat,
     earn,
+    localApi,
+    localUse,
     paths,
     close() {
       closing ??= (async () => {
-        await Promise.all([chat.stopAll(), earn.close()])
+        await Promise.all([chat.stopAll(), earn.close(), localApi.close()])
         await engine.close()
         db.close()
       })()

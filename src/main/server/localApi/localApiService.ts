@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import type { LocalApiSettings, LocalApiSnapshot } from '../../../shared/domain.js'
+import { AppError } from '../../../shared/result.js'
+import type { SecretStore } from '../../earn/secretStore.js'
+import type { Engine } from '../../engine/engine.js'
+import type { HostEvents } from '../../host/events.js'
+import type { SettingsRepository } from '../../store/settingsRepository.js'
+import { startLocalApi, type LocalApi } from './localApiServer.js'
+
+const SETTINGS_KEY = 'localApi.settings'
+const TOKEN_SECRET = 'local-api-token'
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
+const settingsSchema = z.object({ enabled: z.boolean(), host: z.string().min(1), port: z.number().int().min(1).max(65535) })
+const DEFAULTS: LocalApiSettings = { enabled: false, host: '127.0.0.1', port: 5001 }
+
+/** The local API's life cycle: off by default, on at the user's word, its token regenerable. */
+export class LocalApiService {
+  private server: LocalApi | null = null
+  private state: LocalApiSnapshot
+
+  constructor(
+    private readonly deps: { engine: Engine; settings: SettingsRepository; secrets: SecretStore; events: HostEvents; noteLocalUse: () => void },
+  ) {
+    const settings = deps.settings.get(SETTINGS_KEY, settingsSchema, DEFAULTS)
+    this.state = { settings, running: false, url: null, token: null, warning: null, error: null }
+  }
+
+  /** Starts the server if the settings say so (at host start). */
+  async startIfEnabled(): Promise<void> {
+    if (this.state.settings.enabled) await this.apply(this.state.settings).catch(() => undefined)
+  }
+
+  snapshot(): LocalApiSnapshot {
+    return this.state
+  }
+
+  /** Saves the settings and starts, restarts or stops the server to match. */
+  async configure(settings: LocalApiSettings): Promise<LocalApiSnapshot> {
+    this.deps.settings.set(SETTINGS_KEY, settings)
+    await this.apply(settings)
+    return this.state
+  }
+
+  /** A new token; clients using the old one get 401 from now on. */
+  async regenerateToken(): Promise<LocalApiSnapshot> {
+    this.deps.secrets.set(TOKEN_SECRET, newToken())
+    await this.apply(this.state.settings)
+    return this.state
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close()
+    this.server = null
+  }
+
+  private async apply(settings: LocalApiSettings): Promise<void> {
+    await this.close()
+    const warning = LOOPBACK.has(settings.host) ? null : `The API listens on ${settings.host}: other machines can reach it, protected only by the token.`
+    this.update({ settings, running: false, url: null, token: settings.enabled ? this.token() : null, warning, error: null })
+    if (!settings.enabled) return
+    try {
+      this.server = await startLocalApi(this.deps.engine, this.deps.noteLocalUse, { host: settings.host, port: settings.port, token: this.token() })
+      this.update({ running: true, url: this.server.url })
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      const message = code === 'EADDRINUSE' ? `Port ${settings.port} is already in use; choose another.` : `The local API could not start (${code ?? 'error'}).`
+      this.update({ error: message })
+      throw new AppError('BAD_REQUEST', message)
+    }
+  }
+
+  private token(): string {
+    const existing = this.deps.secrets.get(TOKEN_SECRET)
+    if (existing) return existing
+    const token = newToken()
+    this.deps.secrets.set(TOKEN_SECRET, token)
+    return token
+  }
+
+  private update(change: Partial<LocalApiSnapshot>): void {
+    this.state = { ...this.state, ...change }
+    this.deps.events.emit('api.snapshot', this.state)
+  }
+}
+
+function newToken(): string {
+  return `gf-${randomBytes(24).toString('base64url')}`
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { z } from 'zod'
+import type { LoadedModel } from '../../../shared/domain.js'
+import type { GenerateRequest, GenerateResult } from '../../../shared/generation.js'
+import { aipgJobToRequest, BadJobRequest, openAiRequestSchema } from '../../../worker/params.js'
+import type { LocalApiContext } from './context.js'
+import { abortOnDisconnect, HttpError, readJson, sendJson, startSse } from './http.js'
+
+const maxTokens = z.number().int().positive()
+const chatSchema = z.looseObject({
+  model: z.string().max(256).optional(),
+  messages: z.array(z.looseObject({ role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']), content: z.unknown() })).min(1),
+  stream: z.boolean().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: maxTokens.nullish(),
+  max_completion_tokens: maxTokens.nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  n: z.literal(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  seed: z.number().int().nullish(),
+})
+const completionSchema = z.looseObject({
+  model: z.string().max(256).optional(),
+  prompt: z.union([z.string(), z.array(z.string()).length(1)]),
+  stream: z.boolean().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: maxTokens.nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  n: z.literal(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  seed: z.number().int().nullish(),
+})
+
+/** The model id this server answers to: the file name without `.gguf`. */
+export const modelId = (model: LoadedModel) => model.fileName.replace(/\.gguf$/i, '')
+
+/** OpenAI-compatible endpoints: /v1/models, /v1/chat/completions, /v1/completions. */
+export async function handleOpenAi(ctx: LocalApiContext, request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
+  if (request.method === 'GET' && path === '/v1/models') {
+    const model = ctx.engine.snapshot().model
+    const data = model ? [{ id: modelId(model), object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'gridforge' }] : []
+    sendJson(response, 200, { object: 'list', data })
+    return true
+  }
+  if (request.method === 'POST' && path === '/v1/chat/completions') {
+    const body = parse(chatSchema, await readJson(request))
+    const model = requireModel(ctx, body.model)
+    const asked = body.max_completion_tokens ?? body.max_tokens ?? null
+    checkMaxTokens(asked, model)
+    let generate: GenerateRequest
+    try {
+      generate = aipgJobToRequest(openAiRequestSchema.parse(body), undefined, { maxLength: asked ?? defaultMaxTokens(model), maxContextLength: model.contextSize })
+    } catch (error) {
+      if (error instanceof BadJobRequest) throw new HttpError(400, error.message, 'invalid_request_error', 'messages')
+      throw error
+    }
+    await run(ctx, request, response, generate, model, 'chat', body.stream === true, body.stream_options?.include_usage === true)
+    return true
+  }
+  if (request.method === 'POST' && path === '/v1/completions') {
+    const body = parse(completionSchema, await readJson(request))
+    const model = requireModel(ctx, body.model)
+    checkMaxTokens(body.max_tokens ?? null, model)
+    const prompt = typeof body.prompt === 'string' ? body.prompt : body.prompt[0]!
+    const stop = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? undefined)
+    const generate: GenerateRequest = {
+      kind: 'completion',
+      prompt,
+      // OpenAI's documented default for completions.
+      params: { maxTokens: body.max_tokens ?? 16, temperature: body.temperature ?? undefined, topP: body.top_p ?? undefined, seed: body.seed ?? undefined, stop },
+    }
+    await run(ctx, request, response, generate, model, 'completion', body.stream === true, body.stream_options?.include_usage === true)
+    return true
+  }
+  return false
+}
+
+async function run(
+  ctx: LocalApiContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  generate: GenerateRequest,
+  model: LoadedModel,
+  kind: 'chat' | 'completion',
+  stream: boolean,
+  includeUsage: boolean,
+): Promise<void> {
+  const signal = abortOnDisconnect(request, response)
+  const release = await ctx.queue.acquire(signal)
+  ctx.noteLocalUse()
+  const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replaceAll('-', '')}`
+  const created = Math.floor(Date.now() / 1000)
+  const object = kind === 'chat' ? 'chat.completion' : 'text_completion'
+  const base = { id, created, model: modelId(model) }
+  try {
+    if (!stream) {
+      const result = await ctx.engine.generate(generate, { signal })
+      sendJson(response, 200, { ...base, object, choices: [choice(kind, result.text, result)], usage: usage(result) })
+      return
+    }
+    const sse = startSse(response)
+    const chunk = (delta: string | null, finish: string | null) =>
+      signal.aborted ||
+      sse.data({
+        ...base,
+        object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion',
+        choices: [kind === 'chat' ? { index: 0, delta: delta === null ? {} : { content: delta }, finish_reason: finish } : { index: 0, text: delta ?? '', finish_reason: finish, logprobs: null }],
+      })
+    if (kind === 'chat') sse.data({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })
+    const result = await ctx.engine.generate(generate, { signal, onText: (text) => chunk(text, null) })
+    chunk(null, finishReason(result))
+    if (includeUsage) sse.data({ ...base, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', choices: [], usage: usage(result) })
+    sse.data('[DONE]')
+    sse.end()
+  } finally {
+    release()
+    ctx.noteLocalUse()
+  }
+}
+
+function choice(kind: 'chat' | 'completion', text: string, result: GenerateResult) {
+  return kind === 'chat'
+    ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason(result), logprobs: null }
+    : { index: 0, text, finish_reason: finishReason(result), logprobs: null }
+}
+
+const finishReason = (result: GenerateResult) => (result.finishReason === 'length' ? 'length' : 'stop')
+
+const usage = (result: GenerateResult) => ({
+  prompt_tokens: result.promptTokens,
+  completion_tokens: result.completionTokens,
+  total_tokens: result.promptTokens + result.completionTokens,
+})
+
+function defaultMaxTokens(model: LoadedModel): number {
+  return Math.max(16, Math.floor(model.contextSize / 2))
+}
+
+function checkMaxTokens(asked: number | null, model: LoadedModel): void {
+  if (asked !== null && asked >= model.contextSize) {
+    throw new HttpError(400, `max_tokens (${asked}) must be smaller than the model's context of ${model.contextSize} tokens.`, 'invalid_request_error', 'max_tokens')
+  }
+}
+
+function requireModel(ctx: LocalApiContext, asked: string | undefined): LoadedModel {
+  const model = ctx.engine.snapshot().model
+  if (!model) throw new HttpError(503, 'No model is loaded in GridForge; load one first.', 'server_error')
+  if (asked && asked !== modelId(model) && asked !== model.fileName) {
+    throw new HttpError(404, `The model "${asked}" does not exist; this server runs "${modelId(model)}".`, 'invalid_request_error', 'model')
+  }
+  return model
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  const param = issue?.path.join('.') || null
+  throw new HttpError(400, `Invalid request: ${param ? `${param}: ` : ''}${issue?.message ?? 'malformed'}.`, 'invalid_request_error', param)
+}
