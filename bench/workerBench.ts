@@ -43,7 +43,8 @@ async function runJobs(engine: EngineSupervisor, network: Network, slots: number
       models: [network === 'aipg' ? 'grid/stories260K' : 'koboldcpp/stories260K'],
       slots,
       maxLength: 512,
-      maxContextLength: 1024,
+      // The Horde's default request context is 2048, as much as the tiny model has.
+      maxContextLength: 2048,
       maxJobs: jobs,
       agent: 'GridForge:bench:https://aipowergrid.io',
       idlePollMs: 50,

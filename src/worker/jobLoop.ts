@@ -80,7 +80,14 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
   const emit = (event: WorkerEvent) => {
     for (const listener of listeners) listener(event)
   }
-  const setState = (state: WorkerState, detail: string | null = null) => emit({ type: 'state', state, detail })
+  let lastState = ''
+  const setState = (state: WorkerState, detail: string | null = null) => {
+    // Idle polls repeat "waiting" every few seconds; listeners hear only changes.
+    const key = `${state}|${detail ?? ''}`
+    if (key === lastState) return
+    lastState = key
+    emit({ type: 'state', state, detail })
+  }
 
   /** Reserves one job of `--max-jobs`; false when stopping or the budget is spent. */
   const claim = (): boolean => {
