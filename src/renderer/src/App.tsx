@@ -1,10 +1,17 @@
+import { useState } from 'react'
 import { connectionStore } from './api/bridge'
 import { useStore } from './api/store'
 import { ChatView } from './features/chat/ChatView'
+import { EarnView } from './features/earn/EarnView'
+import { SettingsView } from './features/settings/SettingsView'
 
-/** The window: one view for now (Chat); Models, Earn and Settings join it in later issues. */
+const VIEWS = { chat: 'Chat', earn: 'Earn', settings: 'Settings' } as const
+type View = keyof typeof VIEWS
+
+/** The window: Chat, Earn and Settings; Models joins them in a later issue. */
 export function App() {
   const connection = useStore(connectionStore)
+  const [view, setView] = useState<View>('chat')
   if (connection === 'unauthorized') {
     return (
       <main className="blocked" role="alert">
@@ -23,7 +30,16 @@ export function App() {
           {connection === 'connecting' ? 'Connecting to GridForge…' : 'Connection lost; reconnecting…'}
         </div>
       )}
-      <ChatView />
+      <nav className="views" aria-label="Views">
+        {(Object.keys(VIEWS) as View[]).map((key) => (
+          <button key={key} type="button" aria-current={view === key ? 'page' : undefined} onClick={() => setView(key)}>
+            {VIEWS[key]}
+          </button>
+        ))}
+      </nav>
+      {view === 'chat' && <ChatView />}
+      {view === 'earn' && <EarnView />}
+      {view === 'settings' && <SettingsView />}
     </div>
   )
 }

@@ -1,4 +1,16 @@
-import type { Conversation, ConversationSummary, EngineSnapshot, LocalModel, Message } from '../../../shared/domain'
+import type {
+  Conversation,
+  ConversationSummary,
+  EarnSettings,
+  EarnSnapshot,
+  EngineSnapshot,
+  GridNetwork,
+  JobLogEntry,
+  LocalApiSettings,
+  LocalApiSnapshot,
+  LocalModel,
+  Message,
+} from '../../../shared/domain'
 import type { AppErrorShape } from '../../../shared/result'
 import { api, connectionStore } from './bridge'
 import { createStore } from './store'
@@ -13,6 +25,12 @@ export const activeStore = createStore<Conversation | null>(null)
 export const localModelsStore = createStore<LocalModel[]>([])
 /** The last error of a user action, shown until the next action. */
 export const errorStore = createStore<AppErrorShape | null>(null)
+/** The miner. */
+export const earnStore = createStore<EarnSnapshot | null>(null)
+/** The latest finished grid jobs, newest first. */
+export const jobLogStore = createStore<JobLogEntry[]>([])
+/** The local API. */
+export const localApiStore = createStore<LocalApiSnapshot | null>(null)
 
 function applyMessage(message: Message): void {
   activeStore.set((active) => {
@@ -35,6 +53,10 @@ async function refresh(): Promise<void> {
   if (engine.ok) engineStore.set(engine.value)
   if (conversations.ok) conversationsStore.set(conversations.value)
   if (models.ok) localModelsStore.set(models.value)
+  const [earn, localApi] = await Promise.all([api.call('earn.status', {}), api.call('api.status', {})])
+  if (earn.ok) earnStore.set(earn.value)
+  if (localApi.ok) localApiStore.set(localApi.value)
+  await refreshJobLog()
   const active = activeStore.get()
   if (active) await openConversation(active.id)
 }
@@ -45,6 +67,12 @@ export function startAppState(): void {
   api.on('engine.snapshot', (snapshot) => engineStore.set(snapshot))
   api.on('chat.conversations', (list) => conversationsStore.set(list))
   api.on('chat.message', applyMessage)
+  api.on('api.snapshot', (snapshot) => localApiStore.set(snapshot))
+  api.on('earn.snapshot', (snapshot) => {
+    const before = earnStore.get()?.sinceStart.jobs
+    earnStore.set(snapshot)
+    if (before !== snapshot.sinceStart.jobs) void refreshJobLog()
+  })
   api.on('chat.delta', (delta) => {
     activeStore.set((active) => {
       if (!active || active.id !== delta.conversationId) return active
@@ -128,4 +156,55 @@ export async function refreshLocalModels(): Promise<void> {
   if (!api) return
   const models = await run(() => api!.call('models.listLocal', {}))
   if (models) localModelsStore.set(models)
+}
+
+/** Re-reads the job log. */
+export async function refreshJobLog(): Promise<void> {
+  if (!api) return
+  const jobs = await api.call('earn.jobs', { limit: 100 })
+  if (jobs.ok) jobLogStore.set(jobs.value)
+}
+
+/** Saves the miner settings. */
+export async function configureEarn(settings: EarnSettings): Promise<boolean> {
+  if (!api) return false
+  const snapshot = await run(() => api!.call('earn.configure', settings))
+  if (snapshot) earnStore.set(snapshot)
+  return snapshot !== null
+}
+
+/** Stores the grid API key in the host; only its last four characters come back. */
+export async function saveApiKey(network: GridNetwork, apiKey: string): Promise<boolean> {
+  if (!api) return false
+  const snapshot = await run(() => api!.call('earn.setApiKey', { network, apiKey }))
+  if (snapshot) earnStore.set(snapshot)
+  return snapshot !== null
+}
+
+/** Starts earning. */
+export async function startEarning(): Promise<void> {
+  if (!api) return
+  const snapshot = await run(() => api!.call('earn.start', {}))
+  if (snapshot) earnStore.set(snapshot)
+}
+
+/** Stops earning (a second call cancels jobs in flight). */
+export async function stopEarning(): Promise<void> {
+  if (!api) return
+  const snapshot = await run(() => api!.call('earn.stop', {}))
+  if (snapshot) earnStore.set(snapshot)
+}
+
+/** Turns the local API on or off, or moves it. */
+export async function configureLocalApi(settings: LocalApiSettings): Promise<void> {
+  if (!api) return
+  const snapshot = await run(() => api!.call('api.configure', settings))
+  if (snapshot) localApiStore.set(snapshot)
+}
+
+/** Replaces the local API token. */
+export async function regenerateLocalApiToken(): Promise<void> {
+  if (!api) return
+  const snapshot = await run(() => api!.call('api.regenerateToken', {}))
+  if (snapshot) localApiStore.set(snapshot)
 }

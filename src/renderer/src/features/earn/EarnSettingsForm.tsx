@@ -1,0 +1,66 @@
+import { useState } from 'react'
+import type { EarnSnapshot, GridNetwork } from '../../../../shared/domain'
+import { configureEarn, saveApiKey } from '../../api/appState'
+
+/** Network, worker name, limits and the API key (write-only: the host shows only its last four characters). */
+export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disabled: boolean }) {
+  const [settings, setSettings] = useState(earn.settings)
+  const [apiKey, setApiKey] = useState('')
+  const set = <K extends keyof typeof settings>(key: K, value: (typeof settings)[K]) => setSettings({ ...settings, [key]: value })
+
+  return (
+    <form
+      className="earn-settings"
+      aria-label="Miner settings"
+      onSubmit={(event) => {
+        event.preventDefault()
+        void (async () => {
+          if (apiKey.trim() && (await saveApiKey(settings.network, apiKey.trim()))) setApiKey('')
+          await configureEarn(settings)
+        })()
+      }}
+    >
+      <fieldset disabled={disabled}>
+        <legend>Miner settings</legend>
+        <label>
+          Network
+          <select value={settings.network} onChange={(e) => set('network', e.target.value as GridNetwork)}>
+            <option value="aipg">AI Power Grid</option>
+            <option value="horde">AI Horde</option>
+          </select>
+        </label>
+        <label>
+          API key
+          <input
+            type="password"
+            autoComplete="off"
+            placeholder={earn.apiKeyLastFour && earn.settings.network === settings.network ? `saved (…${earn.apiKeyLastFour})` : 'paste your key'}
+            value={apiKey}
+            onChange={(e) => setApiKey(e.target.value)}
+          />
+        </label>
+        <label>
+          Worker name
+          <input value={settings.workerName} onChange={(e) => set('workerName', e.target.value)} maxLength={100} />
+        </label>
+        <label>
+          Grid URL
+          <input value={settings.gridUrl} placeholder="the network's own grid" onChange={(e) => set('gridUrl', e.target.value.trim())} />
+        </label>
+        <label>
+          Slots
+          <input type="number" min={1} max={8} value={settings.slots} onChange={(e) => set('slots', Number(e.target.value))} />
+        </label>
+        <label>
+          Max length
+          <input type="number" min={16} value={settings.maxLength} onChange={(e) => set('maxLength', Number(e.target.value))} />
+        </label>
+        <label>
+          Max context
+          <input type="number" min={256} value={settings.maxContextLength} onChange={(e) => set('maxContextLength', Number(e.target.value))} />
+        </label>
+        <button type="submit">Save settings</button>
+      </fieldset>
+    </form>
+  )
+}

@@ -1,0 +1,74 @@
+import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
+import { useStore } from '../../api/store'
+import { EarnSettingsForm } from './EarnSettingsForm'
+import { JobLog } from './JobLog'
+import { describeEarnState, formatDuration } from './earnText'
+
+/** Earn: a large Start/Stop, what the PC is doing in words, the jobs now and since Start, the job log. */
+export function EarnView() {
+  const earn = useStore(earnStore)
+  const engine = useStore(engineStore)
+  const jobs = useStore(jobLogStore)
+  const error = useStore(errorStore)
+  if (!earn) return <p className="view-loading">Loading…</p>
+  const running = earn.state !== 'off' && earn.state !== 'error'
+  const since = earn.sinceStart
+  const uptimeMs = since.startedAt && running ? Date.now() - since.startedAt : 0
+  const perHour = uptimeMs > 60_000 ? (since.rewards / uptimeMs) * 3_600_000 : null
+
+  return (
+    <section className="earn" aria-label="Earn">
+      <div className="earn-hero">
+        <button
+          type="button"
+          className={running ? 'earn-toggle stop' : 'earn-toggle start'}
+          onClick={() => void (running ? stopEarning() : startEarning())}
+        >
+          {running ? (earn.state === 'stopping' ? 'Stop now' : 'Stop earning') : 'Start earning'}
+        </button>
+        <div>
+          <p className="earn-state" role="status" data-earn-state={earn.state}>
+            {describeEarnState(earn.state)}
+          </p>
+          {earn.detail && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
+          {!engine?.model && <p className="earn-detail">Load a model in Chat first; the miner serves the loaded model.</p>}
+        </div>
+      </div>
+      {error && (
+        <div className="error" role="alert">
+          {error.message}
+        </div>
+      )}
+
+      <dl className="earn-stats" aria-label="Since Start">
+        <div><dt>Jobs</dt><dd data-stat="jobs">{since.jobs}</dd></div>
+        <div><dt>Tokens</dt><dd>{since.tokens}</dd></div>
+        <div><dt>Rewards</dt><dd data-stat="rewards">{since.rewards.toFixed(2)}</dd></div>
+        <div><dt>Uptime</dt><dd>{formatDuration(uptimeMs)}</dd></div>
+        <div><dt>Rewards / hour</dt><dd>{perHour === null ? '–' : perHour.toFixed(2)}</dd></div>
+      </dl>
+
+      {earn.running.length > 0 && (
+        <table className="running" aria-label="Running jobs">
+          <thead><tr><th>Job</th><th>Model</th><th>Tokens so far</th><th>Tokens/s</th></tr></thead>
+          <tbody>
+            {earn.running.map((job) => {
+              const seconds = (Date.now() - job.startedAt) / 1000
+              return (
+                <tr key={job.jobId}>
+                  <td>{job.jobId.slice(0, 8)}</td>
+                  <td>{job.model}</td>
+                  <td>{job.tokens}</td>
+                  <td>{seconds > 0 ? (job.tokens / seconds).toFixed(1) : '–'}</td>
+                </tr>
+              )
+            })}
+          </tbody>
+        </table>
+      )}
+
+      <EarnSettingsForm earn={earn} disabled={running} />
+      <JobLog jobs={jobs} />
+    </section>
+  )
+}

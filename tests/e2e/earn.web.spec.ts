@@ -1,0 +1,66 @@
+import { expect, test } from '@playwright/test'
+import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { requireBuild, tempDataDir } from '../support/paths.js'
+import { startServe, type ServeProcess } from '../support/serveProcess.js'
+
+const temp = tempDataDir()
+const token = 'e2e-earn-token-0123456789abcdef'
+let serve: ServeProcess
+let grid: DevGrid
+
+test.beforeAll(async () => {
+  requireBuild()
+  grid = await startDevGrid({ mode: 'aipg' })
+  serve = await startServe(temp.dir, token)
+})
+test.afterAll(async () => {
+  await serve?.stop()
+  await grid?.close()
+  temp.cleanup()
+})
+
+test('earn from the UI: key, settings, start, jobs in the log and the stats, stop', async ({ page }) => {
+  await page.goto(`${serve.url}#token=${token}`)
+  await page.getByLabel('Model').fill(temp.model)
+  await page.getByRole('button', { name: 'Load' }).click()
+  await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
+
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()
+  await expect(page.getByRole('status').filter({ hasText: 'Not earning' })).toBeVisible()
+  await page.getByLabel('API key').fill('dev-key-alice')
+  await page.getByLabel('Worker name').fill('e2e-rig')
+  await page.getByLabel('Grid URL').fill(grid.url)
+  await page.getByLabel('Max context').fill('1024')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByLabel('API key')).toHaveAttribute('placeholder', 'saved (…lice)')
+  await expect(page.getByLabel('API key')).toHaveValue('')
+
+  for (let i = 0; i < 2; i++) grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 40 } })
+  await page.getByRole('button', { name: 'Start earning' }).click()
+  await expect(page.locator('[data-stat="jobs"]')).toHaveText('2')
+  await expect(page.getByRole('region', { name: 'Job log' }).locator('tbody tr[data-state="ok"]')).toHaveCount(2)
+  await expect(page.locator('[data-stat="rewards"]')).not.toHaveText('0.00')
+  expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'e2e-rig' })
+  await expect(page.locator('body')).not.toContainText('dev-key-alice')
+
+  await page.getByRole('button', { name: 'Stop earning' }).click()
+  await expect(page.getByRole('status').filter({ hasText: 'Not earning' })).toBeVisible()
+})
+
+test('turn on the local API in Settings and call it with the token shown there', async ({ page }) => {
+  await page.goto(`${serve.url}#token=${token}`)
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click()
+  await page.getByLabel('Port').fill('0')
+  const port = 20000 + Math.floor(Math.random() * 20000)
+  await page.getByLabel('Port').fill(String(port))
+  await page.getByLabel('Enable the local API').check()
+  const apiToken = (await page.getByTestId('api-token').textContent()) ?? ''
+  expect(apiToken).toMatch(/^gf-/)
+  const models = await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { Authorization: `Bearer ${apiToken}` } })
+  expect(models.status).toBe(200)
+  expect((await fetch(`http://127.0.0.1:${port}/v1/models`)).status).toBe(401)
+  await page.getByRole('button', { name: 'Regenerate' }).click()
+  await expect(page.getByTestId('api-token')).not.toHaveText(apiToken)
+  expect((await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { Authorization: `Bearer ${apiToken}` } })).status).toBe(401)
+  await page.getByLabel('Enable the local API').uncheck()
+})
