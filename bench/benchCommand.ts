@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { measureApp, type AppRun } from './appEngine.js'
+import { apiBench } from './apiBench.js'
 import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
@@ -111,6 +112,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       }
     }
   }
+
+  log('local API: streamed completions against the engine directly, then 1, 2 and 4 clients')
+  for (const m of await apiBench(options.engineEntry, tiny)) emit(m)
 
   log('worker: jobs through the dev grid on loopback (both networks)')
   for (const m of await workerBench(options.engineEntry, tiny, { quick: options.quick ?? false })) emit(m)

@@ -69,6 +69,7 @@ export const contract = {
       enabled: z.boolean(),
       host: z.union([z.ipv4(), z.ipv6(), z.literal('localhost')]),
       port: z.number().int().min(1024).max(65535),
+      corsOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin such as http://localhost:8000')).max(8),
     }),
   ).returns<LocalApiSnapshot>(),
   'api.regenerateToken': call(none).returns<LocalApiSnapshot>(),

@@ -149,6 +149,8 @@ export interface LocalApiSettings {
   enabled: boolean
   host: string
   port: number
+  /** Web origins allowed to call the API from a browser (CORS); empty means none. */
+  corsOrigins: string[]
 }
 
 /** The local API as Settings shows it. Its token is for the user's other apps, so the UI may show it. */

@@ -226,7 +226,9 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
           return { state: 'error' as const, reward: null, error: gridError.message }
         }
         const wait = gridError.details.retryAfterMs ?? backoff.next()
-        if (clock.now() + wait > deadline) return { state: 'dropped' as const, reward: null, error: `Could not submit in time: ${gridError.message}` }
+        if (clock.now() + wait > deadline || force.signal.aborted) {
+          return { state: 'dropped' as const, reward: null, error: `Could not submit: ${gridError.message}` }
+        }
         logger.warn(`submit of ${id.slice(0, 8)} failed (${gridError.message}); retrying in ${Math.round(wait / 1000)} s`)
         await clock.sleep(wait, force.signal)
       }

@@ -126,3 +126,20 @@ describe('the local API by plain HTTP', () => {
     expect((await openai.models.list()).data).toHaveLength(1)
   })
 })
+
+describe('CORS', () => {
+  it('is off unless an origin is configured, and then allows only that origin', async () => {
+    const preflight = (origin: string, url = api.url) =>
+      fetch(`${url}/v1/models`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } })
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull()
+    const withCors = await startLocalApi(engine, () => undefined, { host: '127.0.0.1', port: 0, token, corsOrigins: ['http://localhost:8000'] })
+    try {
+      const allowed = await preflight('http://localhost:8000', withCors.url)
+      expect(allowed.status).toBe(204)
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:8000')
+      expect((await preflight('https://evil.example', withCors.url)).headers.get('access-control-allow-origin')).toBeNull()
+    } finally {
+      await withCors.close()
+    }
+  })
+})

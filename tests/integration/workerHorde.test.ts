@@ -120,3 +120,15 @@ describe('the worker on the AI Horde (REST)', () => {
     expect(grid.horde.submits.find((s) => s.body.id === forced)!.body).toMatchObject({ state: 'faulted' })
   })
 })
+
+describe('Horde stop sequences', () => {
+  it('end the generation at the stop sequence and keep it in the text, as the Horde documents', async () => {
+    grid = await startDevGrid({ mode: 'horde' })
+    const [id] = grid.enqueueHorde({ payload: payload({ max_length: 200, stop_sequence: ['.'] }) })
+    const { exit } = startWorker(fixture, grid, { network: 'horde', maxJobs: 1 })
+    await exit
+    const generation = String(submitsFor(id!)[0]!.body.generation)
+    expect(generation.endsWith('.')).toBe(true)
+    expect(generation.slice(0, -1)).not.toContain('.')
+  })
+})

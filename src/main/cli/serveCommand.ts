@@ -61,6 +61,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       enabled: true,
       host: options['api-host'] ?? '127.0.0.1',
       port: positiveInt(options['api-port'], 'api-port', 5001),
+      corsOrigins: host.localApi.snapshot().settings.corsOrigins,
     })
     if (api.warning) process.stderr.write(`Warning: ${api.warning}\n`)
     process.stdout.write(

@@ -11,8 +11,13 @@ import { startLocalApi, type LocalApi } from './localApiServer.js'
 const SETTINGS_KEY = 'localApi.settings'
 const TOKEN_SECRET = 'local-api-token'
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
-const settingsSchema = z.object({ enabled: z.boolean(), host: z.string().min(1), port: z.number().int().min(1).max(65535) })
-const DEFAULTS: LocalApiSettings = { enabled: false, host: '127.0.0.1', port: 5001 }
+const settingsSchema = z.object({
+  enabled: z.boolean(),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  corsOrigins: z.array(z.string()).default([]),
+})
+const DEFAULTS: LocalApiSettings = { enabled: false, host: '127.0.0.1', port: 5001, corsOrigins: [] }
 
 /** The local API's life cycle: off by default, on at the user's word, its token regenerable. */
 export class LocalApiService {
@@ -60,7 +65,12 @@ export class LocalApiService {
     this.update({ settings, running: false, url: null, token: settings.enabled ? this.token() : null, warning, error: null })
     if (!settings.enabled) return
     try {
-      this.server = await startLocalApi(this.deps.engine, this.deps.noteLocalUse, { host: settings.host, port: settings.port, token: this.token() })
+      this.server = await startLocalApi(this.deps.engine, this.deps.noteLocalUse, {
+        host: settings.host,
+        port: settings.port,
+        token: this.token(),
+        corsOrigins: settings.corsOrigins,
+      })
       this.update({ running: true, url: this.server.url })
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code

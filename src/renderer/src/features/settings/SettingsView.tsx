@@ -7,6 +7,7 @@ export function SettingsView() {
   const localApi = useStore(localApiStore)
   const error = useStore(errorStore)
   const [port, setPort] = useState(localApi?.settings.port ?? 5001)
+  const [origins, setOrigins] = useState((localApi?.settings.corsOrigins ?? []).join(', '))
   if (!localApi) return <p className="view-loading">Loading…</p>
   const { settings } = localApi
 
@@ -29,6 +30,18 @@ export function SettingsView() {
       <label>
         Port
         <input type="number" min={1024} max={65535} value={port} onChange={(e) => setPort(Number(e.target.value))} onBlur={() => port !== settings.port && void configureLocalApi({ ...settings, port })} />
+      </label>
+      <label>
+        Allowed web origins (CORS), comma-separated; leave empty unless a web app must call the API
+        <input
+          value={origins}
+          placeholder="none"
+          onChange={(e) => setOrigins(e.target.value)}
+          onBlur={() => {
+            const corsOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean)
+            if (corsOrigins.join() !== settings.corsOrigins.join()) void configureLocalApi({ ...settings, port, corsOrigins })
+          }}
+        />
       </label>
       {localApi.warning && <p className="error-text">{localApi.warning}</p>}
       {localApi.running && localApi.url && (
