@@ -53,7 +53,7 @@ async function viaEngine(engine: EngineSupervisor): Promise<Timing> {
 /** Local API metrics of issue 8: TTFT and tokens/s versus the engine directly, and under concurrency. */
 export async function apiBench(engineEntry: string, model: string): Promise<Metric[]> {
   const engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }), sequences: 4 })
-  const api = await startLocalApi(engine, () => undefined, { host: '127.0.0.1', port: 0, token: TOKEN, maxActive: 4, maxQueued: 8 })
+  const api = await startLocalApi(engine, () => () => undefined, { host: '127.0.0.1', port: 0, token: TOKEN, maxActive: 4, maxQueued: 8 })
   try {
     await engine.load(model)
     await viaEngine(engine)

@@ -29,11 +29,12 @@ export async function measureApp(
   engineEntry: string,
   model: string,
   threads: number | null,
-  options: { genTokens: number; promptTokens: number; runs: number },
+  options: { genTokens: number; promptTokens: number; runs: number; sequences?: number },
 ): Promise<AppRun> {
   const engine = new EngineSupervisor({
     launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
     threads,
+    sequences: options.sequences,
   })
   try {
     const loaded = await engine.load(model)

@@ -4,7 +4,7 @@ import { createBackoff } from './backoff.js'
 import { GridError } from './errors.js'
 import { aipgJobToRequest, BadJobRequest, hordeJobToRequest, openAiRequestSchema, type WorkerLimits } from './params.js'
 import { systemClock, type Clock, type GenerationEngine, type JobGate, type JobLedger, type JobRecord, type JobState, type Logger, type Network } from './ports.js'
-import { AipgConnection, aipgWebSocketUrl, type AipgJob } from './transports/aipgSocket.js'
+import { ACK_TIMEOUT_MS, AipgConnection, aipgWebSocketUrl, type AipgJob } from './transports/aipgSocket.js'
 import { createHordeClient, type HordeJob } from './transports/hordeRest.js'
 
 /** Everything the worker needs to know. */
@@ -97,6 +97,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
     return true
   }
   const unclaim = () => claimed--
+  const budgetSpent = () => !!config.maxJobs && claimed >= config.maxJobs
   const finishedOne = (() => {
     let finished = 0
     return () => {
@@ -117,9 +118,21 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
   }
 
   const record = (job: JobRecord, type: 'job-finished' | 'job-rewarded' = 'job-finished') => {
-    ports.ledger.record(job)
+    try {
+      ports.ledger.record(job)
+    } catch (error) {
+      // A full disk must not take the worker down mid-job; the grid already has the answer.
+      logger.warn(`could not record job ${job.jobId.slice(0, 8)}: ${(error as Error).message}`)
+    }
     emit({ type, record: job })
   }
+
+  /** Engine failures (no model, crashed) would fail every following job too: pause before the next. */
+  const isEngineDown = (error: unknown) => {
+    const code = (error as { code?: unknown }).code
+    return code === 'NO_MODEL' || code === 'ENGINE_CRASHED'
+  }
+  const ENGINE_PAUSE_MS = 5000
 
   async function generate(request: GenerateRequest, jobId: string): Promise<GenerateResult> {
     const abort = linkedAbort(force.signal)
@@ -186,14 +199,20 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
         await clock.sleep(config.idlePollMs ?? DEFAULT_IDLE_POLL_MS, stopping.signal)
         continue
       }
-      await runHordeJob(slot, client, job)
+      const engineDown = await runHordeJob(slot, client, job)
       finishedOne()
+      if (engineDown) {
+        setState('backoff', 'The model is not available; waiting before taking more jobs.')
+        await clock.sleep(ENGINE_PAUSE_MS, stopping.signal)
+      }
     }
   }
 
-  async function runHordeJob(slot: number, client: ReturnType<typeof createHordeClient>, job: HordeJob): Promise<void> {
+  /** Runs every id of a popped job; true when the engine is down and the slot should pause. */
+  async function runHordeJob(slot: number, client: ReturnType<typeof createHordeClient>, job: HordeJob): Promise<boolean> {
     const poppedAt = clock.now()
-    const request = hordeJobToRequest(job.payload, limits)
+    const request = job.payload ? hordeJobToRequest(job.payload, limits) : null
+    let engineDown = false
     for (const id of job.ids) {
       const startedAt = clock.now()
       setState('working')
@@ -201,15 +220,19 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       let result: GenerateResult | null = null
       let failure: string | null = null
       try {
+        if (!request) throw new Error('the grid sent a payload this worker cannot read')
+        if (engineDown) throw new Error('the engine is not available')
         result = await generate(request, id)
         if (force.signal.aborted) failure = 'The worker was stopped before the job finished.'
       } catch (error) {
         failure = `Generation failed: ${(error as Error).message}`
+        engineDown ||= isEngineDown(error)
       }
       const state = failure ? 'faulted' : 'ok'
       const outcome = await submitWithRetry(client, id, failure ? 'faulted' : (result?.text ?? ''), state, poppedAt + job.ttlSeconds * 1000)
       record(jobRecord('horde', id, job.model, startedAt, result, outcome.state === 'ok' ? state : outcome.state, failure ?? outcome.error, outcome.reward))
     }
+    return engineDown
   }
 
   /** Submits until it lands, the grid drops the job, or its TTL has passed (then the grid aborts it anyway). */
@@ -271,8 +294,9 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       let current: Promise<void> | null = null
       // Rewards still to come: the grid hands out the next job right after `done`, before its `ack`.
       const acks = new Set<Promise<void>>()
+      let pauseForEngine = false
       const closeAfterAcks = () => {
-        void Promise.all(acks).then(() => connection.close())
+        void Promise.race([Promise.all(acks), clock.sleep(ACK_TIMEOUT_MS)]).then(() => connection.close())
       }
       connection.onJob((job) => {
         // The grid sends one job at a time; a second one is answered, never left hanging.
@@ -280,15 +304,18 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
         // Never hold a job we will not start now: closing hands it back to the grid at once.
         if (!claim()) return closeAfterAcks()
         current = runAipgJob(slot, connection, job)
-          .then((pending) => {
-            if (!pending) return
-            acks.add(pending.ack)
-            void pending.ack.finally(() => acks.delete(pending.ack))
+          .then((outcome) => {
+            if (outcome.engineDown) pauseForEngine = true
+            if (!outcome.ack) return
+            const ack = outcome.ack
+            acks.add(ack)
+            void ack.finally(() => acks.delete(ack))
           })
+          .catch((error: unknown) => logger.warn(`job ${job.id.slice(0, 8)} failed: ${(error as Error).message}`))
           .finally(() => {
             current = null
             finishedOne()
-            if (stopping.signal.aborted || (ports.gate && !ports.gate.isOpen())) closeAfterAcks()
+            if (stopping.signal.aborted || pauseForEngine || budgetSpent() || (ports.gate && !ports.gate.isOpen())) closeAfterAcks()
             else setState('waiting')
           })
       })
@@ -305,7 +332,13 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
         stop('fatal', closed.message)
         break
       }
+      if (budgetSpent()) break
       if (ports.gate && !ports.gate.isOpen()) continue
+      if (pauseForEngine && !stopping.signal.aborted) {
+        setState('backoff', 'The model is not available; waiting before taking more jobs.')
+        await clock.sleep(ENGINE_PAUSE_MS, stopping.signal)
+        continue
+      }
       if (!stopping.signal.aborted) {
         const wait = backoff.next()
         setState('backoff', `${closed.message} Reconnecting in ${Math.round(wait / 1000)} s.`)
@@ -318,17 +351,28 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
    * Runs one job up to its `done`; resolves with the wait for its reward, if one is coming (wrapped:
    * an async function returning a bare promise would wait for it).
    */
-  async function runAipgJob(slot: number, connection: AipgConnection, job: AipgJob): Promise<{ ack: Promise<void> } | null> {
+  async function runAipgJob(slot: number, connection: AipgConnection, job: AipgJob): Promise<{ ack?: Promise<void>; engineDown?: boolean }> {
+    const cancel = linkedAbort(force.signal, connection.gone)
+    try {
+      return await runAipgJobWith(slot, connection, job, cancel)
+    } finally {
+      cancel.dispose()
+    }
+  }
+
+  async function runAipgJobWith(
+    slot: number,
+    connection: AipgConnection,
+    job: AipgJob,
+    cancel: ReturnType<typeof linkedAbort>,
+  ): Promise<{ ack?: Promise<void>; engineDown?: boolean }> {
     const startedAt = clock.now()
-    const cancel = linkedAbort(force.signal)
     let cancelled = false
     connection.onCancel((id) => {
       if (id !== job.id) return
       cancelled = true
       cancel.abort()
     })
-    // A connection that drops takes the job with it: stop generating for nobody.
-    void connection.closed.then(() => cancel.abort())
     setState('working')
     emit({ type: 'job-started', slot, network: 'aipg', jobId: job.id, model: job.model })
 
@@ -341,7 +385,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       const message = error instanceof BadJobRequest ? error.message : 'The request could not be read.'
       connection.sendError(job.id, message, true)
       record(jobRecord('aipg', job.id, job.model, startedAt, null, 'error', message, 0))
-      return null
+      return {}
     }
 
     let result: GenerateResult
@@ -357,18 +401,16 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       const message = `Generation failed: ${(error as Error).message}`
       connection.sendError(job.id, message, false)
       record(jobRecord('aipg', job.id, job.model, startedAt, null, 'error', message, 0))
-      return null
-    } finally {
-      cancel.dispose()
+      return { engineDown: isEngineDown(error) }
     }
     if (!connection.isOpen) {
       record(jobRecord('aipg', job.id, job.model, startedAt, result, 'dropped', 'The connection to the grid was lost during the job.', null))
-      return null
+      return {}
     }
     if (force.signal.aborted && !cancelled) {
       connection.sendError(job.id, 'The worker was stopped before the job finished.', false)
       record(jobRecord('aipg', job.id, job.model, startedAt, result, 'faulted', 'The worker was stopped before the job finished.', 0))
-      return null
+      return {}
     }
     connection.sendDone(job.id, {
       text: result.text,

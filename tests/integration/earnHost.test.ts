@@ -57,6 +57,17 @@ describe('earning from the host (the Earn view\'s calls)', () => {
     client.close()
   })
 
+  it('stops mining cleanly, saying why, when the model is unloaded', async () => {
+    const client = await TestClient.connect(serve.url, serve.token)
+    await client.value('engine.load', { path: temp.model })
+    await client.value('earn.start', {})
+    await client.waitFor('earn.snapshot', (s) => s.state === 'waiting')
+    await client.value('engine.unload', {})
+    const stopped = await client.waitFor('earn.snapshot', (s) => s.state === 'off')
+    expect(stopped.detail).toMatch(/model was unloaded/)
+    client.close()
+  })
+
   it('refuses a malformed configuration', async () => {
     const client = await TestClient.connect(serve.url, serve.token)
     for (const bad of [

@@ -16,7 +16,7 @@ beforeAll(async () => {
   requireBuild()
   engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }), sequences: 2 })
   await engine.load(temp.model)
-  api = await startLocalApi(engine, () => localUses++, { host: '127.0.0.1', port: 0, token, maxActive: 1, maxQueued: 2 })
+  api = await startLocalApi(engine, () => (localUses++, () => undefined), { host: '127.0.0.1', port: 0, token, maxActive: 1, maxQueued: 2 })
   openai = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: token, maxRetries: 0 })
 })
 afterAll(async () => {
@@ -132,7 +132,7 @@ describe('CORS', () => {
     const preflight = (origin: string, url = api.url) =>
       fetch(`${url}/v1/models`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } })
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull()
-    const withCors = await startLocalApi(engine, () => undefined, { host: '127.0.0.1', port: 0, token, corsOrigins: ['http://localhost:8000'] })
+    const withCors = await startLocalApi(engine, () => () => undefined, { host: '127.0.0.1', port: 0, token, corsOrigins: ['http://localhost:8000'] })
     try {
       const allowed = await preflight('http://localhost:8000', withCors.url)
       expect(allowed.status).toBe(204)

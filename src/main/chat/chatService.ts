@@ -24,8 +24,8 @@ export class ChatService {
     private readonly repo: ChatRepository,
     private readonly engine: Engine,
     private readonly events: HostEvents,
-    /** Tells the miner the user is here: local chat comes before grid jobs. */
-    private readonly noteLocalUse: () => void = () => undefined,
+    /** Tells the miner the user is here: local chat comes before grid jobs. Returns "done". */
+    private readonly beginLocalUse: () => () => void = () => () => undefined,
   ) {
     // Replies that were streaming when the app last stopped (killed, crashed) are kept, marked interrupted.
     repo.markStreamingInterrupted()
@@ -60,7 +60,6 @@ export class ChatService {
   send(conversationId: string | null, text: string, systemPrompt?: string): SendResult {
     const model = this.engine.snapshot().model
     if (!model) throw new AppError('NO_MODEL', 'Load a model before sending a message.')
-    this.noteLocalUse()
     if (conversationId) {
       if (!this.repo.getConversation(conversationId)) {
         throw new AppError('NOT_FOUND', 'That conversation no longer exists.')
@@ -123,6 +122,7 @@ export class ChatService {
 
   private stream(reply: Message, turns: ChatTurn[]): void {
     const controller = new AbortController()
+    const endLocalUse = this.beginLocalUse()
     let content = ''
     let savedLength = 0
     const save = () => {
@@ -135,7 +135,7 @@ export class ChatService {
     const finish = (state: Message['state'], error: string | null = null) => {
       clearInterval(timer)
       // The cooldown before mining resumes counts from the end of the reply, not its start.
-      this.noteLocalUse()
+      endLocalUse()
       this.repo.saveContent(reply.id, content, state, error)
       this.streaming.delete(reply.id)
       const message = this.repo.getMessage(reply.id)

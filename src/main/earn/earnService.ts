@@ -47,6 +47,8 @@ export interface EarnDependencies {
 /** The miner inside the host: one worker at a time, its live state as a snapshot, its jobs in the ledger. */
 export class EarnService {
   private worker: Worker | null = null
+  private servingPath: string | null = null
+  private stopReason: string | null = null
   private running: Promise<void> | null = null
   private state: EarnSnapshot
   private pushTimer: NodeJS.Timeout | null = null
@@ -54,6 +56,16 @@ export class EarnService {
 
   constructor(private readonly deps: EarnDependencies) {
     this.now = deps.now ?? Date.now
+    // The worker advertises and serves one model: if it goes away or changes, mining stops cleanly
+    // instead of failing every job (faults on the Horde, strikes on AIPG).
+    deps.engine.subscribe((engine) => {
+      if (!this.worker || !this.servingPath) return
+      if (engine.model?.path === this.servingPath || engine.state === 'restarting' || engine.state === 'loading') return
+      this.stopReason = engine.model
+        ? 'The model changed, so mining stopped; press Start to earn with the new one.'
+        : 'The model was unloaded, so mining stopped; load a model and press Start.'
+      this.worker.stop()
+    })
     const settings = deps.settings.get(SETTINGS_KEY, settingsSchema, defaultSettings())
     this.state = {
       state: 'off',
@@ -83,7 +95,7 @@ export class EarnService {
     return this.state
   }
 
-  start(): EarnSnapshot {
+  async start(): Promise<EarnSnapshot> {
     if (this.worker) return this.state
     const model = this.deps.engine.snapshot().model
     if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
@@ -91,6 +103,12 @@ export class EarnService {
     const apiKey = this.deps.secrets.get(secretName(settings.network))
     if (!apiKey) throw new AppError('BAD_REQUEST', `Add your ${settings.network === 'aipg' ? 'AIPG' : 'AI Horde'} API key before you start earning.`)
 
+    // Each slot generates on its own sequence, next to the one kept for the user's chat.
+    this.update({ state: 'connecting', detail: 'Preparing the model for the grid…' })
+    await this.deps.engine.ensureSequences(settings.slots + 1).catch((error: unknown) => {
+      this.update({ state: 'off', detail: null })
+      throw error
+    })
     const maxContextLength = Math.min(settings.maxContextLength, model.contextSize)
     const worker = createWorker(
       {
@@ -108,17 +126,20 @@ export class EarnService {
       { engine: this.deps.engine, ledger: this.deps.ledger, gate: this.deps.gate },
     )
     this.worker = worker
+    this.servingPath = model.path
+    this.stopReason = null
     this.update({ state: 'connecting', detail: null, running: [], sinceStart: { startedAt: this.now(), jobs: 0, tokens: 0, rewards: 0 } })
     worker.subscribe((event) => this.onEvent(event))
-    this.running = worker.run().then((exit) => {
-      this.worker = null
-      this.running = null
-      this.update({
-        state: exit.reason === 'fatal' ? 'error' : 'off',
-        detail: exit.reason === 'fatal' ? exit.message : null,
-        running: [],
+    this.running = worker
+      .run()
+      .catch((error: unknown) => ({ reason: 'fatal' as const, message: `Mining stopped: ${(error as Error).message}` }))
+      .then((exit) => {
+        this.worker = null
+        this.servingPath = null
+        this.running = null
+        const message = exit.reason === 'fatal' ? exit.message : this.stopReason
+        this.update({ state: exit.reason === 'fatal' ? 'error' : 'off', detail: message, running: [] })
       })
-    })
     return this.state
   }
 

@@ -9,6 +9,7 @@ export const DEFAULT_LOCAL_COOLDOWN_MS = 30_000
  */
 export class LocalUseGate implements JobGate {
   private closedUntil = 0
+  private active = 0
   private timer: NodeJS.Timeout | null = null
   private readonly waiters = new Set<() => void>()
   private readonly closeListeners = new Set<() => void>()
@@ -18,10 +19,27 @@ export class LocalUseGate implements JobGate {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Local use begins (a chat reply, an API request): the gate stays closed until every use has ended
+   * and the cooldown after the last one has passed. Returns the function that ends it.
+   */
+  beginLocalUse(): () => void {
+    const wasOpen = this.isOpen()
+    this.active++
+    if (wasOpen) for (const listener of this.closeListeners) listener()
+    let ended = false
+    return () => {
+      if (ended) return
+      ended = true
+      this.active--
+      this.noteLocalUse()
+    }
+  }
+
   /** Records local use now: closes the gate until the cooldown has passed. */
   noteLocalUse(): void {
     const wasOpen = this.isOpen()
-    this.closedUntil = this.now() + this.cooldownMs
+    this.closedUntil = Math.max(this.closedUntil, this.now() + this.cooldownMs)
     if (this.timer) clearTimeout(this.timer)
     this.timer = setTimeout(() => this.open(), this.cooldownMs)
     this.timer.unref?.()
@@ -29,7 +47,7 @@ export class LocalUseGate implements JobGate {
   }
 
   isOpen(): boolean {
-    return this.now() >= this.closedUntil
+    return this.active === 0 && this.now() >= this.closedUntil
   }
 
   whenOpen(signal?: AbortSignal): Promise<void> {
@@ -57,6 +75,6 @@ export class LocalUseGate implements JobGate {
 
   private open(): void {
     this.timer = null
-    for (const waiter of [...this.waiters]) waiter()
+    if (this.isOpen()) for (const waiter of [...this.waiters]) waiter()
   }
 }

@@ -51,7 +51,11 @@ export class EngineSupervisor implements Engine {
     restarts: 0,
   }
 
-  constructor(private readonly options: SupervisorOptions) {}
+  private readonly options: SupervisorOptions
+
+  constructor(options: SupervisorOptions) {
+    this.options = { ...options }
+  }
 
   /** Starts the engine process; resolves when it has initialised llama.cpp. */
   start(): Promise<void> {
@@ -61,6 +65,22 @@ export class EngineSupervisor implements Engine {
 
   snapshot(): EngineSnapshot {
     return this.state
+  }
+
+  /** Parallel generations the next load gets (chat, grid slots, API). */
+  get sequences(): number {
+    return this.options.sequences ?? 2
+  }
+
+  /**
+   * Makes sure the loaded model has at least `count` sequences, reloading it with more if needed (the
+   * miner with N slots needs N besides chat).
+   */
+  async ensureSequences(count: number): Promise<void> {
+    if (count <= this.sequences) return
+    this.options.sequences = count
+    const model = this.state.model
+    if (model) await this.load(model.path)
   }
 
   /** The engine process id, for resource measurements and crash tests. */
@@ -93,7 +113,8 @@ export class EngineSupervisor implements Engine {
       return model
     } catch (error) {
       const appError = asAppError(error)
-      this.update({ state: this.process ? 'idle' : 'restarting', model: null, loading: null, notice: appError.message })
+      // A crash during the load has already set the state (restarting, or given up); keep it.
+      if (appError.code !== 'ENGINE_CRASHED') this.update({ state: 'idle', model: null, loading: null, notice: appError.message })
       throw appError
     }
   }
@@ -101,8 +122,13 @@ export class EngineSupervisor implements Engine {
   async unload(): Promise<void> {
     await this.start()
     this.update({ state: 'unloading' })
-    await this.request({ type: 'unload' }, 'unload')
-    this.update({ state: 'idle', model: null })
+    try {
+      await this.request({ type: 'unload' }, 'unload')
+      this.update({ state: 'idle', model: null })
+    } catch (error) {
+      if (asAppError(error).code !== 'ENGINE_CRASHED') this.update({ state: this.state.model ? 'ready' : 'idle' })
+      throw error
+    }
   }
 
   async generate(request: GenerateRequest, handlers: GenerateHandlers = {}): Promise<GenerateResult> {
@@ -150,10 +176,11 @@ export class EngineSupervisor implements Engine {
     const process = this.options.launch()
     this.process = process
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new AppError('ENGINE_CRASHED', 'The engine did not start within a minute.')),
-        READY_TIMEOUT_MS,
-      )
+      // A hung start is treated as a crash: kill it, so the exit handler restarts it.
+      const timer = setTimeout(() => {
+        reject(new AppError('ENGINE_CRASHED', 'The engine did not start within a minute.'))
+        process.kill()
+      }, READY_TIMEOUT_MS)
       process.onMessage((message) => {
         if (message.type === 'ready') {
           clearTimeout(timer)

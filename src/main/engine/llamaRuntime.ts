@@ -129,6 +129,7 @@ export class LlamaRuntime {
     const loaded = this.loaded
     if (!loaded) throw new AppError('NO_MODEL', 'No model is loaded; load one first.')
     const sequence = await acquireSequence(loaded, signal)
+    if (!sequence) return { text: '', finishReason: 'abort', promptTokens: 0, completionTokens: 0, durationMs: 0, firstTokenMs: null }
     const started = performance.now()
     try {
       let firstTokenAt: number | null = null
@@ -241,10 +242,25 @@ export class LlamaRuntime {
   }
 }
 
+/**
+ * A free sequence, or null when the caller gave up waiting. A disposed sequence is reclaimed by the
+ * context asynchronously, so waiters re-check on a short timer as well as when woken.
+ */
 async function acquireSequence(loaded: Loaded, signal: AbortSignal) {
   while (loaded.context.sequencesLeft === 0) {
-    if (signal.aborted) throw new AppError('BUSY', 'The request was cancelled while waiting for the engine.')
-    await new Promise<void>((resolve) => loaded.waiting.push(resolve))
+    if (signal.aborted) return null
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 50)
+      function done() {
+        clearTimeout(timer)
+        const index = loaded.waiting.indexOf(done)
+        if (index >= 0) loaded.waiting.splice(index, 1)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      loaded.waiting.push(done)
+      signal.addEventListener('abort', done, { once: true })
+    })
   }
   return loaded.context.getSequence()
 }

@@ -59,10 +59,10 @@ export function createHost(options: HostOptions): Host {
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
   const localUse = new LocalUseGate(options.localCooldownMs)
-  const chat = new ChatService(new ChatRepository(db), engine, events, () => localUse.noteLocalUse())
+  const chat = new ChatService(new ChatRepository(db), engine, events, () => localUse.beginLocalUse())
   const secrets = options.secrets ?? new FileSecretStore(paths.secrets)
   const settings = new SettingsRepository(db)
-  const localApi = new LocalApiService({ engine, settings, secrets, events, noteLocalUse: () => localUse.noteLocalUse() })
+  const localApi = new LocalApiService({ engine, settings, secrets, events, beginLocalUse: () => localUse.beginLocalUse() })
   void localApi.startIfEnabled()
   const earn = new EarnService({
     gate: localUse,

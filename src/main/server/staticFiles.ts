@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs'
+import { pipeline } from 'node:stream'
 import { stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
@@ -45,7 +46,8 @@ export function staticFiles(root: string) {
       'Cache-Control': isHtml ? 'no-cache' : 'public, max-age=31536000, immutable',
     })
     if (request.method === 'HEAD') response.end()
-    else createReadStream(file).pipe(response)
+    // pipeline closes the file when the client goes away and turns read errors into a closed response.
+    else pipeline(createReadStream(file), response, () => undefined)
   }
 }
 

@@ -40,8 +40,12 @@ const serverFrameSchema = z.discriminatedUnion('type', [
 
 /** How long the grid gives us to register, and how long we wait for its `ready`. */
 const READY_TIMEOUT_MS = 30_000
-/** The reference worker waits this long for an `ack` after `done`. */
+/** The reference worker waits this long for an `ack` after `done` before closing. */
 export const ACK_TIMEOUT_MS = 10_000
+/** WebSocket pings keep NAT entries alive and prove the peer is there (the reference worker: 30 s). */
+const PING_INTERVAL_MS = 30_000
+/** The grid pings idle workers every ~10 s: this much silence means the connection is dead. */
+const SILENCE_LIMIT_MS = 75_000
 
 /**
  * The worker WebSocket URL from the grid URL, as the reference worker derives it: `api.` becomes `ws.`,
@@ -72,7 +76,9 @@ function classifyClose(code: number, reason: string, lastError: string | null): 
     return { code, reason, action: 'stop', message: `The grid refused this worker: ${said || 'not allowed'}. Check the key's worker scope and the worker name.` }
   }
   if (code === 1012) {
-    return { code, reason, action: 'stop', message: 'Another worker connected with the same name, so this one was disconnected; give each rig its own --name.' }
+    // 1012 is both "replaced by a newer connection of this name" and a server restart: reconnect with
+    // backoff, so a deploy never stops every worker; a duplicate name then shows as repeated 1012s.
+    return { code, reason, action: 'reconnect', message: 'The grid restarted, or another worker connected with this name (give each rig its own name).' }
   }
   return { code, reason, action: 'reconnect', message: `Connection closed (${code}${reason ? ` ${reason}` : ''}).` }
 }
@@ -86,17 +92,31 @@ export class AipgConnection {
   private readonly acks = new Map<string, (den: number | null) => void>()
   readonly closed: Promise<CloseInfo>
 
+  private lastHeard = Date.now()
+
   private constructor(
     private readonly ws: WebSocket,
     readonly workerId: string,
     closed: Promise<CloseInfo>,
+    private readonly lastError: { text: string | null },
   ) {
+    // A laptop that slept or a dropped NAT entry leaves a socket that never closes by itself.
+    const heartbeat = setInterval(() => {
+      if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) ws.terminate()
+      else if (ws.readyState === WebSocket.OPEN) ws.ping()
+    }, PING_INTERVAL_MS)
+    heartbeat.unref?.()
+    ws.on('pong', () => (this.lastHeard = Date.now()))
     this.closed = closed.then((info) => {
+      clearInterval(heartbeat)
       for (const settle of this.acks.values()) settle(null)
       this.acks.clear()
       return info
     })
-    ws.on('message', (data) => this.onFrame(data))
+    ws.on('message', (data) => {
+      this.lastHeard = Date.now()
+      this.onFrame(data)
+    })
   }
 
   /** Connects and registers; resolves once the grid says `ready`. Refusals reject with a `GridError`. */
@@ -104,9 +124,9 @@ export class AipgConnection {
     // The AIPG worker host presents a Cloudflare Origin certificate: trust that CA for this socket only.
     const ca = extraCa ? [...rootCertificates, extraCa] : undefined
     const ws = new WebSocket(url, { ca, handshakeTimeout: READY_TIMEOUT_MS, maxPayload: 16 * 1024 * 1024 })
-    let lastError: string | null = null
+    const lastError = { text: null as string | null }
     const closed = new Promise<CloseInfo>((resolve) => {
-      ws.on('close', (code, reason) => resolve(classifyClose(code, reason.toString(), lastError)))
+      ws.on('close', (code, reason) => resolve(classifyClose(code, reason.toString(), lastError.text)))
     })
     return new Promise((resolve, reject) => {
       let settled = false
@@ -132,11 +152,11 @@ export class AipgConnection {
       ws.once('open', () => ws.send(JSON.stringify(registration)))
       const onMessage = (data: WebSocket.RawData) => {
         const frame = parseFrame(data)
-        if (frame?.type === 'error') lastError = frame.message ?? null
+        if (frame?.type === 'error') lastError.text = frame.message ?? null
         if (frame?.type !== 'ready' || settled) return
         settle()
         ws.off('message', onMessage)
-        resolve(new AipgConnection(ws, frame.worker_id ?? '', closed))
+        resolve(new AipgConnection(ws, frame.worker_id ?? '', closed, lastError))
       }
       ws.on('message', onMessage)
       void closed.then((info) => {
@@ -182,18 +202,27 @@ export class AipgConnection {
     this.send({ type: 'error', id, message, client_error: clientError })
   }
 
-  /** Resolves with the reward (`den`) for a job, or null when no ack comes in time or the socket closes. */
-  waitForAck(id: string, timeoutMs = ACK_TIMEOUT_MS): Promise<number | null> {
+  /** Resolves with the reward (`den`) for a job whenever it comes, or null once the socket closes. */
+  waitForAck(id: string): Promise<number | null> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => settle(null), timeoutMs)
-      const settle = (den: number | null) => {
-        clearTimeout(timer)
+      this.acks.set(id, (den) => {
         this.acks.delete(id)
         resolve(den)
-      }
-      this.acks.set(id, settle)
+      })
     })
   }
+
+  /** Aborts when the connection closes: a job's generation stops for nobody. One per connection. */
+  get gone(): AbortSignal {
+    this.goneController ??= (() => {
+      const controller = new AbortController()
+      void this.closed.then(() => controller.abort())
+      return controller
+    })()
+    return this.goneController.signal
+  }
+
+  private goneController: AbortController | null = null
 
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN
@@ -226,8 +255,11 @@ export class AipgConnection {
       case 'ack':
         this.acks.get(frame.id)?.(frame.den ?? 0)
         return
-      case 'ready':
       case 'error':
+        // Kept for the close that usually follows (eviction, cooldown): it says why.
+        this.lastError.text = frame.message ?? null
+        return
+      case 'ready':
         return
     }
   }

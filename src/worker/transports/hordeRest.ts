@@ -19,7 +19,8 @@ export interface HordeCapabilities {
 export interface HordeJob {
   ids: string[]
   model: string
-  payload: z.infer<typeof hordePayloadSchema>
+  /** Null when the grid sent a payload that cannot be read: the job is answered `faulted`. */
+  payload: z.infer<typeof hordePayloadSchema> | null
   ttlSeconds: number
 }
 
@@ -107,7 +108,7 @@ export function createHordeClient(options: { gridUrl: string; apiKey: string; cl
         job: {
           ids: allIds,
           model: model ?? capabilities.models[0] ?? 'unknown',
-          payload: parsedPayload.success ? parsedPayload.data : { prompt: '' },
+          payload: parsedPayload.success ? parsedPayload.data : null,
           ttlSeconds: ttl ?? 150,
         },
         skipped: {},

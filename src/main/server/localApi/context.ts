@@ -5,6 +5,6 @@ import type { RequestQueue } from './requestQueue.js'
 export interface LocalApiContext {
   engine: Engine
   queue: RequestQueue
-  /** Local API use is local use: the miner pauses for it. */
-  noteLocalUse: () => void
+  /** Local API use is local use: the miner pauses for it. Returns "done". */
+  beginLocalUse: () => () => void
 }

@@ -47,7 +47,7 @@ export async function handleKobold(ctx: LocalApiContext, request: IncomingMessag
   )
   const signal = abortOnDisconnect(request, response)
   const release = await ctx.queue.acquire(signal)
-  ctx.noteLocalUse()
+  const endLocalUse = ctx.beginLocalUse()
   try {
     if (path === '/api/v1/generate') {
       const result = await ctx.engine.generate(generate, { signal })
@@ -62,6 +62,6 @@ export async function handleKobold(ctx: LocalApiContext, request: IncomingMessag
     return true
   } finally {
     release()
-    ctx.noteLocalUse()
+    endLocalUse()
   }
 }

@@ -29,8 +29,8 @@ export interface LocalApi {
  * The OpenAI- and KoboldAI-compatible HTTP API for other apps, sharing the host's one loaded model.
  * Every request needs `Authorization: Bearer <token>`.
  */
-export async function startLocalApi(engine: Engine, noteLocalUse: () => void, options: LocalApiOptions): Promise<LocalApi> {
-  const ctx: LocalApiContext = { engine, queue: new RequestQueue(options.maxActive ?? 2, options.maxQueued ?? 8), noteLocalUse }
+export async function startLocalApi(engine: Engine, beginLocalUse: () => () => void, options: LocalApiOptions): Promise<LocalApi> {
+  const ctx: LocalApiContext = { engine, queue: new RequestQueue(options.maxActive ?? 2, options.maxQueued ?? 8), beginLocalUse }
   const server = createServer((request, response) => {
     void handle(ctx, options, request, response)
   })

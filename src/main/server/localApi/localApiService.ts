@@ -25,7 +25,7 @@ export class LocalApiService {
   private state: LocalApiSnapshot
 
   constructor(
-    private readonly deps: { engine: Engine; settings: SettingsRepository; secrets: SecretStore; events: HostEvents; noteLocalUse: () => void },
+    private readonly deps: { engine: Engine; settings: SettingsRepository; secrets: SecretStore; events: HostEvents; beginLocalUse: () => () => void },
   ) {
     const settings = deps.settings.get(SETTINGS_KEY, settingsSchema, DEFAULTS)
     this.state = { settings, running: false, url: null, token: null, warning: null, error: null }
@@ -65,7 +65,7 @@ export class LocalApiService {
     this.update({ settings, running: false, url: null, token: settings.enabled ? this.token() : null, warning, error: null })
     if (!settings.enabled) return
     try {
-      this.server = await startLocalApi(this.deps.engine, this.deps.noteLocalUse, {
+      this.server = await startLocalApi(this.deps.engine, this.deps.beginLocalUse, {
         host: settings.host,
         port: settings.port,
         token: this.token(),

@@ -90,7 +90,7 @@ async function run(
 ): Promise<void> {
   const signal = abortOnDisconnect(request, response)
   const release = await ctx.queue.acquire(signal)
-  ctx.noteLocalUse()
+  const endLocalUse = ctx.beginLocalUse()
   const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replaceAll('-', '')}`
   const created = Math.floor(Date.now() / 1000)
   const object = kind === 'chat' ? 'chat.completion' : 'text_completion'
@@ -117,7 +117,7 @@ async function run(
     sse.end()
   } finally {
     release()
-    ctx.noteLocalUse()
+    endLocalUse()
   }
 }
 
