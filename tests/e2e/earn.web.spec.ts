@@ -50,10 +50,11 @@ test('earn from the UI: key, settings, start, jobs in the log and the stats, sto
 test('turn on the local API in Settings and call it with the token shown there', async ({ page }) => {
   await page.goto(`${serve.url}#token=${token}`)
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click()
-  await page.getByLabel('Port').fill('0')
   const port = 20000 + Math.floor(Math.random() * 20000)
   await page.getByLabel('Port').fill(String(port))
-  await page.getByLabel('Enable the local API').check()
+  await page.getByLabel('Enable the local API').click()
+  await expect(page.getByLabel('Enable the local API')).toBeChecked()
+  await expect(page.getByTestId('api-token')).toBeVisible()
   const apiToken = (await page.getByTestId('api-token').textContent()) ?? ''
   expect(apiToken).toMatch(/^gf-/)
   const models = await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { Authorization: `Bearer ${apiToken}` } })
@@ -62,5 +63,6 @@ test('turn on the local API in Settings and call it with the token shown there',
   await page.getByRole('button', { name: 'Regenerate' }).click()
   await expect(page.getByTestId('api-token')).not.toHaveText(apiToken)
   expect((await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { Authorization: `Bearer ${apiToken}` } })).status).toBe(401)
-  await page.getByLabel('Enable the local API').uncheck()
+  await page.getByLabel('Enable the local API').click()
+  await expect(page.getByLabel('Enable the local API')).not.toBeChecked()
 })

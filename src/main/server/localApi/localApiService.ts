@@ -22,6 +22,8 @@ const DEFAULTS: LocalApiSettings = { enabled: false, host: '127.0.0.1', port: 50
 /** The local API's life cycle: off by default, on at the user's word, its token regenerable. */
 export class LocalApiService {
   private server: LocalApi | null = null
+  /** Changes apply one at a time: a port edit and a toggle in quick succession must not interleave. */
+  private applying: Promise<unknown> = Promise.resolve()
   private state: LocalApiSnapshot
 
   constructor(
@@ -59,7 +61,13 @@ export class LocalApiService {
     this.server = null
   }
 
-  private async apply(settings: LocalApiSettings): Promise<void> {
+  private apply(settings: LocalApiSettings): Promise<void> {
+    const next = this.applying.then(() => this.applyNow(settings))
+    this.applying = next.catch(() => undefined)
+    return next
+  }
+
+  private async applyNow(settings: LocalApiSettings): Promise<void> {
     await this.close()
     const warning = LOOPBACK.has(settings.host) ? null : `The API listens on ${settings.host}: other machines can reach it, protected only by the token.`
     this.update({ settings, running: false, url: null, token: settings.enabled ? this.token() : null, warning, error: null })
