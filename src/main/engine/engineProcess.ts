@@ -32,6 +32,7 @@ function listen(handler: (message: EngineRequest) => void): void {
 function textBatcher(id: number) {
   let pending = ''
   let tokens = 0
+  let sentAny = false
   let timer: NodeJS.Timeout | null = null
   const flush = () => {
     if (timer) clearTimeout(timer)
@@ -43,6 +44,12 @@ function textBatcher(id: number) {
     push(text: string, tokensSoFar: number) {
       pending += text
       tokens = tokensSoFar
+      // The first words go out at once (time to first token is what people notice); the rest in batches.
+      if (!sentAny) {
+        sentAny = true
+        flush()
+        return
+      }
       timer ??= setTimeout(flush, TEXT_FLUSH_MS)
     },
     flush,
