@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron'
 import { runtimePaths } from '../cli/runtimePaths.js'
+import { FileSecretStore } from '../earn/secretStore.js'
+import { dataPaths } from '../host/dataDir.js'
 import { createHost, type Host } from '../host/createHost.js'
+import { EncryptedSecretStore } from './safeStorageSecrets.js'
 import { bindIpc } from './ipcBinding.js'
 import { externalUrlToOpen, isAppUrl } from './navigationGuards.js'
 import { utilityLauncher } from './utilityLauncher.js'
@@ -34,8 +37,10 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   await app.whenReady()
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  const dataDir = app.getPath('userData')
   host = createHost({
-    dataDir: app.getPath('userData'),
+    dataDir,
+    secrets: new EncryptedSecretStore(safeStorage, new FileSecretStore(dataPaths(dataDir).secrets)),
     shell: 'desktop',
     version: app.getVersion(),
     launchEngine: utilityLauncher(paths.engineEntry),
