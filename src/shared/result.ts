@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'MODEL_LOAD_FAILED'
   | 'ENGINE_CRASHED'
   | 'BUSY'
+  | 'STORAGE_FAILED'
   | 'INTERNAL'
 
 /** The error half of a result: a code for programs and one clear sentence for people. */

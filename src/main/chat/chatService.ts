@@ -4,6 +4,7 @@ import { AppError } from '../../shared/result.js'
 import type { Engine } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
 import type { ChatRepository } from '../store/chatRepository.js'
+import { asStorageError, withStorage } from '../store/storageErrors.js'
 
 /** A streaming reply is written to the store at least this often, so a crash loses at most this much. */
 export const SAVE_INTERVAL_MS = 1000
@@ -68,26 +69,30 @@ export class ChatService {
         throw new AppError('BUSY', 'A reply is still being written in this conversation; stop it first.')
       }
     }
-    const conversation = conversationId
-      ? this.repo.getConversation(conversationId)!
-      : this.repo.createConversation(titleFrom(text))
-    if (systemPrompt && !conversationId) {
-      this.repo.appendMessage({ conversationId: conversation.id, role: 'system', content: systemPrompt, state: 'complete', model: null })
-    }
-    const userMessage = this.repo.appendMessage({
-      conversationId: conversation.id,
-      role: 'user',
-      content: text,
-      state: 'complete',
-      model: null,
-    })
-    const turns = this.turnsOf(conversation.id)
-    const assistantMessage = this.repo.appendMessage({
-      conversationId: conversation.id,
-      role: 'assistant',
-      content: '',
-      state: 'streaming',
-      model: model.fileName,
+    // If the disk is full this throws a clear error before anything is generated, and the UI keeps the draft.
+    const { conversation, userMessage, turns, assistantMessage } = withStorage(() => {
+      const conversation = conversationId
+        ? this.repo.getConversation(conversationId)!
+        : this.repo.createConversation(titleFrom(text))
+      if (systemPrompt && !conversationId) {
+        this.repo.appendMessage({ conversationId: conversation.id, role: 'system', content: systemPrompt, state: 'complete', model: null })
+      }
+      const userMessage = this.repo.appendMessage({
+        conversationId: conversation.id,
+        role: 'user',
+        content: text,
+        state: 'complete',
+        model: null,
+      })
+      const turns = this.turnsOf(conversation.id)
+      const assistantMessage = this.repo.appendMessage({
+        conversationId: conversation.id,
+        role: 'assistant',
+        content: '',
+        state: 'streaming',
+        model: model.fileName,
+      })
+      return { conversation, userMessage, turns, assistantMessage }
     })
     this.stream(assistantMessage, turns)
     this.events.emit('chat.conversations', this.list())
@@ -125,10 +130,15 @@ export class ChatService {
     const endLocalUse = this.beginLocalUse()
     let content = ''
     let savedLength = 0
+    // A failed save (disk full) must not stop the reply: it stays on screen and the next save retries.
     const save = () => {
       if (content.length === savedLength) return
-      savedLength = content.length
-      this.repo.saveContent(reply.id, content, 'streaming')
+      try {
+        this.repo.saveContent(reply.id, content, 'streaming')
+        savedLength = content.length
+      } catch {
+        savedLength = -1
+      }
     }
     const timer = setInterval(save, SAVE_INTERVAL_MS)
 
@@ -136,10 +146,16 @@ export class ChatService {
       clearInterval(timer)
       // The cooldown before mining resumes counts from the end of the reply, not its start.
       endLocalUse()
-      this.repo.saveContent(reply.id, content, state, error)
       this.streaming.delete(reply.id)
-      const message = this.repo.getMessage(reply.id)
-      if (message) this.events.emit('chat.message', message)
+      try {
+        this.repo.saveContent(reply.id, content, state, error)
+        const message = this.repo.getMessage(reply.id)
+        if (message) this.events.emit('chat.message', message)
+      } catch (failure) {
+        // Not saved: the UI still gets the whole reply, marked with why it is not in the history.
+        const problem = messageOf(asStorageError(failure))
+        this.events.emit('chat.message', { ...reply, content, state: 'error', error: problem, updatedAt: Date.now() })
+      }
     }
 
     const done = this.engine
@@ -168,6 +184,10 @@ export class ChatService {
       )
     this.streaming.set(reply.id, { conversationId: reply.conversationId, controller, done })
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof AppError ? error.message : 'Saving the reply failed.'
 }
 
 function titleFrom(text: string): string {

@@ -208,7 +208,12 @@ export class EngineSupervisor implements Engine {
         pending.onProgress?.(message.progress)
         return
       case 'text':
-        pending.onText?.(message.text, message.tokens)
+        try {
+          pending.onText?.(message.text, message.tokens)
+        } catch (error) {
+          // A consumer's failure (a closed socket, a full disk) must not take the host down with it.
+          this.options.log?.(`a text listener failed: ${error instanceof Error ? error.message : String(error)}`)
+        }
         return
       case 'done':
         this.pending.delete(message.id)

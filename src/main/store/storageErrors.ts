@@ -1,0 +1,26 @@
+import { AppError } from '../../shared/result.js'
+
+/**
+ * Turns SQLite failures a user can do something about into one clear sentence; anything else is
+ * rethrown as it is.
+ */
+export function asStorageError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error
+  if (code === 'SQLITE_FULL') return new AppError('STORAGE_FAILED', 'The disk is full, so GridForge could not save; free some space and try again.')
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_CANTOPEN')) {
+    return new AppError('STORAGE_FAILED', 'GridForge cannot write to its data folder; check its permissions.')
+  }
+  if (code.startsWith('SQLITE_IOERR')) return new AppError('STORAGE_FAILED', 'Saving failed because of a disk error; check the disk and try again.')
+  if (code === 'SQLITE_BUSY') return new AppError('STORAGE_FAILED', 'The history is locked by another GridForge; close it and try again.')
+  return error
+}
+
+/** Runs a store operation, turning storage failures into clear AppErrors. */
+export function withStorage<T>(operation: () => T): T {
+  try {
+    return operation()
+  } catch (error) {
+    throw asStorageError(error)
+  }
+}
