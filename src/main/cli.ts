@@ -3,6 +3,7 @@ import pkg from '../../package.json'
 import { AppError } from '../shared/result.js'
 import { benchCommand } from './cli/benchCommand.js'
 import { chatCommand } from './cli/chatCommand.js'
+import { modelsCommand } from './cli/modelsCommand.js'
 import { runtimePaths } from './cli/runtimePaths.js'
 import { serveCommand } from './cli/serveCommand.js'
 import { workerCommand } from './cli/workerCommand.js'
@@ -56,6 +57,8 @@ async function main(argv: string[]): Promise<void> {
       return serveCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'chat':
       return chatCommand({ ...values, dataDir, prompt: positionals.join(' '), version: pkg.version, ...paths })
+    case 'models':
+      return modelsCommand(dataDir, positionals)
     case 'worker':
       return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'bench':

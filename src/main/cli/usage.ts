@@ -12,6 +12,7 @@ Commands:
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|NAME --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
   chat   --model PATH [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
+  models list | info <path|url>                         local models; a GGUF's header (a URL reads only the header)
   bench  [--json] [--reference] [--quick]               the benchmark harness
 
 Every command takes --data-dir DIR (default: the app-data folder; env GRIDFORGE_DATA_DIR)
