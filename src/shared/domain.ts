@@ -129,8 +129,11 @@ export interface EarnSnapshot {
   sinceStart: { startedAt: number | null; jobs: number; tokens: number; rewards: number }
 }
 
-/** One finished grid job, as the job log shows it. */
-export interface JobLogEntry {
+/** How a grid job ended, as recorded in the ledger. */
+export type JobState = 'ok' | 'cancelled' | 'faulted' | 'error' | 'dropped'
+
+/** One grid job as the ledger keeps it: counts and outcome, never the prompt or the output. */
+export interface JobRecord {
   network: GridNetwork
   jobId: string
   model: string
@@ -138,11 +141,17 @@ export interface JobLogEntry {
   completionTokens: number
   durationMs: number
   tokensPerSecond: number
+  /** Reward from the grid (Horde kudos, AIPG den); null until the grid has settled it. */
   reward: number | null
-  state: 'ok' | 'cancelled' | 'faulted' | 'error' | 'dropped'
+  state: JobState
+  /** One sentence when the job did not end `ok`; never job text. */
   error: string | null
+  startedAt: number
   finishedAt: number
 }
+
+/** One finished grid job, as the job log shows it. */
+export type JobLogEntry = Omit<JobRecord, 'startedAt'>
 
 /** Settings of the local OpenAI/KoboldAI API. */
 export interface LocalApiSettings {

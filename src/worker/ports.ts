@@ -1,3 +1,4 @@
+import type { GridNetwork, JobRecord } from '../shared/domain.js'
 import type { GenerateRequest, GenerateResult } from '../shared/generation.js'
 
 /** The local model, as the worker sees it: streaming, abortable generation. */
@@ -9,29 +10,11 @@ export interface GenerationEngine {
   ): Promise<GenerateResult>
 }
 
+
+export type { JobRecord, JobState } from '../shared/domain.js'
+
 /** Which grid a job came from. */
-export type Network = 'aipg' | 'horde'
-
-/** How a job ended, as recorded in the ledger. */
-export type JobState = 'ok' | 'cancelled' | 'faulted' | 'error' | 'dropped'
-
-/** One job as the ledger keeps it: counts and outcome, never the prompt or the output. */
-export interface JobRecord {
-  network: Network
-  jobId: string
-  model: string
-  promptTokens: number
-  completionTokens: number
-  durationMs: number
-  tokensPerSecond: number
-  /** Reward from the grid (Horde kudos, AIPG den); null until the grid has settled it. */
-  reward: number | null
-  state: JobState
-  /** One sentence when the job did not end `ok`; never job text. */
-  error: string | null
-  startedAt: number
-  finishedAt: number
-}
+export type Network = GridNetwork
 
 /** Where every job is recorded. Writing the same network and job id again updates the row. */
 export interface JobLedger {
