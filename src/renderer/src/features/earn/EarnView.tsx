@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react'
 import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
 import { useStore } from '../../api/store'
 import { EarnSettingsForm } from './EarnSettingsForm'
@@ -10,8 +11,15 @@ export function EarnView() {
   const engine = useStore(engineStore)
   const jobs = useStore(jobLogStore)
   const error = useStore(errorStore)
+  const running = !!earn && earn.state !== 'off' && earn.state !== 'error'
+  // Uptime and tokens/s move every second even when no event arrives.
+  const [, setTick] = useState(0)
+  useEffect(() => {
+    if (!running) return
+    const timer = setInterval(() => setTick((tick) => tick + 1), 1000)
+    return () => clearInterval(timer)
+  }, [running])
   if (!earn) return <p className="view-loading">Loading…</p>
-  const running = earn.state !== 'off' && earn.state !== 'error'
   const since = earn.sinceStart
   const uptimeMs = since.startedAt && running ? Date.now() - since.startedAt : 0
   const perHour = uptimeMs > 60_000 ? (since.rewards / uptimeMs) * 3_600_000 : null
