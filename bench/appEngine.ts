@@ -8,6 +8,8 @@ export interface AppRun {
   threads: number
   /** Tokens generated per timed run (fewer than asked when the setting is very slow). */
   genTokens: number
+  /** Prompt length in the model's own tokens (the reference must process the same number). */
+  promptTokens: number
   genTps: number
   promptTps: number
   engineRssMb: number | null
@@ -51,15 +53,18 @@ export async function measureApp(
     gen.params.maxTokens = Math.max(16, Math.min(options.genTokens, Math.round(warmupTps * RUN_SECONDS)))
     const genTps: number[] = []
     const promptTps: number[] = []
+    let promptLength = 0
     for (let run = 0; run < options.runs; run++) {
       const g = await engine.generate(gen)
       genTps.push((g.completionTokens - 1) / ((g.durationMs - (g.firstTokenMs ?? 0)) / 1000))
       const p = await engine.generate(prompt)
+      promptLength = p.promptTokens
       promptTps.push(p.promptTokens / ((p.firstTokenMs ?? p.durationMs) / 1000))
     }
     return {
       threads: loaded.threads,
       genTokens: gen.params.maxTokens,
+      promptTokens: promptLength,
       genTps: median(genTps),
       promptTps: median(promptTps),
       engineRssMb: rssMb(engine.processId()),

@@ -93,7 +93,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       const reference = await runLlamaBench(llamaBench, {
         model: path,
         threads: chosen.threads,
-        promptTokens: shape.promptTokens,
+        // The app's prompt text tokenizes differently per vocabulary: compare the same token count.
+        promptTokens: chosen.promptTokens || shape.promptTokens,
         genTokens: shape.genTokens,
         repetitions: shape.runs,
       })
