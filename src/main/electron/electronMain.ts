@@ -22,6 +22,11 @@ let window: BrowserWindow | null = null
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow(mainWindowOptions(preloadPath))
   win.once('ready-to-show', () => win.show())
+  // A crashed renderer is reloaded rather than leaving a white window; the host and its state live on.
+  win.webContents.on('render-process-gone', (_event, details) => {
+    console.error(`renderer gone (${details.reason}); reloading`)
+    if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload()
+  })
   win.webContents.setWindowOpenHandler(({ url }) => {
     const external = externalUrlToOpen(url)
     if (external) void shell.openExternal(external)
@@ -53,6 +58,20 @@ async function start(): Promise<void> {
     window = null
   })
 }
+
+// One GridForge at a time: a second launch focuses the first window (two would fight over the database).
+if (!app.requestSingleInstanceLock()) {
+  app.exit(0)
+}
+app.on('second-instance', () => {
+  if (!window) return
+  if (window.isMinimized()) window.restore()
+  window.show()
+  window.focus()
+})
+
+process.on('uncaughtException', (error) => console.error('GridForge main process error:', error))
+process.on('unhandledRejection', (reason) => console.error('GridForge main process rejection:', reason))
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault())
