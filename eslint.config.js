@@ -62,7 +62,12 @@ export default tseslint.config(
   },
   {
     files: ['src/main/**'],
-    ignores: ['src/main/electron/**', 'src/main/engine/llamaRuntime.ts', 'src/main/engine/engineProcess.ts'],
+    ignores: [
+      'src/main/electron/**',
+      'src/main/engine/llamaRuntime.ts',
+      'src/main/engine/engineProcess.ts',
+      'src/main/engine/modelInspector.ts',
+    ],
     rules: layer({
       packages: ['react', 'react-dom'],
       folders: ['**/renderer/**', '**/preload/**'],

@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<void> {
       'max-jobs': { type: 'string' },
       'max-length': { type: 'string' },
       'max-context': { type: 'string' },
+      sha256: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<void> {
     case 'chat':
       return chatCommand({ ...values, dataDir, prompt: positionals.join(' '), version: pkg.version, ...paths })
     case 'models':
-      return modelsCommand(dataDir, positionals)
+      return modelsCommand({ dataDir, args: positionals, sha256: values.sha256, version: pkg.version, ...paths })
     case 'worker':
       return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'bench':

@@ -13,6 +13,7 @@ import type {
   SendResult,
 } from './domain.js'
 import { MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './limits.js'
+import type { CatalogItem, DownloadSnapshot, HardwareInfo } from './models.js'
 import type { Result } from './result.js'
 
 const id = z.string().min(1).max(64)
@@ -33,6 +34,27 @@ const call = <S extends z.ZodType>(request: S) => ({
 export const contract = {
   'app.info': call(none).returns<AppInfo>(),
   'models.listLocal': call(none).returns<LocalModel[]>(),
+  'models.catalog': call(none).returns<CatalogItem[]>(),
+  'models.hardware': call(none).returns<HardwareInfo>(),
+  'models.downloads': call(none).returns<DownloadSnapshot[]>(),
+  'models.download': call(
+    z.strictObject({
+      source: z.string().trim().min(1).max(2000),
+      sha256: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, '64 hexadecimal characters').nullable(),
+    }),
+  ).returns<DownloadSnapshot>(),
+  'models.pauseDownload': call(z.strictObject({ downloadId: id })).returns<DownloadSnapshot>(),
+  'models.resumeDownload': call(z.strictObject({ downloadId: id })).returns<DownloadSnapshot>(),
+  'models.cancelDownload': call(z.strictObject({ downloadId: id })).returns<{ cancelled: true }>(),
+  'models.register': call(z.strictObject({ path: z.string().trim().min(1).max(MAX_PATH_CHARS) })).returns<{
+    added: LocalModel[]
+    skipped: Array<{ path: string; reason: string }>
+  }>(),
+  'models.remove': call(z.strictObject({ modelId: id.max(80) })).returns<{ fileDeleted: boolean }>(),
+  'models.hfToken': call(none).returns<{ hasToken: boolean }>(),
+  'models.setHfToken': call(
+    z.strictObject({ token: z.string().trim().regex(/^hf_\w{20,200}$/, 'a Hugging Face token starts with hf_').nullable() }),
+  ).returns<{ hasToken: boolean }>(),
   'engine.status': call(none).returns<EngineSnapshot>(),
   'engine.load': call(z.strictObject({ path: z.string().min(1).max(MAX_PATH_CHARS) })).returns<EngineSnapshot>(),
   'engine.unload': call(none).returns<EngineSnapshot>(),
@@ -85,6 +107,9 @@ export type ResultOf<K extends CallName> = (typeof contract)[K]['result']
 /** Every event the host pushes to the renderer, with its payload. */
 export interface Events {
   'engine.snapshot': EngineSnapshot
+  'models.local': LocalModel[]
+  'models.downloads': DownloadSnapshot[]
+  'models.catalog': CatalogItem[]
   'chat.delta': ChatDelta
   /** A message row changed as a whole (created, finished, stopped, failed). */
   'chat.message': Message

@@ -7,6 +7,17 @@ import type { CallName, EventName } from './api.js'
 export const callNames = {
   'app.info': true,
   'models.listLocal': true,
+  'models.catalog': true,
+  'models.hardware': true,
+  'models.downloads': true,
+  'models.download': true,
+  'models.pauseDownload': true,
+  'models.resumeDownload': true,
+  'models.cancelDownload': true,
+  'models.register': true,
+  'models.remove': true,
+  'models.hfToken': true,
+  'models.setHfToken': true,
   'engine.status': true,
   'engine.load': true,
   'engine.unload': true,
@@ -29,6 +40,9 @@ export const callNames = {
 /** See `callNames`. */
 export const eventNames = {
   'engine.snapshot': true,
+  'models.local': true,
+  'models.downloads': true,
+  'models.catalog': true,
   'chat.delta': true,
   'chat.message': true,
   'chat.conversations': true,

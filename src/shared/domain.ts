@@ -39,12 +39,7 @@ export interface SendResult {
   assistantMessage: Message
 }
 
-/** A GGUF file found in the models folder. */
-export interface LocalModel {
-  path: string
-  fileName: string
-  sizeBytes: number
-}
+export type { LocalModel } from './models.js'
 
 /** The engine's life cycle as shown to the user. */
 export type EngineState = 'starting' | 'idle' | 'loading' | 'ready' | 'unloading' | 'restarting'

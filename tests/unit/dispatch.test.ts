@@ -5,30 +5,18 @@ import { MAX_MESSAGE_CHARS } from '../../src/shared/limits.js'
 import { AppError } from '../../src/shared/result.js'
 import { createDispatcher, type Handlers } from '../../src/main/host/dispatch.js'
 
+/** Every call answers "not called" except the few a test gives, so new calls need no change here. */
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const unused = () => {
     throw new Error('not called in this test')
   }
+  const all = Object.fromEntries(Object.keys(callNames).map((name) => [name, unused])) as unknown as Handlers
   return {
+    ...all,
     'app.info': () => ({ version: '1', shell: 'headless', modelsDir: '/m' }),
     'models.listLocal': () => [],
-    'engine.status': unused,
-    'engine.load': unused,
-    'engine.unload': unused,
     'chat.list': () => [],
-    'chat.get': unused,
-    'chat.delete': unused,
-    'chat.send': unused,
     'chat.stop': ({ messageId }) => ({ stopped: messageId === 'streaming-one' }),
-    'earn.status': unused,
-    'earn.configure': unused,
-    'earn.setApiKey': unused,
-    'earn.start': unused,
-    'earn.stop': unused,
-    'earn.jobs': unused,
-    'api.status': unused,
-    'api.configure': unused,
-    'api.regenerateToken': unused,
     ...overrides,
   }
 }

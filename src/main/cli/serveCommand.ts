@@ -42,6 +42,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     launchEngine: forkLauncher(options.engineEntry),
     threads: positiveInt(options.threads, 'threads', null),
     extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
+    hfEndpoint: process.env.HF_ENDPOINT,
     log: (line) => process.stderr.write(`${line}\n`),
   })
   const server = await startHeadlessServer(host, {

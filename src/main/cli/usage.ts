@@ -12,7 +12,12 @@ Commands:
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|NAME --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
   chat   --model PATH [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
-  models list | info <path|url>                         local models; a GGUF's header (a URL reads only the header)
+  models list                                          registered models, the catalog and this PC's fit
+  models pull <catalog-id|hf:user/repo/file.gguf|https://…> [--sha256 HEX]
+                                                        download (resumable, verified) and register a model
+  models add <file|folder>                              register models in place (LM Studio, Ollama folders)
+  models rm <id>                                       forget a model (deletes the file only if GridForge downloaded it)
+  models info <path|url>                               a GGUF's header (a URL reads only the header)
   bench  [--json] [--reference] [--quick]               the benchmark harness
 
 Every command takes --data-dir DIR (default: the app-data folder; env GRIDFORGE_DATA_DIR)

@@ -1,5 +1,6 @@
 import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
 import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 
 /** Streaming and cancellation for one generation. */
 export interface GenerateHandlers {
@@ -25,4 +26,10 @@ export interface Engine {
   generate(request: GenerateRequest, handlers?: GenerateHandlers): Promise<GenerateResult>
   /** Stops the engine process for good. */
   close(): Promise<void>
+}
+
+/** Fit estimates and hardware facts, answered by the engine process (node-llama-cpp's GGUF insights). */
+export interface ModelInspector {
+  inspect(source: string): Promise<ModelFit>
+  hardware(): Promise<HardwareInfo>
 }

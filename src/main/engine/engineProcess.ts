@@ -73,6 +73,12 @@ async function main(): Promise<void> {
         send({ type: 'done', id: message.id, value: info })
         return
       }
+      case 'inspect':
+        send({ type: 'done', id: message.id, value: await runtime.inspect(message.source) })
+        return
+      case 'hardware':
+        send({ type: 'done', id: message.id, value: await runtime.hardware() })
+        return
       case 'unload':
         await runtime.unload()
         send({ type: 'done', id: message.id, value: null })

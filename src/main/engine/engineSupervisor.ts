@@ -1,8 +1,9 @@
 import { basename } from 'node:path'
 import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
 import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
-import type { Engine, GenerateHandlers } from './engine.js'
+import type { Engine, GenerateHandlers, ModelInspector } from './engine.js'
 import type { EngineLauncher, EngineProcess, EngineReply, EngineRequest } from './protocol.js'
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
@@ -13,7 +14,7 @@ const CRASH_WINDOW_MS = 60_000
 const READY_TIMEOUT_MS = 60_000
 
 interface Pending {
-  kind: 'load' | 'unload' | 'generate'
+  kind: 'load' | 'unload' | 'generate' | 'inspect'
   resolve(value: unknown): void
   reject(error: AppError): void
   onText?: (text: string, tokens: number) => void
@@ -34,7 +35,7 @@ export interface SupervisorOptions {
  * The host's `Engine`: runs llama.cpp in a child process, restarts it when it dies, and reloads the
  * model that was in use so callers only see the failed request.
  */
-export class EngineSupervisor implements Engine {
+export class EngineSupervisor implements Engine, ModelInspector {
   private process: EngineProcess | null = null
   private ready: Promise<void> | null = null
   private pending = new Map<number, Pending>()
@@ -146,6 +147,18 @@ export class EngineSupervisor implements Engine {
     } finally {
       signal?.removeEventListener('abort', onAbort)
     }
+  }
+
+  /** Where a model (path or URL) would run on this machine, from its GGUF header. */
+  async inspect(source: string): Promise<ModelFit> {
+    await this.start()
+    return (await this.request({ type: 'inspect', source }, 'inspect')) as ModelFit
+  }
+
+  /** The GPU, VRAM, RAM and cores the engine sees. */
+  async hardware(): Promise<HardwareInfo> {
+    await this.start()
+    return (await this.request({ type: 'hardware' }, 'inspect')) as HardwareInfo
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,8 @@ import type {
   SamplingParams,
 } from '../../shared/generation.js'
 import { AppError } from '../../shared/result.js'
+import type { HardwareInfo, ModelFit } from '../../shared/models.js'
+import { assertComplete, inspectHardware, inspectModel } from './modelInspector.js'
 import { chooseThreads, physicalCores } from './threads.js'
 
 /** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
@@ -63,6 +65,15 @@ export class LlamaRuntime {
     return new LlamaRuntime(llama, cores)
   }
 
+  /** Where a model (path or URL) would run here; see `inspectModel`. */
+  inspect(source: string): Promise<ModelFit> {
+    return inspectModel(this.llama, source)
+  }
+
+  hardware(): Promise<HardwareInfo> {
+    return inspectHardware(this.llama, this.cores)
+  }
+
   get gpu(): string | null {
     return this.llama.gpu === false ? null : this.llama.gpu
   }
@@ -79,13 +90,7 @@ export class LlamaRuntime {
         throw new AppError('MODEL_INVALID', `${basename(path)} is not a valid GGUF model file.`)
       })
       const insights = await GgufInsights.from(fileInfo, this.llama)
-      // llama.cpp only says "failed to load" for a cut-off download; the header tells how long it must be.
-      if (fileInfo.splicedParts === 1 && size < (fileInfo.infoEndOffset ?? 0) + insights.modelSize) {
-        throw new AppError(
-          'MODEL_INVALID',
-          `${basename(path)} is incomplete (${size} of at least ${(fileInfo.infoEndOffset ?? 0) + insights.modelSize} bytes); download it again.`,
-        )
-      }
+      assertComplete(path, size, fileInfo, insights)
       const cpuOnly = insights.estimateModelResourceRequirements({ gpuLayers: 0 })
       if (this.llama.gpu === false && cpuOnly.cpuRam > totalmem() * 0.9) {
         throw new AppError(

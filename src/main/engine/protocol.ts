@@ -1,5 +1,6 @@
 import type { AppErrorShape } from '../../shared/result.js'
 import type { LoadedModel } from '../../shared/domain.js'
+import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
 
 /** Host → engine process. `id` pairs each request with its reply. */
@@ -8,13 +9,15 @@ export type EngineRequest =
   | { type: 'unload'; id: number }
   | { type: 'generate'; id: number; request: GenerateRequest }
   | { type: 'abort'; id: number }
+  | { type: 'inspect'; id: number; source: string }
+  | { type: 'hardware'; id: number }
 
 /** Engine process → host. */
 export type EngineReply =
   | { type: 'ready'; gpu: string | null; cpuMathCores: number }
   | { type: 'progress'; id: number; progress: number }
   | { type: 'text'; id: number; text: string; tokens: number }
-  | { type: 'done'; id: number; value: LoadedModel | GenerateResult | null }
+  | { type: 'done'; id: number; value: LoadedModel | GenerateResult | ModelFit | HardwareInfo | null }
   | { type: 'failed'; id: number; error: AppErrorShape }
 
 /**

@@ -8,10 +8,12 @@ import { FileSecretStore, type SecretStore } from '../earn/secretStore.js'
 import type { Engine } from '../engine/engine.js'
 import { EngineSupervisor } from '../engine/engineSupervisor.js'
 import type { EngineLauncher } from '../engine/protocol.js'
-import { listLocalModels } from '../models/localModels.js'
+import { loadCatalog } from '../models/catalog.js'
+import { ModelsService } from '../models/modelsService.js'
 import { LocalApiService } from '../server/localApi/localApiService.js'
 import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
+import { ModelsRepository } from '../store/modelsRepository.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { dataPaths } from './dataDir.js'
@@ -33,6 +35,14 @@ export interface HostOptions {
   /** How long mining waits after local chat or API use (default 30 s). */
   localCooldownMs?: number
   log?: (line: string) => void
+  /** Where `hf:` URIs and catalog entries resolve (default https://huggingface.co; tests use a local server). */
+  hfEndpoint?: string
+  /** Free space in a folder; replaced in tests to simulate a full disk. */
+  freeBytes?: (dir: string) => Promise<number>
+  /** Retry timing of downloads (tests shorten it). */
+  downloadBackoff?: { initialMs: number; maxMs: number }
+  /** False for one-off CLI commands: leave the app's download queue to the app. */
+  resumeDownloads?: boolean
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -44,6 +54,7 @@ export interface Host {
   earn: EarnService
   localApi: LocalApiService
   localUse: LocalUseGate
+  models: ModelsService
   paths: ReturnType<typeof dataPaths>
   close(): Promise<void>
 }
@@ -58,9 +69,24 @@ export function createHost(options: HostOptions): Host {
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
+  const secrets = options.secrets ?? new FileSecretStore(paths.secrets)
+  const models = new ModelsService({
+    repo: new ModelsRepository(db),
+    modelsDir: paths.models,
+    catalog: loadCatalog(),
+    inspector: engine,
+    engine,
+    events,
+    secrets,
+    hfEndpoint: options.hfEndpoint,
+    freeBytes: options.freeBytes,
+    downloadBackoff: options.downloadBackoff,
+    resumeDownloads: options.resumeDownloads,
+    log,
+  })
+  models.start()
   const localUse = new LocalUseGate(options.localCooldownMs)
   const chat = new ChatService(new ChatRepository(db), engine, events, () => localUse.beginLocalUse())
-  const secrets = options.secrets ?? new FileSecretStore(paths.secrets)
   const settings = new SettingsRepository(db)
   const localApi = new LocalApiService({ engine, settings, secrets, events, beginLocalUse: () => localUse.beginLocalUse() })
   void localApi.startIfEnabled()
@@ -77,7 +103,21 @@ export function createHost(options: HostOptions): Host {
 
   const handlers: Handlers = {
     'app.info': () => ({ version: options.version, shell: options.shell, modelsDir: paths.models }),
-    'models.listLocal': () => listLocalModels(paths.models),
+    'models.listLocal': () => models.listLocal(),
+    'models.catalog': () => models.catalog(),
+    'models.hardware': () => models.hardware(),
+    'models.downloads': () => models.downloads.list(),
+    'models.download': ({ source, sha256 }) => models.enqueueDownload(source, sha256),
+    'models.pauseDownload': ({ downloadId }) => models.downloads.pause(downloadId),
+    'models.resumeDownload': ({ downloadId }) => models.downloads.resume(downloadId),
+    'models.cancelDownload': async ({ downloadId }) => {
+      await models.downloads.cancel(downloadId)
+      return { cancelled: true as const }
+    },
+    'models.register': ({ path }) => models.register(path),
+    'models.remove': ({ modelId }) => models.remove(modelId),
+    'models.hfToken': () => ({ hasToken: models.hasHfToken() }),
+    'models.setHfToken': ({ token }) => models.setHfToken(token),
     'engine.status': () => engine.snapshot(),
     'engine.load': async ({ path }) => {
       await engine.load(path)
@@ -112,10 +152,11 @@ export function createHost(options: HostOptions): Host {
     earn,
     localApi,
     localUse,
+    models,
     paths,
     close() {
       closing ??= (async () => {
-        await Promise.all([chat.stopAll(), earn.close(), localApi.close()])
+        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close()])
         await engine.close()
         db.close()
       })()

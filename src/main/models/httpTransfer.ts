@@ -1,0 +1,197 @@
+import { createHash, type Hash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { open, rm, stat, truncate } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+
+/** A failed transfer attempt; `retryable` ones are tried again after a backoff, the others end the download. */
+export class TransferError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message)
+    this.name = 'TransferError'
+  }
+}
+
+/** What the server says about a file before the transfer. */
+export interface RemoteFileInfo {
+  sizeBytes: number | null
+  /** The sha256 the server advertises (Hugging Face's `X-Linked-ETag` for LFS files), if any. */
+  sha256: string | null
+}
+
+/** One attempt's options. */
+export interface TransferOptions {
+  url: string
+  /** The partial file: appended to, its size is where the transfer resumes. */
+  partPath: string
+  headers?: Record<string, string>
+  signal: AbortSignal
+  /** Called as bytes arrive, with the total received and the expected total. */
+  onBytes(received: number, total: number | null): void
+  fetch?: typeof fetch
+}
+
+/** The finished file. */
+export interface TransferResult {
+  sizeBytes: number
+  sha256: string
+}
+
+const GGUF_MAGIC = Buffer.from('GGUF')
+
+/**
+ * Asks for the file's size and advertised checksum without downloading it. Redirects are followed by hand
+ * because Hugging Face puts `X-Linked-ETag` on its first answer (the redirect to its CDN).
+ */
+export async function probeRemoteFile(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  fetchImpl: typeof fetch = fetch,
+): Promise<RemoteFileInfo> {
+  let sha256: string | null = null
+  let current = url
+  for (let hop = 0; hop < 6; hop++) {
+    const response = await fetchImpl(current, { method: 'HEAD', headers, redirect: 'manual', signal }).catch(
+      (error: unknown) => {
+        throw networkError(error, signal)
+      },
+    )
+    sha256 ??= advertisedSha256(response.headers)
+    const location = response.headers.get('location')
+    if (response.status >= 300 && response.status < 400 && location) {
+      current = new URL(location, current).href
+      continue
+    }
+    if (!response.ok) throw statusError(response.status)
+    const linkedSize = Number(response.headers.get('x-linked-size') ?? NaN)
+    const length = Number(response.headers.get('content-length') ?? NaN)
+    const sizeBytes = Number.isFinite(linkedSize) ? linkedSize : Number.isFinite(length) ? length : null
+    return { sizeBytes, sha256 }
+  }
+  throw new TransferError('The server redirected too many times.', false)
+}
+
+/**
+ * Downloads `url` into `partPath`, resuming from the bytes already there with an HTTP Range request. A
+ * server that ignores Range (answers 200) makes it start over cleanly. The sha256 is computed while the bytes
+ * arrive (after re-reading what an earlier attempt left), so verifying costs no second pass over the file.
+ */
+export async function transferToFile(options: TransferOptions): Promise<TransferResult> {
+  const fetchImpl = options.fetch ?? fetch
+  const existing = await sizeOf(options.partPath)
+  const headers: Record<string, string> = { ...options.headers, 'accept-encoding': 'identity' }
+  if (existing > 0) headers.range = `bytes=${existing}-`
+  const response = await fetchImpl(options.url, { headers, redirect: 'follow', signal: options.signal }).catch(
+    (error: unknown) => {
+      throw networkError(error, options.signal)
+    },
+  )
+  if (response.status === 416 && existing > 0) {
+    // What we have no longer matches the file (it changed, or the part is longer than it): start again.
+    await response.body?.cancel()
+    await truncate(options.partPath, 0)
+    throw new TransferError('The server refused to resume; starting over.', true)
+  }
+  if (!response.ok || !response.body) throw statusError(response.status)
+
+  let offset = existing
+  if (response.status === 206) {
+    const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '')
+    if (!range || Number(range[1]) !== existing) {
+      await response.body.cancel()
+      await truncate(options.partPath, 0)
+      throw new TransferError('The server resumed at the wrong place; starting over.', true)
+    }
+  } else if (existing > 0) {
+    offset = 0
+  }
+  const length = Number(response.headers.get('content-length') ?? NaN)
+  const total = Number.isFinite(length) ? offset + length : null
+
+  const hash = createHash('sha256')
+  if (offset > 0) await hashFile(options.partPath, hash)
+  const file = await open(options.partPath, offset === 0 ? 'w' : 'r+')
+  let received = offset
+  let checkedMagic = offset >= GGUF_MAGIC.length
+  try {
+    for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+      const bytes = chunk as Buffer
+      if (!checkedMagic) {
+        checkedMagic = true
+        if (!bytes.subarray(0, GGUF_MAGIC.length).equals(GGUF_MAGIC)) {
+          throw new TransferError('The address does not serve a GGUF model file.', false)
+        }
+      }
+      await file.write(bytes, 0, bytes.length, received).catch((error: unknown) => {
+        throw writeError(error)
+      })
+      hash.update(bytes)
+      received += bytes.length
+      options.onBytes(received, total)
+    }
+  } catch (error) {
+    await file.close()
+    // A page that is not a model leaves nothing behind; a cut transfer keeps its bytes for the resume.
+    if (received === 0) {
+      await rm(options.partPath, { force: true })
+    }
+    if (error instanceof TransferError) throw error
+    throw networkError(error, options.signal)
+  }
+  await file.close()
+  if (total !== null && received < total) {
+    throw new TransferError(`The connection ended early (${received} of ${total} bytes); resuming.`, true)
+  }
+  return { sizeBytes: received, sha256: hash.digest('hex') }
+}
+
+/** The sha256 of a whole file (for files registered in place, and for the bench). */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  await hashFile(path, hash)
+  return hash.digest('hex')
+}
+
+async function hashFile(path: string, hash: Hash): Promise<void> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size
+  } catch {
+    return 0
+  }
+}
+
+function advertisedSha256(headers: Headers): string | null {
+  const value = (headers.get('x-linked-etag') ?? '').replace(/^W\//, '').replace(/"/g, '').toLowerCase()
+  return /^[0-9a-f]{64}$/.test(value) ? value : null
+}
+
+function statusError(status: number): TransferError {
+  if (status === 404 || status === 410) return new TransferError(`The server has no file at that address (HTTP ${status}).`, false)
+  if (status === 401 || status === 403) {
+    return new TransferError(
+      `The server refused access (HTTP ${status}); gated Hugging Face models need an access token in Settings.`,
+      false,
+    )
+  }
+  if (status === 429 || status >= 500) return new TransferError(`The server is busy or failing (HTTP ${status}).`, true)
+  return new TransferError(`The server answered HTTP ${status}.`, false)
+}
+
+function networkError(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason
+  const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
+  return new TransferError(`The connection failed (${reason}).`, true)
+}
+
+function writeError(error: unknown): TransferError {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOSPC') return new TransferError('The disk is full; free some space and resume the download.', false)
+  return new TransferError(`The file could not be written (${code ?? String(error)}).`, false)
+}

@@ -1,0 +1,218 @@
+import type { CatalogEntry, CatalogItem, DownloadSnapshot, HardwareInfo, LocalModel } from '../../shared/models.js'
+import { AppError } from '../../shared/result.js'
+import type { SecretStore } from '../earn/secretStore.js'
+import type { Engine, ModelInspector } from '../engine/engine.js'
+import type { HostEvents } from '../host/events.js'
+import type { ModelsRepository } from '../store/modelsRepository.js'
+import { hfFileUrl } from './catalog.js'
+import { DownloadManager } from './downloadManager.js'
+import { FitEstimates } from './fitEstimates.js'
+import { ModelRegistry, type RegisterResult } from './modelRegistry.js'
+import { recommendModel } from './recommend.js'
+
+const HF_TOKEN = 'huggingface-token'
+const DEFAULT_HF_ENDPOINT = 'https://huggingface.co'
+/** Catalog headers read at once (each is a few MB of tokenizer data). */
+const ESTIMATE_CONCURRENCY = 2
+
+/** What the models service is built from. */
+export interface ModelsServiceOptions {
+  repo: ModelsRepository
+  modelsDir: string
+  catalog: readonly CatalogEntry[]
+  inspector: ModelInspector
+  engine: Engine
+  events: HostEvents
+  secrets: SecretStore
+  hfEndpoint?: string
+  freeBytes?: (dir: string) => Promise<number>
+  downloadBackoff?: { initialMs: number; maxMs: number }
+  /** See `DownloadManagerOptions.resumeQueue`. */
+  resumeDownloads?: boolean
+  log?: (line: string) => void
+}
+
+/** Catalog, downloads, registered models and fit estimates, as the Models view and the CLI use them. */
+export class ModelsService {
+  readonly downloads: DownloadManager
+  readonly registry: ModelRegistry
+  private readonly fits: FitEstimates
+  private readonly hfEndpoint: string
+  private estimatingCatalog = false
+
+  constructor(private readonly options: ModelsServiceOptions) {
+    this.hfEndpoint = (options.hfEndpoint ?? DEFAULT_HF_ENDPOINT).replace(/\/$/, '')
+    this.fits = new FitEstimates(options.inspector)
+    this.registry = new ModelRegistry(options.repo, options.modelsDir, (path) => this.fits.known(path))
+    this.downloads = new DownloadManager({
+      repo: options.repo,
+      modelsDir: options.modelsDir,
+      catalog: options.catalog,
+      hfEndpoint: this.hfEndpoint === DEFAULT_HF_ENDPOINT ? undefined : this.hfEndpoint,
+      freeBytes: options.freeBytes,
+      backoff: options.downloadBackoff,
+      resumeQueue: options.resumeDownloads,
+      log: options.log,
+      headersFor: (url) => this.headersFor(url),
+      onChange: (downloads) => options.events.emit('models.downloads', downloads),
+      register: async (download, path, result) => {
+        // The header is read and the file checked for completeness before it is offered anywhere; an engine
+        // that is restarting only delays the fit estimate.
+        await options.inspector.inspect(path).catch((error: unknown) => {
+          if (error instanceof AppError && error.code === 'MODEL_INVALID') throw error
+        })
+        const model = await this.registry.registerDownloaded(path, {
+          source: download.source,
+          catalogId: download.catalogId,
+          sha256: result.sha256,
+        })
+        void this.emitLocal()
+        return model.id
+      },
+    })
+  }
+
+  /** Resumes the download queue left by the last run. */
+  start(): void {
+    this.downloads.start()
+  }
+
+  async listLocal(): Promise<LocalModel[]> {
+    const models = await this.registry.list()
+    void this.estimateMissing(
+      models.filter((m) => m.present && !m.fit).map((m) => m.path),
+      () => void this.emitLocal(),
+    )
+    return models
+  }
+
+  /**
+   * The catalog with the fit badges known so far; the rest arrive as `models.catalog` events (or, with
+   * `waitForEstimates`, before this returns).
+   */
+  async catalog({ waitForEstimates = false } = {}): Promise<CatalogItem[]> {
+    const missing = this.options.catalog.filter((entry) => !this.fits.known(this.headerUrl(entry)))
+    const estimated = this.estimateCatalog(missing.map((entry) => this.headerUrl(entry)))
+    if (waitForEstimates) await estimated
+    return this.catalogItems()
+  }
+
+  /** Reads one header first: when the network is down, the rest are marked unknown instead of each timing out. */
+  private async estimateCatalog(sources: string[]): Promise<void> {
+    const [first, ...rest] = sources
+    if (first === undefined || this.estimatingCatalog) return
+    this.estimatingCatalog = true
+    const publish = () => void this.catalogItems().then((items) => this.options.events.emit('models.catalog', items))
+    try {
+      const fit = await this.fits.estimate(first)
+      const httpAnswer = /HTTP|\b[45]\d\d\b/.test(fit.note ?? '')
+      if (fit.kind === 'unknown' && !httpAnswer) {
+        for (const source of rest) this.fits.markUnknown(source, 'Could not reach the model host to read the header (offline?).')
+        publish()
+        return
+      }
+      publish()
+      await this.estimateMissing(rest, publish)
+    } finally {
+      this.estimatingCatalog = false
+    }
+  }
+
+  hardware(): Promise<HardwareInfo> {
+    return this.fits.hardware()
+  }
+
+  async register(path: string): Promise<RegisterResult> {
+    const result = await this.registry.register(path)
+    await this.emitLocal()
+    return result
+  }
+
+  async remove(id: string): Promise<{ fileDeleted: boolean }> {
+    const model = this.registry.get(id)
+    if (!model) throw new AppError('NOT_FOUND', `No model "${id}" is registered.`)
+    const loaded = this.options.engine.snapshot().model
+    if (loaded?.path === model.path) throw new AppError('BUSY', `${model.fileName} is loaded; unload it before removing it.`)
+    const result = await this.registry.remove(id)
+    this.fits.forget(model.path)
+    await this.emitLocal()
+    return result
+  }
+
+  enqueueDownload(source: string, sha256?: string | null): DownloadSnapshot {
+    return this.downloads.enqueue(source, sha256)
+  }
+
+  setHfToken(token: string | null): { hasToken: boolean } {
+    if (token) this.options.secrets.set(HF_TOKEN, token)
+    else this.options.secrets.delete(HF_TOKEN)
+    return { hasToken: token !== null }
+  }
+
+  hasHfToken(): boolean {
+    return this.options.secrets.get(HF_TOKEN) !== null
+  }
+
+  /** The grid model names for a loaded file: the catalog's when it came from the catalog. */
+  advertisedFor(path: string): CatalogEntry['advertised'] | null {
+    const model = this.options.repo.findModelByPath(path)
+    const entry = model?.catalogId ? this.options.catalog.find((e) => e.id === model.catalogId) : undefined
+    return entry?.advertised ?? null
+  }
+
+  close(): Promise<void> {
+    return this.downloads.close()
+  }
+
+  private async catalogItems(): Promise<CatalogItem[]> {
+    const fits = new Map(
+      this.options.catalog.flatMap((entry) => {
+        const fit = this.fits.known(this.headerUrl(entry))
+        return fit ? [[entry.id, fit] as const] : []
+      }),
+    )
+    const hardware = await this.fits.hardware().catch(() => null)
+    const recommended = hardware ? recommendModel(this.options.catalog, fits, hardware) : null
+    const local = this.options.repo.listModels()
+    return this.options.catalog.map((entry) => ({
+      ...entry,
+      fit: fits.get(entry.id) ?? {
+        kind: 'unknown',
+        gpuLayers: 0,
+        totalLayers: 0,
+        contextSize: 0,
+        ramBytes: 0,
+        vramBytes: 0,
+        note: 'Estimating…',
+      },
+      recommended: entry.id === recommended,
+      localModelId: local.find((model) => model.catalogId === entry.id || model.fileName === entry.fileName)?.id ?? null,
+    }))
+  }
+
+  private async estimateMissing(sources: string[], onEach: () => void): Promise<void> {
+    const queue = [...sources]
+    const worker = async () => {
+      for (let source = queue.shift(); source !== undefined; source = queue.shift()) {
+        await this.fits.estimate(source)
+        onEach()
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(ESTIMATE_CONCURRENCY, queue.length) }, worker))
+  }
+
+  private headerUrl(entry: CatalogEntry): string {
+    const url = hfFileUrl(entry.uri) ?? entry.uri
+    return url.replace(DEFAULT_HF_ENDPOINT, this.hfEndpoint)
+  }
+
+  private headersFor(url: string): Record<string, string> {
+    const token = this.options.secrets.get(HF_TOKEN)
+    const hfHost = new URL(this.hfEndpoint).host
+    return token && new URL(url).host === hfHost ? { authorization: `Bearer ${token}` } : {}
+  }
+
+  private async emitLocal(): Promise<void> {
+    this.options.events.emit('models.local', await this.registry.list())
+  }
+}
