@@ -12,7 +12,7 @@ export const scheduleWindowSchema = z
     startHour: z.number().int().min(0).max(23),
     endHour: z.number().int().min(1).max(24),
   })
-  .refine((window) => window.startHour !== window.endHour % 24, 'a window must not start and end at the same hour')
+  .refine((window) => window.startHour !== window.endHour, 'a window must not start and end at the same hour')
 
 /** The mining policies as the user sets them in Settings; checked by the host on every change. */
 export const miningPolicySchema = z
