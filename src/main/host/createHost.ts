@@ -48,6 +48,8 @@ export interface Host {
   earn: EarnService
   localApi: LocalApiService
   localUse: LocalUseGate
+  /** What the miner waits on: policies and local use. */
+  miningGate: MiningGate
   paths: ReturnType<typeof dataPaths>
   close(): Promise<void>
 }
@@ -68,8 +70,9 @@ export function createHost(options: HostOptions): Host {
   const settings = new SettingsRepository(db)
   const localApi = new LocalApiService({ engine, settings, secrets, events, beginLocalUse: () => localUse.beginLocalUse() })
   void localApi.startIfEnabled()
+  const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle)
   const earn = new EarnService({
-    gate: new MiningGate(localUse, options.idleSource ?? alwaysIdle),
+    gate: miningGate,
     defaultPolicy: { ...DEFAULT_POLICY, localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000 },
     engine,
     ledger: new JobsRepository(db),
@@ -120,6 +123,7 @@ export function createHost(options: HostOptions): Host {
     earn,
     localApi,
     localUse,
+    miningGate,
     paths,
     close() {
       closing ??= (async () => {
