@@ -232,8 +232,8 @@ export class EarnService {
     this.worker?.stop()
     await this.running
     if (this.pushTimer) clearTimeout(this.pushTimer)
+    // A totals request in flight is left to finish on its own: shutdown must not wait on the network.
     if (this.accountTimer) clearInterval(this.accountTimer)
-    await this.accountRefresh
   }
 
   private onEvent(event: WorkerEvent): void {
