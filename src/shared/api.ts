@@ -4,6 +4,7 @@ import type {
   ChatDelta,
   Conversation,
   ConversationSummary,
+  EarnHistory,
   EarnSnapshot,
   EngineSnapshot,
   JobLogEntry,
@@ -14,6 +15,7 @@ import type {
 } from './domain.js'
 import { MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './limits.js'
 import type { CatalogItem, DownloadSnapshot, HardwareInfo } from './models.js'
+import { miningPolicySchema } from './miningPolicySchema.js'
 import type { Result } from './result.js'
 
 const id = z.string().min(1).max(64)
@@ -85,6 +87,9 @@ export const contract = {
   'earn.start': call(none).returns<EarnSnapshot>(),
   'earn.stop': call(none).returns<EarnSnapshot>(),
   'earn.jobs': call(z.strictObject({ limit: z.number().int().min(1).max(1000) })).returns<JobLogEntry[]>(),
+  'earn.setPolicy': call(miningPolicySchema).returns<EarnSnapshot>(),
+  'earn.history': call(z.strictObject({ range: z.enum(['24h', '7d', '30d']) })).returns<EarnHistory>(),
+  'earn.refreshAccount': call(none).returns<EarnSnapshot>(),
   'api.status': call(none).returns<LocalApiSnapshot>(),
   'api.configure': call(
     z.strictObject({

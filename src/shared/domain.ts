@@ -121,7 +121,81 @@ export interface EarnSnapshot {
   /** Last four characters of the stored API key for the chosen network; the key itself never leaves the host. */
   apiKeyLastFour: string | null
   running: RunningJob[]
-  sinceStart: { startedAt: number | null; jobs: number; tokens: number; rewards: number }
+  /** `endedAt` is set when mining stops, so the uptime of the last run stays readable. */
+  sinceStart: { startedAt: number | null; endedAt: number | null; jobs: number; tokens: number; rewards: number }
+  /** The miner reduced to what a tray icon shows. */
+  status: EarnStatus
+  /** When to mine: idle, battery, schedule, local-use cooldown. */
+  policy: MiningPolicySettings
+  /** Why no new grid jobs are taken right now; null while the policies allow mining. */
+  pause: PauseInfo | null
+  /** The account's totals as the grid reports them. */
+  account: AccountTotals
+}
+
+/** idle (not mining), mining (connected or working), paused (a policy holds it), error (stopped by a problem). */
+export type EarnStatus = 'idle' | 'mining' | 'paused' | 'error'
+
+/**
+ * Hours of the week when mining is allowed. `days` are 0 (Sunday) to 6; the window starts on those days
+ * at `startHour` and ends at `endHour` (24 = midnight); an end at or before the start runs past midnight
+ * into the next day (22 to 6). Host local time.
+ */
+export interface ScheduleWindow {
+  days: number[]
+  startHour: number
+  endHour: number
+}
+
+/** The policies the host applies before taking each grid job. */
+export interface MiningPolicySettings {
+  /** Mine only after the PC has been idle this many minutes; 0 mines whatever the user does. */
+  idleMinutes: number
+  pauseOnBattery: boolean
+  /** When enabled, mine only inside one of the windows. */
+  schedule: { enabled: boolean; windows: ScheduleWindow[] }
+  /** Seconds after the last local chat or API request before grid jobs resume. */
+  localCooldownSeconds: number
+}
+
+/** Why mining is paused. */
+export type PauseReason = 'local-use' | 'user-active' | 'battery' | 'schedule'
+
+/** A pause, in words for the Earn view. */
+export interface PauseInfo {
+  reason: PauseReason
+  /** "Paused by schedule (resumes Mon 22:00)". */
+  message: string
+  /** When mining may resume if nothing changes; null when unknown (battery). */
+  resumesAt: number | null
+}
+
+/** Totals the grid keeps for the account of the stored API key. */
+export interface AccountTotals {
+  state: 'unknown' | 'ok' | 'unavailable'
+  /** What the grid knows: username, earned rewards, completed jobs, workers; null unless `ok`. */
+  totals: { user: string | null; rewards: number; jobs: number; workers: number; workersOnline: number; balance: number | null } | null
+  /** Why totals are missing, in one sentence. */
+  message: string | null
+  checkedAt: number | null
+}
+
+/** How far back the earnings chart looks. */
+export type HistoryRange = '24h' | '7d' | '30d'
+
+/** One bar of the earnings chart: jobs, tokens and rewards of the ledger in [start, start + bucket). */
+export interface HistoryBucket {
+  start: number
+  jobs: number
+  tokens: number
+  rewards: number
+}
+
+/** Rewards and jobs over a range, bucketed by hour (24 h) or by local day (7 d, 30 d). */
+export interface EarnHistory {
+  range: HistoryRange
+  bucket: 'hour' | 'day'
+  buckets: HistoryBucket[]
 }
 
 /** How a grid job ended, as recorded in the ledger. */

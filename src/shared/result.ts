@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'MODEL_LOAD_FAILED'
   | 'ENGINE_CRASHED'
   | 'BUSY'
+  | 'KEY_REFUSED'
+  | 'GRID_UNREACHABLE'
   | 'STORAGE_FAILED'
   | 'NOT_ENOUGH_SPACE'
   | 'INTERNAL'

@@ -11,7 +11,7 @@ export class GridError extends Error {
   constructor(
     readonly action: FailureAction,
     message: string,
-    readonly details: { status?: number; rc?: string; retryAfterMs?: number } = {},
+    readonly details: { status?: number; rc?: string; retryAfterMs?: number; /** The grid's own words, when it gave any. */ said?: string } = {},
   ) {
     super(message)
     this.name = 'GridError'

@@ -1,6 +1,18 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
-import type { EarnSettings, EarnSnapshot, GridNetwork, JobLogEntry } from '../../shared/domain.js'
+import type {
+  AccountTotals,
+  EarnHistory,
+  EarnSettings,
+  EarnSnapshot,
+  EarnState,
+  EarnStatus,
+  GridNetwork,
+  HistoryRange,
+  JobLogEntry,
+  MiningPolicySettings,
+} from '../../shared/domain.js'
+import { miningPolicySchema } from '../../shared/miningPolicySchema.js'
 import { AppError } from '../../shared/result.js'
 import { createWorker, type Worker, type WorkerEvent } from '../../worker/jobLoop.js'
 import type { Engine } from '../engine/engine.js'
@@ -8,10 +20,18 @@ import type { HostEvents } from '../host/events.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
 import { advertisedModels, bridgeAgent, DEFAULT_GRID_URLS } from './gridDefaults.js'
-import type { LocalUseGate } from './localUseGate.js'
+import { checkApiKey } from './apiKeyCheck.js'
+import { buildHistory, historyStart } from './earnHistory.js'
+import { fetchAccountTotals, GridAccountError } from './gridAccount.js'
+import type { MiningGate } from './miningGate.js'
+import { DEFAULT_POLICY } from './miningPolicy.js'
 import type { SecretStore } from './secretStore.js'
 
 const SETTINGS_KEY = 'earn.settings'
+const POLICY_KEY = 'earn.policy'
+/** Account totals are asked for this often while a key is stored (and on demand). */
+const ACCOUNT_REFRESH_MS = 5 * 60_000
+const NO_ACCOUNT: AccountTotals = { state: 'unknown', totals: null, message: null, checkedAt: null }
 /** Token counts of running jobs reach the UI at most this often. */
 const PROGRESS_PUSH_MS = 250
 
@@ -39,9 +59,12 @@ export interface EarnDependencies {
   version: string
   /** The Cloudflare Origin CA for the AIPG worker socket. */
   extraCa?: string
-  /** Closed while the model is used locally; the miner takes no new grid jobs then. */
-  gate?: LocalUseGate
+  /** Closed while a policy or local use of the model holds mining; the miner takes no new grid jobs then. */
+  gate: MiningGate
+  /** The policies until the user saves their own (the local-use cooldown comes from the host options). */
+  defaultPolicy?: MiningPolicySettings
   now?: () => number
+  fetch?: typeof fetch
 }
 
 /** The miner inside the host: one worker at a time, its live state as a snapshot, its jobs in the ledger. */
@@ -52,6 +75,8 @@ export class EarnService {
   private running: Promise<void> | null = null
   private state: EarnSnapshot
   private pushTimer: NodeJS.Timeout | null = null
+  private accountTimer: NodeJS.Timeout | null = null
+  private accountRefresh: Promise<EarnSnapshot> | null = null
   private readonly now: () => number
 
   constructor(private readonly deps: EarnDependencies) {
@@ -67,14 +92,27 @@ export class EarnService {
       this.worker.stop()
     })
     const settings = deps.settings.get(SETTINGS_KEY, settingsSchema, defaultSettings())
+    const policy = deps.settings.get(POLICY_KEY, miningPolicySchema, deps.defaultPolicy ?? DEFAULT_POLICY)
+    deps.gate.setPolicy(policy)
+    deps.gate.onChange((pause) => {
+      if (!this.worker) return
+      this.update({ pause, ...(this.state.state === 'paused' && pause ? { detail: pause.message } : {}) })
+    })
     this.state = {
       state: 'off',
       detail: null,
       settings,
       apiKeyLastFour: this.lastFour(settings.network),
       running: [],
-      sinceStart: { startedAt: null, jobs: 0, tokens: 0, rewards: 0 },
+      sinceStart: { startedAt: null, endedAt: null, jobs: 0, tokens: 0, rewards: 0 },
+      status: 'idle',
+      policy,
+      pause: null,
+      account: NO_ACCOUNT,
     }
+    this.accountTimer = setInterval(() => void this.refreshAccount(), ACCOUNT_REFRESH_MS)
+    this.accountTimer.unref?.()
+    if (this.state.apiKeyLastFour) void this.refreshAccount()
   }
 
   snapshot(): EarnSnapshot {
@@ -83,16 +121,48 @@ export class EarnService {
 
   configure(settings: EarnSettings): EarnSnapshot {
     if (this.worker) throw new AppError('BUSY', 'Stop earning before changing these settings.')
+    const networkChanged = settings.network !== this.state.settings.network || settings.gridUrl !== this.state.settings.gridUrl
     this.deps.settings.set(SETTINGS_KEY, settings)
-    this.update({ settings, apiKeyLastFour: this.lastFour(settings.network) })
+    this.update({ settings, apiKeyLastFour: this.lastFour(settings.network), ...(networkChanged ? { account: NO_ACCOUNT } : {}) })
+    if (networkChanged && this.state.apiKeyLastFour) void this.refreshAccount()
     return this.state
   }
 
-  /** Stores the key; it is never sent back, only its last four characters. */
-  setApiKey(network: GridNetwork, apiKey: string): EarnSnapshot {
-    this.deps.secrets.set(secretName(network), apiKey)
-    if (network === this.state.settings.network) this.update({ apiKeyLastFour: this.lastFour(network) })
+  /** Applies the policies at once (also while mining) and keeps them for the next start. */
+  setPolicy(policy: MiningPolicySettings): EarnSnapshot {
+    this.deps.settings.set(POLICY_KEY, policy)
+    this.update({ policy })
+    this.deps.gate.setPolicy(policy)
     return this.state
+  }
+
+  /**
+   * Checks the key against the grid as this worker, then stores it; a key the grid refuses (or could
+   * not check) is not saved. It is never sent back, only its last four characters.
+   */
+  async setApiKey(network: GridNetwork, apiKey: string): Promise<EarnSnapshot> {
+    if (this.worker) throw new AppError('BUSY', 'Stop earning before changing the API key.')
+    const { settings } = this.state
+    const gridUrl = (network === settings.network && settings.gridUrl) || DEFAULT_GRID_URLS[network]
+    await checkApiKey({ network, gridUrl, apiKey, workerName: settings.workerName, agent: bridgeAgent(this.deps.version), extraCa: this.deps.extraCa, fetch: this.deps.fetch })
+    this.deps.secrets.set(secretName(network), apiKey)
+    if (network === this.state.settings.network) {
+      this.update({ apiKeyLastFour: this.lastFour(network), account: NO_ACCOUNT })
+      void this.refreshAccount()
+    }
+    return this.state
+  }
+
+  /** Asks the grid for the account's totals; when it cannot answer, says so once, without throwing. */
+  refreshAccount(): Promise<EarnSnapshot> {
+    this.accountRefresh ??= this.fetchAccount().finally(() => (this.accountRefresh = null))
+    return this.accountRefresh
+  }
+
+  /** Rewards and jobs from the local ledger over a range. */
+  history(range: HistoryRange): EarnHistory {
+    const now = this.now()
+    return buildHistory(range, now, this.deps.ledger.hourly(historyStart(range, now)))
   }
 
   async start(): Promise<EarnSnapshot> {
@@ -128,7 +198,8 @@ export class EarnService {
     this.worker = worker
     this.servingPath = model.path
     this.stopReason = null
-    this.update({ state: 'connecting', detail: null, running: [], sinceStart: { startedAt: this.now(), jobs: 0, tokens: 0, rewards: 0 } })
+    this.update({ state: 'connecting', detail: null, running: [], sinceStart: { startedAt: this.now(), endedAt: null, jobs: 0, tokens: 0, rewards: 0 } })
+    this.deps.gate.start()
     worker.subscribe((event) => this.onEvent(event))
     this.running = worker
       .run()
@@ -137,9 +208,12 @@ export class EarnService {
         this.worker = null
         this.servingPath = null
         this.running = null
+        this.deps.gate.stop()
         const message = exit.reason === 'fatal' ? exit.message : this.stopReason
-        this.update({ state: exit.reason === 'fatal' ? 'error' : 'off', detail: message, running: [] })
+        this.update({ state: exit.reason === 'fatal' ? 'error' : 'off', detail: message, running: [], pause: null, sinceStart: { ...this.state.sinceStart, endedAt: this.now() } })
+        void this.refreshAccount()
       })
+    void this.refreshAccount()
     return this.state
   }
 
@@ -158,16 +232,20 @@ export class EarnService {
     this.worker?.stop()
     await this.running
     if (this.pushTimer) clearTimeout(this.pushTimer)
+    // A totals request in flight is left to finish on its own: shutdown must not wait on the network.
+    if (this.accountTimer) clearInterval(this.accountTimer)
   }
 
   private onEvent(event: WorkerEvent): void {
     switch (event.type) {
       case 'state':
         if (event.state === 'stopped') return
-        this.update({
-          state: event.state,
-          detail: event.state === 'paused' ? 'Paused while you use the model on this PC; grid jobs resume shortly after.' : event.detail,
-        })
+        if (event.state === 'paused') {
+          const pause = this.deps.gate.pause()
+          this.update({ state: 'paused', pause, detail: pause?.message ?? 'Paused by a mining policy.' })
+          return
+        }
+        this.update({ state: event.state, detail: event.detail, pause: this.deps.gate.pause() })
         return
       case 'job-started':
         this.update({ running: [...this.state.running, { jobId: event.jobId, network: event.network, model: event.model, tokens: 0, startedAt: this.now() }] })
@@ -203,13 +281,46 @@ export class EarnService {
   }
 
   private update(change: Partial<EarnSnapshot>): void {
-    this.state = { ...this.state, ...change }
+    const next = { ...this.state, ...change }
+    this.state = { ...next, status: statusOf(next.state) }
     this.deps.events.emit('earn.snapshot', this.state)
+  }
+
+  private async fetchAccount(): Promise<EarnSnapshot> {
+    const { network, gridUrl } = this.state.settings
+    const apiKey = this.deps.secrets.get(secretName(network))
+    if (!apiKey) {
+      if (this.state.account !== NO_ACCOUNT) this.update({ account: NO_ACCOUNT })
+      return this.state
+    }
+    const access = { network, gridUrl: gridUrl || DEFAULT_GRID_URLS[network], apiKey, agent: bridgeAgent(this.deps.version), fetch: this.deps.fetch }
+    let account: AccountTotals
+    try {
+      account = { state: 'ok', totals: await fetchAccountTotals(access), message: null, checkedAt: this.now() }
+    } catch (error) {
+      const refused = error instanceof GridAccountError && error.kind === 'refused'
+      const message = refused
+        ? 'Account totals unavailable: the grid no longer accepts this API key; paste a new one in the miner settings.'
+        : 'Account totals unavailable (grid unreachable).'
+      // Keep the last totals the grid gave; only the message says they are not current.
+      account = { state: 'unavailable', totals: this.state.account.totals, message, checkedAt: this.now() }
+    }
+    // Settings changed while asking: these totals belong to another account or grid.
+    if (network !== this.state.settings.network || gridUrl !== this.state.settings.gridUrl) return this.state
+    this.update({ account })
+    return this.state
   }
 
   private lastFour(network: GridNetwork): string | null {
     return this.deps.secrets.get(secretName(network))?.slice(-4) ?? null
   }
+}
+
+function statusOf(state: EarnState): EarnStatus {
+  if (state === 'off') return 'idle'
+  if (state === 'error') return 'error'
+  if (state === 'paused') return 'paused'
+  return 'mining'
 }
 
 function secretName(network: GridNetwork): string {

@@ -15,9 +15,18 @@ export class LocalUseGate implements JobGate {
   private readonly closeListeners = new Set<() => void>()
 
   constructor(
-    private readonly cooldownMs = DEFAULT_LOCAL_COOLDOWN_MS,
+    private cooldownMs = DEFAULT_LOCAL_COOLDOWN_MS,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Changes the cooldown for local use from now on (Settings). */
+  setCooldownMs(ms: number): void {
+    this.cooldownMs = ms
+  }
+
+  get cooldown(): number {
+    return this.cooldownMs
+  }
 
   /**
    * Local use begins (a chat reply, an API request): the gate stays closed until every use has ended

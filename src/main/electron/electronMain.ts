@@ -9,6 +9,7 @@ import { createHost, type Host } from '../host/createHost.js'
 import { EncryptedSecretStore } from './safeStorageSecrets.js'
 import { bindIpc } from './ipcBinding.js'
 import { externalUrlToOpen, isAppUrl } from './navigationGuards.js'
+import { powerIdleSource } from './powerIdleSource.js'
 import { utilityLauncher } from './utilityLauncher.js'
 import { mainWindowOptions } from './windowOptions.js'
 
@@ -50,6 +51,7 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     launchEngine: utilityLauncher(paths.engineEntry),
     extraCa: readFileSync(join(paths.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
+    idleSource: powerIdleSource,
     log: (line) => console.error(line),
   })
   bindIpc(ipcMain, host, appUrl, () => window?.webContents ?? null)

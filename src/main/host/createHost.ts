@@ -4,6 +4,8 @@ import type { AppInfo } from '../../shared/domain.js'
 import { ChatService } from '../chat/chatService.js'
 import { EarnService } from '../earn/earnService.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
+import { MiningGate } from '../earn/miningGate.js'
+import { alwaysIdle, DEFAULT_POLICY, type IdleSource } from '../earn/miningPolicy.js'
 import { FileSecretStore, type SecretStore } from '../earn/secretStore.js'
 import type { Engine } from '../engine/engine.js'
 import { EngineSupervisor } from '../engine/engineSupervisor.js'
@@ -32,8 +34,10 @@ export interface HostOptions {
   secrets?: SecretStore
   /** The Cloudflare Origin CA (PEM) for the AIPG worker socket. */
   extraCa?: string
-  /** How long mining waits after local chat or API use (default 30 s). */
+  /** How long mining waits after local chat or API use, until the user sets it (default 30 s). */
   localCooldownMs?: number
+  /** Whether the user is at the PC and on battery (Electron's powerMonitor); headless: always idle. */
+  idleSource?: IdleSource
   log?: (line: string) => void
   /** Where `hf:` URIs and catalog entries resolve (default https://huggingface.co; tests use a local server). */
   hfEndpoint?: string
@@ -55,6 +59,8 @@ export interface Host {
   localApi: LocalApiService
   localUse: LocalUseGate
   models: ModelsService
+  /** What the miner waits on: policies and local use. */
+  miningGate: MiningGate
   paths: ReturnType<typeof dataPaths>
   close(): Promise<void>
 }
@@ -90,8 +96,10 @@ export function createHost(options: HostOptions): Host {
   const settings = new SettingsRepository(db)
   const localApi = new LocalApiService({ engine, settings, secrets, events, beginLocalUse: () => localUse.beginLocalUse() })
   void localApi.startIfEnabled()
+  const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle)
   const earn = new EarnService({
-    gate: localUse,
+    gate: miningGate,
+    defaultPolicy: { ...DEFAULT_POLICY, localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000 },
     engine,
     ledger: new JobsRepository(db),
     settings,
@@ -138,6 +146,9 @@ export function createHost(options: HostOptions): Host {
     'earn.start': () => earn.start(),
     'earn.stop': () => earn.stop(),
     'earn.jobs': ({ limit }) => earn.jobs(limit),
+    'earn.setPolicy': (policy) => earn.setPolicy(policy),
+    'earn.history': ({ range }) => earn.history(range),
+    'earn.refreshAccount': () => earn.refreshAccount(),
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
@@ -153,6 +164,7 @@ export function createHost(options: HostOptions): Host {
     localApi,
     localUse,
     models,
+    miningGate,
     paths,
     close() {
       closing ??= (async () => {

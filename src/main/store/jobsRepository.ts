@@ -23,11 +23,20 @@ export interface JobTotals {
   rewards: number
 }
 
+/** Jobs, tokens and rewards of one clock hour (`hour` = ms since the epoch / 3 600 000, rounded down). */
+export interface HourTotals {
+  hour: number
+  jobs: number
+  tokens: number
+  rewards: number
+}
+
 /** The job ledger in SQLite. A second record of the same job (its reward arriving) updates the row. */
 export class JobsRepository implements JobLedger {
   private readonly upsert
   private readonly recent
   private readonly totalsSince
+  private readonly hourlySince
 
   constructor(db: Database.Database) {
     this.upsert = db.prepare(`
@@ -44,6 +53,12 @@ export class JobsRepository implements JobLedger {
     this.totalsSince = db.prepare<[number], { jobs: number; tokens: number | null; rewards: number | null }>(
       `SELECT COUNT(*) AS jobs, SUM(completion_tokens) AS tokens, SUM(reward) AS rewards
        FROM jobs WHERE finished_at >= ? AND state IN ('ok', 'cancelled')`,
+    )
+
+    // A range scan on jobs_by_time (migration 002); 30 days are at most 720 rows.
+    this.hourlySince = db.prepare<[number], { hour: number; jobs: number; tokens: number | null; rewards: number | null }>(
+      `SELECT finished_at / 3600000 AS hour, COUNT(*) AS jobs, SUM(completion_tokens) AS tokens, SUM(reward) AS rewards
+       FROM jobs WHERE finished_at >= ? AND state IN ('ok', 'cancelled') GROUP BY hour ORDER BY hour`,
     )
   }
 
@@ -71,5 +86,10 @@ export class JobsRepository implements JobLedger {
   totals(since = 0): JobTotals {
     const row = this.totalsSince.get(since)
     return { jobs: row?.jobs ?? 0, completionTokens: row?.tokens ?? 0, rewards: row?.rewards ?? 0 }
+  }
+
+  /** Completed jobs per clock hour since `since`, oldest first; hours without jobs are left out. */
+  hourly(since: number): HourTotals[] {
+    return this.hourlySince.all(since).map((row) => ({ hour: row.hour, jobs: row.jobs, tokens: row.tokens ?? 0, rewards: row.rewards ?? 0 }))
   }
 }

@@ -67,20 +67,29 @@ export interface CloseInfo {
   reason: string
   action: 'stop' | 'reconnect'
   message: string
+  /** The grid's own words (its last error frame, or the close reason). */
+  said: string
 }
 
 function classifyClose(code: number, reason: string, lastError: string | null): CloseInfo {
   const said = lastError ?? reason
-  if (code === 4001) return { code, reason, action: 'stop', message: `The API key was refused (${said || 'invalid key'}); check it.` }
+  if (code === 4001) {
+    return { code, reason, said, action: 'stop', message: `The API key was refused (${said || 'invalid key'}); check it, or paste a new one in the miner settings.` }
+  }
   if (code === 4003) {
-    return { code, reason, action: 'stop', message: `The grid refused this worker: ${said || 'not allowed'}. Check the key's worker scope and the worker name.` }
+    const fix = /scope/i.test(said)
+      ? 'Use a Grid API key with the worker.connect scope (console.aipowergrid.io).'
+      : /name/i.test(said)
+        ? 'The worker name belongs to another account; choose another worker name.'
+        : "Check the key's worker scope and the worker name."
+    return { code, reason, said, action: 'stop', message: `The grid refused this worker: ${said || 'not allowed'}. ${fix}` }
   }
   if (code === 1012) {
     // 1012 is both "replaced by a newer connection of this name" and a server restart: reconnect with
     // backoff, so a deploy never stops every worker; a duplicate name then shows as repeated 1012s.
-    return { code, reason, action: 'reconnect', message: 'The grid restarted, or another worker connected with this name (give each rig its own name).' }
+    return { code, reason, said, action: 'reconnect', message: 'The grid restarted, or another worker connected with this name (give each rig its own name).' }
   }
-  return { code, reason, action: 'reconnect', message: `Connection closed (${code}${reason ? ` ${reason}` : ''}).` }
+  return { code, reason, said, action: 'reconnect', message: `Connection closed (${code}${reason ? ` ${reason}` : ''}).` }
 }
 
 /** One registered connection to the AIPG worker WebSocket. Serves one job at a time. */
@@ -161,7 +170,7 @@ export class AipgConnection {
       ws.on('message', onMessage)
       void closed.then((info) => {
         const action = info.action === 'stop' ? 'stop' : 'backoff'
-        fail(new GridError(action, info.message, { status: info.code }))
+        fail(new GridError(action, info.message, { status: info.code, said: info.said }))
       })
     })
   }

@@ -1,5 +1,8 @@
 import type {
   Conversation,
+  EarnHistory,
+  HistoryRange,
+  MiningPolicySettings,
   ConversationSummary,
   EarnSettings,
   EarnSnapshot,
@@ -69,9 +72,10 @@ export function startAppState(): void {
   api.on('chat.message', applyMessage)
   api.on('api.snapshot', (snapshot) => localApiStore.set(snapshot))
   api.on('earn.snapshot', (snapshot) => {
-    const before = earnStore.get()?.sinceStart.jobs
+    const before = earnStore.get()?.sinceStart
     earnStore.set(snapshot)
-    if (before !== snapshot.sinceStart.jobs) void refreshJobLog()
+    // Rewards can arrive after the job (AIPG's ack): the log shows them too.
+    if (before?.jobs !== snapshot.sinceStart.jobs || before?.rewards !== snapshot.sinceStart.rewards) void refreshJobLog()
   })
   api.on('chat.delta', (delta) => {
     activeStore.set((active) => {
@@ -207,4 +211,26 @@ export async function regenerateLocalApiToken(): Promise<void> {
   if (!api) return
   const snapshot = await run(() => api!.call('api.regenerateToken', {}))
   if (snapshot) localApiStore.set(snapshot)
+}
+
+/** Saves the mining policies; the host applies them at once, also while mining. */
+export async function setMiningPolicy(policy: MiningPolicySettings): Promise<boolean> {
+  if (!api) return false
+  const snapshot = await run(() => api!.call('earn.setPolicy', policy))
+  if (snapshot) earnStore.set(snapshot)
+  return snapshot !== null
+}
+
+/** Asks the grid for the account totals now. */
+export async function refreshAccountTotals(): Promise<void> {
+  if (!api) return
+  const snapshot = await run(() => api!.call('earn.refreshAccount', {}))
+  if (snapshot) earnStore.set(snapshot)
+}
+
+/** Rewards and jobs from the local ledger over a range; null when the host cannot be asked. */
+export async function fetchEarnHistory(range: HistoryRange): Promise<EarnHistory | null> {
+  if (!api) return null
+  const history = await api.call('earn.history', { range })
+  return history.ok ? history.value : null
 }

@@ -15,8 +15,9 @@ export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disab
       onSubmit={(event) => {
         event.preventDefault()
         void (async () => {
+          // Settings first: the key is checked against the grid URL and worker name being saved.
+          if (!(await configureEarn(settings))) return
           if (apiKey.trim() && (await saveApiKey(settings.network, apiKey.trim()))) setApiKey('')
-          await configureEarn(settings)
         })()
       }}
     >

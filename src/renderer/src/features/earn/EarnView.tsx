@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'react'
 import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { AccountTotals } from './AccountTotals'
+import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
 import { JobLog } from './JobLog'
+import { MiningPolicyForm } from './MiningPolicyForm'
 import { describeEarnState, formatDuration } from './earnText'
 
 /** Earn: a large Start/Stop, what the PC is doing in words, the jobs now and since Start, the job log. */
@@ -21,7 +24,10 @@ export function EarnView() {
   }, [running])
   if (!earn) return <p className="view-loading">Loading…</p>
   const since = earn.sinceStart
-  const uptimeMs = since.startedAt && running ? Date.now() - since.startedAt : 0
+  const uptimeEnd = running ? Date.now() : since.endedAt
+  const uptimeMs = since.startedAt && uptimeEnd ? uptimeEnd - since.startedAt : 0
+  const paused = earn.state === 'paused' && earn.pause
+  const stateText = paused ? earn.pause!.message : describeEarnState(earn.state)
   const perHour = uptimeMs > 60_000 ? (since.rewards / uptimeMs) * 3_600_000 : null
 
   return (
@@ -36,9 +42,12 @@ export function EarnView() {
         </button>
         <div>
           <p className="earn-state" role="status" data-earn-state={earn.state}>
-            {describeEarnState(earn.state)}
+            {stateText}
           </p>
-          {earn.detail && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
+          {earn.pause && !paused && running && (
+            <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>
+          )}
+          {earn.detail && !paused && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
           {!engine?.model && <p className="earn-detail">Load a model in Chat first; the miner serves the loaded model.</p>}
         </div>
       </div>
@@ -75,7 +84,10 @@ export function EarnView() {
         </table>
       )}
 
+      <EarnChart version={`${since.jobs}|${since.rewards}|${jobs.length}`} />
+      <AccountTotals earn={earn} />
       <EarnSettingsForm earn={earn} disabled={running} />
+      <MiningPolicyForm policy={earn.policy} />
       <JobLog jobs={jobs} />
     </section>
   )

@@ -5,8 +5,8 @@ const STATES: Record<EarnState, string> = {
   connecting: 'Connecting to the grid…',
   waiting: 'Waiting for jobs',
   working: 'Generating for the grid',
-  paused: 'Paused because you are using the model',
-  backoff: 'The grid is not answering; retrying',
+  paused: 'Paused by a mining policy',
+  backoff: 'The grid is not answering; retrying by itself (check your connection if this lasts)',
   stopping: 'Finishing the jobs in flight…',
   error: 'Stopped by an error',
 }
