@@ -5,10 +5,7 @@ import type { AddressInfo, Socket } from 'node:net'
 
 /** Faults a test can switch on; each applies to GET requests of model files. */
 export interface FileServerFaults {
-  /**
-   * Cut the connection once, after this fraction of the file: on the first ranged GET, or (with `noRange`) on
-   * the first GET after the downloader's initial probe.
-   */
+  /** Cut the connection once, after this fraction of the file has been sent. */
   dropAtFraction?: number
   /** Answer this many GETs with 500 before serving. */
   fail500?: number
@@ -87,11 +84,8 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
       res.end()
       return
     }
-    const dataRequest = f.noRange ? requests.filter((r) => r.method === 'GET' && r.path === name).length > 1 : range !== null
     const dropAt =
-      f.dropAtFraction !== undefined && !dropped && dataRequest
-        ? Math.floor(body.length * f.dropAtFraction)
-        : Number.POSITIVE_INFINITY
+      f.dropAtFraction !== undefined && !dropped ? Math.floor(body.length * f.dropAtFraction) : Number.POSITIVE_INFINITY
     void stream(res, served, start, end + 1, f.bytesPerSecond ?? 0, dropAt, () => {
       dropped = true
     })

@@ -12,11 +12,16 @@ export interface ServeProcess {
 }
 
 /** Starts `gridforge serve` on a free loopback port and waits for its URL line. */
-export async function startServe(dataDir: string, token = 'test-token-0123456789abcdef', port = 0): Promise<ServeProcess> {
+export async function startServe(
+  dataDir: string,
+  token = 'test-token-0123456789abcdef',
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
     [cliEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--token', token],
-    { env: { ...process.env, GRIDFORGE_GPU: 'off' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, GRIDFORGE_GPU: 'off', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
