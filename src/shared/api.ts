@@ -4,6 +4,7 @@ import type {
   ChatDelta,
   Conversation,
   ConversationSummary,
+  DesktopSnapshot,
   EarnSnapshot,
   EngineSnapshot,
   JobLogEntry,
@@ -73,6 +74,12 @@ export const contract = {
     }),
   ).returns<LocalApiSnapshot>(),
   'api.regenerateToken': call(none).returns<LocalApiSnapshot>(),
+  'desktop.status': call(none).returns<DesktopSnapshot>(),
+  'desktop.setLoginItem': call(
+    z.strictObject({ openAtLogin: z.boolean(), startHidden: z.boolean(), startEarning: z.boolean() }),
+  ).returns<DesktopSnapshot>(),
+  'desktop.update': call(z.strictObject({ action: z.enum(['check', 'restart']) })).returns<DesktopSnapshot>(),
+  'desktop.openLogsFolder': call(none).returns<{ opened: boolean }>(),
 }
 
 /** The name of a call. */
@@ -91,6 +98,8 @@ export interface Events {
   'chat.conversations': ConversationSummary[]
   'earn.snapshot': EarnSnapshot
   'api.snapshot': LocalApiSnapshot
+  /** Start at login or the self-updater changed (desktop only). */
+  'desktop.snapshot': DesktopSnapshot
 }
 
 /** The name of an event. */

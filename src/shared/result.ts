@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ENGINE_CRASHED'
   | 'BUSY'
   | 'STORAGE_FAILED'
+  | 'DESKTOP_ONLY'
   | 'INTERNAL'
 
 /** The error half of a result: a code for programs and one clear sentence for people. */

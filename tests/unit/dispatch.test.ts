@@ -10,7 +10,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     throw new Error('not called in this test')
   }
   return {
-    'app.info': () => ({ version: '1', shell: 'headless', modelsDir: '/m' }),
+    'app.info': () => ({ version: '1', shell: 'headless', modelsDir: '/m', logsDir: null }),
     'models.listLocal': () => [],
     'engine.status': unused,
     'engine.load': unused,
@@ -29,6 +29,10 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'api.status': unused,
     'api.configure': unused,
     'api.regenerateToken': unused,
+    'desktop.status': unused,
+    'desktop.setLoginItem': unused,
+    'desktop.update': unused,
+    'desktop.openLogsFolder': unused,
     ...overrides,
   }
 }

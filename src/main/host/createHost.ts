@@ -15,6 +15,7 @@ import { JobsRepository } from '../store/jobsRepository.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { dataPaths } from './dataDir.js'
+import { requireDesktop, type DesktopIntegration } from './desktopIntegration.js'
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js'
 import { HostEvents } from './events.js'
 
@@ -33,6 +34,10 @@ export interface HostOptions {
   /** How long mining waits after local chat or API use (default 30 s). */
   localCooldownMs?: number
   log?: (line: string) => void
+  /** Start at login, updates and logs (the Electron shell); null or absent in headless mode. */
+  desktop?: DesktopIntegration | null
+  /** The Electron-ABI better-sqlite3 addon, when the shell runs under Electron (see store/database.ts). */
+  sqliteNativeBinding?: string
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -53,7 +58,7 @@ export function createHost(options: HostOptions): Host {
   const log = options.log ?? (() => undefined)
   const paths = dataPaths(options.dataDir)
   mkdirSync(paths.models, { recursive: true })
-  const db: Database.Database = openDatabase(paths.database)
+  const db: Database.Database = openDatabase(paths.database, undefined, { nativeBinding: options.sqliteNativeBinding })
   const events = new HostEvents()
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
@@ -75,8 +80,16 @@ export function createHost(options: HostOptions): Host {
     extraCa: options.extraCa,
   })
 
+  const desktop = options.desktop ?? null
+  desktop?.subscribe((snapshot) => events.emit('desktop.snapshot', snapshot))
+
   const handlers: Handlers = {
-    'app.info': () => ({ version: options.version, shell: options.shell, modelsDir: paths.models }),
+    'app.info': () => ({
+      version: options.version,
+      shell: options.shell,
+      modelsDir: paths.models,
+      logsDir: desktop?.logsDir ?? null,
+    }),
     'models.listLocal': () => listLocalModels(paths.models),
     'engine.status': () => engine.snapshot(),
     'engine.load': async ({ path }) => {
@@ -101,6 +114,11 @@ export function createHost(options: HostOptions): Host {
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
+    'desktop.status': () => requireDesktop(desktop).snapshot(),
+    'desktop.setLoginItem': (settings) => requireDesktop(desktop).setLoginItem(settings),
+    'desktop.update': ({ action }) =>
+      action === 'check' ? requireDesktop(desktop).checkForUpdates() : requireDesktop(desktop).restartToUpdate(),
+    'desktop.openLogsFolder': async () => ({ opened: await requireDesktop(desktop).openLogsFolder() }),
   }
 
   let closing: Promise<void> | null = null
