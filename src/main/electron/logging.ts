@@ -7,19 +7,23 @@ export const LOG_MAX_BYTES = 5 * 1024 * 1024
 export const LOG_FILE_NAME = 'main.log'
 
 /** The part of electron-log's main logger configured here (structural, so tests need no Electron). */
-export interface ConfigurableLogger {
+export interface ConfigurableLogger<M extends { data: unknown[] } = { data: unknown[] }> {
   transports: {
     file: { resolvePathFn: (...args: never[]) => string; maxSize: number; level: string | false }
     console: { level: string | false }
   }
-  hooks: Array<(message: { data: unknown[] }) => { data: unknown[] } | false>
+  hooks: Array<(message: M) => M | false>
 }
 
 /**
  * Points electron-log at `logsDir` (in the data folder, so `--data-dir` runs keep their own logs),
  * rotates at `LOG_MAX_BYTES`, and runs every message through the redactor before any transport sees it.
  */
-export function configureLogging(logger: ConfigurableLogger, logsDir: string, redactor: SecretRedactor): string {
+export function configureLogging<M extends { data: unknown[] }>(
+  logger: ConfigurableLogger<M>,
+  logsDir: string,
+  redactor: SecretRedactor,
+): string {
   const file = join(logsDir, LOG_FILE_NAME)
   logger.transports.file.resolvePathFn = () => file
   logger.transports.file.maxSize = LOG_MAX_BYTES

@@ -1,3 +1,5 @@
+import type { SecretStore } from '../earn/secretStore.js'
+
 /** Shorter strings are not treated as secrets: replacing them would garble ordinary words in the log. */
 const MIN_SECRET_LENGTH = 8
 
@@ -45,5 +47,23 @@ export class SecretRedactor {
       }
     }
     return value
+  }
+}
+
+/** A secret store that registers every key it stores or reads with the redactor. */
+export function redactingSecretStore(store: SecretStore, redactor: SecretRedactor): SecretStore {
+  return {
+    get(name) {
+      const value = store.get(name)
+      redactor.add(value)
+      return value
+    },
+    set(name, value) {
+      redactor.add(value)
+      store.set(name, value)
+    },
+    delete(name) {
+      store.delete(name)
+    },
   }
 }
