@@ -49,12 +49,8 @@ installFatalErrorHandlers(
 )
 
 const prefs = new DesktopPrefsFile(join(dataDir, 'desktop.json'))
-const launch = launchMode(
-  process.argv,
-  process.platform,
-  app.getLoginItemSettings().wasOpenedAtLogin ?? false,
-  prefs.read().loginItem,
-)
+// Windows shows notifications (the tray notice) only for an app with the id its Start menu shortcut carries.
+if (process.platform === 'win32') app.setAppUserModelId('io.aipowergrid.gridforge')
 
 let host: Host | null = null
 let window: BrowserWindow | null = null
@@ -133,6 +129,12 @@ function busyReason(current: Host): string | null {
 async function start(): Promise<void> {
   await app.whenReady()
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  const launch = launchMode(
+    process.argv,
+    process.platform,
+    app.getLoginItemSettings().wasOpenedAtLogin ?? false,
+    prefs.read().loginItem,
+  )
   info(`GridForge ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform}-${process.arch}); data in ${dataDir}`)
 
   const updates = createElectronUpdatePolicy(
