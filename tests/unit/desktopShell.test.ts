@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { MenuItemConstructorOptions } from 'electron'
 import { describe, expect, it } from 'vitest'
 import { appMenuTemplate, type MenuActions } from '../../src/main/electron/appMenu.js'
+import { crashReloadPolicy } from '../../src/main/electron/crashReload.js'
 import { installFatalErrorHandlers } from '../../src/main/electron/fatalErrors.js'
 import { configureLogging, LOG_MAX_BYTES, lineSplitter, type ConfigurableLogger } from '../../src/main/electron/logging.js'
 import { SecretRedactor } from '../../src/main/electron/secretRedactor.js'
@@ -129,5 +130,17 @@ describe('the log', () => {
     expect(lines).toEqual(['model loaded'])
     feed(Buffer.from('2\r\n\n'))
     expect(lines).toEqual(['model loaded', 'threads: 2'])
+  })
+})
+
+describe('a crashed window', () => {
+  it('is reloaded, unless it crashed more than three times in a minute', () => {
+    let time = 0
+    const policy = crashReloadPolicy(60_000, () => time)
+    expect([policy.shouldReload(), policy.shouldReload(), policy.shouldReload()]).toEqual([true, true, true])
+    time += 1_000
+    expect(policy.shouldReload()).toBe(false)
+    time += 61_000
+    expect(policy.shouldReload()).toBe(true)
   })
 })

@@ -8,6 +8,7 @@ import { FileSecretStore } from '../earn/secretStore.js'
 import { dataPaths } from '../host/dataDir.js'
 import { createHost, type Host } from '../host/createHost.js'
 import { appMenuTemplate, WEBSITE_URL } from './appMenu.js'
+import { crashReloadPolicy } from './crashReload.js'
 import { createDesktopIntegration } from './desktopIntegration.js'
 import { DesktopPrefsFile } from './desktopPrefs.js'
 import { DesktopTray } from './desktopTray.js'
@@ -80,9 +81,23 @@ function createWindow(hidden: boolean): BrowserWindow {
     if (!hidden) win.show()
   })
   // A crashed renderer is reloaded rather than leaving a white window; the host and its state live on.
+  const crashes = crashReloadPolicy()
   win.webContents.on('render-process-gone', (_event, details) => {
+    if (details.reason === 'clean-exit' || win.isDestroyed()) return
+    if (!crashes.shouldReload()) {
+      log.error(`renderer gone (${details.reason}) again; not reloading`)
+      dialog.showErrorBox('GridForge window keeps crashing', `Restart GridForge. The log is in ${data.logs}.`)
+      return
+    }
     log.error(`renderer gone (${details.reason}); reloading`)
-    if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload()
+    win.webContents.once('did-finish-load', () => {
+      void dialog.showMessageBox(win, {
+        type: 'warning',
+        message: 'The GridForge window crashed and was reloaded.',
+        detail: 'Your chats, models and mining were not affected.',
+      })
+    })
+    win.webContents.reload()
   })
   win.webContents.setWindowOpenHandler(({ url }) => {
     const external = externalUrlToOpen(url)
@@ -210,8 +225,12 @@ async function start(): Promise<void> {
           openLogsFolder: () => void desktop.openLogsFolder(),
           openWebsite: () => void shell.openExternal(WEBSITE_URL),
           checkForUpdates: () => {
-            desktop.checkForUpdates()
-            showWindow()
+            const { update } = desktop.checkForUpdates()
+            if (update.state === 'disabled') {
+              void dialog.showMessageBox({ type: 'info', message: 'Updates are off', detail: `GridForge does not update itself here: ${update.detail ?? ''}.` })
+            } else {
+              showWindow()
+            }
           },
           quit,
         },
