@@ -183,6 +183,7 @@ async function start(): Promise<void> {
         platform: process.platform,
         app,
         execPath: process.execPath,
+        leadingArgs: app.isPackaged ? [] : [app.getAppPath()],
         autostartDir: xdgAutostartDir(),
         env: process.env,
       }),

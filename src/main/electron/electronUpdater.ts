@@ -18,19 +18,20 @@ export function createElectronUpdatePolicy(
   logger: { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void },
   beforeInstall: () => void,
 ): UpdatePolicy {
-  const { autoUpdater } = electronUpdater
+  // The autoUpdater getter builds the platform's updater; development runs never touch it.
   const policy = new UpdatePolicy({
     ...deps,
     updater: {
-      checkForUpdates: () => autoUpdater.checkForUpdates(),
+      checkForUpdates: () => electronUpdater.autoUpdater.checkForUpdates(),
       quitAndInstall: () => {
         beforeInstall()
         // Silent on Windows (the user already chose to restart), then relaunch the new version.
-        autoUpdater.quitAndInstall(true, true)
+        electronUpdater.autoUpdater.quitAndInstall(true, true)
       },
     },
   })
   if (deps.disabledReason) return policy
+  const { autoUpdater } = electronUpdater
   autoUpdater.logger = logger
   autoUpdater.autoDownload = true
   autoUpdater.autoInstallOnAppQuit = true

@@ -73,11 +73,13 @@ export function applyLoginItem(
     platform: NodeJS.Platform
     app: LoginItemApp
     execPath: string
+    /** Arguments before ours: the app folder when Electron runs unpackaged (`electron .`). */
+    leadingArgs?: string[]
     autostartDir: string
     env?: NodeJS.ProcessEnv
   },
 ): void {
-  const args = loginArgs(settings)
+  const args = [...(target.leadingArgs ?? []), ...loginArgs(settings)]
   if (target.platform !== 'linux') {
     target.app.setLoginItemSettings({ openAtLogin: settings.openAtLogin, path: target.execPath, args })
     return
