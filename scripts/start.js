@@ -23,12 +23,26 @@ function obtainElectron() {
   return electronBinary()
 }
 
+/**
+ * The desktop app loads better-sqlite3 built for Electron from build/native (node_modules keeps the Node
+ * build that tests and `gridforge serve` use); fetch it once if it is not there yet.
+ */
+function electronSqlite() {
+  const addon = join(root, 'build', 'native', `${process.platform}-${process.arch}`, 'better_sqlite3.node')
+  if (!existsSync(addon)) {
+    spawnSync(process.execPath, [join(root, 'scripts', 'prepare-native.js')], { stdio: 'ignore', timeout: 300_000 })
+  }
+  return existsSync(addon)
+}
+
 function whyNoElectron() {
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return { reason: 'there is no display' }
   }
   const binary = electronBinary() ?? obtainElectron()
-  return binary ? { binary } : { reason: 'the Electron runtime could not be downloaded' }
+  if (!binary) return { reason: 'the Electron runtime could not be downloaded' }
+  if (!electronSqlite()) return { reason: 'better-sqlite3 for Electron could not be obtained (npm run prepare-native)' }
+  return { binary }
 }
 
 const electron = whyNoElectron()

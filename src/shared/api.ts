@@ -5,6 +5,7 @@ import type {
   Conversation,
   ConversationSummary,
   EarnHistory,
+  DesktopSnapshot,
   EarnSnapshot,
   EngineSnapshot,
   JobLogEntry,
@@ -100,6 +101,12 @@ export const contract = {
     }),
   ).returns<LocalApiSnapshot>(),
   'api.regenerateToken': call(none).returns<LocalApiSnapshot>(),
+  'desktop.status': call(none).returns<DesktopSnapshot>(),
+  'desktop.setLoginItem': call(
+    z.strictObject({ openAtLogin: z.boolean(), startHidden: z.boolean(), startEarning: z.boolean() }),
+  ).returns<DesktopSnapshot>(),
+  'desktop.update': call(z.strictObject({ action: z.enum(['check', 'restart']) })).returns<DesktopSnapshot>(),
+  'desktop.openLogsFolder': call(none).returns<{ opened: boolean }>(),
 }
 
 /** The name of a call. */
@@ -121,6 +128,8 @@ export interface Events {
   'chat.conversations': ConversationSummary[]
   'earn.snapshot': EarnSnapshot
   'api.snapshot': LocalApiSnapshot
+  /** Start at login or the self-updater changed (desktop only). */
+  'desktop.snapshot': DesktopSnapshot
 }
 
 /** The name of an event. */

@@ -38,6 +38,10 @@ export const callNames = {
   'api.status': true,
   'api.configure': true,
   'api.regenerateToken': true,
+  'desktop.status': true,
+  'desktop.setLoginItem': true,
+  'desktop.update': true,
+  'desktop.openLogsFolder': true,
 } as const satisfies Record<CallName, true>
 
 /** See `callNames`. */
@@ -51,6 +55,7 @@ export const eventNames = {
   'chat.conversations': true,
   'earn.snapshot': true,
   'api.snapshot': true,
+  'desktop.snapshot': true,
 } as const satisfies Record<EventName, true>
 
 /** True when `name` is a call of the contract. */

@@ -84,6 +84,8 @@ export interface AppInfo {
   /** `desktop` inside Electron, `headless` behind `gridforge serve`. */
   shell: 'desktop' | 'headless'
   modelsDir: string
+  /** Where the rotating log files are written; null when logs go to the terminal (headless). */
+  logsDir: string | null
 }
 
 /** Which grid the miner works for. */
@@ -240,4 +242,42 @@ export interface LocalApiSnapshot {
   /** Set when the API listens beyond this machine. */
   warning: string | null
   error: string | null
+}
+
+/** Start at login (desktop only; off unless the user turns it on). */
+export interface LoginItemSettings {
+  openAtLogin: boolean
+  /** Start in the tray without showing the window. */
+  startHidden: boolean
+  /** Start earning right away when started at login. */
+  startEarning: boolean
+}
+
+/** Where the self-updater stands, in the words the UI shows. */
+export type UpdateState =
+  | 'disabled'
+  | 'idle'
+  | 'checking'
+  | 'up-to-date'
+  | 'downloading'
+  | 'ready'
+  | 'waiting-for-idle'
+  | 'error'
+
+/** The self-updater as the UI and the tray show it. */
+export interface UpdateSnapshot {
+  state: UpdateState
+  /** The version being downloaded or ready to install. */
+  version: string | null
+  /** Download progress from 0 to 1 while `downloading`. */
+  progress: number | null
+  /** Why updates are off, what the updater is waiting for, or what went wrong, in one sentence. */
+  detail: string | null
+  lastCheckedAt: number | null
+}
+
+/** What only the desktop app has: start at login and self-update. */
+export interface DesktopSnapshot {
+  loginItem: LoginItemSettings
+  update: UpdateSnapshot
 }

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'GRID_UNREACHABLE'
   | 'STORAGE_FAILED'
   | 'NOT_ENOUGH_SPACE'
+  | 'DESKTOP_ONLY'
   | 'INTERNAL'
 
 /** The error half of a result: a code for programs and one clear sentence for people. */

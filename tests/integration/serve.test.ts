@@ -62,6 +62,19 @@ describe('gridforge serve', () => {
     expect(await client.value('chat.list', {})).toEqual([])
   })
 
+  it('says start at login, updates and the logs folder belong to the desktop app, and has no logs folder', async () => {
+    const client = await connect()
+    expect(await client.value('app.info', {})).toMatchObject({ shell: 'headless', logsDir: null })
+    for (const [name, request] of [
+      ['desktop.status', {}],
+      ['desktop.setLoginItem', { openAtLogin: true, startHidden: false, startEarning: false }],
+      ['desktop.update', { action: 'check' }],
+      ['desktop.openLogsFolder', {}],
+    ] as const) {
+      expect(await client.call(name, request), name).toMatchObject({ ok: false, error: { code: 'DESKTOP_ONLY' } })
+    }
+  })
+
   it('refuses to chat before a model is loaded, storing nothing', async () => {
     const client = await connect()
     expect(await client.call('chat.send', { conversationId: null, text: 'Hello' })).toMatchObject({

@@ -13,7 +13,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const all = Object.fromEntries(Object.keys(callNames).map((name) => [name, unused])) as unknown as Handlers
   return {
     ...all,
-    'app.info': () => ({ version: '1', shell: 'headless', modelsDir: '/m' }),
+    'app.info': () => ({ version: '1', shell: 'headless', modelsDir: '/m', logsDir: null }),
     'models.listLocal': () => [],
     'chat.list': () => [],
     'chat.stop': ({ messageId }) => ({ stopped: messageId === 'streaming-one' }),

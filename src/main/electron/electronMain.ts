@@ -1,32 +1,104 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, screen, session, shell } from 'electron'
+import log from 'electron-log/main'
 import { runtimePaths } from '../cli/runtimePaths.js'
 import { FileSecretStore } from '../earn/secretStore.js'
 import { dataPaths } from '../host/dataDir.js'
 import { createHost, type Host } from '../host/createHost.js'
-import { EncryptedSecretStore } from './safeStorageSecrets.js'
+import { appMenuTemplate, WEBSITE_URL } from './appMenu.js'
+import { crashReloadPolicy } from './crashReload.js'
+import { createDesktopIntegration } from './desktopIntegration.js'
+import { DesktopPrefsFile } from './desktopPrefs.js'
+import { DesktopTray } from './desktopTray.js'
+import { createElectronUpdatePolicy, updatesDisabledReason } from './electronUpdater.js'
+import { installFatalErrorHandlers } from './fatalErrors.js'
 import { bindIpc } from './ipcBinding.js'
+import { applyLoginItem, launchMode, xdgAutostartDir } from './loginItem.js'
+import { configureLogging } from './logging.js'
 import { externalUrlToOpen, isAppUrl } from './navigationGuards.js'
 import { powerIdleSource } from './powerIdleSource.js'
+import { EncryptedSecretStore } from './safeStorageSecrets.js'
+import { redactingSecretStore, SecretRedactor } from './secretRedactor.js'
+import { electronSqliteBinding } from './sqliteBinding.js'
+import { isMining, windowCloseDecision } from './trayStatus.js'
 import { utilityLauncher } from './utilityLauncher.js'
 import { mainWindowOptions } from './windowOptions.js'
+import { initialWindowBounds, keepWindowState } from './windowStateKeeper.js'
 
 const paths = runtimePaths(import.meta.url)
 const preloadPath = join(paths.rendererDir, '..', 'preload', 'index.cjs')
 const appUrl = pathToFileURL(join(paths.rendererDir, 'index.html')).href
 
+// `--data-dir`-style isolation for tests and second profiles; set before the single-instance lock,
+// which is per data folder.
+if (process.env.GRIDFORGE_DATA_DIR) app.setPath('userData', resolve(process.env.GRIDFORGE_DATA_DIR))
+const dataDir = app.getPath('userData')
+const data = dataPaths(dataDir)
+const redactor = new SecretRedactor()
+mkdirSync(data.logs, { recursive: true })
+configureLogging(log, data.logs, redactor)
+const info = (line: string) => log.info(line)
+
+installFatalErrorHandlers(
+  process,
+  {
+    log: (what, error) => log.error(`${what}:`, error),
+    show: (title, message) => dialog.showErrorBox(title, redactor.redact(message)),
+  },
+  data.logs,
+)
+
+const prefs = new DesktopPrefsFile(join(dataDir, 'desktop.json'))
+// Windows shows notifications (the tray notice) only for an app with the id its Start menu shortcut carries.
+if (process.platform === 'win32') app.setAppUserModelId('io.aipowergrid.gridforge')
+
 let host: Host | null = null
 let window: BrowserWindow | null = null
+let tray: DesktopTray | null = null
+let quitting = false
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(preloadPath))
-  win.once('ready-to-show', () => win.show())
+function showWindow(): void {
+  if (!window) window = createWindow(false)
+  if (window.isMinimized()) window.restore()
+  window.show()
+  window.focus()
+}
+
+function quit(): void {
+  quitting = true
+  app.quit()
+}
+
+function createWindow(hidden: boolean): BrowserWindow {
+  const stateFile = join(dataDir, 'window-state.json')
+  const restored = initialWindowBounds(stateFile, screen.getAllDisplays().map((display) => display.workArea))
+  const iconPath = join(paths.resourcesDir, 'icons', '512x512.png')
+  const win = new BrowserWindow(mainWindowOptions(preloadPath, restored.bounds, iconPath))
+  keepWindowState(win, stateFile)
+  win.once('ready-to-show', () => {
+    if (restored.maximized) win.maximize()
+    if (!hidden) win.show()
+  })
   // A crashed renderer is reloaded rather than leaving a white window; the host and its state live on.
+  const crashes = crashReloadPolicy()
   win.webContents.on('render-process-gone', (_event, details) => {
-    console.error(`renderer gone (${details.reason}); reloading`)
-    if (details.reason !== 'clean-exit' && !win.isDestroyed()) win.webContents.reload()
+    if (details.reason === 'clean-exit' || win.isDestroyed()) return
+    if (!crashes.shouldReload()) {
+      log.error(`renderer gone (${details.reason}) again; not reloading`)
+      dialog.showErrorBox('GridForge window keeps crashing', `Restart GridForge. The log is in ${data.logs}.`)
+      return
+    }
+    log.error(`renderer gone (${details.reason}); reloading`)
+    win.webContents.once('did-finish-load', () => {
+      void dialog.showMessageBox(win, {
+        type: 'warning',
+        message: 'The GridForge window crashed and was reloaded.',
+        detail: 'Your chats, models and mining were not affected.',
+      })
+    })
+    win.webContents.reload()
   })
   win.webContents.setWindowOpenHandler(({ url }) => {
     const external = externalUrlToOpen(url)
@@ -36,29 +108,168 @@ function createWindow(): BrowserWindow {
   win.webContents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url, appUrl)) event.preventDefault()
   })
+  win.on('close', (event) => {
+    const decision = windowCloseDecision({
+      quitting,
+      mining: !!host && isMining(host.earn.snapshot()),
+      hasTray: tray !== null,
+      hintShown: prefs.read().trayHintShown,
+    })
+    if (!decision.keepRunning) return
+    event.preventDefault()
+    win.hide()
+    if (decision.tellUser) {
+      prefs.update({ trayHintShown: true })
+      tellKeptInTray()
+    }
+  })
+  win.on('closed', () => {
+    if (window === win) window = null
+  })
   void win.loadURL(appUrl)
   return win
+}
+
+function tellKeptInTray(): void {
+  const message = 'GridForge keeps earning in the tray. Use its icon to open the window or quit.'
+  if (Notification.isSupported()) new Notification({ title: 'GridForge is still running', body: message }).show()
+  else void dialog.showMessageBox({ type: 'info', title: 'GridForge is still running', message })
+}
+
+function busyReason(current: Host): string | null {
+  if (current.earn.snapshot().running.length > 0) return 'a grid job is running'
+  if (!current.localUse.isOpen()) return 'a chat reply or a local API request is in progress'
+  return null
 }
 
 async function start(): Promise<void> {
   await app.whenReady()
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
-  const dataDir = app.getPath('userData')
+  const launch = launchMode(
+    process.argv,
+    process.platform,
+    app.getLoginItemSettings().wasOpenedAtLogin ?? false,
+    prefs.read().loginItem,
+  )
+  info(`GridForge ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform}-${process.arch}); data in ${dataDir}`)
+
+  const updates = createElectronUpdatePolicy(
+    {
+      disabledReason: updatesDisabledReason({ isPackaged: app.isPackaged, env: process.env }),
+      busyReason: () => (host ? busyReason(host) : null),
+      ask: async (version) => {
+        const answer = await dialog.showMessageBox({
+          type: 'question',
+          buttons: ['Restart Now', 'Later'],
+          defaultId: 0,
+          cancelId: 1,
+          title: 'Update ready',
+          message: `GridForge ${version ?? ''} is ready to install.`,
+          detail: 'Nothing is running now. Restart to finish the update?',
+        })
+        return answer.response === 0
+      },
+      log: info,
+    },
+    log,
+    () => {
+      quitting = true
+    },
+  )
+  const desktop = createDesktopIntegration({
+    logsDir: data.logs,
+    prefs,
+    applyLoginItem: (settings) =>
+      applyLoginItem(settings, {
+        platform: process.platform,
+        app,
+        execPath: process.execPath,
+        leadingArgs: app.isPackaged ? [] : [app.getAppPath()],
+        autostartDir: xdgAutostartDir(),
+        env: process.env,
+      }),
+    updates,
+    openFolder: (folder) => shell.openPath(folder),
+    log: info,
+  })
+
+  const sqliteNativeBinding = electronSqliteBinding({
+    isPackaged: app.isPackaged,
+    resourcesPath: process.resourcesPath,
+    repoRoot: paths.repoRoot,
+    platform: process.platform,
+    arch: process.arch,
+  })
   host = createHost({
     dataDir,
-    secrets: new EncryptedSecretStore(safeStorage, new FileSecretStore(dataPaths(dataDir).secrets)),
+    secrets: redactingSecretStore(
+      new EncryptedSecretStore(safeStorage, new FileSecretStore(data.secrets)),
+      redactor,
+    ),
     shell: 'desktop',
     version: app.getVersion(),
-    launchEngine: utilityLauncher(paths.engineEntry),
+    launchEngine: utilityLauncher(paths.engineEntry, info),
     extraCa: readFileSync(join(paths.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
     idleSource: powerIdleSource,
-    log: (line) => console.error(line),
+    log: info,
+    desktop,
+    sqliteNativeBinding,
   })
-  bindIpc(ipcMain, host, appUrl, () => window?.webContents ?? null)
-  window = createWindow()
-  window.on('closed', () => {
-    window = null
-  })
+  const current = host
+  bindIpc(ipcMain, current, appUrl, () => window?.webContents ?? null)
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      appMenuTemplate({
+        isPackaged: app.isPackaged,
+        platform: process.platform,
+        appName: app.getName(),
+        actions: {
+          openLogsFolder: () => void desktop.openLogsFolder(),
+          openWebsite: () => void shell.openExternal(WEBSITE_URL),
+          checkForUpdates: () => {
+            const { update } = desktop.checkForUpdates()
+            if (update.state === 'disabled') {
+              void dialog.showMessageBox({ type: 'info', message: 'Updates are off', detail: `GridForge does not update itself here: ${update.detail ?? ''}.` })
+            } else {
+              showWindow()
+            }
+          },
+          quit,
+        },
+      }),
+    ),
+  )
+
+  try {
+    tray = new DesktopTray(join(paths.resourcesDir, 'tray'), {
+      open: showWindow,
+      startEarning: () => void current.earn.start().catch((error: unknown) => log.error('start earning from the tray:', error)),
+      stopEarning: () => void current.earn.stop(),
+      restartToUpdate: () => void desktop.restartToUpdate(),
+      quit,
+    })
+    const redraw = () => tray?.update(current.earn.snapshot(), updates.snapshot())
+    current.events.subscribe((name) => {
+      if (name === 'earn.snapshot') redraw()
+    })
+    updates.subscribe(redraw)
+    redraw()
+  } catch (error) {
+    // Some Linux desktops have no tray; the app works without one and then quits when the window closes.
+    log.warn('no tray on this desktop:', error)
+    tray = null
+  }
+  if (process.env.GRIDFORGE_E2E === '1') {
+    ;(globalThis as { gridforgeE2e?: unknown }).gridforgeE2e = { tray: () => tray?.describe() ?? null }
+  }
+
+  window = createWindow(launch.hidden && tray !== null)
+  updates.start()
+  if (launch.startEarning) {
+    info('started at login with earning on')
+    void current.earn.start().catch((error: unknown) => log.error('start earning at login:', error))
+  }
 }
 
 // One GridForge at a time: a second launch focuses the first window (two would fight over the database).
@@ -66,28 +277,28 @@ if (!app.requestSingleInstanceLock()) {
   app.exit(0)
 }
 app.on('second-instance', () => {
-  if (!window) return
-  if (window.isMinimized()) window.restore()
-  window.show()
-  window.focus()
+  if (app.isReady()) showWindow()
 })
-
-process.on('uncaughtException', (error) => console.error('GridForge main process error:', error))
-process.on('unhandledRejection', (reason) => console.error('GridForge main process rejection:', reason))
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault())
 })
 app.on('window-all-closed', () => app.quit())
+app.on('activate', () => {
+  if (app.isReady() && host) showWindow()
+})
 app.on('before-quit', (event) => {
+  quitting = true
   if (!host) return
   event.preventDefault()
   const closing = host
   host = null
+  tray?.destroy()
   void closing.close().finally(() => app.quit())
 })
 
 start().catch((error: unknown) => {
-  console.error('GridForge failed to start:', error)
+  log.error('GridForge failed to start:', error)
+  dialog.showErrorBox('GridForge could not start', `${redactor.redact(error instanceof Error ? error.message : String(error))}\n\nThe log is in ${data.logs}.`)
   app.exit(1)
 })

@@ -1,17 +1,21 @@
 import { utilityProcess } from 'electron'
 import type { EngineLauncher, EngineReply } from '../engine/protocol.js'
+import { lineSplitter } from './logging.js'
 
 /**
  * Starts the engine as an Electron utility process (the desktop counterpart of `forkLauncher`), with
- * UV_THREADPOOL_SIZE=1 for the reason given there.
+ * UV_THREADPOOL_SIZE=1 for the reason given there. Its output goes to `onOutput` line by line, so that
+ * llama.cpp's messages land in the app's log file rather than a terminal nobody sees.
  */
-export function utilityLauncher(entry: string): EngineLauncher {
+export function utilityLauncher(entry: string, onOutput: (line: string) => void): EngineLauncher {
   return () => {
     const child = utilityProcess.fork(entry, [], {
       serviceName: 'GridForge engine',
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
-      stdio: 'inherit',
+      stdio: 'pipe',
     })
+    child.stdout?.on('data', lineSplitter((line) => onOutput(`engine: ${line}`)))
+    child.stderr?.on('data', lineSplitter((line) => onOutput(`engine: ${line}`)))
     return {
       get pid() {
         return child.pid

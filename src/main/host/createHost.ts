@@ -19,6 +19,7 @@ import { ModelsRepository } from '../store/modelsRepository.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { dataPaths } from './dataDir.js'
+import { requireDesktop, type DesktopIntegration } from './desktopIntegration.js'
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js'
 import { HostEvents } from './events.js'
 
@@ -47,6 +48,10 @@ export interface HostOptions {
   downloadBackoff?: { initialMs: number; maxMs: number }
   /** False for one-off CLI commands: leave the app's download queue to the app. */
   resumeDownloads?: boolean
+  /** Start at login, updates and logs (the Electron shell); null or absent in headless mode. */
+  desktop?: DesktopIntegration | null
+  /** The Electron-ABI better-sqlite3 addon, when the shell runs under Electron (see store/database.ts). */
+  sqliteNativeBinding?: string
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -70,7 +75,7 @@ export function createHost(options: HostOptions): Host {
   const log = options.log ?? (() => undefined)
   const paths = dataPaths(options.dataDir)
   mkdirSync(paths.models, { recursive: true })
-  const db: Database.Database = openDatabase(paths.database)
+  const db: Database.Database = openDatabase(paths.database, undefined, { nativeBinding: options.sqliteNativeBinding })
   const events = new HostEvents()
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
@@ -109,8 +114,16 @@ export function createHost(options: HostOptions): Host {
     extraCa: options.extraCa,
   })
 
+  const desktop = options.desktop ?? null
+  desktop?.subscribe((snapshot) => events.emit('desktop.snapshot', snapshot))
+
   const handlers: Handlers = {
-    'app.info': () => ({ version: options.version, shell: options.shell, modelsDir: paths.models }),
+    'app.info': () => ({
+      version: options.version,
+      shell: options.shell,
+      modelsDir: paths.models,
+      logsDir: desktop?.logsDir ?? null,
+    }),
     'models.listLocal': () => models.listLocal(),
     'models.catalog': () => models.catalog(),
     'models.hardware': () => models.hardware(),
@@ -152,6 +165,11 @@ export function createHost(options: HostOptions): Host {
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
+    'desktop.status': () => requireDesktop(desktop).snapshot(),
+    'desktop.setLoginItem': (settings) => requireDesktop(desktop).setLoginItem(settings),
+    'desktop.update': ({ action }) =>
+      action === 'check' ? requireDesktop(desktop).checkForUpdates() : requireDesktop(desktop).restartToUpdate(),
+    'desktop.openLogsFolder': async () => ({ opened: await requireDesktop(desktop).openLogsFolder() }),
   }
 
   let closing: Promise<void> | null = null

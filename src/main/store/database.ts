@@ -4,10 +4,18 @@ import Database from 'better-sqlite3'
 import { AppError } from '../../shared/result.js'
 import { migrations as allMigrations, type Migration } from './migrations/index.js'
 
-/** Opens (creating if needed) the app database, in WAL mode with foreign keys, and migrates it. */
-export function openDatabase(file: string, migrations: readonly Migration[] = allMigrations): Database.Database {
+/**
+ * Opens (creating if needed) the app database, in WAL mode with foreign keys, and migrates it.
+ * `nativeBinding` is the Electron-ABI addon the desktop app ships beside itself; Node (tests, `gridforge
+ * serve`) keeps the one in node_modules, so neither build overwrites the other.
+ */
+export function openDatabase(
+  file: string,
+  migrations: readonly Migration[] = allMigrations,
+  options: { nativeBinding?: string } = {},
+): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-  const db = new Database(file)
+  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
   try {
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { connectionStore } from './api/bridge'
 import { useStore } from './api/store'
+import { UpdateBanner } from './components/UpdateBanner'
 import { ChatView } from './features/chat/ChatView'
 import { EarnView } from './features/earn/EarnView'
 import { SettingsView } from './features/settings/SettingsView'
@@ -30,6 +31,7 @@ export function App() {
           {connection === 'connecting' ? 'Connecting to GridForge…' : 'Connection lost; reconnecting…'}
         </div>
       )}
+      <UpdateBanner />
       <nav className="views" aria-label="Views">
         {(Object.keys(VIEWS) as View[]).map((key) => (
           <button key={key} type="button" aria-current={view === key ? 'page' : undefined} onClick={() => setView(key)}>

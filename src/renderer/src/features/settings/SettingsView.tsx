@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { configureLocalApi, errorStore, localApiStore, regenerateLocalApiToken } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { DesktopSettings } from './DesktopSettings'
 
 /** Settings: the local OpenAI/KoboldAI API for other apps (off by default). */
 export function SettingsView() {
@@ -58,6 +59,7 @@ export function SettingsView() {
           </div>
         </dl>
       )}
+      <DesktopSettings />
     </section>
   )
 }

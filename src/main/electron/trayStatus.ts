@@ -1,0 +1,90 @@
+import type { MenuItemConstructorOptions } from 'electron'
+import type { EarnSnapshot, EarnState, UpdateSnapshot } from '../../shared/domain.js'
+
+/** The four tray pictures. */
+export type TrayStatus = 'idle' | 'mining' | 'paused' | 'error'
+
+/** Every miner state has a picture; a new state fails to compile until it is placed here. */
+const STATUS_OF: Record<EarnState, TrayStatus> = {
+  off: 'idle',
+  connecting: 'mining',
+  waiting: 'mining',
+  working: 'mining',
+  stopping: 'mining',
+  paused: 'paused',
+  backoff: 'paused',
+  error: 'error',
+}
+
+/** The tray picture for a miner snapshot. */
+export function trayStatusOf(snapshot: Pick<EarnSnapshot, 'state'>): TrayStatus {
+  return STATUS_OF[snapshot.state]
+}
+
+/** True while the miner is on (whether it has a job or waits for one): closing the window then keeps the app. */
+export function isMining(snapshot: Pick<EarnSnapshot, 'state'>): boolean {
+  return snapshot.state !== 'off' && snapshot.state !== 'error'
+}
+
+const WORDS: Record<TrayStatus, string> = {
+  idle: 'not earning',
+  mining: 'earning',
+  paused: 'earning paused',
+  error: 'earning stopped by an error',
+}
+
+/** The tray tooltip: the state in words, and the detail (why paused, what failed) when there is one. */
+export function trayTooltip(snapshot: Pick<EarnSnapshot, 'state' | 'detail' | 'running'>): string {
+  const jobs = snapshot.running.length
+  const running = jobs > 0 ? ` (${jobs} job${jobs === 1 ? '' : 's'} running)` : ''
+  const detail = snapshot.detail ? `\n${snapshot.detail}` : ''
+  return `GridForge: ${WORDS[trayStatusOf(snapshot)]}${running}${detail}`.slice(0, 127)
+}
+
+/** What the tray menu items do. */
+export interface TrayActions {
+  open(): void
+  startEarning(): void
+  stopEarning(): void
+  restartToUpdate(): void
+  quit(): void
+}
+
+/** The tray menu for the current miner and updater state. */
+export function trayMenuTemplate(
+  earn: Pick<EarnSnapshot, 'state'>,
+  update: Pick<UpdateSnapshot, 'state' | 'version'>,
+  actions: TrayActions,
+): MenuItemConstructorOptions[] {
+  const mining = isMining(earn)
+  const updateReady = update.state === 'ready' || update.state === 'waiting-for-idle'
+  return [
+    { label: 'Open GridForge', click: () => actions.open() },
+    { type: 'separator' },
+    mining
+      ? { label: earn.state === 'stopping' ? 'Stopping…' : 'Stop Earning', enabled: earn.state !== 'stopping', click: () => actions.stopEarning() }
+      : { label: 'Start Earning', click: () => actions.startEarning() },
+    ...(updateReady
+      ? [
+          { type: 'separator' } as const,
+          { label: `Restart to Update${update.version ? ` (${update.version})` : ''}`, click: () => actions.restartToUpdate() },
+        ]
+      : []),
+    { type: 'separator' },
+    { label: 'Quit GridForge', click: () => actions.quit() },
+  ]
+}
+
+/**
+ * What closing the window does: while mining (and with a tray to come back from) the app stays in the
+ * tray, and the user is told so the first time only; otherwise the window closes and the app quits.
+ */
+export function windowCloseDecision(input: {
+  quitting: boolean
+  mining: boolean
+  hasTray: boolean
+  hintShown: boolean
+}): { keepRunning: boolean; tellUser: boolean } {
+  const keepRunning = !input.quitting && input.mining && input.hasTray
+  return { keepRunning, tellUser: keepRunning && !input.hintShown }
+}
