@@ -86,6 +86,8 @@ export interface NewMessage {
   model: string | null
   /** Kept from an import; otherwise now. */
   createdAt?: number
+  /** Kept from an import; otherwise the message becomes the selected version. */
+  selectedAt?: number
 }
 
 /** The only code that reads and writes conversations and messages. Statements are prepared once. */
@@ -123,7 +125,7 @@ export class ChatRepository {
       insertMessage: db.prepare(
         `INSERT INTO messages (id, conversation_id, parent_id, role, content, state, error, model, seq,
            selected_at, created_at, updated_at)
-         VALUES (@id, @conversationId, @parentId, @role, @content, @state, NULL, @model, @seq, @selected,
+         VALUES (@id, @conversationId, @parentId, @role, @content, @state, NULL, @model, @seq, COALESCE(@selectedAt, @selected),
            @createdAt, @now)`,
       ),
       listMessages: db.prepare<[string], MessageRow>(
@@ -199,6 +201,11 @@ export class ChatRepository {
     return this.statements.rename.run(title, id).changes > 0
   }
 
+  /** Sets when a conversation was last active (imports keep the original time). */
+  setActivity(id: string, time: number): void {
+    this.statements.touchConversation.run(time, id)
+  }
+
   /** Hides a conversation until it is restored or purged. */
   softDelete(id: string): boolean {
     return this.statements.softDelete.run(this.now(), id).changes > 0
@@ -220,11 +227,11 @@ export class ChatRepository {
     const createdAt = message.createdAt ?? now
     this.db.transaction(() => {
       const { seq, selected } = this.statements.nextSeq.get(message.conversationId)!
-      const { createdAt: _ignored, ...columns } = message
-      this.statements.insertMessage.run({ ...columns, id, seq, selected, createdAt, now })
+      const { createdAt: _ignored, selectedAt = null, ...columns } = message
+      this.statements.insertMessage.run({ ...columns, id, seq, selected, selectedAt, createdAt, now })
       this.statements.touchConversation.run(now, message.conversationId)
     })()
-    const { createdAt: _createdAt, ...rest } = message
+    const { createdAt: _createdAt, selectedAt: _selectedAt, ...rest } = message
     return { ...rest, id, error: null, createdAt, updatedAt: now }
   }
 
