@@ -12,7 +12,7 @@ const MAX_TERMS = 16
 export function ftsQueryOf(input: string): string | null {
   const words = input
     .split(/\s+/)
-    .map((word) => word.replace(/[\u0000-\u001f]/g, ''))
+    .map((word) => word.replace(/\p{Cc}/gu, ''))
     .filter((word) => /[\p{L}\p{N}]/u.test(word))
     .slice(0, MAX_TERMS)
   if (words.length === 0) return null
