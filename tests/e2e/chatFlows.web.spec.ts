@@ -82,6 +82,7 @@ test('rename, search, delete with undo', async ({ page }) => {
   await openWithModel(page)
   await page.getByRole('button', { name: '+ New chat' }).click()
   await send(page, 'A story about a purple zeppelin')
+  await sidebar(page).getByRole('button', { name: 'A story about a purple zeppelin' }).hover()
   await sidebar(page).getByRole('button', { name: 'Rename A story about a purple zeppelin' }).click()
   await page.getByLabel('Conversation title').fill('Airship tales')
   await page.getByLabel('Conversation title').press('Enter')
@@ -93,10 +94,13 @@ test('rename, search, delete with undo', async ({ page }) => {
   await page.getByRole('button', { name: '+ New chat' }).click()
   await results.getByRole('button').first().click()
   await expect(page.locator('.message.user .content').first()).toHaveText('A story about a purple zeppelin')
-  await page.getByLabel('Search chats').fill('"AND (')
+  // FTS syntax typed by the user is searched as plain words, never an error.
+  await page.getByLabel('Search chats').fill('"qqzx AND (')
   await expect(results.getByText('No matches')).toBeVisible()
+  await expect(page.getByRole('alert')).toBeHidden()
   await page.getByLabel('Search chats').fill('')
 
+  await sidebar(page).getByRole('button', { name: 'Airship tales', exact: true }).hover()
   await sidebar(page).getByRole('button', { name: 'Delete Airship tales' }).click()
   await expect(sidebar(page).getByRole('button', { name: 'Airship tales', exact: true })).toBeHidden()
   await page.getByRole('button', { name: 'Undo' }).click()
