@@ -54,7 +54,7 @@ test('regenerate keeps versions to browse; editing a message starts a branch and
 
   const mine = page.locator('.message.user').first()
   await mine.getByRole('button', { name: 'Edit' }).click()
-  await page.getByLabel('Edit message').fill('Once upon a time a cat')
+  await page.getByLabel('Edited text').fill('Once upon a time a cat')
   await page.getByRole('button', { name: 'Send edit' }).click()
   await expect(mine.locator('.content')).toHaveText('Once upon a time a cat')
   await expect(mine.locator('.version-count')).toHaveText('2/2')

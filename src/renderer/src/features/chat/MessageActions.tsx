@@ -30,7 +30,7 @@ export function MessageActions({
           void submit()
         }}
       >
-        <textarea aria-label="Edit message" value={editing} rows={3} autoFocus onChange={(event) => setEditing(event.target.value)} />
+        <textarea aria-label="Edited text" value={editing} rows={3} autoFocus onChange={(event) => setEditing(event.target.value)} />
         <button type="submit" disabled={busy || !editing.trim()}>
           Send edit
         </button>
@@ -61,7 +61,7 @@ export function MessageActions({
           Regenerate
         </button>
       )}
-      <button type="button" disabled={busy} aria-label="Delete message" onClick={() => void deleteMessage(message.id)}>
+      <button type="button" disabled={busy} onClick={() => void deleteMessage(message.id)}>
         Delete
       </button>
     </div>
