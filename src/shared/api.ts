@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type {
   AppInfo,
   ChatDelta,
+  ChatSearchHit,
   Conversation,
   ConversationSummary,
   EarnHistory,
@@ -14,7 +15,8 @@ import type {
   Message,
   SendResult,
 } from './domain.js'
-import { MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './limits.js'
+import { conversationSettingsSchema } from './chatSettings.js'
+import { MAX_IMPORT_PIECE_CHARS, MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './limits.js'
 import type { CatalogItem, DownloadSnapshot, HardwareInfo } from './models.js'
 import { miningPolicySchema } from './miningPolicySchema.js'
 import type { Result } from './result.js'
@@ -68,9 +70,37 @@ export const contract = {
     z.strictObject({
       conversationId: id.nullable(),
       text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+      /** Settings of a new conversation (ignored for an existing one). */
+      settings: conversationSettingsSchema.partial().optional(),
     }),
   ).returns<SendResult>(),
   'chat.stop': call(z.strictObject({ messageId: id })).returns<{ stopped: boolean }>(),
+  'chat.rename': call(
+    z.strictObject({ conversationId: id, title: z.string().trim().min(1, 'a title cannot be empty').max(200) }),
+  ).returns<ConversationSummary>(),
+  'chat.restore': call(z.strictObject({ conversationId: id })).returns<{ restored: boolean }>(),
+  'chat.search': call(z.strictObject({ query: z.string().max(500) })).returns<ChatSearchHit[]>(),
+  'chat.regenerate': call(z.strictObject({ messageId: id })).returns<Conversation>(),
+  'chat.edit': call(
+    z.strictObject({ messageId: id, text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) }),
+  ).returns<Conversation>(),
+  'chat.select': call(z.strictObject({ messageId: id })).returns<Conversation>(),
+  'chat.deleteMessage': call(z.strictObject({ messageId: id })).returns<Conversation>(),
+  'chat.updateSettings': call(
+    z.strictObject({ conversationId: id, settings: conversationSettingsSchema }),
+  ).returns<Conversation>(),
+  'chat.export': call(
+    z.strictObject({ conversationId: id.nullable(), format: z.enum(['json', 'markdown']) }),
+  ).returns<{ fileName: string; mimeType: string; text: string }>(),
+  /** A file to import, sent in pieces so that no request frame exceeds MAX_REQUEST_BYTES. */
+  'chat.import': call(
+    z.strictObject({
+      uploadId: id,
+      index: z.number().int().min(0).max(100_000),
+      text: z.string().max(MAX_IMPORT_PIECE_CHARS),
+      last: z.boolean(),
+    }),
+  ).returns<{ imported: ConversationSummary[] | null }>(),
   'earn.status': call(none).returns<EarnSnapshot>(),
   'earn.configure': call(
     z.strictObject({

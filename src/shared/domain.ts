@@ -1,3 +1,5 @@
+import type { ConversationSettings } from './chatSettings.js'
+
 /** Where a message stands. `interrupted` means the app stopped (crash, kill) while it was streaming. */
 export type MessageState = 'complete' | 'streaming' | 'stopped' | 'interrupted' | 'error'
 
@@ -17,6 +19,8 @@ export interface Message {
   model: string | null
   createdAt: number
   updatedAt: number
+  /** The message this one answers or follows; null for the first. Versions share a parent. */
+  parentId?: string | null
 }
 
 /** A conversation in the list, without its messages. */
@@ -29,7 +33,25 @@ export interface ConversationSummary {
 
 /** A conversation with its messages in order. */
 export interface Conversation extends ConversationSummary {
+  /** The active path through the conversation's tree of versions and branches, first to last. */
   messages: Message[]
+  /** How it answers: system prompt, sampling, context size, model. */
+  settings?: ConversationSettings
+  /**
+   * For each message on the path that has other versions (regenerated replies, edited messages): the ids
+   * of all its versions, oldest first. Messages with a single version are absent.
+   */
+  versions?: Record<string, string[]>
+}
+
+/** One search hit: a message (or the title when `messageId` is null), with the matching words marked. */
+export interface ChatSearchHit {
+  conversationId: string
+  title: string
+  messageId: string | null
+  /** The snippet in pieces; `hit` pieces are the matched words. Plain text, never HTML. */
+  snippet: Array<{ text: string; hit: boolean }>
+  updatedAt: number
 }
 
 /** What happens when a message is sent: both rows exist in the store before generation starts. */

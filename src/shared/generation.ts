@@ -28,7 +28,13 @@ export interface ChatTurn {
  * (for models without a chat template, and for the AI Horde's raw prompts).
  */
 export type GenerateRequest =
-  | { kind: 'chat'; turns: ChatTurn[]; params: SamplingParams }
+  | {
+      kind: 'chat'
+      turns: ChatTurn[]
+      params: SamplingParams
+      /** Keep the history within this many tokens (a conversation's context size), dropping the oldest turns. */
+      contextTokens?: number
+    }
   | {
       kind: 'completion'
       prompt: string

@@ -70,15 +70,15 @@ describe('the chat repository', () => {
     const repo = new ChatRepository(db, () => now++)
     const first = repo.createConversation('First')
     const second = repo.createConversation('Second')
-    repo.appendMessage({ conversationId: first.id, role: 'user', content: 'Hi', state: 'complete', model: null })
+    const hi = repo.appendMessage({ conversationId: first.id, parentId: null, role: 'user', content: 'Hi', state: 'complete', model: null })
     expect(repo.listConversations().map((c) => c.title)).toEqual(['First', 'Second'])
-    const reply = repo.appendMessage({ conversationId: first.id, role: 'assistant', content: '', state: 'streaming', model: 'm.gguf' })
+    const reply = repo.appendMessage({ conversationId: first.id, parentId: hi.id, role: 'assistant', content: '', state: 'streaming', model: 'm.gguf' })
     repo.saveContent(reply.id, 'Hello th', 'streaming')
-    expect(repo.listMessages(first.id).map((m) => [m.role, m.content, m.state])).toEqual([
+    expect(repo.listAllMessages(first.id).map((m) => [m.role, m.content, m.state])).toEqual([
       ['user', 'Hi', 'complete'],
       ['assistant', 'Hello th', 'streaming'],
     ])
-    expect(repo.deleteConversation(second.id)).toBe(true)
+    expect(repo.softDelete(second.id)).toBe(true)
     expect(repo.getConversation(second.id)).toBeNull()
   })
 
@@ -87,7 +87,7 @@ describe('the chat repository', () => {
     const db = openDatabase(file)
     const repo = new ChatRepository(db)
     const conversation = repo.createConversation('Story')
-    const reply = repo.appendMessage({ conversationId: conversation.id, role: 'assistant', content: '', state: 'streaming', model: null })
+    const reply = repo.appendMessage({ conversationId: conversation.id, parentId: null, role: 'assistant', content: '', state: 'streaming', model: null })
     repo.saveContent(reply.id, 'Once upon', 'streaming')
     db.close()
     const reopened = new ChatRepository(openDatabase(file))
@@ -95,13 +95,15 @@ describe('the chat repository', () => {
     expect(reopened.getMessage(reply.id)).toMatchObject({ content: 'Once upon', state: 'interrupted' })
   })
 
-  it('deletes a conversation together with its messages', () => {
+  it('purges a deleted conversation together with its messages', () => {
     const db = openDatabase(dbFile())
     cleanups.push(() => db.close())
     const repo = new ChatRepository(db)
     const conversation = repo.createConversation('Gone')
-    const message = repo.appendMessage({ conversationId: conversation.id, role: 'user', content: 'x', state: 'complete', model: null })
-    repo.deleteConversation(conversation.id)
+    const message = repo.appendMessage({ conversationId: conversation.id, parentId: null, role: 'user', content: 'x', state: 'complete', model: null })
+    repo.softDelete(conversation.id)
+    expect(repo.getMessage(message.id)).not.toBeNull()
+    expect(repo.purgeDeleted(Date.now())).toBe(1)
     expect(repo.getMessage(message.id)).toBeNull()
   })
 })

@@ -1,15 +1,26 @@
-import type { Conversation, ConversationSummary, Message, SendResult } from '../../shared/domain.js'
+import {
+  DEFAULT_CONVERSATION_SETTINGS,
+  type ConversationSettings,
+} from '../../shared/chatSettings.js'
+import type {
+  ChatSearchHit,
+  Conversation,
+  ConversationSummary,
+  Message,
+  SendResult,
+} from '../../shared/domain.js'
 import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
 import { AppError } from '../../shared/result.js'
 import type { Engine } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
 import type { ChatRepository } from '../store/chatRepository.js'
 import { asStorageError, withStorage } from '../store/storageErrors.js'
+import { titleFrom } from './title.js'
 
 /** A streaming reply is written to the store at least this often, so a crash loses at most this much. */
 export const SAVE_INTERVAL_MS = 1000
-const TITLE_CHARS = 60
-const DEFAULT_MAX_TOKENS = 1024
+/** A deleted conversation can be restored for this long (and until the app restarts). */
+export const UNDO_DELETE_MS = 10 * 60_000
 
 interface Streaming {
   conversationId: string
@@ -17,7 +28,16 @@ interface Streaming {
   done: Promise<void>
 }
 
-/** Conversations and local replies: stores every message before and while it is generated. */
+/** Where a reply's text comes from; the local engine today, a grid backend can be another. */
+interface ReplyHandlers {
+  signal: AbortSignal
+  onText: (text: string) => void
+}
+
+/**
+ * Conversations, their versions and branches, and local replies. Every message is stored before and
+ * while it is generated; generation sees only the active path.
+ */
 export class ChatService {
   private readonly streaming = new Map<string, Streaming>()
 
@@ -27,9 +47,12 @@ export class ChatService {
     private readonly events: HostEvents,
     /** Tells the miner the user is here: local chat comes before grid jobs. Returns "done". */
     private readonly beginLocalUse: () => () => void = () => () => undefined,
+    private readonly now: () => number = Date.now,
   ) {
     // Replies that were streaming when the app last stopped (killed, crashed) are kept, marked interrupted.
     repo.markStreamingInterrupted()
+    // Undo lives in the running app; conversations deleted in an earlier run are gone for good.
+    repo.purgeDeleted(now())
   }
 
   list(): ConversationSummary[] {
@@ -37,70 +60,108 @@ export class ChatService {
   }
 
   get(conversationId: string): Conversation {
-    const summary = this.repo.getConversation(conversationId)
-    if (!summary) throw new AppError('NOT_FOUND', 'That conversation no longer exists.')
-    return { ...summary, messages: this.repo.listMessages(conversationId) }
+    const summary = this.existing(conversationId)
+    const { messages, versions } = this.repo.activePath(conversationId)
+    return { ...summary, messages, versions, settings: this.repo.getSettings(conversationId) }
   }
 
+  search(query: string): ChatSearchHit[] {
+    return this.repo.search(query)
+  }
+
+  rename(conversationId: string, title: string): ConversationSummary {
+    this.existing(conversationId)
+    withStorage(() => this.repo.rename(conversationId, title.trim()))
+    this.emitList()
+    return this.existing(conversationId)
+  }
+
+  /** Hides a conversation; `restore` brings it back until it is purged. */
   async delete(conversationId: string): Promise<boolean> {
-    for (const [messageId, entry] of this.streaming) {
-      if (entry.conversationId === conversationId) {
-        this.stop(messageId)
-        await entry.done
-      }
-    }
-    const deleted = this.repo.deleteConversation(conversationId)
-    if (deleted) this.events.emit('chat.conversations', this.list())
+    await this.stopConversation(conversationId)
+    const deleted = withStorage(() => this.repo.softDelete(conversationId))
+    withStorage(() => this.repo.purgeDeleted(this.now() - UNDO_DELETE_MS))
+    if (deleted) this.emitList()
     return deleted
   }
 
+  restore(conversationId: string): boolean {
+    const restored = withStorage(() => this.repo.restore(conversationId))
+    if (restored) this.emitList()
+    return restored
+  }
+
+  updateSettings(conversationId: string, settings: ConversationSettings): Conversation {
+    this.existing(conversationId)
+    withStorage(() => this.repo.saveSettings(conversationId, settings))
+    return this.get(conversationId)
+  }
+
   /**
-   * Stores the user's message and an empty reply, then streams the reply in the background. Both rows
-   * exist before the first token, so nothing the user typed is lost if the app dies mid-reply.
+   * Stores the user's message and an empty reply after the active path, then streams the reply in the
+   * background. Both rows exist before the first token, so nothing typed is lost if the app dies mid-reply.
    */
-  send(conversationId: string | null, text: string, systemPrompt?: string): SendResult {
-    const model = this.engine.snapshot().model
-    if (!model) throw new AppError('NO_MODEL', 'Load a model before sending a message.')
+  send(conversationId: string | null, text: string, settings?: Partial<ConversationSettings>): SendResult {
+    this.requireModel()
     if (conversationId) {
-      if (!this.repo.getConversation(conversationId)) {
-        throw new AppError('NOT_FOUND', 'That conversation no longer exists.')
-      }
-      if ([...this.streaming.values()].some((entry) => entry.conversationId === conversationId)) {
-        throw new AppError('BUSY', 'A reply is still being written in this conversation; stop it first.')
-      }
+      this.existing(conversationId)
+      this.requireIdle(conversationId)
     }
     // If the disk is full this throws a clear error before anything is generated, and the UI keeps the draft.
-    const { conversation, userMessage, turns, assistantMessage } = withStorage(() => {
-      const conversation = conversationId
-        ? this.repo.getConversation(conversationId)!
-        : this.repo.createConversation(titleFrom(text))
-      if (systemPrompt && !conversationId) {
-        this.repo.appendMessage({ conversationId: conversation.id, role: 'system', content: systemPrompt, state: 'complete', model: null })
-      }
-      const userMessage = this.repo.appendMessage({
-        conversationId: conversation.id,
-        role: 'user',
-        content: text,
-        state: 'complete',
-        model: null,
-      })
-      const turns = this.turnsOf(conversation.id)
-      const assistantMessage = this.repo.appendMessage({
-        conversationId: conversation.id,
-        role: 'assistant',
-        content: '',
-        state: 'streaming',
-        model: model.fileName,
-      })
-      return { conversation, userMessage, turns, assistantMessage }
-    })
-    this.stream(assistantMessage, turns)
-    this.events.emit('chat.conversations', this.list())
-    return {
-      conversation: this.repo.getConversation(conversation.id) ?? conversation,
-      userMessage,
-      assistantMessage,
-    }
+    const { conversation, userMessage, assistantMessage } = withStorage(() =>
+      this.repo.transaction(() => {
+        const conversation = conversationId
+          ? this.existing(conversationId)
+          : this.repo.createConversation(titleFrom(text), { ...DEFAULT_CONVERSATION_SETTINGS, ...settings })
+        const parentId = this.repo.activePath(conversation.id).messages.at(-1)?.id ?? null
+        return { conversation, ...this.writeTurn(conversation.id, parentId, text) }
+      }),
+    )
+    this.startReply(assistantMessage)
+    this.emitList()
+    return { conversation: this.existing(conversation.id), userMessage, assistantMessage }
+  }
+
+  /** Writes a new version of an assistant reply; the earlier ones stay browsable. */
+  regenerate(messageId: string): Conversation {
+    const message = this.existingMessage(messageId)
+    if (message.role !== 'assistant') throw new AppError('BAD_REQUEST', 'Only a reply can be regenerated.')
+    this.requireModel()
+    this.requireIdle(message.conversationId)
+    const reply = withStorage(() => this.appendReply(message.conversationId, message.parentId ?? null))
+    this.startReply(reply)
+    this.emitList()
+    return this.get(message.conversationId)
+  }
+
+  /** Sends an edited copy of a user message as a new branch; the original branch is kept. */
+  edit(messageId: string, text: string): Conversation {
+    const message = this.existingMessage(messageId)
+    if (message.role !== 'user') throw new AppError('BAD_REQUEST', 'Only your own messages can be edited.')
+    this.requireModel()
+    this.requireIdle(message.conversationId)
+    const { assistantMessage } = withStorage(() =>
+      this.repo.transaction(() => this.writeTurn(message.conversationId, message.parentId ?? null, text)),
+    )
+    this.startReply(assistantMessage)
+    this.emitList()
+    return this.get(message.conversationId)
+  }
+
+  /** Shows a version (or a search hit's branch): the message and its ancestors join the active path. */
+  select(messageId: string): Conversation {
+    const message = this.existingMessage(messageId)
+    withStorage(() => this.repo.selectMessage(messageId))
+    return this.get(message.conversationId)
+  }
+
+  /** Deletes one message; what followed it follows its parent instead. */
+  deleteMessage(messageId: string): Conversation {
+    const message = this.existingMessage(messageId)
+    if (this.streaming.has(messageId)) throw new AppError('BUSY', 'Stop this reply before deleting it.')
+    withStorage(() => this.repo.deleteMessage(messageId))
+    this.emitList()
+    return this.get(message.conversationId)
   }
 
   /** Stops a streaming reply; the text so far is kept and marked stopped. */
@@ -118,14 +179,84 @@ export class ChatService {
     await Promise.all(entries.map(([, entry]) => entry.done))
   }
 
-  private turnsOf(conversationId: string): ChatTurn[] {
-    return this.repo
-      .listMessages(conversationId)
-      .filter((message) => message.content.length > 0 && message.state !== 'error')
-      .map((message) => ({ role: message.role, content: message.content }))
+  private async stopConversation(conversationId: string): Promise<void> {
+    for (const [messageId, entry] of this.streaming) {
+      if (entry.conversationId === conversationId) {
+        this.stop(messageId)
+        await entry.done
+      }
+    }
   }
 
-  private stream(reply: Message, turns: ChatTurn[]): void {
+  /** Stores a user message after `parentId` and an empty reply to it. */
+  private writeTurn(conversationId: string, parentId: string | null, text: string) {
+    const userMessage = this.repo.appendMessage({
+      conversationId,
+      parentId,
+      role: 'user',
+      content: text,
+      state: 'complete',
+      model: null,
+    })
+    return { userMessage, assistantMessage: this.appendReply(conversationId, userMessage.id) }
+  }
+
+  private appendReply(conversationId: string, parentId: string | null): Message {
+    const model = this.requireModel()
+    return this.repo.appendMessage({
+      conversationId,
+      parentId,
+      role: 'assistant',
+      content: '',
+      state: 'streaming',
+      model: model.fileName,
+    })
+  }
+
+  /** History for a reply: the conversation's system prompt, then the active path up to the reply. */
+  private startReply(reply: Message): void {
+    const settings = this.repo.getSettings(reply.conversationId)
+    const model = this.engine.snapshot().model
+    if (model && settings.modelPath !== model.path) {
+      withStorage(() => this.repo.saveSettings(reply.conversationId, { ...settings, modelPath: model.path }))
+    }
+    const path = this.repo.activePath(reply.conversationId).messages
+    const history = path.slice(0, path.findIndex((message) => message.id === reply.id))
+    const turns: ChatTurn[] = [
+      ...(settings.systemPrompt.trim() ? [{ role: 'system' as const, content: settings.systemPrompt }] : []),
+      ...history
+        .filter((message) => message.content.length > 0 && message.state !== 'error')
+        .map((message) => ({ role: message.role, content: message.content })),
+    ]
+    this.stream(reply, turns, settings)
+  }
+
+  /** Produces the reply text for these turns. The one place that knows where replies come from. */
+  private produceReply(
+    turns: ChatTurn[],
+    settings: ConversationSettings,
+    handlers: ReplyHandlers,
+  ): Promise<GenerateResult> {
+    const { sampling } = settings
+    return this.engine.generate(
+      {
+        kind: 'chat',
+        turns,
+        params: {
+          maxTokens: sampling.maxTokens,
+          temperature: sampling.temperature,
+          topP: sampling.topP,
+          topK: sampling.topK,
+          minP: sampling.minP,
+          repeatPenalty: sampling.repeatPenalty,
+        },
+        contextTokens: settings.contextSize ?? undefined,
+      },
+      { signal: handlers.signal, onText: handlers.onText },
+    )
+  }
+
+  private stream(reply: Message, turns: ChatTurn[], settings: ConversationSettings): void {
     const controller = new AbortController()
     const endLocalUse = this.beginLocalUse()
     let content = ''
@@ -158,39 +289,59 @@ export class ChatService {
       }
     }
 
-    const done = this.engine
-      .generate(
-        { kind: 'chat', turns, params: { maxTokens: DEFAULT_MAX_TOKENS } },
-        {
-          signal: controller.signal,
-          onText: (text) => {
-            content += text
-            // The first words are stored at once; after that at most once a second.
-            if (savedLength === 0) save()
-            this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: reply.id, text })
-          },
-        },
-      )
-      .then(
-        (result: GenerateResult) => {
-          // The engine's final text is authoritative (stop strings trimmed, nothing lost in transit).
-          content = result.text
-          finish(result.finishReason === 'abort' ? 'stopped' : 'complete')
-        },
-        (error: unknown) => {
-          const message = error instanceof AppError ? error.message : 'The reply failed.'
-          finish('error', message)
-        },
-      )
+    const done = this.produceReply(turns, settings, {
+      signal: controller.signal,
+      onText: (text) => {
+        content += text
+        // The first words are stored at once; after that at most once a second.
+        if (savedLength === 0) save()
+        this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: reply.id, text })
+      },
+    }).then(
+      (result: GenerateResult) => {
+        // The engine's final text is authoritative (stop strings trimmed, nothing lost in transit).
+        content = result.text
+        finish(result.finishReason === 'abort' ? 'stopped' : 'complete')
+      },
+      (error: unknown) => {
+        const message = error instanceof AppError ? error.message : 'The reply failed.'
+        finish('error', message)
+      },
+    )
     this.streaming.set(reply.id, { conversationId: reply.conversationId, controller, done })
+  }
+
+  private existing(conversationId: string): ConversationSummary {
+    const summary = this.repo.getConversation(conversationId)
+    if (!summary) throw new AppError('NOT_FOUND', 'That conversation no longer exists.')
+    return summary
+  }
+
+  private existingMessage(messageId: string): Message {
+    const message = this.repo.getMessage(messageId)
+    if (!message || !this.repo.getConversation(message.conversationId)) {
+      throw new AppError('NOT_FOUND', 'That message no longer exists.')
+    }
+    return message
+  }
+
+  private requireModel() {
+    const model = this.engine.snapshot().model
+    if (!model) throw new AppError('NO_MODEL', 'Load a model before sending a message.')
+    return model
+  }
+
+  private requireIdle(conversationId: string): void {
+    if ([...this.streaming.values()].some((entry) => entry.conversationId === conversationId)) {
+      throw new AppError('BUSY', 'A reply is still being written in this conversation; stop it first.')
+    }
+  }
+
+  private emitList(): void {
+    this.events.emit('chat.conversations', this.list())
   }
 }
 
 function messageOf(error: unknown): string {
   return error instanceof AppError ? error.message : 'Saving the reply failed.'
-}
-
-function titleFrom(text: string): string {
-  const line = text.trim().split('\n')[0] ?? ''
-  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1).trimEnd()}…` : line || 'New chat'
 }

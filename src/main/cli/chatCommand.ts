@@ -38,7 +38,7 @@ export async function chatCommand(options: ChatOptions): Promise<void> {
         if (name === 'chat.message') done(payload as { state: string; error: string | null })
       })
     })
-    const sent = host.chat.send(null, options.prompt, options.system?.trim() || undefined)
+    const sent = host.chat.send(null, options.prompt, { systemPrompt: options.system?.trim() ?? '' })
     process.once('SIGINT', () => host.chat.stop(sent.assistantMessage.id))
     const outcome = await finished
     process.stdout.write('\n')

@@ -155,7 +155,7 @@ export class LlamaRuntime {
       const promptTokens = { count: 0 }
       const { text, reason } =
         request.kind === 'chat' && loaded.info.hasChatTemplate
-          ? await this.chat(loaded, sequence, request.turns, options)
+          ? await this.chat(loaded, sequence, withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens), options)
           : await this.complete(
               loaded,
               sequence,
@@ -268,6 +268,33 @@ async function acquireSequence(loaded: Loaded, signal: AbortSignal) {
     })
   }
   return loaded.context.getSequence()
+}
+
+/**
+ * Drops the oldest turns after the system prompt until the history fits a conversation's own context
+ * size next to the reply; the latest turn always stays. The loaded context's own limit is handled by
+ * LlamaChat's context shift.
+ */
+function withinTokens(
+  loaded: Loaded,
+  turns: Extract<GenerateRequest, { kind: 'chat' }>['turns'],
+  limit: number | undefined,
+  maxTokens: number,
+): Extract<GenerateRequest, { kind: 'chat' }>['turns'] {
+  if (!limit || limit >= loaded.info.contextSize) return turns
+  // Template markup costs a few tokens per turn on top of the text.
+  const cost = (content: string) => loaded.model.tokenize(content).length + 8
+  const system = turns[0]?.role === 'system' ? [turns[0]] : []
+  const rest = turns.slice(system.length)
+  let budget = limit - maxTokens - system.reduce((sum, turn) => sum + cost(turn.content), 0)
+  const kept: typeof turns = []
+  for (let i = rest.length - 1; i >= 0; i--) {
+    const turn = rest[i]!
+    budget -= cost(turn.content)
+    if (budget < 0 && kept.length > 0) break
+    kept.unshift(turn)
+  }
+  return [...system, ...kept]
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import type { AppInfo } from '../../shared/domain.js'
 import { ChatService } from '../chat/chatService.js'
+import { ChatTransfer } from '../chat/transfer/chatTransfer.js'
 import { EarnService } from '../earn/earnService.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { MiningGate } from '../earn/miningGate.js'
@@ -97,7 +98,9 @@ export function createHost(options: HostOptions): Host {
   })
   models.start()
   const localUse = new LocalUseGate(options.localCooldownMs)
-  const chat = new ChatService(new ChatRepository(db), engine, events, () => localUse.beginLocalUse())
+  const chatRepository = new ChatRepository(db)
+  const chat = new ChatService(chatRepository, engine, events, () => localUse.beginLocalUse())
+  const chatTransfer = new ChatTransfer(chatRepository, chat, () => events.emit('chat.conversations', chat.list()))
   const settings = new SettingsRepository(db)
   const localApi = new LocalApiService({ engine, settings, secrets, events, beginLocalUse: () => localUse.beginLocalUse() })
   void localApi.startIfEnabled()
@@ -151,8 +154,18 @@ export function createHost(options: HostOptions): Host {
     'chat.list': () => chat.list(),
     'chat.get': ({ conversationId }) => chat.get(conversationId),
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
-    'chat.send': ({ conversationId, text }) => chat.send(conversationId, text),
+    'chat.send': ({ conversationId, text, settings }) => chat.send(conversationId, text, settings),
     'chat.stop': ({ messageId }) => ({ stopped: chat.stop(messageId) }),
+    'chat.rename': ({ conversationId, title }) => chat.rename(conversationId, title),
+    'chat.restore': ({ conversationId }) => ({ restored: chat.restore(conversationId) }),
+    'chat.search': ({ query }) => chat.search(query),
+    'chat.regenerate': ({ messageId }) => chat.regenerate(messageId),
+    'chat.edit': ({ messageId, text }) => chat.edit(messageId, text),
+    'chat.select': ({ messageId }) => chat.select(messageId),
+    'chat.deleteMessage': ({ messageId }) => chat.deleteMessage(messageId),
+    'chat.updateSettings': ({ conversationId, settings }) => chat.updateSettings(conversationId, settings),
+    'chat.export': ({ conversationId, format }) => chatTransfer.export(conversationId, format),
+    'chat.import': ({ uploadId, index, text, last }) => chatTransfer.importPiece(uploadId, index, text, last),
     'earn.status': () => earn.snapshot(),
     'earn.configure': (settings) => earn.configure(settings),
     'earn.setApiKey': ({ network, apiKey }) => earn.setApiKey(network, apiKey),

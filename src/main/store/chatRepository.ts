@@ -1,20 +1,31 @@
 import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
+import {
+  conversationSettingsSchema,
+  DEFAULT_CONVERSATION_SETTINGS,
+  type ConversationSettings,
+} from '../../shared/chatSettings.js'
 import type {
+  ChatSearchHit,
   ConversationSummary,
   Message,
   MessageRole,
   MessageState,
 } from '../../shared/domain.js'
+import { activePath, type TreeMessage } from './messageTree.js'
+import { ftsQueryOf, snippetParts, SNIPPET_CLOSE, SNIPPET_OPEN } from './searchQuery.js'
 
 interface MessageRow {
   id: string
   conversation_id: string
+  parent_id: string | null
   role: MessageRole
   content: string
   state: MessageState
   error: string | null
   model: string | null
+  seq: number
+  selected_at: number
   created_at: number
   updated_at: number
 }
@@ -26,9 +37,21 @@ interface ConversationRow {
   updated_at: number
 }
 
+interface SearchRow {
+  conversation_id: string
+  message_id: string | null
+  snippet: string
+  title: string
+  updated_at: number
+}
+
+const MESSAGE_COLUMNS =
+  'id, conversation_id, parent_id, role, content, state, error, model, seq, selected_at, created_at, updated_at'
+
 const toMessage = (row: MessageRow): Message => ({
   id: row.id,
   conversationId: row.conversation_id,
+  parentId: row.parent_id,
   role: row.role,
   content: row.content,
   state: row.state,
@@ -36,6 +59,13 @@ const toMessage = (row: MessageRow): Message => ({
   model: row.model,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+})
+
+const toTreeMessage = (row: MessageRow): TreeMessage => ({
+  ...toMessage(row),
+  parentId: row.parent_id,
+  seq: row.seq,
+  selectedAt: row.selected_at,
 })
 
 const toSummary = (row: ConversationRow): ConversationSummary => ({
@@ -48,10 +78,16 @@ const toSummary = (row: ConversationRow): ConversationSummary => ({
 /** A new message before it is stored. */
 export interface NewMessage {
   conversationId: string
+  /** The message it follows; null for a first message. */
+  parentId: string | null
   role: MessageRole
   content: string
   state: MessageState
   model: string | null
+  /** Kept from an import; otherwise now. */
+  createdAt?: number
+  /** Kept from an import; otherwise the message becomes the selected version. */
+  selectedAt?: number
 }
 
 /** The only code that reads and writes conversations and messages. Statements are prepared once. */
@@ -64,84 +100,178 @@ export class ChatRepository {
   ) {
     this.statements = {
       insertConversation: db.prepare(
-        'INSERT INTO conversations (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)',
+        'INSERT INTO conversations (id, title, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
       ),
       touchConversation: db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?'),
       listConversations: db.prepare<[], ConversationRow>(
-        'SELECT id, title, created_at, updated_at FROM conversations ORDER BY updated_at DESC, rowid DESC',
+        `SELECT id, title, created_at, updated_at FROM conversations WHERE deleted_at IS NULL
+         ORDER BY updated_at DESC, rowid DESC`,
       ),
       getConversation: db.prepare<[string], ConversationRow>(
-        'SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?',
+        'SELECT id, title, created_at, updated_at FROM conversations WHERE id = ? AND deleted_at IS NULL',
       ),
-      deleteConversation: db.prepare('DELETE FROM conversations WHERE id = ?'),
-      nextSeq: db.prepare<[string], { next: number }>(
-        'SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM messages WHERE conversation_id = ?',
+      getSettings: db.prepare<[string], { settings: string | null }>(
+        'SELECT settings FROM conversations WHERE id = ?',
+      ),
+      saveSettings: db.prepare('UPDATE conversations SET settings = ? WHERE id = ? AND deleted_at IS NULL'),
+      rename: db.prepare('UPDATE conversations SET title = ? WHERE id = ? AND deleted_at IS NULL'),
+      softDelete: db.prepare('UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
+      restore: db.prepare('UPDATE conversations SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL'),
+      purgeDeleted: db.prepare('DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?'),
+      nextSeq: db.prepare<[string], { seq: number; selected: number }>(
+        `SELECT COALESCE(MAX(seq), 0) + 1 AS seq, COALESCE(MAX(selected_at), 0) + 1 AS selected
+         FROM messages WHERE conversation_id = ?`,
       ),
       insertMessage: db.prepare(
         `INSERT INTO messages (id, conversation_id, parent_id, role, content, state, error, model, seq,
-           created_at, updated_at)
-         VALUES (@id, @conversationId, @parentId, @role, @content, @state, NULL, @model, @seq, @now, @now)`,
-      ),
-      lastMessageId: db.prepare<[string], { id: string }>(
-        'SELECT id FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1',
+           selected_at, created_at, updated_at)
+         VALUES (@id, @conversationId, @parentId, @role, @content, @state, NULL, @model, @seq, COALESCE(@selectedAt, @selected),
+           @createdAt, @now)`,
       ),
       listMessages: db.prepare<[string], MessageRow>(
-        `SELECT id, conversation_id, role, content, state, error, model, created_at, updated_at
-         FROM messages WHERE conversation_id = ? ORDER BY seq`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`,
       ),
-      getMessage: db.prepare<[string], MessageRow>(
-        `SELECT id, conversation_id, role, content, state, error, model, created_at, updated_at
-         FROM messages WHERE id = ?`,
+      getMessage: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+      selectWithAncestors: db.prepare(
+        `WITH RECURSIVE up (id, parent_id) AS (
+           SELECT id, parent_id FROM messages WHERE id = @id
+           UNION ALL SELECT m.id, m.parent_id FROM messages m JOIN up ON m.id = up.parent_id
+         )
+         UPDATE messages SET selected_at = @selected WHERE id IN (SELECT id FROM up)`,
       ),
+      reparentChildren: db.prepare('UPDATE messages SET parent_id = ? WHERE parent_id = ?'),
+      deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
       updateContent: db.prepare(
         'UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ? WHERE id = ?',
       ),
       interruptStreaming: db.prepare(
         "UPDATE messages SET state = 'interrupted', updated_at = ? WHERE state = 'streaming'",
       ),
+      search: db.prepare<[string, number], SearchRow>(
+        `SELECT f.conversation_id, f.message_id, c.title, c.updated_at,
+           snippet(messages_fts, 0, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', 12) AS snippet
+         FROM messages_fts f JOIN conversations c ON c.id = f.conversation_id
+         WHERE messages_fts MATCH ? AND c.deleted_at IS NULL
+         ORDER BY rank LIMIT ?`,
+      ),
     }
   }
 
-  createConversation(title: string): ConversationSummary {
+  createConversation(
+    title: string,
+    settings: ConversationSettings = DEFAULT_CONVERSATION_SETTINGS,
+    times?: { createdAt: number; updatedAt: number },
+  ): ConversationSummary {
     const now = this.now()
     const id = randomUUID()
-    this.statements.insertConversation.run(id, title, now, now)
-    return { id, title, createdAt: now, updatedAt: now }
+    const createdAt = times?.createdAt ?? now
+    const updatedAt = times?.updatedAt ?? now
+    this.statements.insertConversation.run(id, title, JSON.stringify(settings), createdAt, updatedAt)
+    return { id, title, createdAt, updatedAt }
   }
 
+  /** Conversations not deleted, most recently active first. */
   listConversations(): ConversationSummary[] {
     return this.statements.listConversations.all().map(toSummary)
   }
 
+  /** A conversation, or null when it does not exist or is deleted. */
   getConversation(id: string): ConversationSummary | null {
     const row = this.statements.getConversation.get(id)
     return row ? toSummary(row) : null
   }
 
-  deleteConversation(id: string): boolean {
-    return this.statements.deleteConversation.run(id).changes > 0
+  /** A conversation's settings; defaults for rows written before settings existed or not readable. */
+  getSettings(id: string): ConversationSettings {
+    const raw = this.statements.getSettings.get(id)?.settings
+    if (!raw) return DEFAULT_CONVERSATION_SETTINGS
+    try {
+      const parsed = conversationSettingsSchema.safeParse(JSON.parse(raw))
+      return parsed.success ? parsed.data : DEFAULT_CONVERSATION_SETTINGS
+    } catch {
+      return DEFAULT_CONVERSATION_SETTINGS
+    }
   }
 
-  /** Appends a message after the conversation's last one and bumps the conversation's activity time. */
+  saveSettings(id: string, settings: ConversationSettings): boolean {
+    return this.statements.saveSettings.run(JSON.stringify(settings), id).changes > 0
+  }
+
+  rename(id: string, title: string): boolean {
+    return this.statements.rename.run(title, id).changes > 0
+  }
+
+  /** Sets when a conversation was last active (imports keep the original time). */
+  setActivity(id: string, time: number): void {
+    this.statements.touchConversation.run(time, id)
+  }
+
+  /** Hides a conversation until it is restored or purged. */
+  softDelete(id: string): boolean {
+    return this.statements.softDelete.run(this.now(), id).changes > 0
+  }
+
+  restore(id: string): boolean {
+    return this.statements.restore.run(id).changes > 0
+  }
+
+  /** Removes for good the conversations deleted at or before `before`; returns how many. */
+  purgeDeleted(before: number): number {
+    return this.statements.purgeDeleted.run(before).changes
+  }
+
+  /** Stores a message after `parentId`, selects it, and bumps the conversation's activity time. */
   appendMessage(message: NewMessage): Message {
     const now = this.now()
     const id = randomUUID()
+    const createdAt = message.createdAt ?? now
     this.db.transaction(() => {
-      const parentId = this.statements.lastMessageId.get(message.conversationId)?.id ?? null
-      const seq = this.statements.nextSeq.get(message.conversationId)?.next ?? 1
-      this.statements.insertMessage.run({ ...message, id, parentId, seq, now })
+      const { seq, selected } = this.statements.nextSeq.get(message.conversationId)!
+      const { createdAt: _ignored, selectedAt = null, ...columns } = message
+      this.statements.insertMessage.run({ ...columns, id, seq, selected, selectedAt, createdAt, now })
       this.statements.touchConversation.run(now, message.conversationId)
     })()
-    return { ...message, id, error: null, createdAt: now, updatedAt: now }
+    const { createdAt: _createdAt, selectedAt: _selectedAt, ...rest } = message
+    return { ...rest, id, error: null, createdAt, updatedAt: now }
   }
 
-  listMessages(conversationId: string): Message[] {
-    return this.statements.listMessages.all(conversationId).map(toMessage)
+  /** Every message of a conversation, all branches, in the order they were written. */
+  listAllMessages(conversationId: string): TreeMessage[] {
+    return this.statements.listMessages.all(conversationId).map(toTreeMessage)
+  }
+
+  /** The active path and, for messages on it with several versions, their sibling ids. */
+  activePath(conversationId: string): { messages: Message[]; versions: Record<string, string[]> } {
+    const path = activePath(this.listAllMessages(conversationId))
+    return {
+      messages: path.messages.map(({ seq: _seq, selectedAt: _selected, ...message }) => message),
+      versions: path.versions,
+    }
+  }
+
+  /** Puts a message and its ancestors on the active path. */
+  selectMessage(id: string): void {
+    const message = this.getMessage(id)
+    if (!message) return
+    const { selected } = this.statements.nextSeq.get(message.conversationId)!
+    this.statements.selectWithAncestors.run({ id, selected })
   }
 
   getMessage(id: string): Message | null {
     const row = this.statements.getMessage.get(id)
     return row ? toMessage(row) : null
+  }
+
+  /** Deletes one message; what followed it now follows its parent, so nothing else is lost. */
+  deleteMessage(id: string): boolean {
+    return this.db.transaction(() => {
+      const message = this.statements.getMessage.get(id)
+      if (!message) return false
+      this.statements.reparentChildren.run(message.parent_id, id)
+      this.statements.deleteMessage.run(id)
+      this.statements.touchConversation.run(this.now(), message.conversation_id)
+      return true
+    })()
   }
 
   /** Saves a reply's text so far (while streaming) or its final text and state. */
@@ -152,5 +282,36 @@ export class ChatRepository {
   /** Marks replies left streaming by a previous run (killed or crashed) as interrupted. */
   markStreamingInterrupted(): number {
     return this.statements.interruptStreaming.run(this.now()).changes
+  }
+
+  /** Full-text search over titles and messages of conversations not deleted, best matches first. */
+  search(query: string, limit = 50): ChatSearchHit[] {
+    const match = ftsQueryOf(query)
+    if (!match) return []
+    return this.statements.search.all(match, limit).map((row) => ({
+      conversationId: row.conversation_id,
+      title: row.title,
+      messageId: row.message_id,
+      snippet: snippetParts(row.snippet),
+      updatedAt: row.updated_at,
+    }))
+  }
+
+  /** Rebuilds the search index from the tables (after a VACUUM, which may renumber rowids). */
+  rebuildSearchIndex(): void {
+    this.db.transaction(() => {
+      this.db.exec(`
+        DELETE FROM messages_fts;
+        INSERT INTO messages_fts (rowid, body, conversation_id, message_id)
+          SELECT rowid * 2, content, conversation_id, id FROM messages;
+        INSERT INTO messages_fts (rowid, body, conversation_id, message_id)
+          SELECT rowid * 2 + 1, title, id, NULL FROM conversations;
+      `)
+    })()
+  }
+
+  /** Runs `work` in one transaction (imports: all of a file or nothing). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)()
   }
 }

@@ -22,12 +22,40 @@ export function openDatabase(
     // NORMAL is durable across app crashes in WAL mode; only a power loss can drop the last commits.
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
+    if (file !== ':memory:') backupBeforeMigrating(db, file, migrations)
     migrate(db, migrations)
     return db
   } catch (error) {
     db.close()
     throw error
   }
+}
+
+/**
+ * Copies the database to `<file>.backup-v<old>-<timestamp>` before an older schema is migrated, so a
+ * migration that goes wrong (or a downgrade) never costs the user their history. VACUUM INTO writes a
+ * consistent, compact copy synchronously (better-sqlite3's `backup()` is asynchronous, and the host opens
+ * its database synchronously). Returns the backup's path, or null when none was needed.
+ */
+export function backupBeforeMigrating(
+  db: Database.Database,
+  file: string,
+  migrations: readonly Migration[],
+  now: () => number = Date.now,
+): string | null {
+  const current = db.pragma('user_version', { simple: true }) as number
+  const latest = migrations.at(-1)?.version ?? 0
+  if (current === 0 || current >= latest) return null
+  const target = `${file}.backup-v${current}-${now()}`
+  try {
+    db.prepare('VACUUM INTO ?').run(target)
+  } catch (error) {
+    throw new AppError(
+      'STORAGE_FAILED',
+      `Could not back up the database before updating it (${error instanceof Error ? error.message : String(error)}); free some disk space and start again.`,
+    )
+  }
+  return target
 }
 
 /** Applies the migrations newer than the database's `user_version`, each in its own transaction. */

@@ -3,6 +3,7 @@ import { migration001Chat } from './001_chat.js'
 import { migration002Jobs } from './002_jobs.js'
 import { migration003Settings } from './003_settings.js'
 import { migration004Models } from './004_models.js'
+import { migration005ChatBranchesSearch } from './005_chat_branches_search.js'
 
 /** One schema change. Migrations are numbered, append-only, and never edited once released. */
 export interface Migration {
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Append only. */
-export const migrations: readonly Migration[] = [migration001Chat, migration002Jobs, migration003Settings, migration004Models]
+export const migrations: readonly Migration[] = [migration001Chat, migration002Jobs, migration003Settings, migration004Models, migration005ChatBranchesSearch]

@@ -14,6 +14,7 @@ import type {
   LocalModel,
   Message,
 } from '../../../shared/domain'
+import { DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../../shared/chatSettings'
 import type { AppErrorShape } from '../../../shared/result'
 import { api, connectionStore } from './bridge'
 import { createStore } from './store'
@@ -28,6 +29,8 @@ export const activeStore = createStore<Conversation | null>(null)
 export const localModelsStore = createStore<LocalModel[]>([])
 /** The last error of a user action, shown until the next action. */
 export const errorStore = createStore<AppErrorShape | null>(null)
+/** Settings the next new conversation starts with. */
+export const newChatSettingsStore = createStore<ConversationSettings>(DEFAULT_CONVERSATION_SETTINGS)
 /** The miner. */
 export const earnStore = createStore<EarnSnapshot | null>(null)
 /** The latest finished grid jobs, newest first. */
@@ -122,13 +125,14 @@ export function newConversation(): void {
 export async function sendMessage(text: string): Promise<boolean> {
   if (!api) return false
   const active = activeStore.get()
-  const sent = await run(() => api!.call('chat.send', { conversationId: active?.id ?? null, text }))
+  const settings = active ? undefined : newChatSettingsStore.get()
+  const sent = await run(() => api!.call('chat.send', { conversationId: active?.id ?? null, text, settings }))
   if (!sent) return false
   activeStore.set((current) => {
     if (current && current.id === sent.conversation.id) {
       return { ...current, messages: [...current.messages, sent.userMessage, sent.assistantMessage] }
     }
-    return { ...sent.conversation, messages: [sent.userMessage, sent.assistantMessage] }
+    return { ...sent.conversation, settings, messages: [sent.userMessage, sent.assistantMessage] }
   })
   return true
 }

@@ -1,9 +1,11 @@
 import { activeStore, errorStore } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { ChatSettingsPanel } from './ChatSettingsPanel'
 import { Composer } from './Composer'
 import { ConversationList } from './ConversationList'
 import { MessageList } from './MessageList'
 import { ModelPicker } from './ModelPicker'
+import { UndoToast } from './UndoToast'
 
 /** Chat: conversations on the left, the model on top, messages and the composer in the middle. */
 export function ChatView() {
@@ -15,13 +17,15 @@ export function ChatView() {
       <ConversationList activeId={active?.id ?? null} />
       <section className="chat-main" aria-label="Chat">
         <ModelPicker />
+        <ChatSettingsPanel conversation={active} />
         {error && (
           <div className="error" role="alert">
             {error.message}
           </div>
         )}
-        <MessageList messages={active?.messages ?? []} />
+        <MessageList messages={active?.messages ?? []} versions={active?.versions} />
         <Composer streamingId={streaming?.id ?? null} />
+        <UndoToast />
       </section>
     </div>
   )

@@ -1,7 +1,12 @@
-import { conversationsStore, deleteConversation, newConversation, openConversation } from '../../api/appState'
+import { useState } from 'react'
+import type { ConversationSummary } from '../../../../shared/domain'
+import { conversationsStore, newConversation, openConversation } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { ChatSearch } from './ChatSearch'
+import { ChatTransfer } from './ChatTransfer'
+import { deleteWithUndo, renameConversation } from './chatActions'
 
-/** The conversation list, most recent first, with New chat. */
+/** The conversation list, most recent first, with New chat, search, rename, delete and export/import. */
 export function ConversationList({ activeId }: { activeId: string | null }) {
   const conversations = useStore(conversationsStore)
   return (
@@ -9,30 +14,61 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
       <button type="button" className="new-chat" onClick={newConversation}>
         + New chat
       </button>
+      <ChatSearch />
       <ul>
         {conversations.map((conversation) => (
-          <li key={conversation.id} className={conversation.id === activeId ? 'active' : undefined}>
-            <button
-              type="button"
-              className="conversation"
-              aria-current={conversation.id === activeId ? 'page' : undefined}
-              onClick={() => void openConversation(conversation.id)}
-            >
-              {conversation.title}
-            </button>
-            <button
-              type="button"
-              className="delete"
-              aria-label={`Delete ${conversation.title}`}
-              onClick={() => {
-                if (window.confirm(`Delete "${conversation.title}"?`)) void deleteConversation(conversation.id)
-              }}
-            >
-              ×
-            </button>
-          </li>
+          <ConversationItem key={conversation.id} conversation={conversation} active={conversation.id === activeId} />
         ))}
       </ul>
+      <ChatTransfer />
     </nav>
+  )
+}
+
+function ConversationItem({ conversation, active }: { conversation: ConversationSummary; active: boolean }) {
+  const [title, setTitle] = useState<string | null>(null)
+  if (title !== null) {
+    const save = async () => {
+      if (!title.trim() || title.trim() === conversation.title || (await renameConversation(conversation.id, title))) setTitle(null)
+    }
+    return (
+      <li className={active ? 'active' : undefined}>
+        <form
+          className="rename"
+          onSubmit={(event) => {
+            event.preventDefault()
+            void save()
+          }}
+        >
+          <input
+            aria-label="Conversation title"
+            value={title}
+            autoFocus
+            onChange={(event) => setTitle(event.target.value)}
+            onKeyDown={(event) => event.key === 'Escape' && setTitle(null)}
+            onBlur={() => void save()}
+          />
+        </form>
+      </li>
+    )
+  }
+  return (
+    <li className={active ? 'active' : undefined}>
+      <button
+        type="button"
+        className="conversation"
+        aria-current={active ? 'page' : undefined}
+        onClick={() => void openConversation(conversation.id)}
+        onDoubleClick={() => setTitle(conversation.title)}
+      >
+        {conversation.title}
+      </button>
+      <button type="button" className="rename-button" aria-label={`Rename ${conversation.title}`} onClick={() => setTitle(conversation.title)}>
+        ✎
+      </button>
+      <button type="button" className="delete" aria-label={`Delete ${conversation.title}`} onClick={() => void deleteWithUndo(conversation)}>
+        ×
+      </button>
+    </li>
   )
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react'
 import type { Message } from '../../../../shared/domain'
+import { MessageActions } from './MessageActions'
 
 const STATE_NOTES: Partial<Record<Message['state'], string>> = {
   stopped: 'Stopped',
@@ -8,7 +9,8 @@ const STATE_NOTES: Partial<Record<Message['state'], string>> = {
 }
 
 /** The messages of the open conversation. Text is rendered as text, never as HTML. */
-export function MessageList({ messages }: { messages: Message[] }) {
+export function MessageList({ messages, versions }: { messages: Message[]; versions?: Record<string, string[]> }) {
+  const busy = messages.some((message) => message.state === 'streaming')
   const end = useRef<HTMLDivElement>(null)
   const last = messages.at(-1)
   useEffect(() => {
@@ -37,6 +39,7 @@ export function MessageList({ messages }: { messages: Message[] }) {
               {message.error ? `: ${message.error}` : ''}
             </footer>
           )}
+          <MessageActions message={message} versions={versions?.[message.id]} busy={busy} />
         </article>
       ))}
       <div ref={end} />

@@ -1,0 +1,53 @@
+import type { ConversationSummary } from '../../../shared/domain.js'
+import { AppError } from '../../../shared/result.js'
+import type { ChatRepository } from '../../store/chatRepository.js'
+import { withStorage } from '../../store/storageErrors.js'
+import type { ChatService } from '../chatService.js'
+import { conversationMarkdown, exportJson } from './exportChats.js'
+import { parseImport, storeImport } from './importChats.js'
+import { ChunkedUploads } from './uploads.js'
+
+/** A file for the user to save. */
+export interface ExportFile {
+  fileName: string
+  mimeType: string
+  text: string
+}
+
+/** Export and import of conversations, for the contract's chat.export and chat.import. */
+export class ChatTransfer {
+  private readonly uploads = new ChunkedUploads()
+
+  constructor(
+    private readonly repo: ChatRepository,
+    private readonly chat: ChatService,
+    private readonly onImported: (conversations: ConversationSummary[]) => void,
+  ) {}
+
+  /** One conversation (or all when `conversationId` is null) as lossless JSON or as Markdown. */
+  export(conversationId: string | null, format: 'json' | 'markdown', now = new Date()): ExportFile {
+    const ids = conversationId ? [this.chat.get(conversationId).id] : this.repo.listConversations().map((c) => c.id)
+    const stamp = now.toISOString().slice(0, 10)
+    const name = conversationId ? safeFileName(this.chat.get(conversationId).title) : `gridforge-chats-${stamp}`
+    if (format === 'json') {
+      return { fileName: `${name}.json`, mimeType: 'application/json', text: exportJson(this.repo, ids, now.getTime()) }
+    }
+    const text = ids.map((id) => conversationMarkdown(this.chat.get(id))).join('\n---\n\n')
+    return { fileName: `${name}.md`, mimeType: 'text/markdown', text }
+  }
+
+  /** Takes one piece of an import file; on the last piece, imports it all or nothing. */
+  importPiece(uploadId: string, index: number, text: string, last: boolean): { imported: ConversationSummary[] | null } {
+    const whole = this.uploads.add(uploadId, index, text, last)
+    if (whole === null) return { imported: null }
+    const conversations = parseImport(whole)
+    if (conversations.length === 0) throw new AppError('BAD_REQUEST', 'That file has no conversations in it.')
+    const imported = withStorage(() => storeImport(this.repo, conversations))
+    this.onImported(imported)
+    return { imported }
+  }
+}
+
+function safeFileName(title: string): string {
+  return title.replace(/[^\p{L}\p{N} _.-]+/gu, '').trim().slice(0, 80) || 'conversation'
+}

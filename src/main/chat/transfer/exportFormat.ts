@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import { conversationSettingsSchema } from '../../../shared/chatSettings.js'
+
+/** Bumped when the file format changes incompatibly; readers accept every version they know. */
+export const EXPORT_VERSION = 1
+
+const exportedMessageSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  parentId: z.string().min(1).max(200).nullable(),
+  role: z.enum(['user', 'assistant', 'system']),
+  content: z.string(),
+  state: z.enum(['complete', 'streaming', 'stopped', 'interrupted', 'error']),
+  error: z.string().nullable(),
+  model: z.string().nullable(),
+  /** Among siblings, the one selected most recently is on the active path. */
+  selectedAt: z.number().int().nonnegative(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+})
+
+const exportedConversationSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  title: z.string().max(1000),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  settings: conversationSettingsSchema,
+  /** Every message of every branch, parents before children. */
+  messages: z.array(exportedMessageSchema),
+})
+
+/** GridForge's lossless chat export: every branch, version and setting. */
+export const chatExportSchema = z.strictObject({
+  format: z.literal('gridforge-chat'),
+  version: z.literal(EXPORT_VERSION),
+  exportedAt: z.number(),
+  conversations: z.array(exportedConversationSchema),
+})
+
+/** A GridForge chat export file. */
+export type ChatExport = z.infer<typeof chatExportSchema>
+/** One conversation in an export file (also what every importer produces). */
+export type ExportedConversation = z.infer<typeof exportedConversationSchema>
+/** One message in an export file. */
+export type ExportedMessage = z.infer<typeof exportedMessageSchema>
