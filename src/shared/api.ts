@@ -12,6 +12,7 @@ import type {
   Message,
   SendResult,
 } from './domain.js'
+import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
 import { MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './limits.js'
 import type { Result } from './result.js'
 
@@ -43,8 +44,13 @@ export const contract = {
     z.strictObject({
       conversationId: id.nullable(),
       text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
+      /** Absent means the local model. */
+      backend: chatBackendSchema.optional(),
+      /** The user accepted that community workers will read this conversation (needed once per conversation). */
+      gridNoticeAccepted: z.boolean().optional(),
     }),
   ).returns<SendResult>(),
+  'chat.gridModels': call(z.strictObject({ network: z.enum(['aipg', 'horde']) })).returns<GridModel[]>(),
   'chat.stop': call(z.strictObject({ messageId: id })).returns<{ stopped: boolean }>(),
   'earn.status': call(none).returns<EarnSnapshot>(),
   'earn.configure': call(
@@ -89,6 +95,8 @@ export interface Events {
   /** A message row changed as a whole (created, finished, stopped, failed). */
   'chat.message': Message
   'chat.conversations': ConversationSummary[]
+  /** A grid reply waiting in a queue (position, estimated wait) before its text arrives. */
+  'chat.progress': ReplyProgress
   'earn.snapshot': EarnSnapshot
   'api.snapshot': LocalApiSnapshot
 }

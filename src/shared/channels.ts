@@ -15,6 +15,7 @@ export const callNames = {
   'chat.delete': true,
   'chat.send': true,
   'chat.stop': true,
+  'chat.gridModels': true,
   'earn.status': true,
   'earn.configure': true,
   'earn.setApiKey': true,
@@ -32,6 +33,7 @@ export const eventNames = {
   'chat.delta': true,
   'chat.message': true,
   'chat.conversations': true,
+  'chat.progress': true,
   'earn.snapshot': true,
   'api.snapshot': true,
 } as const satisfies Record<EventName, true>

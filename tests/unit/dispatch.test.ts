@@ -20,6 +20,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'chat.delete': unused,
     'chat.send': unused,
     'chat.stop': ({ messageId }) => ({ stopped: messageId === 'streaming-one' }),
+    'chat.gridModels': unused,
     'earn.status': unused,
     'earn.configure': unused,
     'earn.setApiKey': unused,

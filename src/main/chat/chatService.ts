@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
 import type { ChatRepository } from '../store/chatRepository.js'
 import { asStorageError, withStorage } from '../store/storageErrors.js'
+import type { ReplySource } from './replySource.js'
 
 /** A streaming reply is written to the store at least this often, so a crash loses at most this much. */
 export const SAVE_INTERVAL_MS = 1000
@@ -58,8 +59,9 @@ export class ChatService {
    * Stores the user's message and an empty reply, then streams the reply in the background. Both rows
    * exist before the first token, so nothing the user typed is lost if the app dies mid-reply.
    */
-  send(conversationId: string | null, text: string, systemPrompt?: string): SendResult {
-    const model = this.engine.snapshot().model
+  send(conversationId: string | null, text: string, systemPrompt?: string, source?: ReplySource): SendResult {
+    // A grid source needs no local model.
+    const model = source ? { fileName: source.label } : this.engine.snapshot().model
     if (!model) throw new AppError('NO_MODEL', 'Load a model before sending a message.')
     if (conversationId) {
       if (!this.repo.getConversation(conversationId)) {
@@ -94,7 +96,7 @@ export class ChatService {
       })
       return { conversation, userMessage, turns, assistantMessage }
     })
-    this.stream(assistantMessage, turns)
+    this.stream(assistantMessage, turns, source)
     this.events.emit('chat.conversations', this.list())
     return {
       conversation: this.repo.getConversation(conversation.id) ?? conversation,
@@ -125,9 +127,10 @@ export class ChatService {
       .map((message) => ({ role: message.role, content: message.content }))
   }
 
-  private stream(reply: Message, turns: ChatTurn[]): void {
+  private stream(reply: Message, turns: ChatTurn[], source?: ReplySource): void {
     const controller = new AbortController()
-    const endLocalUse = this.beginLocalUse()
+    // Only the local model competes with mining; a grid reply leaves it alone.
+    const endLocalUse = source ? () => undefined : this.beginLocalUse()
     let content = ''
     let savedLength = 0
     // A failed save (disk full) must not stop the reply: it stays on screen and the next save retries.
@@ -158,11 +161,13 @@ export class ChatService {
       }
     }
 
-    const done = this.engine
+    const done = (source ?? this.engine)
       .generate(
         { kind: 'chat', turns, params: { maxTokens: DEFAULT_MAX_TOKENS } },
         {
           signal: controller.signal,
+          onProgress: (stage) =>
+            this.events.emit('chat.progress', { conversationId: reply.conversationId, messageId: reply.id, ...stage }),
           onText: (text) => {
             content += text
             // The first words are stored at once; after that at most once a second.

@@ -212,6 +212,7 @@ export class EarnService {
   }
 }
 
-function secretName(network: GridNetwork): string {
+/** Where the network's API key is kept in the secret store (also read by chat through the grid). */
+export function secretName(network: GridNetwork): string {
   return `${network}-api-key`
 }

@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import type { AppInfo } from '../../shared/domain.js'
 import { ChatService } from '../chat/chatService.js'
-import { EarnService } from '../earn/earnService.js'
+import { GridChatService } from '../chat/grid/gridChatService.js'
+import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
+import { EarnService, secretName } from '../earn/earnService.js'
+import { bridgeAgent, DEFAULT_GRID_URLS } from '../earn/gridDefaults.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { FileSecretStore, type SecretStore } from '../earn/secretStore.js'
 import type { Engine } from '../engine/engine.js'
@@ -33,6 +36,8 @@ export interface HostOptions {
   /** How long mining waits after local chat or API use (default 30 s). */
   localCooldownMs?: number
   log?: (line: string) => void
+  /** Chat through the AI Horde (tests poll faster). */
+  hordeChat?: HordeChatOptions
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -42,6 +47,7 @@ export interface Host {
   engine: Engine
   chat: ChatService
   earn: EarnService
+  gridChat: GridChatService
   localApi: LocalApiService
   localUse: LocalUseGate
   paths: ReturnType<typeof dataPaths>
@@ -74,6 +80,16 @@ export function createHost(options: HostOptions): Host {
     version: options.version,
     extraCa: options.extraCa,
   })
+  // Chat uses the grid URL set for earning on the same network (a dev or private grid), else production.
+  const gridChat = new GridChatService({
+    gridUrl: (network) => {
+      const settings = earn.snapshot().settings
+      return (settings.network === network && settings.gridUrl) || DEFAULT_GRID_URLS[network]
+    },
+    apiKey: (network) => secrets.get(secretName(network)),
+    agent: bridgeAgent(options.version),
+    horde: options.hordeChat,
+  })
 
   const handlers: Handlers = {
     'app.info': () => ({ version: options.version, shell: options.shell, modelsDir: paths.models }),
@@ -90,7 +106,11 @@ export function createHost(options: HostOptions): Host {
     'chat.list': () => chat.list(),
     'chat.get': ({ conversationId }) => chat.get(conversationId),
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
-    'chat.send': ({ conversationId, text }) => chat.send(conversationId, text),
+    'chat.send': ({ conversationId, text, backend, gridNoticeAccepted }) => {
+      const history = backend?.kind === 'grid' && conversationId ? chat.get(conversationId).messages : []
+      return chat.send(conversationId, text, undefined, gridChat.sourceFor(backend, history, gridNoticeAccepted ?? false))
+    },
+    'chat.gridModels': ({ network }) => gridChat.models(network),
     'chat.stop': ({ messageId }) => ({ stopped: chat.stop(messageId) }),
     'earn.status': () => earn.snapshot(),
     'earn.configure': (settings) => earn.configure(settings),
@@ -110,6 +130,7 @@ export function createHost(options: HostOptions): Host {
     engine,
     chat,
     earn,
+    gridChat,
     localApi,
     localUse,
     paths,

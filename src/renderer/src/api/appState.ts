@@ -11,6 +11,7 @@ import type {
   LocalModel,
   Message,
 } from '../../../shared/domain'
+import type { ChatBackend } from '../../../shared/gridChat'
 import type { AppErrorShape } from '../../../shared/result'
 import { api, connectionStore } from './bridge'
 import { createStore } from './store'
@@ -114,11 +115,14 @@ export function newConversation(): void {
   activeStore.set(null)
 }
 
-/** Sends a message; returns false (keeping the draft) when it could not be sent. */
-export async function sendMessage(text: string): Promise<boolean> {
+/** Sends a message (to the local model unless a grid backend is given); false (keeping the draft) when not sent. */
+export async function sendMessage(
+  text: string,
+  through: { backend?: ChatBackend; gridNoticeAccepted?: boolean } = {},
+): Promise<boolean> {
   if (!api) return false
   const active = activeStore.get()
-  const sent = await run(() => api!.call('chat.send', { conversationId: active?.id ?? null, text }))
+  const sent = await run(() => api!.call('chat.send', { conversationId: active?.id ?? null, text, ...through }))
   if (!sent) return false
   activeStore.set((current) => {
     if (current && current.id === sent.conversation.id) {

@@ -1,7 +1,9 @@
 import { activeStore, errorStore } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { BackendPicker } from './BackendPicker'
 import { Composer } from './Composer'
 import { ConversationList } from './ConversationList'
+import { GridNotice } from './GridNotice'
 import { MessageList } from './MessageList'
 import { ModelPicker } from './ModelPicker'
 
@@ -15,13 +17,15 @@ export function ChatView() {
       <ConversationList activeId={active?.id ?? null} />
       <section className="chat-main" aria-label="Chat">
         <ModelPicker />
+        <BackendPicker />
         {error && (
           <div className="error" role="alert">
             {error.message}
           </div>
         )}
-        <MessageList messages={active?.messages ?? []} />
+        <MessageList conversationId={active?.id ?? null} messages={active?.messages ?? []} />
         <Composer streamingId={streaming?.id ?? null} />
+        <GridNotice />
       </section>
     </div>
   )
