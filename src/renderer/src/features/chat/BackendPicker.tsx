@@ -16,6 +16,11 @@ export function BackendPicker() {
   useEffect(() => {
     if (network && listed === undefined) void refreshGridModels(network)
   }, [network, listed])
+  // Until the user picks one, the grid's first listed model is the choice.
+  const first = listed?.[0]?.id
+  useEffect(() => {
+    if (backend.kind === 'grid' && backend.model === '' && first) chooseBackend({ ...backend, model: first })
+  }, [backend, first])
 
   const choose = (choice: Choice) => {
     if (choice === 'local') chooseBackend({ kind: 'local' })
