@@ -29,25 +29,22 @@ export function BackendPicker() {
 
   return (
     <div className="backend-picker">
-      <label>
-        Replies from
-        <select value={network ?? 'local'} onChange={(event) => choose(event.target.value as Choice)}>
+      <label htmlFor="chat-backend">Replies from</label>
+      <select id="chat-backend" value={network ?? 'local'} onChange={(event) => choose(event.target.value as Choice)}>
           <option value="local">Local model (private, offline)</option>
           <option value="aipg">{GRID_NAMES.aipg} (community workers)</option>
           <option value="horde">{GRID_NAMES.horde} (community workers)</option>
-        </select>
-      </label>
+      </select>
       {network && backend.kind === 'grid' && (
         <>
-          <label>
-            Grid model
-            <input
-              list="grid-models"
-              value={backend.model}
-              placeholder={listed === null ? 'Loading models…' : 'Model name'}
-              onChange={(event) => chooseBackend({ ...backend, model: event.target.value })}
-            />
-          </label>
+          <label htmlFor="grid-model">Grid model</label>
+          <input
+            id="grid-model"
+            list="grid-models"
+            value={backend.model}
+            placeholder={listed === null ? 'Loading models…' : 'Model name'}
+            onChange={(event) => chooseBackend({ ...backend, model: event.target.value })}
+          />
           <datalist id="grid-models">
             {(listed ?? []).map((model) => (
               <option key={model.id} value={model.id}>
