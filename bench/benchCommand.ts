@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { measureApp, type AppRun } from './appEngine.js'
 import { apiBench } from './apiBench.js'
+import { chatRenderBench } from './chatRenderBench.js'
 import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
@@ -119,6 +120,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
   log('worker: jobs through the dev grid on loopback (both networks)')
   for (const m of await workerBench(options.engineEntry, tiny, { quick: options.quick ?? false })) emit(m)
+
+  log('chat rendering: a 5,000-message conversation and a streaming grid reply in Chromium against serve')
+  for (const m of await chatRenderBench()) emit(m)
 
   if (!options.json) {
     process.stdout.write(`${table(metrics)}\n`)

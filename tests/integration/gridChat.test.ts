@@ -185,3 +185,21 @@ describe('the grid notice', () => {
     expect(service.sourceFor(backend, [reply(`AIPG grid · ${AIPG_MODEL}`)], false)).toBeDefined()
   })
 })
+
+describe('long conversations on the grid', () => {
+  it('sends the system prompt and only the latest turns that fit', async () => {
+    const worker = await scriptedAipgWorker(grid, { model: AIPG_MODEL, reply: 'ok', name: 'long-rig' })
+    workers.push(worker)
+    const turns = Array.from({ length: 5000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `turn ${i} `.padEnd(300, '.') }) as const)
+    const result = await aipgChat(endpoint(), AIPG_MODEL).generate(
+      { kind: 'chat', turns: [{ role: 'system', content: 'Be brief.' }, ...turns], params: { maxTokens: 16 } },
+      {},
+    )
+    expect(result.text).toBe('ok')
+    const sent = worker.requests[0]!.messages as Array<{ content: string }>
+    expect(sent[0]!.content).toBe('Be brief.')
+    expect(sent.at(-1)!.content).toMatch(/^turn 4999 /)
+    expect(sent.length).toBeGreaterThan(100)
+    expect(sent.length).toBeLessThan(200)
+  })
+})

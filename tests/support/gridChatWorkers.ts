@@ -17,7 +17,14 @@ export interface ScriptedAipgWorker {
  */
 export async function scriptedAipgWorker(
   grid: DevGrid,
-  options: { model: string; reply: string; tokenDelayMs?: number; name?: string },
+  options: {
+    model: string
+    reply: string
+    tokenDelayMs?: number
+    name?: string
+    /** Builds each token when it is sent (e.g. a timestamp); then `reply` only gives the token count. */
+    makeToken?: (index: number) => string
+  },
 ): Promise<ScriptedAipgWorker> {
   const ws = new WebSocket(grid.wsUrl)
   await new Promise<void>((resolve, reject) => {
@@ -48,7 +55,8 @@ export async function scriptedAipgWorker(
       const timer = setTimeout(() => {
         timers.delete(timer)
         if (ws.readyState !== WebSocket.OPEN) return
-        ws.send(JSON.stringify({ type: 'token', id, delta: { content: token }, finish_reason: null }))
+        const content = options.makeToken?.(index) ?? token
+        ws.send(JSON.stringify({ type: 'token', id, delta: { content }, finish_reason: null }))
         if (index === tokens.length - 1) {
           ws.send(JSON.stringify({ type: 'done', id, full_text: options.reply, finish_reason: 'stop', usage: { completion_tokens: tokens.length } }))
         }

@@ -6,6 +6,7 @@ import { AppError } from '../../../shared/result.js'
 import type { ReplyHandlers, ReplySource } from '../replySource.js'
 import { endpointUrl, type GridEndpoint } from './gridEndpoint.js'
 import { gridHttpError, isAbort, readErrorBody, unreachable } from './gridErrors.js'
+import { recentTurns } from './recentTurns.js'
 
 const chunkSchema = z.looseObject({
   choices: z
@@ -21,6 +22,8 @@ const chunkSchema = z.looseObject({
 })
 
 const modelsSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string() })) })
+/** About 12,000 tokens of the latest conversation: more than most grid models' context. */
+const MAX_CONTEXT_CHARS = 48_000
 
 function headers(endpoint: GridEndpoint): Record<string, string> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Client-Agent': endpoint.agent }
@@ -50,7 +53,7 @@ export function aipgChat(endpoint: GridEndpoint, model: string): ReplySource {
     async generate(request: GenerateRequest, handlers: ReplyHandlers): Promise<GenerateResult> {
       if (!endpoint.apiKey) throw new AppError('BAD_REQUEST', 'Add your AIPG API key in Earn to chat through the AIPG grid.')
       const started = Date.now()
-      const messages = request.kind === 'chat' ? request.turns : [{ role: 'user', content: request.prompt }]
+      const messages = request.kind === 'chat' ? recentTurns(request.turns, MAX_CONTEXT_CHARS) : [{ role: 'user', content: request.prompt }]
       const { params } = request
       const body = {
         model,

@@ -57,6 +57,7 @@ export function gridHttpError(network: GridNetwork, status: number, body: GridEr
   if (status === 429) {
     return new AppError('BUSY', `The ${grid} is limiting how often you can ask (too many requests); wait a few seconds and send again.`)
   }
+  if (status === 413) return new AppError('BAD_REQUEST', `This message is too long to send to the ${grid}; shorten it or use the local model.`)
   if (status === 503 && model && /no (available )?workers/i.test(body.message ?? '')) return noWorkers(network, model)
   if (rc === 'MaintenanceMode') return new AppError('BUSY', `The ${grid} is in maintenance; try again later.`)
   if (status >= 500 || body.message === null) {

@@ -8,6 +8,7 @@ import type { ReplyHandlers, ReplySource } from '../replySource.js'
 import { endpointUrl, type GridEndpoint } from './gridEndpoint.js'
 import { gridHttpError, isAbort, noWorkers, readErrorBody, unreachable } from './gridErrors.js'
 import { formatPrompt, templateFamily, trimAtStop } from './promptTemplates.js'
+import { recentTurns } from './recentTurns.js'
 
 /** The Horde's anonymous key: anyone may ask for text with it, at the lowest priority. */
 export const HORDE_ANONYMOUS_KEY = '0000000000'
@@ -15,6 +16,8 @@ export const HORDE_ANONYMOUS_KEY = '0000000000'
 const MAX_REPLY_TOKENS = 512
 /** What most text workers on the Horde accept (koboldcpp's default). */
 const MAX_CONTEXT_TOKENS = 4096
+/** A rough average, to keep the prompt near what a worker's context holds. */
+const CHARS_PER_TOKEN = 4
 /** A request lives 20 minutes on the Horde; waiting longer is pointless. */
 const GIVE_UP_MS = 20 * 60_000
 
@@ -70,7 +73,9 @@ export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeC
     async generate(generate: GenerateRequest, handlers: ReplyHandlers): Promise<GenerateResult> {
       const started = Date.now()
       const formatted =
-        generate.kind === 'chat' ? formatPrompt(templateFamily(model), generate.turns) : { prompt: generate.prompt, stop: [] }
+        generate.kind === 'chat'
+          ? formatPrompt(templateFamily(model), recentTurns(generate.turns, MAX_CONTEXT_TOKENS * CHARS_PER_TOKEN))
+          : { prompt: generate.prompt, stop: [] }
       const { params } = generate
       const stop = [...formatted.stop, ...(params.stop ?? [])]
       const body = {

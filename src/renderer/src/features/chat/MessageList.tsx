@@ -63,6 +63,8 @@ function VirtualMessages({ messages }: { messages: Message[] }) {
     estimateSize: () => ESTIMATED_ROW_PX,
     getItemKey: (index) => messages[index]!.id,
     overscan: 4,
+    // Start at the bottom so the first render is already the latest messages, not the oldest.
+    initialOffset: () => messages.length * ESTIMATED_ROW_PX,
     anchorTo: 'end',
     followOnAppend: true,
     scrollEndThreshold: AT_END_PX,
