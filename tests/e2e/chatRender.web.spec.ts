@@ -53,6 +53,10 @@ test.afterAll(async () => {
 
 test('a grid reply renders as safe Markdown, after a one-time notice that community workers will read it', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.url })
+  const cspViolations: string[] = []
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
+  })
   await page.goto(`${serve.url}#token=${token}`)
   await page.getByLabel('Replies from').selectOption('aipg')
   // The grid's list arrives and its first entry (AIPG's virtual "any model") is the default choice.
@@ -107,4 +111,6 @@ test('a grid reply renders as safe Markdown, after a one-time notice that commun
   await expect(notice).toBeHidden()
   await expect(page.locator('.message.assistant').nth(1)).toHaveAttribute('data-state', 'complete')
   expect(worker.requests.at(-1)?.messages).toHaveLength(3)
+  // The highlighting theme and the virtual list's positioning live within the strict CSP.
+  expect(cspViolations).toEqual([])
 })

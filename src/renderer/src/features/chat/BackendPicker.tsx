@@ -1,4 +1,4 @@
-import { useEffect } from 'react'
+import { memo, useEffect } from 'react'
 import type { GridNetwork } from '../../../../shared/domain'
 import { GRID_NAMES } from '../../../../shared/gridChat'
 import { useStore } from '../../api/store'
@@ -7,7 +7,7 @@ import { chatBackendStore, chooseBackend, gridModelsStore, refreshGridModels } f
 type Choice = 'local' | GridNetwork
 
 /** Where replies come from: the local model, or (for PCs too weak to run one) the AIPG grid or the AI Horde. */
-export function BackendPicker() {
+export const BackendPicker = memo(function BackendPicker() {
   const backend = useStore(chatBackendStore)
   const models = useStore(gridModelsStore)
   const network = backend.kind === 'grid' ? backend.network : null
@@ -59,4 +59,4 @@ export function BackendPicker() {
       )}
     </div>
   )
-}
+})

@@ -1,10 +1,10 @@
-import { useEffect, useRef } from 'react'
+import { memo, useEffect, useRef } from 'react'
 import { GRID_NAMES } from '../../../../shared/gridChat'
 import { useStore } from '../../api/store'
 import { gridNoticeStore } from './gridChatState'
 
 /** Asked once per conversation, before any of it leaves this computer for a grid. */
-export function GridNotice() {
+export const GridNotice = memo(function GridNotice() {
   const notice = useStore(gridNoticeStore)
   const accept = useRef<HTMLButtonElement>(null)
   useEffect(() => accept.current?.focus(), [notice])
@@ -30,4 +30,4 @@ export function GridNotice() {
       </div>
     </div>
   )
-}
+})
