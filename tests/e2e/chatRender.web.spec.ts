@@ -111,6 +111,23 @@ test('a grid reply renders as safe Markdown, after a one-time notice that commun
   await expect(notice).toBeHidden()
   await expect(page.locator('.message.assistant').nth(1)).toHaveAttribute('data-state', 'complete')
   expect(worker.requests.at(-1)?.messages).toHaveLength(3)
+
+  // Scrolled up, the list stays put while a reply streams in, and offers a way back to the latest message.
+  const jump = page.getByRole('button', { name: /Jump to latest/ })
+  await expect(jump).toBeHidden()
+  await page.locator('.messages').evaluate((element) => element.scrollTo({ top: 0 }))
+  await expect(jump).toBeVisible()
+  await composer.fill('Once more')
+  await composer.press('Enter')
+  await expect(page.locator('.message.user').first()).toBeInViewport()
+  await expect(jump).toBeVisible()
+  await jump.click()
+  await expect(jump).toBeHidden()
+  const last = page.locator('.message.assistant').last()
+  await expect(last).toHaveAttribute('data-state', 'complete')
+  await expect(last).toBeInViewport()
+  await expect(page.locator('.message.user').last()).toHaveText(/Once more/)
+
   // The highlighting theme and the virtual list's positioning live within the strict CSP.
   expect(cspViolations).toEqual([])
 })
