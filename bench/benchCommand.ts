@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { measureApp, type AppRun } from './appEngine.js'
 import { apiBench } from './apiBench.js'
 import { chatStoreBench } from './chatStoreBench.js'
+import { chatRenderBench } from './chatRenderBench.js'
 import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
@@ -123,6 +124,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
   log('chat store: 100,000 messages in 1,000 conversations, list and search')
   for (const m of chatStoreBench()) emit(m)
+  log('chat rendering: a 5,000-message conversation and a streaming grid reply in Chromium against serve')
+  for (const m of await chatRenderBench()) emit(m)
 
   if (!options.json) {
     process.stdout.write(`${table(metrics)}\n`)

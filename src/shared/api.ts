@@ -19,6 +19,7 @@ import { conversationSettingsSchema } from './chatSettings.js'
 import { MAX_IMPORT_PIECE_CHARS, MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './limits.js'
 import type { CatalogItem, DownloadSnapshot, HardwareInfo } from './models.js'
 import { miningPolicySchema } from './miningPolicySchema.js'
+import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
 import type { Result } from './result.js'
 
 const id = z.string().min(1).max(64)
@@ -72,8 +73,13 @@ export const contract = {
       text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS),
       /** Settings of a new conversation (ignored for an existing one). */
       settings: conversationSettingsSchema.partial().optional(),
+      /** Absent means the local model. */
+      backend: chatBackendSchema.optional(),
+      /** The user accepted that community workers will read this conversation (needed once per conversation). */
+      gridNoticeAccepted: z.boolean().optional(),
     }),
   ).returns<SendResult>(),
+  'chat.gridModels': call(z.strictObject({ network: z.enum(['aipg', 'horde']) })).returns<GridModel[]>(),
   'chat.stop': call(z.strictObject({ messageId: id })).returns<{ stopped: boolean }>(),
   'chat.rename': call(
     z.strictObject({ conversationId: id, title: z.string().trim().min(1, 'a title cannot be empty').max(200) }),
@@ -156,6 +162,8 @@ export interface Events {
   /** A message row changed as a whole (created, finished, stopped, failed). */
   'chat.message': Message
   'chat.conversations': ConversationSummary[]
+  /** A grid reply waiting in a queue (position, estimated wait) before its text arrives. */
+  'chat.progress': ReplyProgress
   'earn.snapshot': EarnSnapshot
   'api.snapshot': LocalApiSnapshot
   /** Start at login or the self-updater changed (desktop only). */

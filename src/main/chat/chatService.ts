@@ -16,6 +16,7 @@ import type { HostEvents } from '../host/events.js'
 import type { ChatRepository } from '../store/chatRepository.js'
 import { asStorageError, withStorage } from '../store/storageErrors.js'
 import { titleFrom } from './title.js'
+import type { ReplyHandlers, ReplySource } from './replySource.js'
 
 /** A streaming reply is written to the store at least this often, so a crash loses at most this much. */
 export const SAVE_INTERVAL_MS = 1000
@@ -26,12 +27,6 @@ interface Streaming {
   conversationId: string
   controller: AbortController
   done: Promise<void>
-}
-
-/** Where a reply's text comes from; the local engine today, a grid backend can be another. */
-interface ReplyHandlers {
-  signal: AbortSignal
-  onText: (text: string) => void
 }
 
 /**
@@ -101,8 +96,14 @@ export class ChatService {
    * Stores the user's message and an empty reply after the active path, then streams the reply in the
    * background. Both rows exist before the first token, so nothing typed is lost if the app dies mid-reply.
    */
-  send(conversationId: string | null, text: string, settings?: Partial<ConversationSettings>): SendResult {
-    this.requireModel()
+  send(
+    conversationId: string | null,
+    text: string,
+    settings?: Partial<ConversationSettings>,
+    source?: ReplySource,
+  ): SendResult {
+    // A grid source needs no local model.
+    if (!source) this.requireModel()
     if (conversationId) {
       this.existing(conversationId)
       this.requireIdle(conversationId)
@@ -114,10 +115,10 @@ export class ChatService {
           ? this.existing(conversationId)
           : this.repo.createConversation(titleFrom(text), { ...DEFAULT_CONVERSATION_SETTINGS, ...settings })
         const parentId = this.repo.activePath(conversation.id).messages.at(-1)?.id ?? null
-        return { conversation, ...this.writeTurn(conversation.id, parentId, text) }
+        return { conversation, ...this.writeTurn(conversation.id, parentId, text, source?.label) }
       }),
     )
-    this.startReply(assistantMessage)
+    this.startReply(assistantMessage, source)
     this.emitList()
     return { conversation: this.existing(conversation.id), userMessage, assistantMessage }
   }
@@ -189,7 +190,7 @@ export class ChatService {
   }
 
   /** Stores a user message after `parentId` and an empty reply to it. */
-  private writeTurn(conversationId: string, parentId: string | null, text: string) {
+  private writeTurn(conversationId: string, parentId: string | null, text: string, modelLabel?: string) {
     const userMessage = this.repo.appendMessage({
       conversationId,
       parentId,
@@ -198,23 +199,23 @@ export class ChatService {
       state: 'complete',
       model: null,
     })
-    return { userMessage, assistantMessage: this.appendReply(conversationId, userMessage.id) }
+    return { userMessage, assistantMessage: this.appendReply(conversationId, userMessage.id, modelLabel) }
   }
 
-  private appendReply(conversationId: string, parentId: string | null): Message {
-    const model = this.requireModel()
+  private appendReply(conversationId: string, parentId: string | null, modelLabel?: string): Message {
+    const model = modelLabel ?? this.requireModel().fileName
     return this.repo.appendMessage({
       conversationId,
       parentId,
       role: 'assistant',
       content: '',
       state: 'streaming',
-      model: model.fileName,
+      model,
     })
   }
 
   /** History for a reply: the conversation's system prompt, then the active path up to the reply. */
-  private startReply(reply: Message): void {
+  private startReply(reply: Message, source?: ReplySource): void {
     const settings = this.repo.getSettings(reply.conversationId)
     const model = this.engine.snapshot().model
     if (model && settings.modelPath !== model.path) {
@@ -228,7 +229,7 @@ export class ChatService {
         .filter((message) => message.content.length > 0 && message.state !== 'error')
         .map((message) => ({ role: message.role, content: message.content })),
     ]
-    this.stream(reply, turns, settings)
+    this.stream(reply, turns, settings, source)
   }
 
   /** Produces the reply text for these turns. The one place that knows where replies come from. */
@@ -236,9 +237,10 @@ export class ChatService {
     turns: ChatTurn[],
     settings: ConversationSettings,
     handlers: ReplyHandlers,
+    source?: ReplySource,
   ): Promise<GenerateResult> {
     const { sampling } = settings
-    return this.engine.generate(
+    return (source ?? this.engine).generate(
       {
         kind: 'chat',
         turns,
@@ -252,13 +254,14 @@ export class ChatService {
         },
         contextTokens: settings.contextSize ?? undefined,
       },
-      { signal: handlers.signal, onText: handlers.onText },
+      handlers,
     )
   }
 
-  private stream(reply: Message, turns: ChatTurn[], settings: ConversationSettings): void {
+  private stream(reply: Message, turns: ChatTurn[], settings: ConversationSettings, source?: ReplySource): void {
     const controller = new AbortController()
-    const endLocalUse = this.beginLocalUse()
+    // Only the local model competes with mining; a grid reply leaves it alone.
+    const endLocalUse = source ? () => undefined : this.beginLocalUse()
     let content = ''
     let savedLength = 0
     // A failed save (disk full) must not stop the reply: it stays on screen and the next save retries.
@@ -291,13 +294,15 @@ export class ChatService {
 
     const done = this.produceReply(turns, settings, {
       signal: controller.signal,
+      onProgress: (stage) =>
+        this.events.emit('chat.progress', { conversationId: reply.conversationId, messageId: reply.id, ...stage }),
       onText: (text) => {
         content += text
         // The first words are stored at once; after that at most once a second.
         if (savedLength === 0) save()
         this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: reply.id, text })
       },
-    }).then(
+    }, source).then(
       (result: GenerateResult) => {
         // The engine's final text is authoritative (stop strings trimmed, nothing lost in transit).
         content = result.text

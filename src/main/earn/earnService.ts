@@ -323,6 +323,7 @@ function statusOf(state: EarnState): EarnStatus {
   return 'mining'
 }
 
-function secretName(network: GridNetwork): string {
+/** Where the network's API key is kept in the secret store (also read by chat through the grid). */
+export function secretName(network: GridNetwork): string {
   return `${network}-api-key`
 }

@@ -3,7 +3,10 @@ import type Database from 'better-sqlite3'
 import type { AppInfo } from '../../shared/domain.js'
 import { ChatService } from '../chat/chatService.js'
 import { ChatTransfer } from '../chat/transfer/chatTransfer.js'
-import { EarnService } from '../earn/earnService.js'
+import { GridChatService } from '../chat/grid/gridChatService.js'
+import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
+import { EarnService, secretName } from '../earn/earnService.js'
+import { bridgeAgent, DEFAULT_GRID_URLS } from '../earn/gridDefaults.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { MiningGate } from '../earn/miningGate.js'
 import { alwaysIdle, DEFAULT_POLICY, type IdleSource } from '../earn/miningPolicy.js'
@@ -53,6 +56,8 @@ export interface HostOptions {
   desktop?: DesktopIntegration | null
   /** The Electron-ABI better-sqlite3 addon, when the shell runs under Electron (see store/database.ts). */
   sqliteNativeBinding?: string
+  /** Chat through the AI Horde (tests poll faster). */
+  hordeChat?: HordeChatOptions
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -62,6 +67,7 @@ export interface Host {
   engine: Engine
   chat: ChatService
   earn: EarnService
+  gridChat: GridChatService
   localApi: LocalApiService
   localUse: LocalUseGate
   models: ModelsService
@@ -116,6 +122,16 @@ export function createHost(options: HostOptions): Host {
     version: options.version,
     extraCa: options.extraCa,
   })
+  // Chat uses the grid URL set for earning on the same network (a dev or private grid), else production.
+  const gridChat = new GridChatService({
+    gridUrl: (network) => {
+      const settings = earn.snapshot().settings
+      return (settings.network === network && settings.gridUrl) || DEFAULT_GRID_URLS[network]
+    },
+    apiKey: (network) => secrets.get(secretName(network)),
+    agent: bridgeAgent(options.version),
+    horde: options.hordeChat,
+  })
 
   const desktop = options.desktop ?? null
   desktop?.subscribe((snapshot) => events.emit('desktop.snapshot', snapshot))
@@ -154,7 +170,11 @@ export function createHost(options: HostOptions): Host {
     'chat.list': () => chat.list(),
     'chat.get': ({ conversationId }) => chat.get(conversationId),
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
-    'chat.send': ({ conversationId, text, settings }) => chat.send(conversationId, text, settings),
+    'chat.send': ({ conversationId, text, settings, backend, gridNoticeAccepted }) => {
+      const history = backend?.kind === 'grid' && conversationId ? chat.get(conversationId).messages : []
+      return chat.send(conversationId, text, settings, gridChat.sourceFor(backend, history, gridNoticeAccepted ?? false))
+    },
+    'chat.gridModels': ({ network }) => gridChat.models(network),
     'chat.stop': ({ messageId }) => ({ stopped: chat.stop(messageId) }),
     'chat.rename': ({ conversationId, title }) => chat.rename(conversationId, title),
     'chat.restore': ({ conversationId }) => ({ restored: chat.restore(conversationId) }),
@@ -192,6 +212,7 @@ export function createHost(options: HostOptions): Host {
     engine,
     chat,
     earn,
+    gridChat,
     localApi,
     localUse,
     models,

@@ -136,6 +136,8 @@ export class AipgRoutes {
 
   /** OpenAI chat completions through the grid: queue a job and relay the worker's stream. */
   private chat(ctx: RequestContext, res: ServerResponse): Reply | 'streaming' {
+    const canned = this.state.takeCanned('aipgChat')
+    if (canned) return canned
     const key = apiKeyOf(ctx.headers)
     if (!key) return detail(401, 'Missing API key')
     if (!this.state.account(key)) return detail(401, 'Invalid API key')

@@ -12,6 +12,7 @@ import {
 import { isRecord, type RequestContext } from './http.js'
 import { PAYLOAD_DEFAULTS } from './hordePayload.js'
 import type { HordeQueue, Procgen } from './jobQueue.js'
+import { HordeRequesterRoutes } from './hordeRequester.js'
 import { hordeThings } from './reward.js'
 import { ANON_KEY, HORDE_VERSION, userId, type Account, type GridState } from './state.js'
 
@@ -92,11 +93,18 @@ const NO_MODELS_MESSAGE =
 export class HordeRoutes {
   readonly workers = new Map<string, HordeWorker>()
   private readonly hits = { pop: new Map<string, number[]>(), submit: new Map<string, number[]>() }
+  private readonly requester: HordeRequesterRoutes
 
   constructor(
     private readonly state: GridState,
     private readonly queue: HordeQueue,
-  ) {}
+  ) {
+    this.requester = new HordeRequesterRoutes(state, queue, (models) =>
+      [...this.workers.values()].some(
+        (worker) => this.isOnline(worker) && !worker.maintenance && (models.length === 0 || worker.models.some((m) => models.includes(m))),
+      ),
+    )
+  }
 
   /** Routes below /api/v2; undefined when nothing matches. */
   handle(ctx: RequestContext): Reply | undefined {
@@ -105,6 +113,13 @@ export class HordeRoutes {
       ctx.method === method ? handler() : methodNotAllowed
     if (path === '/generate/text/pop') return route('POST', () => this.pop(ctx))
     if (path === '/generate/text/submit') return route('POST', () => this.submit(ctx))
+    if (path === '/generate/text/async') return route('POST', () => this.requester.async(ctx))
+    const status = /^\/generate\/text\/status\/([^/]+)$/.exec(path)
+    if (status) {
+      const id = decode(status[1]!)
+      if (ctx.method === 'DELETE') return this.requester.cancel(id)
+      return route('GET', () => this.requester.status(id))
+    }
     if (path === '/find_user') return route('GET', () => this.findUser(ctx))
     if (path === '/status/heartbeat') return route('GET', () => this.heartbeat())
     if (path === '/status/models') return route('GET', () => this.models(ctx))
@@ -296,6 +311,7 @@ export class HordeRoutes {
       return { status: 200, body: { reward: 0 } }
     }
     procgen.state = 'done'
+    procgen.request.generations.push({ text: submit.generation, worker: procgen.worker, model: procgen.model, state: submit.state })
     const maxLength = Number(procgen.request.payload.max_length)
     const things = hordeThings(submit.generation, maxLength)
     const prompt = String(procgen.request.payload.prompt ?? '')

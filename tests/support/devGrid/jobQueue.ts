@@ -11,6 +11,10 @@ export interface HordeRequest {
   waiting: string[]
   /** Requests live 20 minutes, refreshed by each pop (§7). */
   expiresAt: number
+  /** Texts submitted for it, for a requester's `status/{id}` (chat through the horde). */
+  generations: Array<{ text: string; worker: string; model: string; state: string }>
+  /** A requester deleted it: nothing more is handed out. */
+  cancelled: boolean
 }
 
 const REQUEST_LIFETIME_MS = 20 * 60_000
@@ -43,10 +47,30 @@ export class HordeQueue {
   readonly procgens = new Map<string, Procgen>()
 
   add(models: string[], payload: Record<string, unknown>, n: number, nsfw: boolean): string[] {
+    return [...this.addRequest(models, payload, n, nsfw).waiting]
+  }
+
+  /** Queues a request and returns it (its id is what a requester polls). */
+  addRequest(models: string[], payload: Record<string, unknown>, n: number, nsfw: boolean): HordeRequest {
     const waiting = Array.from({ length: n }, () => randomUUID())
     const expiresAt = Date.now() + REQUEST_LIFETIME_MS
-    this.requests.push({ id: randomUUID(), models, payload, nsfw, waiting, expiresAt })
-    return [...waiting]
+    const request: HordeRequest = { id: randomUUID(), models, payload, nsfw, waiting, expiresAt, generations: [], cancelled: false }
+    this.requests.push(request)
+    return request
+  }
+
+  /** A live request by its id, and how many requests with work left are ahead of it. */
+  find(id: string): { request: HordeRequest; ahead: number } | undefined {
+    this.expire(Date.now())
+    const index = this.requests.findIndex((request) => request.id === id)
+    if (index < 0) return undefined
+    const ahead = this.requests.slice(0, index).filter((request) => request.waiting.length > 0).length
+    return { request: this.requests[index]!, ahead }
+  }
+
+  /** Procgens of a request by state. */
+  procgensOf(request: HordeRequest): Procgen[] {
+    return [...this.procgens.values()].filter((procgen) => procgen.request === request)
   }
 
   pending(): number {

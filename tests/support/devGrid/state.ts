@@ -46,6 +46,8 @@ export function resolveOptions(options: DevGridOptions): ResolvedOptions {
 export class FaultKnobs implements Faults {
   hordePop: CannedReply[] = []
   hordeSubmit: CannedReply[] = []
+  hordeAsync: CannedReply[] = []
+  aipgChat: CannedReply[] = []
   dropAfterTokens: number | null = null
   cancelAfterTokens: number | null = null
   private isDown = false
@@ -114,7 +116,7 @@ export class GridState {
   }
 
   /** The next canned answer for pop or submit, removed from its queue. */
-  takeCanned(queue: 'hordePop' | 'hordeSubmit'): Reply | undefined {
+  takeCanned(queue: 'hordePop' | 'hordeSubmit' | 'hordeAsync' | 'aipgChat'): Reply | undefined {
     const canned = this.faults[queue].shift()
     if (!canned) return undefined
     const reply: Reply = { status: canned.status, body: canned.body }

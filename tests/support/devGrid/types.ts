@@ -73,6 +73,10 @@ export interface Faults {
   /** Canned answers used (and removed) one per request before normal handling. */
   hordePop: CannedReply[]
   hordeSubmit: CannedReply[]
+  /** Chat-client side: canned answers to `generate/text/async` (e.g. 403 KudosUpfront, 429 TooManyPrompts). */
+  hordeAsync: CannedReply[]
+  /** Chat-client side: canned answers to AIPG `POST /v1/chat/completions` (e.g. 402, 429). */
+  aipgChat: CannedReply[]
   /**
    * While true every HTTP request gets 503 with an HTML page and every WS upgrade is refused
    * with 503. Setting it also cuts the open AIPG sockets, as a dead server would.

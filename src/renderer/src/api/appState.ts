@@ -15,6 +15,7 @@ import type {
   Message,
 } from '../../../shared/domain'
 import { DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../../shared/chatSettings'
+import type { ChatBackend } from '../../../shared/gridChat'
 import type { AppErrorShape } from '../../../shared/result'
 import { api, connectionStore } from './bridge'
 import { createStore } from './store'
@@ -121,12 +122,15 @@ export function newConversation(): void {
   activeStore.set(null)
 }
 
-/** Sends a message; returns false (keeping the draft) when it could not be sent. */
-export async function sendMessage(text: string): Promise<boolean> {
+/** Sends a message (to the local model unless a grid backend is given); false (keeping the draft) when not sent. */
+export async function sendMessage(
+  text: string,
+  through: { backend?: ChatBackend; gridNoticeAccepted?: boolean } = {},
+): Promise<boolean> {
   if (!api) return false
   const active = activeStore.get()
   const settings = active ? undefined : newChatSettingsStore.get()
-  const sent = await run(() => api!.call('chat.send', { conversationId: active?.id ?? null, text, settings }))
+  const sent = await run(() => api!.call('chat.send', { conversationId: active?.id ?? null, text, settings, ...through }))
   if (!sent) return false
   activeStore.set((current) => {
     if (current && current.id === sent.conversation.id) {

@@ -1,8 +1,10 @@
 import { activeStore, errorStore } from '../../api/appState'
 import { useStore } from '../../api/store'
 import { ChatSettingsPanel } from './ChatSettingsPanel'
+import { BackendPicker } from './BackendPicker'
 import { Composer } from './Composer'
 import { ConversationList } from './ConversationList'
+import { GridNotice } from './GridNotice'
 import { MessageList } from './MessageList'
 import { ModelPicker } from './ModelPicker'
 import { UndoToast } from './UndoToast'
@@ -18,14 +20,16 @@ export function ChatView() {
       <section className="chat-main" aria-label="Chat">
         <ModelPicker />
         <ChatSettingsPanel conversation={active} />
+        <BackendPicker />
         {error && (
           <div className="error" role="alert">
             {error.message}
           </div>
         )}
-        <MessageList messages={active?.messages ?? []} versions={active?.versions} />
+        <MessageList conversationId={active?.id ?? null} messages={active?.messages ?? []} versions={active?.versions} />
         <Composer streamingId={streaming?.id ?? null} />
         <UndoToast />
+        <GridNotice />
       </section>
     </div>
   )

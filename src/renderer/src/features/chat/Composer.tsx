@@ -1,20 +1,22 @@
 import { useState, type KeyboardEvent } from 'react'
-import { engineStore, sendMessage, stopMessage } from '../../api/appState'
+import { engineStore, stopMessage } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { chatBackendStore, sendChat } from './gridChatState'
 
 /** The message box: Enter sends, Shift+Enter adds a line, Escape stops a streaming reply. */
 export function Composer({ streamingId }: { streamingId: string | null }) {
   const engine = useStore(engineStore)
   const [draft, setDraft] = useState('')
   const [sending, setSending] = useState(false)
-  const ready = engine?.state === 'ready'
+  const backend = useStore(chatBackendStore)
+  const ready = backend.kind === 'grid' ? backend.model.trim() !== '' : engine?.state === 'ready'
 
   const send = async () => {
     const text = draft.trim()
     if (!text || streamingId || sending) return
     setSending(true)
     // The draft is cleared only once the host has stored the message.
-    if (await sendMessage(text)) setDraft('')
+    if (await sendChat(text)) setDraft('')
     setSending(false)
   }
 
@@ -37,7 +39,7 @@ export function Composer({ streamingId }: { streamingId: string | null }) {
     >
       <textarea
         aria-label="Message"
-        placeholder={ready ? 'Message (Enter to send, Shift+Enter for a new line)' : 'Load a model to start chatting'}
+        placeholder={ready ? 'Message (Enter to send, Shift+Enter for a new line)' : backend.kind === 'grid' ? 'Pick a grid model to start chatting' : 'Load a model to start chatting'}
         value={draft}
         rows={3}
         autoFocus

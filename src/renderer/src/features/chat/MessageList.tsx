@@ -1,22 +1,67 @@
-import { useEffect, useRef } from 'react'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { memo, useLayoutEffect, useRef } from 'react'
 import type { Message } from '../../../../shared/domain'
 import { MessageActions } from './MessageActions'
+import { MessageBody } from './MessageBody'
+import { ReplyProgressNote } from './ReplyProgressNote'
 
 const STATE_NOTES: Partial<Record<Message['state'], string>> = {
   stopped: 'Stopped',
   interrupted: 'Interrupted: GridForge closed while this reply was being written',
   error: 'Failed',
 }
+/** A first guess of a row's height; each row is measured once it is on screen. */
+const ESTIMATED_ROW_PX = 140
+/** Within this distance of the bottom the list counts as "at the latest message" and follows new text. */
+const AT_END_PX = 48
 
-/** The messages of the open conversation. Text is rendered as text, never as HTML. */
-export function MessageList({ messages, versions }: { messages: Message[]; versions?: Record<string, string[]> }) {
-  const busy = messages.some((message) => message.state === 'streaming')
-  const end = useRef<HTMLDivElement>(null)
-  const last = messages.at(-1)
-  useEffect(() => {
-    end.current?.scrollIntoView({ block: 'end' })
-  }, [messages.length, last?.content.length])
+function author(message: Message): string {
+  if (message.role === 'user') return 'You'
+  if (message.role === 'system') return 'System prompt'
+  return message.model ?? 'Assistant'
+}
 
+/** One message. Memoised: a streaming delta re-renders only the row whose message object changed. */
+const MessageRow = memo(function MessageRow({
+  message,
+  versions,
+  busy,
+}: {
+  message: Message
+  versions: string[] | undefined
+  busy: boolean
+}) {
+  const streaming = message.state === 'streaming'
+  return (
+    <article className={`message ${message.role}`} data-state={message.state}>
+      <header>{author(message)}</header>
+      <MessageBody text={message.content} markdown={message.role === 'assistant'} streaming={streaming} />
+      {streaming && <ReplyProgressNote messageId={message.id} />}
+      {STATE_NOTES[message.state] && (
+        <footer className="state">
+          {STATE_NOTES[message.state]}
+          {message.error ? `: ${message.error}` : ''}
+        </footer>
+      )}
+      <MessageActions message={message} versions={versions} busy={busy} />
+    </article>
+  )
+})
+
+/**
+ * The messages of the open conversation, virtualised: only the rows on screen exist in the page, each
+ * measured as it renders, so a 5,000-message conversation opens as fast as a short one. The list follows
+ * a streaming reply while the user is at the bottom and stays put once they scroll up.
+ */
+export function MessageList({
+  conversationId,
+  messages,
+  versions,
+}: {
+  conversationId: string | null
+  messages: Message[]
+  versions?: Record<string, string[]>
+}) {
   if (messages.length === 0) {
     return (
       <div className="messages empty">
@@ -24,25 +69,62 @@ export function MessageList({ messages, versions }: { messages: Message[]; versi
       </div>
     )
   }
+  // A new conversation starts with fresh measurements and at its latest message.
+  return <VirtualMessages key={conversationId ?? 'new'} messages={messages} versions={versions} />
+}
+
+function VirtualMessages({ messages, versions }: { messages: Message[]; versions?: Record<string, string[]> }) {
+  const busy = messages.some((message) => message.state === 'streaming')
+  const scroller = useRef<HTMLDivElement>(null)
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    getItemKey: (index) => messages[index]!.id,
+    overscan: 4,
+    // Start at the bottom so the first render is already the latest messages, not the oldest.
+    initialOffset: () => messages.length * ESTIMATED_ROW_PX,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: AT_END_PX,
+  })
+
+  useLayoutEffect(() => {
+    virtualizer.scrollToIndex(messages.length - 1, { align: 'end' })
+    // Only on mount: afterwards the virtualizer itself follows appended and growing messages.
+  }, [])
+
+  const atEnd = virtualizer.isAtEnd(AT_END_PX)
   return (
-    <div className="messages" role="log" aria-live="polite">
-      {messages.map((message) => (
-        <article key={message.id} className={`message ${message.role}`} data-state={message.state}>
-          <header>{message.role === 'user' ? 'You' : message.role === 'system' ? 'System prompt' : (message.model ?? 'Assistant')}</header>
-          <div className="content">
-            {message.content}
-            {message.state === 'streaming' && <span className="cursor" aria-hidden="true" />}
-          </div>
-          {STATE_NOTES[message.state] && (
-            <footer className="state">
-              {STATE_NOTES[message.state]}
-              {message.error ? `: ${message.error}` : ''}
-            </footer>
-          )}
-          <MessageActions message={message} versions={versions?.[message.id]} busy={busy} />
-        </article>
-      ))}
-      <div ref={end} />
+    <div className="messages-frame">
+      <div className="messages" ref={scroller} role="log" aria-live="polite">
+        <div className="messages-canvas" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => (
+            <div
+              key={item.key}
+              className="message-row"
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
+              <MessageRow
+                message={messages[item.index]!}
+                versions={versions?.[messages[item.index]!.id]}
+                busy={busy}
+              />
+            </div>
+          ))}
+        </div>
+      </div>
+      {!atEnd && (
+        <button
+          type="button"
+          className="jump-latest"
+          onClick={() => virtualizer.scrollToIndex(messages.length - 1, { align: 'end' })}
+        >
+          ↓ Jump to latest
+        </button>
+      )}
     </div>
   )
 }
