@@ -4,12 +4,13 @@ import { useStore } from './api/store'
 import { UpdateBanner } from './components/UpdateBanner'
 import { ChatView } from './features/chat/ChatView'
 import { EarnView } from './features/earn/EarnView'
+import { ModelsView } from './features/models/ModelsView'
 import { SettingsView } from './features/settings/SettingsView'
 
-const VIEWS = { chat: 'Chat', earn: 'Earn', settings: 'Settings' } as const
+const VIEWS = { chat: 'Chat', models: 'Models', earn: 'Earn', settings: 'Settings' } as const
 type View = keyof typeof VIEWS
 
-/** The window: Chat, Earn and Settings; Models joins them in a later issue. */
+/** The window: Chat, Models, Earn and Settings. */
 export function App() {
   const connection = useStore(connectionStore)
   const [view, setView] = useState<View>('chat')
@@ -40,6 +41,7 @@ export function App() {
         ))}
       </nav>
       {view === 'chat' && <ChatView />}
+      {view === 'models' && <ModelsView />}
       {view === 'earn' && <EarnView />}
       {view === 'settings' && <SettingsView />}
     </div>

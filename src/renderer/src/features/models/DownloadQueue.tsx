@@ -1,0 +1,66 @@
+import type { DownloadSnapshot } from '../../../../shared/models'
+import { cancelDownload, pauseDownload, resumeDownload } from '../../api/modelsState'
+import { formatBytes } from '../../components/format'
+import { formatEta } from './fitText'
+
+const STATE_WORDS: Record<DownloadSnapshot['state'], string> = {
+  queued: 'Waiting',
+  downloading: 'Downloading',
+  paused: 'Paused',
+  verifying: 'Verifying',
+  failed: 'Failed',
+  done: 'Done',
+  cancelled: 'Cancelled',
+}
+
+/** The download queue: progress bars with speed and time left, and pause, resume, cancel. */
+export function DownloadQueue({ downloads }: { downloads: DownloadSnapshot[] }) {
+  if (downloads.length === 0) return null
+  return (
+    <section className="downloads" aria-label="Downloads">
+      <h2>Downloads</h2>
+      <ul>
+        {downloads.map((download) => {
+          const total = download.totalBytes
+          const percent = total ? Math.floor((download.receivedBytes / total) * 100) : 0
+          return (
+            <li key={download.id} data-download-state={download.state}>
+              <div className="download-head">
+                <strong>{download.fileName}</strong>
+                <span className="download-state">{STATE_WORDS[download.state]}</span>
+              </div>
+              <progress max={100} value={download.state === 'done' ? 100 : percent} aria-label={`${download.fileName} progress`} />
+              <p className="download-facts">
+                {formatBytes(download.receivedBytes)} of {total ? formatBytes(total) : 'unknown size'} ({percent}%)
+                {download.state === 'downloading' && download.bytesPerSecond > 0 && ` · ${formatBytes(download.bytesPerSecond)}/s`}
+                {download.state === 'downloading' && download.etaSeconds !== null && ` · ${formatEta(download.etaSeconds)} left`}
+              </p>
+              {download.error && (
+                <p className={download.state === 'failed' ? 'download-error' : 'download-note'} role={download.state === 'failed' ? 'alert' : undefined}>
+                  {download.error}
+                </p>
+              )}
+              <div className="download-actions">
+                {(download.state === 'downloading' || download.state === 'queued') && (
+                  <button type="button" onClick={() => void pauseDownload(download.id)}>
+                    Pause
+                  </button>
+                )}
+                {(download.state === 'paused' || download.state === 'failed') && (
+                  <button type="button" onClick={() => void resumeDownload(download.id)}>
+                    {download.state === 'failed' ? 'Retry' : 'Resume'}
+                  </button>
+                )}
+                {download.state !== 'done' && (
+                  <button type="button" onClick={() => void cancelDownload(download.id)}>
+                    Cancel
+                  </button>
+                )}
+              </div>
+            </li>
+          )
+        })}
+      </ul>
+    </section>
+  )
+}
