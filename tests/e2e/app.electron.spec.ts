@@ -36,6 +36,7 @@ function environment(dataDir: string): Record<string, string> {
     GRIDFORGE_GPU: 'off',
     GRIDFORGE_E2E: '1',
     GRIDFORGE_DISABLE_UPDATES: '1',
+    HF_ENDPOINT: 'http://127.0.0.1:9',
   }
 }
 

@@ -21,7 +21,8 @@ export async function startServe(
   const child = spawn(
     process.execPath,
     [cliEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--token', token],
-    { env: { ...process.env, GRIDFORGE_GPU: 'off', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Model headers and downloads go to a closed loopback port unless a test serves them: never the internet.
+    { env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))

@@ -45,7 +45,10 @@ export async function modelsCommand(options: ModelsOptions): Promise<void> {
 }
 
 async function list(host: Host): Promise<void> {
-  const [models, hardware] = await Promise.all([host.models.listLocal(), host.models.hardware().catch(() => null)])
+  const [models, hardware] = await Promise.all([
+    host.models.listLocal({ waitForEstimates: true }),
+    host.models.hardware().catch(() => null),
+  ])
   const out = process.stdout
   if (hardware) {
     const gpu = hardware.gpu ? `${hardware.gpuNames.join(', ') || hardware.gpu} (${gb(hardware.vramFreeBytes)} GB VRAM free)` : 'no GPU'
@@ -78,6 +81,7 @@ async function pull(host: Host, source: string, sha256: string | undefined): Pro
   let lastLine = ''
   let lastPlain = 0
   let startedId: string | null = null
+  let lastState = ''
   const finished = new Promise<DownloadSnapshot>((resolve) => {
     host.events.subscribe((name, payload) => {
       if (name !== 'models.downloads') return
@@ -85,8 +89,10 @@ async function pull(host: Host, source: string, sha256: string | undefined): Pro
       if (!download) return
       if (download.state === 'done' || download.state === 'failed' || download.state === 'paused') resolve(download)
       const line = downloadLine(download)
+      const stateChanged = download.state !== lastState
+      lastState = download.state
       if (tty) process.stdout.write(`\r${line.padEnd(lastLine.length)}`)
-      else if (Date.now() - lastPlain >= 2000 && line !== lastLine) {
+      else if ((stateChanged || Date.now() - lastPlain >= 2000) && line !== lastLine) {
         process.stdout.write(`${line}\n`)
         lastPlain = Date.now()
       }

@@ -211,6 +211,7 @@ async function start(): Promise<void> {
     launchEngine: utilityLauncher(paths.engineEntry, info),
     extraCa: readFileSync(join(paths.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
     idleSource: powerIdleSource,
+    hfEndpoint: process.env.HF_ENDPOINT,
     log: info,
     desktop,
     sqliteNativeBinding,

@@ -77,13 +77,16 @@ export class ModelsService {
     this.downloads.start()
   }
 
-  async listLocal(): Promise<LocalModel[]> {
+  /** Registered models with the fit estimates known so far (all of them with `waitForEstimates`). */
+  async listLocal({ waitForEstimates = false } = {}): Promise<LocalModel[]> {
     const models = await this.registry.list()
-    void this.estimateMissing(
+    const estimated = this.estimateMissing(
       models.filter((m) => m.present && !m.fit).map((m) => m.path),
       () => void this.emitLocal(),
     )
-    return models
+    if (!waitForEstimates) return models
+    await estimated
+    return this.registry.list()
   }
 
   /**
