@@ -31,6 +31,7 @@ export function CatalogList({ items, queuedIds }: { items: CatalogItem[]; queued
             ) : (
               <button
                 type="button"
+                aria-label={`Download ${item.name}`}
                 disabled={queued || item.fit.kind === 'too-large'}
                 onClick={() => void downloadModel(item.id)}
               >
