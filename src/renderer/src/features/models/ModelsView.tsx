@@ -13,6 +13,7 @@ import {
 import { useStore } from '../../api/store'
 import { CatalogList } from './CatalogList'
 import { DownloadQueue } from './DownloadQueue'
+import { HfTokenForm } from './HfTokenForm'
 import { LocalModelList } from './LocalModelList'
 import { describeHardware } from './fitText'
 
@@ -89,6 +90,8 @@ export function ModelsView() {
           Download
         </button>
       </form>
+      <HfTokenForm />
+      <h2>Catalog</h2>
       <CatalogList items={catalog} queuedIds={queuedIds} />
     </section>
   )
