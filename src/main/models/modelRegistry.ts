@@ -67,7 +67,10 @@ export class ModelRegistry {
 
   /** Registers a file GridForge has just downloaded and verified. */
   async registerDownloaded(path: string, details: { source: string; catalogId: string | null; sha256: string }): Promise<LocalModel> {
-    return this.registerFile(path, basename(path), { owned: true, ...details })
+    const model = await this.registerFile(path, basename(path), { owned: true, ...details })
+    // A listing between the rename and this call may have registered the file as found in the folder.
+    if (!model.owned) this.repo.markDownloaded(path, details)
+    return this.toLocal(this.repo.findModelByPath(path)!)
   }
 
   /**

@@ -119,6 +119,13 @@ export class ModelsRepository {
     return insert()
   }
 
+  /** Marks a registered file as downloaded by GridForge (it may have been found by a folder scan first). */
+  markDownloaded(path: string, details: { sha256: string; source: string; catalogId: string | null }): void {
+    this.db
+      .prepare('UPDATE models SET owned = 1, sha256 = ?, source = ?, catalog_id = ? WHERE path = ?')
+      .run(details.sha256, details.source, details.catalogId, path)
+  }
+
   removeModel(id: string): boolean {
     return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0
   }
