@@ -103,9 +103,12 @@ export class StartEarningFlow {
     return this.state
   }
 
-  /** Stops the run: a download is paused (its partial file kept), mining started by the run is stopped. */
+  /**
+   * Stops the run: a download is paused (its partial file kept), mining started by the run is stopped.
+   * After a failure or success it only closes the run (mining that reached its first job goes on).
+   */
   cancel(): QuickStartSnapshot {
-    if (this.state.phase === 'failed') {
+    if (this.state.phase === 'failed' || this.state.phase === 'done') {
       this.set({ ...this.state, phase: 'cancelled' })
       return this.state
     }

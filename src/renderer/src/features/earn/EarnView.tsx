@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react'
 import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
+import { onboardingDoneStore, quickStartStore } from '../../api/onboardingState'
 import { useStore } from '../../api/store'
+import { Onboarding } from '../onboarding/Onboarding'
+import { QuickStartProgress } from '../onboarding/QuickStartProgress'
 import { AccountTotals } from './AccountTotals'
 import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
@@ -14,6 +17,9 @@ export function EarnView() {
   const engine = useStore(engineStore)
   const jobs = useStore(jobLogStore)
   const error = useStore(errorStore)
+  const onboardingDone = useStore(onboardingDoneStore)
+  const quickStart = useStore(quickStartStore)
+  const [setupOpen, setSetupOpen] = useState(false)
   const running = !!earn && earn.state !== 'off' && earn.state !== 'error'
   // Uptime and tokens/s move every second even when no event arrives.
   const [, setTick] = useState(0)
@@ -23,6 +29,16 @@ export function EarnView() {
     return () => clearInterval(timer)
   }, [running])
   if (!earn) return <p className="view-loading">Loading…</p>
+  // First run: mining was never set up (no key, onboarding neither finished nor skipped).
+  const firstRun = onboardingDone === false && !earn.apiKeyLastFour && !running
+  if (setupOpen || firstRun) {
+    return (
+      <section className="earn" aria-label="Earn">
+        <Onboarding earn={earn} onClose={() => setSetupOpen(false)} />
+      </section>
+    )
+  }
+  const showQuickStart = quickStart && ['running', 'failed', 'done'].includes(quickStart.phase)
   const since = earn.sinceStart
   const uptimeEnd = running ? Date.now() : since.endedAt
   const uptimeMs = since.startedAt && uptimeEnd ? uptimeEnd - since.startedAt : 0
@@ -48,9 +64,15 @@ export function EarnView() {
             <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>
           )}
           {earn.detail && !paused && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
-          {!engine?.model && <p className="earn-detail">Load a model in Chat first; the miner serves the loaded model.</p>}
+          {!engine?.model && !showQuickStart && (
+            <p className="earn-detail">Load a model in Chat first (the miner serves the loaded model), or let the setup do it.</p>
+          )}
+          <button type="button" className="link" disabled={running} onClick={() => setSetupOpen(true)}>
+            Set up again
+          </button>
         </div>
       </div>
+      {showQuickStart && <QuickStartProgress quickStart={quickStart} onChooseModel={() => setSetupOpen(true)} />}
       {error && (
         <div className="error" role="alert">
           {error.message}
