@@ -28,9 +28,13 @@ export function EarnView() {
     const timer = setInterval(() => setTick((tick) => tick + 1), 1000)
     return () => clearInterval(timer)
   }, [running])
+  // First run: mining was never set up (no key, onboarding neither finished nor skipped). The setup then
+  // stays open until it is finished or skipped, also once its key step has saved a key.
+  const firstRun = !!earn && onboardingDone === false && !earn.apiKeyLastFour && !running
+  useEffect(() => {
+    if (firstRun) setSetupOpen(true)
+  }, [firstRun])
   if (!earn) return <p className="view-loading">Loading…</p>
-  // First run: mining was never set up (no key, onboarding neither finished nor skipped).
-  const firstRun = onboardingDone === false && !earn.apiKeyLastFour && !running
   if (setupOpen || firstRun) {
     return (
       <section className="earn" aria-label="Earn">
