@@ -111,3 +111,30 @@ test('first run: onboarding, then Start earning downloads, loads, connects and t
   await expect(setup.getByLabel('Model to mine with')).toHaveValue(`catalog:${entry.id}`)
   await expect(setup.getByLabel('Model to mine with').locator('option:checked')).toContainText('(downloaded)')
 })
+
+// Runs after the test above (one worker, in order): the key is saved and the onboarding finished.
+test('a model whose download fails says why and offers Retry, another model or Cancel', async ({ page }) => {
+  const missing = entries.find((candidate) => candidate.id !== entry.id)!
+  await page.goto(`${serve.url}#token=${token}`)
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()
+  await page.getByRole('button', { name: 'Set up again' }).click()
+  const setup = page.getByRole('region', { name: 'Set up earning' })
+  await setup.getByLabel('Model to mine with').selectOption(`catalog:${missing.id}`)
+  await setup.getByRole('button', { name: 'Next' }).click()
+  await setup.getByRole('button', { name: 'Next' }).click()
+  await expect(setup.getByRole('textbox', { name: 'API key' })).toHaveAttribute('placeholder', 'saved (…lice)')
+  await setup.getByRole('button', { name: 'Keep the saved key' }).click()
+  await setup.getByRole('button', { name: 'Start earning' }).click()
+
+  const progress = page.getByRole('region', { name: 'Start earning progress' })
+  await expect(progress.getByRole('alert')).toHaveText(/^The model could not be downloaded: .*404.* Retry continues where it stopped; or choose another model\.$/)
+  await expect(progress.locator('[data-step="download"]')).toHaveAttribute('data-state', 'failed')
+  await expect(progress.locator('[data-step="connect"]')).toHaveAttribute('data-state', 'pending')
+  await expect(progress.getByRole('button')).toHaveText(['Retry', 'Choose another model', 'Cancel'])
+  await expect(page.getByRole('status').filter({ hasText: 'Not earning' })).toBeVisible()
+
+  await progress.getByRole('button', { name: 'Choose another model' }).click()
+  await expect(setup.getByRole('heading', { name: 'Your PC' })).toBeVisible()
+  await setup.getByRole('button', { name: 'Skip setup' }).click()
+  await expect(page.getByRole('region', { name: 'Start earning progress' })).toHaveCount(0)
+})
