@@ -77,7 +77,7 @@ describe('Start earning', () => {
 
   it.each([
     ['download', { download: async () => Promise.reject(new Error('HTTP 404 from the model host')) }, /^The model could not be downloaded: HTTP 404 from the model host\. Retry/, ['retry', 'choose-model', 'cancel']],
-    ['download', { resolve: async () => Promise.reject(new Error('tiny.gguf is no longer at /x')) }, /^The model could not be downloaded: tiny\.gguf is no longer at \/x\./, ['retry', 'choose-model', 'cancel']],
+    ['download', { resolve: async () => Promise.reject(new Error('tiny.gguf is no longer at /x')) }, /^This model cannot be used: tiny\.gguf is no longer at \/x\. Choose another model\.$/, ['retry', 'choose-model', 'cancel']],
     ['load', { load: async () => Promise.reject(new Error('Not enough memory for this model.')) }, /^The model could not be loaded: Not enough memory for this model\. Retry, or choose a smaller model\.$/, ['retry', 'choose-model', 'cancel']],
     ['connect', { connect: async () => Promise.reject(new Error('The grid does not recognise this API key.')) }, /^Could not connect to the grid: The grid does not recognise this API key\. Check the API key/, ['retry', 'cancel']],
     ['first-job', { firstJob: async () => Promise.reject(new Error('The worker name belongs to another account')) }, /^Mining stopped before the first job: The worker name belongs to another account\. Retry/, ['retry', 'cancel']],

@@ -60,6 +60,9 @@ function megabytes(bytes: number): string {
   return `${Math.round(bytes / 1_000_000)} MB`
 }
 
+/** The chosen model is gone (file moved, not in the catalog): no download or load was tried. */
+class UnavailableModel extends Error {}
+
 const IDLE: QuickStartSnapshot = {
   phase: 'idle',
   model: null,
@@ -131,7 +134,9 @@ export class StartEarningFlow {
   private async run(model: ModelChoice, signal: AbortSignal): Promise<void> {
     try {
       this.current = 'download'
-      const resolved = await this.ports.resolve(model)
+      const resolved = await this.ports.resolve(model).catch((error: unknown) => {
+        throw new UnavailableModel(asSentence(error))
+      })
       if (signal.aborted) return
       this.set({ ...this.state, modelName: resolved.name })
       let path = resolved.path
@@ -189,7 +194,11 @@ export class StartEarningFlow {
     if (step === 'connect' || step === 'first-job') this.ports.stopMining()
     this.current = null
     this.step(step, { state: 'failed' })
-    this.set({ ...this.state, phase: 'failed', failure: { step, message: failureMessage(step, asSentence(error)), choices: CHOICES[step] } })
+    const message =
+      error instanceof UnavailableModel
+        ? `This model cannot be used: ${error.message} Choose another model.`
+        : failureMessage(step, asSentence(error))
+    this.set({ ...this.state, phase: 'failed', failure: { step, message, choices: CHOICES[step] } })
   }
 
   private step(name: QuickStartStepName, change: Partial<QuickStartStep>): void {
