@@ -133,6 +133,13 @@ test('a model whose download fails says why and offers Retry, another model or C
   await expect(progress.getByRole('button')).toHaveText(['Retry', 'Choose another model', 'Cancel'])
   await expect(page.getByRole('status').filter({ hasText: 'Not earning' })).toBeVisible()
 
+  // Retry asks the model host again (and fails the same way, in the same words).
+  const missingPath = missing.uri.replace(/^hf:([^/]+)\/([^/]+)\/(.+)$/, '$1/$2/resolve/main/$3')
+  const asked = files.requests.filter((r) => r.path === missingPath).length
+  await progress.getByRole('button', { name: 'Retry' }).click()
+  await expect.poll(() => files.requests.filter((r) => r.path === missingPath).length).toBeGreaterThan(asked)
+  await expect(progress.getByRole('alert')).toContainText('The model could not be downloaded:')
+
   await progress.getByRole('button', { name: 'Choose another model' }).click()
   await expect(setup.getByRole('heading', { name: 'Your PC' })).toBeVisible()
   await setup.getByRole('button', { name: 'Skip setup' }).click()

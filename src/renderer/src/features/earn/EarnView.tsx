@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
-import { onboardingDoneStore, quickStartStore } from '../../api/onboardingState'
+import { onboardingDoneStore, onboardingErrorStore, quickStartStore, startQuickStart } from '../../api/onboardingState'
 import { useStore } from '../../api/store'
 import { Onboarding } from '../onboarding/Onboarding'
 import { QuickStartProgress } from '../onboarding/QuickStartProgress'
@@ -16,7 +16,9 @@ export function EarnView() {
   const earn = useStore(earnStore)
   const engine = useStore(engineStore)
   const jobs = useStore(jobLogStore)
-  const error = useStore(errorStore)
+  const actionError = useStore(errorStore)
+  const quickStartError = useStore(onboardingErrorStore)
+  const error = actionError ?? quickStartError
   const onboardingDone = useStore(onboardingDoneStore)
   const quickStart = useStore(quickStartStore)
   const [setupOpen, setSetupOpen] = useState(false)
@@ -56,7 +58,13 @@ export function EarnView() {
         <button
           type="button"
           className={running ? 'earn-toggle stop' : 'earn-toggle start'}
-          onClick={() => void (running ? stopEarning() : startEarning())}
+          onClick={() => {
+            // Without a loaded model, Start earning does everything: with the last model it set up, or through the setup.
+            if (running) void stopEarning()
+            else if (engine?.model) void startEarning()
+            else if (quickStart?.model) void startQuickStart(quickStart.model)
+            else setSetupOpen(true)
+          }}
         >
           {running ? (earn.state === 'stopping' ? 'Stop now' : 'Stop earning') : 'Start earning'}
         </button>
