@@ -20,6 +20,7 @@ import { MAX_IMPORT_PIECE_CHARS, MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './lim
 import type { CatalogItem, DownloadSnapshot, HardwareInfo } from './models.js'
 import { miningPolicySchema } from './miningPolicySchema.js'
 import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
+import { modelChoiceSchema, type QuickStartSnapshot } from './quickStart.js'
 import type { Result } from './result.js'
 
 const id = z.string().min(1).max(64)
@@ -127,6 +128,13 @@ export const contract = {
   'earn.setPolicy': call(miningPolicySchema).returns<EarnSnapshot>(),
   'earn.history': call(z.strictObject({ range: z.enum(['24h', '7d', '30d']) })).returns<EarnHistory>(),
   'earn.refreshAccount': call(none).returns<EarnSnapshot>(),
+  /** Whether the Earn view's first-run onboarding was finished or skipped. */
+  'earn.onboarding': call(none).returns<{ done: boolean }>(),
+  'earn.setOnboarding': call(z.strictObject({ done: z.boolean() })).returns<{ done: boolean }>(),
+  /** Start earning in one press: download the model if needed, load it, connect, wait for the first job. */
+  'earn.quickStart': call(z.strictObject({ model: modelChoiceSchema })).returns<QuickStartSnapshot>(),
+  'earn.quickStartStatus': call(none).returns<QuickStartSnapshot>(),
+  'earn.quickStartCancel': call(none).returns<QuickStartSnapshot>(),
   'api.status': call(none).returns<LocalApiSnapshot>(),
   'api.configure': call(
     z.strictObject({
@@ -165,6 +173,8 @@ export interface Events {
   /** A grid reply waiting in a queue (position, estimated wait) before its text arrives. */
   'chat.progress': ReplyProgress
   'earn.snapshot': EarnSnapshot
+  /** Start earning's steps and their progress. */
+  'earn.quickStart': QuickStartSnapshot
   'api.snapshot': LocalApiSnapshot
   /** Start at login or the self-updater changed (desktop only). */
   'desktop.snapshot': DesktopSnapshot

@@ -63,6 +63,8 @@ export interface EarnDependencies {
   gate: MiningGate
   /** The policies until the user saves their own (the local-use cooldown comes from the host options). */
   defaultPolicy?: MiningPolicySettings
+  /** The grid names of a catalog model loaded from `path` (null for other files: they use the file stem). */
+  advertisedFor?: (path: string) => { aipg: string; horde: string } | null
   now?: () => number
   fetch?: typeof fetch
 }
@@ -186,7 +188,7 @@ export class EarnService {
         gridUrl: settings.gridUrl || DEFAULT_GRID_URLS[settings.network],
         apiKey,
         name: settings.workerName,
-        models: advertisedModels(settings.network, model.fileName.replace(/\.gguf$/i, '')),
+        models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),
         slots: settings.slots,
         maxLength: Math.min(settings.maxLength, Math.max(16, maxContextLength - 16)),
         maxContextLength,

@@ -15,9 +15,16 @@ export function bridgeAgent(version: string): string {
 }
 
 /**
- * Model names to advertise for a GGUF file: AIPG's `grid/<model>` convention, and koboldcpp's
+ * Model names to advertise for a GGUF file: the catalog's names when the file came from the catalog (they
+ * match what requesters ask for), otherwise AIPG's `grid/<model>` convention and koboldcpp's
  * `koboldcpp/<file stem>` on the Horde, which the Horde's model reference lists (§14).
  */
-export function advertisedModels(network: Network, stem: string): string[] {
+export function advertisedModels(
+  network: Network,
+  fileName: string,
+  catalogNames: { aipg: string; horde: string } | null = null,
+): string[] {
+  if (catalogNames) return [catalogNames[network]]
+  const stem = fileName.replace(/\.gguf$/i, '')
   return network === 'aipg' ? [`grid/${stem}`] : [`koboldcpp/${stem}`]
 }

@@ -9,6 +9,9 @@ import { EarnService, secretName } from '../earn/earnService.js'
 import { bridgeAgent, DEFAULT_GRID_URLS } from '../earn/gridDefaults.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { MiningGate } from '../earn/miningGate.js'
+import { OnboardingFlag } from '../earn/onboardingFlag.js'
+import { StartEarningFlow } from '../earn/startEarningFlow.js'
+import { startEarningPorts } from '../earn/startEarningPorts.js'
 import { alwaysIdle, DEFAULT_POLICY, type IdleSource } from '../earn/miningPolicy.js'
 import { FileSecretStore, type SecretStore } from '../earn/secretStore.js'
 import type { Engine } from '../engine/engine.js'
@@ -121,7 +124,11 @@ export function createHost(options: HostOptions): Host {
     events,
     version: options.version,
     extraCa: options.extraCa,
+    advertisedFor: (path) => models.advertisedFor(path),
   })
+  const onboarding = new OnboardingFlag(settings)
+  const startEarning = new StartEarningFlow(startEarningPorts({ models, engine, earn, events }))
+  startEarning.onChange((snapshot) => events.emit('earn.quickStart', snapshot))
   // Chat uses the grid URL set for earning on the same network (a dev or private grid), else production.
   const gridChat = new GridChatService({
     gridUrl: (network) => {
@@ -195,6 +202,11 @@ export function createHost(options: HostOptions): Host {
     'earn.setPolicy': (policy) => earn.setPolicy(policy),
     'earn.history': ({ range }) => earn.history(range),
     'earn.refreshAccount': () => earn.refreshAccount(),
+    'earn.onboarding': () => onboarding.get(),
+    'earn.setOnboarding': ({ done }) => onboarding.set(done),
+    'earn.quickStart': ({ model }) => startEarning.start(model),
+    'earn.quickStartStatus': () => startEarning.snapshot(),
+    'earn.quickStartCancel': () => startEarning.cancel(),
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),

@@ -4,11 +4,13 @@ import { App } from './App'
 import { startAppState } from './api/appState'
 import { startDesktopState } from './api/desktopState'
 import { startModelsState } from './api/modelsState'
+import { startOnboardingState } from './api/onboardingState'
 import './styles.css'
 
 startAppState()
 startDesktopState()
 startModelsState()
+startOnboardingState()
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react'
 import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
+import { onboardingDoneStore, onboardingErrorStore, quickStartStore, startQuickStart } from '../../api/onboardingState'
 import { useStore } from '../../api/store'
+import { Onboarding } from '../onboarding/Onboarding'
+import { QuickStartProgress } from '../onboarding/QuickStartProgress'
 import { AccountTotals } from './AccountTotals'
 import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
@@ -13,7 +16,12 @@ export function EarnView() {
   const earn = useStore(earnStore)
   const engine = useStore(engineStore)
   const jobs = useStore(jobLogStore)
-  const error = useStore(errorStore)
+  const actionError = useStore(errorStore)
+  const quickStartError = useStore(onboardingErrorStore)
+  const error = actionError ?? quickStartError
+  const onboardingDone = useStore(onboardingDoneStore)
+  const quickStart = useStore(quickStartStore)
+  const [setupOpen, setSetupOpen] = useState(false)
   const running = !!earn && earn.state !== 'off' && earn.state !== 'error'
   // Uptime and tokens/s move every second even when no event arrives.
   const [, setTick] = useState(0)
@@ -22,7 +30,21 @@ export function EarnView() {
     const timer = setInterval(() => setTick((tick) => tick + 1), 1000)
     return () => clearInterval(timer)
   }, [running])
+  // First run: mining was never set up (no key, onboarding neither finished nor skipped). The setup then
+  // stays open until it is finished or skipped, also once its key step has saved a key.
+  const firstRun = !!earn && onboardingDone === false && !earn.apiKeyLastFour && !running
+  useEffect(() => {
+    if (firstRun) setSetupOpen(true)
+  }, [firstRun])
   if (!earn) return <p className="view-loading">Loading…</p>
+  if (setupOpen || firstRun) {
+    return (
+      <section className="earn" aria-label="Earn">
+        <Onboarding earn={earn} onClose={() => setSetupOpen(false)} />
+      </section>
+    )
+  }
+  const showQuickStart = quickStart && ['running', 'failed', 'done'].includes(quickStart.phase)
   const since = earn.sinceStart
   const uptimeEnd = running ? Date.now() : since.endedAt
   const uptimeMs = since.startedAt && uptimeEnd ? uptimeEnd - since.startedAt : 0
@@ -36,7 +58,13 @@ export function EarnView() {
         <button
           type="button"
           className={running ? 'earn-toggle stop' : 'earn-toggle start'}
-          onClick={() => void (running ? stopEarning() : startEarning())}
+          onClick={() => {
+            // Without a loaded model, Start earning does everything: with the last model it set up, or through the setup.
+            if (running) void stopEarning()
+            else if (engine?.model) void startEarning()
+            else if (quickStart?.model) void startQuickStart(quickStart.model)
+            else setSetupOpen(true)
+          }}
         >
           {running ? (earn.state === 'stopping' ? 'Stop now' : 'Stop earning') : 'Start earning'}
         </button>
@@ -48,9 +76,15 @@ export function EarnView() {
             <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>
           )}
           {earn.detail && !paused && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
-          {!engine?.model && <p className="earn-detail">Load a model in Chat first; the miner serves the loaded model.</p>}
+          {!engine?.model && !showQuickStart && (
+            <p className="earn-detail">Load a model in Chat first (the miner serves the loaded model), or let the setup do it.</p>
+          )}
+          <button type="button" className="link" disabled={running} onClick={() => setSetupOpen(true)}>
+            Set up again
+          </button>
         </div>
       </div>
+      {showQuickStart && <QuickStartProgress quickStart={quickStart} onChooseModel={() => setSetupOpen(true)} />}
       {error && (
         <div className="error" role="alert">
           {error.message}

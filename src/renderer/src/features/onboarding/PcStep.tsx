@@ -1,0 +1,80 @@
+import type { CatalogItem, HardwareInfo, LocalModel } from '../../../../shared/models'
+import type { ModelChoice } from '../../../../shared/quickStart'
+import { formatBytes } from '../../components/format'
+import { fitBadge } from '../models/fitText'
+import { hardwareRows } from './onboardingText'
+
+/** The value of a model choice in the picker. */
+export function choiceKey(choice: ModelChoice | null): string {
+  if (!choice) return ''
+  return choice.kind === 'catalog' ? `catalog:${choice.catalogId}` : `local:${choice.modelId}`
+}
+
+function parseKey(key: string): ModelChoice | null {
+  const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)]
+  if (kind === 'catalog' && id) return { kind: 'catalog', catalogId: id }
+  if (kind === 'local' && id) return { kind: 'local', modelId: id }
+  return null
+}
+
+/** Step 1: this PC's hardware, the recommended catalog model, and a choice of another one. */
+export function PcStep(props: {
+  hardware: HardwareInfo | null
+  catalog: CatalogItem[]
+  local: LocalModel[]
+  choice: ModelChoice | null
+  onChoose: (choice: ModelChoice | null) => void
+}) {
+  const { hardware, catalog, local, choice } = props
+  const recommended = catalog.find((item) => item.recommended) ?? null
+  const downloaded = local.filter((model) => model.present && !catalog.some((item) => item.localModelId === model.id))
+  const badge = recommended ? fitBadge(recommended.fit) : null
+  return (
+    <div className="onboarding-step">
+      <h2>Your PC</h2>
+      {hardware ? (
+        <dl className="hardware" aria-label="Your PC">
+          {hardwareRows(hardware).map(([label, value]) => (
+            <div key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : (
+        <p className="muted">Looking at this PC…</p>
+      )}
+      {recommended && badge ? (
+        <p className="recommended" data-testid="recommended-model">
+          Recommended for this PC: <strong>{recommended.name}</strong> ({formatBytes(recommended.sizeBytes)}). {badge.label}: {badge.detail}
+        </p>
+      ) : (
+        <p className="muted">Checking which catalog model fits this PC…</p>
+      )}
+      <label>
+        Model to mine with
+        <select value={choiceKey(choice)} onChange={(event) => props.onChoose(parseKey(event.target.value))}>
+          <option value="">Choose a model…</option>
+          <optgroup label="Catalog (downloaded when needed)">
+            {catalog.map((item) => (
+              <option key={item.id} value={`catalog:${item.id}`}>
+                {item.name}, {formatBytes(item.sizeBytes)}, {fitBadge(item.fit).label.toLowerCase()}
+                {item.recommended ? ' (recommended)' : ''}
+                {item.localModelId ? ' (downloaded)' : ''}
+              </option>
+            ))}
+          </optgroup>
+          {downloaded.length > 0 && (
+            <optgroup label="Already on this PC">
+              {downloaded.map((model) => (
+                <option key={model.id} value={`local:${model.id}`}>
+                  {model.fileName}, {formatBytes(model.sizeBytes)}
+                </option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+      </label>
+    </div>
+  )
+}
