@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { copyFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { loadCatalog } from '../../src/main/models/catalog.js'
 import { cliEntry, requireBuild, tempDataDir } from '../support/paths.js'
 
 const temp = tempDataDir()
@@ -45,6 +46,19 @@ describe('gridforge worker', () => {
     expect(jobLines).toHaveLength(2)
     expect(lines.at(-1)).toMatch(/^Summary: 2 jobs \(2 ok\), \d+ tokens, rewards [\d.]+$/)
     expect(result.stdout).not.toContain('Once upon a time')
+  })
+
+  it('advertises a catalog model under the catalog\'s grid name, not its file name', async () => {
+    const entry = loadCatalog()[0]!
+    copyFileSync(temp.model, join(temp.dir, 'models', entry.fileName))
+    grid = await startDevGrid({ mode: 'aipg' })
+    grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Hi' }], max_tokens: 8 } })
+    const result = await gridforge([
+      'worker', '--network', 'aipg', '--grid-url', grid.url, '--api-key-file', keyFile('dev-key-alice'),
+      '--model', entry.fileName, '--name', 'cli-catalog', '--max-jobs', '1',
+    ])
+    expect(result.code).toBe(0)
+    expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'cli-catalog', models: [entry.advertised.aipg] })
   })
 
   it.each([

@@ -132,6 +132,8 @@ async function stream(
     if (offset < dropAt && next >= dropAt) {
       res.write(body.subarray(offset, dropAt))
       onDrop()
+      // Let the bytes before the cut reach the client (a reset discards what it has not read yet), then cut.
+      await new Promise((resolve) => setTimeout(resolve, 200))
       res.socket?.destroy()
       return
     }

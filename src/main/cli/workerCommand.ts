@@ -8,6 +8,9 @@ import { openDatabase } from '../store/database.js'
 import { createWorker, type WorkerEvent } from '../../worker/jobLoop.js'
 import type { JobRecord, Network } from '../../worker/ports.js'
 import { advertisedModels, bridgeAgent, DEFAULT_GRID_URLS } from '../earn/gridDefaults.js'
+import { catalogNamesFor } from '../models/advertisedNames.js'
+import { loadCatalog } from '../models/catalog.js'
+import { ModelsRepository } from '../store/modelsRepository.js'
 import { modelStem, resolveModelArgument } from './modelArgument.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
@@ -55,7 +58,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     const model = await engine.load(modelPath)
     const maxContextLength = Math.min(positiveInt(options['max-context'], 'max-context', model.contextSize), model.contextSize)
     const maxLength = Math.min(positiveInt(options['max-length'], 'max-length', 512), Math.max(16, maxContextLength - 16))
-    const models = advertisedModels(network, modelStem(modelPath))
+    const models = advertisedModels(network, modelStem(modelPath), catalogNamesFor(modelPath, new ModelsRepository(db), loadCatalog()))
     const worker = createWorker(
       {
         network,

@@ -4,6 +4,7 @@ import type { SecretStore } from '../earn/secretStore.js'
 import type { Engine, ModelInspector } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
 import type { ModelsRepository } from '../store/modelsRepository.js'
+import { catalogNamesFor } from './advertisedNames.js'
 import { hfFileUrl } from './catalog.js'
 import { DownloadManager } from './downloadManager.js'
 import { FitEstimates } from './fitEstimates.js'
@@ -158,9 +159,7 @@ export class ModelsService {
 
   /** The grid model names for a loaded file: the catalog's when it came from the catalog. */
   advertisedFor(path: string): CatalogEntry['advertised'] | null {
-    const model = this.options.repo.findModelByPath(path)
-    const entry = model?.catalogId ? this.options.catalog.find((e) => e.id === model.catalogId) : undefined
-    return entry?.advertised ?? null
+    return catalogNamesFor(path, this.options.repo, this.options.catalog)
   }
 
   close(): Promise<void> {
