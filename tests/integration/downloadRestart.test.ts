@@ -38,7 +38,12 @@ describe('a download when the app is killed', () => {
     files.faults = {}
     serve = await startServe(temp.dir)
     client = await TestClient.connect(serve.url, serve.token)
-    await client.waitFor('models.downloads', (list: DownloadSnapshot[]) => list.some((d) => d.id === started.id && d.state === 'done'))
+    // The resumed download may finish before this client connects: ask, rather than only wait for events.
+    for (let i = 0; i < 300; i++) {
+      const list = await client.value('models.downloads', {})
+      if (list.some((d) => d.id === started.id && d.state === 'done')) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
     const resumed = files.requests.filter((r) => r.method === 'GET').at(-1)
     expect(Number(/bytes=(\d+)-/.exec(resumed?.range ?? '')?.[1])).toBeGreaterThanOrEqual(kept)
     expect(existsSync(part)).toBe(false)

@@ -236,3 +236,15 @@ describe('the download queue across restarts', () => {
     expect(sameAsServed('tiny.gguf')).toBe(true)
   })
 })
+
+describe('stale and cancelled downloads', () => {
+  it('downloads a registered model again when its file has gone, replacing the stale registration', async () => {
+    const downloads = manager()
+    await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    rmSync(join(dir, 'tiny.gguf'))
+    const again = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    expect(again.state).toBe('done')
+    expect(repo.listModels().filter((m) => m.fileName === 'tiny.gguf')).toHaveLength(1)
+    expect(sameAsServed('tiny.gguf')).toBe(true)
+  })
+})

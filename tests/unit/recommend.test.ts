@@ -42,6 +42,13 @@ describe('recommending a catalog model for this PC', () => {
     expect(estimateCpuTokensPerSecond(sixteen.sizeBytes, 16)).toBeGreaterThanOrEqual(15)
   })
 
+  it('on a GPU where every model only fits partly, still recommends one that is fast enough', () => {
+    const igpu = hardware({ gpu: 'vulkan', vramTotalBytes: 0.5 * GB, vramFreeBytes: 0.4 * GB, cpuCores: 4 })
+    const chosen = byId(recommendModel(catalog, fits(() => 'gpu-partial'), igpu))
+    expect(chosen).toBeDefined()
+    expect(estimateCpuTokensPerSecond(chosen!.sizeBytes, 4)).toBeGreaterThanOrEqual(15)
+  })
+
   it('recommends nothing that is too large or not yet estimated', () => {
     expect(recommendModel(catalog, fits(() => 'too-large'), hardware({}))).toBeNull()
     expect(recommendModel(catalog, new Map(), hardware({}))).toBeNull()

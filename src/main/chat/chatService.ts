@@ -43,11 +43,16 @@ export class ChatService {
     /** Tells the miner the user is here: local chat comes before grid jobs. Returns "done". */
     private readonly beginLocalUse: () => () => void = () => () => undefined,
     private readonly now: () => number = Date.now,
-  ) {
-    // Replies that were streaming when the app last stopped (killed, crashed) are kept, marked interrupted.
-    repo.markStreamingInterrupted()
-    // Undo lives in the running app; conversations deleted in an earlier run are gone for good.
-    repo.purgeDeleted(now())
+  ) {}
+
+  /**
+   * Called once by the app that owns the data (not by a one-off CLI command running next to it): replies
+   * that were streaming when the app last stopped are kept, marked interrupted; conversations deleted in an
+   * earlier run are gone for good (undo lives in the running app).
+   */
+  recoverFromLastRun(): void {
+    this.repo.markStreamingInterrupted()
+    this.repo.purgeDeleted(this.now())
   }
 
   list(): ConversationSummary[] {

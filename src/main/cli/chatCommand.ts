@@ -28,7 +28,7 @@ export async function chatCommand(options: ChatOptions): Promise<void> {
     version: options.version,
     launchEngine: forkLauncher(options.engineEntry),
     threads: positiveInt(options.threads, 'threads', null),
-    resumeDownloads: false,
+    ownsData: false,
   })
   try {
     await host.engine.load(resolve(options.model))

@@ -32,7 +32,7 @@ export async function modelsCommand(options: ModelsOptions): Promise<void> {
     version: options.version,
     launchEngine: forkLauncher(options.engineEntry),
     hfEndpoint: process.env.HF_ENDPOINT,
-    resumeDownloads: false,
+    ownsData: false,
   })
   try {
     if (action === 'list') await list(host)

@@ -53,8 +53,11 @@ export interface HostOptions {
   freeBytes?: (dir: string) => Promise<number>
   /** Retry timing of downloads (tests shorten it). */
   downloadBackoff?: { initialMs: number; maxMs: number }
-  /** False for one-off CLI commands: leave the app's download queue to the app. */
-  resumeDownloads?: boolean
+  /**
+   * True (default) for the app (desktop or `serve`); false for one-off CLI commands that may run next to it:
+   * they leave the app's download queue, interrupted replies, undo window and local API alone.
+   */
+  ownsData?: boolean
   /** Start at login, updates and logs (the Electron shell); null or absent in headless mode. */
   desktop?: DesktopIntegration | null
   /** The Electron-ABI better-sqlite3 addon, when the shell runs under Electron (see store/database.ts). */
@@ -102,17 +105,18 @@ export function createHost(options: HostOptions): Host {
     hfEndpoint: options.hfEndpoint,
     freeBytes: options.freeBytes,
     downloadBackoff: options.downloadBackoff,
-    resumeDownloads: options.resumeDownloads,
+    resumeDownloads: options.ownsData !== false,
     log,
   })
   models.start()
   const localUse = new LocalUseGate(options.localCooldownMs)
   const chatRepository = new ChatRepository(db)
   const chat = new ChatService(chatRepository, engine, events, () => localUse.beginLocalUse())
+  if (options.ownsData !== false) chat.recoverFromLastRun()
   const chatTransfer = new ChatTransfer(chatRepository, chat, () => events.emit('chat.conversations', chat.list()))
   const settings = new SettingsRepository(db)
   const localApi = new LocalApiService({ engine, settings, secrets, events, beginLocalUse: () => localUse.beginLocalUse() })
-  void localApi.startIfEnabled()
+  if (options.ownsData !== false) void localApi.startIfEnabled()
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle)
   const earn = new EarnService({
     gate: miningGate,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { statfs } from 'node:fs/promises'
 import { rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -98,7 +99,11 @@ export class DownloadManager {
     }
     if (clash) throw new AppError('BUSY', `${resolved.fileName} is already in the download queue.`)
     const registered = this.options.repo.findModelByPath(this.finalPath(resolved.fileName))
-    if (registered) throw new AppError('BUSY', `${resolved.fileName} is already downloaded (model "${registered.id}").`)
+    if (registered && existsSync(registered.path)) {
+      throw new AppError('BUSY', `${resolved.fileName} is already downloaded (model "${registered.id}").`)
+    }
+    // A registration whose file has gone is stale: downloading the file again replaces it.
+    if (registered) this.options.repo.removeModel(registered.id)
     const download = this.options.repo.addDownload({
       id: randomUUID(),
       source: resolved.source,
@@ -217,6 +222,8 @@ export class DownloadManager {
           false,
         )
       }
+      // A cancel or pause that arrived while the last bytes were hashed wins over registering the model.
+      if (signal.aborted) throw signal.reason
       const finalPath = this.finalPath(download.fileName)
       await rename(part, finalPath)
       live.modelId = await this.options.register(download, finalPath, result).catch(async (error: unknown) => {

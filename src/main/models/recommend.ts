@@ -35,8 +35,9 @@ export function recommendModel(
     const fit = fits.get(entry.id)
     if (!fit) return false
     if (hardware.gpu && fit.kind === 'gpu-full') return true
+    // Partly on a small GPU is at least as fast as the CPU alone, so the CPU estimate is a safe floor.
     return (
-      fit.kind === 'cpu' &&
+      (fit.kind === 'cpu' || fit.kind === 'gpu-partial') &&
       estimateCpuTokensPerSecond(entry.sizeBytes, hardware.cpuCores) >= CPU_TARGET_TOKENS_PER_SECOND
     )
   })
