@@ -234,6 +234,7 @@ export class ChatService {
 
   /** Produces the reply text for these turns. The one place that knows where replies come from. */
   private produceReply(
+    conversationId: string,
     turns: ChatTurn[],
     settings: ConversationSettings,
     handlers: ReplyHandlers,
@@ -253,6 +254,7 @@ export class ChatService {
           repeatPenalty: sampling.repeatPenalty,
         },
         contextTokens: settings.contextSize ?? undefined,
+        conversationId,
       },
       handlers,
     )
@@ -292,7 +294,7 @@ export class ChatService {
       }
     }
 
-    const done = this.produceReply(turns, settings, {
+    const done = this.produceReply(reply.conversationId, turns, settings, {
       signal: controller.signal,
       onProgress: (stage) =>
         this.events.emit('chat.progress', { conversationId: reply.conversationId, messageId: reply.id, ...stage }),
