@@ -5,6 +5,7 @@ import { measureApp, type AppRun } from './appEngine.js'
 import { apiBench } from './apiBench.js'
 import { chatStoreBench } from './chatStoreBench.js'
 import { chatRenderBench } from './chatRenderBench.js'
+import { chatTurnBench } from './chatTurnBench.js'
 import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
@@ -121,6 +122,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
   log('worker: jobs through the dev grid on loopback (both networks)')
   for (const m of await workerBench(options.engineEntry, tiny, { quick: options.quick ?? false })) emit(m)
+
+  log('local chat: time to first token of a late turn, with the conversation cache and afresh')
+  for (const m of await chatTurnBench(options.engineEntry, tiny)) emit(m)
 
   log('chat store: 100,000 messages in 1,000 conversations, list and search')
   for (const m of chatStoreBench()) emit(m)
