@@ -21,6 +21,8 @@ export interface Message {
   updatedAt: number
   /** The message this one answers or follows; null for the first. Versions share a parent. */
   parentId?: string | null
+  /** Older messages no longer fit the model's context and were left out when this reply was written. */
+  contextShifted?: boolean
 }
 
 /** A conversation in the list, without its messages. */

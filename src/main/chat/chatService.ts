@@ -278,6 +278,7 @@ export class ChatService {
     }
     const timer = setInterval(save, SAVE_INTERVAL_MS)
 
+    let contextShifted = false
     const finish = (state: Message['state'], error: string | null = null) => {
       clearInterval(timer)
       // The cooldown before mining resumes counts from the end of the reply, not its start.
@@ -285,6 +286,7 @@ export class ChatService {
       this.streaming.delete(reply.id)
       try {
         this.repo.saveContent(reply.id, content, state, error)
+        if (contextShifted) this.repo.markContextShifted(reply.id)
         const message = this.repo.getMessage(reply.id)
         if (message) this.events.emit('chat.message', message)
       } catch (failure) {
@@ -308,6 +310,7 @@ export class ChatService {
       (result: GenerateResult) => {
         // The engine's final text is authoritative (stop strings trimmed, nothing lost in transit).
         content = result.text
+        contextShifted = result.contextShifted === true
         finish(result.finishReason === 'abort' ? 'stopped' : 'complete')
       },
       (error: unknown) => {

@@ -24,6 +24,7 @@ interface MessageRow {
   state: MessageState
   error: string | null
   model: string | null
+  context_shifted: number
   seq: number
   selected_at: number
   created_at: number
@@ -46,7 +47,7 @@ interface SearchRow {
 }
 
 const MESSAGE_COLUMNS =
-  'id, conversation_id, parent_id, role, content, state, error, model, seq, selected_at, created_at, updated_at'
+  'id, conversation_id, parent_id, role, content, state, error, model, context_shifted, seq, selected_at, created_at, updated_at'
 
 const toMessage = (row: MessageRow): Message => ({
   id: row.id,
@@ -59,6 +60,7 @@ const toMessage = (row: MessageRow): Message => ({
   model: row.model,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  ...(row.context_shifted ? { contextShifted: true } : {}),
 })
 
 const toTreeMessage = (row: MessageRow): TreeMessage => ({
@@ -144,6 +146,7 @@ export class ChatRepository {
       updateContent: db.prepare(
         'UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ? WHERE id = ?',
       ),
+      markContextShifted: db.prepare<[string]>('UPDATE messages SET context_shifted = 1 WHERE id = ?'),
       interruptStreaming: db.prepare(
         "UPDATE messages SET state = 'interrupted', updated_at = ? WHERE state = 'streaming'",
       ),
@@ -277,6 +280,11 @@ export class ChatRepository {
   /** Saves a reply's text so far (while streaming) or its final text and state. */
   saveContent(id: string, content: string, state: MessageState, error: string | null = null): void {
     this.statements.updateContent.run(content, state, error, this.now(), id)
+  }
+
+  /** Notes that older messages were left out of the context when this reply was written. */
+  markContextShifted(id: string): void {
+    this.statements.markContextShifted.run(id)
   }
 
   /** Marks replies left streaming by a previous run (killed or crashed) as interrupted. */

@@ -37,6 +37,9 @@ const MessageRow = memo(function MessageRow({
       <header>{author(message)}</header>
       <MessageBody text={message.content} markdown={message.role === 'assistant'} streaming={streaming} />
       {streaming && <ReplyProgressNote messageId={message.id} />}
+      {message.contextShifted && (
+        <p className="context-note">Older messages no longer fit and were left out of this reply.</p>
+      )}
       {STATE_NOTES[message.state] && (
         <footer className="state">
           {STATE_NOTES[message.state]}
