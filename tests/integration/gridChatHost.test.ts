@@ -16,8 +16,9 @@ beforeAll(async () => {
   grid = await startDevGrid({ mode: 'horde' })
   serve = await startServe(temp.dir)
   client = await TestClient.connect(serve.url, serve.token)
-  await client.value('earn.setApiKey', { network: 'horde', apiKey: DEV_KEY })
+  // The key is checked against the configured grid: point at the dev grid first.
   await client.value('earn.configure', { network: 'horde', gridUrl: grid.url, workerName: 'host-rig', slots: 1, maxLength: 256, maxContextLength: 2048 })
+  await client.value('earn.setApiKey', { network: 'horde', apiKey: DEV_KEY })
 })
 afterAll(async () => {
   client?.close()

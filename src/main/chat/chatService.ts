@@ -7,6 +7,7 @@ import type {
   Conversation,
   ConversationSummary,
   Message,
+  MessagePage,
   SendResult,
 } from '../../shared/domain.js'
 import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
@@ -22,6 +23,8 @@ import type { ReplyHandlers, ReplySource } from './replySource.js'
 export const SAVE_INTERVAL_MS = 1000
 /** A deleted conversation can be restored for this long (and until the app restarts). */
 export const UNDO_DELETE_MS = 10 * 60_000
+/** Messages a conversation opens with, and how many more each scroll to the top loads. */
+export const PAGE_MESSAGES = 200
 
 interface Streaming {
   conversationId: string
@@ -54,10 +57,40 @@ export class ChatService {
     return this.repo.listConversations()
   }
 
-  get(conversationId: string): Conversation {
+  /**
+   * A conversation with the latest page of its active path; with `from`, the page reaches back to
+   * just before that message (the one an action was on), so what the user is looking at stays loaded.
+   */
+  get(conversationId: string, from?: string): Conversation {
     const summary = this.existing(conversationId)
-    const { messages, versions } = this.repo.activePath(conversationId)
-    return { ...summary, messages, versions, settings: this.repo.getSettings(conversationId) }
+    const { ids, versions } = this.repo.activePathIds(conversationId)
+    const at = from ? ids.indexOf(from) : -1
+    const start = Math.max(0, Math.min(ids.length - PAGE_MESSAGES, at >= 0 ? at - 1 : ids.length))
+    const page = ids.slice(start)
+    return {
+      ...summary,
+      messages: this.repo.messagesByIds(page),
+      versions: versionsOf(versions, page),
+      settings: this.repo.getSettings(conversationId),
+      olderMessages: start,
+    }
+  }
+
+  /** The page of the active path just before message `before` (scrolling up in a long conversation). */
+  older(conversationId: string, before: string, limit = PAGE_MESSAGES): MessagePage {
+    this.existing(conversationId)
+    const { ids, versions } = this.repo.activePathIds(conversationId)
+    const end = ids.indexOf(before)
+    if (end < 0) throw new AppError('NOT_FOUND', 'This conversation changed meanwhile; open it again.')
+    const start = Math.max(0, end - limit)
+    const page = ids.slice(start, end)
+    return { messages: this.repo.messagesByIds(page), versions: versionsOf(versions, page), olderMessages: start }
+  }
+
+  /** Every message on the active path, first to last (what a reply is written from). */
+  history(conversationId: string): Message[] {
+    this.existing(conversationId)
+    return this.repo.activePath(conversationId).messages
   }
 
   search(query: string): ChatSearchHit[] {
@@ -114,7 +147,7 @@ export class ChatService {
         const conversation = conversationId
           ? this.existing(conversationId)
           : this.repo.createConversation(titleFrom(text), { ...DEFAULT_CONVERSATION_SETTINGS, ...settings })
-        const parentId = this.repo.activePath(conversation.id).messages.at(-1)?.id ?? null
+        const parentId = this.repo.activePathIds(conversation.id).ids.at(-1) ?? null
         return { conversation, ...this.writeTurn(conversation.id, parentId, text, source?.label) }
       }),
     )
@@ -132,7 +165,7 @@ export class ChatService {
     const reply = withStorage(() => this.appendReply(message.conversationId, message.parentId ?? null))
     this.startReply(reply)
     this.emitList()
-    return this.get(message.conversationId)
+    return this.get(message.conversationId, reply.id)
   }
 
   /** Sends an edited copy of a user message as a new branch; the original branch is kept. */
@@ -141,19 +174,19 @@ export class ChatService {
     if (message.role !== 'user') throw new AppError('BAD_REQUEST', 'Only your own messages can be edited.')
     this.requireModel()
     this.requireIdle(message.conversationId)
-    const { assistantMessage } = withStorage(() =>
+    const { userMessage, assistantMessage } = withStorage(() =>
       this.repo.transaction(() => this.writeTurn(message.conversationId, message.parentId ?? null, text)),
     )
     this.startReply(assistantMessage)
     this.emitList()
-    return this.get(message.conversationId)
+    return this.get(message.conversationId, userMessage.id)
   }
 
   /** Shows a version (or a search hit's branch): the message and its ancestors join the active path. */
   select(messageId: string): Conversation {
     const message = this.existingMessage(messageId)
     withStorage(() => this.repo.selectMessage(messageId))
-    return this.get(message.conversationId)
+    return this.get(message.conversationId, messageId)
   }
 
   /** Deletes one message; what followed it follows its parent instead. */
@@ -162,7 +195,7 @@ export class ChatService {
     if (this.streaming.has(messageId)) throw new AppError('BUSY', 'Stop this reply before deleting it.')
     withStorage(() => this.repo.deleteMessage(messageId))
     this.emitList()
-    return this.get(message.conversationId)
+    return this.get(message.conversationId, message.parentId ?? undefined)
   }
 
   /** Stops a streaming reply; the text so far is kept and marked stopped. */
@@ -350,6 +383,10 @@ export class ChatService {
   private emitList(): void {
     this.events.emit('chat.conversations', this.list())
   }
+}
+
+function versionsOf(all: Record<string, string[]>, ids: readonly string[]): Record<string, string[]> {
+  return Object.fromEntries(ids.filter((id) => all[id]).map((id) => [id, all[id]!]))
 }
 
 function messageOf(error: unknown): string {

@@ -169,9 +169,10 @@ export function createHost(options: HostOptions): Host {
     },
     'chat.list': () => chat.list(),
     'chat.get': ({ conversationId }) => chat.get(conversationId),
+    'chat.older': ({ conversationId, before, limit }) => chat.older(conversationId, before, limit),
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
     'chat.send': ({ conversationId, text, settings, backend, gridNoticeAccepted }) => {
-      const history = backend?.kind === 'grid' && conversationId ? chat.get(conversationId).messages : []
+      const history = backend?.kind === 'grid' && conversationId ? chat.history(conversationId) : []
       return chat.send(conversationId, text, settings, gridChat.sourceFor(backend, history, gridNoticeAccepted ?? false))
     },
     'chat.gridModels': ({ network }) => gridChat.models(network),

@@ -134,6 +134,13 @@ export class ChatRepository {
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`,
       ),
       getMessage: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+      listTree: db.prepare<[string], { id: string; parent_id: string | null; seq: number; selected_at: number }>(
+        'SELECT id, parent_id, seq, selected_at FROM messages WHERE conversation_id = ? ORDER BY seq',
+      ),
+      messagesByIds: db.prepare<[string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS.split(', ').map((column) => `m.${column}`).join(', ')}
+         FROM json_each(?) j JOIN messages m ON m.id = j.value ORDER BY j.key`,
+      ),
       selectWithAncestors: db.prepare(
         `WITH RECURSIVE up (id, parent_id) AS (
            SELECT id, parent_id FROM messages WHERE id = @id
@@ -250,6 +257,27 @@ export class ChatRepository {
       messages: path.messages.map(({ seq: _seq, selectedAt: _selected, ...message }) => message),
       versions: path.versions,
     }
+  }
+
+  /**
+   * The ids on the active path, first to last, and the versions of those with several; reads no
+   * message text, so a long conversation can be opened a page at a time.
+   */
+  activePathIds(conversationId: string): { ids: string[]; versions: Record<string, string[]> } {
+    const nodes = this.statements.listTree.all(conversationId).map((row) => ({
+      id: row.id,
+      parentId: row.parent_id,
+      seq: row.seq,
+      selectedAt: row.selected_at,
+    }))
+    const path = activePath(nodes)
+    return { ids: path.messages.map((node) => node.id), versions: path.versions }
+  }
+
+  /** These messages, in the order given. */
+  messagesByIds(ids: readonly string[]): Message[] {
+    if (ids.length === 0) return []
+    return this.statements.messagesByIds.all(JSON.stringify(ids)).map(toMessage)
   }
 
   /** Puts a message and its ancestors on the active path. */
