@@ -11,6 +11,7 @@ import type {
   SendResult,
 } from '../../shared/domain.js'
 import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
+import { backendOfReply, type ChatBackend } from '../../shared/gridChat.js'
 import { AppError } from '../../shared/result.js'
 import type { Engine } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
@@ -156,28 +157,39 @@ export class ChatService {
     return { conversation: this.existing(conversation.id), userMessage, assistantMessage }
   }
 
+  /**
+   * The backend a follow-up of this message (a regenerate, an edit) should use: the one that wrote the
+   * reply being regenerated, or the latest reply of the conversation for an edit.
+   */
+  followUpBackend(messageId: string): ChatBackend {
+    const message = this.existingMessage(messageId)
+    if (message.role === 'assistant') return backendOfReply(message.model)
+    const replies = this.repo.activePath(message.conversationId).messages.filter((m) => m.role === 'assistant')
+    return backendOfReply(replies.at(-1)?.model ?? null)
+  }
+
   /** Writes a new version of an assistant reply; the earlier ones stay browsable. */
-  regenerate(messageId: string): Conversation {
+  regenerate(messageId: string, source?: ReplySource): Conversation {
     const message = this.existingMessage(messageId)
     if (message.role !== 'assistant') throw new AppError('BAD_REQUEST', 'Only a reply can be regenerated.')
-    this.requireModel()
+    if (!source) this.requireModel()
     this.requireIdle(message.conversationId)
-    const reply = withStorage(() => this.appendReply(message.conversationId, message.parentId ?? null))
-    this.startReply(reply)
+    const reply = withStorage(() => this.appendReply(message.conversationId, message.parentId ?? null, source?.label))
+    this.startReply(reply, source)
     this.emitList()
     return this.get(message.conversationId, reply.id)
   }
 
   /** Sends an edited copy of a user message as a new branch; the original branch is kept. */
-  edit(messageId: string, text: string): Conversation {
+  edit(messageId: string, text: string, source?: ReplySource): Conversation {
     const message = this.existingMessage(messageId)
     if (message.role !== 'user') throw new AppError('BAD_REQUEST', 'Only your own messages can be edited.')
-    this.requireModel()
+    if (!source) this.requireModel()
     this.requireIdle(message.conversationId)
     const { userMessage, assistantMessage } = withStorage(() =>
-      this.repo.transaction(() => this.writeTurn(message.conversationId, message.parentId ?? null, text)),
+      this.repo.transaction(() => this.writeTurn(message.conversationId, message.parentId ?? null, text, source?.label)),
     )
-    this.startReply(assistantMessage)
+    this.startReply(assistantMessage, source)
     this.emitList()
     return this.get(message.conversationId, userMessage.id)
   }

@@ -180,8 +180,12 @@ export function createHost(options: HostOptions): Host {
     'chat.rename': ({ conversationId, title }) => chat.rename(conversationId, title),
     'chat.restore': ({ conversationId }) => ({ restored: chat.restore(conversationId) }),
     'chat.search': ({ query }) => chat.search(query),
-    'chat.regenerate': ({ messageId }) => chat.regenerate(messageId),
-    'chat.edit': ({ messageId, text }) => chat.edit(messageId, text),
+    // A conversation that went through a grid is regenerated and edited there too, not on the local model
+    // (its notice was accepted when that reply was sent).
+    'chat.regenerate': ({ messageId }) =>
+      chat.regenerate(messageId, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
+    'chat.edit': ({ messageId, text }) =>
+      chat.edit(messageId, text, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
     'chat.select': ({ messageId }) => chat.select(messageId),
     'chat.deleteMessage': ({ messageId }) => chat.deleteMessage(messageId),
     'chat.updateSettings': ({ conversationId, settings }) => chat.updateSettings(conversationId, settings),
