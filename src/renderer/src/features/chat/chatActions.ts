@@ -5,7 +5,7 @@ import type { Result } from '../../../../shared/result'
 import { activeStore, errorStore } from '../../api/appState'
 import { api } from '../../api/bridge'
 import { createStore } from '../../api/store'
-import { mergePage } from './messagePages'
+import { mergePage } from './pageMerge'
 
 /** The conversation just deleted, while its undo is offered. */
 export const undoDeleteStore = createStore<ConversationSummary | null>(null)
