@@ -6,6 +6,7 @@ import { apiBench } from './apiBench.js'
 import { chatStoreBench } from './chatStoreBench.js'
 import { chatRenderBench } from './chatRenderBench.js'
 import { downloadBench } from './downloadBench.js'
+import { chatTurnBench } from './chatTurnBench.js'
 import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
@@ -125,6 +126,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
   log('model download: the app downloader against a plain stream copy over loopback')
   for (const m of await downloadBench(cache)) emit(m)
+  log('local chat: time to first token of a late turn, with the conversation cache and afresh')
+  for (const m of await chatTurnBench(options.engineEntry, tiny)) emit(m)
 
   log('chat store: 100,000 messages in 1,000 conversations, list and search')
   for (const m of chatStoreBench()) emit(m)

@@ -13,6 +13,7 @@ import type {
   LocalApiSnapshot,
   LocalModel,
   Message,
+  MessagePage,
   SendResult,
 } from './domain.js'
 import { conversationSettingsSchema } from './chatSettings.js'
@@ -67,6 +68,10 @@ export const contract = {
   'engine.unload': call(none).returns<EngineSnapshot>(),
   'chat.list': call(none).returns<ConversationSummary[]>(),
   'chat.get': call(z.strictObject({ conversationId: id })).returns<Conversation>(),
+  /** The messages of the active path just before `before` (the first one shown), latest last. */
+  'chat.older': call(
+    z.strictObject({ conversationId: id, before: id, limit: z.number().int().min(1).max(1000).optional() }),
+  ).returns<MessagePage>(),
   'chat.delete': call(z.strictObject({ conversationId: id })).returns<{ deleted: boolean }>(),
   'chat.send': call(
     z.strictObject({

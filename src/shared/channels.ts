@@ -23,6 +23,7 @@ export const callNames = {
   'engine.unload': true,
   'chat.list': true,
   'chat.get': true,
+  'chat.older': true,
   'chat.delete': true,
   'chat.send': true,
   'chat.stop': true,

@@ -21,6 +21,8 @@ export interface Message {
   updatedAt: number
   /** The message this one answers or follows; null for the first. Versions share a parent. */
   parentId?: string | null
+  /** Older messages no longer fit the model's context and were left out when this reply was written. */
+  contextShifted?: boolean
 }
 
 /** A conversation in the list, without its messages. */
@@ -42,6 +44,19 @@ export interface Conversation extends ConversationSummary {
    * of all its versions, oldest first. Messages with a single version are absent.
    */
   versions?: Record<string, string[]>
+  /**
+   * Messages on the active path before `messages`: a long conversation opens at its latest page and
+   * loads earlier ones on request (`chat.older`). Absent or 0 when `messages` starts at the beginning.
+   */
+  olderMessages?: number
+}
+
+/** Earlier messages of a conversation's active path, just before the ones already shown. */
+export interface MessagePage {
+  messages: Message[]
+  versions: Record<string, string[]>
+  /** Messages on the active path before these. */
+  olderMessages: number
 }
 
 /** One search hit: a message (or the title when `messageId` is null), with the matching words marked. */

@@ -34,6 +34,11 @@ export type GenerateRequest =
       params: SamplingParams
       /** Keep the history within this many tokens (a conversation's context size), dropping the oldest turns. */
       contextTokens?: number
+      /**
+       * The conversation these turns belong to. The local engine keeps its cache for the next turn, so a
+       * continuation only evaluates what is new; without it the sequence is freed after the reply.
+       */
+      conversationId?: string
     }
   | {
       kind: 'completion'
@@ -55,4 +60,10 @@ export interface GenerateResult {
   durationMs: number
   /** Time from the start to the first generated token: prompt processing plus one sampling step. */
   firstTokenMs: number | null
+  /** Prompt tokens the engine evaluated for this reply; the rest came from its cache (local engine only). */
+  promptTokensEvaluated?: number
+  /** Prompt tokens taken from the cache of the conversation's previous turn (local engine only). */
+  reusedTokens?: number
+  /** Older parts of the conversation no longer fit the context and were left out of this reply. */
+  contextShifted?: boolean
 }

@@ -54,3 +54,14 @@ export function wentToGrid(messages: readonly Pick<Message, 'role' | 'model'>[])
   const prefixes = Object.values(GRID_NAMES).map((name) => name + LABEL_SEPARATOR)
   return messages.some((m) => m.role === 'assistant' && prefixes.some((prefix) => m.model?.startsWith(prefix)))
 }
+
+/** The backend that wrote a reply, read back from its recorded `model`: a grid's label, else the local model. */
+export function backendOfReply(model: string | null): ChatBackend {
+  for (const network of Object.keys(GRID_NAMES) as GridNetwork[]) {
+    const prefix = GRID_NAMES[network] + LABEL_SEPARATOR
+    if (model?.startsWith(prefix) && model.length > prefix.length) {
+      return { kind: 'grid', network, model: model.slice(prefix.length) }
+    }
+  }
+  return { kind: 'local' }
+}

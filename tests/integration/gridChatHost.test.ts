@@ -16,6 +16,7 @@ beforeAll(async () => {
   grid = await startDevGrid({ mode: 'horde' })
   serve = await startServe(temp.dir)
   client = await TestClient.connect(serve.url, serve.token)
+  // The key is checked against the configured grid: point at the dev grid first.
   await client.value('earn.configure', { network: 'horde', gridUrl: grid.url, workerName: 'host-rig', slots: 1, maxLength: 256, maxContextLength: 2048 })
   await client.value('earn.setApiKey', { network: 'horde', apiKey: DEV_KEY })
 })
@@ -64,4 +65,46 @@ describe('chat through the AI Horde from the host (no local model loaded)', () =
     expect(await worker.pop()).toBeNull()
     expect(JSON.stringify(client.events)).not.toContain(DEV_KEY)
   })
+
+  it('regenerates and edits a grid conversation through the same grid, without a local model', async () => {
+    const worker = new HordeTestWorker(grid, MODEL)
+    await worker.pop()
+    const backend = { kind: 'grid', network: 'horde', model: MODEL } as const
+    const sent = await client.value('chat.send', { conversationId: null, text: 'Tell me a story', backend, gridNoticeAccepted: true })
+    const answer = async (text: string) => {
+      const job = await until(() => worker.pop())
+      await worker.submit(job.id, `${text}<|eot_id|>`)
+      return job.prompt
+    }
+    await answer('First story.')
+    await client.waitFor('chat.message', (m) => m.id === sent.assistantMessage.id && m.state === 'complete')
+
+    const regenerated = await client.value('chat.regenerate', { messageId: sent.assistantMessage.id })
+    const version = regenerated.messages.at(-1)!
+    expect(version).toMatchObject({ state: 'streaming', model: `AI Horde · ${MODEL}` })
+    expect(await answer('Second story.')).toContain('Tell me a story')
+    expect(await client.waitFor('chat.message', (m) => m.id === version.id && m.state !== 'streaming')).toMatchObject({
+      state: 'complete',
+      content: 'Second story.',
+    })
+    expect(regenerated.versions?.[version.id]).toEqual([sent.assistantMessage.id, version.id])
+
+    const edited = await client.value('chat.edit', { messageId: sent.userMessage.id, text: 'Tell me a poem' })
+    const reply = edited.messages.at(-1)!
+    expect(reply.model).toBe(`AI Horde · ${MODEL}`)
+    const prompt = await answer('A poem.')
+    expect(prompt).toContain('Tell me a poem')
+    expect(prompt).not.toContain('Tell me a story')
+    expect(await client.waitFor('chat.message', (m) => m.id === reply.id && m.state !== 'streaming')).toMatchObject({ state: 'complete' })
+  })
 })
+
+/** Polls until `get` gives a value (a job reaches the grid's queue a moment after the call returns). */
+async function until<T>(get: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await get()
+    if (value) return value
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('nothing arrived within 5 seconds')
+}

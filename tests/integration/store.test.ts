@@ -107,3 +107,17 @@ describe('the chat repository', () => {
     expect(repo.getMessage(message.id)).toBeNull()
   })
 })
+
+describe('migration 006', () => {
+  it('remembers that a reply was written without the oldest messages; other replies say nothing', () => {
+    const db = openDatabase(dbFile())
+    cleanups.push(() => db.close())
+    const repo = new ChatRepository(db)
+    const conversation = repo.createConversation('Long')
+    const question = repo.appendMessage({ conversationId: conversation.id, parentId: null, role: 'user', content: 'Hi', state: 'complete', model: null })
+    const reply = repo.appendMessage({ conversationId: conversation.id, parentId: question.id, role: 'assistant', content: 'Hello', state: 'complete', model: 'm.gguf' })
+    repo.markContextShifted(reply.id)
+    expect(repo.getMessage(reply.id)?.contextShifted).toBe(true)
+    expect(repo.getMessage(question.id)).not.toHaveProperty('contextShifted')
+  })
+})

@@ -7,9 +7,11 @@ import type {
   Conversation,
   ConversationSummary,
   Message,
+  MessagePage,
   SendResult,
 } from '../../shared/domain.js'
 import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
+import { backendOfReply, type ChatBackend } from '../../shared/gridChat.js'
 import { AppError } from '../../shared/result.js'
 import type { Engine } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
@@ -22,6 +24,8 @@ import type { ReplyHandlers, ReplySource } from './replySource.js'
 export const SAVE_INTERVAL_MS = 1000
 /** A deleted conversation can be restored for this long (and until the app restarts). */
 export const UNDO_DELETE_MS = 10 * 60_000
+/** Messages a conversation opens with, and how many more each scroll to the top loads. */
+export const PAGE_MESSAGES = 200
 
 interface Streaming {
   conversationId: string
@@ -59,10 +63,40 @@ export class ChatService {
     return this.repo.listConversations()
   }
 
-  get(conversationId: string): Conversation {
+  /**
+   * A conversation with the latest page of its active path; with `from`, the page reaches back to
+   * just before that message (the one an action was on), so what the user is looking at stays loaded.
+   */
+  get(conversationId: string, from?: string): Conversation {
     const summary = this.existing(conversationId)
-    const { messages, versions } = this.repo.activePath(conversationId)
-    return { ...summary, messages, versions, settings: this.repo.getSettings(conversationId) }
+    const { ids, versions } = this.repo.activePathIds(conversationId)
+    const at = from ? ids.indexOf(from) : -1
+    const start = Math.max(0, Math.min(ids.length - PAGE_MESSAGES, at >= 0 ? at - 1 : ids.length))
+    const page = ids.slice(start)
+    return {
+      ...summary,
+      messages: this.repo.messagesByIds(page),
+      versions: versionsOf(versions, page),
+      settings: this.repo.getSettings(conversationId),
+      olderMessages: start,
+    }
+  }
+
+  /** The page of the active path just before message `before` (scrolling up in a long conversation). */
+  older(conversationId: string, before: string, limit = PAGE_MESSAGES): MessagePage {
+    this.existing(conversationId)
+    const { ids, versions } = this.repo.activePathIds(conversationId)
+    const end = ids.indexOf(before)
+    if (end < 0) throw new AppError('NOT_FOUND', 'This conversation changed meanwhile; open it again.')
+    const start = Math.max(0, end - limit)
+    const page = ids.slice(start, end)
+    return { messages: this.repo.messagesByIds(page), versions: versionsOf(versions, page), olderMessages: start }
+  }
+
+  /** Every message on the active path, first to last (what a reply is written from). */
+  history(conversationId: string): Message[] {
+    this.existing(conversationId)
+    return this.repo.activePath(conversationId).messages
   }
 
   search(query: string): ChatSearchHit[] {
@@ -119,7 +153,7 @@ export class ChatService {
         const conversation = conversationId
           ? this.existing(conversationId)
           : this.repo.createConversation(titleFrom(text), { ...DEFAULT_CONVERSATION_SETTINGS, ...settings })
-        const parentId = this.repo.activePath(conversation.id).messages.at(-1)?.id ?? null
+        const parentId = this.repo.activePathIds(conversation.id).ids.at(-1) ?? null
         return { conversation, ...this.writeTurn(conversation.id, parentId, text, source?.label) }
       }),
     )
@@ -128,37 +162,48 @@ export class ChatService {
     return { conversation: this.existing(conversation.id), userMessage, assistantMessage }
   }
 
+  /**
+   * The backend a follow-up of this message (a regenerate, an edit) should use: the one that wrote the
+   * reply being regenerated, or the latest reply of the conversation for an edit.
+   */
+  followUpBackend(messageId: string): ChatBackend {
+    const message = this.existingMessage(messageId)
+    if (message.role === 'assistant') return backendOfReply(message.model)
+    const replies = this.repo.activePath(message.conversationId).messages.filter((m) => m.role === 'assistant')
+    return backendOfReply(replies.at(-1)?.model ?? null)
+  }
+
   /** Writes a new version of an assistant reply; the earlier ones stay browsable. */
-  regenerate(messageId: string): Conversation {
+  regenerate(messageId: string, source?: ReplySource): Conversation {
     const message = this.existingMessage(messageId)
     if (message.role !== 'assistant') throw new AppError('BAD_REQUEST', 'Only a reply can be regenerated.')
-    this.requireModel()
+    if (!source) this.requireModel()
     this.requireIdle(message.conversationId)
-    const reply = withStorage(() => this.appendReply(message.conversationId, message.parentId ?? null))
-    this.startReply(reply)
+    const reply = withStorage(() => this.appendReply(message.conversationId, message.parentId ?? null, source?.label))
+    this.startReply(reply, source)
     this.emitList()
-    return this.get(message.conversationId)
+    return this.get(message.conversationId, reply.id)
   }
 
   /** Sends an edited copy of a user message as a new branch; the original branch is kept. */
-  edit(messageId: string, text: string): Conversation {
+  edit(messageId: string, text: string, source?: ReplySource): Conversation {
     const message = this.existingMessage(messageId)
     if (message.role !== 'user') throw new AppError('BAD_REQUEST', 'Only your own messages can be edited.')
-    this.requireModel()
+    if (!source) this.requireModel()
     this.requireIdle(message.conversationId)
-    const { assistantMessage } = withStorage(() =>
-      this.repo.transaction(() => this.writeTurn(message.conversationId, message.parentId ?? null, text)),
+    const { userMessage, assistantMessage } = withStorage(() =>
+      this.repo.transaction(() => this.writeTurn(message.conversationId, message.parentId ?? null, text, source?.label)),
     )
-    this.startReply(assistantMessage)
+    this.startReply(assistantMessage, source)
     this.emitList()
-    return this.get(message.conversationId)
+    return this.get(message.conversationId, userMessage.id)
   }
 
   /** Shows a version (or a search hit's branch): the message and its ancestors join the active path. */
   select(messageId: string): Conversation {
     const message = this.existingMessage(messageId)
     withStorage(() => this.repo.selectMessage(messageId))
-    return this.get(message.conversationId)
+    return this.get(message.conversationId, messageId)
   }
 
   /** Deletes one message; what followed it follows its parent instead. */
@@ -167,7 +212,7 @@ export class ChatService {
     if (this.streaming.has(messageId)) throw new AppError('BUSY', 'Stop this reply before deleting it.')
     withStorage(() => this.repo.deleteMessage(messageId))
     this.emitList()
-    return this.get(message.conversationId)
+    return this.get(message.conversationId, message.parentId ?? undefined)
   }
 
   /** Stops a streaming reply; the text so far is kept and marked stopped. */
@@ -239,6 +284,7 @@ export class ChatService {
 
   /** Produces the reply text for these turns. The one place that knows where replies come from. */
   private produceReply(
+    conversationId: string,
     turns: ChatTurn[],
     settings: ConversationSettings,
     handlers: ReplyHandlers,
@@ -258,6 +304,7 @@ export class ChatService {
           repeatPenalty: sampling.repeatPenalty,
         },
         contextTokens: settings.contextSize ?? undefined,
+        conversationId,
       },
       handlers,
     )
@@ -281,6 +328,7 @@ export class ChatService {
     }
     const timer = setInterval(save, SAVE_INTERVAL_MS)
 
+    let contextShifted = false
     const finish = (state: Message['state'], error: string | null = null) => {
       clearInterval(timer)
       // The cooldown before mining resumes counts from the end of the reply, not its start.
@@ -288,6 +336,7 @@ export class ChatService {
       this.streaming.delete(reply.id)
       try {
         this.repo.saveContent(reply.id, content, state, error)
+        if (contextShifted) this.repo.markContextShifted(reply.id)
         const message = this.repo.getMessage(reply.id)
         if (message) this.events.emit('chat.message', message)
       } catch (failure) {
@@ -297,7 +346,7 @@ export class ChatService {
       }
     }
 
-    const done = this.produceReply(turns, settings, {
+    const done = this.produceReply(reply.conversationId, turns, settings, {
       signal: controller.signal,
       onProgress: (stage) =>
         this.events.emit('chat.progress', { conversationId: reply.conversationId, messageId: reply.id, ...stage }),
@@ -311,6 +360,7 @@ export class ChatService {
       (result: GenerateResult) => {
         // The engine's final text is authoritative (stop strings trimmed, nothing lost in transit).
         content = result.text
+        contextShifted = result.contextShifted === true
         finish(result.finishReason === 'abort' ? 'stopped' : 'complete')
       },
       (error: unknown) => {
@@ -350,6 +400,10 @@ export class ChatService {
   private emitList(): void {
     this.events.emit('chat.conversations', this.list())
   }
+}
+
+function versionsOf(all: Record<string, string[]>, ids: readonly string[]): Record<string, string[]> {
+  return Object.fromEntries(ids.filter((id) => all[id]).map((id) => [id, all[id]!]))
 }
 
 function messageOf(error: unknown): string {

@@ -14,6 +14,7 @@ import {
   type Token,
   type Llama,
   type LlamaContext,
+  type LlamaContextSequence,
   type LlamaModel,
 } from 'node-llama-cpp'
 import type { LoadedModel } from '../../shared/domain.js'
@@ -27,6 +28,8 @@ import { AppError } from '../../shared/result.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { assertComplete, inspectHardware, inspectModel } from './modelInspector.js'
 import { chooseThreads, physicalCores } from './threads.js'
+import { SequencePool, type SequenceMemory } from './sequencePool.js'
+import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 
 /** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
 const DEFAULT_CONTEXT = 4096
@@ -35,7 +38,18 @@ interface Loaded {
   model: LlamaModel
   context: LlamaContext
   info: LoadedModel
-  waiting: Array<() => void>
+  sequences: SequencePool
+}
+
+/** One generation's outcome, before the runtime adds its counts and timings. */
+interface Turn {
+  text: string
+  reason: FinishReason
+  /** Part of the conversation was left out to fit the context. */
+  shifted: boolean
+  memory: SequenceMemory
+  /** Prompt size when known up front; otherwise derived from the sequence. */
+  promptTokens: number | null
 }
 
 /** How the runtime reports streaming text and load progress. */
@@ -117,7 +131,7 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        this.loaded = { model, context, info, waiting: [] }
+        this.loaded = { model, context, info, sequences: new SequencePool(context) }
         return info
       } catch (error) {
         await model.dispose()
@@ -133,9 +147,13 @@ export class LlamaRuntime {
   async generate(request: GenerateRequest, sink: RuntimeSink, signal: AbortSignal): Promise<GenerateResult> {
     const loaded = this.loaded
     if (!loaded) throw new AppError('NO_MODEL', 'No model is loaded; load one first.')
-    const sequence = await acquireSequence(loaded, signal)
-    if (!sequence) return { text: '', finishReason: 'abort', promptTokens: 0, completionTokens: 0, durationMs: 0, firstTokenMs: null }
+    const key = request.kind === 'chat' ? request.conversationId : undefined
+    const lease = await loaded.sequences.acquire(key, signal)
+    if (!lease) return { text: '', finishReason: 'abort', promptTokens: 0, completionTokens: 0, durationMs: 0, firstTokenMs: null }
+    const { sequence } = lease
     const started = performance.now()
+    const inputBefore = sequence.tokenMeter.usedInputTokens
+    let memory: SequenceMemory | null = null
     try {
       let firstTokenAt: number | null = null
       let generated = 0
@@ -152,70 +170,98 @@ export class LlamaRuntime {
         stopOnAbortSignal: true,
         onTextChunk: (text: string) => sink.text(text, generated),
       }
-      const promptTokens = { count: 0 }
-      const { text, reason } =
+      const turn =
         request.kind === 'chat' && loaded.info.hasChatTemplate
-          ? await this.chat(loaded, sequence, withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens), options)
-          : await this.complete(
-              loaded,
-              sequence,
-              promptOf(request),
-              options,
-              promptTokens,
-              request.kind === 'completion' ? request.maxPromptTokens : undefined,
-              request.params.stopInText ?? false,
-            )
+          ? await this.chat(loaded, sequence, request, options, lease.memory as ChatMemory | null)
+          : await this.complete(loaded, sequence, request, options, key ? { previous: lease.memory as TextMemory | null } : null)
+      memory = turn.memory
       // Tokens actually sampled; re-tokenizing the text can count differently at token boundaries.
       const completionTokens = generated
+      const promptTokens = turn.promptTokens ?? sequence.contextTokens.length - completionTokens
+      // The meter counts evaluated tokens without logits; the prompt's last token always has them.
+      const evaluated = Math.min(promptTokens, sequence.tokenMeter.usedInputTokens - inputBefore + 1)
       return {
-        text,
-        finishReason: reason,
-        promptTokens: promptTokens.count || sequence.contextTokens.length - completionTokens,
+        text: turn.text,
+        finishReason: turn.reason,
+        promptTokens,
         completionTokens,
         durationMs: performance.now() - started,
         firstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
+        promptTokensEvaluated: evaluated,
+        reusedTokens: Math.max(0, promptTokens - evaluated),
+        contextShifted: turn.shifted,
       }
     } finally {
-      sequence.dispose()
-      loaded.waiting.shift()?.()
+      lease.release(key !== undefined && memory !== null ? { key, memory } : undefined)
     }
   }
 
   private async chat(
     loaded: Loaded,
-    sequence: ReturnType<LlamaContext['getSequence']>,
-    turns: Extract<GenerateRequest, { kind: 'chat' }>['turns'],
+    sequence: LlamaContextSequence,
+    request: Extract<GenerateRequest, { kind: 'chat' }>,
     options: ReturnType<typeof samplingOptions> & object,
-  ): Promise<{ text: string; reason: FinishReason }> {
+    memory: ChatMemory | null,
+  ): Promise<Turn> {
+    const turns = withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens)
     const chatWrapper = resolveChatWrapper(loaded.model)
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper })
-    const history: ChatHistoryItem[] = turns.map((turn) =>
-      turn.role === 'assistant'
-        ? { type: 'model', response: [turn.content] }
-        : { type: turn.role, text: turn.content },
-    )
-    history.push({ type: 'model', response: [] })
-    const response = await chat.generateResponse(history, options)
-    return { text: response.response, reason: finishReason(response.metadata.stopReason) }
+    try {
+      const history: ChatHistoryItem[] = turns.map((turn) =>
+        turn.role === 'assistant'
+          ? { type: 'model', response: [turn.content] }
+          : { type: turn.role, text: turn.content },
+      )
+      history.push({ type: 'model', response: [] })
+      const window = continuedWindow(memory, history)
+      const response = await chat.generateResponse(history, {
+        ...options,
+        contextShift: { lastEvaluationMetadata: window ? memory?.contextShiftMetadata : undefined },
+        lastEvaluationContextWindow: { history: window, minimumOverlapPercentageToPreventContextShift: 0.5 },
+      })
+      const next: ChatMemory = {
+        kind: 'chat',
+        cleanHistory: response.lastEvaluation.cleanHistory,
+        contextWindow: response.lastEvaluation.contextWindow,
+        contextShiftMetadata: response.lastEvaluation.contextShiftMetadata,
+      }
+      return {
+        text: response.response,
+        reason: finishReason(response.metadata.stopReason),
+        shifted: turns.length < request.turns.length || windowDropped(next),
+        memory: next,
+        promptTokens: null,
+      }
+    } finally {
+      chat.dispose({ disposeSequence: false })
+    }
   }
 
   private async complete(
     loaded: Loaded,
-    sequence: ReturnType<LlamaContext['getSequence']>,
-    prompt: string,
+    sequence: LlamaContextSequence,
+    request: GenerateRequest,
     options: ReturnType<typeof samplingOptions> & object,
-    promptTokens: { count: number },
-    maxPromptTokens: number | undefined,
-    stopInText: boolean,
-  ): Promise<{ text: string; reason: FinishReason }> {
+    conversation: { previous: TextMemory | null } | null,
+  ): Promise<Turn> {
     const completion = new LlamaCompletion({ contextSequence: sequence })
-    const tokens = fitPrompt(loaded, prompt, maxPromptTokens, options.maxTokens)
-    promptTokens.count = tokens.length
-    const response = await completion.generateCompletionWithMeta(tokens, options)
-    const trigger = response.metadata.stopReason === 'customStopTrigger' && stopInText
-      ? response.metadata.customStopTrigger.filter((part) => typeof part === 'string').join('')
-      : ''
-    return { text: response.response + trigger, reason: finishReason(response.metadata.stopReason) }
+    try {
+      const maxPromptTokens = request.kind === 'completion' ? request.maxPromptTokens : undefined
+      const prompt = fitPrompt(loaded, promptOf(request), maxPromptTokens, options.maxTokens, conversation)
+      const response = await completion.generateCompletionWithMeta(prompt.tokens, { ...options, contextShiftSize: contextShiftSize(loaded) })
+      const trigger = response.metadata.stopReason === 'customStopTrigger' && request.params.stopInText
+        ? response.metadata.customStopTrigger.filter((part) => typeof part === 'string').join('')
+        : ''
+      return {
+        text: response.response + trigger,
+        reason: finishReason(response.metadata.stopReason),
+        shifted: prompt.cut > 0,
+        memory: { kind: 'text', cut: prompt.cut },
+        promptTokens: prompt.tokens.length,
+      }
+    } finally {
+      completion.dispose({ disposeSequence: false })
+    }
   }
 
   private async loadWithFallback(path: string, onProgress: (p: number) => void): Promise<LlamaModel> {
@@ -236,6 +282,7 @@ export class LlamaRuntime {
     const loaded = this.loaded
     this.loaded = null
     if (!loaded) return
+    loaded.sequences.clear()
     await loaded.context.dispose()
     await loaded.model.dispose()
   }
@@ -245,29 +292,6 @@ export class LlamaRuntime {
     this.lifecycle = run.catch(() => undefined)
     return run
   }
-}
-
-/**
- * A free sequence, or null when the caller gave up waiting. A disposed sequence is reclaimed by the
- * context asynchronously, so waiters re-check on a short timer as well as when woken.
- */
-async function acquireSequence(loaded: Loaded, signal: AbortSignal) {
-  while (loaded.context.sequencesLeft === 0) {
-    if (signal.aborted) return null
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, 50)
-      function done() {
-        clearTimeout(timer)
-        const index = loaded.waiting.indexOf(done)
-        if (index >= 0) loaded.waiting.splice(index, 1)
-        signal.removeEventListener('abort', done)
-        resolve()
-      }
-      loaded.waiting.push(done)
-      signal.addEventListener('abort', done, { once: true })
-    })
-  }
-  return loaded.context.getSequence()
 }
 
 /**
@@ -298,16 +322,36 @@ function withinTokens(
 }
 
 /**
- * Tokenizes a prompt and cuts it from the front so that it fits both the caller's limit and the context
- * together with the tokens to generate; the BOS token stays first.
+ * Tokens LlamaCompletion frees when a generation reaches the end of the context (its default); a
+ * prompt longer than the context minus this is cut by the library itself, behind our back.
  */
-function fitPrompt(loaded: Loaded, prompt: string, maxPromptTokens: number | undefined, maxTokens: number): Token[] {
+function contextShiftSize(loaded: Loaded): number {
+  return Math.max(1, Math.floor(loaded.info.contextSize / 10))
+}
+
+/**
+ * Tokenizes a prompt and cuts it from the front so that it fits both the caller's limit and the context
+ * together with the tokens to generate; the BOS token stays first. A conversation's prompt is cut where
+ * it was cut last time when it still fits there (see `stableCut`), so its cache stays usable.
+ */
+function fitPrompt(
+  loaded: Loaded,
+  prompt: string,
+  maxPromptTokens: number | undefined,
+  maxTokens: number,
+  conversation: { previous: TextMemory | null } | null,
+): { tokens: Token[]; cut: number } {
   const bos = loaded.model.tokens.bos
   const text = loaded.model.tokenize(prompt)
-  const room = Math.max(1, Math.min(maxPromptTokens ?? Infinity, loaded.info.contextSize - maxTokens - 1))
   const head = bos === null ? [] : [bos]
-  const kept = text.slice(Math.max(0, text.length - (room - head.length)))
-  return [...head, ...kept]
+  const { contextSize } = loaded.info
+  // LlamaCompletion puts its own BOS in front of ours.
+  const limit = Math.min(maxPromptTokens ?? Infinity, contextSize - maxTokens - 1, contextSize - contextShiftSize(loaded) - head.length)
+  const room = Math.max(1, limit - head.length)
+  const cut = conversation
+    ? stableCut(text.length, room, conversation.previous?.cut ?? null)
+    : Math.max(0, text.length - room)
+  return { tokens: [...head, ...text.slice(cut)], cut }
 }
 
 function promptOf(request: GenerateRequest): string {

@@ -180,9 +180,10 @@ export function createHost(options: HostOptions): Host {
     },
     'chat.list': () => chat.list(),
     'chat.get': ({ conversationId }) => chat.get(conversationId),
+    'chat.older': ({ conversationId, before, limit }) => chat.older(conversationId, before, limit),
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
     'chat.send': ({ conversationId, text, settings, backend, gridNoticeAccepted }) => {
-      const history = backend?.kind === 'grid' && conversationId ? chat.get(conversationId).messages : []
+      const history = backend?.kind === 'grid' && conversationId ? chat.history(conversationId) : []
       return chat.send(conversationId, text, settings, gridChat.sourceFor(backend, history, gridNoticeAccepted ?? false))
     },
     'chat.gridModels': ({ network }) => gridChat.models(network),
@@ -190,8 +191,12 @@ export function createHost(options: HostOptions): Host {
     'chat.rename': ({ conversationId, title }) => chat.rename(conversationId, title),
     'chat.restore': ({ conversationId }) => ({ restored: chat.restore(conversationId) }),
     'chat.search': ({ query }) => chat.search(query),
-    'chat.regenerate': ({ messageId }) => chat.regenerate(messageId),
-    'chat.edit': ({ messageId, text }) => chat.edit(messageId, text),
+    // A conversation that went through a grid is regenerated and edited there too, not on the local model
+    // (its notice was accepted when that reply was sent).
+    'chat.regenerate': ({ messageId }) =>
+      chat.regenerate(messageId, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
+    'chat.edit': ({ messageId, text }) =>
+      chat.edit(messageId, text, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
     'chat.select': ({ messageId }) => chat.select(messageId),
     'chat.deleteMessage': ({ messageId }) => chat.deleteMessage(messageId),
     'chat.updateSettings': ({ conversationId, settings }) => chat.updateSettings(conversationId, settings),

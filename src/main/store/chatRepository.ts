@@ -24,6 +24,7 @@ interface MessageRow {
   state: MessageState
   error: string | null
   model: string | null
+  context_shifted: number
   seq: number
   selected_at: number
   created_at: number
@@ -46,7 +47,7 @@ interface SearchRow {
 }
 
 const MESSAGE_COLUMNS =
-  'id, conversation_id, parent_id, role, content, state, error, model, seq, selected_at, created_at, updated_at'
+  'id, conversation_id, parent_id, role, content, state, error, model, context_shifted, seq, selected_at, created_at, updated_at'
 
 const toMessage = (row: MessageRow): Message => ({
   id: row.id,
@@ -59,6 +60,7 @@ const toMessage = (row: MessageRow): Message => ({
   model: row.model,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  ...(row.context_shifted ? { contextShifted: true } : {}),
 })
 
 const toTreeMessage = (row: MessageRow): TreeMessage => ({
@@ -132,6 +134,13 @@ export class ChatRepository {
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`,
       ),
       getMessage: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+      listTree: db.prepare<[string], { id: string; parent_id: string | null; seq: number; selected_at: number }>(
+        'SELECT id, parent_id, seq, selected_at FROM messages WHERE conversation_id = ? ORDER BY seq',
+      ),
+      messagesByIds: db.prepare<[string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS.split(', ').map((column) => `m.${column}`).join(', ')}
+         FROM json_each(?) j JOIN messages m ON m.id = j.value ORDER BY j.key`,
+      ),
       selectWithAncestors: db.prepare(
         `WITH RECURSIVE up (id, parent_id) AS (
            SELECT id, parent_id FROM messages WHERE id = @id
@@ -144,6 +153,7 @@ export class ChatRepository {
       updateContent: db.prepare(
         'UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ? WHERE id = ?',
       ),
+      markContextShifted: db.prepare<[string]>('UPDATE messages SET context_shifted = 1 WHERE id = ?'),
       interruptStreaming: db.prepare(
         "UPDATE messages SET state = 'interrupted', updated_at = ? WHERE state = 'streaming'",
       ),
@@ -249,6 +259,27 @@ export class ChatRepository {
     }
   }
 
+  /**
+   * The ids on the active path, first to last, and the versions of those with several; reads no
+   * message text, so a long conversation can be opened a page at a time.
+   */
+  activePathIds(conversationId: string): { ids: string[]; versions: Record<string, string[]> } {
+    const nodes = this.statements.listTree.all(conversationId).map((row) => ({
+      id: row.id,
+      parentId: row.parent_id,
+      seq: row.seq,
+      selectedAt: row.selected_at,
+    }))
+    const path = activePath(nodes)
+    return { ids: path.messages.map((node) => node.id), versions: path.versions }
+  }
+
+  /** These messages, in the order given. */
+  messagesByIds(ids: readonly string[]): Message[] {
+    if (ids.length === 0) return []
+    return this.statements.messagesByIds.all(JSON.stringify(ids)).map(toMessage)
+  }
+
   /** Puts a message and its ancestors on the active path. */
   selectMessage(id: string): void {
     const message = this.getMessage(id)
@@ -277,6 +308,11 @@ export class ChatRepository {
   /** Saves a reply's text so far (while streaming) or its final text and state. */
   saveContent(id: string, content: string, state: MessageState, error: string | null = null): void {
     this.statements.updateContent.run(content, state, error, this.now(), id)
+  }
+
+  /** Notes that older messages were left out of the context when this reply was written. */
+  markContextShifted(id: string): void {
+    this.statements.markContextShifted.run(id)
   }
 
   /** Marks replies left streaming by a previous run (killed or crashed) as interrupted. */

@@ -1,10 +1,16 @@
 import type { Message } from '../../shared/domain.js'
 
-/** A stored message with what the tree needs: its parent, write order and when it was last selected. */
-export interface TreeMessage extends Message {
+/** What the tree needs of a message: its parent, write order and when it was last selected. */
+export interface TreeNode {
+  id: string
   parentId: string | null
   seq: number
   selectedAt: number
+}
+
+/** A stored message with its place in the tree. */
+export interface TreeMessage extends Message, TreeNode {
+  parentId: string | null
 }
 
 /**
@@ -12,17 +18,17 @@ export interface TreeMessage extends Message {
  * recently. Also returns, for each message on the path with siblings, all sibling ids in write order
  * (the versions the UI lets the user browse).
  */
-export function activePath(all: readonly TreeMessage[]): {
-  messages: TreeMessage[]
+export function activePath<T extends TreeNode>(all: readonly T[]): {
+  messages: T[]
   versions: Record<string, string[]>
 } {
-  const children = new Map<string | null, TreeMessage[]>()
+  const children = new Map<string | null, T[]>()
   for (const message of all) {
     const list = children.get(message.parentId)
     if (list) list.push(message)
     else children.set(message.parentId, [message])
   }
-  const messages: TreeMessage[] = []
+  const messages: T[] = []
   const versions: Record<string, string[]> = {}
   const seen = new Set<string>()
   let siblings = children.get(null)

@@ -26,7 +26,12 @@ export function ChatView() {
             {error.message}
           </div>
         )}
-        <MessageList conversationId={active?.id ?? null} messages={active?.messages ?? []} versions={active?.versions} />
+        <MessageList
+          conversationId={active?.id ?? null}
+          messages={active?.messages ?? []}
+          versions={active?.versions}
+          hasOlder={(active?.olderMessages ?? 0) > 0}
+        />
         <Composer streamingId={streaming?.id ?? null} />
         <UndoToast />
         <GridNotice />

@@ -4,6 +4,7 @@ import type { Message } from '../../../../shared/domain'
 import { MessageActions } from './MessageActions'
 import { MessageBody } from './MessageBody'
 import { ReplyProgressNote } from './ReplyProgressNote'
+import { loadOlderMessages } from './messagePages'
 
 const STATE_NOTES: Partial<Record<Message['state'], string>> = {
   stopped: 'Stopped',
@@ -14,6 +15,8 @@ const STATE_NOTES: Partial<Record<Message['state'], string>> = {
 const ESTIMATED_ROW_PX = 140
 /** Within this distance of the bottom the list counts as "at the latest message" and follows new text. */
 const AT_END_PX = 48
+/** Within this distance of the top, earlier messages of a long conversation are loaded. */
+const NEAR_TOP_PX = 600
 
 function author(message: Message): string {
   if (message.role === 'user') return 'You'
@@ -37,6 +40,9 @@ const MessageRow = memo(function MessageRow({
       <header>{author(message)}</header>
       <MessageBody text={message.content} markdown={message.role === 'assistant'} streaming={streaming} />
       {streaming && <ReplyProgressNote messageId={message.id} />}
+      {message.contextShifted && (
+        <p className="context-note">Older messages no longer fit and were left out of this reply.</p>
+      )}
       {STATE_NOTES[message.state] && (
         <footer className="state">
           {STATE_NOTES[message.state]}
@@ -57,10 +63,13 @@ export function MessageList({
   conversationId,
   messages,
   versions,
+  hasOlder = false,
 }: {
   conversationId: string | null
   messages: Message[]
   versions?: Record<string, string[]>
+  /** Earlier messages exist that are not loaded yet; they load when the user scrolls near the top. */
+  hasOlder?: boolean
 }) {
   if (messages.length === 0) {
     return (
@@ -70,10 +79,18 @@ export function MessageList({
     )
   }
   // A new conversation starts with fresh measurements and at its latest message.
-  return <VirtualMessages key={conversationId ?? 'new'} messages={messages} versions={versions} />
+  return <VirtualMessages key={conversationId ?? 'new'} messages={messages} versions={versions} hasOlder={hasOlder} />
 }
 
-function VirtualMessages({ messages, versions }: { messages: Message[]; versions?: Record<string, string[]> }) {
+function VirtualMessages({
+  messages,
+  versions,
+  hasOlder,
+}: {
+  messages: Message[]
+  versions?: Record<string, string[]>
+  hasOlder: boolean
+}) {
   const busy = messages.some((message) => message.state === 'streaming')
   const scroller = useRef<HTMLDivElement>(null)
   const virtualizer = useVirtualizer({
@@ -97,7 +114,16 @@ function VirtualMessages({ messages, versions }: { messages: Message[]; versions
   const atEnd = virtualizer.isAtEnd(AT_END_PX)
   return (
     <div className="messages-frame">
-      <div className="messages" ref={scroller} role="log" aria-live="polite">
+      <div
+        className="messages"
+        ref={scroller}
+        role="log"
+        aria-live="polite"
+        // Prepended messages keep the one on screen in place: the virtualizer anchors to the end.
+        onScroll={(event) => {
+          if (hasOlder && event.currentTarget.scrollTop < NEAR_TOP_PX) void loadOlderMessages()
+        }}
+      >
         <div className="messages-canvas" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => (
             <div

@@ -5,6 +5,7 @@ import type { Result } from '../../../../shared/result'
 import { activeStore, errorStore } from '../../api/appState'
 import { api } from '../../api/bridge'
 import { createStore } from '../../api/store'
+import { mergePage } from './pageMerge'
 
 /** The conversation just deleted, while its undo is offered. */
 export const undoDeleteStore = createStore<ConversationSummary | null>(null)
@@ -21,7 +22,7 @@ async function run<T>(call: () => Promise<Result<T>>): Promise<T | null> {
 
 /** Shows a changed conversation if it is the open one (or opens it). */
 function show(conversation: Conversation | null): void {
-  if (conversation) activeStore.set(conversation)
+  if (conversation) activeStore.set((current) => mergePage(current, conversation))
 }
 
 export async function regenerate(messageId: string): Promise<void> {
