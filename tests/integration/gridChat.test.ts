@@ -24,6 +24,7 @@ afterEach(() => {
   workers.splice(0).forEach((worker) => worker.close())
   grid.faults.aipgChat = []
   grid.faults.hordeAsync = []
+  grid.faults.hordeStatus = []
 })
 afterAll(() => grid.close())
 
@@ -136,6 +137,25 @@ describe('chat through the AI Horde', () => {
     await worker.submit(ours!.id, 'General Kenobi!<|im_end|>')
     expect(await reply).toMatchObject({ text: 'General Kenobi!', finishReason: 'stop' })
     expect(pieces).toEqual(['General Kenobi!'])
+  })
+
+  it('rides out a passing server error while polling, and deletes the request when polling fails for good', async () => {
+    const worker = new HordeTestWorker(grid, HORDE_MODEL)
+    await worker.pop()
+    grid.faults.hordeStatus.push({ status: 500, body: { message: 'oops' } })
+    const blip = hordeChat(endpoint(), HORDE_MODEL, fast).generate(chat(), {})
+    await grid.waitFor(() => grid.faults.hordeStatus.length === 0, 5000, 'the failed poll')
+    const job = await worker.pop()
+    await worker.submit(job!.id, 'Still here.')
+    expect((await blip).text).toBe('Still here.')
+
+    const deletes = () => grid.requests.filter((r) => r.method === 'DELETE' && r.path.startsWith('/api/v2/generate/text/status/')).length
+    const before = deletes()
+    for (let i = 0; i < 4; i++) grid.faults.hordeStatus.push({ status: 500, body: { message: 'oops' } })
+    const failed = failure(hordeChat(endpoint(), HORDE_MODEL, fast).generate(chat(), {}))
+    expect(await failed).toMatch(/AI Horde/)
+    expect(deletes()).toBe(before + 1)
+    expect(await worker.pop()).toBeNull()
   })
 
   it('stop deletes the queued request, so no worker gets it', async () => {

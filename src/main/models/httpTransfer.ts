@@ -47,12 +47,13 @@ const GGUF_MAGIC = Buffer.from('GGUF')
  */
 export async function probeRemoteFile(
   url: string,
-  headers: Record<string, string>,
+  initialHeaders: Record<string, string>,
   signal: AbortSignal,
   fetchImpl: typeof fetch = fetch,
 ): Promise<RemoteFileInfo> {
   let sha256: string | null = null
   let current = url
+  let headers = initialHeaders
   for (let hop = 0; hop < 6; hop++) {
     const response = await fetchImpl(current, { method: 'HEAD', headers, redirect: 'manual', signal }).catch(
       (error: unknown) => {
@@ -62,7 +63,10 @@ export async function probeRemoteFile(
     sha256 ??= advertisedSha256(response.headers)
     const location = response.headers.get('location')
     if (response.status >= 300 && response.status < 400 && location) {
-      current = new URL(location, current).href
+      const next = new URL(location, current)
+      // A token is for the host it was given for; a redirect elsewhere (a CDN) goes without it.
+      if (next.origin !== new URL(current).origin) headers = withoutAuthorization(headers)
+      current = next.href
       continue
     }
     if (!response.ok) throw statusError(response.status)
@@ -165,6 +169,10 @@ async function sizeOf(path: string): Promise<number> {
   } catch {
     return 0
   }
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'))
 }
 
 function advertisedSha256(headers: Headers): string | null {

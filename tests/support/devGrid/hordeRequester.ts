@@ -58,6 +58,8 @@ export class HordeRequesterRoutes {
   }
 
   status(id: string): Reply {
+    const canned = this.state.takeCanned('hordeStatus')
+    if (canned) return canned
     const found = this.queue.find(id)
     if (!found) return notFound(id)
     return { status: 200, body: this.describe(found.request, found.ahead) }

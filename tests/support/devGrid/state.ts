@@ -47,6 +47,7 @@ export class FaultKnobs implements Faults {
   hordePop: CannedReply[] = []
   hordeSubmit: CannedReply[] = []
   hordeAsync: CannedReply[] = []
+  hordeStatus: CannedReply[] = []
   aipgChat: CannedReply[] = []
   dropAfterTokens: number | null = null
   cancelAfterTokens: number | null = null
@@ -116,7 +117,7 @@ export class GridState {
   }
 
   /** The next canned answer for pop or submit, removed from its queue. */
-  takeCanned(queue: 'hordePop' | 'hordeSubmit' | 'hordeAsync' | 'aipgChat'): Reply | undefined {
+  takeCanned(queue: 'hordePop' | 'hordeSubmit' | 'hordeAsync' | 'hordeStatus' | 'aipgChat'): Reply | undefined {
     const canned = this.faults[queue].shift()
     if (!canned) return undefined
     const reply: Reply = { status: canned.status, body: canned.body }

@@ -75,6 +75,8 @@ export interface Faults {
   hordeSubmit: CannedReply[]
   /** Chat-client side: canned answers to `generate/text/async` (e.g. 403 KudosUpfront, 429 TooManyPrompts). */
   hordeAsync: CannedReply[]
+  /** Chat-client side: canned answers to AI Horde `GET generate/text/status/{id}` polls (e.g. 500). */
+  hordeStatus: CannedReply[]
   /** Chat-client side: canned answers to AIPG `POST /v1/chat/completions` (e.g. 402, 429). */
   aipgChat: CannedReply[]
   /**

@@ -19,6 +19,8 @@ const MAX_CONTEXT_TOKENS = 4096
 /** A rough average, to keep the prompt near what a worker's context holds. */
 const CHARS_PER_TOKEN = 4
 /** A request lives 20 minutes on the Horde; waiting longer is pointless. */
+/** Server errors in a row while polling before the request is given up (and deleted). */
+const MAX_TRANSIENT_FAILURES = 3
 const GIVE_UP_MS = 20 * 60_000
 
 const asyncSchema = z.looseObject({ id: z.string().min(1), message: z.string().nullish() })
@@ -114,6 +116,7 @@ export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeC
         throw noWorkers('horde', model)
       }
 
+      let transientFailures = 0
       try {
         for (;;) {
           if (Date.now() - started > GIVE_UP_MS) {
@@ -126,7 +129,14 @@ export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeC
             continue
           }
           if (response.status === 404) throw new AppError('NOT_FOUND', 'The AI Horde dropped this request (it expired); send the message again.')
+          // A passing server error is not the end of a queued request: ask again a few times.
+          if (response.status >= 500 && transientFailures < MAX_TRANSIENT_FAILURES) {
+            transientFailures++
+            await sleep(pollMs * 2, undefined, { signal: handlers.signal })
+            continue
+          }
           if (!response.ok) throw gridHttpError('horde', response.status, await readErrorBody(response), model)
+          transientFailures = 0
           const parsed = statusSchema.safeParse(await response.json().catch(() => null))
           if (!parsed.success) throw new AppError('INTERNAL', 'The AI Horde sent a status GridForge cannot read.')
           const status = parsed.data
@@ -159,6 +169,8 @@ export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeC
           await cancel()
           return aborted()
         }
+        // Whatever went wrong here, the request must not stay queued on the Horde spending kudos.
+        if (!(error instanceof AppError && error.code === 'NOT_FOUND')) await cancel()
         throw error
       }
     },
