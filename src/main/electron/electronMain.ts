@@ -57,6 +57,7 @@ if (process.platform === 'win32') app.setAppUserModelId('io.aipowergrid.gridforg
 let host: Host | null = null
 let window: BrowserWindow | null = null
 let tray: DesktopTray | null = null
+let stopTrayRedraws: () => void = () => undefined
 let quitting = false
 
 function showWindow(): void {
@@ -251,10 +252,14 @@ async function start(): Promise<void> {
       quit,
     })
     const redraw = () => tray?.update(current.earn.snapshot(), updates.snapshot())
-    current.events.subscribe((name) => {
+    const unsubscribeEarn = current.events.subscribe((name) => {
       if (name === 'earn.snapshot') redraw()
     })
-    updates.subscribe(redraw)
+    const unsubscribeUpdates = updates.subscribe(redraw)
+    stopTrayRedraws = () => {
+      unsubscribeEarn()
+      unsubscribeUpdates()
+    }
     redraw()
   } catch (error) {
     // Some Linux desktops have no tray; the app works without one and then quits when the window closes.
@@ -294,7 +299,10 @@ app.on('before-quit', (event) => {
   event.preventDefault()
   const closing = host
   host = null
+  // Closing the host stops the miner, which emits "stopping": nothing may redraw the destroyed tray.
+  stopTrayRedraws()
   tray?.destroy()
+  tray = null
   void closing.close().finally(() => app.quit())
 })
 

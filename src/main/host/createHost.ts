@@ -86,7 +86,7 @@ export function createHost(options: HostOptions): Host {
   const paths = dataPaths(options.dataDir)
   mkdirSync(paths.models, { recursive: true })
   const db: Database.Database = openDatabase(paths.database, undefined, { nativeBinding: options.sqliteNativeBinding })
-  const events = new HostEvents()
+  const events = new HostEvents(log)
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
