@@ -5,8 +5,9 @@ import { ChatService } from '../chat/chatService.js'
 import { ChatTransfer } from '../chat/transfer/chatTransfer.js'
 import { GridChatService } from '../chat/grid/gridChatService.js'
 import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
-import { EarnService, secretName } from '../earn/earnService.js'
-import { bridgeAgent, DEFAULT_GRID_URLS } from '../earn/gridDefaults.js'
+import { EarnService } from '../earn/earnService.js'
+import { bridgeAgent } from '../earn/gridDefaults.js'
+import { gridUrlFor } from '../earn/keyOrigins.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { MiningGate } from '../earn/miningGate.js'
 import { OnboardingFlag } from '../earn/onboardingFlag.js'
@@ -131,11 +132,9 @@ export function createHost(options: HostOptions): Host {
   startEarning.onChange((snapshot) => events.emit('earn.quickStart', snapshot))
   // Chat uses the grid URL set for earning on the same network (a dev or private grid), else production.
   const gridChat = new GridChatService({
-    gridUrl: (network) => {
-      const settings = earn.snapshot().settings
-      return (settings.network === network && settings.gridUrl) || DEFAULT_GRID_URLS[network]
-    },
-    apiKey: (network) => secrets.get(secretName(network)),
+    gridUrl: (network) => gridUrlFor(earn.snapshot().settings, network),
+    // Only a key checked against that grid: another grid URL must not receive it.
+    apiKey: (network) => earn.apiKeyFor(network),
     agent: bridgeAgent(options.version),
     horde: options.hordeChat,
   })
