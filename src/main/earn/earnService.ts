@@ -76,6 +76,10 @@ export class EarnService {
   private servingPath: string | null = null
   private stopReason: string | null = null
   private running: Promise<void> | null = null
+  /** The Start in progress (the model may be reloading for more slots); concurrent Starts share it. */
+  private starting: Promise<EarnSnapshot> | null = null
+  /** Stop was pressed while Start was still preparing: nothing is started once the preparing ends. */
+  private stopWhileStarting = false
   private state: EarnSnapshot
   private pushTimer: NodeJS.Timeout | null = null
   private accountTimer: NodeJS.Timeout | null = null
@@ -126,7 +130,7 @@ export class EarnService {
   }
 
   configure(settings: EarnSettings): EarnSnapshot {
-    if (this.worker) throw new AppError('BUSY', 'Stop earning before changing these settings.')
+    if (this.worker || this.starting) throw new AppError('BUSY', 'Stop earning before changing these settings.')
     const networkChanged = settings.network !== this.state.settings.network || settings.gridUrl !== this.state.settings.gridUrl
     this.deps.settings.set(SETTINGS_KEY, settings)
     this.update({
@@ -152,7 +156,7 @@ export class EarnService {
    * not check) is not saved. It is never sent back, only its last four characters.
    */
   async setApiKey(network: GridNetwork, apiKey: string): Promise<EarnSnapshot> {
-    if (this.worker) throw new AppError('BUSY', 'Stop earning before changing the API key.')
+    if (this.worker || this.starting) throw new AppError('BUSY', 'Stop earning before changing the API key.')
     const { settings } = this.state
     const gridUrl = gridUrlFor(settings, network)
     await checkApiKey({ network, gridUrl, apiKey, workerName: settings.workerName, agent: bridgeAgent(this.deps.version), extraCa: this.deps.extraCa, fetch: this.deps.fetch })
@@ -177,8 +181,15 @@ export class EarnService {
     return buildHistory(range, now, this.deps.ledger.hourly(historyStart(range, now)))
   }
 
-  async start(): Promise<EarnSnapshot> {
-    if (this.worker) return this.state
+  /** Starts mining; a Start while one is preparing gets that one's outcome instead of a second miner. */
+  start(): Promise<EarnSnapshot> {
+    if (this.worker) return Promise.resolve(this.state)
+    this.starting ??= this.startWorker().finally(() => (this.starting = null))
+    return this.starting
+  }
+
+  private async startWorker(): Promise<EarnSnapshot> {
+    this.stopWhileStarting = false
     const model = this.deps.engine.snapshot().model
     if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
     const { settings } = this.state
@@ -192,6 +203,10 @@ export class EarnService {
       this.update({ state: 'off', detail: null })
       throw error
     })
+    if (this.stopWhileStarting) {
+      this.update({ state: 'off', detail: null })
+      return this.state
+    }
     const maxContextLength = Math.min(settings.maxContextLength, model.contextSize)
     const worker = createWorker(
       {
@@ -232,6 +247,11 @@ export class EarnService {
 
   /** First call finishes jobs in flight; a second one cancels them. */
   stop(): EarnSnapshot {
+    if (this.starting && !this.worker) {
+      this.stopWhileStarting = true
+      this.update({ state: 'stopping', detail: null })
+      return this.state
+    }
     this.worker?.stop()
     return this.state
   }
@@ -242,6 +262,10 @@ export class EarnService {
 
   /** Stops mining for app shutdown: jobs in flight get the grace period, then are cancelled. */
   async close(): Promise<void> {
+    if (this.starting) {
+      this.stopWhileStarting = true
+      await this.starting.catch(() => undefined)
+    }
     this.worker?.stop()
     await this.running
     if (this.pushTimer) clearTimeout(this.pushTimer)
