@@ -137,6 +137,21 @@ function tellKeptInTray(): void {
   else void dialog.showMessageBox({ type: 'info', title: 'GridForge is still running', message })
 }
 
+/** Tray and login starts run without the window: a failure is told in a notification (or a dialog), not only logged. */
+async function startEarningInBackground(current: Host, where: string): Promise<void> {
+  const outcome = await current.startEarningInBackground()
+  if (outcome.ok) return
+  log.warn(`start earning ${where} failed: ${outcome.message}`)
+  const title = 'GridForge could not start earning'
+  if (Notification.isSupported()) {
+    const notice = new Notification({ title, body: outcome.message })
+    notice.on('click', showWindow)
+    notice.show()
+  } else {
+    void dialog.showMessageBox({ type: 'warning', title, message: title, detail: outcome.message })
+  }
+}
+
 function busyReason(current: Host): string | null {
   if (current.earn.snapshot().running.length > 0) return 'a grid job is running'
   if (!current.localUse.isOpen()) return 'a chat reply or a local API request is in progress'
@@ -246,7 +261,7 @@ async function start(): Promise<void> {
   try {
     tray = new DesktopTray(join(paths.resourcesDir, 'tray'), {
       open: showWindow,
-      startEarning: () => void current.earn.start().catch((error: unknown) => log.error('start earning from the tray:', error)),
+      startEarning: () => void startEarningInBackground(current, 'from the tray'),
       stopEarning: () => void current.earn.stop(),
       restartToUpdate: () => void desktop.restartToUpdate(),
       quit,
@@ -274,7 +289,7 @@ async function start(): Promise<void> {
   updates.start()
   if (launch.startEarning) {
     info('started at login with earning on')
-    void current.earn.start().catch((error: unknown) => log.error('start earning at login:', error))
+    void startEarningInBackground(current, 'at login')
   }
 }
 
