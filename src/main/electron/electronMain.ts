@@ -18,6 +18,7 @@ import { bindIpc } from './ipcBinding.js'
 import { applyLoginItem, launchMode, xdgAutostartDir } from './loginItem.js'
 import { configureLogging } from './logging.js'
 import { externalUrlToOpen, isAppUrl } from './navigationGuards.js'
+import { permissionGranted } from './permissions.js'
 import { powerIdleSource } from './powerIdleSource.js'
 import { EncryptedSecretStore } from './safeStorageSecrets.js'
 import { redactingSecretStore, SecretRedactor } from './secretRedactor.js'
@@ -160,7 +161,12 @@ function busyReason(current: Host): string | null {
 
 async function start(): Promise<void> {
   await app.whenReady()
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(permissionGranted({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame }, appUrl)),
+  )
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, _origin, details) =>
+    permissionGranted({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame }, appUrl),
+  )
   const launch = launchMode(
     process.argv,
     process.platform,
