@@ -19,6 +19,7 @@ import type {
 import { conversationSettingsSchema } from './chatSettings.js'
 import { MAX_IMPORT_PIECE_CHARS, MAX_MESSAGE_CHARS, MAX_PATH_CHARS } from './limits.js'
 import type { CatalogItem, DownloadSnapshot, HardwareInfo } from './models.js'
+import { gridUrlProblem } from './gridUrl.js'
 import { miningPolicySchema } from './miningPolicySchema.js'
 import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
 import { modelChoiceSchema, type QuickStartSnapshot } from './quickStart.js'
@@ -117,7 +118,13 @@ export const contract = {
   'earn.configure': call(
     z.strictObject({
       network: z.enum(['aipg', 'horde']),
-      gridUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/ }).max(500)]),
+      gridUrl: z
+        .string()
+        .max(500)
+        .superRefine((url, ctx) => {
+          const problem = gridUrlProblem(url)
+          if (problem) ctx.addIssue({ code: 'custom', message: problem })
+        }),
       workerName: z.string().trim().min(1).max(100).regex(/^[\w .@#-]+$/, 'letters, digits, space, . _ @ # - only'),
       slots: z.number().int().min(1).max(8),
       maxLength: z.number().int().min(16).max(32_768),

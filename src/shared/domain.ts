@@ -159,6 +159,8 @@ export interface EarnSnapshot {
   settings: EarnSettings
   /** Last four characters of the stored API key for the chosen network; the key itself never leaves the host. */
   apiKeyLastFour: string | null
+  /** A key is saved but was checked against another grid than the one configured: it is not sent until checked again. */
+  apiKeyNeedsCheck: boolean
   running: RunningJob[]
   /** `endedAt` is set when mining stops, so the uptime of the last run stays readable. */
   sinceStart: { startedAt: number | null; endedAt: number | null; jobs: number; tokens: number; rewards: number }

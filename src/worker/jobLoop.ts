@@ -77,8 +77,16 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
   let exit: WorkerExit | null = null
   let claimed = 0
 
+  // A listener that throws (a destroyed tray redrawing on "stopping") must not keep stop() from
+  // aborting, nor a job from being answered: it is logged and the others still hear the event.
   const emit = (event: WorkerEvent) => {
-    for (const listener of listeners) listener(event)
+    for (const listener of listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        logger.warn(`a listener of the worker's ${event.type} event failed: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
   }
   let lastState = ''
   const setState = (state: WorkerState, detail: string | null = null) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { externalUrlToOpen, isAppUrl, isTrustedSender } from '../../src/main/electron/navigationGuards.js'
+import { permissionGranted } from '../../src/main/electron/permissions.js'
 import { mainWindowOptions } from '../../src/main/electron/windowOptions.js'
 
 const appUrl = 'file:///opt/GridForge/resources/app/out/renderer/index.html'
@@ -51,5 +52,24 @@ describe('navigation guards', () => {
     expect(isTrustedSender({ url: appUrl, parent: {} }, appUrl)).toBe(false)
     expect(isTrustedSender({ url: 'https://evil.example/', parent: null }, appUrl)).toBe(false)
     expect(isTrustedSender(null, appUrl)).toBe(false)
+  })
+})
+
+describe('web permissions of the window', () => {
+  const request = (permission: string, requestingUrl: string | undefined, isMainFrame = true) => permissionGranted({ permission, requestingUrl, isMainFrame }, appUrl)
+
+  it('lets the app itself write to the clipboard, so Copy buttons work', () => {
+    expect(request('clipboard-sanitized-write', appUrl)).toBe(true)
+    expect(request('clipboard-sanitized-write', `${appUrl}#/chat`)).toBe(true)
+  })
+
+  it('refuses everything else, and the clipboard to any other page or frame', () => {
+    for (const permission of ['clipboard-read', 'notifications', 'media', 'geolocation', 'openExternal', 'unknown']) {
+      expect(request(permission, appUrl), permission).toBe(false)
+    }
+    expect(request('clipboard-sanitized-write', 'https://example.com/')).toBe(false)
+    expect(request('clipboard-sanitized-write', 'file:///tmp/evil.html')).toBe(false)
+    expect(request('clipboard-sanitized-write', undefined)).toBe(false)
+    expect(request('clipboard-sanitized-write', appUrl, false)).toBe(false)
   })
 })

@@ -137,6 +137,37 @@ describe('Start earning', () => {
     expect(flow.snapshot().phase).toBe('cancelled')
   })
 
+  it('cancel while the miner is still starting (connect is not atomic) leaves nothing mining', async () => {
+    // As EarnService: Start first prepares the model, and only then the miner exists; a Stop in between is kept.
+    const prepared = deferred<void>()
+    let mining = false
+    let stopAsked = false
+    const { ports, calls } = fakePorts({
+      isMining: () => mining,
+      connect: async (signal) => {
+        calls.push('connect')
+        await prepared.promise
+        mining = !stopAsked
+        return signal.aborted || !mining ? 'stopped' : 'reached'
+      },
+      stopMining: () => {
+        calls.push('stop')
+        stopAsked = true
+        mining = false
+      },
+    })
+    const flow = new StartEarningFlow(ports)
+    flow.start({ kind: 'local', modelId: 'm1' })
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(flow.snapshot().steps[2]!.state).toBe('active')
+    flow.cancel()
+    prepared.resolve()
+    await flow.settled()
+    expect(calls).toEqual(['resolve', 'load:/models/local.gguf', 'connect', 'stop'])
+    expect(mining).toBe(false)
+    expect(flow.snapshot()).toMatchObject({ phase: 'cancelled', failure: null })
+  })
+
   it('a Stop pressed by the user while waiting ends the run without an error', async () => {
     const { ports } = fakePorts({ firstJob: async () => 'stopped' })
     const flow = new StartEarningFlow(ports)

@@ -19,10 +19,11 @@ import type { Engine } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
-import { advertisedModels, bridgeAgent, DEFAULT_GRID_URLS } from './gridDefaults.js'
+import { advertisedModels, bridgeAgent } from './gridDefaults.js'
 import { checkApiKey } from './apiKeyCheck.js'
 import { buildHistory, historyStart } from './earnHistory.js'
 import { fetchAccountTotals, GridAccountError } from './gridAccount.js'
+import { gridUrlFor, KeyOrigins, originOf } from './keyOrigins.js'
 import type { MiningGate } from './miningGate.js'
 import { DEFAULT_POLICY } from './miningPolicy.js'
 import type { SecretStore } from './secretStore.js'
@@ -75,14 +76,20 @@ export class EarnService {
   private servingPath: string | null = null
   private stopReason: string | null = null
   private running: Promise<void> | null = null
+  /** The Start in progress (the model may be reloading for more slots); concurrent Starts share it. */
+  private starting: Promise<EarnSnapshot> | null = null
+  /** Stop was pressed while Start was still preparing: nothing is started once the preparing ends. */
+  private stopWhileStarting = false
   private state: EarnSnapshot
   private pushTimer: NodeJS.Timeout | null = null
   private accountTimer: NodeJS.Timeout | null = null
   private accountRefresh: Promise<EarnSnapshot> | null = null
   private readonly now: () => number
+  private readonly keyOrigins: KeyOrigins
 
   constructor(private readonly deps: EarnDependencies) {
     this.now = deps.now ?? Date.now
+    this.keyOrigins = new KeyOrigins(deps.settings)
     // The worker advertises and serves one model: if it goes away or changes, mining stops cleanly
     // instead of failing every job (faults on the Horde, strikes on AIPG).
     deps.engine.subscribe((engine) => {
@@ -105,6 +112,7 @@ export class EarnService {
       detail: null,
       settings,
       apiKeyLastFour: this.lastFour(settings.network),
+      apiKeyNeedsCheck: this.keyNeedsCheck(settings),
       running: [],
       sinceStart: { startedAt: null, endedAt: null, jobs: 0, tokens: 0, rewards: 0 },
       status: 'idle',
@@ -122,10 +130,15 @@ export class EarnService {
   }
 
   configure(settings: EarnSettings): EarnSnapshot {
-    if (this.worker) throw new AppError('BUSY', 'Stop earning before changing these settings.')
+    if (this.worker || this.starting) throw new AppError('BUSY', 'Stop earning before changing these settings.')
     const networkChanged = settings.network !== this.state.settings.network || settings.gridUrl !== this.state.settings.gridUrl
     this.deps.settings.set(SETTINGS_KEY, settings)
-    this.update({ settings, apiKeyLastFour: this.lastFour(settings.network), ...(networkChanged ? { account: NO_ACCOUNT } : {}) })
+    this.update({
+      settings,
+      apiKeyLastFour: this.lastFour(settings.network),
+      apiKeyNeedsCheck: this.keyNeedsCheck(settings),
+      ...(networkChanged ? { account: NO_ACCOUNT } : {}),
+    })
     if (networkChanged && this.state.apiKeyLastFour) void this.refreshAccount()
     return this.state
   }
@@ -143,13 +156,14 @@ export class EarnService {
    * not check) is not saved. It is never sent back, only its last four characters.
    */
   async setApiKey(network: GridNetwork, apiKey: string): Promise<EarnSnapshot> {
-    if (this.worker) throw new AppError('BUSY', 'Stop earning before changing the API key.')
+    if (this.worker || this.starting) throw new AppError('BUSY', 'Stop earning before changing the API key.')
     const { settings } = this.state
-    const gridUrl = (network === settings.network && settings.gridUrl) || DEFAULT_GRID_URLS[network]
+    const gridUrl = gridUrlFor(settings, network)
     await checkApiKey({ network, gridUrl, apiKey, workerName: settings.workerName, agent: bridgeAgent(this.deps.version), extraCa: this.deps.extraCa, fetch: this.deps.fetch })
     this.deps.secrets.set(secretName(network), apiKey)
+    this.keyOrigins.set(network, gridUrl)
     if (network === this.state.settings.network) {
-      this.update({ apiKeyLastFour: this.lastFour(network), account: NO_ACCOUNT })
+      this.update({ apiKeyLastFour: this.lastFour(network), apiKeyNeedsCheck: false, account: NO_ACCOUNT })
       void this.refreshAccount()
     }
     return this.state
@@ -167,12 +181,20 @@ export class EarnService {
     return buildHistory(range, now, this.deps.ledger.hourly(historyStart(range, now)))
   }
 
-  async start(): Promise<EarnSnapshot> {
-    if (this.worker) return this.state
+  /** Starts mining; a Start while one is preparing gets that one's outcome instead of a second miner. */
+  start(): Promise<EarnSnapshot> {
+    if (this.worker) return Promise.resolve(this.state)
+    this.starting ??= this.startWorker().finally(() => (this.starting = null))
+    return this.starting
+  }
+
+  private async startWorker(): Promise<EarnSnapshot> {
+    this.stopWhileStarting = false
     const model = this.deps.engine.snapshot().model
     if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
     const { settings } = this.state
-    const apiKey = this.deps.secrets.get(secretName(settings.network))
+    const apiKey = this.apiKeyFor(settings.network)
+    if (!apiKey && this.keyNeedsCheck(settings)) throw new AppError('KEY_REFUSED', recheckMessage(settings))
     if (!apiKey) throw new AppError('BAD_REQUEST', `Add your ${settings.network === 'aipg' ? 'AIPG' : 'AI Horde'} API key before you start earning.`)
 
     // Each slot generates on its own sequence, next to the one kept for the user's chat.
@@ -181,11 +203,15 @@ export class EarnService {
       this.update({ state: 'off', detail: null })
       throw error
     })
+    if (this.stopWhileStarting) {
+      this.update({ state: 'off', detail: null })
+      return this.state
+    }
     const maxContextLength = Math.min(settings.maxContextLength, model.contextSize)
     const worker = createWorker(
       {
         network: settings.network,
-        gridUrl: settings.gridUrl || DEFAULT_GRID_URLS[settings.network],
+        gridUrl: gridUrlFor(settings, settings.network),
         apiKey,
         name: settings.workerName,
         models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),
@@ -221,6 +247,11 @@ export class EarnService {
 
   /** First call finishes jobs in flight; a second one cancels them. */
   stop(): EarnSnapshot {
+    if (this.starting && !this.worker) {
+      this.stopWhileStarting = true
+      this.update({ state: 'stopping', detail: null })
+      return this.state
+    }
     this.worker?.stop()
     return this.state
   }
@@ -231,6 +262,10 @@ export class EarnService {
 
   /** Stops mining for app shutdown: jobs in flight get the grace period, then are cancelled. */
   async close(): Promise<void> {
+    if (this.starting) {
+      this.stopWhileStarting = true
+      await this.starting.catch(() => undefined)
+    }
     this.worker?.stop()
     await this.running
     if (this.pushTimer) clearTimeout(this.pushTimer)
@@ -290,12 +325,12 @@ export class EarnService {
 
   private async fetchAccount(): Promise<EarnSnapshot> {
     const { network, gridUrl } = this.state.settings
-    const apiKey = this.deps.secrets.get(secretName(network))
+    const apiKey = this.apiKeyFor(network)
     if (!apiKey) {
       if (this.state.account !== NO_ACCOUNT) this.update({ account: NO_ACCOUNT })
       return this.state
     }
-    const access = { network, gridUrl: gridUrl || DEFAULT_GRID_URLS[network], apiKey, agent: bridgeAgent(this.deps.version), fetch: this.deps.fetch }
+    const access = { network, gridUrl: gridUrlFor(this.state.settings, network), apiKey, agent: bridgeAgent(this.deps.version), fetch: this.deps.fetch }
     let account: AccountTotals
     try {
       account = { state: 'ok', totals: await fetchAccountTotals(access), message: null, checkedAt: this.now() }
@@ -313,9 +348,28 @@ export class EarnService {
     return this.state
   }
 
+  /**
+   * The stored key of `network`, only when it was checked against the grid it would now be sent to
+   * (mining, account totals, chat through the grid); null otherwise.
+   */
+  apiKeyFor(network: GridNetwork): string | null {
+    const apiKey = this.deps.secrets.get(secretName(network))
+    return apiKey && this.keyOrigins.allows(network, gridUrlFor(this.state.settings, network)) ? apiKey : null
+  }
+
+  private keyNeedsCheck(settings: EarnSettings): boolean {
+    return !!this.deps.secrets.get(secretName(settings.network)) && !this.keyOrigins.allows(settings.network, gridUrlFor(settings, settings.network))
+  }
+
   private lastFour(network: GridNetwork): string | null {
     return this.deps.secrets.get(secretName(network))?.slice(-4) ?? null
   }
+}
+
+/** Start refused because the saved key was checked against another grid than the one configured now. */
+function recheckMessage(settings: EarnSettings): string {
+  const grid = originOf(gridUrlFor(settings, settings.network)) ?? 'this grid'
+  return `Your API key was checked against another grid, so it is not sent to ${grid}; paste it again in the miner settings to check it against this grid.`
 }
 
 function statusOf(state: EarnState): EarnStatus {

@@ -66,7 +66,7 @@ export async function fetchAccountTotals(access: GridAccess): Promise<NonNullabl
 
 /** GETs JSON with the key; every failure becomes a classified `GridAccountError`. */
 export async function getJson(access: GridAccess, path: string): Promise<unknown> {
-  const url = new URL(path, access.gridUrl.replace(/\/+$/, '') + '/')
+  const url = gridEndpointUrl(access.gridUrl, path)
   let response: Response
   try {
     response = await (access.fetch ?? fetch)(url, {
@@ -85,4 +85,16 @@ export async function getJson(access: GridAccess, path: string): Promise<unknown
   } catch {
     throw new GridAccountError('unreachable', 'The grid sent an answer that is not JSON.')
   }
+}
+
+/**
+ * `path` under the grid URL, keeping a path prefix (a grid behind `https://host/grid`); a trailing `/api`
+ * is dropped, as the worker does, so `https://aihorde.net/api` and `https://aihorde.net` both work.
+ */
+export function gridEndpointUrl(gridUrl: string, path: string): URL {
+  const url = new URL(gridUrl)
+  url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '') + path
+  url.search = ''
+  url.hash = ''
+  return url
 }

@@ -83,7 +83,13 @@ export class StartEarningFlow {
   private running: Promise<void> | null = null
   private readonly listeners = new Set<(snapshot: QuickStartSnapshot) => void>()
 
-  constructor(private readonly ports: StartEarningPorts) {}
+  /** `lastModel`: the model of the last run (kept by the host), which the Earn view's Start uses again. */
+  constructor(
+    private readonly ports: StartEarningPorts,
+    lastModel: ModelChoice | null = null,
+  ) {
+    this.state = { ...IDLE, model: lastModel }
+  }
 
   snapshot(): QuickStartSnapshot {
     return this.state

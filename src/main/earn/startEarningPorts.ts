@@ -141,6 +141,8 @@ function waitForEarn(
   signal: AbortSignal,
   decide: (snapshot: EarnSnapshot) => WaitOutcome | null,
 ): Promise<WaitOutcome> {
+  // Cancelled while the miner was starting: the abort event has fired already and would never reach this wait.
+  if (signal.aborted) return Promise.resolve('stopped')
   return new Promise<WaitOutcome>((resolve, reject) => {
     const finish = (outcome: () => void) => {
       unsubscribe()

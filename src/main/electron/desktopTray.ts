@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import { Menu, nativeImage, Tray } from 'electron'
 import type { EarnSnapshot, UpdateSnapshot } from '../../shared/domain.js'
-import { trayMenuTemplate, trayStatusOf, trayTooltip, type TrayActions, type TrayStatus } from './trayStatus.js'
+import { trayMenuTemplate, type TrayActions, type TrayStatus } from './trayStatus.js'
+import { trayChanges, trayView, type TrayView } from './trayView.js'
 
 /**
  * The tray icon: its picture follows the miner (idle, mining, paused, error), its menu starts and stops
@@ -10,8 +11,7 @@ import { trayMenuTemplate, trayStatusOf, trayTooltip, type TrayActions, type Tra
  */
 export class DesktopTray {
   private readonly tray: Tray
-  private status: TrayStatus | null = null
-  private tooltip = ''
+  private view: TrayView | null = null
 
   constructor(
     private readonly trayDir: string,
@@ -21,21 +21,20 @@ export class DesktopTray {
     this.tray.on('click', () => actions.open())
   }
 
-  /** Redraws the picture, tooltip and menu for the current miner and updater state. */
+  /** Redraws what changed of the picture, tooltip and menu for the current miner and updater state. */
   update(earn: EarnSnapshot, update: UpdateSnapshot): void {
-    const status = trayStatusOf(earn)
-    if (status !== this.status) {
-      this.tray.setImage(this.image(status))
-      this.status = status
-    }
-    this.tooltip = trayTooltip(earn)
-    this.tray.setToolTip(this.tooltip)
-    this.tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(earn, update, this.actions)))
+    if (this.tray.isDestroyed()) return
+    const view = trayView(earn, update)
+    const changes = trayChanges(this.view, view)
+    this.view = view
+    if (changes.image) this.tray.setImage(this.image(view.status))
+    if (changes.tooltip) this.tray.setToolTip(view.tooltip)
+    if (changes.menu) this.tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(earn, update, this.actions)))
   }
 
   /** What the tray shows now (the e2e test reads it through the main process). */
   describe(): { status: TrayStatus | null; tooltip: string } {
-    return { status: this.status, tooltip: this.tooltip }
+    return { status: this.view?.status ?? null, tooltip: this.view?.tooltip ?? '' }
   }
 
   destroy(): void {

@@ -18,6 +18,7 @@ import { bindIpc } from './ipcBinding.js'
 import { applyLoginItem, launchMode, xdgAutostartDir } from './loginItem.js'
 import { configureLogging } from './logging.js'
 import { externalUrlToOpen, isAppUrl } from './navigationGuards.js'
+import { permissionGranted } from './permissions.js'
 import { powerIdleSource } from './powerIdleSource.js'
 import { EncryptedSecretStore } from './safeStorageSecrets.js'
 import { redactingSecretStore, SecretRedactor } from './secretRedactor.js'
@@ -57,6 +58,7 @@ if (process.platform === 'win32') app.setAppUserModelId('io.aipowergrid.gridforg
 let host: Host | null = null
 let window: BrowserWindow | null = null
 let tray: DesktopTray | null = null
+let stopTrayRedraws: () => void = () => undefined
 let quitting = false
 
 function showWindow(): void {
@@ -136,6 +138,21 @@ function tellKeptInTray(): void {
   else void dialog.showMessageBox({ type: 'info', title: 'GridForge is still running', message })
 }
 
+/** Tray and login starts run without the window: a failure is told in a notification (or a dialog), not only logged. */
+async function startEarningInBackground(current: Host, where: string): Promise<void> {
+  const outcome = await current.startEarningInBackground()
+  if (outcome.ok) return
+  log.warn(`start earning ${where} failed: ${outcome.message}`)
+  const title = 'GridForge could not start earning'
+  if (Notification.isSupported()) {
+    const notice = new Notification({ title, body: outcome.message })
+    notice.on('click', showWindow)
+    notice.show()
+  } else {
+    void dialog.showMessageBox({ type: 'warning', title, message: title, detail: outcome.message })
+  }
+}
+
 function busyReason(current: Host): string | null {
   if (current.earn.snapshot().running.length > 0) return 'a grid job is running'
   if (!current.localUse.isOpen()) return 'a chat reply or a local API request is in progress'
@@ -144,7 +161,12 @@ function busyReason(current: Host): string | null {
 
 async function start(): Promise<void> {
   await app.whenReady()
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(permissionGranted({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame }, appUrl)),
+  )
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, _origin, details) =>
+    permissionGranted({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame }, appUrl),
+  )
   const launch = launchMode(
     process.argv,
     process.platform,
@@ -245,16 +267,20 @@ async function start(): Promise<void> {
   try {
     tray = new DesktopTray(join(paths.resourcesDir, 'tray'), {
       open: showWindow,
-      startEarning: () => void current.earn.start().catch((error: unknown) => log.error('start earning from the tray:', error)),
+      startEarning: () => void startEarningInBackground(current, 'from the tray'),
       stopEarning: () => void current.earn.stop(),
       restartToUpdate: () => void desktop.restartToUpdate(),
       quit,
     })
     const redraw = () => tray?.update(current.earn.snapshot(), updates.snapshot())
-    current.events.subscribe((name) => {
+    const unsubscribeEarn = current.events.subscribe((name) => {
       if (name === 'earn.snapshot') redraw()
     })
-    updates.subscribe(redraw)
+    const unsubscribeUpdates = updates.subscribe(redraw)
+    stopTrayRedraws = () => {
+      unsubscribeEarn()
+      unsubscribeUpdates()
+    }
     redraw()
   } catch (error) {
     // Some Linux desktops have no tray; the app works without one and then quits when the window closes.
@@ -269,7 +295,7 @@ async function start(): Promise<void> {
   updates.start()
   if (launch.startEarning) {
     info('started at login with earning on')
-    void current.earn.start().catch((error: unknown) => log.error('start earning at login:', error))
+    void startEarningInBackground(current, 'at login')
   }
 }
 
@@ -294,7 +320,10 @@ app.on('before-quit', (event) => {
   event.preventDefault()
   const closing = host
   host = null
+  // Closing the host stops the miner, which emits "stopping": nothing may redraw the destroyed tray.
+  stopTrayRedraws()
   tray?.destroy()
+  tray = null
   void closing.close().finally(() => app.quit())
 })
 

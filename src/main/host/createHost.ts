@@ -1,15 +1,19 @@
 import { mkdirSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import type { AppInfo } from '../../shared/domain.js'
+import type { ModelChoice } from '../../shared/quickStart.js'
 import { ChatService } from '../chat/chatService.js'
 import { ChatTransfer } from '../chat/transfer/chatTransfer.js'
 import { GridChatService } from '../chat/grid/gridChatService.js'
 import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
-import { EarnService, secretName } from '../earn/earnService.js'
-import { bridgeAgent, DEFAULT_GRID_URLS } from '../earn/gridDefaults.js'
+import { EarnService } from '../earn/earnService.js'
+import { bridgeAgent } from '../earn/gridDefaults.js'
+import { gridUrlFor } from '../earn/keyOrigins.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { MiningGate } from '../earn/miningGate.js'
 import { OnboardingFlag } from '../earn/onboardingFlag.js'
+import { startEarningInBackground, type BackgroundStartOutcome } from '../earn/backgroundStart.js'
+import { LastEarningModel } from '../earn/lastEarningModel.js'
 import { StartEarningFlow } from '../earn/startEarningFlow.js'
 import { startEarningPorts } from '../earn/startEarningPorts.js'
 import { alwaysIdle, DEFAULT_POLICY, type IdleSource } from '../earn/miningPolicy.js'
@@ -79,6 +83,11 @@ export interface Host {
   models: ModelsService
   /** What the miner waits on: policies and local use. */
   miningGate: MiningGate
+  /**
+   * Start earning from the tray or at login, as the Earn view's Start does: the loaded model, else the
+   * model of the last Start earning. Resolves with the sentence to show the user when it failed.
+   */
+  startEarningInBackground(): Promise<BackgroundStartOutcome>
   paths: ReturnType<typeof dataPaths>
   close(): Promise<void>
 }
@@ -89,7 +98,7 @@ export function createHost(options: HostOptions): Host {
   const paths = dataPaths(options.dataDir)
   mkdirSync(paths.models, { recursive: true })
   const db: Database.Database = openDatabase(paths.database, undefined, { nativeBinding: options.sqliteNativeBinding })
-  const events = new HostEvents()
+  const events = new HostEvents(log)
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
@@ -131,15 +140,19 @@ export function createHost(options: HostOptions): Host {
     advertisedFor: (path) => models.advertisedFor(path),
   })
   const onboarding = new OnboardingFlag(settings)
-  const startEarning = new StartEarningFlow(startEarningPorts({ models, engine, earn, events }))
+  const lastEarningModel = new LastEarningModel(settings)
+  const startEarning = new StartEarningFlow(startEarningPorts({ models, engine, earn, events }), lastEarningModel.get())
+  const runStartEarning = (model: ModelChoice) => {
+    const snapshot = startEarning.start(model)
+    lastEarningModel.set(model)
+    return snapshot
+  }
   startEarning.onChange((snapshot) => events.emit('earn.quickStart', snapshot))
   // Chat uses the grid URL set for earning on the same network (a dev or private grid), else production.
   const gridChat = new GridChatService({
-    gridUrl: (network) => {
-      const settings = earn.snapshot().settings
-      return (settings.network === network && settings.gridUrl) || DEFAULT_GRID_URLS[network]
-    },
-    apiKey: (network) => secrets.get(secretName(network)),
+    gridUrl: (network) => gridUrlFor(earn.snapshot().settings, network),
+    // Only a key checked against that grid: another grid URL must not receive it.
+    apiKey: (network) => earn.apiKeyFor(network),
     agent: bridgeAgent(options.version),
     horde: options.hordeChat,
   })
@@ -213,7 +226,7 @@ export function createHost(options: HostOptions): Host {
     'earn.refreshAccount': () => earn.refreshAccount(),
     'earn.onboarding': () => onboarding.get(),
     'earn.setOnboarding': ({ done }) => onboarding.set(done),
-    'earn.quickStart': ({ model }) => startEarning.start(model),
+    'earn.quickStart': ({ model }) => runStartEarning(model),
     'earn.quickStartStatus': () => startEarning.snapshot(),
     'earn.quickStartCancel': () => startEarning.cancel(),
     'api.status': () => localApi.snapshot(),
@@ -239,6 +252,18 @@ export function createHost(options: HostOptions): Host {
     models,
     miningGate,
     paths,
+    startEarningInBackground: () =>
+      startEarningInBackground({
+        isMining: () => !['off', 'error'].includes(earn.snapshot().state),
+        modelLoaded: () => engine.snapshot().model !== null,
+        startMiner: () => earn.start(),
+        lastChoice: () => lastEarningModel.get(),
+        runStartEarning: async (model) => {
+          runStartEarning(model)
+          await startEarning.settled()
+          return startEarning.snapshot()
+        },
+      }),
     close() {
       closing ??= (async () => {
         await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close()])

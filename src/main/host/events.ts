@@ -3,12 +3,24 @@ import type { EventName, Events } from '../../shared/api.js'
 /** A listener for every host event; transports forward these to their clients. */
 export type HostEventListener = <E extends EventName>(name: E, payload: Events[E]) => void
 
-/** The host's event bus: services emit, transports (IPC, WebSocket) listen. */
+/**
+ * The host's event bus: services emit, transports (IPC, WebSocket) listen. A listener that throws is
+ * logged and skipped: the emitting service (a miner stopping, a download finishing) must not fail
+ * because one of its watchers (a destroyed tray, a closed window) did.
+ */
 export class HostEvents {
   private readonly listeners = new Set<HostEventListener>()
 
+  constructor(private readonly log: (line: string) => void = (line) => console.error(line)) {}
+
   emit<E extends EventName>(name: E, payload: Events[E]): void {
-    for (const listener of this.listeners) listener(name, payload)
+    for (const listener of this.listeners) {
+      try {
+        listener(name, payload)
+      } catch (error) {
+        this.log(`a listener of ${name} failed: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
   }
 
   subscribe(listener: HostEventListener): () => void {

@@ -67,7 +67,7 @@ export async function startDevGrid(options: DevGridOptions = {}): Promise<DevGri
   const server = createServer((req, res) => {
     const at = Date.now()
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
-    state.requests.push({ at, method: req.method ?? 'GET', path })
+    state.requests.push({ at, method: req.method ?? 'GET', path, credential: credentialOf(req) })
     res.setHeader('Horde-Node', state.hordeNode())
     if (state.faults.down) {
       req.resume()
@@ -81,7 +81,7 @@ export async function startDevGrid(options: DevGridOptions = {}): Promise<DevGri
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
-    state.requests.push({ at: Date.now(), method: 'WS', path })
+    state.requests.push({ at: Date.now(), method: 'WS', path, credential: credentialOf(req) })
     if (state.faults.down) return refuseUpgrade(socket, 503, 'Service Unavailable')
     if (path !== WS_PATH || mode === 'horde') return refuseUpgrade(socket, 404, 'Not Found')
     hub.upgrade(req, socket, head)
@@ -154,4 +154,12 @@ function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Pro
     }
     check()
   })
+}
+
+/** The key a request carries in a header (`apikey`, or `Authorization: Bearer`); AIPG workers send theirs in the registration. */
+function credentialOf(req: IncomingMessage): string | null {
+  const apikey = req.headers.apikey
+  if (typeof apikey === 'string') return apikey
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')
+  return bearer?.[1] ?? null
 }

@@ -70,7 +70,7 @@ export class FaultKnobs implements Faults {
 
 /** State both protocols share: accounts, worker-name ownership, earnings and the records. */
 export class GridState {
-  readonly requests: Array<{ at: number; method: string; path: string }> = []
+  readonly requests: Array<{ at: number; method: string; path: string; /** The apikey header or Bearer token sent, if any. */ credential: string | null }> = []
   readonly aipg: AipgRecords = {
     registrations: [],
     frames: [],

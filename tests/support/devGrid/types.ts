@@ -156,7 +156,7 @@ export interface DevGrid {
   readonly aipg: AipgRecords
   readonly horde: HordeRecords
   /** Every HTTP request and WS connection attempt (method 'WS'), with a timestamp (ms). */
-  readonly requests: Array<{ at: number; method: string; path: string }>
+  readonly requests: Array<{ at: number; method: string; path: string; /** The apikey header or Bearer token sent, if any. */ credential: string | null }>
   readonly faults: Faults
   /** Resolves when predicate() is true (polls every 10 ms), rejects after timeoutMs (default 10000). */
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>

@@ -15,7 +15,7 @@ export function MessageActions({
   busy: boolean
 }) {
   const [editing, setEditing] = useState<string | null>(null)
-  const [copied, setCopied] = useState(false)
+  const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle')
   if (message.role === 'system' || message.state === 'streaming') return null
 
   if (editing !== null) {
@@ -41,16 +41,20 @@ export function MessageActions({
     )
   }
 
-  const copy = async () => {
-    await navigator.clipboard?.writeText(message.content).catch(() => undefined)
-    setCopied(true)
-    setTimeout(() => setCopied(false), 1500)
+  const copyText = async () => {
+    // A clipboard the window may not write to (no permission, no focus) must not look like a copy.
+    const copied = await (navigator.clipboard?.writeText(message.content) ?? Promise.reject(new Error('no clipboard'))).then(
+      () => true,
+      () => false,
+    )
+    setCopy(copied ? 'copied' : 'failed')
+    setTimeout(() => setCopy('idle'), 1500)
   }
   return (
     <div className="message-actions">
       <VersionSwitcher messageId={message.id} versions={versions} />
-      <button type="button" onClick={() => void copy()}>
-        {copied ? 'Copied' : 'Copy'}
+      <button type="button" onClick={() => void copyText()}>
+        {copy === 'copied' ? 'Copied' : copy === 'failed' ? 'Copy failed' : 'Copy'}
       </button>
       {message.role === 'user' ? (
         <button type="button" disabled={busy} onClick={() => setEditing(message.content)}>

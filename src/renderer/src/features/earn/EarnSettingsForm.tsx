@@ -40,6 +40,11 @@ export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disab
             onChange={(e) => setApiKey(e.target.value)}
           />
         </label>
+        {earn.apiKeyNeedsCheck && earn.settings.network === settings.network && (
+          <p className="muted" role="status">
+            Your saved key was checked against another grid, so it is not sent to this one. Paste it again and save to check it here.
+          </p>
+        )}
         <label>
           Worker name
           <input value={settings.workerName} onChange={(e) => set('workerName', e.target.value)} maxLength={100} />

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
+import { createHost, type Host } from '../../src/main/host/createHost.js'
+import type { LocalModel } from '../../src/shared/models.js'
+import type { QuickStartSnapshot } from '../../src/shared/quickStart.js'
+import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
+
+const temp = tempDataDir()
+afterAll(() => temp.cleanup())
+
+function openHost(): Host {
+  requireBuild()
+  return createHost({
+    dataDir: temp.dir,
+    shell: 'headless',
+    version: '0.0.0-test',
+    launchEngine: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
+  })
+}
+
+async function value<T>(host: Host, name: string, request: unknown): Promise<T> {
+  const result = await host.dispatch(name, request)
+  if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
+  return result.value as T
+}
+
+/**
+ * Closing a host while ModelsService still estimates fits makes that estimate write to the closed
+ * database (an unhandled rejection, models area); wait for the estimates first.
+ */
+async function fitsEstimated(host: Host): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    if ((await value<LocalModel[]>(host, 'models.listLocal', {})).every((local) => local.fit !== null)) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('Start earning from the tray or at login, after a restart', () => {
+  it('loads the model of the last Start earning and tells why it could not earn', async () => {
+    const first = openHost()
+    await first.dispatch('models.register', { path: temp.model })
+    const model = (await value<LocalModel[]>(first, 'models.listLocal', {})).find((local) => local.path === temp.model)!
+    await value(first, 'earn.quickStart', { model: { kind: 'local', modelId: model.id } })
+    await fitsEstimated(first)
+    await first.close()
+
+    const second = openHost()
+    try {
+      // Nothing loaded in this run: the Earn view's Start and the tray both know the model to use.
+      expect(await value<QuickStartSnapshot>(second, 'earn.quickStartStatus', {})).toMatchObject({ phase: 'idle', model: { kind: 'local', modelId: model.id } })
+      expect(second.engine.snapshot().model).toBeNull()
+      const outcome = await second.startEarningInBackground()
+      expect(second.engine.snapshot().model?.path).toBe(temp.model)
+      expect(outcome).toEqual({ ok: false, message: expect.stringMatching(/^Could not connect to the grid: Add your AIPG API key/) })
+    } finally {
+      await fitsEstimated(second)
+      await second.close()
+    }
+  })
+})

@@ -1,0 +1,144 @@
+import { join } from 'node:path'
+import type Database from 'better-sqlite3'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { EarnService } from '../../src/main/earn/earnService.js'
+import { LocalUseGate } from '../../src/main/earn/localUseGate.js'
+import { MiningGate } from '../../src/main/earn/miningGate.js'
+import { alwaysIdle } from '../../src/main/earn/miningPolicy.js'
+import { FileSecretStore } from '../../src/main/earn/secretStore.js'
+import { StartEarningFlow } from '../../src/main/earn/startEarningFlow.js'
+import { startEarningPorts } from '../../src/main/earn/startEarningPorts.js'
+import type { Engine } from '../../src/main/engine/engine.js'
+import { HostEvents } from '../../src/main/host/events.js'
+import type { ModelsService } from '../../src/main/models/modelsService.js'
+import { openDatabase } from '../../src/main/store/database.js'
+import { JobsRepository } from '../../src/main/store/jobsRepository.js'
+import { SettingsRepository } from '../../src/main/store/settingsRepository.js'
+import type { LoadedModel } from '../../src/shared/domain.js'
+import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { tempDataDir } from '../support/paths.js'
+
+const temp = tempDataDir()
+let db: Database.Database
+let grid: DevGrid
+const services: EarnService[] = []
+
+beforeAll(() => {
+  db = openDatabase(join(temp.dir, 'gridforge.db'))
+})
+afterEach(async () => {
+  await Promise.all(services.splice(0).map((earn) => earn.close()))
+  await grid.close()
+})
+afterAll(() => {
+  db.close()
+  temp.cleanup()
+})
+
+const model: LoadedModel = { path: '/models/tiny.gguf', fileName: 'tiny.gguf', sizeBytes: 1, architecture: null, contextSize: 2048, hasChatTemplate: true, gpuLayers: 0, threads: 1 }
+
+/** An engine whose reload for more sequences (slots ≥ 2) takes until the test lets it finish. */
+function slowEngine() {
+  let release!: () => void
+  const reloaded = new Promise<void>((resolve) => (release = resolve))
+  let ensureCalls = 0
+  const engine: Engine = {
+    snapshot: () => ({ state: 'ready', gpu: null, model, loading: null, notice: null, restarts: 0 }),
+    subscribe: () => () => undefined,
+    load: async () => model,
+    unload: async () => undefined,
+    ensureSequences: async () => {
+      ensureCalls++
+      await reloaded
+    },
+    generate: async () => ({ text: 'Once', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1, firstTokenMs: 1 }),
+    close: async () => undefined,
+  }
+  return { engine, release: () => release(), ensureCalls: () => ensureCalls }
+}
+
+async function earnOn(engine: Engine, workerName: string) {
+  grid = await startDevGrid({ mode: 'aipg' })
+  const events = new HostEvents()
+  const earn = new EarnService({
+    engine,
+    ledger: new JobsRepository(db),
+    settings: new SettingsRepository(db),
+    secrets: new FileSecretStore(join(temp.dir, 'secrets')),
+    events,
+    version: '0.0.0-test',
+    gate: new MiningGate(new LocalUseGate(), alwaysIdle),
+  })
+  services.push(earn)
+  earn.configure({ network: 'aipg', gridUrl: grid.url, workerName, slots: 2, maxLength: 64, maxContextLength: 1024 })
+  await earn.setApiKey('aipg', 'dev-key-alice')
+  return { earn, events }
+}
+
+/** Registrations of a miner (the key check registers the same name advertising no models). */
+const minerRegistrations = (name: string) =>
+  grid.aipg.registrations.filter((r) => String(r.name).startsWith(name) && Array.isArray(r.models) && r.models.length > 0)
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  return new Promise((resolve, reject) => {
+    const poll = () => (check() ? resolve() : Date.now() > deadline ? reject(new Error('timed out')) : setTimeout(poll, 10))
+    poll()
+  })
+}
+/** After Stop, a job put on the grid stays there: no miner is left to take it. */
+async function nothingTakesJobs(): Promise<void> {
+  grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8 } })
+  await sleep(1000)
+  expect(grid.pendingJobs().aipg).toBe(1)
+}
+
+describe('Start and Stop while the model is being prepared for two slots', () => {
+  it('two Starts at once start one miner, and Stop stops it', async () => {
+    const slow = slowEngine()
+    const { earn } = await earnOn(slow.engine, 'twice')
+    const first = earn.start()
+    const second = earn.start()
+    slow.release()
+    await Promise.all([first, second])
+    await until(() => earn.snapshot().state === 'waiting')
+    await grid.waitFor(() => minerRegistrations('twice').length === 2, 10_000, 'both slots register')
+    await sleep(300)
+    expect(minerRegistrations('twice').map((r) => r.name).sort()).toEqual(['twice-1', 'twice-2'])
+    expect(slow.ensureCalls()).toBe(1)
+
+    earn.stop()
+    await until(() => earn.snapshot().state === 'off')
+    await nothingTakesJobs()
+  })
+
+  it('a Stop pressed while the model is being prepared is honoured: nothing starts', async () => {
+    const slow = slowEngine()
+    const { earn } = await earnOn(slow.engine, 'stopped-early')
+    const starting = earn.start()
+    expect(earn.stop().state).toBe('stopping')
+    slow.release()
+    expect((await starting).state).toBe('off')
+    await sleep(300)
+    expect(minerRegistrations('stopped-early')).toEqual([])
+    expect(earn.snapshot().state).toBe('off')
+    await nothingTakesJobs()
+  })
+
+  it('cancelling Start earning while it connects leaves no miner running', async () => {
+    const slow = slowEngine()
+    const { earn, events } = await earnOn(slow.engine, 'quick-cancel')
+    const ports = startEarningPorts({ models: {} as ModelsService, engine: slow.engine, earn, events })
+    const flow = new StartEarningFlow({ ...ports, resolve: async () => ({ name: 'Tiny', path: model.path }) })
+    flow.start({ kind: 'local', modelId: 'tiny' })
+    await until(() => flow.snapshot().steps[2]!.state === 'active')
+    expect(flow.cancel().phase).toBe('cancelled')
+    slow.release()
+    await flow.settled()
+    expect(flow.snapshot().phase).toBe('cancelled')
+    await sleep(300)
+    expect(earn.snapshot().state).toBe('off')
+    expect(minerRegistrations('quick-cancel')).toEqual([])
+    await nothingTakesJobs()
+  })
+})
