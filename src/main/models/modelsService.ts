@@ -40,6 +40,8 @@ export class ModelsService {
   private readonly fits: FitEstimates
   private readonly hfEndpoint: string
   private estimatingCatalog = false
+  /** Set on close: estimates still arriving from the engine must not touch the closed database. */
+  private closed = false
 
   constructor(private readonly options: ModelsServiceOptions) {
     this.hfEndpoint = (options.hfEndpoint ?? DEFAULT_HF_ENDPOINT).replace(/\/$/, '')
@@ -106,7 +108,10 @@ export class ModelsService {
     const [first, ...rest] = sources
     if (first === undefined || this.estimatingCatalog) return
     this.estimatingCatalog = true
-    const publish = () => void this.catalogItems().then((items) => this.options.events.emit('models.catalog', items))
+    const publish = () => {
+      if (this.closed) return
+      void this.catalogItems().then((items) => this.options.events.emit('models.catalog', items))
+    }
     try {
       const fit = await this.fits.estimate(first)
       const httpAnswer = /HTTP|\b[45]\d\d\b/.test(fit.note ?? '')
@@ -163,6 +168,7 @@ export class ModelsService {
   }
 
   close(): Promise<void> {
+    this.closed = true
     return this.downloads.close()
   }
 
@@ -195,9 +201,9 @@ export class ModelsService {
   private async estimateMissing(sources: string[], onEach: () => void): Promise<void> {
     const queue = [...sources]
     const worker = async () => {
-      for (let source = queue.shift(); source !== undefined; source = queue.shift()) {
+      for (let source = queue.shift(); source !== undefined && !this.closed; source = queue.shift()) {
         await this.fits.estimate(source)
-        onEach()
+        if (!this.closed) onEach()
       }
     }
     await Promise.all(Array.from({ length: Math.min(ESTIMATE_CONCURRENCY, queue.length) }, worker))
@@ -215,6 +221,8 @@ export class ModelsService {
   }
 
   private async emitLocal(): Promise<void> {
-    this.options.events.emit('models.local', await this.registry.list())
+    if (this.closed) return
+    const models = await this.registry.list()
+    if (!this.closed) this.options.events.emit('models.local', models)
   }
 }
