@@ -31,20 +31,22 @@ export const BackendPicker = memo(function BackendPicker() {
     <div className="backend-picker">
       <label htmlFor="chat-backend">Replies from</label>
       <select id="chat-backend" value={network ?? 'local'} onChange={(event) => choose(event.target.value as Choice)}>
-          <option value="local">Local model (private, offline)</option>
-          <option value="aipg">{GRID_NAMES.aipg} (community workers)</option>
-          <option value="horde">{GRID_NAMES.horde} (community workers)</option>
+        <option value="local">Local model (private, offline)</option>
+        <option value="aipg">{GRID_NAMES.aipg} (community workers)</option>
+        <option value="horde">{GRID_NAMES.horde} (community workers)</option>
       </select>
       {network && backend.kind === 'grid' && (
         <>
-          <label htmlFor="grid-model">Grid model</label>
-          <input
-            id="grid-model"
-            list="grid-models"
-            value={backend.model}
-            placeholder={listed === null ? 'Loading models…' : 'Model name'}
-            onChange={(event) => chooseBackend({ ...backend, model: event.target.value })}
-          />
+          <span className="field">
+            <label htmlFor="grid-model">Grid model</label>
+            <input
+              id="grid-model"
+              list="grid-models"
+              value={backend.model}
+              placeholder={listed === null ? 'Loading models…' : 'Model name'}
+              onChange={(event) => chooseBackend({ ...backend, model: event.target.value })}
+            />
+          </span>
           <datalist id="grid-models">
             {(listed ?? []).map((model) => (
               <option key={model.id} value={model.id}>

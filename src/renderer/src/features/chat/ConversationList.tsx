@@ -15,6 +15,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
         + New chat
       </button>
       <ChatSearch />
+      {conversations.length === 0 && <p className="sidebar-empty">No chats yet.</p>}
       <ul>
         {conversations.map((conversation) => (
           <ConversationItem key={conversation.id} conversation={conversation} active={conversation.id === activeId} />

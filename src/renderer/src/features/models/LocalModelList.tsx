@@ -44,7 +44,7 @@ export function LocalModelList({ models, engine }: { models: LocalModel[]; engin
                   Unload
                 </button>
               ) : (
-                <button type="button" disabled={busy || !model.present} onClick={() => void loadModel(model.path)}>
+                <button type="button" className="primary" disabled={busy || !model.present} onClick={() => void loadModel(model.path)}>
                   Load
                 </button>
               )}
