@@ -59,7 +59,7 @@ test('download a model with visible progress, pause and resume it, then chat wit
   await expect(story.getByText(/^Downloaded by GridForge: .*story\.gguf$/)).toBeVisible()
 
   await story.getByRole('button', { name: 'Load' }).click()
-  await expect(story.getByText('Loaded')).toBeVisible()
+  await expect(story.getByText('Loaded', { exact: true })).toBeVisible()
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Chat' }).click()
   await expect(page.getByText(/story\.gguf loaded · CPU/)).toBeVisible()
   const composer = page.getByLabel('Message')
