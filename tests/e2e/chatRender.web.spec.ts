@@ -132,3 +132,35 @@ test('a grid reply renders as safe Markdown, after a one-time notice that commun
   // The highlighting theme and the virtual list's positioning live within the strict CSP.
   expect(cspViolations).toEqual([])
 })
+
+test('stop mid-reply keeps the words so far, marked stopped, and nothing more arrives', async ({ page }) => {
+  const slow = await scriptedAipgWorker(grid, {
+    model: 'grid/slow-test',
+    name: 'slow-worker',
+    reply: 'word '.repeat(400),
+    tokenDelayMs: 100,
+  })
+  try {
+    await page.goto(`${serve.url}#token=${token}`)
+    await page.getByRole('button', { name: '+ New chat' }).click()
+    await page.getByLabel('Replies from').selectOption('aipg')
+    await page.getByLabel('Grid model').fill('grid/slow-test')
+    await page.getByLabel('Message').fill('Tell me a long story')
+    await page.getByLabel('Message').press('Enter')
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Send to the AIPG grid' }).click()
+    const reply = page.locator('.message.assistant').last()
+    await expect(reply.locator('.content')).toContainText('word word')
+    await expect(reply).toHaveAttribute('data-state', 'streaming')
+    await page.getByRole('button', { name: 'Stop' }).click()
+    await expect(reply).toHaveAttribute('data-state', 'stopped')
+    const kept = (await reply.locator('.content').textContent()) ?? ''
+    expect(kept.length).toBeGreaterThan(5)
+    await page.waitForTimeout(500)
+    expect((await reply.locator('.content').textContent()) ?? '').toBe(kept)
+    await page.reload()
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Tell me a long story' }).click()
+    await expect(page.locator('.message.assistant').last()).toHaveAttribute('data-state', 'stopped')
+  } finally {
+    slow.close()
+  }
+})
