@@ -17,7 +17,8 @@ import type {
 import { DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../../shared/chatSettings'
 import type { ChatBackend } from '../../../shared/gridChat'
 import type { AppErrorShape } from '../../../shared/result'
-import { api, connectionStore } from './bridge'
+import { api } from './bridge'
+import { refreshOnConnect } from './reconnect'
 import { createStore } from './store'
 
 /** The engine snapshot pushed by the host. */
@@ -92,13 +93,7 @@ export function startAppState(): void {
       }
     })
   })
-  let wasOpen = connectionStore.get() === 'open'
-  connectionStore.subscribe(() => {
-    const open = connectionStore.get() === 'open'
-    if (open && !wasOpen) void refresh()
-    wasOpen = open
-  })
-  void refresh()
+  refreshOnConnect(refresh)
 }
 
 /** Runs a call and records its error for the UI; returns the value or null. */

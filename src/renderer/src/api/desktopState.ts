@@ -1,6 +1,7 @@
 import type { AppInfo, DesktopSnapshot, LoginItemSettings } from '../../../shared/domain'
 import type { AppErrorShape, Result } from '../../../shared/result'
-import { api, connectionStore } from './bridge'
+import { api } from './bridge'
+import { refreshOnConnect } from './reconnect'
 import { createStore } from './store'
 
 /** Static facts about the host (shell, folders). */
@@ -24,13 +25,7 @@ async function refresh(): Promise<void> {
 export function startDesktopState(): void {
   if (!api) return
   api.on('desktop.snapshot', (snapshot) => desktopStore.set(snapshot))
-  let wasOpen = connectionStore.get() === 'open'
-  connectionStore.subscribe(() => {
-    const open = connectionStore.get() === 'open'
-    if (open && !wasOpen) void refresh()
-    wasOpen = open
-  })
-  void refresh()
+  refreshOnConnect(refresh)
 }
 
 /** Shows a desktop call's result: the new snapshot, or its error. */

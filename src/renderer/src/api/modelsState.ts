@@ -1,7 +1,8 @@
 import type { CatalogItem, DownloadSnapshot, HardwareInfo, LocalModel } from '../../../shared/models'
 import type { AppErrorShape } from '../../../shared/result'
 import { localModelsStore } from './appState'
-import { api, connectionStore } from './bridge'
+import { api } from './bridge'
+import { refreshOnConnect } from './reconnect'
 import { createStore } from './store'
 
 /** The curated catalog with fit badges. */
@@ -47,8 +48,9 @@ export function startModelsState(): void {
   api.on('models.catalog', (items) => catalogStore.set(items))
   api.on('models.downloads', (downloads) => downloadsStore.set(downloads))
   api.on('models.local', (models) => localModelsStore.set(models))
-  connectionStore.subscribe(() => {
-    if (connectionStore.get() === 'open') void api!.call('models.downloads', {}).then((r) => r.ok && downloadsStore.set(r.value))
+  refreshOnConnect(async () => {
+    const downloads = await api!.call('models.downloads', {})
+    if (downloads.ok) downloadsStore.set(downloads.value)
   })
 }
 

@@ -1,6 +1,7 @@
 import type { ModelChoice, QuickStartSnapshot } from '../../../shared/quickStart'
 import type { AppErrorShape } from '../../../shared/result'
-import { api, connectionStore } from './bridge'
+import { api } from './bridge'
+import { refreshOnConnect } from './reconnect'
 import { createStore } from './store'
 
 /** Start earning's steps, as the host pushes them. */
@@ -21,13 +22,7 @@ async function refresh(): Promise<void> {
 export function startOnboardingState(): void {
   if (!api) return
   api.on('earn.quickStart', (snapshot) => quickStartStore.set(snapshot))
-  let wasOpen = connectionStore.get() === 'open'
-  connectionStore.subscribe(() => {
-    const open = connectionStore.get() === 'open'
-    if (open && !wasOpen) void refresh()
-    wasOpen = open
-  })
-  void refresh()
+  refreshOnConnect(refresh)
 }
 
 /** Marks the onboarding finished (or skipped), or asks for it again ("Set up again"). */
