@@ -15,7 +15,21 @@ let server: FileServer
 
 beforeAll(async () => {
   requireBuild()
-  server = await startFileServer({ [hfPath]: tinyModel, 'files/story.gguf': tinyModel })
+  // Hugging Face's model API lists a repo's files; `hf:<user>/<repo>:<quant>` picks one from it.
+  const [user, repo] = smallest.uri.slice(3).split('/')
+  const listing = join(temp.dir, 'repo.json')
+  writeFileSync(
+    listing,
+    JSON.stringify({
+      siblings: [
+        { rfilename: 'README.md' },
+        { rfilename: smallest.fileName.replace(/q4_k_m/i, 'q8_0') },
+        { rfilename: smallest.fileName },
+        { rfilename: 'mmproj-f16.gguf' },
+      ],
+    }),
+  )
+  server = await startFileServer({ [hfPath]: tinyModel, 'files/story.gguf': tinyModel, [`api/models/${user}/${repo}`]: listing })
 })
 afterAll(async () => {
   await server.close()
@@ -57,6 +71,18 @@ describe('gridforge models', () => {
     const pull = await gridforge('models', 'pull', smallest.id)
     expect(pull.code).toBe(0)
     expect(existsSync(join(temp.dir, 'models', smallest.fileName))).toBe(true)
+  })
+
+  it('resolves hf:<user>/<repo>:<quant> to the repo file with that quantization, and says which exist otherwise', async () => {
+    const repoUri = smallest.uri.slice(0, smallest.uri.lastIndexOf('/'))
+    const rm = await gridforge('models', 'rm', smallest.fileName.replace(/\.gguf$/i, '').toLowerCase())
+    expect(rm.code).toBe(0)
+    const pull = await gridforge('models', 'pull', `${repoUri}:q4_k_m`)
+    expect(pull.stdout).toContain(`Downloading ${smallest.fileName}`)
+    expect(pull.code).toBe(0)
+    const missing = await gridforge('models', 'pull', `${repoUri}:Q5_K_S`)
+    expect(missing.code).toBe(2)
+    expect(missing.stderr.trim()).toBe(`gridforge: ${repoUri.slice(3)} has no Q5_K_S file (it has Q8_0, Q4_K_M).`)
   })
 
   it('fails a pull in one sentence: a 404, a bad checksum, a source that is not a model', async () => {

@@ -99,7 +99,7 @@ async function pull(host: Host, source: string, sha256: string | undefined): Pro
       lastLine = line
     })
   })
-  const started = host.models.enqueueDownload(source, sha256 ?? null)
+  const started = await host.models.enqueueDownload(source, sha256 ?? null)
   startedId = started.id
   process.stdout.write(`Downloading ${started.fileName} into ${host.paths.models}\n`)
   const stopOnSignal = () => void host.models.downloads.pause(started.id)

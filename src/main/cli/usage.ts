@@ -13,7 +13,7 @@ Commands:
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
   chat   --model PATH [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
   models list                                          registered models, the catalog and this PC's fit
-  models pull <catalog-id|hf:user/repo/file.gguf|https://…> [--sha256 HEX]
+  models pull <catalog-id|hf:user/repo[:quant]|hf:user/repo/file.gguf|https://…> [--sha256 HEX]
                                                         download (resumable, verified) and register a model
   models add <file|folder>                              register models in place (LM Studio, Ollama folders)
   models rm <id>                                       forget a model (deletes the file only if GridForge downloaded it)

@@ -39,7 +39,7 @@ export function startEarningPorts({ models, engine, earn, events }: StartEarning
     download(catalogId, onProgress, signal) {
       let id: string
       try {
-        id = models.enqueueDownload(catalogId).id
+        id = models.downloads.enqueue(catalogId).id
       } catch (error) {
         // Already queued or downloading (from the Models view): follow that download instead.
         const queued = models.downloads.list().find((d) => d.catalogId === catalogId && d.state !== 'done' && d.state !== 'cancelled')

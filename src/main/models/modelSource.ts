@@ -41,7 +41,7 @@ export function resolveModelSource(input: string, catalog: readonly CatalogEntry
     if (!url) {
       throw new AppError(
         'BAD_REQUEST',
-        'Hugging Face sources need the file: hf:<user>/<repo>/<file>.gguf (optionally #<branch>).',
+        'Hugging Face sources are hf:<user>/<repo>[:<quant>] or hf:<user>/<repo>/<file>.gguf (optionally #<branch>).',
       )
     }
     return { source, url, fileName: fileNameOf(url), catalogId: null, expectedSha256: expected }

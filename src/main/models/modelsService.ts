@@ -8,6 +8,7 @@ import { catalogNamesFor } from './advertisedNames.js'
 import { hfFileUrl } from './catalog.js'
 import { DownloadManager } from './downloadManager.js'
 import { FitEstimates } from './fitEstimates.js'
+import { isHfRepoUri, resolveHfRepoUri } from './hfRepoFiles.js'
 import { ModelRegistry, type RegisterResult } from './modelRegistry.js'
 import { recommendModel } from './recommend.js'
 
@@ -148,8 +149,11 @@ export class ModelsService {
     return result
   }
 
-  enqueueDownload(source: string, sha256?: string | null): DownloadSnapshot {
-    return this.downloads.enqueue(source, sha256)
+  /** Queues a download; an `hf:<user>/<repo>[:<quant>]` URI is first resolved to one of the repo's files. */
+  async enqueueDownload(source: string, sha256?: string | null): Promise<DownloadSnapshot> {
+    if (!isHfRepoUri(source)) return this.downloads.enqueue(source, sha256)
+    const file = await resolveHfRepoUri(source, this.hfEndpoint, this.headersFor(this.hfEndpoint))
+    return this.downloads.enqueue(file, sha256)
   }
 
   setHfToken(token: string | null): { hasToken: boolean } {

@@ -77,7 +77,7 @@ export function ModelsView() {
           })
         }}
       >
-        <label htmlFor="download-source">From a URL or Hugging Face (hf:user/repo/file.gguf)</label>
+        <label htmlFor="download-source">From a URL or Hugging Face (hf:user/repo:Q4_K_M or hf:user/repo/file.gguf)</label>
         <input id="download-source" value={source} placeholder="https://…/model.gguf" onChange={(e) => setSource(e.target.value)} />
         <input
           id="download-sha256"
