@@ -33,7 +33,8 @@ test('download a model with visible progress, pause and resume it, then chat wit
 
   await expect(page.getByText(/^This PC: no usable GPU .*; \d+ CPU cores\.$/)).toBeVisible()
   const local = page.getByRole('list', { name: 'Local models' })
-  await expect(local.getByText('stories260K.gguf · 1.2 MB · llama · 293K parameters')).toBeVisible()
+  await expect(local.locator('[data-model-id="stories260k"] strong')).toHaveText('stories260K.gguf')
+  await expect(local.getByText('1.2 MB · llama · 293K parameters · 2,048 context · no chat template (text continuation)')).toBeVisible()
   await expect(local.locator('[data-model-id="stories260k"] .badge.fit')).toHaveText('Runs on CPU')
   const recommended = page.locator(`[data-catalog-id="${smallest.id}"]`)
   await expect(recommended.getByText('Recommended for this PC')).toBeVisible()

@@ -1,6 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useLayoutEffect, useRef } from 'react'
 import type { Message } from '../../../../shared/domain'
+import { engineStore } from '../../api/appState'
+import { useStore } from '../../api/store'
 import { MessageActions } from './MessageActions'
 import { MessageBody } from './MessageBody'
 import { ReplyProgressNote } from './ReplyProgressNote'
@@ -71,15 +73,23 @@ export function MessageList({
   /** Earlier messages exist that are not loaded yet; they load when the user scrolls near the top. */
   hasOlder?: boolean
 }) {
-  if (messages.length === 0) {
-    return (
-      <div className="messages empty">
-        <p>Load a model above, then type a message. Everything stays on this computer.</p>
-      </div>
-    )
-  }
+  if (messages.length === 0) return <EmptyConversation />
   // A new conversation starts with fresh measurements and at its latest message.
   return <VirtualMessages key={conversationId ?? 'new'} messages={messages} versions={versions} hasOlder={hasOlder} />
+}
+
+/** What a new conversation shows: the next step, depending on whether a model is loaded. */
+function EmptyConversation() {
+  const engine = useStore(engineStore)
+  return (
+    <div className="messages empty">
+      <p>
+        {engine?.model
+          ? `Type a message to ${engine.model.fileName}. Everything stays on this computer.`
+          : 'Load a model above, then type a message. Everything stays on this computer.'}
+      </p>
+    </div>
+  )
 }
 
 function VirtualMessages({

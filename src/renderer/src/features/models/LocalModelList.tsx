@@ -20,7 +20,7 @@ export function LocalModelList({ models, engine }: { models: LocalModel[]; engin
         return (
           <li key={model.id} data-model-id={model.id}>
             <div className="catalog-head">
-              <strong>{meta?.name && meta.name !== model.fileName ? `${meta.name}` : model.fileName}</strong>
+              <strong>{model.fileName}</strong>
               {loaded && <span className="badge loaded">Loaded</span>}
               <span className={`badge fit ${fit.tone}`} title={fit.detail}>
                 {fit.label}
@@ -28,7 +28,8 @@ export function LocalModelList({ models, engine }: { models: LocalModel[]; engin
               {!model.present && <span className="badge bad">File missing</span>}
             </div>
             <p className="catalog-facts">
-              {model.fileName} · {formatBytes(model.sizeBytes)}
+              {meta?.name && meta.name !== model.fileName && meta.name !== meta.architecture ? `${meta.name} · ` : ''}
+              {formatBytes(model.sizeBytes)}
               {meta?.architecture && ` · ${meta.architecture}`}
               {meta?.parameters ? ` · ${formatCount(meta.parameters)} parameters` : ''}
               {meta?.quantization && ` · ${meta.quantization}`}
