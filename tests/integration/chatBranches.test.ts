@@ -1,50 +1,15 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
-import { createHost, type Host } from '../../src/main/host/createHost.js'
+import { describe, expect, it } from 'vitest'
 import { openDatabase } from '../../src/main/store/database.js'
 import { migrations } from '../../src/main/store/migrations/index.js'
 import type { Conversation, ConversationSummary, Message } from '../../src/shared/domain.js'
 import { MAX_IMPORT_PIECE_CHARS } from '../../src/shared/limits.js'
-import { engineEntry, repoRoot, requireBuild, tempDataDir } from '../support/paths.js'
+import { useTestHost } from '../support/hostHarness.js'
+import { repoRoot, tempDataDir } from '../support/paths.js'
 
-const temp = tempDataDir()
-let host: Host
-
-beforeAll(async () => {
-  requireBuild()
-  host = createHost({
-    dataDir: temp.dir,
-    shell: 'headless',
-    version: '0.0.0-test',
-    launchEngine: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
-  })
-  await host.engine.load(temp.model)
-})
-afterAll(async () => {
-  await host.close()
-  temp.cleanup()
-})
-
-async function call<T>(name: string, request: unknown): Promise<T> {
-  const result = await host.dispatch(name, request)
-  if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
-  return result.value as T
-}
-
-/** Resolves when the reply with this id is finished (complete, stopped or failed). */
-function finished(messageId: string): Promise<Message> {
-  return new Promise((resolve) => {
-    const off = host.events.subscribe((name, payload) => {
-      if (name === 'chat.message' && (payload as Message).id === messageId) {
-        off()
-        resolve(payload as Message)
-      }
-    })
-  })
-}
+const { temp, host, call, finished } = useTestHost()
 
 const lowTemperature = { temperature: 0.8, topP: 0.95, topK: 40, minP: 0.05, repeatPenalty: 1.1, maxTokens: 24 }
 
@@ -104,7 +69,7 @@ describe('versions and branches', () => {
     const settings = { ...current.settings!, systemPrompt: 'You tell short stories.', preset: 'precise' as const }
     const updated = await call<Conversation>('chat.updateSettings', { conversationId, settings })
     expect(updated.settings).toMatchObject({ systemPrompt: 'You tell short stories.', preset: 'precise', modelPath: temp.model })
-    const bad = await host.dispatch('chat.updateSettings', { conversationId, settings: { ...settings, temperature: 9 } })
+    const bad = await host().dispatch('chat.updateSettings', { conversationId, settings: { ...settings, temperature: 9 } })
     expect(bad.ok).toBe(false)
   })
 })
@@ -130,7 +95,7 @@ describe('conversations', () => {
     expect((await call<unknown[]>('chat.search', { query: 'fish notes' }))[0]).toMatchObject({ conversationId: id, messageId: null })
     // Typed FTS syntax is searched as words, never an error.
     for (const query of ['"', 'AND OR NOT', 'zebra*fish(', 'title:x', '-', '']) {
-      expect((await host.dispatch('chat.search', { query })).ok).toBe(true)
+      expect((await host().dispatch('chat.search', { query })).ok).toBe(true)
     }
 
     await call('chat.delete', { conversationId: id })
@@ -212,7 +177,7 @@ describe('export and import', () => {
   })
 
   it('a file that is not an export is refused in one sentence', async () => {
-    const result = await host.dispatch('chat.import', { uploadId: 'bad', index: 0, text: '{"hello": 1}', last: true })
+    const result = await host().dispatch('chat.import', { uploadId: 'bad', index: 0, text: '{"hello": 1}', last: true })
     expect(result).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/neither a GridForge/) } })
   })
 })

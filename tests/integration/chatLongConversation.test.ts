@@ -1,46 +1,11 @@
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
-import { createHost, type Host } from '../../src/main/host/createHost.js'
+import { describe, expect, it } from 'vitest'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import type { Conversation, Message, MessagePage, SendResult } from '../../src/shared/domain.js'
-import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
+import { useTestHost } from '../support/hostHarness.js'
 
-const temp = tempDataDir()
-let host: Host
-
-beforeAll(async () => {
-  requireBuild()
-  host = createHost({
-    dataDir: temp.dir,
-    shell: 'headless',
-    version: '0.0.0-test',
-    launchEngine: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
-  })
-  await host.engine.load(temp.model)
-})
-afterAll(async () => {
-  await host.close()
-  temp.cleanup()
-})
-
-async function call<T>(name: string, request: unknown): Promise<T> {
-  const result = await host.dispatch(name, request)
-  if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
-  return result.value as T
-}
-
-function finished(messageId: string): Promise<Message> {
-  return new Promise((resolve) => {
-    const off = host.events.subscribe((name, payload) => {
-      if (name === 'chat.message' && (payload as Message).id === messageId) {
-        off()
-        resolve(payload as Message)
-      }
-    })
-  })
-}
+const { temp, host, call, finished } = useTestHost()
 
 const sampling = { temperature: 0, topP: 0.95, topK: 40, minP: 0.05, repeatPenalty: 1, maxTokens: 16 }
 const paragraph = 'Lily and her dog went to the park to play with a big red ball near the old tree. '.repeat(6)
@@ -141,7 +106,7 @@ describe('a long conversation opens at its latest page', () => {
   it('says plainly when the messages asked for are no longer on the shown path', async () => {
     const { conversationId, ids, version } = seed(20)
     await call<Conversation>('chat.select', { messageId: version })
-    const result = await host.dispatch('chat.older', { conversationId, before: ids[15] })
+    const result = await host().dispatch('chat.older', { conversationId, before: ids[15] })
     expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringMatching(/changed/) } })
   })
 })

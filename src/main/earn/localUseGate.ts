@@ -1,4 +1,5 @@
 import type { JobGate } from '../../worker/ports.js'
+import { OpenWaiters } from './openWaiters.js'
 
 /** How long after the last local chat or API request the miner waits before taking grid jobs again. */
 export const DEFAULT_LOCAL_COOLDOWN_MS = 30_000
@@ -11,7 +12,7 @@ export class LocalUseGate implements JobGate {
   private closedUntil = 0
   private active = 0
   private timer: NodeJS.Timeout | null = null
-  private readonly waiters = new Set<() => void>()
+  private readonly waiters = new OpenWaiters()
   private readonly closeListeners = new Set<() => void>()
 
   constructor(
@@ -60,16 +61,7 @@ export class LocalUseGate implements JobGate {
   }
 
   whenOpen(signal?: AbortSignal): Promise<void> {
-    if (this.isOpen() || signal?.aborted) return Promise.resolve()
-    return new Promise((resolve) => {
-      const done = () => {
-        this.waiters.delete(done)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      this.waiters.add(done)
-      signal?.addEventListener('abort', done, { once: true })
-    })
+    return this.isOpen() ? Promise.resolve() : this.waiters.wait(signal)
   }
 
   onClose(listener: () => void): () => void {
@@ -84,6 +76,6 @@ export class LocalUseGate implements JobGate {
 
   private open(): void {
     this.timer = null
-    if (this.isOpen()) for (const waiter of [...this.waiters]) waiter()
+    if (this.isOpen()) this.waiters.release()
   }
 }

@@ -2,6 +2,7 @@ import type { MiningPolicySettings, PauseInfo } from '../../shared/domain.js'
 import type { JobGate } from '../../worker/ports.js'
 import type { LocalUseGate } from './localUseGate.js'
 import { DEFAULT_POLICY, evaluatePolicy, type IdleSource } from './miningPolicy.js'
+import { OpenWaiters } from './openWaiters.js'
 
 /** How often the policies are looked at while mining: the user coming back stops new jobs within this. */
 export const POLICY_POLL_MS = 2000
@@ -15,7 +16,7 @@ export class MiningGate implements JobGate {
   private timer: NodeJS.Timeout | null = null
   private last: PauseInfo | null = null
   private watchingLocal = false
-  private readonly waiters = new Set<() => void>()
+  private readonly waiters = new OpenWaiters()
   private readonly closeListeners = new Set<() => void>()
   private readonly changeListeners = new Set<(pause: PauseInfo | null) => void>()
 
@@ -65,17 +66,7 @@ export class MiningGate implements JobGate {
   }
 
   whenOpen(signal?: AbortSignal): Promise<void> {
-    if (this.isOpen() || signal?.aborted) return Promise.resolve()
-    return new Promise((resolve) => {
-      const done = () => {
-        this.waiters.delete(done)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      this.waiters.add(done)
-      signal?.addEventListener('abort', done, { once: true })
-      this.check()
-    })
+    return this.isOpen() ? Promise.resolve() : this.waiters.wait(signal)
   }
 
   onClose(listener: () => void): () => void {
@@ -95,7 +86,7 @@ export class MiningGate implements JobGate {
     const before = this.last
     this.last = pause
     if (pause && !before) for (const listener of [...this.closeListeners]) listener()
-    if (!pause) for (const waiter of [...this.waiters]) waiter()
+    if (!pause) this.waiters.release()
     if (pause?.message !== before?.message) for (const listener of [...this.changeListeners]) listener(pause)
     if (pause?.reason === 'local-use') this.watchLocalReopen()
   }
