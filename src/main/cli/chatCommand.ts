@@ -1,6 +1,6 @@
-import { resolve } from 'node:path'
 import { createHost } from '../host/createHost.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
+import { resolveModelArgument } from './modelArgument.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
 
@@ -20,7 +20,7 @@ export interface ChatOptions {
  * history like any other conversation. Ctrl-C stops the reply and keeps what was written.
  */
 export async function chatCommand(options: ChatOptions): Promise<void> {
-  if (!options.model) throw new UsageError('chat needs --model PATH.')
+  if (!options.model) throw new UsageError('chat needs --model PATH|ID.')
   if (!options.prompt?.trim()) throw new UsageError('chat needs a prompt, e.g. gridforge chat --model m.gguf "Hello".')
   const host = createHost({
     dataDir: options.dataDir,
@@ -31,7 +31,7 @@ export async function chatCommand(options: ChatOptions): Promise<void> {
     ownsData: false,
   })
   try {
-    await host.engine.load(resolve(options.model))
+    await host.engine.load(resolveModelArgument(options.model, host.paths.models))
     const finished = new Promise<{ state: string; error: string | null }>((done) => {
       host.events.subscribe((name, payload) => {
         if (name === 'chat.delta') process.stdout.write((payload as { text: string }).text)

@@ -9,9 +9,9 @@ Commands:
   serve  [--host 127.0.0.1] [--port 5199] [--token T] [--api [--api-port 5001] [--api-host 127.0.0.1]]
                                                         headless host and web UI; --api also serves the local
                                                         OpenAI/KoboldAI API
-  worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|NAME --name NAME
+  worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|ID --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
-  chat   --model PATH [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
+  chat   --model PATH|ID [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
   models list                                          registered models, the catalog and this PC's fit
   models pull <catalog-id|hf:user/repo[:quant]|hf:user/repo/file.gguf|https://…> [--sha256 HEX]
                                                         download (resumable, verified) and register a model
