@@ -6,7 +6,7 @@ import { openDatabase } from '../../src/main/store/database.js'
 import { migrations } from '../../src/main/store/migrations/index.js'
 import type { Conversation, ConversationSummary, Message } from '../../src/shared/domain.js'
 import { MAX_IMPORT_PIECE_CHARS } from '../../src/shared/limits.js'
-import { useTestHost } from '../support/hostHarness.js'
+import { useTestHost } from './hostHarness.js'
 import { repoRoot, tempDataDir } from '../support/paths.js'
 
 const { temp, host, call, finished } = useTestHost()

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import type { Conversation, Message, MessagePage, SendResult } from '../../src/shared/domain.js'
-import { useTestHost } from '../support/hostHarness.js'
+import { useTestHost } from './hostHarness.js'
 
 const { temp, host, call, finished } = useTestHost()
 

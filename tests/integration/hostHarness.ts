@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
 import { createHost, type Host } from '../../src/main/host/createHost.js'
 import type { Message } from '../../src/shared/domain.js'
-import { engineEntry, requireBuild, tempDataDir } from './paths.js'
+import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
 
 /**
  * An in-process host on a fresh data folder with the tiny model loaded, for the test file that calls it
