@@ -17,10 +17,54 @@ export interface SamplingParams {
   ignoreEos?: boolean
 }
 
-/** One turn of a conversation handed to the engine. */
+/** A function the model may call (OpenAI `tools[].function`). */
+export interface ToolDefinition {
+  name: string
+  description?: string
+  /** The arguments' JSON schema. */
+  parameters?: Record<string, unknown>
+  /** OpenAI's `strict`: arguments must match the schema exactly. */
+  strict?: boolean
+}
+
+/** Which tools the model may or must call (OpenAI `tool_choice`). */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string }
+
+/** A call the model made. `arguments` is the JSON text of the arguments, as OpenAI sends it. */
+export interface ToolCall {
+  id: string
+  name: string
+  arguments: string
+}
+
+/** A piece of a tool call as it streams: the same `index`, `id` and `name` on every piece of one call. */
+export interface ToolCallDelta {
+  index: number
+  id: string
+  name: string
+  /** The next chunk of the arguments' JSON text (may be empty on the first piece). */
+  argumentsText: string
+}
+
+/** OpenAI `response_format`. */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name?: string; schema: Record<string, unknown>; strict?: boolean }
+
+/**
+ * One turn of a conversation handed to the engine. `tool` turns answer an assistant's `toolCalls`
+ * (`toolCallId` names the call); `reasoning` is an assistant turn's earlier thinking, given to templates
+ * that ask for it.
+ */
 export interface ChatTurn {
-  role: 'system' | 'user' | 'assistant'
+  role: 'system' | 'user' | 'assistant' | 'tool'
   content: string
+  toolCalls?: ToolCall[]
+  toolCallId?: string
+  /** For `tool` turns: the function that was called, where the client says it. */
+  name?: string
+  reasoning?: string
 }
 
 /**
@@ -39,6 +83,11 @@ export type GenerateRequest =
        * continuation only evaluates what is new; without it the sequence is freed after the reply.
        */
       conversationId?: string
+      tools?: ToolDefinition[]
+      toolChoice?: ToolChoice
+      /** Whether the model may make more than one call in a reply (OpenAI's default: true). */
+      parallelToolCalls?: boolean
+      responseFormat?: ResponseFormat
     }
   | {
       kind: 'completion'
@@ -49,11 +98,15 @@ export type GenerateRequest =
     }
 
 /** Why a generation ended. */
-export type FinishReason = 'stop' | 'length' | 'abort'
+export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'abort'
 
 /** The outcome of one generation. */
 export interface GenerateResult {
+  /** The answer's content, without reasoning or tool calls. */
   text: string
+  /** The thinking segments (Qwen3 `<think>`, gpt-oss analysis), never part of `text`. */
+  reasoning?: string
+  toolCalls?: ToolCall[]
   finishReason: FinishReason
   promptTokens: number
   completionTokens: number

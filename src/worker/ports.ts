@@ -1,12 +1,17 @@
 import type { GridNetwork, JobRecord } from '../shared/domain.js'
-import type { GenerateRequest, GenerateResult } from '../shared/generation.js'
+import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../shared/generation.js'
 
 /** The local model, as the worker sees it: streaming, abortable generation. */
 export interface GenerationEngine {
   /** Generates; `onText` receives batches of new text; aborting resolves with the partial text. */
   generate(
     request: GenerateRequest,
-    handlers: { onText?: (text: string, tokens: number) => void; signal?: AbortSignal },
+    handlers: {
+      onText?: (text: string, tokens: number) => void
+      onReasoning?: (text: string, tokens: number) => void
+      onToolCall?: (delta: ToolCallDelta, tokens: number) => void
+      signal?: AbortSignal
+    },
   ): Promise<GenerateResult>
 }
 

@@ -1,11 +1,15 @@
 import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
-import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../shared/generation.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 
 /** Streaming and cancellation for one generation. */
 export interface GenerateHandlers {
   /** Called with batches of new text, in order, and the number of tokens generated so far. */
   onText?: (text: string, tokens: number) => void
+  /** Thinking text as it streams; never passed to `onText`. */
+  onReasoning?: (text: string, tokens: number) => void
+  /** Tool calls as they stream. */
+  onToolCall?: (delta: ToolCallDelta, tokens: number) => void
   signal?: AbortSignal
 }
 

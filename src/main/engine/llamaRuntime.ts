@@ -210,7 +210,7 @@ export class LlamaRuntime {
       const history: ChatHistoryItem[] = turns.map((turn) =>
         turn.role === 'assistant'
           ? { type: 'model', response: [turn.content] }
-          : { type: turn.role, text: turn.content },
+          : { type: turn.role === 'system' ? 'system' : 'user', text: turn.content },
       )
       history.push({ type: 'model', response: [] })
       const window = continuedWindow(memory, history)

@@ -63,7 +63,7 @@ function mistral(turns: readonly ChatTurn[]): string {
 }
 
 function plain(turns: readonly ChatTurn[]): string {
-  const names = { system: 'System', user: 'User', assistant: 'Assistant' } as const
+  const names = { system: 'System', user: 'User', assistant: 'Assistant', tool: 'Tool' } as const
   return turns.map((t) => `${names[t.role]}: ${t.content}\n`).join('') + 'Assistant:'
 }
 
