@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
+import { chromiumHint, findChromium } from './scripts/chromium.js'
 
-/** Debian's Chromium; browsers are never downloaded by the test tool (no internet on CI machines). */
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-if (!existsSync(chromium)) {
-  throw new Error(`Chromium not found at ${chromium}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`)
-}
+/** A Chromium already on this machine; browsers are never downloaded by the test tool (no internet on CI machines). */
+const chromium = findChromium()
+if (!chromium) throw new Error(chromiumHint)
 
 export default defineConfig({
   testDir: 'tests/e2e',

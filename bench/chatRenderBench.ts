@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Page } from '@playwright/test'
+import { chromium, type Browser, type Page } from '@playwright/test'
+import { chromiumHint, findChromium } from '../scripts/chromium.js'
 import { ChatRepository } from '../src/main/store/chatRepository.js'
 import { openDatabase } from '../src/main/store/database.js'
 import { startDevGrid } from '../tests/support/devGrid/index.js'
@@ -98,7 +99,11 @@ function percentile(samples: number[], p: number): number {
  * (click to last message painted, through the store, the WebSocket and the virtualised list), and the delay
  * from a token leaving a grid worker to it being painted while streaming into that conversation.
  */
-export async function chatRenderBench(chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): Promise<Metric[]> {
+export async function chatRenderBench(chromiumPath = findChromium()): Promise<Metric[]> {
+  if (!chromiumPath) {
+    process.stderr.write(`bench: chat rendering skipped. ${chromiumHint}\n`)
+    return []
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'gridforge-render-bench-'))
   seed(dataDir)
   const grid = await startDevGrid({ mode: 'aipg' })
@@ -110,11 +115,12 @@ export async function chatRenderBench(chromiumPath = process.env.CHROMIUM_PATH ?
     makeToken: () => `⟦${Date.now()}⟧ ${sequence++ % 12 === 11 ? '\n\n' : ''}`,
   })
   const serve = await startServe(dataDir, TOKEN)
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  })
+  let browser: Browser | null = null
   try {
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    })
     const client = await TestClient.connect(serve.url, TOKEN)
     const conversationId = (await client.value('chat.list', {}))[0]!.id
     const fetches: number[] = []
@@ -160,7 +166,7 @@ export async function chatRenderBench(chromiumPath = process.env.CHROMIUM_PATH ?
       metric('chat.render.token_to_screen.p99', percentile(delays, 99), 'ms'),
     ]
   } finally {
-    await browser.close()
+    await browser?.close()
     await serve.stop()
     worker.close()
     await grid.close()

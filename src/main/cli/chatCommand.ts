@@ -3,6 +3,7 @@ import { forkLauncher } from '../engine/forkLauncher.js'
 import { resolveModelArgument } from './modelArgument.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
+import { onStopSignals } from './stopSignals.js'
 
 /** Options of `gridforge chat`. */
 export interface ChatOptions {
@@ -39,7 +40,7 @@ export async function chatCommand(options: ChatOptions): Promise<void> {
       })
     })
     const sent = host.chat.send(null, options.prompt, { systemPrompt: options.system?.trim() ?? '' })
-    process.once('SIGINT', () => host.chat.stop(sent.assistantMessage.id))
+    onStopSignals(() => host.chat.stop(sent.assistantMessage.id))
     const outcome = await finished
     process.stdout.write('\n')
     if (outcome.state === 'error') throw new UsageError(outcome.error ?? 'The reply failed.')

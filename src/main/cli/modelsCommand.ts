@@ -5,6 +5,7 @@ import { createHost, type Host } from '../host/createHost.js'
 import { summarizeGguf } from '../models/ggufSummary.js'
 import { count, downloadLine, fitLabel, gb, size } from './modelsFormat.js'
 import { UsageError } from './usage.js'
+import { onStopSignals } from './stopSignals.js'
 
 /** Options of `gridforge models`. */
 export interface ModelsOptions {
@@ -103,9 +104,9 @@ async function pull(host: Host, source: string, sha256: string | undefined): Pro
   startedId = started.id
   process.stdout.write(`Downloading ${started.fileName} into ${host.paths.models}\n`)
   const stopOnSignal = () => void host.models.downloads.pause(started.id)
-  process.once('SIGINT', stopOnSignal)
+  const stopListening = onStopSignals(stopOnSignal)
   const result = await finished
-  process.off('SIGINT', stopOnSignal)
+  stopListening()
   if (tty) process.stdout.write('\n')
   if (result.state === 'paused') {
     process.stdout.write('Paused; run the same command again to resume where it stopped.\n')

@@ -5,6 +5,7 @@ import { forkLauncher } from '../engine/forkLauncher.js'
 import { startHeadlessServer } from '../server/headlessServer.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
+import { onStopSignals } from './stopSignals.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
@@ -24,7 +25,7 @@ export interface ServeOptions {
   resourcesDir: string
 }
 
-/** Runs the headless host until SIGINT or SIGTERM. */
+/** Runs the headless host until SIGINT or SIGTERM (or the npm/npx that started it goes away). */
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const port = options.port === '0' ? 0 : positiveInt(options.port, 'port', 5199)
   if (options.token !== undefined && options.token.length < 16) {
@@ -78,7 +79,6 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       process.stderr.write('Stopping GridForge…\n')
       void server.close().then(() => host.close()).then(resolve)
     }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+    onStopSignals(stop)
   })
 }

@@ -14,6 +14,7 @@ import { ModelsRepository } from '../store/modelsRepository.js'
 import { modelStem, resolveModelArgument } from './modelArgument.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
+import { onStopSignals } from './stopSignals.js'
 
 /** Options of `gridforge worker`. */
 export interface WorkerOptions {
@@ -81,12 +82,12 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
       `Worker "${name}" on ${network} with ${models.join(', ')} (${slots} slot${slots > 1 ? 's' : ''}, max ${maxLength} tokens, context ${maxContextLength}).\n`,
     )
     let interrupts = 0
-    process.on('SIGINT', () => {
+    onStopSignals((cause) => {
+      if (cause === 'SIGTERM') return worker.stop()
       interrupts++
       process.stderr.write(interrupts === 1 ? 'Finishing jobs in flight… press Ctrl-C again to cancel them.\n' : 'Cancelling jobs in flight.\n')
       worker.stop()
     })
-    process.on('SIGTERM', () => worker.stop())
     const exit = await worker.run()
     process.stdout.write(
       `Summary: ${summary.jobs} job${summary.jobs === 1 ? '' : 's'} (${summary.ok} ok), ${summary.tokens} tokens, rewards ${summary.rewards.toFixed(2)}\n`,
