@@ -56,6 +56,7 @@ describe('the engine process on the test model', () => {
       turns: [{ role: 'user', content: 'Once upon a time' }],
       params: { maxTokens: 24, temperature: 0 },
     })
+    expect(result.text.trim().length).toBeGreaterThan(0)
     expect(result.text).toBe((await engine.generate(story)).text.slice(0, result.text.length))
   })
 
@@ -73,12 +74,14 @@ describe('the engine process on the test model', () => {
       },
     )
     expect(result.finishReason).toBe('abort')
+    expect(received.length).toBeGreaterThan(0)
     expect(result.completionTokens).toBeLessThan(1500)
     expect(result.text.startsWith(received)).toBe(true)
   })
 
   it('serves several callers at once with the one loaded model', async () => {
     const results = await Promise.all([engine.generate(story), engine.generate(story)])
+    expect(results[0].text.length).toBeGreaterThan(10)
     expect(results[0].text).toBe(results[1].text)
   })
 

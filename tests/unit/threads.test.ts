@@ -23,11 +23,26 @@ describe('thread choice', () => {
       [0, 0],
       [0, 1],
     ])
-    expect(physicalCores(smt)).toBeLessThanOrEqual(2)
-    expect(physicalCores(smt)).toBeGreaterThanOrEqual(1)
+    expect(physicalCores(smt, 4)).toBe(2)
+  })
+
+  it('counts the cores of every socket', () => {
+    const twoSockets = cpuinfo([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ])
+    expect(physicalCores(twoSockets, 4)).toBe(4)
+  })
+
+  it('never counts more cores than this process may use (a container limited to fewer CPUs)', () => {
+    const eight = cpuinfo(Array.from({ length: 8 }, (_, core): [number, number] => [0, core]))
+    expect(physicalCores(eight, 3)).toBe(3)
   })
 
   it('falls back to the logical count without /proc/cpuinfo', () => {
-    expect(physicalCores(null)).toBeGreaterThanOrEqual(1)
+    expect(physicalCores(null, 6)).toBe(6)
+    expect(physicalCores('', 6)).toBe(6)
   })
 })

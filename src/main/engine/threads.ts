@@ -14,8 +14,7 @@ export const SMALL_MODEL_BYTES = 64 * 1024 * 1024
  * second hardware thread on the same core adds contention, not speed (llama.cpp's own default does the
  * same). Falls back to the logical count where /proc/cpuinfo is not available.
  */
-export function physicalCores(cpuinfo: string | null = readCpuinfo()): number {
-  const logical = availableParallelism()
+export function physicalCores(cpuinfo: string | null = readCpuinfo(), logical = availableParallelism()): number {
   if (!cpuinfo) return logical
   const cores = new Set<string>()
   let physicalId = '0'
