@@ -1,10 +1,11 @@
 import type { GridCredentials } from '../../../grid/gridAuth.js'
 
-/** How to reach one grid as a chat client. The key stays in the host: it is only put on the wire. */
+/**
+ * How to reach one grid as a chat client: its URL (the grid client's rules turn it into each endpoint's
+ * address) and the credentials. The key stays in the host: it is only put on the wire. AIPG needs one;
+ * the AI Horde falls back to its anonymous key.
+ */
 export interface GridEndpoint extends GridCredentials {
-  /** The grid URL; the grid client's URL rules turn it into each endpoint's address. */
   baseUrl: string
-  /** AIPG needs a key; the AI Horde falls back to its anonymous key. Client-Agent is `name:version:url`. */
-  apiKey: string | null
   fetch?: typeof fetch
 }
