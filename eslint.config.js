@@ -49,8 +49,15 @@ export default tseslint.config(
     files: ['src/shared/**'],
     rules: layer({
       packages: [...nodeBuiltins, 'electron', 'react', 'react-dom', 'ws', ...native],
-      folders: ['**/main/**', '**/renderer/**', '**/worker/**', '**/preload/**'],
+      folders: ['**/main/**', '**/renderer/**', '**/worker/**', '**/preload/**', '**/grid/**'],
       paths: builtinPaths,
+    }),
+  },
+  {
+    files: ['src/grid/**'],
+    rules: layer({
+      packages: ['electron', 'react', 'react-dom', ...native],
+      folders: ['**/main/**', '**/renderer/**', '**/preload/**', '**/worker/**'],
     }),
   },
   {
@@ -89,7 +96,7 @@ export default tseslint.config(
     files: ['src/preload/**'],
     rules: layer({
       packages: [...nodeBuiltins, 'react', 'react-dom', 'ws', 'zod', ...native],
-      folders: ['**/main/**', '**/renderer/**', '**/worker/**'],
+      folders: ['**/main/**', '**/renderer/**', '**/worker/**', '**/grid/**'],
       paths: builtinPaths,
     }),
   },
@@ -98,7 +105,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: layer({
       packages: [...nodeBuiltins, 'electron', 'ws', ...native],
-      folders: ['**/main/**', '**/worker/**', '**/preload/**'],
+      folders: ['**/main/**', '**/worker/**', '**/preload/**', '**/grid/**'],
       paths: builtinPaths,
     }),
   },

@@ -1,10 +1,12 @@
 import type { GenerateRequest, GenerateResult } from '../shared/generation.js'
 import { linkedAbort } from './abort.js'
 import { createBackoff } from './backoff.js'
-import { GridError } from './errors.js'
+import { aipgRegistration } from '../grid/aipgRegistration.js'
+import { asGridError } from '../grid/gridError.js'
+import { aipgWorkerSocketUrl } from '../grid/gridUrls.js'
 import { aipgJobToRequest, BadJobRequest, hordeJobToRequest, openAiRequestSchema, type WorkerLimits } from './params.js'
 import { systemClock, type Clock, type GenerationEngine, type JobGate, type JobLedger, type JobRecord, type JobState, type Logger, type Network } from './ports.js'
-import { ACK_TIMEOUT_MS, AipgConnection, aipgWebSocketUrl, type AipgJob } from './transports/aipgSocket.js'
+import { ACK_TIMEOUT_MS, AipgConnection, type AipgJob } from './transports/aipgSocket.js'
 import { createHordeClient, type HordeJob } from './transports/hordeRest.js'
 
 /** Everything the worker needs to know. */
@@ -269,20 +271,17 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
   // ---- AIPG: one WebSocket per slot (§13.2) ----
 
   async function aipgSlot(slot: number): Promise<void> {
-    const url = aipgWebSocketUrl(config.gridUrl)
+    const url = aipgWorkerSocketUrl(config.gridUrl)
     // One connection serves one job at a time; parallel slots register distinct names, as the reference worker does.
     const name = config.slots > 1 ? `${config.name}-${slot + 1}` : config.name
-    const registration = {
-      apikey: config.apiKey,
+    const registration = aipgRegistration({
+      apiKey: config.apiKey,
       name,
       models: config.models,
-      max_length: config.maxLength,
-      max_context_length: config.maxContextLength,
-      bridge_agent: config.agent,
-      job_types: ['text'],
-      api_formats: ['openai-chat'],
-      modalities: ['text'],
-    }
+      maxLength: config.maxLength,
+      maxContextLength: config.maxContextLength,
+      agent: config.agent,
+    })
     const backoff = createBackoff()
     while (!stopping.signal.aborted) {
       // AIPG pushes jobs: while paused this slot holds no connection, so nothing waits on it.
@@ -479,7 +478,3 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
 
 /** A worker instance. */
 export type Worker = ReturnType<typeof createWorker>
-
-function asGridError(error: unknown): GridError {
-  return error instanceof GridError ? error : new GridError('backoff', error instanceof Error ? error.message : String(error))
-}

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createBackoff } from '../../src/worker/backoff.js'
-import { aipgWebSocketUrl } from '../../src/worker/transports/aipgSocket.js'
-import { hordeError } from '../../src/worker/transports/hordeErrors.js'
+import { errorAnswer } from '../../src/grid/errorAnswer.js'
+import { aipgWorkerSocketUrl } from '../../src/grid/gridUrls.js'
+
+const hordeError = (status: number, body: string, retryAfter: string | null) => errorAnswer('horde', status, body, retryAfter)
 
 describe('Horde error classification (all four shapes)', () => {
   it('stops on configuration rcs with a sentence the user can act on', () => {
@@ -57,8 +59,8 @@ describe('backoff', () => {
 
 describe('AIPG worker socket URL', () => {
   it('derives the ws. host from the api. host, as the reference worker does', () => {
-    expect(aipgWebSocketUrl('https://api.aipowergrid.io')).toBe('wss://ws.aipowergrid.io/v1/workers/ws')
-    expect(aipgWebSocketUrl('https://api.aipowergrid.io/api/')).toBe('wss://ws.aipowergrid.io/v1/workers/ws')
-    expect(aipgWebSocketUrl('http://127.0.0.1:7860')).toBe('ws://127.0.0.1:7860/v1/workers/ws')
+    expect(aipgWorkerSocketUrl('https://api.aipowergrid.io')).toBe('wss://ws.aipowergrid.io/v1/workers/ws')
+    expect(aipgWorkerSocketUrl('https://api.aipowergrid.io/api/')).toBe('wss://ws.aipowergrid.io/v1/workers/ws')
+    expect(aipgWorkerSocketUrl('http://127.0.0.1:7860')).toBe('ws://127.0.0.1:7860/v1/workers/ws')
   })
 })

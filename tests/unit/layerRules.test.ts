@@ -21,6 +21,14 @@ describe('layer rules (DESIGN.md) are enforced by lint', () => {
     ['src/main/chat/x.ts', "import { app } from 'electron'"],
     ['src/main/chat/x.ts', "import { getLlama } from 'node-llama-cpp'"],
     ['src/preload/x.ts', "import { z } from 'zod'"],
+    ['src/grid/x.ts', "import { app } from 'electron'"],
+    ['src/grid/x.ts', "import Database from 'better-sqlite3'"],
+    ['src/grid/x.ts', "import { getLlama } from 'node-llama-cpp'"],
+    ['src/grid/x.ts', "import { useState } from 'react'"],
+    ['src/grid/x.ts', "import { KeyOrigins } from '../main/earn/keyOrigins.js'"],
+    ['src/grid/x.ts', "import { AipgConnection } from '../worker/transports/aipgSocket.js'"],
+    ['src/shared/x.ts', "import { apiUrl } from '../grid/gridUrls.js'"],
+    ['src/renderer/src/x.ts', "import { gridHeaders } from '../../grid/gridAuth.js'"],
   ])('%s may not: %s', async (file, code) => {
     expect(await errorsFor(file, `${code}\n`)).not.toHaveLength(0)
   })
@@ -31,6 +39,10 @@ describe('layer rules (DESIGN.md) are enforced by lint', () => {
     ['src/main/engine/llamaRuntime.ts', "import { getLlama } from 'node-llama-cpp'"],
     ['src/worker/x.ts', "import { z } from 'zod'"],
     ['src/renderer/src/x.ts', "import type { Message } from '../../shared/domain'"],
+    ['src/grid/x.ts', "import { gridUrlProblem } from '../shared/gridUrl.js'"],
+    ['src/grid/x.ts', "import { z } from 'zod'"],
+    ['src/worker/x.ts', "import { apiUrl } from '../grid/gridUrls.js'"],
+    ['src/main/earn/x.ts', "import { GridError } from '../../grid/gridError.js'"],
   ])('%s may: %s', async (file, code) => {
     expect(await errorsFor(file, `${code}\n`)).toEqual([])
   })

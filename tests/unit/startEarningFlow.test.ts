@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { advertisedModels } from '../../src/main/earn/gridDefaults.js'
+import { advertisedModels } from '../../src/grid/advertisedNames.js'
 import { StartEarningFlow, type StartEarningPorts, type WaitOutcome } from '../../src/main/earn/startEarningFlow.js'
 import type { ModelChoice, QuickStartSnapshot } from '../../src/shared/quickStart.js'
 

@@ -5,9 +5,13 @@ import { forkLauncher } from '../engine/forkLauncher.js'
 import { dataPaths } from '../host/dataDir.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { openDatabase } from '../store/database.js'
+import { advertisedLimits } from '../../grid/advertisedLimits.js'
+import { advertisedModels } from '../../grid/advertisedNames.js'
+import { bridgeAgent } from '../../grid/gridAuth.js'
+import { DEFAULT_GRID_URLS } from '../../grid/gridUrls.js'
+import { gridUrlProblem } from '../../shared/gridUrl.js'
 import { createWorker, type WorkerEvent } from '../../worker/jobLoop.js'
 import type { JobRecord, Network } from '../../worker/ports.js'
-import { advertisedModels, bridgeAgent, DEFAULT_GRID_URLS } from '../earn/gridDefaults.js'
 import { catalogNamesFor } from '../models/advertisedNames.js'
 import { loadCatalog } from '../models/catalog.js'
 import { ModelsRepository } from '../store/modelsRepository.js'
@@ -40,6 +44,7 @@ export interface WorkerOptions {
  */
 export async function workerCommand(options: WorkerOptions): Promise<void> {
   const network = parseNetwork(options.network)
+  const gridUrl = readGridUrl(options['grid-url'], network)
   const apiKey = readApiKey(options['api-key-file'])
   const name = options.name?.trim()
   if (!name) throw new UsageError('--name NAME is required (the worker name shown on the grid).')
@@ -57,13 +62,15 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   })
   try {
     const model = await engine.load(modelPath)
-    const maxContextLength = Math.min(positiveInt(options['max-context'], 'max-context', model.contextSize), model.contextSize)
-    const maxLength = Math.min(positiveInt(options['max-length'], 'max-length', 512), Math.max(16, maxContextLength - 16))
+    const { maxLength, maxContextLength } = advertisedLimits(
+      { maxLength: positiveInt(options['max-length'], 'max-length', 512), maxContextLength: positiveInt(options['max-context'], 'max-context', model.contextSize) },
+      model.contextSize,
+    )
     const models = advertisedModels(network, modelStem(modelPath), catalogNamesFor(modelPath, new ModelsRepository(db), loadCatalog()))
     const worker = createWorker(
       {
         network,
-        gridUrl: options['grid-url'] ?? DEFAULT_GRID_URLS[network],
+        gridUrl,
         apiKey,
         name,
         models,
@@ -125,6 +132,14 @@ function parseNetwork(value: string | undefined): Network {
   if (value === undefined || value === 'aipg') return 'aipg'
   if (value === 'horde') return 'horde'
   throw new UsageError(`--network must be aipg or horde, not "${value}".`)
+}
+
+/** The grid to work for; the key travels to it, so the grid URL rules apply before anything is sent. */
+function readGridUrl(value: string | undefined, network: Network): string {
+  if (value === undefined) return DEFAULT_GRID_URLS[network]
+  const problem = gridUrlProblem(value)
+  if (problem) throw new UsageError(`--grid-url: ${problem}.`)
+  return value
 }
 
 function readApiKey(file: string | undefined): string {

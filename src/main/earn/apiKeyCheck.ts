@@ -1,13 +1,15 @@
+import { aipgRegistration } from '../../grid/aipgRegistration.js'
+import { HORDE_ANONYMOUS_KEY } from '../../grid/gridAuth.js'
+import { GridError } from '../../grid/gridError.js'
+import type { GridAccess } from '../../grid/gridRequest.js'
+import { aipgWorkerSocketUrl } from '../../grid/gridUrls.js'
 import { AppError } from '../../shared/result.js'
-import { GridError } from '../../worker/errors.js'
-import { AipgConnection, aipgWebSocketUrl } from '../../worker/transports/aipgSocket.js'
-import { getJson, GridAccountError, type GridAccess } from './gridAccount.js'
-
-/** The AI Horde's anonymous key: it may request generations but never run a worker (§2). */
-const HORDE_ANONYMOUS_KEY = '0000000000'
+import { AipgConnection } from '../../worker/transports/aipgSocket.js'
+import { findHordeUser, isKeyRefusal } from './gridAccount.js'
 
 /** What a key is checked as: the worker that will use it. */
 export interface KeyCheck extends GridAccess {
+  apiKey: string
   workerName: string
   /** The Cloudflare Origin CA for the AIPG worker socket. */
   extraCa?: string
@@ -34,9 +36,9 @@ export async function checkApiKey(check: KeyCheck): Promise<void> {
       throw new AppError('KEY_REFUSED', 'The anonymous key cannot run a worker; use the API key of your AI Horde account. Nothing was saved.')
     }
     try {
-      await getJson(check, '/api/v2/find_user')
+      await findHordeUser(check)
     } catch (error) {
-      if (error instanceof GridAccountError && error.kind === 'refused') {
+      if (isKeyRefusal(error)) {
         throw new AppError('KEY_REFUSED', 'AI Horde does not recognise this API key; copy it again from your account page. Nothing was saved.')
       }
       throw unreachable()
@@ -47,18 +49,8 @@ export async function checkApiKey(check: KeyCheck): Promise<void> {
   let connection: AipgConnection
   try {
     connection = await AipgConnection.open(
-      aipgWebSocketUrl(check.gridUrl),
-      {
-        apikey: check.apiKey,
-        name: check.workerName,
-        models: [],
-        max_length: 16,
-        max_context_length: 256,
-        bridge_agent: check.agent,
-        job_types: ['text'],
-        api_formats: ['openai-chat'],
-        modalities: ['text'],
-      },
+      aipgWorkerSocketUrl(check.gridUrl),
+      aipgRegistration({ apiKey: check.apiKey, name: check.workerName, models: [], maxLength: 16, maxContextLength: 256, agent: check.agent }),
       check.extraCa,
     )
   } catch (error) {
@@ -68,19 +60,20 @@ export async function checkApiKey(check: KeyCheck): Promise<void> {
 }
 
 function explainAipgRefusal(error: unknown, unreachable: () => AppError): AppError {
-  if (!(error instanceof GridError) || error.action !== 'stop') return unreachable()
-  const status = error.details.status
+  if (!(error instanceof GridError)) return unreachable()
   const said = error.details.said ?? ''
-  if (status === 4001) return new AppError('KEY_REFUSED', 'AI Power Grid does not recognise this API key; copy it again from console.aipowergrid.io. Nothing was saved.')
-  if (status === 4003 && /scope/i.test(said)) {
+  if (error.kind === 'key-refused') {
+    return new AppError('KEY_REFUSED', 'AI Power Grid does not recognise this API key; copy it again from console.aipowergrid.io. Nothing was saved.')
+  }
+  if (error.kind !== 'worker-refused') return unreachable()
+  if (/scope/i.test(said)) {
     return new AppError(
       'KEY_REFUSED',
       'This API key cannot run a worker: it needs the worker.connect scope. Create a key with that scope at console.aipowergrid.io. Nothing was saved.',
     )
   }
-  if (status === 4003 && /name/i.test(said)) {
+  if (/name/i.test(said)) {
     return new AppError('KEY_REFUSED', 'The worker name belongs to another account (or the key is for another rig); choose another worker name, then save the key again. Nothing was saved.')
   }
-  if (status === 4003) return new AppError('KEY_REFUSED', `${error.message} Nothing was saved.`)
-  return unreachable()
+  return new AppError('KEY_REFUSED', `${error.message} Nothing was saved.`)
 }

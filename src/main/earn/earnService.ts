@@ -14,16 +14,19 @@ import type {
 } from '../../shared/domain.js'
 import { miningPolicySchema } from '../../shared/miningPolicySchema.js'
 import { AppError } from '../../shared/result.js'
+import { advertisedLimits } from '../../grid/advertisedLimits.js'
+import { advertisedModels } from '../../grid/advertisedNames.js'
+import { bridgeAgent } from '../../grid/gridAuth.js'
+import { gridUrlFor, originOf } from '../../grid/gridUrls.js'
 import { createWorker, type Worker, type WorkerEvent } from '../../worker/jobLoop.js'
 import type { Engine } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
-import { advertisedModels, bridgeAgent } from './gridDefaults.js'
 import { checkApiKey } from './apiKeyCheck.js'
 import { buildHistory, historyStart } from './earnHistory.js'
-import { fetchAccountTotals, GridAccountError } from './gridAccount.js'
-import { gridUrlFor, KeyOrigins, originOf } from './keyOrigins.js'
+import { fetchAccountTotals, isKeyRefusal } from './gridAccount.js'
+import { KeyOrigins } from './keyOrigins.js'
 import type { MiningGate } from './miningGate.js'
 import { DEFAULT_POLICY } from './miningPolicy.js'
 import type { SecretStore } from './secretStore.js'
@@ -207,7 +210,6 @@ export class EarnService {
       this.update({ state: 'off', detail: null })
       return this.state
     }
-    const maxContextLength = Math.min(settings.maxContextLength, model.contextSize)
     const worker = createWorker(
       {
         network: settings.network,
@@ -216,8 +218,7 @@ export class EarnService {
         name: settings.workerName,
         models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),
         slots: settings.slots,
-        maxLength: Math.min(settings.maxLength, Math.max(16, maxContextLength - 16)),
-        maxContextLength,
+        ...advertisedLimits(settings, model.contextSize),
         agent: bridgeAgent(this.deps.version),
         extraCa: this.deps.extraCa,
       },
@@ -335,7 +336,7 @@ export class EarnService {
     try {
       account = { state: 'ok', totals: await fetchAccountTotals(access), message: null, checkedAt: this.now() }
     } catch (error) {
-      const refused = error instanceof GridAccountError && error.kind === 'refused'
+      const refused = isKeyRefusal(error)
       const message = refused
         ? 'Account totals unavailable: the grid no longer accepts this API key; paste a new one in the miner settings.'
         : 'Account totals unavailable (grid unreachable).'

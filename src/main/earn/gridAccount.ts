@@ -1,28 +1,7 @@
 import { z } from 'zod'
-import type { AccountTotals, GridNetwork } from '../../shared/domain.js'
-
-/** Where and as whom to ask the grid. */
-export interface GridAccess {
-  network: GridNetwork
-  gridUrl: string
-  apiKey: string
-  /** The Client-Agent header (grid-protocol.md §2). */
-  agent: string
-  fetch?: typeof fetch
-}
-
-/** Why the grid could not answer: `refused` (the key), `unreachable` (network, 5xx, not a grid). */
-export class GridAccountError extends Error {
-  constructor(
-    readonly kind: 'refused' | 'unreachable',
-    message: string,
-  ) {
-    super(message)
-    this.name = 'GridAccountError'
-  }
-}
-
-const REQUEST_TIMEOUT_MS = 10_000
+import { GridError } from '../../grid/gridError.js'
+import { getGridJson, type GridAccess } from '../../grid/gridRequest.js'
+import type { AccountTotals } from '../../shared/domain.js'
 
 const aipgWorkersSchema = z.looseObject({
   count: z.number().catch(0),
@@ -43,16 +22,19 @@ const hordeWorkerSchema = z.looseObject({
   kudos_rewards: z.number().catch(0),
 })
 
-/** The account's totals: AIPG `GET /v1/account/workers`; Horde `find_user` then `workers/{id}` of each worker. */
+/**
+ * The account's totals: AIPG `GET /v1/account/workers`; Horde `find_user` then `workers/{id}` of each worker.
+ * Failures are `GridError`s; `isKeyRefusal` tells the key's fault from the grid's.
+ */
 export async function fetchAccountTotals(access: GridAccess): Promise<NonNullable<AccountTotals['totals']>> {
   if (access.network === 'aipg') {
-    const body = aipgWorkersSchema.parse(await getJson(access, '/v1/account/workers'))
+    const body = aipgWorkersSchema.parse(await getGridJson(access, '/account/workers'))
     return { user: null, rewards: body.den_earned, jobs: body.jobs_completed, workers: body.count, workersOnline: body.online, balance: null }
   }
-  const user = hordeUserSchema.parse(await getJson(access, '/api/v2/find_user'))
+  const user = hordeUserSchema.parse(await findHordeUser(access))
   const ids = (user.worker_ids ?? []).slice(0, 50)
   const workers = await Promise.all(
-    ids.map(async (id) => hordeWorkerSchema.parse(await getJson(access, `/api/v2/workers/${encodeURIComponent(id)}`))),
+    ids.map(async (id) => hordeWorkerSchema.parse(await getGridJson(access, `/workers/${encodeURIComponent(id)}`))),
   )
   return {
     user: user.username,
@@ -64,37 +46,19 @@ export async function fetchAccountTotals(access: GridAccess): Promise<NonNullabl
   }
 }
 
-/** GETs JSON with the key; every failure becomes a classified `GridAccountError`. */
-export async function getJson(access: GridAccess, path: string): Promise<unknown> {
-  const url = gridEndpointUrl(access.gridUrl, path)
-  let response: Response
+/** The Horde's `find_user`; it answers an unknown key with 404 (UserNotFound), which is the key's fault. */
+export async function findHordeUser(access: GridAccess): Promise<unknown> {
   try {
-    response = await (access.fetch ?? fetch)(url, {
-      headers: { apikey: access.apiKey, 'Client-Agent': access.agent, accept: 'application/json' },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    })
-  } catch {
-    throw new GridAccountError('unreachable', 'The grid could not be reached.')
-  }
-  if (response.status === 401 || response.status === 403 || (access.network === 'horde' && response.status === 404 && path.endsWith('find_user'))) {
-    throw new GridAccountError('refused', 'The grid does not recognise this API key.')
-  }
-  if (!response.ok) throw new GridAccountError('unreachable', `The grid answered ${response.status}.`)
-  try {
-    return await response.json()
-  } catch {
-    throw new GridAccountError('unreachable', 'The grid sent an answer that is not JSON.')
+    return await getGridJson(access, '/find_user')
+  } catch (error) {
+    if (error instanceof GridError && error.details.status === 404) {
+      throw new GridError('key-refused', 'The grid does not recognise this API key.', error.details)
+    }
+    throw error
   }
 }
 
-/**
- * `path` under the grid URL, keeping a path prefix (a grid behind `https://host/grid`); a trailing `/api`
- * is dropped, as the worker does, so `https://aihorde.net/api` and `https://aihorde.net` both work.
- */
-export function gridEndpointUrl(gridUrl: string, path: string): URL {
-  const url = new URL(gridUrl)
-  url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '') + path
-  url.search = ''
-  url.hash = ''
-  return url
+/** True when the grid refused the key itself, not when it failed or could not be reached. */
+export function isKeyRefusal(error: unknown): boolean {
+  return error instanceof GridError && (error.kind === 'key-refused' || error.kind === 'forbidden')
 }

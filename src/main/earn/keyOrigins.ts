@@ -1,21 +1,7 @@
 import { z } from 'zod'
-import type { EarnSettings, GridNetwork } from '../../shared/domain.js'
+import { DEFAULT_GRID_URLS, originOf } from '../../grid/gridUrls.js'
+import type { GridNetwork } from '../../shared/domain.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
-import { DEFAULT_GRID_URLS } from './gridDefaults.js'
-
-/** The grid a network's traffic goes to: the configured URL for the chosen network, else the production grid. */
-export function gridUrlFor(settings: Pick<EarnSettings, 'network' | 'gridUrl'>, network: GridNetwork): string {
-  return (settings.network === network && settings.gridUrl) || DEFAULT_GRID_URLS[network]
-}
-
-/** `https://host:port` of a grid URL (null for one that cannot be parsed). */
-export function originOf(url: string): string | null {
-  try {
-    return new URL(url).origin
-  } catch {
-    return null
-  }
-}
 
 const originSchema = z.string().min(1).nullable()
 

@@ -1,20 +1,9 @@
 import { rootCertificates } from 'node:tls'
 import WebSocket from 'ws'
 import { z } from 'zod'
-import { GridError } from '../errors.js'
-
-/** The registration frame (§13.2). */
-export interface AipgRegistration {
-  apikey: string
-  name: string
-  models: string[]
-  max_length: number
-  max_context_length: number
-  bridge_agent: string
-  job_types: string[]
-  api_formats: string[]
-  modalities: string[]
-}
+import type { AipgRegistration } from '../../grid/aipgRegistration.js'
+import { classifyClose, closeError, registrationStopped, registrationTimeout, upgradeRefused, type CloseInfo } from '../../grid/aipgSocketErrors.js'
+import { unreachableError, type GridError } from '../../grid/gridError.js'
 
 /** A job pushed by the grid. `payload.request` is an OpenAI chat-completions body, still unchecked. */
 export interface AipgJob {
@@ -46,51 +35,6 @@ export const ACK_TIMEOUT_MS = 10_000
 const PING_INTERVAL_MS = 30_000
 /** The grid pings idle workers every ~10 s: this much silence means the connection is dead. */
 const SILENCE_LIMIT_MS = 75_000
-
-/**
- * The worker WebSocket URL from the grid URL, as the reference worker derives it: `api.` becomes `ws.`,
- * http(s) becomes ws(s), a trailing `/api` goes, `/v1/workers/ws` is appended.
- */
-export function aipgWebSocketUrl(gridUrl: string): string {
-  const url = new URL(gridUrl)
-  if (url.hostname.startsWith('api.')) url.hostname = `ws.${url.hostname.slice(4)}`
-  url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:'
-  url.pathname = `${url.pathname.replace(/\/+$/, '').replace(/\/api$/, '')}/v1/workers/ws`
-  url.search = ''
-  url.hash = ''
-  return url.toString()
-}
-
-/** Why a connection ended, with what the worker should do about it. */
-export interface CloseInfo {
-  code: number
-  reason: string
-  action: 'stop' | 'reconnect'
-  message: string
-  /** The grid's own words (its last error frame, or the close reason). */
-  said: string
-}
-
-function classifyClose(code: number, reason: string, lastError: string | null): CloseInfo {
-  const said = lastError ?? reason
-  if (code === 4001) {
-    return { code, reason, said, action: 'stop', message: `The API key was refused (${said || 'invalid key'}); check it, or paste a new one in the miner settings.` }
-  }
-  if (code === 4003) {
-    const fix = /scope/i.test(said)
-      ? 'Use a Grid API key with the worker.connect scope (console.aipowergrid.io).'
-      : /name/i.test(said)
-        ? 'The worker name belongs to another account; choose another worker name.'
-        : "Check the key's worker scope and the worker name."
-    return { code, reason, said, action: 'stop', message: `The grid refused this worker: ${said || 'not allowed'}. ${fix}` }
-  }
-  if (code === 1012) {
-    // 1012 is both "replaced by a newer connection of this name" and a server restart: reconnect with
-    // backoff, so a deploy never stops every worker; a duplicate name then shows as repeated 1012s.
-    return { code, reason, said, action: 'reconnect', message: 'The grid restarted, or another worker connected with this name (give each rig its own name).' }
-  }
-  return { code, reason, said, action: 'reconnect', message: `Connection closed (${code}${reason ? ` ${reason}` : ''}).` }
-}
 
 /** One registered connection to the AIPG worker WebSocket. Serves one job at a time. */
 export class AipgConnection {
@@ -151,13 +95,13 @@ export class AipgConnection {
         ws.terminate()
         reject(error)
       }
-      const onAbort = () => fail(new GridError('backoff', 'Stopped.'))
-      const timer = setTimeout(() => fail(new GridError('backoff', 'The grid did not answer the registration in time.')), READY_TIMEOUT_MS)
+      const onAbort = () => fail(registrationStopped())
+      const timer = setTimeout(() => fail(registrationTimeout()), READY_TIMEOUT_MS)
       signal?.addEventListener('abort', onAbort, { once: true })
       ws.once('unexpected-response', (_request, response) => {
-        fail(new GridError(response.statusCode === 410 ? 'stop' : 'backoff', `The grid refused the WebSocket (HTTP ${response.statusCode}).`, { status: response.statusCode }))
+        fail(upgradeRefused(response.statusCode ?? 0))
       })
-      ws.on('error', (error) => fail(new GridError('backoff', `Could not reach the grid: ${error.message}`)))
+      ws.on('error', (error) => fail(unreachableError(error)))
       ws.once('open', () => ws.send(JSON.stringify(registration)))
       const onMessage = (data: WebSocket.RawData) => {
         const frame = parseFrame(data)
@@ -168,10 +112,7 @@ export class AipgConnection {
         resolve(new AipgConnection(ws, frame.worker_id ?? '', closed, lastError))
       }
       ws.on('message', onMessage)
-      void closed.then((info) => {
-        const action = info.action === 'stop' ? 'stop' : 'backoff'
-        fail(new GridError(action, info.message, { status: info.code, said: info.said }))
-      })
+      void closed.then((info) => fail(closeError(info)))
     })
   }
 

@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { linkedAbort } from '../abort.js'
-import { GridError } from '../errors.js'
+import { errorAnswer } from '../../grid/errorAnswer.js'
+import { gridHeaders } from '../../grid/gridAuth.js'
+import { GridError, unreachableError, unreadableAnswer } from '../../grid/gridError.js'
+import { apiUrl } from '../../grid/gridUrls.js'
 import { hordePayloadSchema } from '../params.js'
-import { hordeError } from './hordeErrors.js'
 
 /** The capabilities sent with every pop (§4.1); the pop is also the worker's heartbeat. */
 export interface HordeCapabilities {
@@ -40,14 +42,9 @@ const SUBMIT_TIMEOUT_MS = 60_000
 
 /** REST client for the AI Horde's text worker endpoints. Every answer is parsed; nothing is trusted. */
 export function createHordeClient(options: { gridUrl: string; apiKey: string; clientAgent: string; fetch?: typeof fetch }) {
-  const base = options.gridUrl.replace(/\/+$/, '').replace(/\/api$/, '') + '/api/v2'
+  const base = apiUrl('horde', options.gridUrl, '')
   const doFetch = options.fetch ?? fetch
-  const headers = {
-    apikey: options.apiKey,
-    'Client-Agent': options.clientAgent,
-    'Content-Type': 'application/json',
-    Accept: 'application/json',
-  }
+  const headers = gridHeaders('horde', { apiKey: options.apiKey, agent: options.clientAgent }, { json: true, accept: 'application/json' })
 
   async function post(path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     const abort = linkedAbort(signal)
@@ -58,21 +55,16 @@ export function createHordeClient(options: { gridUrl: string; apiKey: string; cl
       response = await doFetch(base + path, { method: 'POST', headers, body: JSON.stringify(body), signal: abort.signal })
       text = await response.text()
     } catch (error) {
-      throw new GridError('backoff', `Could not reach the grid: ${(error as Error).message}`)
+      throw unreachableError(error)
     } finally {
       clearTimeout(timer)
       abort.dispose()
     }
-    if (response.status === 410) {
-      throw new GridError('stop', 'This grid no longer speaks the Horde protocol (410 Gone); use --network aipg.', {
-        status: 410,
-      })
-    }
-    if (!response.ok) throw hordeError(response.status, text, response.headers.get('retry-after'))
+    if (!response.ok) throw errorAnswer('horde', response.status, text, response.headers.get('retry-after'))
     try {
       return JSON.parse(text)
     } catch {
-      throw new GridError('backoff', `The grid sent an unreadable answer (HTTP ${response.status}).`, { status: response.status })
+      throw unreadableAnswer(response.status)
     }
   }
 
@@ -98,7 +90,7 @@ export function createHordeClient(options: { gridUrl: string; apiKey: string; cl
           signal,
         ),
       )
-      if (!answer.success) throw new GridError('backoff', 'The grid sent a pop answer of an unknown shape.')
+      if (!answer.success) throw new GridError('garbage', 'The grid sent a pop answer of an unknown shape.')
       const { id, ids, payload, model, ttl, skipped } = answer.data
       // "No job" is id == null with empty ids, whatever else is present (§4.3).
       const allIds = ids.length > 0 ? ids : id ? [id] : []

@@ -1,11 +1,13 @@
 import { z } from 'zod'
+import { gridHeaders } from '../../../grid/gridAuth.js'
+import { apiUrl } from '../../../grid/gridUrls.js'
 import type { GenerateRequest, GenerateResult } from '../../../shared/generation.js'
 import type { GridModel } from '../../../shared/gridChat.js'
 import { gridReplyLabel } from '../../../shared/gridChat.js'
 import { AppError } from '../../../shared/result.js'
 import type { ReplyHandlers, ReplySource } from '../replySource.js'
-import { endpointUrl, type GridEndpoint } from './gridEndpoint.js'
-import { gridHttpError, isAbort, readErrorBody, unreachable } from './gridErrors.js'
+import type { GridEndpoint } from './gridEndpoint.js'
+import { chatHttpError, isAbort, unreachable } from './gridErrors.js'
 import { recentTurns } from './recentTurns.js'
 
 const chunkSchema = z.looseObject({
@@ -25,19 +27,13 @@ const modelsSchema = z.looseObject({ data: z.array(z.looseObject({ id: z.string(
 /** About 12,000 tokens of the latest conversation: more than most grid models' context. */
 const MAX_CONTEXT_CHARS = 48_000
 
-function headers(endpoint: GridEndpoint): Record<string, string> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Client-Agent': endpoint.agent }
-  if (endpoint.apiKey) headers.Authorization = `Bearer ${endpoint.apiKey}`
-  return headers
-}
-
 /** Text models the AIPG grid can serve now (`GET /v1/models`, OpenAI's list plus a virtual `auto`). */
 export async function aipgModels(endpoint: GridEndpoint): Promise<GridModel[]> {
   const fetcher = endpoint.fetch ?? fetch
-  const response = await fetcher(endpointUrl(endpoint, '/v1/models'), { headers: headers(endpoint) }).catch(() => {
+  const response = await fetcher(apiUrl('aipg', endpoint.baseUrl, '/models'), { headers: gridHeaders('aipg', endpoint) }).catch(() => {
     throw unreachable('aipg', endpoint.baseUrl)
   })
-  if (!response.ok) throw gridHttpError('aipg', response.status, await readErrorBody(response), null)
+  if (!response.ok) throw await chatHttpError('aipg', response, null)
   const parsed = modelsSchema.safeParse(await response.json().catch(() => null))
   if (!parsed.success) throw new AppError('INTERNAL', 'The AIPG grid sent a model list GridForge cannot read.')
   return parsed.data.data.map((model) => ({ id: model.id, workers: null }))
@@ -80,15 +76,15 @@ export function aipgChat(endpoint: GridEndpoint, model: string): ReplySource {
         firstTokenMs,
       })
       try {
-        const response = await (endpoint.fetch ?? fetch)(endpointUrl(endpoint, '/v1/chat/completions'), {
+        const response = await (endpoint.fetch ?? fetch)(apiUrl('aipg', endpoint.baseUrl, '/chat/completions'), {
           method: 'POST',
-          headers: { ...headers(endpoint), Accept: 'text/event-stream' },
+          headers: gridHeaders('aipg', endpoint, { json: true, accept: 'text/event-stream' }),
           body: JSON.stringify(body),
           signal: handlers.signal,
         }).catch((error: unknown) => {
           throw isAbort(error) ? error : unreachable('aipg', endpoint.baseUrl)
         })
-        if (!response.ok) throw gridHttpError('aipg', response.status, await readErrorBody(response), model)
+        if (!response.ok) throw await chatHttpError('aipg', response, model)
         if (!response.body) throw new AppError('INTERNAL', 'The AIPG grid answered without a reply stream.')
         for await (const data of serverSentData(response.body)) {
           if (data === '[DONE]') break

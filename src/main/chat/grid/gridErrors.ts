@@ -1,69 +1,58 @@
+import { errorAnswer } from '../../../grid/errorAnswer.js'
+import type { GridError } from '../../../grid/gridError.js'
 import type { GridNetwork } from '../../../shared/domain.js'
 import { GRID_NAMES } from '../../../shared/gridChat.js'
 import { AppError } from '../../../shared/result.js'
 
+/** Chat quotes the grid's words shorter than the worker's log does: they end up in a chat bubble. */
 const MAX_QUOTED_CHARS = 200
-
-/** What a grid's error body says, whichever of its shapes it uses (FastAPI, Horde rc, OpenAI, limiter). */
-export interface GridErrorBody {
-  message: string | null
-  rc: string | null
-}
-
-/** Reads an error body; never throws (proxies send HTML). */
-export async function readErrorBody(response: Response): Promise<GridErrorBody> {
-  const text = await response.text().catch(() => '')
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>
-    const error = body.error as Record<string, unknown> | undefined
-    const raw = body.detail ?? body.message ?? error?.message
-    const message = typeof raw === 'string' ? raw : raw === undefined ? null : JSON.stringify(raw)
-    return { message: message ? quote(message) : null, rc: typeof body.rc === 'string' ? body.rc : null }
-  } catch {
-    return { message: null, rc: null }
-  }
-}
-
-function quote(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim()
-  return line.length > MAX_QUOTED_CHARS ? `${line.slice(0, MAX_QUOTED_CHARS - 1)}…` : line
-}
 
 /** No worker serves the model: said the same way for both grids. */
 export function noWorkers(network: GridNetwork, model: string): AppError {
   return new AppError('BUSY', `No ${GRID_NAMES[network]} worker is serving ${model} right now; pick another model or try again later.`)
 }
 
-/** One plain sentence for a grid's HTTP error. */
-export function gridHttpError(network: GridNetwork, status: number, body: GridErrorBody, model: string | null): AppError {
+/** One plain sentence for a grid's non-2xx answer to a chat request; `model` is null for the model list. */
+export async function chatHttpError(network: GridNetwork, response: Response, model: string | null): Promise<AppError> {
+  const text = await response.text().catch(() => '')
+  return chatError(network, errorAnswer(network, response.status, text, response.headers.get('retry-after')), model)
+}
+
+/** A classified grid failure, worded for the person chatting. */
+export function chatError(network: GridNetwork, error: GridError, model: string | null): AppError {
   const grid = GRID_NAMES[network]
-  const rc = body.rc ?? ''
-  if (status === 401) {
-    return new AppError(
-      'UNAUTHORIZED',
-      network === 'horde'
-        ? 'The AI Horde did not accept your API key; check it in Earn, or remove it to chat anonymously.'
-        : 'The AIPG grid did not accept your API key; check it in Earn.',
-    )
+  const said = error.details.said
+  const notAnswering = () => new AppError('INTERNAL', `The ${grid} is not answering properly (HTTP ${error.details.status ?? '?'}); try again in a minute.`)
+  switch (error.kind) {
+    case 'key-refused':
+      return new AppError(
+        'UNAUTHORIZED',
+        network === 'horde'
+          ? 'The AI Horde did not accept your API key; check it in Earn, or remove it to chat anonymously.'
+          : 'The AIPG grid did not accept your API key; check it in Earn.',
+      )
+    case 'out-of-credit':
+      return new AppError(
+        'BAD_REQUEST',
+        network === 'horde'
+          ? 'Your AI Horde account does not have enough kudos for this reply; earn kudos by sharing your GPU, or ask for a shorter reply.'
+          : 'Your AIPG account has no credit left for chat; add credit, or earn some by sharing your GPU.',
+      )
+    case 'rate-limited':
+      return new AppError('BUSY', `The ${grid} is limiting how often you can ask (too many requests); wait a few seconds and send again.`)
+    case 'too-large':
+      return new AppError('BAD_REQUEST', `This message is too long to send to the ${grid}; shorten it or use the local model.`)
+    case 'no-workers':
+      return model ? noWorkers(network, model) : notAnswering()
+    case 'maintenance':
+      return new AppError('BUSY', `The ${grid} is in maintenance; try again later.`)
+    case 'server-error':
+    case 'garbage':
+    case 'unexpected':
+      return notAnswering()
+    default:
+      return said ? new AppError('BAD_REQUEST', `The ${grid} refused the request: ${quote(said)}`) : notAnswering()
   }
-  if (status === 402 || rc === 'KudosUpfront' || rc === 'SharedKeyInsufficientKudos') {
-    return new AppError(
-      'BAD_REQUEST',
-      network === 'horde'
-        ? 'Your AI Horde account does not have enough kudos for this reply; earn kudos by sharing your GPU, or ask for a shorter reply.'
-        : 'Your AIPG account has no credit left for chat; add credit, or earn some by sharing your GPU.',
-    )
-  }
-  if (status === 429) {
-    return new AppError('BUSY', `The ${grid} is limiting how often you can ask (too many requests); wait a few seconds and send again.`)
-  }
-  if (status === 413) return new AppError('BAD_REQUEST', `This message is too long to send to the ${grid}; shorten it or use the local model.`)
-  if (status === 503 && model && /no (available )?workers/i.test(body.message ?? '')) return noWorkers(network, model)
-  if (rc === 'MaintenanceMode') return new AppError('BUSY', `The ${grid} is in maintenance; try again later.`)
-  if (status >= 500 || body.message === null) {
-    return new AppError('INTERNAL', `The ${grid} is not answering properly (HTTP ${status}); try again in a minute.`)
-  }
-  return new AppError('BAD_REQUEST', `The ${grid} refused the request: ${body.message}`)
 }
 
 /** A request that never got an answer (DNS, refused, TLS, offline). */
@@ -80,4 +69,8 @@ export function unreachable(network: GridNetwork, baseUrl: string): AppError {
 /** True for the error fetch throws when its signal aborts. */
 export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
+}
+
+function quote(said: string): string {
+  return said.length > MAX_QUOTED_CHARS ? `${said.slice(0, MAX_QUOTED_CHARS - 1)}…` : said
 }

@@ -1,17 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { z } from 'zod'
+import { gridHeaders } from '../../../grid/gridAuth.js'
+import { apiUrl } from '../../../grid/gridUrls.js'
 import type { GenerateRequest, GenerateResult } from '../../../shared/generation.js'
 import type { GridModel } from '../../../shared/gridChat.js'
 import { gridReplyLabel } from '../../../shared/gridChat.js'
 import { AppError } from '../../../shared/result.js'
 import type { ReplyHandlers, ReplySource } from '../replySource.js'
-import { endpointUrl, type GridEndpoint } from './gridEndpoint.js'
-import { gridHttpError, isAbort, noWorkers, readErrorBody, unreachable } from './gridErrors.js'
+import type { GridEndpoint } from './gridEndpoint.js'
+import { chatHttpError, isAbort, noWorkers, unreachable } from './gridErrors.js'
 import { formatPrompt, templateFamily, trimAtStop } from './promptTemplates.js'
 import { recentTurns } from './recentTurns.js'
 
-/** The Horde's anonymous key: anyone may ask for text with it, at the lowest priority. */
-export const HORDE_ANONYMOUS_KEY = '0000000000'
 /** Longer replies need kudos up front on the Horde (grid-protocol.md §8.1), so chat stays below. */
 const MAX_REPLY_TOKENS = 512
 /** What most text workers on the Horde accept (koboldcpp's default). */
@@ -41,20 +41,16 @@ export interface HordeChatOptions {
   pollMs?: number
 }
 
-function headers(endpoint: GridEndpoint): Record<string, string> {
-  return { 'Content-Type': 'application/json', 'Client-Agent': endpoint.agent, apikey: endpoint.apiKey ?? HORDE_ANONYMOUS_KEY }
-}
-
 async function request(endpoint: GridEndpoint, path: string, init: RequestInit = {}): Promise<Response> {
-  return (endpoint.fetch ?? fetch)(endpointUrl(endpoint, path), { ...init, headers: headers(endpoint) }).catch((error: unknown) => {
+  return (endpoint.fetch ?? fetch)(apiUrl('horde', endpoint.baseUrl, path), { ...init, headers: gridHeaders('horde', endpoint, { json: true }) }).catch((error: unknown) => {
     throw isAbort(error) ? error : unreachable('horde', endpoint.baseUrl)
   })
 }
 
 /** Text models with workers online on the AI Horde, the busiest first. */
 export async function hordeModels(endpoint: GridEndpoint): Promise<GridModel[]> {
-  const response = await request(endpoint, '/api/v2/status/models?type=text')
-  if (!response.ok) throw gridHttpError('horde', response.status, await readErrorBody(response), null)
+  const response = await request(endpoint, '/status/models?type=text')
+  if (!response.ok) throw await chatHttpError('horde', response, null)
   const parsed = modelsSchema.safeParse(await response.json().catch(() => null))
   if (!parsed.success) throw new AppError('INTERNAL', 'The AI Horde sent a model list GridForge cannot read.')
   return parsed.data
@@ -105,12 +101,12 @@ export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeC
       })
       if (handlers.signal?.aborted) return aborted()
 
-      const queued = await request(endpoint, '/api/v2/generate/text/async', { method: 'POST', body: JSON.stringify(body) })
-      if (!queued.ok) throw gridHttpError('horde', queued.status, await readErrorBody(queued), model)
+      const queued = await request(endpoint, '/generate/text/async', { method: 'POST', body: JSON.stringify(body) })
+      if (!queued.ok) throw await chatHttpError('horde', queued, model)
       const accepted = asyncSchema.safeParse(await queued.json().catch(() => null))
       if (!accepted.success) throw new AppError('INTERNAL', 'The AI Horde accepted the request but sent no id for it.')
       const id = encodeURIComponent(accepted.data.id)
-      const cancel = () => request(endpoint, `/api/v2/generate/text/status/${id}`, { method: 'DELETE' }).catch(() => undefined)
+      const cancel = () => request(endpoint, `/generate/text/status/${id}`, { method: 'DELETE' }).catch(() => undefined)
       if (/no available workers/i.test(accepted.data.message ?? '')) {
         await cancel()
         throw noWorkers('horde', model)
@@ -123,7 +119,7 @@ export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeC
             await cancel()
             throw new AppError('BUSY', 'No AI Horde worker took this request in 20 minutes; try another model or try again later.')
           }
-          const response = await request(endpoint, `/api/v2/generate/text/status/${id}`, { signal: handlers.signal })
+          const response = await request(endpoint, `/generate/text/status/${id}`, { signal: handlers.signal })
           if (response.status === 429) {
             await sleep(pollMs * 2, undefined, { signal: handlers.signal })
             continue
@@ -135,7 +131,7 @@ export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeC
             await sleep(pollMs * 2, undefined, { signal: handlers.signal })
             continue
           }
-          if (!response.ok) throw gridHttpError('horde', response.status, await readErrorBody(response), model)
+          if (!response.ok) throw await chatHttpError('horde', response, model)
           transientFailures = 0
           const parsed = statusSchema.safeParse(await response.json().catch(() => null))
           if (!parsed.success) throw new AppError('INTERNAL', 'The AI Horde sent a status GridForge cannot read.')
