@@ -3,6 +3,7 @@ import pkg from '../../package.json'
 import { AppError } from '../shared/result.js'
 import { benchCommand } from './cli/benchCommand.js'
 import { chatCommand } from './cli/chatCommand.js'
+import { identityCommand } from './cli/identityCommand.js'
 import { modelsCommand } from './cli/modelsCommand.js'
 import { runtimePaths } from './cli/runtimePaths.js'
 import { serveCommand } from './cli/serveCommand.js'
@@ -44,6 +45,9 @@ async function main(argv: string[]): Promise<void> {
       'max-length': { type: 'string' },
       'max-context': { type: 'string' },
       sha256: { type: 'string' },
+      'payout-wallet': { type: 'string' },
+      'valid-days': { type: 'string' },
+      signature: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -62,6 +66,8 @@ async function main(argv: string[]): Promise<void> {
       return modelsCommand({ dataDir, args: positionals, sha256: values.sha256, version: pkg.version, ...paths })
     case 'worker':
       return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
+    case 'identity':
+      return identityCommand({ ...values, dataDir, args: positionals })
     case 'bench':
       return benchCommand(paths.repoRoot, rest)
     default:

@@ -18,6 +18,10 @@ Commands:
   models add <file|folder>                              register models in place (LM Studio, Ollama folders)
   models rm <id>                                       forget a model (deletes the file only if GridForge downloaded it)
   models info <path|url>                               a GGUF's header (a URL reads only the header)
+  identity show [--json]                               this rig's worker key (created if missing) and its delegation
+  identity request --payout-wallet 0x… --name NAME [--valid-days N] [--json]
+                                                        the delegation for your wallet to sign, and the exact message
+  identity install --signature 0x… [--json]            check the wallet's signature and save the delegation
   bench  [--json] [--reference] [--quick]               the benchmark harness
 
 Every command takes --data-dir DIR (default: the app-data folder; env GRIDFORGE_DATA_DIR)

@@ -1,0 +1,155 @@
+import type { Address } from '../../grid/identity/address.js'
+import { buildDelegationRequest, verifyDelegation, type DelegationCertificate, type DelegationRequest } from '../../grid/identity/delegation.js'
+import { IdentityError } from '../../grid/identity/identityError.js'
+import { addressOfPrivateKey, type Signature } from '../../grid/identity/personalSign.js'
+import { buildWorkerIdentity, type RegistrationFrameFields, type WorkerIdentityProof } from '../../grid/identity/registration.js'
+import { signJobResult } from '../../grid/identity/resultSignature.js'
+import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
+import { AppError } from '../../shared/result.js'
+import type { SecretStore } from '../earn/secretStore.js'
+import { Emitter } from '../lib/emitter.js'
+import { DelegationStorage } from './delegationStorage.js'
+import { delegationState, type IdentityStatus } from './identityStatus.js'
+import { loadOrCreateWorkerKey } from './workerKey.js'
+
+/** The default lifetime of a delegation; the user may ask for up to 365 days. */
+export const DEFAULT_VALID_DAYS = 90
+
+/** Events of the identity service. */
+export interface IdentityEvents {
+  'identity.status': IdentityStatus
+}
+
+export interface WorkerIdentityOptions {
+  secrets: SecretStore
+  /** Milliseconds since the epoch; injected so tests can move the clock. */
+  now?: () => number
+  log?: (line: string) => void
+}
+
+/**
+ * The rig's worker identity (§16.2): its key, the delegation the payout wallet signed for it, and the two things the
+ * AIPG transport needs from them (WorkerSigner). The key is created on first use and never leaves this object: not in
+ * the status, not in events, not in logs.
+ */
+export class WorkerIdentityService implements WorkerSigner {
+  readonly events: Emitter<IdentityEvents>
+  private readonly storage: DelegationStorage
+  private readonly clock: () => number
+  private key: Uint8Array | null = null
+  private saved: { certificate: DelegationCertificate | null; problem: string | null } | null = null
+
+  constructor(private readonly options: WorkerIdentityOptions) {
+    this.storage = new DelegationStorage(options.secrets)
+    this.clock = options.now ?? Date.now
+    this.events = new Emitter<IdentityEvents>(options.log)
+  }
+
+  /** The worker signer's address, lower case; creates the key if there is none yet. */
+  address(): Address {
+    return addressOfPrivateKey(this.workerKey())
+  }
+
+  /**
+   * The delegation for the user to sign in their wallet: for `payoutWallet` (any case; a wrong EIP-55 checksum is
+   * refused), this worker name and key, valid `validDays` from now. It is kept until a signature is installed.
+   */
+  requestDelegation(input: { payoutWallet: string; workerName: string; validDays?: number }): DelegationRequest {
+    const request = userInput(() =>
+      buildDelegationRequest({ ...input, validDays: input.validDays ?? DEFAULT_VALID_DAYS, workerSigner: this.address(), now: this.seconds() }),
+    )
+    this.storage.saveRequest(request)
+    this.changed()
+    return request
+  }
+
+  /**
+   * Installs the wallet's signature for the pending request, after checking that it recovers to the payout wallet
+   * (and to `accountPayoutWallet`, when the grid has told us the account's), names this key and is in force.
+   */
+  install(signature: string, accountPayoutWallet?: string): IdentityStatus {
+    const request = this.storage.loadRequest()
+    if (!request) throw new AppError('BAD_REQUEST', 'There is no delegation request waiting for a signature; make one first (gridforge identity request).')
+    const certificate = userInput(() =>
+      verifyDelegation(
+        { payload: request.payload, signature },
+        { workerSigner: this.address(), workerName: request.payload.worker_name, payoutWallet: accountPayoutWallet, now: this.seconds() },
+      ),
+    )
+    this.storage.saveCertificate(certificate)
+    this.storage.clearRequest()
+    this.saved = { certificate, problem: null }
+    return this.changed()
+  }
+
+  status(): IdentityStatus {
+    const { certificate, problem } = this.savedDelegation()
+    const pending = this.storage.loadRequest()
+    const payload = certificate?.payload ?? null
+    return {
+      state: delegationState(payload, this.seconds()),
+      address: this.address(),
+      delegation: payload && {
+        payoutWallet: payload.payout_wallet,
+        workerName: payload.worker_name,
+        delegationId: payload.delegation_id,
+        issuedAt: payload.issued_at,
+        expiresAt: payload.expires_at,
+      },
+      pending: pending && { payoutWallet: pending.payload.payout_wallet, workerName: pending.payload.worker_name, expiresAt: pending.payload.expires_at },
+      problem,
+    }
+  }
+
+  /** WorkerSigner: a fresh `worker_identity` for this registration frame, or null without a delegation in force for its name. */
+  workerIdentityFor(fields: RegistrationFrameFields): WorkerIdentityProof | null {
+    const certificate = this.delegationInForce()
+    if (!certificate || certificate.payload.worker_name !== fields.name) return null
+    try {
+      return buildWorkerIdentity({ privateKey: this.workerKey(), delegation: certificate, fields, now: this.seconds() })
+    } catch (error) {
+      this.options.log?.(`registering without worker identity: ${error instanceof Error ? error.message : String(error)}`)
+      return null
+    }
+  }
+
+  /** WorkerSigner: `worker_sig` for a done frame's full text, or null for empty text or without a delegation in force. */
+  signResult(jobId: string, fullText: string): Signature | null {
+    return this.delegationInForce() ? signJobResult(jobId, fullText, this.workerKey()) : null
+  }
+
+  private delegationInForce(): DelegationCertificate | null {
+    const { certificate } = this.savedDelegation()
+    return certificate && certificate.payload.expires_at > this.seconds() ? certificate : null
+  }
+
+  private savedDelegation() {
+    this.saved ??= this.storage.loadCertificate(this.address(), this.seconds())
+    return this.saved
+  }
+
+  private workerKey(): Uint8Array {
+    this.key ??= loadOrCreateWorkerKey(this.options.secrets)
+    return this.key
+  }
+
+  private seconds(): number {
+    return Math.floor(this.clock() / 1000)
+  }
+
+  private changed(): IdentityStatus {
+    const status = this.status()
+    this.events.emit('identity.status', status)
+    return status
+  }
+}
+
+/** A user's input that does not hold up is a one-sentence BAD_REQUEST; anything else is a bug and stays one. */
+function userInput<T>(run: () => T): T {
+  try {
+    return run()
+  } catch (error) {
+    if (error instanceof IdentityError) throw new AppError('BAD_REQUEST', error.message)
+    throw error
+  }
+}
