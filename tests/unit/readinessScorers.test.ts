@@ -75,7 +75,7 @@ describe('readiness scorers', () => {
       const answer = Number(right(canary).content)
       expect(verdict(canary, [text(`The answer is ${answer}.`)])).toEqual({ pass: true })
       expect(verdict(canary, [text(String(answer + 1))])).toMatchObject({ pass: false, reason: `answered ${answer + 1}, expected ${answer}` })
-      expect(verdict(canary, [text(`${canary.body.messages[0]!.content.match(/\d+/)![0]} and ${answer}`)])).toMatchObject({ pass: false, reason: 'the answer has 2 integers, not one' })
+      expect(verdict(canary, [text(`${(canary.body.messages[0]!.content as string).match(/\d+/)![0]} and ${answer}`)])).toMatchObject({ pass: false, reason: 'the answer has 2 integers, not one' })
       expect(verdict(canary, [text('I cannot do arithmetic.')])).toMatchObject({ pass: false, reason: 'the answer has no integer' })
     }
   })
