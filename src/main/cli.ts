@@ -44,6 +44,8 @@ async function main(argv: string[]): Promise<void> {
       'max-length': { type: 'string' },
       'max-context': { type: 'string' },
       sha256: { type: 'string' },
+      'self-test': { type: 'boolean', default: false },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
