@@ -207,7 +207,8 @@ export class EarnService {
       this.update({ state: 'off', detail: null })
       return this.state
     }
-    const maxContextLength = Math.min(settings.maxContextLength, model.contextSize)
+    // The reload for more slots can leave each sequence less context: advertise what is loaded now (§16.4).
+    const maxContextLength = Math.min(settings.maxContextLength, (this.deps.engine.snapshot().model ?? model).contextSize)
     const worker = createWorker(
       {
         network: settings.network,
