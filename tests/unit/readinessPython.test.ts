@@ -12,6 +12,7 @@ describe('the restricted Python evaluator', () => {
     expect(outputs('def f(x):\n    return x % 4', [7, -7, 8])).toEqual([3, 1, 0])
     expect(outputs('def f(x):\n    return -x ** 2 + 2 * 3 - 1', [3])).toEqual([-4])
     expect(outputs('def f(x):\n    return 2 ** 3 ** 2', [0])).toEqual([512])
+    expect(outputs('def f(x):\n    return x ** 3 + 0 ** 0 + x ** 0', [-1, -2, 1])).toEqual([1, -6, 3])
     expect(outputs('def f(x):\n    return (x + 1) * (x - 1)', [5])).toEqual([24])
   })
 
@@ -58,6 +59,7 @@ describe('the restricted Python evaluator', () => {
     ['a decorator', '@cache\ndef f(x):\n    return x'],
     ['an undefined name', 'def f(x):\n    return y'],
     ['a boolean result', 'def f(x):\n    return x > 0'],
+    ['a boolean that max() picked', 'def f(x):\n    return max(False, 0)'],
     ['no return', 'def f(x):\n    y = x'],
     ['division by zero', 'def f(x):\n    return x // 0'],
     ['a huge value', 'def f(x):\n    return 10 ** 20'],
