@@ -1,4 +1,4 @@
-import type { ToolCallDelta } from '../../shared/generation.js'
+import type { GenerateRequest, ToolCallDelta } from '../../shared/generation.js'
 import type { ReadinessFamilyResult, ReadinessReport } from '../../shared/readiness.js'
 import { aipgJobToRequest, BadJobRequest, openAiRequestSchema, type WorkerLimits } from '../params.js'
 import { systemClock, type Clock, type GenerationEngine } from '../ports.js'
@@ -111,7 +111,7 @@ export async function runReadiness(options: ReadinessOptions): Promise<Readiness
     // The grid forwards the client's body with a seed it mints (§13.2).
     const parsed = openAiRequestSchema.safeParse({ ...body, seed: gridSeed })
     if (!parsed.success) return { ...none, failure: 'the worker cannot read the probe as an OpenAI chat body' }
-    let request
+    let request: GenerateRequest
     try {
       request = aipgJobToRequest(parsed.data, undefined, options.limits)
     } catch (error) {
