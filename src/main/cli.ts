@@ -48,6 +48,8 @@ async function main(argv: string[]): Promise<void> {
       'payout-wallet': { type: 'string' },
       'valid-days': { type: 'string' },
       signature: { type: 'string' },
+      'self-test': { type: 'boolean', default: false },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })

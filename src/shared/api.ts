@@ -23,6 +23,7 @@ import { gridUrlProblem } from './gridUrl.js'
 import { miningPolicySchema } from './miningPolicySchema.js'
 import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
 import { modelChoiceSchema, type QuickStartSnapshot } from './quickStart.js'
+import type { ReadinessSnapshot } from './readiness.js'
 import type { Result } from './result.js'
 
 const id = z.string().min(1).max(64)
@@ -147,6 +148,9 @@ export const contract = {
   'earn.quickStart': call(z.strictObject({ model: modelChoiceSchema })).returns<QuickStartSnapshot>(),
   'earn.quickStartStatus': call(none).returns<QuickStartSnapshot>(),
   'earn.quickStartCancel': call(none).returns<QuickStartSnapshot>(),
+  /** Runs the grid readiness self-test on the loaded model (the validators' families, locally). */
+  'earn.readiness': call(none).returns<ReadinessSnapshot>(),
+  'earn.readinessStatus': call(none).returns<ReadinessSnapshot>(),
   'api.status': call(none).returns<LocalApiSnapshot>(),
   'api.configure': call(
     z.strictObject({
@@ -187,6 +191,8 @@ export interface Events {
   'earn.snapshot': EarnSnapshot
   /** Start earning's steps and their progress. */
   'earn.quickStart': QuickStartSnapshot
+  /** The readiness self-test's progress and last report. */
+  'earn.readiness': ReadinessSnapshot
   'api.snapshot': LocalApiSnapshot
   /** Start at login or the self-updater changed (desktop only). */
   'desktop.snapshot': DesktopSnapshot

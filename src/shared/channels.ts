@@ -52,6 +52,8 @@ export const callNames = {
   'earn.quickStart': true,
   'earn.quickStartStatus': true,
   'earn.quickStartCancel': true,
+  'earn.readiness': true,
+  'earn.readinessStatus': true,
   'api.status': true,
   'api.configure': true,
   'api.regenerateToken': true,
@@ -73,6 +75,7 @@ export const eventNames = {
   'chat.progress': true,
   'earn.snapshot': true,
   'earn.quickStart': true,
+  'earn.readiness': true,
   'api.snapshot': true,
   'desktop.snapshot': true,
 } as const satisfies Record<EventName, true>

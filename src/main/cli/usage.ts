@@ -11,6 +11,8 @@ Commands:
                                                         OpenAI/KoboldAI API
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|ID --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
+  worker --self-test --model PATH|ID [--max-length N] [--max-context N] [--seed N]
+                                                        run the grid validators' tests locally; exit 1 when not ready
   chat   --model PATH|ID [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
   models list                                          registered models, the catalog and this PC's fit
   models pull <catalog-id|hf:user/repo[:quant]|hf:user/repo/file.gguf|https://…> [--sha256 HEX]

@@ -19,6 +19,7 @@ import { modelStem, resolveModelArgument } from './modelArgument.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
 import { onStopSignals } from './stopSignals.js'
+import { workerSelfTest } from './workerSelfTest.js'
 
 /** Options of `gridforge worker`. */
 export interface WorkerOptions {
@@ -33,6 +34,10 @@ export interface WorkerOptions {
   'max-length'?: string
   'max-context'?: string
   threads?: string
+  /** Run the grid readiness self-test instead of earning. */
+  'self-test'?: boolean
+  /** The self-test's seed (the same seed sends the same probes). */
+  seed?: string
   version: string
   engineEntry: string
   resourcesDir: string
@@ -43,6 +48,7 @@ export interface WorkerOptions {
  * flight; a second Ctrl-C cancels them (and faults them on the grid).
  */
 export async function workerCommand(options: WorkerOptions): Promise<void> {
+  if (options['self-test']) return workerSelfTest(options)
   const network = parseNetwork(options.network)
   const gridUrl = readGridUrl(options['grid-url'], network)
   const apiKey = readApiKey(options['api-key-file'])

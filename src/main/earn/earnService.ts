@@ -210,6 +210,8 @@ export class EarnService {
       this.update({ state: 'off', detail: null })
       return this.state
     }
+    // The reload for more slots can leave each sequence less context: advertise what is loaded now (§16.4).
+    const loadedContext = (this.deps.engine.snapshot().model ?? model).contextSize
     const worker = createWorker(
       {
         network: settings.network,
@@ -218,7 +220,7 @@ export class EarnService {
         name: settings.workerName,
         models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),
         slots: settings.slots,
-        ...advertisedLimits(settings, model.contextSize),
+        ...advertisedLimits(settings, loadedContext),
         agent: bridgeAgent(this.deps.version),
         extraCa: this.deps.extraCa,
       },

@@ -18,6 +18,11 @@ export interface StartEarningPorts {
   download(catalogId: string, onProgress: (received: number, total: number | null) => void, signal: AbortSignal): Promise<string>
   loadedPath(): string | null
   load(path: string, onProgress: (fraction: number) => void): Promise<void>
+  /**
+   * Runs the grid readiness self-test when the model or the settings changed since the last one (its
+   * result is the readiness service's to show); a failure of the check does not stop Start earning.
+   */
+  checkReadiness?(signal: AbortSignal): Promise<void>
   /** True while the miner runs (Start earning then has nothing to do). */
   isMining(): boolean
   /** Starts the miner and waits until it is connected to the grid. */
@@ -172,6 +177,11 @@ export class StartEarningFlow {
       }
 
       this.current = 'connect'
+      if (this.ports.checkReadiness) {
+        this.step('connect', { state: 'active', detail: 'Checking grid readiness: running the validators\' tests on the model…' })
+        await this.ports.checkReadiness(signal).catch(() => undefined)
+        if (signal.aborted) return
+      }
       this.step('connect', { state: 'active', detail: 'Connecting to the grid…' })
       if ((await this.ports.connect(signal)) === 'stopped') return this.stoppedByUser()
       if (signal.aborted) return

@@ -23,6 +23,8 @@ import { EngineSupervisor } from '../engine/engineSupervisor.js'
 import type { EngineLauncher } from '../engine/protocol.js'
 import { loadCatalog } from '../models/catalog.js'
 import { ModelsService } from '../models/modelsService.js'
+import { LastReadiness } from '../readiness/lastReadiness.js'
+import { ReadinessService } from '../readiness/readinessService.js'
 import { LocalApiService } from '../server/localApi/localApiService.js'
 import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
@@ -141,7 +143,18 @@ export function createHost(options: HostOptions): Host {
   })
   const onboarding = new OnboardingFlag(settings)
   const lastEarningModel = new LastEarningModel(settings)
-  const startEarning = new StartEarningFlow(startEarningPorts({ models, engine, earn, events }), lastEarningModel.get())
+  const readiness = new ReadinessService({
+    engine,
+    requestedLimits: () => earn.snapshot().settings,
+    busyReason: () => (['off', 'error'].includes(earn.snapshot().state) ? null : 'Stop earning to check grid readiness: the check needs the model to itself.'),
+    saved: new LastReadiness(settings),
+    log,
+  })
+  readiness.subscribe((_name, snapshot) => events.emit('earn.readiness', snapshot))
+  const startEarning = new StartEarningFlow(
+    { ...startEarningPorts({ models, engine, earn, events }), checkReadiness: (signal) => readiness.ensureChecked(signal).then(() => undefined) },
+    lastEarningModel.get(),
+  )
   const runStartEarning = (model: ModelChoice) => {
     const snapshot = startEarning.start(model)
     lastEarningModel.set(model)
@@ -229,6 +242,8 @@ export function createHost(options: HostOptions): Host {
     'earn.quickStart': ({ model }) => runStartEarning(model),
     'earn.quickStartStatus': () => startEarning.snapshot(),
     'earn.quickStartCancel': () => startEarning.cancel(),
+    'earn.readiness': () => readiness.check(),
+    'earn.readinessStatus': () => readiness.snapshot(),
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
@@ -266,7 +281,7 @@ export function createHost(options: HostOptions): Host {
       }),
     close() {
       closing ??= (async () => {
-        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close()])
+        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close(), readiness.close()])
         await engine.close()
         db.close()
       })()

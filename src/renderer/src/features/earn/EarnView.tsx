@@ -9,6 +9,7 @@ import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
 import { JobLog } from './JobLog'
 import { MiningPolicyForm } from './MiningPolicyForm'
+import { ReadinessPanel } from './ReadinessPanel'
 import { describeEarnState, formatDuration } from './earnText'
 
 /** Earn: a large Start/Stop, what the PC is doing in words, the jobs now and since Start, the job log. */
@@ -120,6 +121,7 @@ export function EarnView() {
 
       <EarnChart version={`${since.jobs}|${since.rewards}|${jobs.length}`} />
       <AccountTotals earn={earn} />
+      <ReadinessPanel settings={earn.settings} mining={running} />
       <EarnSettingsForm earn={earn} disabled={running} />
       <MiningPolicyForm policy={earn.policy} />
       <JobLog jobs={jobs} />
