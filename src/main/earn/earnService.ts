@@ -26,7 +26,7 @@ import { fetchAccountTotals, GridAccountError } from './gridAccount.js'
 import { gridUrlFor, KeyOrigins, originOf } from './keyOrigins.js'
 import type { MiningGate } from './miningGate.js'
 import { DEFAULT_POLICY } from './miningPolicy.js'
-import type { SecretStore } from './secretStore.js'
+import type { SecretStore } from '../store/secretStore.js'
 
 const SETTINGS_KEY = 'earn.settings'
 const POLICY_KEY = 'earn.policy'

@@ -1,6 +1,6 @@
 import type { CatalogEntry, CatalogItem, DownloadSnapshot, HardwareInfo, LocalModel } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
-import type { SecretStore } from '../earn/secretStore.js'
+import type { SecretStore } from '../store/secretStore.js'
 import type { Engine, ModelInspector } from '../engine/engine.js'
 import type { HostEvents } from '../host/events.js'
 import type { ModelsRepository } from '../store/modelsRepository.js'

@@ -3,10 +3,10 @@ import type { DownloadSnapshot } from '../../shared/models.js'
 import type { ModelChoice } from '../../shared/quickStart.js'
 import { AppError } from '../../shared/result.js'
 import type { Engine } from '../engine/engine.js'
-import type { HostEvents } from '../host/events.js'
+import type { HostEvents } from './events.js'
 import type { ModelsService } from '../models/modelsService.js'
-import type { EarnService } from './earnService.js'
-import type { StartEarningPorts, WaitOutcome } from './startEarningFlow.js'
+import type { EarnService } from '../earn/earnService.js'
+import type { StartEarningPorts, WaitOutcome } from '../earn/startEarningFlow.js'
 
 /** The services Start earning drives. */
 export interface StartEarningServices {
