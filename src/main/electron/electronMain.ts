@@ -273,9 +273,7 @@ async function start(): Promise<void> {
       quit,
     })
     const redraw = () => tray?.update(current.earn.snapshot(), updates.snapshot())
-    const unsubscribeEarn = current.events.subscribe((name) => {
-      if (name === 'earn.snapshot') redraw()
-    })
+    const unsubscribeEarn = current.earn.onSnapshot(redraw)
     const unsubscribeUpdates = updates.subscribe(redraw)
     stopTrayRedraws = () => {
       unsubscribeEarn()

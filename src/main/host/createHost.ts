@@ -6,16 +6,15 @@ import { ChatService } from '../chat/chatService.js'
 import { ChatTransfer } from '../chat/transfer/chatTransfer.js'
 import { GridChatService } from '../chat/grid/gridChatService.js'
 import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
-import { EarnService } from '../earn/earnService.js'
+import { createEarnService, type EarnService } from '../earn/earnService.js'
 import { bridgeAgent } from '../earn/gridDefaults.js'
-import { gridUrlFor } from '../earn/keyOrigins.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
+import { isMinerOn } from '../earn/minerStatus.js'
 import { MiningGate } from '../earn/miningGate.js'
 import { OnboardingFlag } from '../earn/onboardingFlag.js'
 import { startEarningInBackground, type BackgroundStartOutcome } from '../earn/backgroundStart.js'
 import { LastEarningModel } from '../earn/lastEarningModel.js'
 import { StartEarningFlow } from '../earn/startEarningFlow.js'
-import { startEarningPorts } from './startEarningPorts.js'
 import { alwaysIdle, DEFAULT_POLICY, type IdleSource } from '../earn/miningPolicy.js'
 import { FileSecretStore, type SecretStore } from '../store/secretStore.js'
 import type { Engine } from '../engine/engine.js'
@@ -33,6 +32,7 @@ import { dataPaths } from './dataDir.js'
 import { requireDesktop, type DesktopIntegration } from './desktopIntegration.js'
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js'
 import { HostEvents } from './events.js'
+import { startEarningPorts } from './startEarningPorts.js'
 
 /** What a shell (Electron or headless) needs to build the host. */
 export interface HostOptions {
@@ -99,6 +99,7 @@ export function createHost(options: HostOptions): Host {
   mkdirSync(paths.models, { recursive: true })
   const db: Database.Database = openDatabase(paths.database, undefined, { nativeBinding: options.sqliteNativeBinding })
   const events = new HostEvents(log)
+  // Each service owns its events; the host puts them on the transports' bus under their contract names.
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
@@ -109,7 +110,6 @@ export function createHost(options: HostOptions): Host {
     catalog: loadCatalog(),
     inspector: engine,
     engine,
-    events,
     secrets,
     hfEndpoint: options.hfEndpoint,
     freeBytes: options.freeBytes,
@@ -117,31 +117,36 @@ export function createHost(options: HostOptions): Host {
     resumeDownloads: options.ownsData !== false,
     log,
   })
+  models.subscribe(events.forwarder())
   models.start()
   const localUse = new LocalUseGate(options.localCooldownMs)
   const chatRepository = new ChatRepository(db)
-  const chat = new ChatService(chatRepository, engine, events, () => localUse.beginLocalUse())
+  const chat = new ChatService(chatRepository, engine, () => localUse.beginLocalUse())
+  chat.subscribe(events.forwarder())
   if (options.ownsData !== false) chat.recoverFromLastRun()
   const chatTransfer = new ChatTransfer(chatRepository, chat, () => events.emit('chat.conversations', chat.list()))
   const settings = new SettingsRepository(db)
-  const localApi = new LocalApiService({ engine, settings, secrets, events, beginLocalUse: () => localUse.beginLocalUse() })
+  const localApi = new LocalApiService({ engine, settings, secrets, beginLocalUse: () => localUse.beginLocalUse() })
+  localApi.subscribe(events.forwarder())
   if (options.ownsData !== false) void localApi.startIfEnabled()
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle)
-  const earn = new EarnService({
+  const earn = createEarnService({
     gate: miningGate,
     defaultPolicy: { ...DEFAULT_POLICY, localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000 },
     engine,
     ledger: new JobsRepository(db),
     settings,
     secrets,
-    events,
     version: options.version,
     extraCa: options.extraCa,
     advertisedFor: (path) => models.advertisedFor(path),
+    log,
   })
+  earn.subscribe(events.forwarder())
+  earn.account.start()
   const onboarding = new OnboardingFlag(settings)
   const lastEarningModel = new LastEarningModel(settings)
-  const startEarning = new StartEarningFlow(startEarningPorts({ models, engine, earn, events }), lastEarningModel.get())
+  const startEarning = new StartEarningFlow(startEarningPorts({ models, engine, earn }), lastEarningModel.get())
   const runStartEarning = (model: ModelChoice) => {
     const snapshot = startEarning.start(model)
     lastEarningModel.set(model)
@@ -150,9 +155,9 @@ export function createHost(options: HostOptions): Host {
   startEarning.onChange((snapshot) => events.emit('earn.quickStart', snapshot))
   // Chat uses the grid URL set for earning on the same network (a dev or private grid), else production.
   const gridChat = new GridChatService({
-    gridUrl: (network) => gridUrlFor(earn.snapshot().settings, network),
+    gridUrl: (network) => earn.credentials.gridUrl(network),
     // Only a key checked against that grid: another grid URL must not receive it.
-    apiKey: (network) => earn.apiKeyFor(network),
+    apiKey: (network) => earn.credentials.apiKeyFor(network),
     agent: bridgeAgent(options.version),
     horde: options.hordeChat,
   })
@@ -254,7 +259,7 @@ export function createHost(options: HostOptions): Host {
     paths,
     startEarningInBackground: () =>
       startEarningInBackground({
-        isMining: () => !['off', 'error'].includes(earn.snapshot().state),
+        isMining: () => isMinerOn(earn.snapshot().state),
         modelLoaded: () => engine.snapshot().model !== null,
         startMiner: () => earn.start(),
         lastChoice: () => lastEarningModel.get(),
