@@ -46,7 +46,7 @@ const nativeOnlyInEngine = {
 const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/engineProcess.ts', 'src/main/engine/modelInspector.ts']
 
 /**
- * Floors inside src/main (docs/ARCHITECTURE.md): the shells (electron/, cli/, the headless server/) build
+ * Floors inside src/main: the shells (electron/, cli/, the headless server/) build
  * the host; host/ composes the features and wires their events to the transports; the features (chat,
  * earn, models, localApi, engine) use store/ and lib/ but not each other, except the engine through its
  * public port (engine/engine.ts); store/ knows no feature; lib/ knows nothing else of main.
