@@ -49,7 +49,7 @@ function setup(engine: (fill: () => void) => Engine) {
   const fill = () => db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
   const chat = new ChatService(new ChatRepository(db), engine(fill))
   const messages: Message[] = []
-  chat.subscribe((name, payload) => name === 'chat.message' && messages.push(payload as Message))
+  chat.on('chat.message', (message) => messages.push(message))
   return { chat, fill, messages }
 }
 

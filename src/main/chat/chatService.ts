@@ -58,6 +58,11 @@ export class ChatService {
     return this.events.subscribe(listener)
   }
 
+  /** One chat event only, typed. */
+  on<K extends keyof ChatEvents>(name: K, listener: (payload: ChatEvents[K]) => void): () => void {
+    return this.events.on(name, listener)
+  }
+
   /**
    * Called once by the app that owns the data (not by a one-off CLI command running next to it): replies
    * that were streaming when the app last stopped are kept, marked interrupted; conversations deleted in an

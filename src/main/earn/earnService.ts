@@ -79,9 +79,9 @@ export class EarnService {
     return this.events.subscribe(listener)
   }
 
-  /** Only the snapshots, typed: for Start earning and the tray. */
-  onSnapshot(listener: (snapshot: EarnSnapshot) => void): () => void {
-    return this.events.on('earn.snapshot', listener)
+  /** One event only, typed (the tray redraws this way). */
+  on<K extends keyof EarnEvents>(name: K, listener: (payload: EarnEvents[K]) => void): () => void {
+    return this.events.on(name, listener)
   }
 
   configure(settings: EarnSettings): EarnSnapshot {

@@ -273,7 +273,7 @@ async function start(): Promise<void> {
       quit,
     })
     const redraw = () => tray?.update(current.earn.snapshot(), updates.snapshot())
-    const unsubscribeEarn = current.earn.onSnapshot(redraw)
+    const unsubscribeEarn = current.earn.on('earn.snapshot', redraw)
     const unsubscribeUpdates = updates.subscribe(redraw)
     stopTrayRedraws = () => {
       unsubscribeEarn()

@@ -9,7 +9,7 @@ import type { ModelsService } from '../models/modelsService.js'
 
 /** The services Start earning drives. */
 export interface StartEarningServices {
-  models: Pick<ModelsService, 'registry' | 'catalog' | 'downloads' | 'onDownloads'>
+  models: Pick<ModelsService, 'registry' | 'catalog' | 'downloads' | 'on'>
   engine: Engine
   earn: Pick<EarnService, 'miner' | 'snapshot' | 'start' | 'stop'>
 }
@@ -75,7 +75,7 @@ export function startEarningPorts({ models, engine, earn }: StartEarningServices
           finish(() => reject(new Error('Cancelled.')))
           void models.downloads.pause(id).catch(() => undefined)
         }
-        const unsubscribe = models.onDownloads(check)
+        const unsubscribe = models.on('models.downloads', check)
         signal.addEventListener('abort', onAbort, { once: true })
         check(models.downloads.list())
       })

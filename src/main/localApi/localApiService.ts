@@ -48,6 +48,11 @@ export class LocalApiService {
     return this.events.subscribe(listener)
   }
 
+  /** One event only, typed. */
+  on<K extends keyof LocalApiEvents>(name: K, listener: (payload: LocalApiEvents[K]) => void): () => void {
+    return this.events.on(name, listener)
+  }
+
   snapshot(): LocalApiSnapshot {
     return this.state
   }

@@ -86,9 +86,9 @@ export class ModelsService {
     return this.events.subscribe(listener)
   }
 
-  /** Only the download list, each time it changes. */
-  onDownloads(listener: (downloads: DownloadSnapshot[]) => void): () => void {
-    return this.events.on('models.downloads', listener)
+  /** One models event only, typed (Start earning follows a download this way). */
+  on<K extends keyof ModelsEvents>(name: K, listener: (payload: ModelsEvents[K]) => void): () => void {
+    return this.events.on(name, listener)
   }
 
   /** Resumes the download queue left by the last run. */
