@@ -13,7 +13,7 @@ import { GridCredentials } from './gridCredentials.js'
 import { JobHistory } from './jobHistory.js'
 import { KeyOrigins } from './keyOrigins.js'
 import { Miner } from './miner.js'
-import { minerStatusOf } from './minerStatus.js'
+import { minerStatusOf } from '../../shared/minerStatus.js'
 import type { MiningGate } from './miningGate.js'
 
 /** What the Earn view is told. */

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron'
 import type { EarnSnapshot, EarnStatus, UpdateSnapshot } from '../../shared/domain.js'
-import { isMinerOn, minerStatusOf } from '../earn/minerStatus.js'
+import { isMinerOn, minerStatusOf } from '../../shared/minerStatus.js'
 
 /** The four tray pictures: the miner's status, as the Earn view shows it. */
 export type TrayStatus = EarnStatus

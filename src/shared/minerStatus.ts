@@ -1,4 +1,4 @@
-import type { EarnState, EarnStatus } from '../../shared/domain.js'
+import type { EarnState, EarnStatus } from './domain.js'
 
 /**
  * The one place that reduces the miner's state to what the Earn view, the tray and metrics show. Backoff
