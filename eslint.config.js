@@ -48,11 +48,12 @@ const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/e
 /**
  * Floors inside src/main: the shells (electron/, cli/, the headless server/) build
  * the host; host/ composes the features and wires their events to the transports; the features (chat,
- * earn, models, localApi, engine) use store/ and lib/ but not each other, except the engine through its
+ * earn, models, localApi, engine, readiness) use store/ and lib/ but not each other, except the engine through its
  * public port (engine/engine.ts); store/ knows no feature; lib/ knows nothing else of main.
  */
 const shells = ['**/electron/**', '**/cli/**', '**/server/**']
-const features = ['chat', 'earn', 'models', 'localApi', 'engine']
+const shellFiles = ['src/main/electron/**', 'src/main/cli/**', 'src/main/cli.ts', 'src/main/server/**']
+const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness']
 const publicFeatureFiles = ['!**/engine/engine.js']
 const featureFolders = (except) => features.filter((name) => name !== except).map((name) => `**/${name}/**`)
 
@@ -65,7 +66,9 @@ function mainLayers() {
       paths: [...(electron ? [electronOnlyInShell] : []), ...(native ? [nativeOnlyInEngine] : [])],
     })
   return [
-    { files: ['src/main/**'], ignores: ['src/main/electron/**', ...engineNativeFiles], rules: rule({}) },
+    // A folder not named below (a new feature) gets the floor rule too: no host/, no shell.
+    { files: ['src/main/**'], ignores: [...shellFiles, 'src/main/host/**', ...engineNativeFiles], rules: rule({ folders: ['**/host/**', ...shells] }) },
+    { files: shellFiles, ignores: ['src/main/electron/**'], rules: rule({}) },
     { files: ['src/main/electron/**'], rules: layer(mainBase) },
     { files: ['src/main/host/**'], rules: rule({ folders: shells }) },
     ...features.map((name) => ({
