@@ -34,6 +34,57 @@ function layer({ packages = [], folders = [], paths = [] }) {
   }
 }
 
+/** What every module of src/main may not import: the renderer's and preload's code, React. */
+const mainBase = { packages: ['react', 'react-dom'], folders: ['**/renderer/**', '**/preload/**'] }
+const electronOnlyInShell = { name: 'electron', message: "Only src/main/electron may import 'electron'." }
+const nativeOnlyInEngine = {
+  name: 'node-llama-cpp',
+  importNames: nativeEngineNames,
+  message: 'The native engine lives only in the engine process (src/main/engine/llamaRuntime.ts).',
+}
+/** The files of the engine process that hold node-llama-cpp's native engine. */
+const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/engineProcess.ts', 'src/main/engine/modelInspector.ts']
+
+/**
+ * Floors inside src/main: the shells (electron/, cli/, the headless server/) build
+ * the host; host/ composes the features and wires their events to the transports; the features (chat,
+ * earn, models, localApi, engine, readiness) use store/ and lib/ but not each other, except the engine through its
+ * public port (engine/engine.ts); store/ knows no feature; lib/ knows nothing else of main.
+ */
+const shells = ['**/electron/**', '**/cli/**', '**/server/**']
+const shellFiles = ['src/main/electron/**', 'src/main/cli/**', 'src/main/cli.ts', 'src/main/server/**']
+const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness']
+const publicFeatureFiles = ['!**/engine/engine.js']
+const featureFolders = (except) => features.filter((name) => name !== except).map((name) => `**/${name}/**`)
+
+/** One no-restricted-imports rule per folder: ESLint keeps only the last matching block's options, so each carries the whole set. */
+function mainLayers() {
+  const rule = ({ folders = [], native = true, electron = true }) =>
+    layer({
+      ...mainBase,
+      folders: [...mainBase.folders, ...folders],
+      paths: [...(electron ? [electronOnlyInShell] : []), ...(native ? [nativeOnlyInEngine] : [])],
+    })
+  return [
+    // A folder not named below (a new feature) gets the floor rule too: no host/, no shell.
+    { files: ['src/main/**'], ignores: [...shellFiles, 'src/main/host/**', ...engineNativeFiles], rules: rule({ folders: ['**/host/**', ...shells] }) },
+    { files: shellFiles, ignores: ['src/main/electron/**'], rules: rule({}) },
+    { files: ['src/main/electron/**'], rules: layer(mainBase) },
+    { files: ['src/main/host/**'], rules: rule({ folders: shells }) },
+    ...features.map((name) => ({
+      files: [`src/main/${name}/**`],
+      ignores: name === 'engine' ? engineNativeFiles : [],
+      rules: rule({ folders: ['**/host/**', ...shells, ...featureFolders(name), ...publicFeatureFiles] }),
+    })),
+    { files: engineNativeFiles, rules: rule({ folders: ['**/host/**', ...shells, ...featureFolders('engine')], native: false, electron: false }) },
+    { files: ['src/main/store/**'], rules: rule({ folders: ['**/host/**', ...shells, ...features.map((name) => `**/${name}/**`)] }) },
+    {
+      files: ['src/main/lib/**'],
+      rules: rule({ folders: ['**/host/**', ...shells, ...features.map((name) => `**/${name}/**`), '**/store/**'] }),
+    },
+  ]
+}
+
 export default tseslint.config(
   { ignores: ['out/', 'dist/', 'node_modules/', '.cache/', '.scratch/', 'test-results/', 'playwright-report/'] },
   js.configs.recommended,
@@ -67,31 +118,7 @@ export default tseslint.config(
       folders: ['**/main/**', '**/renderer/**', '**/preload/**'],
     }),
   },
-  {
-    files: ['src/main/**'],
-    ignores: [
-      'src/main/electron/**',
-      'src/main/engine/llamaRuntime.ts',
-      'src/main/engine/engineProcess.ts',
-      'src/main/engine/modelInspector.ts',
-    ],
-    rules: layer({
-      packages: ['react', 'react-dom'],
-      folders: ['**/renderer/**', '**/preload/**'],
-      paths: [
-        { name: 'electron', message: "Only src/main/electron may import 'electron'." },
-        {
-          name: 'node-llama-cpp',
-          importNames: nativeEngineNames,
-          message: 'The native engine lives only in the engine process (src/main/engine/llamaRuntime.ts).',
-        },
-      ],
-    }),
-  },
-  {
-    files: ['src/main/electron/**'],
-    rules: layer({ packages: ['react', 'react-dom'], folders: ['**/renderer/**', '**/preload/**'] }),
-  },
+  ...mainLayers(),
   {
     files: ['src/preload/**'],
     rules: layer({

@@ -1,6 +1,6 @@
 import { EngineSupervisor } from '../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../src/main/engine/forkLauncher.js'
-import { startLocalApi } from '../src/main/server/localApi/localApiServer.js'
+import { startLocalApi } from '../src/main/localApi/localApiServer.js'
 import { median, metric, type Metric } from './metrics.js'
 
 const TOKEN = 'gf-bench-token'

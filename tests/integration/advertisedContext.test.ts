@@ -1,16 +1,15 @@
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { EarnService } from '../../src/main/earn/earnService.js'
+import { createEarnService } from '../../src/main/earn/earnService.js'
 import { LocalUseGate } from '../../src/main/earn/localUseGate.js'
 import { MiningGate } from '../../src/main/earn/miningGate.js'
 import { alwaysIdle } from '../../src/main/earn/miningPolicy.js'
-import { FileSecretStore } from '../../src/main/earn/secretStore.js'
+import { FileSecretStore } from '../../src/main/store/secretStore.js'
 import type { Engine } from '../../src/main/engine/engine.js'
-import { HostEvents } from '../../src/main/host/events.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { JobsRepository } from '../../src/main/store/jobsRepository.js'
 import { SettingsRepository } from '../../src/main/store/settingsRepository.js'
-import type { EarnSnapshot, LoadedModel } from '../../src/shared/domain.js'
+import type { LoadedModel } from '../../src/shared/domain.js'
 import { startDevGrid } from '../support/devGrid/index.js'
 import { tempDataDir } from '../support/paths.js'
 
@@ -37,13 +36,11 @@ describe('the advertised context', () => {
   it('is never more than the loaded context holds, also after the reload for more slots', async () => {
     const grid = await startDevGrid({ mode: 'aipg' })
     const db = openDatabase(join(temp.dir, 'gridforge.db'))
-    const events = new HostEvents()
-    const earn = new EarnService({
+    const earn = createEarnService({
       engine: shrinkingEngine(),
       ledger: new JobsRepository(db),
       settings: new SettingsRepository(db),
       secrets: new FileSecretStore(join(temp.dir, 'secrets')),
-      events,
       version: '0.0.0-test',
       gate: new MiningGate(new LocalUseGate(), alwaysIdle),
     })
@@ -51,8 +48,8 @@ describe('the advertised context', () => {
       earn.configure({ network: 'aipg', gridUrl: grid.url, workerName: 'ctx-rig', slots: 3, maxLength: 512, maxContextLength: 8192 })
       await earn.setApiKey('aipg', 'dev-key-alice')
       const connected = new Promise<void>((resolve) => {
-        const off = events.subscribe((name, payload) => {
-          if (name === 'earn.snapshot' && (payload as EarnSnapshot).state === 'waiting') {
+        const off = earn.subscribe((name, payload) => {
+          if (name === 'earn.snapshot' && payload.state === 'waiting') {
             off()
             resolve()
           }

@@ -2,7 +2,6 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ChatService } from '../../src/main/chat/chatService.js'
 import type { Engine } from '../../src/main/engine/engine.js'
-import { HostEvents } from '../../src/main/host/events.js'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import type { EngineSnapshot, Message } from '../../src/shared/domain.js'
@@ -48,10 +47,10 @@ function setup(engine: (fill: () => void) => Engine) {
   })
   // SQLite's page limit makes the next write fail with SQLITE_FULL, exactly as a full disk does.
   const fill = () => db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
-  const events = new HostEvents()
+  const chat = new ChatService(new ChatRepository(db), engine(fill))
   const messages: Message[] = []
-  events.subscribe((name, payload) => name === 'chat.message' && messages.push(payload as Message))
-  return { chat: new ChatService(new ChatRepository(db), engine(fill), events), fill, messages }
+  chat.on('chat.message', (message) => messages.push(message))
+  return { chat, fill, messages }
 }
 
 describe('a full disk', () => {

@@ -155,7 +155,8 @@ describe('grid problems while earning', () => {
     aipg.faults.down = true
     const down = await until(() => (earn?.state === 'backoff' ? earn : undefined))
     expect(down.detail).toMatch(/Reconnecting|Retrying|reach/i)
-    expect(down.status).toBe('mining')
+    // Retrying is shown as paused, in the Earn view and the tray alike: no job is taken until it reconnects.
+    expect(down.status).toBe('paused')
     aipg.faults.down = false
     await until(() => earn?.state === 'waiting', 30_000)
 

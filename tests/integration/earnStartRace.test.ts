@@ -1,15 +1,14 @@
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { EarnService } from '../../src/main/earn/earnService.js'
+import { createEarnService, type EarnService } from '../../src/main/earn/earnService.js'
 import { LocalUseGate } from '../../src/main/earn/localUseGate.js'
 import { MiningGate } from '../../src/main/earn/miningGate.js'
 import { alwaysIdle } from '../../src/main/earn/miningPolicy.js'
-import { FileSecretStore } from '../../src/main/earn/secretStore.js'
+import { FileSecretStore } from '../../src/main/store/secretStore.js'
 import { StartEarningFlow } from '../../src/main/earn/startEarningFlow.js'
-import { startEarningPorts } from '../../src/main/earn/startEarningPorts.js'
+import { startEarningPorts } from '../../src/main/host/startEarningPorts.js'
 import type { Engine } from '../../src/main/engine/engine.js'
-import { HostEvents } from '../../src/main/host/events.js'
 import type { ModelsService } from '../../src/main/models/modelsService.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { JobsRepository } from '../../src/main/store/jobsRepository.js'
@@ -59,20 +58,18 @@ function slowEngine() {
 
 async function earnOn(engine: Engine, workerName: string) {
   grid = await startDevGrid({ mode: 'aipg' })
-  const events = new HostEvents()
-  const earn = new EarnService({
+  const earn = createEarnService({
     engine,
     ledger: new JobsRepository(db),
     settings: new SettingsRepository(db),
     secrets: new FileSecretStore(join(temp.dir, 'secrets')),
-    events,
     version: '0.0.0-test',
     gate: new MiningGate(new LocalUseGate(), alwaysIdle),
   })
   services.push(earn)
   earn.configure({ network: 'aipg', gridUrl: grid.url, workerName, slots: 2, maxLength: 64, maxContextLength: 1024 })
   await earn.setApiKey('aipg', 'dev-key-alice')
-  return { earn, events }
+  return { earn }
 }
 
 /** Registrations of a miner (the key check registers the same name advertising no models). */
@@ -127,8 +124,8 @@ describe('Start and Stop while the model is being prepared for two slots', () =>
 
   it('cancelling Start earning while it connects leaves no miner running', async () => {
     const slow = slowEngine()
-    const { earn, events } = await earnOn(slow.engine, 'quick-cancel')
-    const ports = startEarningPorts({ models: {} as ModelsService, engine: slow.engine, earn, events })
+    const { earn } = await earnOn(slow.engine, 'quick-cancel')
+    const ports = startEarningPorts({ models: {} as ModelsService, engine: slow.engine, earn })
     const flow = new StartEarningFlow({ ...ports, resolve: async () => ({ name: 'Tiny', path: model.path }) })
     flow.start({ kind: 'local', modelId: 'tiny' })
     await until(() => flow.snapshot().steps[2]!.state === 'active')

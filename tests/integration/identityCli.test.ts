@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryNonceRegistry, verifyRegistration } from '../../src/grid/identity/registrationVerifier.js'
-import { FileSecretStore } from '../../src/main/earn/secretStore.js'
+import { FileSecretStore } from '../../src/main/store/secretStore.js'
 import { WorkerIdentityService } from '../../src/main/identity/workerIdentityService.js'
 import { cliEntry, requireBuild } from '../support/paths.js'
 

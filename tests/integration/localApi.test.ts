@@ -2,7 +2,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
-import { startLocalApi, type LocalApi } from '../../src/main/server/localApi/localApiServer.js'
+import { startLocalApi, type LocalApi } from '../../src/main/localApi/localApiServer.js'
 import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
 
 const temp = tempDataDir()

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { FileSecretStore } from '../../src/main/earn/secretStore.js'
+import { FileSecretStore } from '../../src/main/store/secretStore.js'
 import { EncryptedSecretStore, type EncryptionBackend } from '../../src/main/electron/safeStorageSecrets.js'
 
 const dirs: string[] = []

@@ -47,3 +47,58 @@ describe('layer rules (DESIGN.md) are enforced by lint', () => {
     expect(await errorsFor(file, `${code}\n`)).toEqual([])
   })
 })
+
+describe('floors inside src/main are enforced by lint', () => {
+  it.each([
+    // Only host/ and the shells import host/: services own their events instead of emitting on the host's bus.
+    ['src/main/chat/x.ts', "import type { HostEvents } from '../host/events.js'"],
+    ['src/main/earn/x.ts', "import type { HostEvents } from '../host/events.js'"],
+    ['src/main/models/x.ts', "import { createHost } from '../host/createHost.js'"],
+    ['src/main/localApi/x.ts', "import type { HostEvents } from '../host/events.js'"],
+    ['src/main/engine/x.ts', "import type { Host } from '../host/createHost.js'"],
+    ['src/main/engine/llamaRuntime.ts', "import type { Host } from '../host/createHost.js'"],
+    // Features do not import each other's internals.
+    ['src/main/earn/x.ts', "import type { ModelsService } from '../models/modelsService.js'"],
+    ['src/main/models/x.ts', "import { secretName } from '../earn/gridCredentials.js'"],
+    ['src/main/chat/x.ts', "import { LocalApiService } from '../localApi/localApiService.js'"],
+    ['src/main/localApi/x.ts', "import { ChatService } from '../chat/chatService.js'"],
+    ['src/main/engine/x.ts', "import { loadCatalog } from '../models/catalog.js'"],
+    ['src/main/chat/x.ts', "import { EngineSupervisor } from '../engine/engineSupervisor.js'"],
+    ['src/main/chat/grid/x.ts', "import { EarnService } from '../../earn/earnService.js'"],
+    // No feature imports a shell; the host imports no shell either (the shells build the host).
+    ['src/main/earn/x.ts', "import { startHeadlessServer } from '../server/headlessServer.js'"],
+    ['src/main/host/x.ts', "import { startHeadlessServer } from '../server/headlessServer.js'"],
+    ['src/main/host/x.ts', "import { USAGE } from '../cli/usage.js'"],
+    ['src/main/host/x.ts', "import { DesktopTray } from '../electron/desktopTray.js'"],
+    // store/ imports no feature; lib/ imports nothing else of main.
+    ['src/main/store/x.ts', "import { DEFAULT_POLICY } from '../earn/miningPolicy.js'"],
+    ['src/main/store/x.ts', "import type { Engine } from '../engine/engine.js'"],
+    ['src/main/lib/x.ts', "import { openDatabase } from '../store/database.js'"],
+    ['src/main/lib/x.ts', "import type { Engine } from '../engine/engine.js'"],
+    // A new folder under src/main is held to the floor rule before anyone names it.
+    ['src/main/metrics/x.ts', "import type { HostEvents } from '../host/events.js'"],
+    ['src/main/metrics/x.ts', "import { startHeadlessServer } from '../server/headlessServer.js'"],
+    // The older main rules still hold in every feature folder.
+    ['src/main/earn/x.ts', "import { app } from 'electron'"],
+    ['src/main/localApi/x.ts', "import { getLlama } from 'node-llama-cpp'"],
+  ])('%s may not: %s', async (file, code) => {
+    expect(await errorsFor(file, `${code}\n`)).not.toHaveLength(0)
+  })
+
+  it.each([
+    ['src/main/chat/x.ts', "import type { Engine } from '../engine/engine.js'"],
+    ['src/main/earn/x.ts', "import type { SecretStore } from '../store/secretStore.js'"],
+    ['src/main/earn/x.ts', "import { Emitter } from '../lib/emitter.js'"],
+    ['src/main/earn/x.ts', "import { createWorker } from '../../worker/jobLoop.js'"],
+    ['src/main/host/x.ts', "import { createEarnService } from '../earn/earnService.js'"],
+    ['src/main/host/x.ts', "import { LocalApiService } from '../localApi/localApiService.js'"],
+    ['src/main/server/x.ts', "import type { Host } from '../host/createHost.js'"],
+    ['src/main/cli/x.ts', "import { createHost } from '../host/createHost.js'"],
+    ['src/main/cli.ts', "import { defaultDataDir } from './host/dataDir.js'"],
+    ['src/main/metrics/x.ts', "import type { EarnSnapshot } from '../../shared/domain.js'"],
+    ['src/main/electron/x.ts', "import { runtimePaths } from '../host/runtimePaths.js'"],
+    ['src/main/engine/llamaRuntime.ts', "import { getLlama } from 'node-llama-cpp'"],
+  ])('%s may: %s', async (file, code) => {
+    expect(await errorsFor(file, `${code}\n`)).toEqual([])
+  })
+})

@@ -102,8 +102,8 @@ describe('Start earning with the readiness check', () => {
     load: async () => undefined,
     checkReadiness,
     isMining: () => false,
-    connect: async () => (calls.push('connect'), 'reached'),
-    firstJob: async () => (calls.push('first-job'), 'reached'),
+    connect: async () => (calls.push('connect'), { kind: 'reached' }),
+    firstJob: async () => (calls.push('first-job'), { kind: 'reached' }),
     stopMining: () => undefined,
   })
 

@@ -30,8 +30,8 @@ function fakePorts(overrides: Partial<StartEarningPorts> = {}) {
       loaded = path
     },
     isMining: () => mining,
-    connect: async () => (calls.push('connect'), (mining = true), 'reached' as WaitOutcome),
-    firstJob: async () => (calls.push('first-job'), 'reached' as WaitOutcome),
+    connect: async () => (calls.push('connect'), (mining = true), { kind: 'reached' } as WaitOutcome),
+    firstJob: async () => (calls.push('first-job'), { kind: 'reached' } as WaitOutcome),
     stopMining: () => (calls.push('stop'), (mining = false)),
     ...overrides,
   }
@@ -79,8 +79,9 @@ describe('Start earning', () => {
     ['download', { download: async () => Promise.reject(new Error('HTTP 404 from the model host')) }, /^The model could not be downloaded: HTTP 404 from the model host\. Retry/, ['retry', 'choose-model', 'cancel']],
     ['download', { resolve: async () => Promise.reject(new Error('tiny.gguf is no longer at /x')) }, /^This model cannot be used: tiny\.gguf is no longer at \/x\. Choose another model\.$/, ['retry', 'choose-model', 'cancel']],
     ['load', { load: async () => Promise.reject(new Error('Not enough memory for this model.')) }, /^The model could not be loaded: Not enough memory for this model\. Retry, or choose a smaller model\.$/, ['retry', 'choose-model', 'cancel']],
-    ['connect', { connect: async () => Promise.reject(new Error('The grid does not recognise this API key.')) }, /^Could not connect to the grid: The grid does not recognise this API key\. Check the API key/, ['retry', 'cancel']],
-    ['first-job', { firstJob: async () => Promise.reject(new Error('The worker name belongs to another account')) }, /^Mining stopped before the first job: The worker name belongs to another account\. Retry/, ['retry', 'cancel']],
+    ['connect', { connect: async () => ({ kind: 'failed', reason: 'The grid does not recognise this API key.' }) }, /^Could not connect to the grid: The grid does not recognise this API key\. Check the API key/, ['retry', 'cancel']],
+    ['connect', { connect: async () => Promise.reject(new Error('Add your AIPG API key before you start earning.')) }, /^Could not connect to the grid: Add your AIPG API key before you start earning\. Check the API key/, ['retry', 'cancel']],
+    ['first-job', { firstJob: async () => ({ kind: 'failed', reason: 'The worker name belongs to another account' }) }, /^Mining stopped before the first job: The worker name belongs to another account\. Retry/, ['retry', 'cancel']],
   ] as const)('a failed %s step says what happened and offers a way out', async (step, override, message, choices) => {
     const { ports, calls } = fakePorts(override as Partial<StartEarningPorts>)
     const flow = new StartEarningFlow(ports)
@@ -126,7 +127,7 @@ describe('Start earning', () => {
 
   it('cancel while waiting for the first job stops the miner it started', async () => {
     const job = deferred<WaitOutcome>()
-    const { ports, calls } = fakePorts({ firstJob: (signal) => (signal.addEventListener('abort', () => job.resolve('stopped')), job.promise) })
+    const { ports, calls } = fakePorts({ firstJob: (signal) => (signal.addEventListener('abort', () => job.resolve({ kind: 'stopped' })), job.promise) })
     const flow = new StartEarningFlow(ports)
     flow.start({ kind: 'local', modelId: 'm1' })
     await new Promise((resolve) => setTimeout(resolve, 0))
@@ -148,7 +149,7 @@ describe('Start earning', () => {
         calls.push('connect')
         await prepared.promise
         mining = !stopAsked
-        return signal.aborted || !mining ? 'stopped' : 'reached'
+        return signal.aborted || !mining ? { kind: 'stopped' } : { kind: 'reached' }
       },
       stopMining: () => {
         calls.push('stop')
@@ -169,7 +170,7 @@ describe('Start earning', () => {
   })
 
   it('a Stop pressed by the user while waiting ends the run without an error', async () => {
-    const { ports } = fakePorts({ firstJob: async () => 'stopped' })
+    const { ports } = fakePorts({ firstJob: async () => ({ kind: 'stopped' }) })
     const flow = new StartEarningFlow(ports)
     flow.start(catalogModel)
     await flow.settled()
@@ -182,7 +183,7 @@ describe('Start earning', () => {
     const flow = new StartEarningFlow(ports)
     flow.start(catalogModel)
     expect(() => flow.start(catalogModel)).toThrow('Start earning is already under way.')
-    hold.resolve('stopped')
+    hold.resolve({ kind: 'stopped' })
     await flow.settled()
     const mining = new StartEarningFlow(fakePorts({ isMining: () => true }).ports)
     expect(() => mining.start(catalogModel)).toThrow(/already earning/)

@@ -2,6 +2,7 @@ import {
   DEFAULT_CONVERSATION_SETTINGS,
   type ConversationSettings,
 } from '../../shared/chatSettings.js'
+import type { Events } from '../../shared/api.js'
 import type {
   ChatSearchHit,
   Conversation,
@@ -14,7 +15,7 @@ import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
 import { backendOfReply, type ChatBackend } from '../../shared/gridChat.js'
 import { AppError } from '../../shared/result.js'
 import type { Engine } from '../engine/engine.js'
-import type { HostEvents } from '../host/events.js'
+import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { ChatRepository } from '../store/chatRepository.js'
 import { asStorageError, withStorage } from '../store/storageErrors.js'
 import { titleFrom } from './title.js'
@@ -26,6 +27,9 @@ export const SAVE_INTERVAL_MS = 1000
 export const UNDO_DELETE_MS = 10 * 60_000
 /** Messages a conversation opens with, and how many more each scroll to the top loads. */
 export const PAGE_MESSAGES = 200
+
+/** What chat tells the transports: replies streaming and finished, the conversation list. */
+export type ChatEvents = Pick<Events, 'chat.delta' | 'chat.message' | 'chat.conversations' | 'chat.progress'>
 
 interface Streaming {
   conversationId: string
@@ -39,15 +43,25 @@ interface Streaming {
  */
 export class ChatService {
   private readonly streaming = new Map<string, Streaming>()
+  private readonly events = new Emitter<ChatEvents>()
 
   constructor(
     private readonly repo: ChatRepository,
     private readonly engine: Engine,
-    private readonly events: HostEvents,
     /** Tells the miner the user is here: local chat comes before grid jobs. Returns "done". */
     private readonly beginLocalUse: () => () => void = () => () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Calls `listener` with every chat event; returns the function that stops it. */
+  subscribe(listener: EventListener<ChatEvents>): () => void {
+    return this.events.subscribe(listener)
+  }
+
+  /** One chat event only, typed. */
+  on<K extends keyof ChatEvents>(name: K, listener: (payload: ChatEvents[K]) => void): () => void {
+    return this.events.on(name, listener)
+  }
 
   /**
    * Called once by the app that owns the data (not by a one-off CLI command running next to it): replies

@@ -34,10 +34,8 @@ export async function chatCommand(options: ChatOptions): Promise<void> {
   try {
     await host.engine.load(resolveModelArgument(options.model, host.paths.models))
     const finished = new Promise<{ state: string; error: string | null }>((done) => {
-      host.events.subscribe((name, payload) => {
-        if (name === 'chat.delta') process.stdout.write((payload as { text: string }).text)
-        if (name === 'chat.message') done(payload as { state: string; error: string | null })
-      })
+      host.chat.on('chat.delta', (delta) => process.stdout.write(delta.text))
+      host.chat.on('chat.message', done)
     })
     const sent = host.chat.send(null, options.prompt, { systemPrompt: options.system?.trim() ?? '' })
     onStopSignals(() => host.chat.stop(sent.assistantMessage.id))

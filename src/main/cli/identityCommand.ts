@@ -1,5 +1,5 @@
 import { checksumAddress, type Address } from '../../grid/identity/address.js'
-import { FileSecretStore } from '../earn/secretStore.js'
+import { FileSecretStore } from '../store/secretStore.js'
 import { dataPaths } from '../host/dataDir.js'
 import type { IdentityStatus } from '../identity/identityStatus.js'
 import { DEFAULT_VALID_DAYS, WorkerIdentityService } from '../identity/workerIdentityService.js'

@@ -84,9 +84,8 @@ async function pull(host: Host, source: string, sha256: string | undefined): Pro
   let startedId: string | null = null
   let lastState = ''
   const finished = new Promise<DownloadSnapshot>((resolve) => {
-    host.events.subscribe((name, payload) => {
-      if (name !== 'models.downloads') return
-      const download = (payload as DownloadSnapshot[]).find((d) => d.id === startedId)
+    host.models.on('models.downloads', (downloads) => {
+      const download = downloads.find((d) => d.id === startedId)
       if (!download) return
       if (download.state === 'done' || download.state === 'failed' || download.state === 'paused') resolve(download)
       const line = downloadLine(download)

@@ -6,9 +6,10 @@ import type {
   QuickStartStepName,
 } from '../../shared/quickStart.js'
 import { AppError } from '../../shared/result.js'
+import type { MinerOutcome } from './miner.js'
 
-/** How a wait for the grid ended when it did not fail: the awaited thing happened, or the user stopped mining. */
-export type WaitOutcome = 'reached' | 'stopped'
+/** How a wait for the grid ended: the awaited thing happened, the user stopped mining, or it failed and why. */
+export type WaitOutcome = MinerOutcome
 
 /** What Start earning does, step by step; the host wires these to the models, engine and earn services. */
 export interface StartEarningPorts {
@@ -183,14 +184,12 @@ export class StartEarningFlow {
         if (signal.aborted) return
       }
       this.step('connect', { state: 'active', detail: 'Connecting to the grid…' })
-      if ((await this.ports.connect(signal)) === 'stopped') return this.stoppedByUser()
-      if (signal.aborted) return
+      if (!(await this.reached(this.ports.connect(signal), signal))) return
       this.step('connect', { state: 'done', detail: 'Connected.' })
 
       this.current = 'first-job'
       this.step('first-job', { state: 'active', detail: 'Waiting for the grid to send a job; this can take a few minutes.' })
-      if ((await this.ports.firstJob(signal)) === 'stopped') return this.stoppedByUser()
-      if (signal.aborted) return
+      if (!(await this.reached(this.ports.firstJob(signal), signal))) return
       this.step('first-job', { state: 'done', detail: 'The first job arrived.' })
       this.current = null
       this.set({ ...this.state, phase: 'done' })
@@ -198,6 +197,21 @@ export class StartEarningFlow {
       if (signal.aborted) return
       this.fail(this.current ?? 'download', error)
     }
+  }
+
+  /** True when a wait reached its goal; otherwise the run has ended here (stopped by the user, cancelled, or failed). */
+  private async reached(wait: Promise<WaitOutcome>, signal: AbortSignal): Promise<boolean> {
+    const outcome = await wait
+    if (outcome.kind === 'stopped') {
+      this.stoppedByUser()
+      return false
+    }
+    if (signal.aborted) return false
+    if (outcome.kind === 'failed') {
+      this.fail(this.current ?? 'connect', outcome.reason)
+      return false
+    }
+    return true
   }
 
   private stoppedByUser(): void {

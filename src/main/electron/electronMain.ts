@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, screen, session, shell } from 'electron'
 import log from 'electron-log/main'
-import { runtimePaths } from '../cli/runtimePaths.js'
-import { FileSecretStore } from '../earn/secretStore.js'
+import { runtimePaths } from '../host/runtimePaths.js'
+import { FileSecretStore } from '../store/secretStore.js'
 import { dataPaths } from '../host/dataDir.js'
 import { createHost, type Host } from '../host/createHost.js'
 import { appMenuTemplate, WEBSITE_URL } from './appMenu.js'
@@ -273,9 +273,7 @@ async function start(): Promise<void> {
       quit,
     })
     const redraw = () => tray?.update(current.earn.snapshot(), updates.snapshot())
-    const unsubscribeEarn = current.events.subscribe((name) => {
-      if (name === 'earn.snapshot') redraw()
-    })
+    const unsubscribeEarn = current.earn.on('earn.snapshot', redraw)
     const unsubscribeUpdates = updates.subscribe(redraw)
     stopTrayRedraws = () => {
       unsubscribeEarn()

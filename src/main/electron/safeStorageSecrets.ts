@@ -1,4 +1,4 @@
-import type { SecretStore } from '../earn/secretStore.js'
+import type { SecretStore } from '../store/secretStore.js'
 
 /** The part of Electron's `safeStorage` this store uses (injected, so it is testable without Electron). */
 export interface EncryptionBackend {

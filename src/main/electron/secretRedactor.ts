@@ -1,4 +1,4 @@
-import type { SecretStore } from '../earn/secretStore.js'
+import type { SecretStore } from '../store/secretStore.js'
 
 /** Shorter strings are not treated as secrets: replacing them would garble ordinary words in the log. */
 const MIN_SECRET_LENGTH = 8

@@ -1,29 +1,18 @@
 import type { MenuItemConstructorOptions } from 'electron'
-import type { EarnSnapshot, EarnState, UpdateSnapshot } from '../../shared/domain.js'
+import type { EarnSnapshot, EarnStatus, UpdateSnapshot } from '../../shared/domain.js'
+import { isMinerOn, minerStatusOf } from '../../shared/minerStatus.js'
 
-/** The four tray pictures. */
-export type TrayStatus = 'idle' | 'mining' | 'paused' | 'error'
+/** The four tray pictures: the miner's status, as the Earn view shows it. */
+export type TrayStatus = EarnStatus
 
-/** Every miner state has a picture; a new state fails to compile until it is placed here. */
-const STATUS_OF: Record<EarnState, TrayStatus> = {
-  off: 'idle',
-  connecting: 'mining',
-  waiting: 'mining',
-  working: 'mining',
-  stopping: 'mining',
-  paused: 'paused',
-  backoff: 'paused',
-  error: 'error',
-}
-
-/** The tray picture for a miner snapshot. */
+/** The tray picture for a miner snapshot (decided where the Earn view's status is). */
 export function trayStatusOf(snapshot: Pick<EarnSnapshot, 'state'>): TrayStatus {
-  return STATUS_OF[snapshot.state]
+  return minerStatusOf(snapshot.state)
 }
 
 /** True while the miner is on (whether it has a job or waits for one): closing the window then keeps the app. */
 export function isMining(snapshot: Pick<EarnSnapshot, 'state'>): boolean {
-  return snapshot.state !== 'off' && snapshot.state !== 'error'
+  return isMinerOn(snapshot.state)
 }
 
 const WORDS: Record<TrayStatus, string> = {

@@ -6,18 +6,17 @@ import { ChatService } from '../chat/chatService.js'
 import { ChatTransfer } from '../chat/transfer/chatTransfer.js'
 import { GridChatService } from '../chat/grid/gridChatService.js'
 import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
-import { EarnService } from '../earn/earnService.js'
+import { createEarnService, type EarnService } from '../earn/earnService.js'
 import { bridgeAgent } from '../../grid/gridAuth.js'
-import { gridUrlFor } from '../../grid/gridUrls.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
+import { isMinerOn } from '../../shared/minerStatus.js'
 import { MiningGate } from '../earn/miningGate.js'
 import { OnboardingFlag } from '../earn/onboardingFlag.js'
 import { startEarningInBackground, type BackgroundStartOutcome } from '../earn/backgroundStart.js'
 import { LastEarningModel } from '../earn/lastEarningModel.js'
 import { StartEarningFlow } from '../earn/startEarningFlow.js'
-import { startEarningPorts } from '../earn/startEarningPorts.js'
 import { alwaysIdle, DEFAULT_POLICY, type IdleSource } from '../earn/miningPolicy.js'
-import { FileSecretStore, type SecretStore } from '../earn/secretStore.js'
+import { FileSecretStore, type SecretStore } from '../store/secretStore.js'
 import type { Engine } from '../engine/engine.js'
 import { EngineSupervisor } from '../engine/engineSupervisor.js'
 import type { EngineLauncher } from '../engine/protocol.js'
@@ -25,7 +24,7 @@ import { loadCatalog } from '../models/catalog.js'
 import { ModelsService } from '../models/modelsService.js'
 import { LastReadiness } from '../readiness/lastReadiness.js'
 import { ReadinessService } from '../readiness/readinessService.js'
-import { LocalApiService } from '../server/localApi/localApiService.js'
+import { LocalApiService } from '../localApi/localApiService.js'
 import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { ModelsRepository } from '../store/modelsRepository.js'
@@ -35,6 +34,7 @@ import { dataPaths } from './dataDir.js'
 import { requireDesktop, type DesktopIntegration } from './desktopIntegration.js'
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js'
 import { HostEvents } from './events.js'
+import { startEarningPorts } from './startEarningPorts.js'
 
 /** What a shell (Electron or headless) needs to build the host. */
 export interface HostOptions {
@@ -101,6 +101,7 @@ export function createHost(options: HostOptions): Host {
   mkdirSync(paths.models, { recursive: true })
   const db: Database.Database = openDatabase(paths.database, undefined, { nativeBinding: options.sqliteNativeBinding })
   const events = new HostEvents(log)
+  // Each service owns its events; the host puts them on the transports' bus under their contract names.
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
@@ -111,7 +112,6 @@ export function createHost(options: HostOptions): Host {
     catalog: loadCatalog(),
     inspector: engine,
     engine,
-    events,
     secrets,
     hfEndpoint: options.hfEndpoint,
     freeBytes: options.freeBytes,
@@ -119,40 +119,45 @@ export function createHost(options: HostOptions): Host {
     resumeDownloads: options.ownsData !== false,
     log,
   })
+  models.subscribe(events.forwarder())
   models.start()
   const localUse = new LocalUseGate(options.localCooldownMs)
   const chatRepository = new ChatRepository(db)
-  const chat = new ChatService(chatRepository, engine, events, () => localUse.beginLocalUse())
+  const chat = new ChatService(chatRepository, engine, () => localUse.beginLocalUse())
+  chat.subscribe(events.forwarder())
   if (options.ownsData !== false) chat.recoverFromLastRun()
   const chatTransfer = new ChatTransfer(chatRepository, chat, () => events.emit('chat.conversations', chat.list()))
   const settings = new SettingsRepository(db)
-  const localApi = new LocalApiService({ engine, settings, secrets, events, beginLocalUse: () => localUse.beginLocalUse() })
+  const localApi = new LocalApiService({ engine, settings, secrets, beginLocalUse: () => localUse.beginLocalUse() })
+  localApi.subscribe(events.forwarder())
   if (options.ownsData !== false) void localApi.startIfEnabled()
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle)
-  const earn = new EarnService({
+  const earn = createEarnService({
     gate: miningGate,
     defaultPolicy: { ...DEFAULT_POLICY, localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000 },
     engine,
     ledger: new JobsRepository(db),
     settings,
     secrets,
-    events,
     version: options.version,
     extraCa: options.extraCa,
     advertisedFor: (path) => models.advertisedFor(path),
+    log,
   })
+  earn.subscribe(events.forwarder())
+  earn.account.start()
   const onboarding = new OnboardingFlag(settings)
   const lastEarningModel = new LastEarningModel(settings)
   const readiness = new ReadinessService({
     engine,
     requestedLimits: () => earn.snapshot().settings,
-    busyReason: () => (['off', 'error'].includes(earn.snapshot().state) ? null : 'Stop earning to check grid readiness: the check needs the model to itself.'),
+    busyReason: () => (isMinerOn(earn.snapshot().state) ? 'Stop earning to check grid readiness: the check needs the model to itself.' : null),
     saved: new LastReadiness(settings),
     log,
   })
   readiness.subscribe((_name, snapshot) => events.emit('earn.readiness', snapshot))
   const startEarning = new StartEarningFlow(
-    { ...startEarningPorts({ models, engine, earn, events }), checkReadiness: (signal) => readiness.ensureChecked(signal).then(() => undefined) },
+    { ...startEarningPorts({ models, engine, earn }), checkReadiness: (signal) => readiness.ensureChecked(signal).then(() => undefined) },
     lastEarningModel.get(),
   )
   const runStartEarning = (model: ModelChoice) => {
@@ -163,9 +168,9 @@ export function createHost(options: HostOptions): Host {
   startEarning.onChange((snapshot) => events.emit('earn.quickStart', snapshot))
   // Chat uses the grid URL set for earning on the same network (a dev or private grid), else production.
   const gridChat = new GridChatService({
-    gridUrl: (network) => gridUrlFor(earn.snapshot().settings, network),
+    gridUrl: (network) => earn.credentials.gridUrl(network),
     // Only a key checked against that grid: another grid URL must not receive it.
-    apiKey: (network) => earn.apiKeyFor(network),
+    apiKey: (network) => earn.credentials.apiKeyFor(network),
     agent: bridgeAgent(options.version),
     horde: options.hordeChat,
   })
@@ -269,7 +274,7 @@ export function createHost(options: HostOptions): Host {
     paths,
     startEarningInBackground: () =>
       startEarningInBackground({
-        isMining: () => !['off', 'error'].includes(earn.snapshot().state),
+        isMining: () => isMinerOn(earn.snapshot().state),
         modelLoaded: () => engine.snapshot().model !== null,
         startMiner: () => earn.start(),
         lastChoice: () => lastEarningModel.get(),

@@ -1,4 +1,5 @@
 import type { EventName, Events } from '../../shared/api.js'
+import type { EventListener } from '../lib/emitter.js'
 
 /** A listener for every host event; transports forward these to their clients. */
 export type HostEventListener = <E extends EventName>(name: E, payload: Events[E]) => void
@@ -21,6 +22,14 @@ export class HostEvents {
         this.log(`a listener of ${name} failed: ${error instanceof Error ? error.message : String(error)}`)
       }
     }
+  }
+
+  /**
+   * A listener that puts one service's own events on this bus, under the same names: a service's event
+   * map is a part of the contract's (`Pick<Events, …>`), so names and payloads are checked where it is wired.
+   */
+  forwarder<M extends Partial<Events>>(): EventListener<M> {
+    return (name, payload) => this.emit(name as EventName, payload as Events[EventName])
   }
 
   subscribe(listener: HostEventListener): () => void {

@@ -1,6 +1,6 @@
 import type { Address } from '../../grid/identity/address.js'
 import { delegationMessage, delegationPayloadSchema, verifyDelegation, type DelegationCertificate, type DelegationRequest } from '../../grid/identity/delegation.js'
-import type { SecretStore } from '../earn/secretStore.js'
+import type { SecretStore } from '../store/secretStore.js'
 
 const CERTIFICATE_SECRET = 'aipg-worker-delegation'
 const REQUEST_SECRET = 'aipg-worker-delegation-request'

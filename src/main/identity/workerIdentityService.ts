@@ -6,7 +6,7 @@ import { buildWorkerIdentity, type RegistrationFrameFields, type WorkerIdentityP
 import { signJobResult } from '../../grid/identity/resultSignature.js'
 import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import { AppError } from '../../shared/result.js'
-import type { SecretStore } from '../earn/secretStore.js'
+import type { SecretStore } from '../store/secretStore.js'
 import { Emitter } from '../lib/emitter.js'
 import { DelegationStorage } from './delegationStorage.js'
 import { delegationState, type IdentityStatus } from './identityStatus.js'

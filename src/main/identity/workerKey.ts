@@ -1,7 +1,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { generatePrivateKey, isPrivateKey } from '../../grid/identity/personalSign.js'
 import { AppError } from '../../shared/result.js'
-import type { SecretStore } from '../earn/secretStore.js'
+import type { SecretStore } from '../store/secretStore.js'
 
 /** The secret's name: beside the grid API key, in the same store (0600 files headless, safeStorage on the desktop). */
 export const WORKER_KEY_SECRET = 'aipg-worker-key'

@@ -26,4 +26,11 @@ export class Emitter<M> {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
+
+  /** One event only, its payload typed: for a service watching another (no filtering by name, no casts). */
+  on<K extends keyof M & string>(name: K, listener: (payload: M[K]) => void): () => void {
+    return this.subscribe((emitted, payload) => {
+      if ((emitted as string) === name) listener(payload as unknown as M[K])
+    })
+  }
 }

@@ -1,8 +1,9 @@
+import type { Events } from '../../shared/api.js'
 import type { CatalogEntry, CatalogItem, DownloadSnapshot, HardwareInfo, LocalModel } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
-import type { SecretStore } from '../earn/secretStore.js'
+import type { SecretStore } from '../store/secretStore.js'
 import type { Engine, ModelInspector } from '../engine/engine.js'
-import type { HostEvents } from '../host/events.js'
+import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { ModelsRepository } from '../store/modelsRepository.js'
 import { catalogNamesFor } from './advertisedNames.js'
 import { hfFileUrl } from './catalog.js'
@@ -24,7 +25,6 @@ export interface ModelsServiceOptions {
   catalog: readonly CatalogEntry[]
   inspector: ModelInspector
   engine: Engine
-  events: HostEvents
   secrets: SecretStore
   hfEndpoint?: string
   freeBytes?: (dir: string) => Promise<number>
@@ -34,17 +34,22 @@ export interface ModelsServiceOptions {
   log?: (line: string) => void
 }
 
+/** What the models service tells the transports (and Start earning, which follows its downloads). */
+export type ModelsEvents = Pick<Events, 'models.local' | 'models.downloads' | 'models.catalog'>
+
 /** Catalog, downloads, registered models and fit estimates, as the Models view and the CLI use them. */
 export class ModelsService {
   readonly downloads: DownloadManager
   readonly registry: ModelRegistry
   private readonly fits: FitEstimates
+  private readonly events: Emitter<ModelsEvents>
   private readonly hfEndpoint: string
   private estimatingCatalog = false
   /** Set on close: estimates still arriving from the engine must not touch the closed database. */
   private closed = false
 
   constructor(private readonly options: ModelsServiceOptions) {
+    this.events = new Emitter<ModelsEvents>(options.log)
     this.hfEndpoint = (options.hfEndpoint ?? DEFAULT_HF_ENDPOINT).replace(/\/$/, '')
     this.fits = new FitEstimates(options.inspector)
     this.registry = new ModelRegistry(options.repo, options.modelsDir, (path) => this.fits.known(path))
@@ -58,7 +63,7 @@ export class ModelsService {
       resumeQueue: options.resumeDownloads,
       log: options.log,
       headersFor: (url) => this.headersFor(url),
-      onChange: (downloads) => options.events.emit('models.downloads', downloads),
+      onChange: (downloads) => this.events.emit('models.downloads', downloads),
       register: async (download, path, result) => {
         // The header is read and the file checked for completeness before it is offered anywhere; an engine
         // that is restarting only delays the fit estimate.
@@ -74,6 +79,16 @@ export class ModelsService {
         return model.id
       },
     })
+  }
+
+  /** Calls `listener` with every models event; returns the function that stops it. */
+  subscribe(listener: EventListener<ModelsEvents>): () => void {
+    return this.events.subscribe(listener)
+  }
+
+  /** One models event only, typed (Start earning follows a download this way). */
+  on<K extends keyof ModelsEvents>(name: K, listener: (payload: ModelsEvents[K]) => void): () => void {
+    return this.events.on(name, listener)
   }
 
   /** Resumes the download queue left by the last run. */
@@ -111,7 +126,7 @@ export class ModelsService {
     this.estimatingCatalog = true
     const publish = () => {
       if (this.closed) return
-      void this.catalogItems().then((items) => this.options.events.emit('models.catalog', items))
+      void this.catalogItems().then((items) => this.events.emit('models.catalog', items))
     }
     try {
       const fit = await this.fits.estimate(first)
@@ -227,6 +242,6 @@ export class ModelsService {
   private async emitLocal(): Promise<void> {
     if (this.closed) return
     const models = await this.registry.list()
-    if (!this.closed) this.options.events.emit('models.local', models)
+    if (!this.closed) this.events.emit('models.local', models)
   }
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react'
+import { isMinerOn } from '../../../../shared/minerStatus'
 import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
 import { onboardingDoneStore, onboardingErrorStore, quickStartStore, startQuickStart } from '../../api/onboardingState'
 import { useStore } from '../../api/store'
@@ -23,7 +24,7 @@ export function EarnView() {
   const onboardingDone = useStore(onboardingDoneStore)
   const quickStart = useStore(quickStartStore)
   const [setupOpen, setSetupOpen] = useState(false)
-  const running = !!earn && earn.state !== 'off' && earn.state !== 'error'
+  const running = !!earn && isMinerOn(earn.state)
   // Uptime and tokens/s move every second even when no event arrives.
   const [, setTick] = useState(0)
   useEffect(() => {

@@ -1,23 +1,21 @@
-import type { EarnSnapshot } from '../../shared/domain.js'
 import type { DownloadSnapshot } from '../../shared/models.js'
 import type { ModelChoice } from '../../shared/quickStart.js'
 import { AppError } from '../../shared/result.js'
+import type { EarnService } from '../earn/earnService.js'
+import { isMinerOn } from '../../shared/minerStatus.js'
+import type { StartEarningPorts } from '../earn/startEarningFlow.js'
 import type { Engine } from '../engine/engine.js'
-import type { HostEvents } from '../host/events.js'
 import type { ModelsService } from '../models/modelsService.js'
-import type { EarnService } from './earnService.js'
-import type { StartEarningPorts, WaitOutcome } from './startEarningFlow.js'
 
 /** The services Start earning drives. */
 export interface StartEarningServices {
-  models: ModelsService
+  models: Pick<ModelsService, 'registry' | 'catalog' | 'downloads' | 'on'>
   engine: Engine
-  earn: EarnService
-  events: HostEvents
+  earn: Pick<EarnService, 'miner' | 'snapshot' | 'start' | 'stop'>
 }
 
-/** Start earning's steps on the real services. */
-export function startEarningPorts({ models, engine, earn, events }: StartEarningServices): StartEarningPorts {
+/** Start earning's steps on the real services, following each service's own events. */
+export function startEarningPorts({ models, engine, earn }: StartEarningServices): StartEarningPorts {
   const presentPath = (modelId: string | null): string | null => {
     const model = modelId ? models.registry.get(modelId) : null
     return model?.present ? model.path : null
@@ -77,9 +75,7 @@ export function startEarningPorts({ models, engine, earn, events }: StartEarning
           finish(() => reject(new Error('Cancelled.')))
           void models.downloads.pause(id).catch(() => undefined)
         }
-        const unsubscribe = events.subscribe((name, payload) => {
-          if (name === 'models.downloads') check(payload as DownloadSnapshot[])
-        })
+        const unsubscribe = models.on('models.downloads', check)
         signal.addEventListener('abort', onAbort, { once: true })
         check(models.downloads.list())
       })
@@ -98,70 +94,15 @@ export function startEarningPorts({ models, engine, earn, events }: StartEarning
       }
     },
 
-    isMining: () => !['off', 'error'].includes(earn.snapshot().state),
+    isMining: () => isMinerOn(earn.snapshot().state),
 
     async connect(signal) {
       await earn.start()
-      return waitForEarn(events, earn, signal, (snapshot) => {
-        if (snapshot.state === 'waiting' || snapshot.state === 'working' || snapshot.state === 'paused') return 'reached'
-        if (snapshot.state === 'backoff' || snapshot.state === 'error') throw new Error(withoutRetryNote(snapshot.detail))
-        return stoppedOutcome(snapshot)
-      })
+      return earn.miner.until('connected', signal)
     },
 
-    firstJob(signal) {
-      // Reconnects (backoff) while waiting are the worker's business; only a stop ends the wait.
-      return waitForEarn(events, earn, signal, (snapshot) => {
-        if (snapshot.sinceStart.jobs > 0 || snapshot.running.length > 0) return 'reached'
-        if (snapshot.state === 'error') throw new Error(withoutRetryNote(snapshot.detail))
-        return stoppedOutcome(snapshot)
-      })
-    },
+    firstJob: (signal) => earn.miner.until('first-job', signal),
 
     stopMining: () => void earn.stop(),
   }
-}
-
-/** Off with a reason is a failure; off without one is the user's Stop. */
-function stoppedOutcome(snapshot: EarnSnapshot): WaitOutcome | null {
-  if (snapshot.state !== 'off') return null
-  if (snapshot.detail) throw new Error(snapshot.detail)
-  return 'stopped'
-}
-
-/** The worker's "Retrying in 5 s." does not hold once Start earning stops it. */
-function withoutRetryNote(detail: string | null): string {
-  return (detail ?? 'the grid could not be reached.').replace(/\s*(Retrying|Reconnecting) in \d+ s\.$/, '')
-}
-
-/** Waits until `decide` gives an outcome (or throws) for the miner's snapshot, now or after a change. */
-function waitForEarn(
-  events: HostEvents,
-  earn: EarnService,
-  signal: AbortSignal,
-  decide: (snapshot: EarnSnapshot) => WaitOutcome | null,
-): Promise<WaitOutcome> {
-  // Cancelled while the miner was starting: the abort event has fired already and would never reach this wait.
-  if (signal.aborted) return Promise.resolve('stopped')
-  return new Promise<WaitOutcome>((resolve, reject) => {
-    const finish = (outcome: () => void) => {
-      unsubscribe()
-      signal.removeEventListener('abort', onAbort)
-      outcome()
-    }
-    const check = (snapshot: EarnSnapshot) => {
-      try {
-        const outcome = decide(snapshot)
-        if (outcome) finish(() => resolve(outcome))
-      } catch (error) {
-        finish(() => reject(error as Error))
-      }
-    }
-    const onAbort = () => finish(() => resolve('stopped'))
-    const unsubscribe = events.subscribe((name, payload) => {
-      if (name === 'earn.snapshot') check(payload as EarnSnapshot)
-    })
-    signal.addEventListener('abort', onAbort, { once: true })
-    check(earn.snapshot())
-  })
 }

@@ -1,4 +1,4 @@
-import type { Engine } from '../../engine/engine.js'
+import type { Engine } from '../engine/engine.js'
 import type { RequestQueue } from './requestQueue.js'
 
 /** What the local API's routes use from the host. */

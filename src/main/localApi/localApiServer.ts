@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Engine } from '../../engine/engine.js'
+import type { Engine } from '../engine/engine.js'
 import type { LocalApiContext } from './context.js'
 import { hasBearer, HttpError, sendJson } from './http.js'
 import { handleKobold } from './koboldRoutes.js'

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
-import type { LoadedModel } from '../../../shared/domain.js'
-import type { GenerateRequest, GenerateResult } from '../../../shared/generation.js'
-import { aipgJobToRequest, BadJobRequest, openAiRequestSchema } from '../../../worker/params.js'
+import type { LoadedModel } from '../../shared/domain.js'
+import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+import { aipgJobToRequest, BadJobRequest, openAiRequestSchema } from '../../worker/params.js'
 import type { LocalApiContext } from './context.js'
 import { abortOnDisconnect, HttpError, readJson, sendJson, startSse } from './http.js'
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { hordeJobToRequest, hordePayloadSchema } from '../../../worker/params.js'
+import { hordeJobToRequest, hordePayloadSchema } from '../../worker/params.js'
 import type { LocalApiContext } from './context.js'
 import { abortOnDisconnect, HttpError, readJson, sendJson, startSse } from './http.js'
 import { modelId } from './openAiRoutes.js'

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import type { LocalApiSettings, LocalApiSnapshot } from '../../../shared/domain.js'
-import { AppError } from '../../../shared/result.js'
-import type { SecretStore } from '../../earn/secretStore.js'
-import type { Engine } from '../../engine/engine.js'
-import type { HostEvents } from '../../host/events.js'
-import type { SettingsRepository } from '../../store/settingsRepository.js'
+import type { Events } from '../../shared/api.js'
+import type { LocalApiSettings, LocalApiSnapshot } from '../../shared/domain.js'
+import { AppError } from '../../shared/result.js'
+import type { SecretStore } from '../store/secretStore.js'
+import type { Engine } from '../engine/engine.js'
+import { Emitter, type EventListener } from '../lib/emitter.js'
+import type { SettingsRepository } from '../store/settingsRepository.js'
 import { startLocalApi, type LocalApi } from './localApiServer.js'
 
 const SETTINGS_KEY = 'localApi.settings'
@@ -19,15 +20,19 @@ const settingsSchema = z.object({
 })
 const DEFAULTS: LocalApiSettings = { enabled: false, host: '127.0.0.1', port: 5001, corsOrigins: [] }
 
+/** What the local API service tells the transports. */
+export type LocalApiEvents = Pick<Events, 'api.snapshot'>
+
 /** The local API's life cycle: off by default, on at the user's word, its token regenerable. */
 export class LocalApiService {
   private server: LocalApi | null = null
   /** Changes apply one at a time: a port edit and a toggle in quick succession must not interleave. */
   private applying: Promise<unknown> = Promise.resolve()
   private state: LocalApiSnapshot
+  private readonly events = new Emitter<LocalApiEvents>()
 
   constructor(
-    private readonly deps: { engine: Engine; settings: SettingsRepository; secrets: SecretStore; events: HostEvents; beginLocalUse: () => () => void },
+    private readonly deps: { engine: Engine; settings: SettingsRepository; secrets: SecretStore; beginLocalUse: () => () => void },
   ) {
     const settings = deps.settings.get(SETTINGS_KEY, settingsSchema, DEFAULTS)
     this.state = { settings, running: false, url: null, token: null, warning: null, error: null }
@@ -36,6 +41,16 @@ export class LocalApiService {
   /** Starts the server if the settings say so (at host start). */
   async startIfEnabled(): Promise<void> {
     if (this.state.settings.enabled) await this.apply(this.state.settings).catch(() => undefined)
+  }
+
+  /** Calls `listener` on every change of the snapshot; returns the function that stops it. */
+  subscribe(listener: EventListener<LocalApiEvents>): () => void {
+    return this.events.subscribe(listener)
+  }
+
+  /** One event only, typed. */
+  on<K extends keyof LocalApiEvents>(name: K, listener: (payload: LocalApiEvents[K]) => void): () => void {
+    return this.events.on(name, listener)
   }
 
   snapshot(): LocalApiSnapshot {
@@ -98,7 +113,7 @@ export class LocalApiService {
 
   private update(change: Partial<LocalApiSnapshot>): void {
     this.state = { ...this.state, ...change }
-    this.deps.events.emit('api.snapshot', this.state)
+    this.events.emit('api.snapshot', this.state)
   }
 }
 

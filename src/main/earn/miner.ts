@@ -1,0 +1,290 @@
+import type { EarnSettings, EarnSnapshot } from '../../shared/domain.js'
+import { AppError } from '../../shared/result.js'
+import { createWorker, type Worker, type WorkerEvent } from '../../worker/jobLoop.js'
+import type { Engine } from '../engine/engine.js'
+import { Emitter, type EventListener } from '../lib/emitter.js'
+import type { JobsRepository } from '../store/jobsRepository.js'
+import { advertisedLimits } from '../../grid/advertisedLimits.js'
+import { advertisedModels } from '../../grid/advertisedNames.js'
+import type { GridCredentials } from './gridCredentials.js'
+import type { MiningGate } from './miningGate.js'
+
+/** Token counts of running jobs reach the UI at most this often. */
+const PROGRESS_PUSH_MS = 250
+
+/** The miner's part of the Earn view's snapshot. */
+export type MinerSnapshot = Pick<EarnSnapshot, 'state' | 'detail' | 'running' | 'sinceStart' | 'pause'>
+
+/** How a wait on the miner ended: the awaited thing happened, the user stopped mining, or mining failed and why. */
+export type MinerOutcome = { kind: 'reached' } | { kind: 'stopped' } | { kind: 'failed'; reason: string }
+
+/** What a wait on the miner waits for: connected to the grid (or held by a policy), or the first job taken. */
+export type MinerGoal = 'connected' | 'first-job'
+
+/** The miner's events: its snapshot changed; a run started or ended. */
+export interface MinerEvents {
+  change: MinerSnapshot
+  run: 'started' | 'ended'
+}
+
+/** What the miner needs from the host. */
+export interface MinerDependencies {
+  engine: Engine
+  ledger: JobsRepository
+  /** Closed while a policy or local use of the model holds mining; the miner takes no new grid jobs then. */
+  gate: MiningGate
+  /** The settings a Start uses. */
+  settings: () => EarnSettings
+  credentials: Pick<GridCredentials, 'requireApiKey' | 'gridUrl'>
+  /** The Client-Agent sent to the grid. */
+  agent: string
+  /** The Cloudflare Origin CA for the AIPG worker socket. */
+  extraCa?: string
+  /** The grid names of a catalog model loaded from `path` (null for other files: they use the file stem). */
+  advertisedFor?: (path: string) => { aipg: string; horde: string } | null
+  now?: () => number
+  log?: (line: string) => void
+}
+
+const IDLE: MinerSnapshot = {
+  state: 'off',
+  detail: null,
+  running: [],
+  sinceStart: { startedAt: null, endedAt: null, jobs: 0, tokens: 0, rewards: 0 },
+  pause: null,
+}
+
+/** The worker's life cycle inside the host: one worker at a time, its live state, its jobs in the ledger. */
+export class Miner {
+  private worker: Worker | null = null
+  private servingPath: string | null = null
+  private stopReason: string | null = null
+  /** Why the miner cannot serve now (it retries) or why its last run stopped; null when nothing went wrong. */
+  private problem: string | null = null
+  private running: Promise<void> | null = null
+  /** The Start in progress (the model may be reloading for more slots); concurrent Starts share it. */
+  private starting: Promise<MinerSnapshot> | null = null
+  /** Stop was pressed while Start was still preparing: nothing is started once the preparing ends. */
+  private stopWhileStarting = false
+  private state: MinerSnapshot = IDLE
+  private pushTimer: NodeJS.Timeout | null = null
+  private readonly events: Emitter<MinerEvents>
+  private readonly now: () => number
+
+  constructor(private readonly deps: MinerDependencies) {
+    this.now = deps.now ?? Date.now
+    this.events = new Emitter(deps.log)
+    // The worker advertises and serves one model: if it goes away or changes, mining stops cleanly
+    // instead of failing every job (faults on the Horde, strikes on AIPG).
+    deps.engine.subscribe((engine) => {
+      if (!this.worker || !this.servingPath) return
+      if (engine.model?.path === this.servingPath || engine.state === 'restarting' || engine.state === 'loading') return
+      this.stopReason = engine.model
+        ? 'The model changed, so mining stopped; press Start to earn with the new one.'
+        : 'The model was unloaded, so mining stopped; load a model and press Start.'
+      this.worker.stop()
+    })
+    deps.gate.onChange((pause) => {
+      if (!this.worker) return
+      this.update({ pause, ...(this.state.state === 'paused' && pause ? { detail: pause.message } : {}) })
+    })
+  }
+
+  snapshot(): MinerSnapshot {
+    return this.state
+  }
+
+  /** Calls `listener` with every miner event; returns the function that stops it. */
+  subscribe(listener: EventListener<MinerEvents>): () => void {
+    return this.events.subscribe(listener)
+  }
+
+  /** True while a worker runs or a Start prepares one: settings and keys stay as they are then. */
+  isBusy(): boolean {
+    return this.worker !== null || this.starting !== null
+  }
+
+  /** Starts mining; a Start while one is preparing gets that one's outcome instead of a second miner. */
+  start(): Promise<MinerSnapshot> {
+    if (this.worker) return Promise.resolve(this.state)
+    this.starting ??= this.startWorker().finally(() => (this.starting = null))
+    return this.starting
+  }
+
+  /** First call finishes jobs in flight; a second one cancels them. */
+  stop(): MinerSnapshot {
+    if (this.starting && !this.worker) {
+      this.stopWhileStarting = true
+      this.update({ state: 'stopping', detail: null })
+      return this.state
+    }
+    this.worker?.stop()
+    return this.state
+  }
+
+  /**
+   * Waits until the miner reaches `goal`, is stopped by the user, or fails; now or after a change. Reconnects
+   * (backoff) fail a wait to connect but not a wait for the first job: the worker rides those out.
+   */
+  until(goal: MinerGoal, signal: AbortSignal): Promise<MinerOutcome> {
+    // Cancelled while the miner was starting: the abort event has fired already and would never reach this wait.
+    if (signal.aborted) return Promise.resolve({ kind: 'stopped' })
+    return new Promise<MinerOutcome>((resolve) => {
+      const finish = (outcome: MinerOutcome) => {
+        unsubscribe()
+        signal.removeEventListener('abort', onAbort)
+        resolve(outcome)
+      }
+      const check = () => {
+        const outcome = this.outcome(goal)
+        if (outcome) finish(outcome)
+      }
+      const onAbort = () => finish({ kind: 'stopped' })
+      const unsubscribe = this.events.on('change', check)
+      signal.addEventListener('abort', onAbort, { once: true })
+      check()
+    })
+  }
+
+  /** Stops mining for app shutdown: jobs in flight get the grace period, then are cancelled. */
+  async close(): Promise<void> {
+    if (this.starting) {
+      this.stopWhileStarting = true
+      await this.starting.catch(() => undefined)
+    }
+    this.worker?.stop()
+    await this.running
+    if (this.pushTimer) clearTimeout(this.pushTimer)
+  }
+
+  private outcome(goal: MinerGoal): MinerOutcome | null {
+    const { state, sinceStart, running } = this.state
+    const failed = (): MinerOutcome => ({ kind: 'failed', reason: this.problem ?? 'the grid could not be reached.' })
+    if (goal === 'connected') {
+      if (state === 'waiting' || state === 'working' || state === 'paused') return { kind: 'reached' }
+      if (state === 'backoff' || state === 'error') return failed()
+    } else {
+      if (sinceStart.jobs > 0 || running.length > 0) return { kind: 'reached' }
+      if (state === 'error') return failed()
+    }
+    if (state !== 'off') return null
+    // Off with a reason is a failure; off without one is the user's Stop.
+    return this.problem ? failed() : { kind: 'stopped' }
+  }
+
+  private async startWorker(): Promise<MinerSnapshot> {
+    this.stopWhileStarting = false
+    const model = this.deps.engine.snapshot().model
+    if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
+    const settings = this.deps.settings()
+    const apiKey = this.deps.credentials.requireApiKey()
+
+    // Each slot generates on its own sequence, next to the one kept for the user's chat.
+    this.problem = null
+    this.update({ state: 'connecting', detail: 'Preparing the model for the grid…' })
+    await this.deps.engine.ensureSequences(settings.slots + 1).catch((error: unknown) => {
+      this.update({ state: 'off', detail: null })
+      throw error
+    })
+    if (this.stopWhileStarting) {
+      this.update({ state: 'off', detail: null })
+      return this.state
+    }
+    // The reload for more slots can leave each sequence less context: advertise what is loaded now (§16.4).
+    const loadedContext = (this.deps.engine.snapshot().model ?? model).contextSize
+    const worker = createWorker(
+      {
+        network: settings.network,
+        gridUrl: this.deps.credentials.gridUrl(settings.network),
+        apiKey,
+        name: settings.workerName,
+        models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),
+        slots: settings.slots,
+        ...advertisedLimits(settings, loadedContext),
+        agent: this.deps.agent,
+        extraCa: this.deps.extraCa,
+      },
+      { engine: this.deps.engine, ledger: this.deps.ledger, gate: this.deps.gate },
+    )
+    this.worker = worker
+    this.servingPath = model.path
+    this.stopReason = null
+    this.update({ state: 'connecting', detail: null, running: [], sinceStart: { startedAt: this.now(), endedAt: null, jobs: 0, tokens: 0, rewards: 0 } })
+    this.deps.gate.start()
+    worker.subscribe((event) => this.onEvent(event))
+    this.running = worker
+      .run()
+      .catch((error: unknown) => ({ reason: 'fatal' as const, message: `Mining stopped: ${(error as Error).message}` }))
+      .then((exit) => {
+        this.worker = null
+        this.servingPath = null
+        this.running = null
+        this.deps.gate.stop()
+        const message = exit.reason === 'fatal' ? exit.message : this.stopReason
+        this.problem = message
+        this.update({ state: exit.reason === 'fatal' ? 'error' : 'off', detail: message, running: [], pause: null, sinceStart: { ...this.state.sinceStart, endedAt: this.now() } })
+        this.events.emit('run', 'ended')
+      })
+    this.events.emit('run', 'started')
+    return this.state
+  }
+
+  private onEvent(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'state':
+        if (event.state === 'stopped') return
+        if (event.state === 'paused') {
+          const pause = this.deps.gate.pause()
+          this.update({ state: 'paused', pause, detail: pause?.message ?? 'Paused by a mining policy.' })
+          return
+        }
+        if (event.state === 'backoff') this.problem = withoutRetryNote(event.detail)
+        this.update({ state: event.state, detail: event.detail, pause: this.deps.gate.pause() })
+        return
+      case 'job-started':
+        this.update({ running: [...this.state.running, { jobId: event.jobId, network: event.network, model: event.model, tokens: 0, startedAt: this.now() }] })
+        return
+      case 'job-progress':
+        this.state = { ...this.state, running: this.state.running.map((job) => (job.jobId === event.jobId ? { ...job, tokens: event.tokens } : job)) }
+        this.schedulePush()
+        return
+      case 'job-finished': {
+        const { sinceStart } = this.state
+        this.update({
+          running: this.state.running.filter((job) => job.jobId !== event.record.jobId),
+          sinceStart: {
+            ...sinceStart,
+            jobs: sinceStart.jobs + 1,
+            tokens: sinceStart.tokens + event.record.completionTokens,
+            rewards: sinceStart.rewards + (event.record.reward ?? 0),
+          },
+        })
+        return
+      }
+      case 'job-rewarded':
+        this.update({ sinceStart: { ...this.state.sinceStart, rewards: this.state.sinceStart.rewards + (event.record.reward ?? 0) } })
+        return
+    }
+  }
+
+  private schedulePush(): void {
+    this.pushTimer ??= setTimeout(() => {
+      this.pushTimer = null
+      this.events.emit('change', this.state)
+    }, PROGRESS_PUSH_MS)
+  }
+
+  private update(change: Partial<MinerSnapshot>): void {
+    this.state = { ...this.state, ...change }
+    this.events.emit('change', this.state)
+  }
+}
+
+/**
+ * The worker's backoff detail ends with when it tries again ("Retrying in 5 s."); a wait that gives up on
+ * the miner reports only the reason. The one place the worker's words are read back, until its state event
+ * carries the grid error apart from the sentence.
+ */
+function withoutRetryNote(detail: string | null): string {
+  return (detail ?? 'the grid could not be reached.').replace(/\s*(Retrying|Reconnecting) in \d+ s\.$/, '')
+}
