@@ -193,16 +193,18 @@ describe('chat through the AI Horde', () => {
 describe('the grid notice', () => {
   const service = new GridChatService({ gridUrl: () => 'http://127.0.0.1:1', apiKey: () => null, agent: 'x' })
   const backend = { kind: 'grid', network: 'horde', model: HORDE_MODEL } as const
-  const reply = (model: string | null) => ({ role: 'assistant', model }) as Message
+  const reply = (backend: Message['backend'], model: string) => ({ role: 'assistant', backend, model }) as Message
 
   it('is required once per conversation before it first goes to a grid', () => {
     expect(service.sourceFor(undefined, [], false)).toBeUndefined()
     expect(service.sourceFor({ kind: 'local' }, [], false)).toBeUndefined()
-    expect(() => service.sourceFor(backend, [reply('stories260K.gguf')], false)).toThrow(
+    expect(() => service.sourceFor(backend, [reply('local', 'stories260K.gguf')], false)).toThrow(
       'Confirm that community workers on the AI Horde may read this conversation before it is sent there.',
     )
-    expect(service.sourceFor(backend, [], true)?.label).toBe(`AI Horde · ${HORDE_MODEL}`)
-    expect(service.sourceFor(backend, [reply(`AIPG grid · ${AIPG_MODEL}`)], false)).toBeDefined()
+    // A local model whose file name looks like a grid label is still local: the backend is data, not text.
+    expect(() => service.sourceFor(backend, [reply('local', `AI Horde · ${HORDE_MODEL}`)], false)).toThrow(/^Confirm that/)
+    expect(service.sourceFor(backend, [], true)?.author()).toEqual({ backend: 'horde', model: HORDE_MODEL, gridOrigin: 'http://127.0.0.1:1' })
+    expect(service.sourceFor(backend, [reply('aipg', AIPG_MODEL)], false)).toBeDefined()
   })
 })
 
