@@ -60,11 +60,11 @@ export function replyLabel(message: Pick<Message, 'backend' | 'model'>): string 
 }
 
 /**
- * True once part of this conversation has been sent to a grid, so the notice that community workers will
- * read it has already been accepted for it.
+ * True once part of this conversation has been sent to that grid (to any grid when none is named), so the
+ * notice that its community workers will read it has already been accepted for it.
  */
-export function wentToGrid(messages: readonly Pick<Message, 'role' | 'backend'>[]): boolean {
-  return messages.some((m) => m.role === 'assistant' && isGridBackend(m.backend))
+export function wentToGrid(messages: readonly Pick<Message, 'role' | 'backend'>[], network?: GridNetwork): boolean {
+  return messages.some((m) => m.role === 'assistant' && isGridBackend(m.backend) && (!network || m.backend === network))
 }
 
 /** The backend that wrote a reply, to write its follow-ups (regenerate, edit) the same way; else the local model. */

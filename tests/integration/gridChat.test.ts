@@ -204,7 +204,10 @@ describe('the grid notice', () => {
     // A local model whose file name looks like a grid label is still local: the backend is data, not text.
     expect(() => service.sourceFor(backend, [reply('local', `AI Horde · ${HORDE_MODEL}`)], false)).toThrow(/^Confirm that/)
     expect(service.sourceFor(backend, [], true)?.author()).toEqual({ backend: 'horde', model: HORDE_MODEL, gridOrigin: 'http://127.0.0.1:1' })
-    expect(service.sourceFor(backend, [reply('aipg', AIPG_MODEL)], false)).toBeDefined()
+    expect(service.sourceFor(backend, [reply('horde', 'another/model')], false)).toBeDefined()
+    // The notice names one grid: having sent the conversation to the AIPG grid does not cover the AI Horde.
+    expect(() => service.sourceFor(backend, [reply('aipg', AIPG_MODEL)], false)).toThrow(/^Confirm that community workers on the AI Horde/)
+    expect(service.sourceFor({ kind: 'grid', network: 'aipg', model: AIPG_MODEL }, [reply('aipg', AIPG_MODEL)], false)).toBeDefined()
   })
 })
 
