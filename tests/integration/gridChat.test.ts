@@ -74,6 +74,21 @@ describe('chat through the AIPG grid', () => {
     })
   })
 
+  it('streams a reasoning model\'s thinking apart from its answer', async () => {
+    const thinking = 'The user says hello; a short greeting back will do.'
+    workers.push(await scriptedAipgWorker(grid, { model: AIPG_MODEL, reply: REPLY, thinking, name: 'thinking-rig' }))
+    const thoughts: string[] = []
+    const pieces: string[] = []
+    const result = await aipgChat(endpoint(), AIPG_MODEL).generate(chat(), {
+      onText: (text) => pieces.push(text),
+      onReasoning: (text) => thoughts.push(text),
+    })
+    expect(thoughts.length).toBeGreaterThan(5)
+    expect(thoughts.join('')).toBe(thinking)
+    expect(pieces.join('')).toBe(REPLY)
+    expect(result).toMatchObject({ text: REPLY, reasoning: thinking, finishReason: 'stop' })
+  })
+
   it('stops mid-reply, keeping the words so far, and the grid cancels the job', async () => {
     const worker = await scriptedAipgWorker(grid, { model: AIPG_MODEL, reply: REPLY.repeat(20), tokenDelayMs: 20 })
     workers.push(worker)
