@@ -127,6 +127,8 @@ export interface ChatDelta {
   text: string
   /** More of the model's thinking, when there is some. */
   reasoning?: string
+  /** How long the model thought, on the first batch after its answer began. */
+  reasoningMs?: number
 }
 
 /** Static facts about the running host. */

@@ -133,6 +133,9 @@ describe('a reply with thinking', () => {
     expect(ours.map((delta) => delta.reasoning ?? '').join('')).toBe(THOUGHTS.join(''))
     expect(ours.map((delta) => delta.text).join('')).toBe(ANSWER.join(''))
     for (const delta of ours) expect(delta.text).not.toContain('greet')
+    // The UI learns how long it thought as soon as the answer begins, from the batch that starts it.
+    const answerStarts = ours.findIndex((delta) => delta.text !== '')
+    expect(ours.map((delta) => delta.reasoningMs)).toEqual(ours.map((_, index) => (index === answerStarts ? 4000 : undefined)))
 
     // Kept across a restart.
     expect(reopened().getMessage(sent.assistantMessage.id)).toMatchObject({

@@ -350,14 +350,18 @@ export class ChatService {
         saves.push()
       }
     })
-    const deltas = new DeltaCoalescer(DELTA_INTERVAL_MS, (batch) =>
+    let toldThinkingTime = false
+    const deltas = new DeltaCoalescer(DELTA_INTERVAL_MS, (batch) => {
+      const thinkingTime = reasoningMs !== null && !toldThinkingTime ? { reasoningMs } : {}
+      toldThinkingTime ||= reasoningMs !== null
       this.events.emit('chat.delta', {
         conversationId,
         messageId: reply.id,
         text: batch.text,
         ...(batch.reasoning ? { reasoning: batch.reasoning } : {}),
-      }),
-    )
+        ...thinkingTime,
+      })
+    })
 
     let contextShifted = false
     const finish = (state: Message['state'], error: string | null = null) => {

@@ -89,7 +89,12 @@ export function startAppState(): void {
         ...active,
         messages: active.messages.map((m) =>
           m.id === delta.messageId
-            ? { ...m, content: m.content + delta.text, ...(delta.reasoning ? { reasoning: (m.reasoning ?? '') + delta.reasoning } : {}) }
+            ? {
+                ...m,
+                content: m.content + delta.text,
+                ...(delta.reasoning ? { reasoning: (m.reasoning ?? '') + delta.reasoning } : {}),
+                ...(delta.reasoningMs !== undefined ? { reasoningMs: delta.reasoningMs } : {}),
+              }
             : m,
         ),
       }

@@ -46,7 +46,7 @@ const MessageRow = memo(function MessageRow({
         <ReasoningFold
           reasoning={message.reasoning}
           reasoningMs={message.reasoningMs}
-          thinking={streaming && message.content === ''}
+          thinking={streaming && message.reasoningMs === undefined && message.content === ''}
         />
       )}
       <MessageBody text={message.content} markdown={message.role === 'assistant'} streaming={streaming} />
