@@ -15,8 +15,19 @@ export interface Message {
   state: MessageState
   /** Set when `state` is `error`: what went wrong, in one sentence. */
   error: string | null
-  /** File name of the model that wrote an assistant message. */
+  /**
+   * The model that wrote an assistant message: the file name of a local model, or the grid's model name.
+   * What the UI shows comes from this and `backend` (`replyLabel`), never the other way round.
+   */
   model: string | null
+  /** Which backend wrote an assistant message; absent for the user's messages and for imported replies. */
+  backend?: ReplyBackend
+  /** The grid's URL origin (scheme, host, port) a grid reply came from, where it was recorded. */
+  gridOrigin?: string
+  /** The model's thinking before a reply, kept apart from `content` and never sent back to a model. */
+  reasoning?: string
+  /** How long the model thought, in milliseconds ("Thought for 4 s"); absent while unknown. */
+  reasoningMs?: number
   createdAt: number
   updatedAt: number
   /** The message this one answers or follows; null for the first. Versions share a parent. */
@@ -112,7 +123,12 @@ export interface EngineSnapshot {
 export interface ChatDelta {
   conversationId: string
   messageId: string
+  /** More of the reply's content (may be empty when only reasoning arrived). */
   text: string
+  /** More of the model's thinking, when there is some. */
+  reasoning?: string
+  /** How long the model thought, on the first batch after its answer began. */
+  reasoningMs?: number
 }
 
 /** Static facts about the running host. */
@@ -127,6 +143,9 @@ export interface AppInfo {
 
 /** Which grid the miner works for. */
 export type GridNetwork = 'aipg' | 'horde'
+
+/** Where a chat reply was written: the local model or a grid. Stored with every reply as data. */
+export type ReplyBackend = 'local' | GridNetwork
 
 /** What the miner is doing, in words the Earn view shows. */
 export type EarnState = 'off' | 'connecting' | 'waiting' | 'working' | 'paused' | 'backoff' | 'stopping' | 'error'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { GridNetwork, Message } from './domain.js'
+import type { GridNetwork, Message, ReplyBackend } from './domain.js'
 
 /** Where a conversation's replies come from: the local model, or community workers on a grid. */
 export type ChatBackend = { kind: 'local' } | { kind: 'grid'; network: GridNetwork; model: string }
@@ -39,29 +39,36 @@ export interface ReplyProgress extends ReplyStage {
 /** The networks by the names people know them. */
 export const GRID_NAMES: Record<GridNetwork, string> = { aipg: 'AIPG grid', horde: 'AI Horde' }
 
-const LABEL_SEPARATOR = ' · '
+/** Who writes a reply, as it is stored with the reply. */
+export interface ReplyAuthor {
+  backend: ReplyBackend
+  /** A local model's file name, or the grid's model name. */
+  model: string
+  /** For a grid: the origin of the grid URL the reply was asked from. */
+  gridOrigin: string | null
+}
 
-/** The `model` recorded on a grid reply: which grid and which model wrote it. */
-export function gridReplyLabel(network: GridNetwork, model: string): string {
-  return `${GRID_NAMES[network]}${LABEL_SEPARATOR}${model}`
+/** True for replies community workers wrote. */
+export function isGridBackend(backend: ReplyBackend | undefined): backend is GridNetwork {
+  return backend === 'aipg' || backend === 'horde'
+}
+
+/** The name shown above a reply, made from what is stored about who wrote it. */
+export function replyLabel(message: Pick<Message, 'backend' | 'model'>): string | null {
+  if (isGridBackend(message.backend)) return message.model ? `${GRID_NAMES[message.backend]} · ${message.model}` : GRID_NAMES[message.backend]
+  return message.model
 }
 
 /**
- * True once part of this conversation has been sent to a grid, so the notice that community workers will
- * read it has already been accepted for it.
+ * True once part of this conversation has been sent to that grid (to any grid when none is named), so the
+ * notice that its community workers will read it has already been accepted for it.
  */
-export function wentToGrid(messages: readonly Pick<Message, 'role' | 'model'>[]): boolean {
-  const prefixes = Object.values(GRID_NAMES).map((name) => name + LABEL_SEPARATOR)
-  return messages.some((m) => m.role === 'assistant' && prefixes.some((prefix) => m.model?.startsWith(prefix)))
+export function wentToGrid(messages: readonly Pick<Message, 'role' | 'backend'>[], network?: GridNetwork): boolean {
+  return messages.some((m) => m.role === 'assistant' && isGridBackend(m.backend) && (!network || m.backend === network))
 }
 
-/** The backend that wrote a reply, read back from its recorded `model`: a grid's label, else the local model. */
-export function backendOfReply(model: string | null): ChatBackend {
-  for (const network of Object.keys(GRID_NAMES) as GridNetwork[]) {
-    const prefix = GRID_NAMES[network] + LABEL_SEPARATOR
-    if (model?.startsWith(prefix) && model.length > prefix.length) {
-      return { kind: 'grid', network, model: model.slice(prefix.length) }
-    }
-  }
+/** The backend that wrote a reply, to write its follow-ups (regenerate, edit) the same way; else the local model. */
+export function backendOf(message: Pick<Message, 'backend' | 'model'> | undefined): ChatBackend {
+  if (message && isGridBackend(message.backend) && message.model) return { kind: 'grid', network: message.backend, model: message.model }
   return { kind: 'local' }
 }

@@ -100,7 +100,7 @@ test('export all as JSON, then import it back: the conversations return with the
   await page.getByRole('button', { name: 'Export all' }).click()
   const file = await (await download).path()
   const text = readFileSync(file, 'utf8')
-  expect(JSON.parse(text)).toMatchObject({ format: 'gridforge-chat', version: 1 })
+  expect(JSON.parse(text)).toMatchObject({ format: 'gridforge-chat', version: 2 })
 
   await page.getByLabel('Import chats file').setInputFiles({ name: 'chats.json', mimeType: 'application/json', buffer: Buffer.from(text) })
   await expect(page.getByText(`Imported ${before} conversations.`)).toBeVisible()

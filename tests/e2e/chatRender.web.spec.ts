@@ -164,3 +164,43 @@ test('stop mid-reply keeps the words so far, marked stopped, and nothing more ar
     slow.close()
   }
 })
+
+test('a reply with thinking shows it folded under "Thought for … s", unfolding to safe text, apart from the answer', async ({ page }) => {
+  const thinker = await scriptedAipgWorker(grid, {
+    model: 'grid/thinking-test',
+    name: 'thinking-worker',
+    thinking: 'Let me think <b onclick="window.pwned = 4">hard</b> about *this* first.',
+    reply: 'The answer is 42.',
+    tokenDelayMs: 3,
+  })
+  try {
+    await page.goto(`${serve.url}#token=${token}`)
+    await page.getByRole('button', { name: '+ New chat' }).click()
+    await page.getByLabel('Replies from').selectOption('aipg')
+    await page.getByLabel('Grid model').fill('grid/thinking-test')
+    await page.getByLabel('Message').fill('What is the answer?')
+    await page.getByLabel('Message').press('Enter')
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Send to the AIPG grid' }).click()
+    const reply = page.locator('.message.assistant').last()
+    await expect(reply).toHaveAttribute('data-state', 'complete')
+    await expect(reply.locator(':scope > .content')).toHaveText('The answer is 42.')
+
+    const fold = reply.locator('details.reasoning')
+    await expect(fold.locator('summary')).toHaveText(/^Thought for \d+ s$/)
+    await expect(fold.getByText('Let me think')).toBeHidden()
+    await fold.locator('summary').click()
+    await expect(fold).toContainText('Let me think <b onclick="window.pwned = 4">hard</b> about this first.')
+    await expect(fold.locator('em')).toHaveText('this')
+    expect(await fold.locator('b').count()).toBe(0)
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined()
+
+    // Stored with the reply: still there, folded, after a reload.
+    await page.reload()
+    await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'What is the answer?' }).click()
+    const again = page.locator('.message.assistant').last().locator('details.reasoning')
+    await expect(again.locator('summary')).toHaveText(/^Thought for \d+ s$/)
+    await expect(again).not.toHaveAttribute('open', /.*/)
+  } finally {
+    thinker.close()
+  }
+})

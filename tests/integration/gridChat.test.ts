@@ -74,6 +74,21 @@ describe('chat through the AIPG grid', () => {
     })
   })
 
+  it('streams a reasoning model\'s thinking apart from its answer', async () => {
+    const thinking = 'The user says hello; a short greeting back will do.'
+    workers.push(await scriptedAipgWorker(grid, { model: AIPG_MODEL, reply: REPLY, thinking, name: 'thinking-rig' }))
+    const thoughts: string[] = []
+    const pieces: string[] = []
+    const result = await aipgChat(endpoint(), AIPG_MODEL).generate(chat(), {
+      onText: (text) => pieces.push(text),
+      onReasoning: (text) => thoughts.push(text),
+    })
+    expect(thoughts.length).toBeGreaterThan(5)
+    expect(thoughts.join('')).toBe(thinking)
+    expect(pieces.join('')).toBe(REPLY)
+    expect(result).toMatchObject({ text: REPLY, reasoning: thinking, finishReason: 'stop' })
+  })
+
   it('stops mid-reply, keeping the words so far, and the grid cancels the job', async () => {
     const worker = await scriptedAipgWorker(grid, { model: AIPG_MODEL, reply: REPLY.repeat(20), tokenDelayMs: 20 })
     workers.push(worker)
@@ -193,16 +208,21 @@ describe('chat through the AI Horde', () => {
 describe('the grid notice', () => {
   const service = new GridChatService({ gridUrl: () => 'http://127.0.0.1:1', apiKey: () => null, agent: 'x' })
   const backend = { kind: 'grid', network: 'horde', model: HORDE_MODEL } as const
-  const reply = (model: string | null) => ({ role: 'assistant', model }) as Message
+  const reply = (backend: Message['backend'], model: string) => ({ role: 'assistant', backend, model }) as Message
 
   it('is required once per conversation before it first goes to a grid', () => {
     expect(service.sourceFor(undefined, [], false)).toBeUndefined()
     expect(service.sourceFor({ kind: 'local' }, [], false)).toBeUndefined()
-    expect(() => service.sourceFor(backend, [reply('stories260K.gguf')], false)).toThrow(
+    expect(() => service.sourceFor(backend, [reply('local', 'stories260K.gguf')], false)).toThrow(
       'Confirm that community workers on the AI Horde may read this conversation before it is sent there.',
     )
-    expect(service.sourceFor(backend, [], true)?.label).toBe(`AI Horde · ${HORDE_MODEL}`)
-    expect(service.sourceFor(backend, [reply(`AIPG grid · ${AIPG_MODEL}`)], false)).toBeDefined()
+    // A local model whose file name looks like a grid label is still local: the backend is data, not text.
+    expect(() => service.sourceFor(backend, [reply('local', `AI Horde · ${HORDE_MODEL}`)], false)).toThrow(/^Confirm that/)
+    expect(service.sourceFor(backend, [], true)?.author()).toEqual({ backend: 'horde', model: HORDE_MODEL, gridOrigin: 'http://127.0.0.1:1' })
+    expect(service.sourceFor(backend, [reply('horde', 'another/model')], false)).toBeDefined()
+    // The notice names one grid: having sent the conversation to the AIPG grid does not cover the AI Horde.
+    expect(() => service.sourceFor(backend, [reply('aipg', AIPG_MODEL)], false)).toThrow(/^Confirm that community workers on the AI Horde/)
+    expect(service.sourceFor({ kind: 'grid', network: 'aipg', model: AIPG_MODEL }, [reply('aipg', AIPG_MODEL)], false)).toBeDefined()
   })
 })
 

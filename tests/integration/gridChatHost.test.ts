@@ -42,7 +42,7 @@ describe('chat through the AI Horde from the host (no local model loaded)', () =
 
     grid.enqueueHorde({ models: [MODEL], payload: { prompt: 'someone else', max_length: 32 } })
     const sent = await client.value('chat.send', { conversationId: null, text: 'Hi there', backend, gridNoticeAccepted: true })
-    expect(sent.assistantMessage).toMatchObject({ state: 'streaming', model: `AI Horde · ${MODEL}` })
+    expect(sent.assistantMessage).toMatchObject({ state: 'streaming', backend: 'horde', model: MODEL, gridOrigin: new URL(grid.url).origin })
     const queued = await client.waitFor('chat.progress', (p) => p.messageId === sent.assistantMessage.id)
     expect(queued).toMatchObject({ stage: 'queued', queuePosition: 1 })
 
@@ -81,7 +81,7 @@ describe('chat through the AI Horde from the host (no local model loaded)', () =
 
     const regenerated = await client.value('chat.regenerate', { messageId: sent.assistantMessage.id })
     const version = regenerated.messages.at(-1)!
-    expect(version).toMatchObject({ state: 'streaming', model: `AI Horde · ${MODEL}` })
+    expect(version).toMatchObject({ state: 'streaming', backend: 'horde', model: MODEL })
     expect(await answer('Second story.')).toContain('Tell me a story')
     expect(await client.waitFor('chat.message', (m) => m.id === version.id && m.state !== 'streaming')).toMatchObject({
       state: 'complete',
@@ -91,7 +91,7 @@ describe('chat through the AI Horde from the host (no local model loaded)', () =
 
     const edited = await client.value('chat.edit', { messageId: sent.userMessage.id, text: 'Tell me a poem' })
     const reply = edited.messages.at(-1)!
-    expect(reply.model).toBe(`AI Horde · ${MODEL}`)
+    expect(reply).toMatchObject({ backend: 'horde', model: MODEL })
     const prompt = await answer('A poem.')
     expect(prompt).toContain('Tell me a poem')
     expect(prompt).not.toContain('Tell me a story')

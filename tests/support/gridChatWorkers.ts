@@ -24,6 +24,8 @@ export async function scriptedAipgWorker(
     name?: string
     /** Builds each token when it is sent (e.g. a timestamp); then `reply` only gives the token count. */
     makeToken?: (index: number) => string
+    /** Thinking streamed as `delta.reasoning_content` before the reply, as a reasoning model's worker does. */
+    thinking?: string
   },
 ): Promise<ScriptedAipgWorker> {
   const ws = new WebSocket(grid.wsUrl)
@@ -49,8 +51,16 @@ export async function scriptedAipgWorker(
     })
   })
   const answer = (id: string) => {
+    const thoughts = options.thinking?.match(/[\s\S]{1,4}/g) ?? []
     const tokens = options.reply.match(/[\s\S]{1,4}/g) ?? []
     const delay = options.tokenDelayMs ?? 5
+    thoughts.forEach((thought, index) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'token', id, delta: { reasoning_content: thought }, finish_reason: null }))
+      }, delay * (index + 1))
+      timers.add(timer)
+    })
     tokens.forEach((token, index) => {
       const timer = setTimeout(() => {
         timers.delete(timer)
@@ -58,9 +68,10 @@ export async function scriptedAipgWorker(
         const content = options.makeToken?.(index) ?? token
         ws.send(JSON.stringify({ type: 'token', id, delta: { content }, finish_reason: null }))
         if (index === tokens.length - 1) {
-          ws.send(JSON.stringify({ type: 'done', id, full_text: options.reply, finish_reason: 'stop', usage: { completion_tokens: tokens.length } }))
+          const done = { type: 'done', id, full_text: options.reply, finish_reason: 'stop', usage: { completion_tokens: thoughts.length + tokens.length } }
+          ws.send(JSON.stringify(options.thinking ? { ...done, full_reasoning: options.thinking } : done))
         }
-      }, delay * (index + 1))
+      }, delay * (thoughts.length + index + 1))
       timers.add(timer)
     })
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { safeUrl } from '../../src/renderer/src/features/chat/markdownSafety.js'
 import { splitSettled } from '../../src/renderer/src/features/chat/settledMarkdown.js'
+import { thoughtFor } from '../../src/renderer/src/features/chat/thoughtFor.js'
 import { formatPrompt, templateFamily, trimAtStop } from '../../src/main/chat/grid/promptTemplates.js'
 import { recentTurns } from '../../src/main/chat/grid/recentTurns.js'
 import type { ChatTurn } from '../../src/shared/generation.js'
@@ -24,6 +25,19 @@ describe('a streaming reply', () => {
     const closed = 'Intro\n\n```js\nconst a = 1\n\nconst b\n```\n\nAfter'
     expect(splitSettled(closed)).toEqual({ settled: 'Intro\n\n```js\nconst a = 1\n\nconst b\n```\n\n', tail: 'After' })
     expect(splitSettled('No break yet')).toEqual({ settled: '', tail: 'No break yet' })
+  })
+})
+
+describe('a reply\'s thinking', () => {
+  it('is titled by how long the model thought, rounded to seconds, never "0 s"', () => {
+    expect(thoughtFor(undefined, true)).toBe('Thinking…')
+    expect(thoughtFor(4000, true)).toBe('Thinking…')
+    expect(thoughtFor(4000, false)).toBe('Thought for 4 s')
+    expect(thoughtFor(4499, false)).toBe('Thought for 4 s')
+    expect(thoughtFor(120, false)).toBe('Thought for 1 s')
+    expect(thoughtFor(95_000, false)).toBe('Thought for 1 min 35 s')
+    expect(thoughtFor(120_000, false)).toBe('Thought for 2 min')
+    expect(thoughtFor(undefined, false)).toBe('Thoughts')
   })
 })
 

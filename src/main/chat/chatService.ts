@@ -12,17 +12,21 @@ import type {
   SendResult,
 } from '../../shared/domain.js'
 import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
-import { backendOfReply, type ChatBackend } from '../../shared/gridChat.js'
+import { backendOf, type ChatBackend, type ReplyAuthor } from '../../shared/gridChat.js'
 import { AppError } from '../../shared/result.js'
 import type { Engine } from '../engine/engine.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { ChatRepository } from '../store/chatRepository.js'
 import { asStorageError, withStorage } from '../store/storageErrors.js'
+import { DeltaCoalescer } from './deltaCoalescer.js'
+import { localReplySource } from './localReplySource.js'
 import { titleFrom } from './title.js'
 import type { ReplyHandlers, ReplySource } from './replySource.js'
 
 /** A streaming reply is written to the store at least this often, so a crash loses at most this much. */
 export const SAVE_INTERVAL_MS = 1000
+/** Streaming text reaches the UI at most once a screen frame per reply, however fast it comes. */
+export const DELTA_INTERVAL_MS = 16
 /** A deleted conversation can be restored for this long (and until the app restarts). */
 export const UNDO_DELETE_MS = 10 * 60_000
 /** Messages a conversation opens with, and how many more each scroll to the top loads. */
@@ -38,8 +42,9 @@ interface Streaming {
 }
 
 /**
- * Conversations, their versions and branches, and local replies. Every message is stored before and
- * while it is generated; generation sees only the active path.
+ * Conversations, their versions and branches, and their replies from any source (the local model or a
+ * grid), all written the same way. Every message is stored before and while it is generated; generation
+ * sees only the active path.
  */
 export class ChatService {
   private readonly streaming = new Map<string, Streaming>()
@@ -155,8 +160,9 @@ export class ChatService {
     settings?: Partial<ConversationSettings>,
     source?: ReplySource,
   ): SendResult {
-    // A grid source needs no local model.
-    if (!source) this.requireModel()
+    const replySource = this.sourceOrLocal(source)
+    // Asked first: without a loaded model this says so before anything is stored.
+    const author = replySource.author()
     if (conversationId) {
       this.existing(conversationId)
       this.requireIdle(conversationId)
@@ -168,10 +174,10 @@ export class ChatService {
           ? this.existing(conversationId)
           : this.repo.createConversation(titleFrom(text), { ...DEFAULT_CONVERSATION_SETTINGS, ...settings })
         const parentId = this.repo.activePathIds(conversation.id).ids.at(-1) ?? null
-        return { conversation, ...this.writeTurn(conversation.id, parentId, text, source?.label) }
+        return { conversation, ...this.writeTurn(conversation.id, parentId, text, author) }
       }),
     )
-    this.startReply(assistantMessage, source)
+    this.startReply(assistantMessage, replySource)
     this.emitList()
     return { conversation: this.existing(conversation.id), userMessage, assistantMessage }
   }
@@ -182,19 +188,20 @@ export class ChatService {
    */
   followUpBackend(messageId: string): ChatBackend {
     const message = this.existingMessage(messageId)
-    if (message.role === 'assistant') return backendOfReply(message.model)
+    if (message.role === 'assistant') return backendOf(message)
     const replies = this.repo.activePath(message.conversationId).messages.filter((m) => m.role === 'assistant')
-    return backendOfReply(replies.at(-1)?.model ?? null)
+    return backendOf(replies.at(-1))
   }
 
   /** Writes a new version of an assistant reply; the earlier ones stay browsable. */
   regenerate(messageId: string, source?: ReplySource): Conversation {
     const message = this.existingMessage(messageId)
     if (message.role !== 'assistant') throw new AppError('BAD_REQUEST', 'Only a reply can be regenerated.')
-    if (!source) this.requireModel()
+    const replySource = this.sourceOrLocal(source)
+    const author = replySource.author()
     this.requireIdle(message.conversationId)
-    const reply = withStorage(() => this.appendReply(message.conversationId, message.parentId ?? null, source?.label))
-    this.startReply(reply, source)
+    const reply = withStorage(() => this.appendReply(message.conversationId, message.parentId ?? null, author))
+    this.startReply(reply, replySource)
     this.emitList()
     return this.get(message.conversationId, reply.id)
   }
@@ -203,12 +210,13 @@ export class ChatService {
   edit(messageId: string, text: string, source?: ReplySource): Conversation {
     const message = this.existingMessage(messageId)
     if (message.role !== 'user') throw new AppError('BAD_REQUEST', 'Only your own messages can be edited.')
-    if (!source) this.requireModel()
+    const replySource = this.sourceOrLocal(source)
+    const author = replySource.author()
     this.requireIdle(message.conversationId)
     const { userMessage, assistantMessage } = withStorage(() =>
-      this.repo.transaction(() => this.writeTurn(message.conversationId, message.parentId ?? null, text, source?.label)),
+      this.repo.transaction(() => this.writeTurn(message.conversationId, message.parentId ?? null, text, author)),
     )
-    this.startReply(assistantMessage, source)
+    this.startReply(assistantMessage, replySource)
     this.emitList()
     return this.get(message.conversationId, userMessage.id)
   }
@@ -253,8 +261,13 @@ export class ChatService {
     }
   }
 
+  /** The source given (a grid), else the local model. */
+  private sourceOrLocal(source: ReplySource | undefined): ReplySource {
+    return source ?? localReplySource(this.engine)
+  }
+
   /** Stores a user message after `parentId` and an empty reply to it. */
-  private writeTurn(conversationId: string, parentId: string | null, text: string, modelLabel?: string) {
+  private writeTurn(conversationId: string, parentId: string | null, text: string, author: ReplyAuthor) {
     const userMessage = this.repo.appendMessage({
       conversationId,
       parentId,
@@ -263,23 +276,27 @@ export class ChatService {
       state: 'complete',
       model: null,
     })
-    return { userMessage, assistantMessage: this.appendReply(conversationId, userMessage.id, modelLabel) }
+    return { userMessage, assistantMessage: this.appendReply(conversationId, userMessage.id, author) }
   }
 
-  private appendReply(conversationId: string, parentId: string | null, modelLabel?: string): Message {
-    const model = modelLabel ?? this.requireModel().fileName
+  private appendReply(conversationId: string, parentId: string | null, author: ReplyAuthor): Message {
     return this.repo.appendMessage({
       conversationId,
       parentId,
       role: 'assistant',
       content: '',
       state: 'streaming',
-      model,
+      model: author.model,
+      backend: author.backend,
+      ...(author.gridOrigin ? { gridOrigin: author.gridOrigin } : {}),
     })
   }
 
-  /** History for a reply: the conversation's system prompt, then the active path up to the reply. */
-  private startReply(reply: Message, source?: ReplySource): void {
+  /**
+   * History for a reply: the conversation's system prompt, then the active path up to the reply. Earlier
+   * replies' thinking stays out: the model sees what it answered, not how it got there.
+   */
+  private startReply(reply: Message, source: ReplySource): void {
     const settings = this.repo.getSettings(reply.conversationId)
     const model = this.engine.snapshot().model
     if (model && settings.modelPath !== model.path) {
@@ -296,16 +313,16 @@ export class ChatService {
     this.stream(reply, turns, settings, source)
   }
 
-  /** Produces the reply text for these turns. The one place that knows where replies come from. */
+  /** Asks the source for the reply to these turns with the conversation's settings. */
   private produceReply(
     conversationId: string,
     turns: ChatTurn[],
     settings: ConversationSettings,
     handlers: ReplyHandlers,
-    source?: ReplySource,
+    source: ReplySource,
   ): Promise<GenerateResult> {
     const { sampling } = settings
-    return (source ?? this.engine).generate(
+    return source.generate(
       {
         kind: 'chat',
         turns,
@@ -324,56 +341,86 @@ export class ChatService {
     )
   }
 
-  private stream(reply: Message, turns: ChatTurn[], settings: ConversationSettings, source?: ReplySource): void {
+  private stream(reply: Message, turns: ChatTurn[], settings: ConversationSettings, source: ReplySource): void {
     const controller = new AbortController()
+    const { conversationId } = reply
     // Only the local model competes with mining; a grid reply leaves it alone.
-    const endLocalUse = source ? () => undefined : this.beginLocalUse()
+    const endLocalUse = reply.backend === 'local' ? this.beginLocalUse() : () => undefined
     let content = ''
-    let savedLength = 0
-    // A failed save (disk full) must not stop the reply: it stays on screen and the next save retries.
-    const save = () => {
-      if (content.length === savedLength) return
-      try {
-        this.repo.saveContent(reply.id, content, 'streaming')
-        savedLength = content.length
-      } catch {
-        savedLength = -1
-      }
+    let reasoning = ''
+    let thinkingSince: number | null = null
+    let reasoningMs: number | null = null
+    const thought = () => (reasoning ? { text: reasoning, ms: reasoningMs } : undefined)
+    const endThinking = () => {
+      if (thinkingSince !== null && reasoningMs === null) reasoningMs = this.now() - thinkingSince
     }
-    const timer = setInterval(save, SAVE_INTERVAL_MS)
+
+    // The first words are stored at once, then at least once a second. A failed save (disk full) must not
+    // stop the reply: it stays on screen and the save is tried again a second later.
+    const saves = new DeltaCoalescer(SAVE_INTERVAL_MS, () => {
+      try {
+        this.repo.saveContent(reply.id, content, 'streaming', null, thought())
+      } catch {
+        saves.push()
+      }
+    })
+    let toldThinkingTime = false
+    const deltas = new DeltaCoalescer(DELTA_INTERVAL_MS, (batch) => {
+      const thinkingTime = reasoningMs !== null && !toldThinkingTime ? { reasoningMs } : {}
+      toldThinkingTime ||= reasoningMs !== null
+      this.events.emit('chat.delta', {
+        conversationId,
+        messageId: reply.id,
+        text: batch.text,
+        ...(batch.reasoning ? { reasoning: batch.reasoning } : {}),
+        ...thinkingTime,
+      })
+    })
 
     let contextShifted = false
     const finish = (state: Message['state'], error: string | null = null) => {
-      clearInterval(timer)
+      // Everything streamed reaches the UI before the finished message does.
+      deltas.flush()
+      deltas.stop()
+      saves.stop()
+      endThinking()
       // The cooldown before mining resumes counts from the end of the reply, not its start.
       endLocalUse()
       this.streaming.delete(reply.id)
       try {
-        this.repo.saveContent(reply.id, content, state, error)
+        this.repo.saveContent(reply.id, content, state, error, thought())
         if (contextShifted) this.repo.markContextShifted(reply.id)
         const message = this.repo.getMessage(reply.id)
         if (message) this.events.emit('chat.message', message)
       } catch (failure) {
         // Not saved: the UI still gets the whole reply, marked with why it is not in the history.
         const problem = messageOf(asStorageError(failure))
-        this.events.emit('chat.message', { ...reply, content, state: 'error', error: problem, updatedAt: Date.now() })
+        const thinking = reasoning ? { reasoning, ...(reasoningMs === null ? {} : { reasoningMs }) } : {}
+        this.events.emit('chat.message', { ...reply, content, ...thinking, state: 'error', error: problem, updatedAt: Date.now() })
       }
     }
 
-    const done = this.produceReply(reply.conversationId, turns, settings, {
+    const done = this.produceReply(conversationId, turns, settings, {
       signal: controller.signal,
       onProgress: (stage) =>
-        this.events.emit('chat.progress', { conversationId: reply.conversationId, messageId: reply.id, ...stage }),
+        this.events.emit('chat.progress', { conversationId, messageId: reply.id, ...stage }),
+      onReasoning: (text) => {
+        thinkingSince ??= this.now()
+        reasoning += text
+        saves.push()
+        deltas.push({ reasoning: text })
+      },
       onText: (text) => {
+        endThinking()
         content += text
-        // The first words are stored at once; after that at most once a second.
-        if (savedLength === 0) save()
-        this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: reply.id, text })
+        saves.push()
+        deltas.push({ text })
       },
     }, source).then(
       (result: GenerateResult) => {
-        // The engine's final text is authoritative (stop strings trimmed, nothing lost in transit).
+        // The source's final text is authoritative (stop strings trimmed, nothing lost in transit).
         content = result.text
+        if (result.reasoning !== undefined) reasoning = result.reasoning
         contextShifted = result.contextShifted === true
         finish(result.finishReason === 'abort' ? 'stopped' : 'complete')
       },
@@ -382,7 +429,7 @@ export class ChatService {
         finish('error', message)
       },
     )
-    this.streaming.set(reply.id, { conversationId: reply.conversationId, controller, done })
+    this.streaming.set(reply.id, { conversationId, controller, done })
   }
 
   private existing(conversationId: string): ConversationSummary {
@@ -397,12 +444,6 @@ export class ChatService {
       throw new AppError('NOT_FOUND', 'That message no longer exists.')
     }
     return message
-  }
-
-  private requireModel() {
-    const model = this.engine.snapshot().model
-    if (!model) throw new AppError('NO_MODEL', 'Load a model before sending a message.')
-    return model
   }
 
   private requireIdle(conversationId: string): void {

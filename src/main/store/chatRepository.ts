@@ -11,6 +11,7 @@ import type {
   Message,
   MessageRole,
   MessageState,
+  ReplyBackend,
 } from '../../shared/domain.js'
 import { activePath, type TreeMessage } from './messageTree.js'
 import { ftsQueryOf, snippetParts, SNIPPET_CLOSE, SNIPPET_OPEN } from './searchQuery.js'
@@ -24,6 +25,10 @@ interface MessageRow {
   state: MessageState
   error: string | null
   model: string | null
+  backend: ReplyBackend | null
+  grid_origin: string | null
+  reasoning: string | null
+  reasoning_ms: number | null
   context_shifted: number
   seq: number
   selected_at: number
@@ -47,7 +52,7 @@ interface SearchRow {
 }
 
 const MESSAGE_COLUMNS =
-  'id, conversation_id, parent_id, role, content, state, error, model, context_shifted, seq, selected_at, created_at, updated_at'
+  'id, conversation_id, parent_id, role, content, state, error, model, backend, grid_origin, reasoning, reasoning_ms, context_shifted, seq, selected_at, created_at, updated_at'
 
 const toMessage = (row: MessageRow): Message => ({
   id: row.id,
@@ -60,6 +65,10 @@ const toMessage = (row: MessageRow): Message => ({
   model: row.model,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  ...(row.backend ? { backend: row.backend } : {}),
+  ...(row.grid_origin ? { gridOrigin: row.grid_origin } : {}),
+  ...(row.reasoning ? { reasoning: row.reasoning } : {}),
+  ...(row.reasoning && row.reasoning_ms !== null ? { reasoningMs: row.reasoning_ms } : {}),
   ...(row.context_shifted ? { contextShifted: true } : {}),
 })
 
@@ -86,6 +95,12 @@ export interface NewMessage {
   content: string
   state: MessageState
   model: string | null
+  /** Which backend writes (or wrote) a reply; absent for the user's messages. */
+  backend?: ReplyBackend
+  gridOrigin?: string
+  /** Kept from an import; a streaming reply's thinking is saved with `saveContent`. */
+  reasoning?: string
+  reasoningMs?: number
   /** Kept from an import; otherwise now. */
   createdAt?: number
   /** Kept from an import; otherwise the message becomes the selected version. */
@@ -125,10 +140,10 @@ export class ChatRepository {
          FROM messages WHERE conversation_id = ?`,
       ),
       insertMessage: db.prepare(
-        `INSERT INTO messages (id, conversation_id, parent_id, role, content, state, error, model, seq,
-           selected_at, created_at, updated_at)
-         VALUES (@id, @conversationId, @parentId, @role, @content, @state, NULL, @model, @seq, COALESCE(@selectedAt, @selected),
-           @createdAt, @now)`,
+        `INSERT INTO messages (id, conversation_id, parent_id, role, content, state, error, model, backend, grid_origin,
+           reasoning, reasoning_ms, seq, selected_at, created_at, updated_at)
+         VALUES (@id, @conversationId, @parentId, @role, @content, @state, NULL, @model, @backend, @gridOrigin,
+           @reasoning, @reasoningMs, @seq, COALESCE(@selectedAt, @selected), @createdAt, @now)`,
       ),
       listMessages: db.prepare<[string], MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`,
@@ -153,6 +168,7 @@ export class ChatRepository {
       updateContent: db.prepare(
         'UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ? WHERE id = ?',
       ),
+      updateReasoning: db.prepare('UPDATE messages SET reasoning = ?, reasoning_ms = ? WHERE id = ?'),
       markContextShifted: db.prepare<[string]>('UPDATE messages SET context_shifted = 1 WHERE id = ?'),
       interruptStreaming: db.prepare(
         "UPDATE messages SET state = 'interrupted', updated_at = ? WHERE state = 'streaming'",
@@ -237,8 +253,20 @@ export class ChatRepository {
     const createdAt = message.createdAt ?? now
     this.db.transaction(() => {
       const { seq, selected } = this.statements.nextSeq.get(message.conversationId)!
-      const { createdAt: _ignored, selectedAt = null, ...columns } = message
-      this.statements.insertMessage.run({ ...columns, id, seq, selected, selectedAt, createdAt, now })
+      const { createdAt: _ignored, selectedAt = null, backend = null, gridOrigin = null, reasoning = null, reasoningMs = null, ...columns } = message
+      this.statements.insertMessage.run({
+        ...columns,
+        id,
+        seq,
+        selected,
+        selectedAt,
+        createdAt,
+        now,
+        backend,
+        gridOrigin,
+        reasoning: reasoning || null,
+        reasoningMs: reasoning ? reasoningMs : null,
+      })
       this.statements.touchConversation.run(now, message.conversationId)
     })()
     const { createdAt: _createdAt, selectedAt: _selectedAt, ...rest } = message
@@ -305,9 +333,25 @@ export class ChatRepository {
     })()
   }
 
-  /** Saves a reply's text so far (while streaming) or its final text and state. */
-  saveContent(id: string, content: string, state: MessageState, error: string | null = null): void {
-    this.statements.updateContent.run(content, state, error, this.now(), id)
+  /**
+   * Saves a reply's text so far (while streaming) or its final text and state; with `reasoning`, the
+   * model's thinking so far and how long it took (null while it is still thinking), in the same transaction.
+   */
+  saveContent(
+    id: string,
+    content: string,
+    state: MessageState,
+    error: string | null = null,
+    reasoning?: { text: string; ms: number | null },
+  ): void {
+    if (!reasoning) {
+      this.statements.updateContent.run(content, state, error, this.now(), id)
+      return
+    }
+    this.db.transaction(() => {
+      this.statements.updateContent.run(content, state, error, this.now(), id)
+      this.statements.updateReasoning.run(reasoning.text || null, reasoning.text ? reasoning.ms : null, id)
+    })()
   }
 
   /** Notes that older messages were left out of the context when this reply was written. */

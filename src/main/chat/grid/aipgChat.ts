@@ -3,18 +3,18 @@ import { gridHeaders } from '../../../grid/gridAuth.js'
 import { apiUrl } from '../../../grid/gridUrls.js'
 import type { GenerateRequest, GenerateResult } from '../../../shared/generation.js'
 import type { GridModel } from '../../../shared/gridChat.js'
-import { gridReplyLabel } from '../../../shared/gridChat.js'
 import { AppError } from '../../../shared/result.js'
 import type { ReplyHandlers, ReplySource } from '../replySource.js'
 import type { GridEndpoint } from './gridEndpoint.js'
 import { chatHttpError, isAbort, unreachable } from './gridErrors.js'
+import { gridOriginOf } from './gridOrigin.js'
 import { recentTurns } from './recentTurns.js'
 
 const chunkSchema = z.looseObject({
   choices: z
     .array(
       z.looseObject({
-        delta: z.looseObject({ content: z.string().nullish() }).optional(),
+        delta: z.looseObject({ content: z.string().nullish(), reasoning_content: z.string().nullish() }).optional(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -45,7 +45,7 @@ export async function aipgModels(endpoint: GridEndpoint): Promise<GridModel[]> {
  */
 export function aipgChat(endpoint: GridEndpoint, model: string): ReplySource {
   return {
-    label: gridReplyLabel('aipg', model),
+    author: () => ({ backend: 'aipg', model, gridOrigin: gridOriginOf(endpoint.baseUrl) }),
     async generate(request: GenerateRequest, handlers: ReplyHandlers): Promise<GenerateResult> {
       if (!endpoint.apiKey) throw new AppError('BAD_REQUEST', 'Add your AIPG API key in Earn to chat through the AIPG grid.')
       const started = Date.now()
@@ -63,12 +63,14 @@ export function aipgChat(endpoint: GridEndpoint, model: string): ReplySource {
         seed: params.seed,
       }
       let text = ''
+      let reasoning = ''
       let tokens = 0
       let firstTokenMs: number | null = null
       let finishReason: GenerateResult['finishReason'] = 'stop'
       let usage: { prompt_tokens?: number; completion_tokens?: number } | null | undefined
       const result = (): GenerateResult => ({
         text,
+        ...(reasoning ? { reasoning } : {}),
         finishReason,
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? tokens,
@@ -95,6 +97,13 @@ export function aipgChat(endpoint: GridEndpoint, model: string): ReplySource {
           }
           if (chunk.data.usage) usage = chunk.data.usage
           const choice = chunk.data.choices?.[0]
+          const thought = choice?.delta?.reasoning_content
+          if (thought) {
+            reasoning += thought
+            tokens += 1
+            firstTokenMs ??= Date.now() - started
+            handlers.onReasoning?.(thought, tokens)
+          }
           const delta = choice?.delta?.content
           if (delta) {
             text += delta

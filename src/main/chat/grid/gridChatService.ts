@@ -29,11 +29,11 @@ export class GridChatService {
 
   /**
    * The reply source for a send, or undefined for the local model. A conversation goes to a grid only after
-   * the user has accepted, once for that conversation, that community workers will read it.
+   * the user has accepted, once for that conversation and that grid, that its community workers will read it.
    */
   sourceFor(backend: ChatBackend | undefined, history: readonly Message[], noticeAccepted: boolean): ReplySource | undefined {
     if (!backend || backend.kind === 'local') return undefined
-    if (!noticeAccepted && !wentToGrid(history)) {
+    if (!noticeAccepted && !wentToGrid(history, backend.network)) {
       throw new AppError(
         'BAD_REQUEST',
         `Confirm that community workers on the ${GRID_NAMES[backend.network]} may read this conversation before it is sent there.`,

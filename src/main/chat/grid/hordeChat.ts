@@ -4,11 +4,11 @@ import { gridHeaders } from '../../../grid/gridAuth.js'
 import { apiUrl } from '../../../grid/gridUrls.js'
 import type { GenerateRequest, GenerateResult } from '../../../shared/generation.js'
 import type { GridModel } from '../../../shared/gridChat.js'
-import { gridReplyLabel } from '../../../shared/gridChat.js'
 import { AppError } from '../../../shared/result.js'
 import type { ReplyHandlers, ReplySource } from '../replySource.js'
 import type { GridEndpoint } from './gridEndpoint.js'
 import { chatHttpError, isAbort, noWorkers, unreachable } from './gridErrors.js'
+import { gridOriginOf } from './gridOrigin.js'
 import { formatPrompt, templateFamily, trimAtStop } from './promptTemplates.js'
 import { recentTurns } from './recentTurns.js'
 
@@ -67,7 +67,7 @@ export async function hordeModels(endpoint: GridEndpoint): Promise<GridModel[]> 
 export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeChatOptions = {}): ReplySource {
   const pollMs = options.pollMs ?? 2000
   return {
-    label: gridReplyLabel('horde', model),
+    author: () => ({ backend: 'horde', model, gridOrigin: gridOriginOf(endpoint.baseUrl) }),
     async generate(generate: GenerateRequest, handlers: ReplyHandlers): Promise<GenerateResult> {
       const started = Date.now()
       const formatted =

@@ -1,4 +1,5 @@
 import type { Conversation } from '../../../shared/domain.js'
+import { replyLabel } from '../../../shared/gridChat.js'
 import type { ChatRepository } from '../../store/chatRepository.js'
 import { EXPORT_VERSION, type ChatExport, type ExportedConversation } from './exportFormat.js'
 
@@ -17,6 +18,10 @@ export function exportConversation(repo: ChatRepository, conversationId: string)
       state: message.state,
       error: message.error,
       model: message.model,
+      ...(message.backend ? { backend: message.backend } : {}),
+      ...(message.gridOrigin ? { gridOrigin: message.gridOrigin } : {}),
+      ...(message.reasoning ? { reasoning: message.reasoning } : {}),
+      ...(message.reasoningMs !== undefined ? { reasoningMs: message.reasoningMs } : {}),
       selectedAt: message.selectedAt,
       createdAt: message.createdAt,
       updatedAt: message.updatedAt,
@@ -45,7 +50,8 @@ export function conversationMarkdown(conversation: Conversation): string {
   const systemPrompt = conversation.settings?.systemPrompt.trim()
   if (systemPrompt) lines.push('## System prompt', '', systemPrompt, '')
   for (const message of conversation.messages) {
-    const speaker = message.role === 'assistant' && message.model ? `Assistant (${message.model})` : SPEAKERS[message.role]
+    const label = message.role === 'assistant' ? replyLabel(message) : null
+    const speaker = label ? `Assistant (${label})` : SPEAKERS[message.role]
     lines.push(`## ${speaker}`, '', message.content, '')
   }
   return lines.join('\n')

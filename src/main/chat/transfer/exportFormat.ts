@@ -1,8 +1,12 @@
 import { z } from 'zod'
 import { conversationSettingsSchema } from '../../../shared/chatSettings.js'
 
-/** Bumped when the file format changes incompatibly; readers accept every version they know. */
-export const EXPORT_VERSION = 1
+/**
+ * Bumped when the file format changes; readers accept every version they know. Version 2 records which
+ * backend wrote each reply as data and the model's thinking; in version 1 a grid reply's `model` was its
+ * display label ("AIPG grid · <model>").
+ */
+export const EXPORT_VERSION = 2
 
 const exportedMessageSchema = z.strictObject({
   id: z.string().min(1).max(200),
@@ -12,6 +16,11 @@ const exportedMessageSchema = z.strictObject({
   state: z.enum(['complete', 'streaming', 'stopped', 'interrupted', 'error']),
   error: z.string().nullable(),
   model: z.string().nullable(),
+  backend: z.enum(['local', 'aipg', 'horde']).optional(),
+  /** The grid URL's origin a grid reply came from. */
+  gridOrigin: z.string().max(2048).optional(),
+  reasoning: z.string().optional(),
+  reasoningMs: z.number().int().nonnegative().optional(),
   /** Among siblings, the one selected most recently is on the active path. */
   selectedAt: z.number().int().nonnegative(),
   createdAt: z.number(),
@@ -31,7 +40,7 @@ const exportedConversationSchema = z.strictObject({
 /** GridForge's lossless chat export: every branch, version and setting. */
 export const chatExportSchema = z.strictObject({
   format: z.literal('gridforge-chat'),
-  version: z.literal(EXPORT_VERSION),
+  version: z.union([z.literal(1), z.literal(EXPORT_VERSION)]),
   exportedAt: z.number(),
   conversations: z.array(exportedConversationSchema),
 })

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/result.js'
 import type { ChatRepository } from '../../store/chatRepository.js'
 import { chatExportSchema, type ExportedConversation, type ExportedMessage } from './exportFormat.js'
 import { chatGptExportSchema, fromChatGpt } from './importChatGpt.js'
+import { replyAuthorOfLabel } from './legacyReplyLabel.js'
 
 /** Reads a GridForge export or a ChatGPT `conversations.json`; throws one clear sentence otherwise. */
 export function parseImport(text: string): ExportedConversation[] {
@@ -20,6 +21,7 @@ export function parseImport(text: string): ExportedConversation[] {
   if (typeof data === 'object' && data !== null && (data as { format?: unknown }).format === 'gridforge-chat') {
     const parsed = chatExportSchema.safeParse(data)
     if (!parsed.success) throw new AppError('BAD_REQUEST', `That GridForge export cannot be read: ${issueOf(parsed.error)}.`)
+    if (parsed.data.version === 1) return parsed.data.conversations.map(fromVersion1)
     return parsed.data.conversations
   }
   throw new AppError('BAD_REQUEST', 'That file is neither a GridForge chat export nor a ChatGPT conversations.json.')
@@ -43,6 +45,9 @@ export function storeImport(repo: ChatRepository, conversations: ExportedConvers
           // A reply cut off while streaming elsewhere is not streaming here.
           state: message.state === 'streaming' ? 'interrupted' : message.state,
           model: message.model,
+          ...(message.backend ? { backend: message.backend } : {}),
+          ...(message.gridOrigin ? { gridOrigin: message.gridOrigin } : {}),
+          ...(message.reasoning ? { reasoning: message.reasoning, reasoningMs: message.reasoningMs } : {}),
           createdAt: message.createdAt,
           selectedAt: message.selectedAt,
         })
@@ -53,6 +58,16 @@ export function storeImport(repo: ChatRepository, conversations: ExportedConvers
       return { ...summary, updatedAt: conversation.updatedAt }
     }),
   )
+}
+
+/** A version 1 export: each reply's backend read back from the label its `model` held then. */
+function fromVersion1(conversation: ExportedConversation): ExportedConversation {
+  return {
+    ...conversation,
+    messages: conversation.messages.map((message) =>
+      message.role === 'assistant' && message.model ? { ...message, ...replyAuthorOfLabel(message.model) } : message,
+    ),
+  }
 }
 
 /** Orders messages so every parent comes before its children; unknown parents make a message a root. */

@@ -5,6 +5,7 @@ import { migration003Settings } from './003_settings.js'
 import { migration004Models } from './004_models.js'
 import { migration005ChatBranchesSearch } from './005_chat_branches_search.js'
 import { migration006MessageContextNote } from './006_message_context_note.js'
+import { migration007ReplyBackendReasoning } from './007_reply_backend_reasoning.js'
 
 /** One schema change. Migrations are numbered, append-only, and never edited once released. */
 export interface Migration {
@@ -14,4 +15,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Append only. */
-export const migrations: readonly Migration[] = [migration001Chat, migration002Jobs, migration003Settings, migration004Models, migration005ChatBranchesSearch, migration006MessageContextNote]
+export const migrations: readonly Migration[] = [migration001Chat, migration002Jobs, migration003Settings, migration004Models, migration005ChatBranchesSearch, migration006MessageContextNote, migration007ReplyBackendReasoning]

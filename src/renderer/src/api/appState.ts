@@ -88,7 +88,14 @@ export function startAppState(): void {
       return {
         ...active,
         messages: active.messages.map((m) =>
-          m.id === delta.messageId ? { ...m, content: m.content + delta.text } : m,
+          m.id === delta.messageId
+            ? {
+                ...m,
+                content: m.content + delta.text,
+                ...(delta.reasoning ? { reasoning: (m.reasoning ?? '') + delta.reasoning } : {}),
+                ...(delta.reasoningMs !== undefined ? { reasoningMs: delta.reasoningMs } : {}),
+              }
+            : m,
         ),
       }
     })

@@ -1,10 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useLayoutEffect, useRef } from 'react'
 import type { Message } from '../../../../shared/domain'
+import { replyLabel } from '../../../../shared/gridChat'
 import { engineStore } from '../../api/appState'
 import { useStore } from '../../api/store'
 import { MessageActions } from './MessageActions'
 import { MessageBody } from './MessageBody'
+import { ReasoningFold } from './ReasoningFold'
 import { ReplyProgressNote } from './ReplyProgressNote'
 import { loadOlderMessages } from './messagePages'
 
@@ -23,7 +25,7 @@ const NEAR_TOP_PX = 600
 function author(message: Message): string {
   if (message.role === 'user') return 'You'
   if (message.role === 'system') return 'System prompt'
-  return message.model ?? 'Assistant'
+  return replyLabel(message) ?? 'Assistant'
 }
 
 /** One message. Memoised: a streaming delta re-renders only the row whose message object changed. */
@@ -40,6 +42,13 @@ const MessageRow = memo(function MessageRow({
   return (
     <article className={`message ${message.role}`} data-state={message.state}>
       <header>{author(message)}</header>
+      {message.reasoning && (
+        <ReasoningFold
+          reasoning={message.reasoning}
+          reasoningMs={message.reasoningMs}
+          thinking={streaming && message.reasoningMs === undefined && message.content === ''}
+        />
+      )}
       <MessageBody text={message.content} markdown={message.role === 'assistant'} streaming={streaming} />
       {streaming && <ReplyProgressNote messageId={message.id} />}
       {message.contextShifted && (

@@ -64,14 +64,14 @@ export async function refreshGridModels(network: GridNetwork): Promise<void> {
 
 /**
  * Sends through the chosen backend. Before a conversation's first message goes to a grid the user is asked,
- * once, whether community workers may read it; declining keeps the draft.
+ * once per grid, whether its community workers may read it; declining keeps the draft.
  */
 export async function sendChat(text: string): Promise<boolean> {
   const backend = chatBackendStore.get()
   if (backend.kind === 'local') return sendMessage(text)
   const active = activeStore.get()
   let accepted = false
-  if (!active || !wentToGrid(active.messages)) {
+  if (!active || !wentToGrid(active.messages, backend.network)) {
     accepted = await new Promise<boolean>((resolve) => gridNoticeStore.set({ network: backend.network, resolve }))
     gridNoticeStore.set(null)
     if (!accepted) return false
