@@ -49,6 +49,20 @@ export class FakeClock implements Clock {
     await settle()
   }
 
+  /**
+   * For a worker on a real grid: whenever the worker sleeps on this clock, jumps to the end of the
+   * shortest sleep, until `done()` (checked every 10 ms of real time, like the dev grid's waitFor).
+   */
+  async runUntil(done: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`FakeClock.runUntil: timed out after ${timeoutMs} ms waiting for ${what}`)
+      const shortest = Math.min(...this.pending())
+      if (Number.isFinite(shortest)) await this.advance(shortest)
+      else await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
   /** How long each sleep still running has left. */
   pending(): number[] {
     return this.timers.map((t) => t.at - this.time)
