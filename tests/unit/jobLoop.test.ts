@@ -151,6 +151,30 @@ describe('the job loop core', () => {
     expect(w.ledger.get('job-cancelled')).toMatchObject({ state: 'cancelled' })
   })
 
+  it('still answers a job the grid cancelled with its partial text when a forced stop lands too', async () => {
+    const w = setup()
+    const job = new FakeJob('job-cancelled-then-forced')
+    w.transport.push(job)
+    await settle()
+    job.cancel()
+    w.worker.stop()
+    w.worker.stop()
+    await w.exit
+    expect(job.answers).toEqual([{ kind: 'done', result: expect.objectContaining({ text: 'Once' }) }])
+    expect(w.ledger.get('job-cancelled-then-forced')).toMatchObject({ state: 'cancelled' })
+  })
+
+  it('answers the grid and keeps working when the ledger cannot be written', async () => {
+    const warnings: string[] = []
+    const w = setup({ maxJobs: 2 }, { engine: instantEngine(), ledger: { record: () => { throw new Error('SQLITE_FULL: database or disk is full') } }, logger: { info: () => undefined, warn: (line) => warnings.push(line) } })
+    const jobs = [new FakeJob('job-a'), new FakeJob('job-b')]
+    w.transport.push(...jobs)
+    expect(await w.exit).toEqual({ reason: 'max-jobs', message: null })
+    expect(jobs.map((job) => job.answers.length)).toEqual([1, 1])
+    expect(warnings.filter((line) => line.includes('SQLITE_FULL'))).toHaveLength(4)
+    expect(w.events.filter((e) => e.type === 'job-finished')).toHaveLength(2)
+  })
+
   it('on a graceful stop finishes the job in flight and takes no new one', async () => {
     const w = setup()
     const job = new FakeJob('job-graceful')
