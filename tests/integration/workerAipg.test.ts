@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { startDevGrid, type DevGrid, type DevGridEvent } from '../support/devGrid/index.js'
 import { requireBuild } from '../support/paths.js'
-import { FakeClock } from '../support/workerFakes.js'
+import { FakeClock, FakeGate } from '../support/workerFakes.js'
 import { startWorker, workerFixture } from '../support/workerHarness.js'
 
 let fixture: Awaited<ReturnType<typeof workerFixture>>
@@ -148,6 +148,26 @@ describe('the worker on AIPG (WebSocket)', () => {
     grid.faults.down = false
     const id = grid.enqueueAipg({ request: story() })
     await clock.runUntil(() => grid.aipg.results.get(id)?.done !== undefined, 20_000, 'recovery')
+    worker.stop()
+    await exit
+  })
+})
+
+describe('the AIPG worker behind a closed gate', () => {
+  it('leaves the socket while the gate is closed, so the grid keeps its jobs, and comes back when it opens', async () => {
+    const seen: DevGridEvent[] = []
+    grid = await startDevGrid({ mode: 'aipg', onEvent: (event) => seen.push(event) })
+    const gate = new FakeGate()
+    const { exit, worker } = startWorker(fixture, grid, { network: 'aipg' }, { gate })
+    await grid.waitFor(() => seen.some((e) => e.type === 'worker' && e.change === 'joined'), 5000, 'the worker to join')
+    gate.close()
+    await grid.waitFor(() => seen.some((e) => e.type === 'worker' && e.change === 'left'), 5000, 'the worker to leave')
+    const id = grid.enqueueAipg({ request: story({ max_tokens: 20 }) })
+    expect(grid.pendingJobs().aipg).toBe(1)
+    expect(grid.aipg.results.has(id)).toBe(false)
+    gate.reopen()
+    await grid.waitFor(() => grid.aipg.results.get(id)?.done !== undefined, 10_000, 'the job after the gate opened')
+    expect(grid.aipg.registrations).toHaveLength(2)
     worker.stop()
     await exit
   })
