@@ -92,7 +92,16 @@ class AipgSession implements GridSession {
     this.released = true
     // Closing hands a pushed job we will not start back to the grid at once.
     this.pushed = null
-    void Promise.race([Promise.all(this.acks), this.clock.sleep(ACK_TIMEOUT_MS)]).then(() => this.connection.close())
+    if (this.acks.size === 0) {
+      this.connection.close()
+      return []
+    }
+    // The timer is cleared once the acks are in, so a stopped worker's process is not held open by it.
+    const timeout = new AbortController()
+    void Promise.race([Promise.all(this.acks), this.clock.sleep(ACK_TIMEOUT_MS, timeout.signal)]).then(() => {
+      timeout.abort()
+      this.connection.close()
+    })
     return []
   }
 
