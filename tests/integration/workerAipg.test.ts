@@ -138,8 +138,8 @@ describe('the worker on AIPG (WebSocket)', () => {
       await grid.waitFor(() => clock.pending().length === 1, 5000, `backoff after attempt ${attempt}`)
       // No new attempt until the backoff has passed on the worker's clock.
       expect(attempts()).toBe(attempt)
-      waits.push(clock.pending()[0]!)
-      await clock.advance(waits.at(-1)!)
+      waits.push(clock.sleeps.at(-1)!)
+      await clock.advance(clock.pending()[0]!)
     }
     expect(waits[0]).toBeGreaterThanOrEqual(1000)
     expect(waits[1]).toBeGreaterThanOrEqual(2 * waits[0]! * 0.8)
