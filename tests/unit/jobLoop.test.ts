@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/shared/result.js'
 import { GridError } from '../../src/worker/errors.js'
 import { createWorker, type WorkerConfig, type WorkerEvent, type WorkerExit, type WorkerPorts } from '../../src/worker/jobLoop.js'
+import { createJobRunner } from '../../src/worker/jobRunner.js'
 import { FakeClock, FakeGate, FakeJob, FakeTransport, HeldEngine, MemoryLedger, generateResult, instantEngine, settle } from '../support/workerFakes.js'
 
 function setup(config: Partial<WorkerConfig> = {}, ports: Partial<WorkerPorts> = {}) {
@@ -398,5 +399,28 @@ describe('the job loop core', () => {
     ])
     expect(job.answers).toEqual([{ kind: 'done', result: expect.objectContaining({ finishReason: 'tool-calls', reasoning: 'The user wants a lookup.' }) }])
     expect(w.events.filter((e) => e.type === 'job-progress').map((e) => (e as { tokens: number }).tokens)).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('never answers a job twice, even if asked to', async () => {
+    const warnings: string[] = []
+    const ledger = new MemoryLedger()
+    const runner = createJobRunner({
+      network: 'aipg',
+      engine: instantEngine(),
+      ledger,
+      clock: new FakeClock(),
+      logger: { info: () => undefined, warn: (line) => warnings.push(line) },
+      limits: { maxLength: 64, maxContextLength: 512 },
+      force: new AbortController().signal,
+      emit: () => undefined,
+      setWorking: () => undefined,
+      fatal: () => undefined,
+    })
+    const job = new FakeJob('job-twice')
+    await runner.run(0, job)
+    await runner.finishJob(job, { kind: 'failed', cause: 'not-started', message: 'late', result: null }, 0)
+    expect(job.answers).toHaveLength(1)
+    expect(ledger.get('job-twice')).toMatchObject({ state: 'ok' })
+    expect(warnings).toEqual([expect.stringMatching(/already answered/)])
   })
 })
