@@ -7,6 +7,8 @@ import type { JobState } from './ports.js'
  * backoff; a transport owns the wire: how a slot reaches the grid, receives jobs and answers them.
  */
 export interface GridTransport {
+  /** Whether a session is a live connection (AIPG) rather than a series of requests (Horde): only then is opening one "connecting". */
+  readonly holdsConnection: boolean
   /** Opens one slot's session (AIPG: a registered socket). Throws a `GridError` when the grid refuses or fails. */
   open(slot: number, signal: AbortSignal): Promise<GridSession>
 }

@@ -76,7 +76,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       // While paused a slot holds no session, so the grid pushes it nothing.
       await waitForGate()
       if (stopping.signal.aborted) break
-      setState('connecting')
+      if (transport.holdsConnection) setState('connecting')
       let session: GridSession
       try {
         session = await transport.open(slot, stopping.signal)

@@ -213,6 +213,7 @@ export class FakeSession implements GridSession {
 
 /** A grid for the job loop's core: scripted refusals, a job queue, sessions the test can drop. */
 export class FakeTransport implements GridTransport {
+  readonly holdsConnection = true
   readonly sessions: FakeSession[] = []
   /** Thrown by the next open() calls, in order. */
   readonly openFailures: unknown[] = []

@@ -11,6 +11,7 @@ import { ACK_TIMEOUT_MS, AipgConnection, aipgWebSocketUrl, type AipgJob } from '
 export function aipgTransport(config: WorkerConfig, deps: { clock: Clock }): GridTransport {
   const url = aipgWebSocketUrl(config.gridUrl)
   return {
+    holdsConnection: true,
     async open(slot, signal) {
       const connection = await AipgConnection.open(url, registrationFor(config, slot), config.extraCa, signal)
       return new AipgSession(connection, deps.clock)

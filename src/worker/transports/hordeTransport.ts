@@ -24,6 +24,7 @@ export function hordeTransport(config: WorkerConfig, deps: { clock: Clock; logge
     bridgeAgent: config.agent,
   }
   return {
+    holdsConnection: false,
     open() {
       const client = createHordeClient({ gridUrl: config.gridUrl, apiKey: config.apiKey, clientAgent: config.agent, fetch: deps.fetch })
       return Promise.resolve(new HordeSession(client, capabilities, deps))
