@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { startDevGrid, type DevGrid, type DevGridEvent } from '../support/devGrid/index.js'
 import { requireBuild } from '../support/paths.js'
+import { FakeClock, FakeGate } from '../support/workerFakes.js'
 import { startWorker, workerFixture } from '../support/workerHarness.js'
 
 let fixture: Awaited<ReturnType<typeof workerFixture>>
@@ -43,8 +44,8 @@ describe('the worker on AIPG (WebSocket)', () => {
       expect(usage.completion_tokens).toBeGreaterThan(0)
       expect(usage.completion_tokens).toBeLessThanOrEqual(60)
     }
-    await grid.waitFor(() => ids.every((id) => grid.aipg.results.get(id)?.acked !== undefined))
-    await new Promise((r) => setTimeout(r, 50))
+    // The worker waits for the rewards before it exits.
+    expect(ids.every((id) => grid.aipg.results.get(id)?.acked !== undefined)).toBe(true)
     const ledger = fixture.ledger.list(10).filter((job) => ids.includes(job.jobId))
     expect(ledger).toHaveLength(3)
     for (const job of ledger) {
@@ -71,13 +72,14 @@ describe('the worker on AIPG (WebSocket)', () => {
     grid = await startDevGrid({ mode: 'aipg' })
     grid.faults.dropAfterTokens = 1
     const id = grid.enqueueAipg({ request: story({ max_tokens: 200 }) })
-    const { exit, worker } = startWorker(fixture, grid, { network: 'aipg' })
-    await grid.waitFor(() => grid.aipg.results.get(id)?.done !== undefined, 15_000, 'the requeued job to finish')
+    const clock = new FakeClock()
+    const { exit, worker, events } = startWorker(fixture, grid, { network: 'aipg' }, { clock })
+    await clock.runUntil(() => grid.aipg.results.get(id)?.done !== undefined, 15_000, 'the requeued job to finish')
+    expect(events).toContainEqual({ type: 'state', state: 'backoff', detail: expect.stringMatching(/^Connection closed \(1006\)\. Reconnecting in 1 s\.$/) })
     worker.stop()
     await exit
     expect(grid.aipg.results.get(id)!.attempts).toBe(2)
     expect(grid.aipg.registrations.length).toBeGreaterThanOrEqual(2)
-    await new Promise((r) => setTimeout(r, 100))
     expect(fixture.ledger.list(5).find((job) => job.jobId === id)).toMatchObject({ state: 'ok' })
   })
 
@@ -125,17 +127,47 @@ describe('the worker on AIPG (WebSocket)', () => {
     expect(new Set(grid.aipg.registrations.map((r) => r.name))).toEqual(new Set(['rig-1', 'rig-2']))
   })
 
-  it('keeps its request rate bounded while the grid is down and recovers by itself', async () => {
+  it('waits out a growing backoff between attempts while the grid is down, and recovers by itself', async () => {
     grid = await startDevGrid({ mode: 'aipg' })
     grid.faults.down = true
-    const { exit, worker } = startWorker(fixture, grid, { network: 'aipg' })
-    await new Promise((r) => setTimeout(r, 4000))
-    const attempts = grid.requests.filter((r) => r.method === 'WS').length
-    expect(attempts).toBeGreaterThan(1)
-    expect(attempts).toBeLessThanOrEqual(4)
+    const clock = new FakeClock()
+    const { exit, worker, events } = startWorker(fixture, grid, { network: 'aipg' }, { clock })
+    const attempts = () => grid.requests.filter((r) => r.method === 'WS').length
+    const waits: number[] = []
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await grid.waitFor(() => clock.pending().length === 1, 5000, `backoff after attempt ${attempt}`)
+      // No new attempt until the backoff has passed on the worker's clock.
+      expect(attempts()).toBe(attempt)
+      waits.push(clock.sleeps.at(-1)!)
+      await clock.advance(clock.pending()[0]!)
+    }
+    expect(waits[0]).toBeGreaterThanOrEqual(1000)
+    expect(waits[1]).toBeGreaterThanOrEqual(2 * waits[0]! * 0.8)
+    expect(waits[2]).toBeGreaterThanOrEqual(2 * waits[1]! * 0.8)
+    expect(events).toContainEqual({ type: 'state', state: 'backoff', detail: expect.stringMatching(/refused the WebSocket \(HTTP 503\)\. Retrying in \d+ s\./) })
     grid.faults.down = false
     const id = grid.enqueueAipg({ request: story() })
-    await grid.waitFor(() => grid.aipg.results.get(id)?.done !== undefined, 20_000, 'recovery')
+    await clock.runUntil(() => grid.aipg.results.get(id)?.done !== undefined, 20_000, 'recovery')
+    worker.stop()
+    await exit
+  })
+})
+
+describe('the AIPG worker behind a closed gate', () => {
+  it('leaves the socket while the gate is closed, so the grid keeps its jobs, and comes back when it opens', async () => {
+    const seen: DevGridEvent[] = []
+    grid = await startDevGrid({ mode: 'aipg', onEvent: (event) => seen.push(event) })
+    const gate = new FakeGate()
+    const { exit, worker } = startWorker(fixture, grid, { network: 'aipg' }, { gate })
+    await grid.waitFor(() => seen.some((e) => e.type === 'worker' && e.change === 'joined'), 5000, 'the worker to join')
+    gate.close()
+    await grid.waitFor(() => seen.some((e) => e.type === 'worker' && e.change === 'left'), 5000, 'the worker to leave')
+    const id = grid.enqueueAipg({ request: story({ max_tokens: 20 }) })
+    expect(grid.pendingJobs().aipg).toBe(1)
+    expect(grid.aipg.results.has(id)).toBe(false)
+    gate.reopen()
+    await grid.waitFor(() => grid.aipg.results.get(id)?.done !== undefined, 10_000, 'the job after the gate opened')
+    expect(grid.aipg.registrations).toHaveLength(2)
     worker.stop()
     await exit
   })
@@ -145,7 +177,8 @@ describe('stopping the AIPG worker', () => {
   it('finishes the job in flight on a graceful stop, and errors it on a second stop', async () => {
     grid = await startDevGrid({ mode: 'aipg' })
     const graceful = grid.enqueueAipg({ request: story({ max_tokens: 900 }) })
-    const first = startWorker(fixture, grid, { network: 'aipg', maxLength: 1000 })
+    // On a fake clock the grace period never runs out by itself, however slow the machine.
+    const first = startWorker(fixture, grid, { network: 'aipg', maxLength: 1000 }, { clock: new FakeClock() })
     await grid.waitFor(() => (grid.aipg.results.get(graceful)?.tokens.length ?? 0) > 0, 10_000, 'first tokens')
     first.worker.stop()
     expect(await first.exit).toMatchObject({ reason: 'stopped' })

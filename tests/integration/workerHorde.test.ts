@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { requireBuild } from '../support/paths.js'
+import { FakeClock } from '../support/workerFakes.js'
 import { startWorker, workerFixture } from '../support/workerHarness.js'
 
 let fixture: Awaited<ReturnType<typeof workerFixture>>
@@ -47,11 +48,21 @@ describe('the worker on the AI Horde (REST)', () => {
     )
     grid.faults.hordeSubmit.push({ status: 500, body: { message: 'Internal Server Error' } })
     const [id] = grid.enqueueHorde({ payload: payload() })
-    const { exit } = startWorker(fixture, grid, { network: 'horde', maxJobs: 1 })
-    await exit
+    const clock = new FakeClock()
+    const { exit } = startWorker(fixture, grid, { network: 'horde', maxJobs: 1 }, { clock })
+    let exited = false
+    void exit.then(() => (exited = true))
+    await clock.runUntil(() => exited, 30_000, 'the worker to finish its job')
     expect(submitsFor(id!)).toHaveLength(1)
-    const pops = grid.horde.pops.map((p) => p.at)
-    expect(pops[2]! - pops[1]!).toBeGreaterThanOrEqual(950)
+    expect(grid.horde.pops.map((pop) => pop.status)).toEqual([500, 429, 200, 502, 200])
+    // A backoff after the 500, exactly the Retry-After after the 429, then longer backoffs; then the submit's own.
+    const [afterServerError, afterTooMany, afterGarbage, afterHtml, afterSubmitError] = clock.sleeps
+    expect(afterServerError).toBeGreaterThanOrEqual(1000)
+    expect(afterTooMany).toBe(1000)
+    expect(afterGarbage).toBeGreaterThanOrEqual(2000)
+    expect(afterHtml).toBeGreaterThanOrEqual(4000)
+    expect(afterSubmitError).toBeGreaterThanOrEqual(1000)
+    expect(afterSubmitError).toBeLessThanOrEqual(1200)
     expect(fixture.ledger.list(5).find((job) => job.jobId === id)).toMatchObject({ state: 'ok' })
   })
 
@@ -88,16 +99,21 @@ describe('the worker on the AI Horde (REST)', () => {
     expect(grid.horde.pops).toHaveLength(2)
   })
 
-  it('keeps at most about one request per second per slot while the grid fails, and recovers by itself', async () => {
+  it('makes at most one request per slot per backoff (at least a second) while the grid fails, and recovers by itself', async () => {
     grid = await startDevGrid({ mode: 'horde' })
     grid.faults.down = true
-    const { exit, worker } = startWorker(fixture, grid, { network: 'horde', slots: 2 })
-    await new Promise((r) => setTimeout(r, 5000))
-    const during = grid.requests.length
-    expect(during).toBeLessThanOrEqual(2 * 5)
+    const clock = new FakeClock()
+    const { exit, worker } = startWorker(fixture, grid, { network: 'horde', slots: 2, idlePollMs: 1000 }, { clock })
+    for (let round = 1; round <= 3; round++) {
+      await grid.waitFor(() => clock.pending().length === 2, 5000, `both slots backing off (round ${round})`)
+      expect(grid.requests).toHaveLength(2 * round)
+      // Asked for, not what is left: a slot may have started its sleep while the clock was moving.
+      expect(Math.min(...clock.sleeps.slice(-2))).toBeGreaterThanOrEqual(1000 * 2 ** (round - 1))
+      await clock.advance(Math.max(...clock.pending()))
+    }
     grid.faults.down = false
     const [id] = grid.enqueueHorde({ payload: payload() })
-    await grid.waitFor(() => submitsFor(id!).length === 1, 40_000, 'recovery')
+    await clock.runUntil(() => submitsFor(id!).length === 1, 40_000, 'recovery')
     worker.stop()
     await exit
   })
@@ -105,7 +121,8 @@ describe('the worker on the AI Horde (REST)', () => {
   it('finishes the job in flight on a graceful stop, and faults it on a second stop', async () => {
     grid = await startDevGrid({ mode: 'horde' })
     const [graceful] = grid.enqueueHorde({ payload: payload({ max_length: 900, max_context_length: 1024 }) })
-    const first = startWorker(fixture, grid, { network: 'horde', maxLength: 1000 })
+    // On a fake clock the grace period never runs out by itself, however slow the machine.
+    const first = startWorker(fixture, grid, { network: 'horde', maxLength: 1000 }, { clock: new FakeClock() })
     await grid.waitFor(() => first.events.some((e) => e.type === 'job-started'), 10_000)
     first.worker.stop()
     expect(await first.exit).toMatchObject({ reason: 'stopped' })

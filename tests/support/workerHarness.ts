@@ -2,7 +2,7 @@ import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { JobsRepository } from '../../src/main/store/jobsRepository.js'
-import { createWorker, type WorkerConfig, type WorkerEvent, type WorkerExit } from '../../src/worker/jobLoop.js'
+import { createWorker, type WorkerConfig, type WorkerEvent, type WorkerExit, type WorkerPorts } from '../../src/worker/jobLoop.js'
 import { engineEntry, tempDataDir } from './paths.js'
 import type { DevGrid } from './devGrid/index.js'
 
@@ -24,11 +24,12 @@ export async function workerFixture(sequences = 4) {
   }
 }
 
-/** Starts a worker against the dev grid; `exit` resolves when it stops. */
+/** Starts a worker against the dev grid; `exit` resolves when it stops. `ports` replace the fixture's (a fake clock). */
 export function startWorker(
   fixture: Awaited<ReturnType<typeof workerFixture>>,
   grid: DevGrid,
   config: Partial<WorkerConfig> & Pick<WorkerConfig, 'network'>,
+  ports: Partial<WorkerPorts> = {},
 ) {
   const worker = createWorker(
     {
@@ -44,7 +45,7 @@ export function startWorker(
       graceMs: 5000,
       ...config,
     },
-    { engine: fixture.engine, ledger: fixture.ledger },
+    { engine: fixture.engine, ledger: fixture.ledger, ...ports },
   )
   const events: WorkerEvent[] = []
   worker.subscribe((event) => events.push(event))

@@ -125,31 +125,9 @@ export class AipgConnection {
     this.cancelListener = listener
   }
 
-  sendToken(id: string, text: string): void {
-    this.send({ type: 'token', id, delta: { content: text }, finish_reason: null })
-  }
-
-  sendDone(
-    id: string,
-    result: { text: string; finishReason: string; promptTokens: number; completionTokens: number; cancelled: boolean },
-  ): void {
-    this.send({
-      type: 'done',
-      id,
-      full_text: result.text,
-      full_reasoning: '',
-      finish_reason: result.finishReason,
-      usage: {
-        prompt_tokens: result.promptTokens,
-        completion_tokens: result.completionTokens,
-        total_tokens: result.promptTokens + result.completionTokens,
-      },
-      ...(result.cancelled ? { cancelled: true } : {}),
-    })
-  }
-
-  sendError(id: string, message: string, clientError: boolean): void {
-    this.send({ type: 'error', id, message, client_error: clientError })
+  /** Sends one worker frame (built in aipgFrames.ts); nothing once the socket is closed. */
+  sendFrame(frame: Record<string, unknown>): void {
+    this.send(frame)
   }
 
   /** Resolves with the reward (`den`) for a job whenever it comes, or null once the socket closes. */

@@ -307,6 +307,10 @@ export class AipgHub {
     const previous = this.state.aipg.results.get(job.id)
     const result: AipgResult = {
       tokens: [],
+      text: '',
+      reasoning: '',
+      toolCalls: [],
+      problems: [],
       attempts: (previous?.attempts ?? 0) + 1,
       connection: conn.num,
       model,
@@ -336,11 +340,17 @@ export class AipgHub {
     if (isRecord(delta)) {
       if (typeof delta.content === 'string') run.text += delta.content
       if (typeof delta.reasoning_content === 'string') run.reasoning += delta.reasoning_content
-      if (Array.isArray(delta.tool_calls) && delta.tool_calls.length) run.toolCalls = true
+      if (Array.isArray(delta.tool_calls) && delta.tool_calls.length) {
+        run.toolCalls = true
+        mergeToolCalls(run.result, delta.tool_calls)
+      }
     } else if (typeof frame.text === 'string') {
       if (frame.reasoning === true) run.reasoning += frame.text
       else run.text += frame.text
     }
+    run.result.text = run.text
+    run.result.reasoning = run.reasoning
+    if (typeof frame.finish_reason === 'string') run.result.finishReason = frame.finish_reason
     run.job.listener?.onToken(frame)
     const faults = this.state.faults
     if (faults.dropAfterTokens !== null && run.tokenFrames >= faults.dropAfterTokens) {
@@ -367,6 +377,13 @@ export class AipgHub {
       return
     }
     run.result.done = frame
+    run.result.finishReason =
+      typeof frame.finish_reason === 'string'
+        ? frame.finish_reason
+        : (run.result.finishReason ?? (run.result.toolCalls.length ? 'tool_calls' : 'stop'))
+    for (const call of run.result.toolCalls) {
+      if (!call.id) run.result.problems.push(`tool call ${call.index} has no id`)
+    }
     const text = stringOr(frame.full_text, run.text)
     const reasoning = stringOr(frame.full_reasoning, run.reasoning)
     const cancelled = frame.cancelled === true
@@ -595,6 +612,25 @@ function contentText(content: unknown): string {
     .filter(isRecord)
     .map((part) => (typeof part.text === 'string' ? part.text : ''))
     .join('')
+}
+
+/** Core's merge of streamed tool calls: by index, id and name kept, arguments concatenated. */
+function mergeToolCalls(result: AipgResult, pieces: unknown[]): void {
+  for (const piece of pieces) {
+    const fn = isRecord(piece) && isRecord(piece.function) ? piece.function : undefined
+    if (!isRecord(piece) || typeof piece.index !== 'number') {
+      result.problems.push('a tool_calls entry without an index')
+      continue
+    }
+    let call = result.toolCalls.find((existing) => existing.index === piece.index)
+    if (!call) {
+      call = { index: piece.index, id: '', name: '', arguments: '' }
+      result.toolCalls.push(call)
+    }
+    if (typeof piece.id === 'string' && piece.id) call.id = piece.id
+    if (typeof fn?.name === 'string' && fn.name) call.name = fn.name
+    if (typeof fn?.arguments === 'string') call.arguments += fn.arguments
+  }
 }
 
 function isFor(frame: Record<string, unknown>, run: RunningJob): boolean {

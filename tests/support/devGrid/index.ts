@@ -20,6 +20,7 @@ export type {
   DevGridOptions,
   Faults,
   HordeRecords,
+  MergedToolCall,
   Network,
   RewardInput,
 } from './types.js'

@@ -90,8 +90,26 @@ export interface Faults {
   cancelAfterTokens: number | null
 }
 
+/** A tool call as the grid merges it from `delta.tool_calls` pieces (by `index`, OpenAI's rules). */
+export interface MergedToolCall {
+  index: number
+  id: string
+  name: string
+  arguments: string
+}
+
 export interface AipgResult {
   tokens: Array<Record<string, unknown>>
+  /** `delta.content` of the latest attempt, joined. */
+  text: string
+  /** `delta.reasoning_content` of the latest attempt, joined. */
+  reasoning: string
+  /** `delta.tool_calls` merged by index; `id` and `name` keep the last non-empty value, `arguments` concatenate. */
+  toolCalls: MergedToolCall[]
+  /** The `done` frame's finish_reason, else the last token frame's, else what core infers (`tool_calls` if there were calls, else `stop`). */
+  finishReason?: string
+  /** Frames that broke §16.3 (a tool call without an id, a malformed tool_calls entry), one sentence each. */
+  problems: string[]
   done?: Record<string, unknown>
   error?: Record<string, unknown>
   /** The `den` sent in the ack. */

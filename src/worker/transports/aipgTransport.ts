@@ -1,0 +1,190 @@
+import type { ToolCallDelta } from '../../shared/generation.js'
+import { linkedAbort } from '../abort.js'
+import type { GridJob, GridSession, GridTransport, JobOutcome, JobSettlement, NextJob, NextSignals, SessionEnd } from '../gridTransport.js'
+import { aipgJobToRequest, BadJobRequest, openAiRequestSchema, type WorkerLimits } from '../params.js'
+import type { Clock } from '../ports.js'
+import type { WorkerConfig } from '../workerTypes.js'
+import { contentFrame, doneFrame, errorFrame, reasoningFrame, toolCallFrame } from './aipgFrames.js'
+import { aipgRegistration } from '../../grid/aipgRegistration.js'
+import { aipgWorkerSocketUrl } from '../../grid/gridUrls.js'
+import { ACK_TIMEOUT_MS, AipgConnection, type AipgJob } from './aipgSocket.js'
+
+/** AIPG (§13.2): one registered WebSocket per slot; the grid pushes one job at a time on it. */
+export function aipgTransport(config: WorkerConfig, deps: { clock: Clock }): GridTransport {
+  const url = aipgWorkerSocketUrl(config.gridUrl)
+  return {
+    holdsConnection: true,
+    async open(slot, signal) {
+      const connection = await AipgConnection.open(url, registrationFor(config, slot), config.extraCa, signal)
+      return new AipgSession(connection, deps.clock)
+    },
+  }
+}
+
+/** The registration frame of one slot. */
+function registrationFor(config: WorkerConfig, slot: number) {
+  // One connection serves one job at a time; parallel slots register distinct names, as the reference worker does.
+  const name = config.slots > 1 ? `${config.name}-${slot + 1}` : config.name
+  return aipgRegistration({
+    apiKey: config.apiKey,
+    name,
+    models: config.models,
+    maxLength: config.maxLength,
+    maxContextLength: config.maxContextLength,
+    agent: config.agent,
+  })
+}
+
+class AipgSession implements GridSession {
+  readonly ended: Promise<SessionEnd>
+  /** A job pushed before the loop asked for it: the grid hands out the next job right after `done`. */
+  private pushed: AipgJob | null = null
+  private waiter: ((next: NextJob) => void) | null = null
+  private current: AipgGridJob | null = null
+  /** Rewards still to come: the socket stays open for them after the last job. */
+  private readonly acks = new Set<Promise<unknown>>()
+  private released = false
+  private isClosed = false
+
+  constructor(
+    private readonly connection: AipgConnection,
+    private readonly clock: Clock,
+  ) {
+    this.ended = connection.closed.then((info) => {
+      this.isClosed = true
+      this.wake({ type: 'closed' })
+      return { action: info.action, message: info.message, byWorker: this.released } satisfies SessionEnd
+    })
+    connection.onCancel((id) => {
+      if (this.current?.id === id) this.current.cancel()
+    })
+    connection.onJob((job) => {
+      // The grid sends one job at a time; a second one is answered, never left hanging.
+      if (this.current || this.pushed || this.released) {
+        if (!this.released) connection.sendFrame(errorFrame(job.id, 'This worker is busy with another job.', false))
+        return
+      }
+      if (this.waiter) this.wake({ type: 'job', job: this.take(job) })
+      else this.pushed = job
+    })
+  }
+
+  next(signals: NextSignals): Promise<NextJob> {
+    if (this.pushed) {
+      const job = this.pushed
+      this.pushed = null
+      return Promise.resolve({ type: 'job', job: this.take(job) })
+    }
+    if (this.isClosed || this.released) return Promise.resolve({ type: 'closed' })
+    return new Promise((resolve) => {
+      const stopWaiting = () => this.wake({ type: 'none' })
+      signals.idle.addEventListener('abort', stopWaiting, { once: true })
+      this.waiter = (next) => {
+        signals.idle.removeEventListener('abort', stopWaiting)
+        resolve(next)
+      }
+      if (signals.idle.aborted) stopWaiting()
+    })
+  }
+
+  release(): GridJob[] {
+    if (this.released) return []
+    this.released = true
+    // Closing hands a pushed job we will not start back to the grid at once.
+    this.pushed = null
+    if (this.acks.size === 0) {
+      this.connection.close()
+      return []
+    }
+    // The timer is cleared once the acks are in, so a stopped worker's process is not held open by it.
+    const timeout = new AbortController()
+    void Promise.race([Promise.all(this.acks), this.clock.sleep(ACK_TIMEOUT_MS, timeout.signal)]).then(() => {
+      timeout.abort()
+      this.connection.close()
+    })
+    return []
+  }
+
+  private wake(next: NextJob): void {
+    const waiter = this.waiter
+    this.waiter = null
+    waiter?.(next)
+  }
+
+  private take(job: AipgJob): AipgGridJob {
+    const gridJob = new AipgGridJob(job, this.connection, (ack) => {
+      this.current = null
+      if (!ack) return
+      this.acks.add(ack)
+      void ack.finally(() => this.acks.delete(ack))
+    })
+    this.current = gridJob
+    return gridJob
+  }
+}
+
+class AipgGridJob implements GridJob {
+  readonly id: string
+  readonly model: string
+  private readonly abort: ReturnType<typeof linkedAbort>
+  private cancelled = false
+  private readonly namedCalls = new Set<number>()
+
+  constructor(
+    private readonly job: AipgJob,
+    private readonly connection: AipgConnection,
+    private readonly onFinished: (ack: Promise<number | null> | null) => void,
+  ) {
+    this.id = job.id
+    this.model = job.model
+    this.abort = linkedAbort(connection.gone)
+  }
+
+  get abandoned(): AbortSignal {
+    return this.abort.signal
+  }
+
+  /** The grid's `cancel`: stop generating, still answer `done` with the partial text. */
+  cancel(): void {
+    this.cancelled = true
+    this.abort.abort()
+  }
+
+  cancelledByGrid(): boolean {
+    return this.cancelled
+  }
+
+  toRequest(limits: WorkerLimits) {
+    const parsed = openAiRequestSchema.safeParse(this.job.request)
+    if (!parsed.success) throw new BadJobRequest('The request is not an OpenAI chat-completions body.')
+    return aipgJobToRequest(parsed.data, this.job.fallbackMaxLength, limits)
+  }
+
+  readonly stream = {
+    content: (text: string) => this.connection.sendFrame(contentFrame(this.id, text)),
+    reasoning: (text: string) => this.connection.sendFrame(reasoningFrame(this.id, text)),
+    toolCall: (delta: ToolCallDelta) => {
+      const first = !this.namedCalls.has(delta.index)
+      this.namedCalls.add(delta.index)
+      this.connection.sendFrame(toolCallFrame(this.id, delta, first))
+    },
+  }
+
+  async finish(outcome: JobOutcome): Promise<JobSettlement> {
+    this.abort.dispose()
+    if (!this.connection.isOpen) {
+      this.onFinished(null)
+      return { state: 'dropped', error: 'The connection to the grid was lost during the job.', reward: null }
+    }
+    if (outcome.kind === 'failed') {
+      this.connection.sendFrame(errorFrame(this.id, outcome.message, outcome.cause === 'request'))
+      this.onFinished(null)
+      const state = outcome.cause === 'request' || outcome.cause === 'engine' ? 'error' : 'faulted'
+      return { state, error: outcome.message, reward: 0 }
+    }
+    this.connection.sendFrame(doneFrame(this.id, outcome.result, this.cancelled))
+    const ack = this.connection.waitForAck(this.id)
+    this.onFinished(ack)
+    return { state: this.cancelled ? 'cancelled' : 'ok', error: null, reward: null, laterReward: ack }
+  }
+}

@@ -1,0 +1,10 @@
+import type { GridTransport } from '../gridTransport.js'
+import type { Clock, Logger } from '../ports.js'
+import type { WorkerConfig } from '../workerTypes.js'
+import { aipgTransport } from './aipgTransport.js'
+import { hordeTransport } from './hordeTransport.js'
+
+/** The transport of the configured network. */
+export function gridTransportFor(config: WorkerConfig, deps: { clock: Clock; logger: Logger; fetch?: typeof fetch }): GridTransport {
+  return config.network === 'aipg' ? aipgTransport(config, deps) : hordeTransport(config, deps)
+}
