@@ -34,8 +34,10 @@ function layer({ packages = [], folders = [], paths = [] }) {
   }
 }
 
-/** What every module of src/main may not import: the renderer's and preload's code, React. */
-const mainBase = { packages: ['react', 'react-dom'], folders: ['**/renderer/**', '**/preload/**'] }
+/** Packages only tests may use (viem is the second implementation the signing vectors are checked against). */
+const testOnly = ['viem', 'viem/*']
+/** What every module of src/main may not import: the renderer's and preload's code, React, test-only packages. */
+const mainBase = { packages: ['react', 'react-dom', ...testOnly], folders: ['**/renderer/**', '**/preload/**'] }
 const electronOnlyInShell = { name: 'electron', message: "Only src/main/electron may import 'electron'." }
 const nativeOnlyInEngine = {
   name: 'node-llama-cpp',
@@ -48,12 +50,12 @@ const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/e
 /**
  * Floors inside src/main: the shells (electron/, cli/, the headless server/) build
  * the host; host/ composes the features and wires their events to the transports; the features (chat,
- * earn, models, localApi, engine, readiness) use store/ and lib/ but not each other, except the engine through its
+ * earn, models, localApi, engine, readiness, identity) use store/ and lib/ but not each other, except the engine through its
  * public port (engine/engine.ts); store/ knows no feature; lib/ knows nothing else of main.
  */
 const shells = ['**/electron/**', '**/cli/**', '**/server/**']
 const shellFiles = ['src/main/electron/**', 'src/main/cli/**', 'src/main/cli.ts', 'src/main/server/**']
-const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness']
+const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness', 'identity']
 const publicFeatureFiles = ['!**/engine/engine.js']
 const featureFolders = (except) => features.filter((name) => name !== except).map((name) => `**/${name}/**`)
 
@@ -107,14 +109,14 @@ export default tseslint.config(
   {
     files: ['src/grid/**'],
     rules: layer({
-      packages: ['electron', 'react', 'react-dom', ...native],
+      packages: ['electron', 'react', 'react-dom', ...native, ...testOnly],
       folders: ['**/main/**', '**/renderer/**', '**/preload/**', '**/worker/**'],
     }),
   },
   {
     files: ['src/worker/**'],
     rules: layer({
-      packages: ['electron', 'react', 'react-dom', ...native],
+      packages: ['electron', 'react', 'react-dom', ...native, ...testOnly],
       folders: ['**/main/**', '**/renderer/**', '**/preload/**'],
     }),
   },

@@ -29,6 +29,10 @@ describe('layer rules (DESIGN.md) are enforced by lint', () => {
     ['src/grid/x.ts', "import { AipgConnection } from '../worker/transports/aipgSocket.js'"],
     ['src/shared/x.ts', "import { apiUrl } from '../grid/gridUrls.js'"],
     ['src/renderer/src/x.ts', "import { gridHeaders } from '../../grid/gridAuth.js'"],
+    ['src/grid/identity/x.ts', "import { privateKeyToAccount } from 'viem/accounts'"],
+    ['src/main/identity/x.ts', "import { recoverMessageAddress } from 'viem'"],
+    ['src/worker/x.ts', "import { recoverMessageAddress } from 'viem'"],
+    ['src/main/identity/x.ts', "import { ChatService } from '../chat/chatService.js'"],
   ])('%s may not: %s', async (file, code) => {
     expect(await errorsFor(file, `${code}\n`)).not.toHaveLength(0)
   })
