@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint'
 const nodeBuiltins = ['node:*']
 const builtinPaths = builtinModules.map((name) => ({ name, message: 'No Node built-ins in this layer.' }))
 const native = ['better-sqlite3', 'node-llama-cpp']
-/** node-llama-cpp's native engine: only the engine process may touch it (DESIGN.md, layer rules). */
+/** node-llama-cpp's native engine: only the engine process may touch it (docs/ARCHITECTURE.md, layers). */
 const nativeEngineNames = [
   'getLlama',
   'LlamaChat',
@@ -26,8 +26,8 @@ function layer({ packages = [], folders = [], paths = [] }) {
       {
         paths,
         patterns: [
-          ...(packages.length ? [{ group: packages, message: 'This layer may not import this package (see DESIGN.md).' }] : []),
-          ...(folders.length ? [{ group: folders, message: 'This layer may not import that folder (see DESIGN.md).' }] : []),
+          ...(packages.length ? [{ group: packages, message: 'This layer may not import this package (see docs/ARCHITECTURE.md).' }] : []),
+          ...(folders.length ? [{ group: folders, message: 'This layer may not import that folder (see docs/ARCHITECTURE.md).' }] : []),
         ],
       },
     ],

@@ -8,7 +8,7 @@ async function errorsFor(file: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message)
 }
 
-describe('layer rules (DESIGN.md) are enforced by lint', () => {
+describe('layer rules (docs/ARCHITECTURE.md) are enforced by lint', () => {
   it.each([
     ['src/renderer/src/x.ts', "import { readFileSync } from 'node:fs'"],
     ['src/renderer/src/x.ts', "import { ipcRenderer } from 'electron'"],

@@ -4,7 +4,7 @@ import { AppError, toErrorShape } from '../../shared/result.js'
 
 /**
  * Entry point of the engine process: the only process that loads llama.cpp. Started by the host with
- * UV_THREADPOOL_SIZE=1 (see DESIGN.md). Text is batched here so the host gets a few messages per
+ * UV_THREADPOOL_SIZE=1 (see docs/ARCHITECTURE.md). Text is batched here so the host gets a few messages per
  * second per generation, not one per token: per-token IPC would sit on the decode loop's critical path.
  */
 const TEXT_FLUSH_MS = 25
