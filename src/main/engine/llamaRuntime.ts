@@ -189,10 +189,12 @@ export class LlamaRuntime {
         signal: AbortSignal.any([signal, stopped.signal]),
         stopOnAbortSignal: true,
       }
-      const turn =
-        request.kind === 'chat' && (loaded.info.hasChatTemplate || callsTools(request))
-          ? await this.chat(loaded, sequence, request, options, stream, lease.memory as ChatMemory | null)
-          : await this.complete(loaded, sequence, request, options, stream, key ? { previous: lease.memory as TextMemory | null } : null)
+      // A template-less model chats in prose, except where tools are involved: those need a chat wrapper.
+      const viaChat = request.kind === 'chat' && (loaded.info.hasChatTemplate || usesTools(request))
+      const kept = lease.memory as ChatMemory | TextMemory | null
+      const turn = viaChat
+        ? await this.chat(loaded, sequence, request, options, stream, kept?.kind === 'chat' ? kept : null)
+        : await this.complete(loaded, sequence, request, options, stream, key ? { previous: kept?.kind === 'text' ? kept : null } : null)
       memory = turn.memory
       const output = stream.finish(turn.calls)
       // The library ends on the limit only after generating exactly that many tokens; some of them (a
@@ -416,6 +418,11 @@ interface ToolPlan {
   functions: ChatModelFunctions
   forced: boolean
   maxParallel: number | undefined
+}
+
+/** Tools offered, or tool calls and results in the history. */
+function usesTools(request: GenerateRequest): request is ChatRequest {
+  return request.kind === 'chat' && ((request.tools?.length ?? 0) > 0 || request.turns.some((turn) => turn.role === 'tool' || (turn.toolCalls?.length ?? 0) > 0))
 }
 
 function callsTools(request: ChatRequest): boolean {
