@@ -502,10 +502,11 @@ function samplingOptions(params: SamplingParams) {
     topK: params.topK,
     minP: params.minP,
     seed: params.seed,
+    // Off unless asked: node-llama-cpp's chat default (1.1) would bend exact answers (OpenAI has none).
     repeatPenalty:
       params.repeatPenalty !== undefined && params.repeatPenalty !== 1
         ? { penalty: params.repeatPenalty, lastTokens: params.repeatPenaltyRange ?? 64 }
-        : undefined,
+        : (false as const),
   }
 }
 
