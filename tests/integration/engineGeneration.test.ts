@@ -22,7 +22,8 @@ afterAll(async () => {
 const submit = {
   name: 'submit_5e',
   description: 'Submits the answer.',
-  parameters: { type: 'object', properties: { answer: { type: 'string' }, score: { type: 'number' } }, required: ['answer', 'score'], additionalProperties: false },
+  // Bounded values, so that a model with random weights (the real-template fixtures) still finishes.
+  parameters: { type: 'object', properties: { answer: { type: 'string', maxLength: 8 }, score: { enum: [0.5, 1] } }, required: ['answer', 'score'], additionalProperties: false },
   strict: true,
 }
 
@@ -44,20 +45,22 @@ describe('generation through the engine process', () => {
     const args = JSON.parse(call.arguments) as Record<string, unknown>
     expect(Object.keys(args).sort()).toEqual(['answer', 'score'])
     expect(typeof args.answer).toBe('string')
-    expect(typeof args.score).toBe('number')
+    expect([0.5, 1]).toContain(args.score)
   })
 
   it('keeps the stop in the text for Horde completions and drops it for chat, even inside a token', async () => {
     const prompt = 'Once upon a time'
     const free = await engine.generate({ kind: 'completion', prompt, params: { maxTokens: 120, temperature: 0 } })
-    const at = free.text.indexOf(' the')
-    expect(at).toBeGreaterThanOrEqual(0)
+    // " the" on the story model (it falls inside the token " there"); elsewhere a piece of the text itself.
+    const stop = free.text.includes(' the') ? ' the' : free.text.slice(free.text.length >> 1, (free.text.length >> 1) + 3)
+    const at = free.text.indexOf(stop)
+    expect(stop.length).toBeGreaterThan(0)
     const streamed: string[] = []
-    const horde = await engine.generate({ kind: 'completion', prompt, params: { maxTokens: 120, temperature: 0, stop: [' the'], stopInText: true } }, { onText: (t) => streamed.push(t) })
-    expect(horde.text).toBe(free.text.slice(0, at + ' the'.length))
+    const horde = await engine.generate({ kind: 'completion', prompt, params: { maxTokens: 120, temperature: 0, stop: [stop], stopInText: true } }, { onText: (t) => streamed.push(t) })
+    expect(horde.text).toBe(free.text.slice(0, at + stop.length))
     expect(streamed.join('')).toBe(horde.text)
     expect(horde.finishReason).toBe('stop')
-    const openAi = await engine.generate({ kind: 'completion', prompt, params: { maxTokens: 120, temperature: 0, stop: [' the'] } })
+    const openAi = await engine.generate({ kind: 'completion', prompt, params: { maxTokens: 120, temperature: 0, stop: [stop] } })
     expect(openAi.text).toBe(free.text.slice(0, at))
   })
 
