@@ -79,6 +79,9 @@ describe.each(models)('tools, JSON and stop strings on %s', (modelPath) => {
     if (call.type !== 'function') throw new Error('not a function call')
     expect(call.function.name).toBe('record_3f9a')
     expectRecordArguments(call.function.arguments)
+    // Usage counts the tokens of the call itself (its name and arguments), within the limit.
+    expect(completion.usage!.completion_tokens).toBeGreaterThan(5)
+    expect(completion.usage!.completion_tokens).toBeLessThanOrEqual(200)
   })
 
   it('streams a forced call as delta.tool_calls: one index, a stable id, the name once, argument chunks', async () => {

@@ -57,10 +57,6 @@ interface Turn {
   reason: FinishReason
   /** Tool calls the library returned, in order. */
   calls: Array<{ name: string }>
-  /** Tokens generated beyond those streamed as text (tool-call arguments). */
-  extraTokens: number
-  /** The token limit the generation ran under. */
-  maxTokens: number
   /** Part of the conversation was left out to fit the context. */
   shifted: boolean
   memory: SequenceMemory
@@ -176,6 +172,7 @@ export class LlamaRuntime {
     const { sequence } = lease
     const started = performance.now()
     const inputBefore = sequence.tokenMeter.usedInputTokens
+    const outputBefore = sequence.tokenMeter.usedOutputTokens
     let memory: SequenceMemory | null = null
     try {
       // A matched stop string ends the generation the way an abort does; the finish reason tells them apart.
@@ -197,10 +194,9 @@ export class LlamaRuntime {
         : await this.complete(loaded, sequence, request, options, stream, key ? { previous: kept?.kind === 'text' ? kept : null } : null)
       memory = turn.memory
       const output = stream.finish(turn.calls)
-      // The library ends on the limit only after generating exactly that many tokens; some of them (a
-      // grammar's trailing whitespace) it holds back from the token callbacks.
-      const counted = stream.tokens + turn.extraTokens
-      const completionTokens = turn.reason === 'length' ? Math.max(counted, turn.maxTokens) : counted
+      // Every sampled token, including reasoning, tool calls and text the library held back (a grammar's
+      // trailing whitespace, a stop string) that never reaches the token callbacks.
+      const completionTokens = Math.max(sequence.tokenMeter.usedOutputTokens - outputBefore, stream.tokens)
       const promptTokens = turn.promptTokens ?? Math.max(0, sequence.contextTokens.length - completionTokens)
       // The meter counts evaluated tokens without logits; the prompt's last token always has them.
       const evaluated = Math.min(promptTokens, sequence.tokenMeter.usedInputTokens - inputBefore + 1)
@@ -263,17 +259,13 @@ export class LlamaRuntime {
         contextShift: { lastEvaluationMetadata: window ? memory?.contextShiftMetadata : undefined },
         lastEvaluationContextWindow: { history: window, minimumOverlapPercentageToPreventContextShift: 0.5 },
       }
-      let extraTokens = 0
       const response = await (tools
         ? chat.generateResponse(history, {
             ...common,
             functions: tools.functions,
             documentFunctionParams: true,
             maxParallelFunctionCalls: tools.maxParallel,
-            onFunctionCallParamsChunk: (chunk) => {
-              extraTokens += chunk.paramsChunk ? 1 : 0
-              stream.toolCallChunk(chunk.callIndex, chunk.functionName, chunk.paramsChunk)
-            },
+            onFunctionCallParamsChunk: (chunk) => stream.toolCallChunk(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
           })
         : chat.generateResponse(history, { ...common, grammar })
       ).catch((error: unknown) => {
@@ -285,12 +277,9 @@ export class LlamaRuntime {
         contextWindow: response.lastEvaluation.contextWindow,
         contextShiftMetadata: response.lastEvaluation.contextShiftMetadata,
       }
-      const calls = (response.functionCalls ?? []).map((call) => ({ name: call.functionName }))
       return {
         reason: finishReason(response.metadata.stopReason),
-        calls,
-        maxTokens,
-        extraTokens: extraTokens + calls.reduce((sum, call) => sum + loaded.model.tokenize(call.name).length + 2, 0),
+        calls: (response.functionCalls ?? []).map((call) => ({ name: call.functionName })),
         shifted: turns.length < request.turns.length || windowDropped(next),
         memory: next,
         promptTokens: null,
@@ -329,8 +318,6 @@ export class LlamaRuntime {
       return {
         reason: finishReason(response.metadata.stopReason),
         calls: [],
-        maxTokens: options.maxTokens,
-        extraTokens: 0,
         shifted: prompt.cut > 0,
         memory: { kind: 'text', cut: prompt.cut },
         promptTokens: prompt.tokens.length,
