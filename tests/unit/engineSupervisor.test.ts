@@ -70,6 +70,34 @@ const until = async (check: () => boolean) => {
 }
 
 describe('the engine supervisor', () => {
+  it('routes reasoning and tool-call pieces to their own handlers, in order, never as text', async () => {
+    const delta = { index: 0, id: 'call_1', name: 'f', argumentsText: '{"a":' }
+    const { supervisor } = harness((request, reply) => {
+      if (request.type === 'load') reply({ type: 'done', id: request.id, value: model(request.path) })
+      if (request.type === 'generate') {
+        reply({ type: 'reasoning', id: request.id, text: 'Thinking', tokens: 1 })
+        reply({ type: 'toolCall', id: request.id, delta, tokens: 2 })
+        reply({ type: 'toolCall', id: request.id, delta: { ...delta, argumentsText: '1}' }, tokens: 3 })
+        reply({ type: 'done', id: request.id, value: { text: '', reasoning: 'Thinking', toolCalls: [{ id: 'call_1', name: 'f', arguments: '{"a":1}' }], finishReason: 'tool-calls', promptTokens: 1, completionTokens: 3, durationMs: 1, firstTokenMs: 1 } })
+      }
+    })
+    await supervisor.load('/models/a.gguf')
+    const seen: string[] = []
+    const result = await supervisor.generate(
+      { kind: 'chat', turns: [{ role: 'user', content: 'x' }], params: { maxTokens: 4 } },
+      {
+        onText: (t) => seen.push(`text:${t}`),
+        onReasoning: (t) => seen.push(`reasoning:${t}`),
+        onToolCall: (d) => {
+          seen.push(`call:${d.id}:${d.argumentsText}`)
+          if (d.argumentsText === '1}') throw new Error('a closed socket')
+        },
+      },
+    )
+    expect(seen).toEqual(['reasoning:Thinking', 'call:call_1:{"a":', 'call:call_1:1}'])
+    expect(result).toMatchObject({ finishReason: 'tool-calls', toolCalls: [{ arguments: '{"a":1}' }] })
+  })
+
   it('loads, streams and reports the model in its snapshot', async () => {
     const { supervisor } = harness()
     await supervisor.load('/models/a.gguf')
