@@ -8,7 +8,6 @@ import {
   LlamaCompletion,
   LlamaLogLevel,
   readGgufFileInfo,
-  resolveChatWrapper,
   TokenBias,
   type ChatHistoryItem,
   type Token,
@@ -28,6 +27,8 @@ import { AppError } from '../../shared/result.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { assertComplete, inspectHardware, inspectModel } from './modelInspector.js'
 import { chooseThreads, physicalCores } from './threads.js'
+import { beginningToken } from './promptTokens.js'
+import { chatWrapperFor } from './chatWrapperChoice.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 
@@ -204,7 +205,7 @@ export class LlamaRuntime {
     memory: ChatMemory | null,
   ): Promise<Turn> {
     const turns = withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens)
-    const chatWrapper = resolveChatWrapper(loaded.model)
+    const chatWrapper = chatWrapperFor(loaded.model)
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper })
     try {
       const history: ChatHistoryItem[] = turns.map((turn) =>
@@ -257,7 +258,7 @@ export class LlamaRuntime {
         reason: finishReason(response.metadata.stopReason),
         shifted: prompt.cut > 0,
         memory: { kind: 'text', cut: prompt.cut },
-        promptTokens: prompt.tokens.length,
+        promptTokens: prompt.promptTokens,
       }
     } finally {
       completion.dispose({ disposeSequence: false })
@@ -331,8 +332,10 @@ function contextShiftSize(loaded: Loaded): number {
 
 /**
  * Tokenizes a prompt and cuts it from the front so that it fits both the caller's limit and the context
- * together with the tokens to generate; the BOS token stays first. A conversation's prompt is cut where
- * it was cut last time when it still fits there (see `stableCut`), so its cache stays usable.
+ * together with the tokens to generate. The tokens are the text's only: LlamaCompletion puts the model's
+ * beginning token (BOS where the model wants one) in front of them, and `promptTokens` counts it. A
+ * conversation's prompt is cut where it was cut last time when it still fits there (see `stableCut`), so
+ * its cache stays usable.
  */
 function fitPrompt(
   loaded: Loaded,
@@ -340,18 +343,17 @@ function fitPrompt(
   maxPromptTokens: number | undefined,
   maxTokens: number,
   conversation: { previous: TextMemory | null } | null,
-): { tokens: Token[]; cut: number } {
-  const bos = loaded.model.tokens.bos
+): { tokens: Token[]; cut: number; promptTokens: number } {
   const text = loaded.model.tokenize(prompt)
-  const head = bos === null ? [] : [bos]
+  const head = beginningToken(loaded.model) === null ? 0 : 1
   const { contextSize } = loaded.info
-  // LlamaCompletion puts its own BOS in front of ours.
-  const limit = Math.min(maxPromptTokens ?? Infinity, contextSize - maxTokens - 1, contextSize - contextShiftSize(loaded) - head.length)
-  const room = Math.max(1, limit - head.length)
+  const limit = Math.min(maxPromptTokens ?? Infinity, contextSize - maxTokens - 1, contextSize - contextShiftSize(loaded))
+  const room = Math.max(1, limit - head)
   const cut = conversation
     ? stableCut(text.length, room, conversation.previous?.cut ?? null)
     : Math.max(0, text.length - room)
-  return { tokens: [...head, ...text.slice(cut)], cut }
+  const tokens = text.slice(cut)
+  return { tokens, cut, promptTokens: head + tokens.length }
 }
 
 function promptOf(request: GenerateRequest): string {

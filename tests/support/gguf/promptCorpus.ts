@@ -1,0 +1,113 @@
+import type { ChatTurn, ToolDefinition } from '../../../src/shared/generation.js'
+
+export interface PromptCase {
+  name: string
+  turns: ChatTurn[]
+  tools?: ToolDefinition[]
+  /** Only templates that render tools (or earlier reasoning) can be held to these. */
+  needs?: 'tools' | 'thinking'
+}
+
+const weather: ToolDefinition = {
+  name: 'get_weather',
+  description: 'The current weather in a city.',
+  parameters: {
+    type: 'object',
+    properties: {
+      city: { type: 'string', description: 'The city, e.g. Paris' },
+      unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+    },
+    required: ['city'],
+  },
+}
+
+const time: ToolDefinition = {
+  name: 'get_time',
+  description: 'The local time in a time zone.',
+  parameters: { type: 'object', properties: { zone: { type: 'string' } }, required: ['zone'] },
+}
+
+/** Requests as clients send them: what every family's prompt must render token for token like its template. */
+export const promptCorpus: PromptCase[] = [
+  { name: 'one user message', turns: [{ role: 'user', content: 'Hello! Who are you?' }] },
+  {
+    name: 'a system prompt and several turns',
+    turns: [
+      { role: 'system', content: 'You are a terse assistant. Answer in one line.' },
+      { role: 'user', content: 'What is 2 + 2?' },
+      { role: 'assistant', content: '4.' },
+      { role: 'user', content: 'And times 3, in words?' },
+    ],
+  },
+  {
+    name: 'non-ASCII text, code and blank lines',
+    turns: [
+      { role: 'user', content: 'Übersetze: "¿Dónde está el baño?" 🚻\n\n```js\nconst x = 1\n```' },
+      { role: 'assistant', content: 'Wo ist die Toilette?' },
+      { role: 'user', content: '日本語では？' },
+    ],
+  },
+  {
+    name: 'tools offered with a system prompt',
+    needs: 'tools',
+    tools: [weather, time],
+    turns: [
+      { role: 'system', content: 'You help travellers.' },
+      { role: 'user', content: "What's the weather in Paris?" },
+    ],
+  },
+  {
+    name: 'an assistant tool call and its result',
+    needs: 'tools',
+    tools: [weather],
+    turns: [
+      { role: 'user', content: 'Weather in Paris, in celsius?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city": "Paris", "unit": "celsius"}' }] },
+      { role: 'tool', toolCallId: 'call_1', content: '{"temperature": 18, "sky": "clear"}' },
+    ],
+  },
+  {
+    name: 'parallel tool calls, their results and a follow-up question',
+    needs: 'tools',
+    tools: [weather, time],
+    turns: [
+      { role: 'user', content: 'Weather and time in Tokyo?' },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          { id: 'call_a', name: 'get_weather', arguments: '{"city": "Tokyo"}' },
+          { id: 'call_b', name: 'get_time', arguments: '{"zone": "Asia/Tokyo"}' },
+        ],
+      },
+      { role: 'tool', toolCallId: 'call_a', content: '{"temperature": 22}' },
+      { role: 'tool', toolCallId: 'call_b', content: '21:04' },
+      { role: 'assistant', content: 'It is 22 °C and 21:04 in Tokyo.' },
+      { role: 'user', content: 'Thanks! And in Oslo?' },
+    ],
+  },
+  {
+    name: "a thinking model's earlier turns",
+    needs: 'thinking',
+    turns: [
+      { role: 'user', content: 'Is 17 prime?' },
+      { role: 'assistant', reasoning: '17 is not divisible by 2, 3 or 4.', content: 'Yes, 17 is prime.' },
+      { role: 'user', content: 'And 21?' },
+    ],
+  },
+  {
+    name: 'reasoning before a tool call in the current turn',
+    needs: 'tools',
+    tools: [weather],
+    turns: [
+      { role: 'user', content: 'Should I take an umbrella in Paris?' },
+      {
+        role: 'assistant',
+        reasoning: 'I need the weather in Paris first.',
+        content: '',
+        toolCalls: [{ id: 'call_7', name: 'get_weather', arguments: '{"city": "Paris"}' }],
+      },
+      { role: 'tool', toolCallId: 'call_7', content: '{"sky": "rain"}' },
+    ],
+  },
+]
