@@ -28,7 +28,7 @@ let engine: EngineSupervisor
 
 beforeAll(async () => {
   requireBuild()
-  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error })
+  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: 1 })
   engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }) })
   await engine.start()
 })
