@@ -48,6 +48,14 @@ export const promptCorpus: PromptCase[] = [
     ],
   },
   {
+    name: 'messages with surrounding whitespace, as pasted',
+    turns: [
+      { role: 'user', content: '  Summarise this:\n\nThe cat sat on the mat.\n' },
+      { role: 'assistant', content: 'A cat sat on a mat.\n\n' },
+      { role: 'user', content: 'Shorter?\n' },
+    ],
+  },
+  {
     name: 'tools offered with a system prompt',
     needs: 'tools',
     tools: [weather, time],
@@ -84,6 +92,16 @@ export const promptCorpus: PromptCase[] = [
       { role: 'tool', toolCallId: 'call_b', content: '21:04' },
       { role: 'assistant', content: 'It is 22 °C and 21:04 in Tokyo.' },
       { role: 'user', content: 'Thanks! And in Oslo?' },
+    ],
+  },
+  {
+    name: 'a tool call with compact JSON, as JavaScript clients send it',
+    needs: 'tools',
+    tools: [weather],
+    turns: [
+      { role: 'user', content: 'Weather in Oslo?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_9', name: 'get_weather', arguments: JSON.stringify({ city: 'Oslo' }) }] },
+      { role: 'tool', toolCallId: 'call_9', content: JSON.stringify({ temperature: -3, sky: 'snow' }) },
     ],
   },
   {
