@@ -1,4 +1,4 @@
-import { getLlama, LlamaChat, LlamaLogLevel, type Llama, type LlamaModel } from 'node-llama-cpp'
+import { getLlama, LlamaChat, LlamaLogLevel, type Llama, type LlamaModel, type Token } from 'node-llama-cpp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toChatFunctions, toChatHistory } from '../../src/main/engine/chatHistory.js'
 import { chatWrapperFor } from '../../src/main/engine/chatWrapperChoice.js'
@@ -54,7 +54,7 @@ describe.each(families)('the %s test model (real tokenizer and chat template)', 
     await model?.dispose()
   })
 
-  function ourTokens(c: PromptCase): number[] {
+  function ourTokens(c: PromptCase): Token[] {
     const wrapper = chatWrapperFor(model)
     const history = toChatHistory(c.turns, { thoughts: wrapper.settings.segments?.thought != null })
     return chatPromptTokens(model, wrapper, history, c.tools ? toChatFunctions(c.tools) : undefined)
