@@ -6,7 +6,7 @@ import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
 import { chatPromptTokens } from '../../src/main/engine/promptTokens.js'
 import type { FamilyId } from '../support/gguf/families.js'
-import { promptCorpus, type PromptCase } from '../support/gguf/promptCorpus.js'
+import { promptCorpus, tokenizerTexts, type PromptCase } from '../support/gguf/promptCorpus.js'
 import { ReferencePrompt } from '../support/gguf/referencePrompt.js'
 import { testModel } from '../support/gguf/testModels.js'
 import { engineEntry, requireBuild } from '../support/paths.js'
@@ -67,6 +67,10 @@ describe.each(families)('the %s test model (real tokenizer and chat template)', 
 
   it(`renders through the ${expectations[id].wrapper} chat wrapper`, () => {
     expect(chatWrapperFor(model).wrapperName).toBe(expectations[id].wrapper)
+  })
+
+  it('tokenizes text exactly like the real tokenizer', () => {
+    for (const text of tokenizerTexts) expect([...model.tokenize(text, false)], JSON.stringify(text)).toEqual(reference.encode(text))
   })
 
   it.each(casesFor(id).map((c) => [c.name, c] as const))('prompts token for token like the template: %s', (_name, c) => {

@@ -129,3 +129,27 @@ export const promptCorpus: PromptCase[] = [
     ],
   },
 ]
+
+/** Text that exercises a tokenizer's pre-tokenizer, merges, byte fallback and normalization. */
+export const tokenizerTexts: string[] = [
+  'Hello world',
+  ' leading space',
+  'trailing  \n',
+  'tabs\tand\t\ttabs',
+  '    four spaces of indent\n        eight',
+  'Numbers 1234567 3.14159 1e-9',
+  "I'm sure they'll've done it",
+  'Übergrößenträger naïve café',
+  '日本語のテキストです。',
+  'Привет, мир!',
+  'emoji 🚀🦙😶‍🌫️ ✅',
+  'def f(x):\n    return x**2  # square\n',
+  '<html><body><h1>Title</h1></body></html>',
+  '\n\n\n\nmany newlines\n\n',
+  'a'.repeat(50),
+  'URL https://example.com/path?q=1&r=2',
+  'mixed CASE WoRdS and_snake_case camelCase',
+  '∑∫√∞ ≈ ≠',
+  'kombination: ﬁ ligature, ½ fraction',
+  'Zwischen\u00a0Räumen\u2003em',
+]

@@ -61,6 +61,11 @@ export class ReferencePrompt {
     return this.tokenizer.encode(this.text(turns, tools), { add_special_tokens: false })
   }
 
+  /** Plain text as the tokenizer encodes it, nothing added. */
+  encode(text: string): number[] {
+    return this.tokenizer.encode(text, { add_special_tokens: false })
+  }
+
   decode(tokens: readonly number[]): string {
     return this.tokenizer.decode([...tokens], { skip_special_tokens: false })
   }
