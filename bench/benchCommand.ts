@@ -7,6 +7,7 @@ import { chatStoreBench } from './chatStoreBench.js'
 import { chatRenderBench } from './chatRenderBench.js'
 import { downloadBench } from './downloadBench.js'
 import { chatTurnBench } from './chatTurnBench.js'
+import { grammarBench } from './grammarBench.js'
 import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
@@ -128,6 +129,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   for (const m of await downloadBench(cache)) emit(m)
   log('local chat: time to first token of a late turn, with the conversation cache and afresh')
   for (const m of await chatTurnBench(options.engineEntry, tiny)) emit(m)
+
+  log('grammars: a forced tool call and a json_schema reply against free text; a 20-turn conversation with tools')
+  for (const m of await grammarBench(options.engineEntry, tiny)) emit(m)
 
   log('chat store: 100,000 messages in 1,000 conversations, list and search')
   for (const m of chatStoreBench()) emit(m)

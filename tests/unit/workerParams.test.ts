@@ -76,3 +76,73 @@ describe('AIPG request mapping', () => {
     expect(() => aipg({ messages: 'garbage' })).toThrow(BadJobRequest)
   })
 })
+
+describe('AIPG tool, format and stop mapping', () => {
+  const user = { role: 'user', content: 'Call it' }
+  const tool = (name: string, extra: Record<string, unknown> = {}) => ({ type: 'function', function: { name, description: 'd', parameters: { type: 'object', properties: { v: { type: 'string' } }, required: ['v'], additionalProperties: false }, strict: true, ...extra } })
+
+  it('maps a validator tool.chain stage 2: assistant tool calls with null content, the tool result, a forced function', () => {
+    const request = aipg({
+      messages: [
+        user,
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_ab', arguments: '{"v":"x"}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"value":"42"}' },
+      ],
+      tools: [tool('lookup_ab'), tool('submit_cd')],
+      tool_choice: { type: 'function', function: { name: 'submit_cd' } },
+      parallel_tool_calls: false,
+    })
+    expect(request).toMatchObject({
+      kind: 'chat',
+      turns: [
+        { role: 'user', content: 'Call it' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'lookup_ab', arguments: '{"v":"x"}' }] },
+        { role: 'tool', content: '{"value":"42"}', toolCallId: 'call_1' },
+      ],
+      tools: [
+        { name: 'lookup_ab', description: 'd', strict: true, parameters: { type: 'object', required: ['v'] } },
+        { name: 'submit_cd', description: 'd', strict: true },
+      ],
+      toolChoice: { name: 'submit_cd' },
+      parallelToolCalls: false,
+    })
+  })
+
+  it('maps tool_choice strings, reasoning of earlier turns, and response formats', () => {
+    expect(aipg({ messages: [user], tools: [tool('f')], tool_choice: 'required' })).toMatchObject({ toolChoice: 'required' })
+    expect(aipg({ messages: [user], tools: [tool('f')], tool_choice: 'none' })).toMatchObject({ toolChoice: 'none' })
+    expect(aipg({ messages: [user, { role: 'assistant', content: 'A', reasoning_content: 'hmm' }, user] })).toMatchObject({ turns: [{}, { role: 'assistant', content: 'A', reasoning: 'hmm' }, {}] })
+    expect(aipg({ messages: [user], response_format: { type: 'json_object' } })).toMatchObject({ responseFormat: { type: 'json_object' } })
+    expect(aipg({ messages: [user], response_format: { type: 'json_schema', json_schema: { name: 'r', strict: true, schema: { type: 'object' } } } })).toMatchObject({ responseFormat: { type: 'json_schema', name: 'r', strict: true, schema: { type: 'object' } } })
+    expect(aipg({ messages: [user], response_format: { type: 'text' } })).not.toHaveProperty('responseFormat')
+  })
+
+  it('takes stop as a string or a list, without empty strings, clamped to the first 16', () => {
+    expect(aipg({ messages: [user], stop: '<STOP_0123456789>' }).params.stop).toEqual(['<STOP_0123456789>'])
+    const many = aipg({ messages: [user], stop: ['', ...Array.from({ length: 1000 }, (_, i) => `s${i}`)] }).params.stop!
+    expect(many).toHaveLength(16)
+    expect(many[0]).toBe('s0')
+  })
+
+  it('reads only text parts of content arrays', () => {
+    expect(aipg({ messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'input_audio', input_audio: {} }, { type: 'text', text: 'b' }] }] })).toMatchObject({ turns: [{ role: 'user', content: 'ab' }] })
+  })
+
+  it.each([
+    ['tool_choice naming a function that is not in tools', { tools: [tool('f')], tool_choice: { type: 'function', function: { name: 'g' } } }, /not among the tools/],
+    ['tool_choice of the wrong type', { tools: [tool('f')], tool_choice: 42 }, /tool_choice must be/],
+    ['tool_choice required without tools', { tool_choice: 'required' }, /no tools/],
+    ['200 tools', { tools: Array.from({ length: 200 }, (_, i) => tool(`f${i}`)) }, /at most 128/],
+    ['a 1 MB tool description', { tools: [tool('f', { description: 'x'.repeat(1024 * 1024) })] }, /larger than/],
+    ['a tool of another type', { tools: [{ type: 'code_interpreter', function: { name: 'f' } }] }, /only "function" tools/],
+    ['a tool name with spaces', { tools: [tool('two words')] }, /names are 1-64/],
+    ['an unknown response_format type', { response_format: { type: 'yaml' } }, /response_format must be/],
+    ['a json_schema format without a schema', { response_format: { type: 'json_schema', json_schema: { name: 'x' } } }, /response_format must be/],
+    ['parallel_tool_calls that is not a boolean', { parallel_tool_calls: 'yes' }, /parallel_tool_calls/],
+    ['a tool message without tool_call_id', { messages: [user, { role: 'tool', content: 'r' }] }, /without a tool_call_id/],
+    ['tool_calls whose arguments are not JSON', { messages: [user, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }, /not valid JSON/],
+  ])('refuses %s as the client\'s error', (_name, body, message) => {
+    expect(() => aipg({ messages: [user], ...body })).toThrow(BadJobRequest)
+    expect(() => aipg({ messages: [user], ...body })).toThrow(message)
+  })
+})

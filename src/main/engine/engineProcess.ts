@@ -1,10 +1,11 @@
 import type { EngineReply, EngineRequest } from './protocol.js'
 import { LlamaRuntime } from './llamaRuntime.js'
 import { AppError, toErrorShape } from '../../shared/result.js'
+import type { ToolCallDelta } from '../../shared/generation.js'
 
 /**
  * Entry point of the engine process: the only process that loads llama.cpp. Started by the host with
- * UV_THREADPOOL_SIZE=1 (see DESIGN.md). Text is batched here so the host gets a few messages per
+ * UV_THREADPOOL_SIZE=1 (see DESIGN.md). Output is batched here so the host gets a few messages per
  * second per generation, not one per token: per-token IPC would sit on the decode loop's critical path.
  */
 const TEXT_FLUSH_MS = 25
@@ -29,29 +30,44 @@ function listen(handler: (message: EngineRequest) => void): void {
   else process.on('message', (message) => handler(message as EngineRequest))
 }
 
-function textBatcher(id: number) {
-  let pending = ''
-  let tokens = 0
+/**
+ * Batches one generation's stream. Content, reasoning and each tool call are batched separately but
+ * never reordered: a piece of another kind sends what is pending first.
+ */
+function streamBatcher(id: number) {
+  let pending: Extract<EngineReply, { type: 'text' | 'reasoning' | 'toolCall' }> | null = null
   let sentAny = false
   let timer: NodeJS.Timeout | null = null
   const flush = () => {
     if (timer) clearTimeout(timer)
     timer = null
-    if (pending) send({ type: 'text', id, text: pending, tokens })
-    pending = ''
+    if (pending) send(pending)
+    pending = null
+  }
+  const push = (next: NonNullable<typeof pending>) => {
+    if (pending && pending.type === next.type && (next.type !== 'toolCall' || (pending.type === 'toolCall' && pending.delta.index === next.delta.index))) {
+      pending =
+        next.type === 'toolCall' && pending.type === 'toolCall'
+          ? { ...next, delta: { ...next.delta, argumentsText: pending.delta.argumentsText + next.delta.argumentsText } }
+          : next.type !== 'toolCall' && pending.type !== 'toolCall'
+            ? { ...next, text: pending.text + next.text }
+            : next
+    } else {
+      flush()
+      pending = next
+    }
+    // The first words go out at once (time to first token is what people notice); the rest in batches.
+    if (!sentAny) {
+      sentAny = true
+      flush()
+      return
+    }
+    timer ??= setTimeout(flush, TEXT_FLUSH_MS)
   }
   return {
-    push(text: string, tokensSoFar: number) {
-      pending += text
-      tokens = tokensSoFar
-      // The first words go out at once (time to first token is what people notice); the rest in batches.
-      if (!sentAny) {
-        sentAny = true
-        flush()
-        return
-      }
-      timer ??= setTimeout(flush, TEXT_FLUSH_MS)
-    },
+    text: (text: string, tokens: number) => push({ type: 'text', id, text, tokens }),
+    reasoning: (text: string, tokens: number) => push({ type: 'reasoning', id, text, tokens }),
+    toolCall: (delta: ToolCallDelta, tokens: number) => push({ type: 'toolCall', id, delta, tokens }),
     flush,
   }
 }
@@ -86,11 +102,11 @@ async function main(): Promise<void> {
       case 'generate': {
         const controller = new AbortController()
         aborts.set(message.id, controller)
-        const batch = textBatcher(message.id)
+        const batch = streamBatcher(message.id)
         try {
           const result = await runtime.generate(
             message.request,
-            { text: batch.push, progress: () => undefined },
+            { text: batch.text, reasoning: batch.reasoning, toolCall: batch.toolCall, progress: () => undefined },
             controller.signal,
           )
           batch.flush()

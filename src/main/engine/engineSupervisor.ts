@@ -1,6 +1,6 @@
 import { basename } from 'node:path'
 import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
-import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../shared/generation.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
 import type { Engine, GenerateHandlers, ModelInspector } from './engine.js'
@@ -18,6 +18,8 @@ interface Pending {
   resolve(value: unknown): void
   reject(error: AppError): void
   onText?: (text: string, tokens: number) => void
+  onReasoning?: (text: string, tokens: number) => void
+  onToolCall?: (delta: ToolCallDelta, tokens: number) => void
   onProgress?: (progress: number) => void
 }
 
@@ -143,6 +145,8 @@ export class EngineSupervisor implements Engine, ModelInspector {
     try {
       return (await this.request({ type: 'generate', request }, 'generate', {
         onText: handlers.onText,
+        onReasoning: handlers.onReasoning,
+        onToolCall: handlers.onToolCall,
       })) as GenerateResult
     } finally {
       signal?.removeEventListener('abort', onAbort)
@@ -172,7 +176,7 @@ export class EngineSupervisor implements Engine, ModelInspector {
   private request(
     message: DistributiveOmit<EngineRequest, 'id'>,
     kind: Pending['kind'],
-    callbacks: Pick<Pending, 'onText' | 'onProgress'> = {},
+    callbacks: Pick<Pending, 'onText' | 'onReasoning' | 'onToolCall' | 'onProgress'> = {},
   ): Promise<unknown> {
     const process = this.process
     if (!process) {
@@ -221,12 +225,13 @@ export class EngineSupervisor implements Engine, ModelInspector {
         pending.onProgress?.(message.progress)
         return
       case 'text':
-        try {
-          pending.onText?.(message.text, message.tokens)
-        } catch (error) {
-          // A consumer's failure (a closed socket, a full disk) must not take the host down with it.
-          this.options.log?.(`a text listener failed: ${error instanceof Error ? error.message : String(error)}`)
-        }
+        this.deliver('text', () => pending.onText?.(message.text, message.tokens))
+        return
+      case 'reasoning':
+        this.deliver('reasoning', () => pending.onReasoning?.(message.text, message.tokens))
+        return
+      case 'toolCall':
+        this.deliver('tool-call', () => pending.onToolCall?.(message.delta, message.tokens))
         return
       case 'done':
         this.pending.delete(message.id)
@@ -236,6 +241,15 @@ export class EngineSupervisor implements Engine, ModelInspector {
         this.pending.delete(message.id)
         pending.reject(new AppError(message.error.code, message.error.message))
         return
+    }
+  }
+
+  /** A consumer's failure (a closed socket, a full disk) must not take the host down with it. */
+  private deliver(kind: string, listener: () => void): void {
+    try {
+      listener()
+    } catch (error) {
+      this.options.log?.(`a ${kind} listener failed: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
 

@@ -9,7 +9,9 @@ import {
   LlamaLogLevel,
   readGgufFileInfo,
   TokenBias,
-  type ChatHistoryItem,
+  type ChatModelFunctions,
+  type ChatWrapper,
+  type LlamaGrammar,
   type Token,
   type Llama,
   type LlamaContext,
@@ -21,16 +23,22 @@ import type {
   FinishReason,
   GenerateRequest,
   GenerateResult,
+  ResponseFormat,
   SamplingParams,
+  ToolCallDelta,
 } from '../../shared/generation.js'
 import { AppError } from '../../shared/result.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { assertComplete, inspectHardware, inspectModel } from './modelInspector.js'
 import { chooseThreads, physicalCores } from './threads.js'
-import { beginningToken } from './promptTokens.js'
+import { beginningToken, chatPromptTokens } from './promptTokens.js'
 import { chatWrapperFor } from './chatWrapperChoice.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
+import { toChatFunctions, toChatHistory } from './chatHistory.js'
+import { withForcedCall } from './forcedCalls.js'
+import { GenerationStream } from './generationStream.js'
+import { toGrammarSchema } from './jsonSchema.js'
 
 /** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
 const DEFAULT_CONTEXT = 4096
@@ -42,10 +50,18 @@ interface Loaded {
   sequences: SequencePool
 }
 
+type ChatRequest = Extract<GenerateRequest, { kind: 'chat' }>
+
 /** One generation's outcome, before the runtime adds its counts and timings. */
 interface Turn {
-  text: string
+  /** How the library's generation ended; the stream's stop matcher and tool calls refine it. */
   reason: FinishReason
+  /** Tool calls the library returned, in order. */
+  calls: Array<{ name: string }>
+  /** Tokens generated beyond those streamed as text (tool-call arguments). */
+  extraTokens: number
+  /** The token limit the generation ran under. */
+  maxTokens: number
   /** Part of the conversation was left out to fit the context. */
   shifted: boolean
   memory: SequenceMemory
@@ -53,12 +69,19 @@ interface Turn {
   promptTokens: number | null
 }
 
-/** How the runtime reports streaming text and load progress. */
+/** How the runtime reports streaming output and load progress. */
 export interface RuntimeSink {
-  /** New text, with the number of tokens generated so far. */
+  /** New content text, with the number of tokens generated so far. */
   text(text: string, tokens: number): void
+  /** New thinking text (never part of the content). */
+  reasoning(text: string, tokens: number): void
+  /** A piece of a tool call. */
+  toolCall(delta: ToolCallDelta, tokens: number): void
   progress(progress: number): void
 }
+
+/** The options every generation shares, LlamaChat's and LlamaCompletion's alike. */
+type CommonOptions = ReturnType<typeof samplingOptions> & { signal: AbortSignal; stopOnAbortSignal: true; tokenBias: TokenBias | undefined }
 
 /**
  * Everything that touches llama.cpp. Lives only in the engine process. Load and unload run one at a
@@ -156,38 +179,42 @@ export class LlamaRuntime {
     const inputBefore = sequence.tokenMeter.usedInputTokens
     let memory: SequenceMemory | null = null
     try {
-      let firstTokenAt: number | null = null
-      let generated = 0
-      const options = {
+      // A matched stop string ends the generation the way an abort does; the finish reason tells them apart.
+      const stopped = new AbortController()
+      const stream = new GenerationStream(sink, request.params.stop, request.params.stopInText === true, () => stopped.abort())
+      const options: CommonOptions = {
         ...samplingOptions(request.params),
         // Never ask for more than the context can hold next to at least a short prompt.
         maxTokens: Math.max(1, Math.min(request.params.maxTokens, loaded.info.contextSize - 16)),
-        onToken: (tokens: Token[]) => {
-          firstTokenAt ??= performance.now()
-          generated += tokens.length
-        },
         tokenBias: request.params.ignoreEos ? endOfGenerationBias(loaded.model) : undefined,
-        signal,
+        signal: AbortSignal.any([signal, stopped.signal]),
         stopOnAbortSignal: true,
-        onTextChunk: (text: string) => sink.text(text, generated),
       }
-      const turn =
-        request.kind === 'chat' && loaded.info.hasChatTemplate
-          ? await this.chat(loaded, sequence, request, options, lease.memory as ChatMemory | null)
-          : await this.complete(loaded, sequence, request, options, key ? { previous: lease.memory as TextMemory | null } : null)
+      // A template-less model chats in prose, except where tools are involved: those need a chat wrapper.
+      const viaChat = request.kind === 'chat' && (loaded.info.hasChatTemplate || usesTools(request))
+      const kept = lease.memory as ChatMemory | TextMemory | null
+      const turn = viaChat
+        ? await this.chat(loaded, sequence, request, options, stream, kept?.kind === 'chat' ? kept : null)
+        : await this.complete(loaded, sequence, request, options, stream, key ? { previous: kept?.kind === 'text' ? kept : null } : null)
       memory = turn.memory
-      // Tokens actually sampled; re-tokenizing the text can count differently at token boundaries.
-      const completionTokens = generated
-      const promptTokens = turn.promptTokens ?? sequence.contextTokens.length - completionTokens
+      const output = stream.finish(turn.calls)
+      // The library ends on the limit only after generating exactly that many tokens; some of them (a
+      // grammar's trailing whitespace) it holds back from the token callbacks.
+      const counted = stream.tokens + turn.extraTokens
+      const completionTokens = turn.reason === 'length' ? Math.max(counted, turn.maxTokens) : counted
+      const promptTokens = turn.promptTokens ?? Math.max(0, sequence.contextTokens.length - completionTokens)
       // The meter counts evaluated tokens without logits; the prompt's last token always has them.
       const evaluated = Math.min(promptTokens, sequence.tokenMeter.usedInputTokens - inputBefore + 1)
+      const finishReason: FinishReason = stream.stopped ? 'stop' : output.toolCalls.length > 0 ? 'tool-calls' : turn.reason
       return {
-        text: turn.text,
-        finishReason: turn.reason,
+        text: output.text,
+        ...(output.reasoning ? { reasoning: output.reasoning } : {}),
+        ...(output.toolCalls.length > 0 ? { toolCalls: output.toolCalls } : {}),
+        finishReason,
         promptTokens,
         completionTokens,
         durationMs: performance.now() - started,
-        firstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
+        firstTokenMs: stream.firstTokenAt === null ? null : stream.firstTokenAt - started,
         promptTokensEvaluated: evaluated,
         reusedTokens: Math.max(0, promptTokens - evaluated),
         contextShifted: turn.shifted,
@@ -200,25 +227,58 @@ export class LlamaRuntime {
   private async chat(
     loaded: Loaded,
     sequence: LlamaContextSequence,
-    request: Extract<GenerateRequest, { kind: 'chat' }>,
-    options: ReturnType<typeof samplingOptions> & object,
+    request: ChatRequest,
+    options: CommonOptions,
+    stream: GenerationStream,
     memory: ChatMemory | null,
   ): Promise<Turn> {
     const turns = withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens)
-    const chatWrapper = chatWrapperFor(loaded.model)
-    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper })
+    const wrapper = chatWrapperFor(loaded.model)
+    const tools = toolPlan(request)
+    if (tools && request.responseFormat && request.responseFormat.type !== 'text') {
+      throw new AppError('BAD_REQUEST', 'response_format cannot be combined with tools the model may call; send one or the other.')
+    }
+    const history = toChatHistory(turns, { thoughts: wrapper.settings.segments?.thought != null })
+    let maxTokens = options.maxTokens
+    // A grid job or an API request must fit whole; only a local conversation may drop its oldest turns.
+    if (request.conversationId === undefined && request.contextTokens === undefined) {
+      const promptTokens = renderedTokens(loaded, wrapper, history, tools?.all)
+      const room = loaded.info.contextSize - promptTokens - 1
+      if (room < 1) {
+        throw new AppError('BAD_REQUEST', `The request needs about ${promptTokens} tokens of context; the loaded model holds ${loaded.info.contextSize}.`)
+      }
+      maxTokens = Math.min(maxTokens, room)
+    }
+    const grammar = tools ? undefined : await this.grammarFor(request.responseFormat)
+    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: tools?.forced ? withForcedCall(wrapper) : wrapper })
     try {
-      const history: ChatHistoryItem[] = turns.map((turn) =>
-        turn.role === 'assistant'
-          ? { type: 'model', response: [turn.content] }
-          : { type: turn.role === 'system' ? 'system' : 'user', text: turn.content },
-      )
-      history.push({ type: 'model', response: [] })
       const window = continuedWindow(memory, history)
-      const response = await chat.generateResponse(history, {
+      const common = {
         ...options,
+        maxTokens,
+        onResponseChunk: (chunk: { type: 'segment' | undefined; text: string; tokens: Token[] }) => {
+          stream.counted(chunk.tokens.length)
+          if (chunk.type === 'segment') stream.reasoning(chunk.text)
+          else stream.text(chunk.text)
+        },
         contextShift: { lastEvaluationMetadata: window ? memory?.contextShiftMetadata : undefined },
         lastEvaluationContextWindow: { history: window, minimumOverlapPercentageToPreventContextShift: 0.5 },
+      }
+      let extraTokens = 0
+      const response = await (tools
+        ? chat.generateResponse(history, {
+            ...common,
+            functions: tools.functions,
+            documentFunctionParams: true,
+            maxParallelFunctionCalls: tools.maxParallel,
+            onFunctionCallParamsChunk: (chunk) => {
+              extraTokens += chunk.paramsChunk ? 1 : 0
+              stream.toolCallChunk(chunk.callIndex, chunk.functionName, chunk.paramsChunk)
+            },
+          })
+        : chat.generateResponse(history, { ...common, grammar })
+      ).catch((error: unknown) => {
+        throw contextError(error, loaded) ?? error
       })
       const next: ChatMemory = {
         kind: 'chat',
@@ -226,9 +286,12 @@ export class LlamaRuntime {
         contextWindow: response.lastEvaluation.contextWindow,
         contextShiftMetadata: response.lastEvaluation.contextShiftMetadata,
       }
+      const calls = (response.functionCalls ?? []).map((call) => ({ name: call.functionName }))
       return {
-        text: response.response,
         reason: finishReason(response.metadata.stopReason),
+        calls,
+        maxTokens,
+        extraTokens: extraTokens + calls.reduce((sum, call) => sum + loaded.model.tokenize(call.name).length + 2, 0),
         shifted: turns.length < request.turns.length || windowDropped(next),
         memory: next,
         promptTokens: null,
@@ -242,26 +305,52 @@ export class LlamaRuntime {
     loaded: Loaded,
     sequence: LlamaContextSequence,
     request: GenerateRequest,
-    options: ReturnType<typeof samplingOptions> & object,
+    options: CommonOptions,
+    stream: GenerationStream,
     conversation: { previous: TextMemory | null } | null,
   ): Promise<Turn> {
+    const grammar = request.kind === 'chat' ? await this.grammarFor(request.responseFormat) : undefined
+    if (request.kind === 'chat' && !conversation && request.contextTokens === undefined) {
+      const promptTokens = loaded.model.tokenize(promptOf(request)).length
+      if (promptTokens >= loaded.info.contextSize - 1) {
+        throw new AppError('BAD_REQUEST', `The request needs about ${promptTokens} tokens of context; the loaded model holds ${loaded.info.contextSize}.`)
+      }
+    }
     const completion = new LlamaCompletion({ contextSequence: sequence })
     try {
       const maxPromptTokens = request.kind === 'completion' ? request.maxPromptTokens : undefined
       const prompt = fitPrompt(loaded, promptOf(request), maxPromptTokens, options.maxTokens, conversation)
-      const response = await completion.generateCompletionWithMeta(prompt.tokens, { ...options, contextShiftSize: contextShiftSize(loaded) })
-      const trigger = response.metadata.stopReason === 'customStopTrigger' && request.params.stopInText
-        ? response.metadata.customStopTrigger.filter((part) => typeof part === 'string').join('')
-        : ''
+      const response = await completion.generateCompletionWithMeta(prompt.tokens, {
+        ...options,
+        grammar,
+        onToken: (tokens: Token[]) => stream.counted(tokens.length),
+        onTextChunk: (text: string) => stream.text(text),
+        contextShiftSize: contextShiftSize(loaded),
+      })
       return {
-        text: response.response + trigger,
         reason: finishReason(response.metadata.stopReason),
+        calls: [],
+        maxTokens: options.maxTokens,
+        extraTokens: 0,
         shifted: prompt.cut > 0,
         memory: { kind: 'text', cut: prompt.cut },
         promptTokens: prompt.promptTokens,
       }
     } finally {
       completion.dispose({ disposeSequence: false })
+    }
+  }
+
+  /** The grammar that makes the whole content one JSON value (a given schema's, or any object). */
+  private async grammarFor(format: ResponseFormat | undefined): Promise<LlamaGrammar | undefined> {
+    if (!format || format.type === 'text') return undefined
+    if (format.type === 'json_object') return this.llama.getGrammarFor('json')
+    const schema = toGrammarSchema(format.schema, 'The response_format schema')
+    try {
+      // The schema is built at run time; the method's generic parameters only serve literal schemas.
+      return await this.llama.createGrammarForJsonSchema(schema as never)
+    } catch (error) {
+      throw new AppError('BAD_REQUEST', `The response_format schema is not supported: ${message(error)}`)
     }
   }
 
@@ -302,10 +391,10 @@ export class LlamaRuntime {
  */
 function withinTokens(
   loaded: Loaded,
-  turns: Extract<GenerateRequest, { kind: 'chat' }>['turns'],
+  turns: ChatRequest['turns'],
   limit: number | undefined,
   maxTokens: number,
-): Extract<GenerateRequest, { kind: 'chat' }>['turns'] {
+): ChatRequest['turns'] {
   if (!limit || limit >= loaded.info.contextSize) return turns
   // Template markup costs a few tokens per turn on top of the text.
   const cost = (content: string) => loaded.model.tokenize(content).length + 8
@@ -320,6 +409,50 @@ function withinTokens(
     kept.unshift(turn)
   }
   return [...system, ...kept]
+}
+
+/** How a request's tools are offered: which functions, whether a call is forced, how many calls at most. */
+interface ToolPlan {
+  /** Every function the client defined, as the template documents them. */
+  all: ChatModelFunctions
+  /** The functions the model may call now (only the named one when `tool_choice` names it). */
+  functions: ChatModelFunctions
+  forced: boolean
+  maxParallel: number | undefined
+}
+
+/** Tools offered, or tool calls and results in the history. */
+function usesTools(request: GenerateRequest): request is ChatRequest {
+  return request.kind === 'chat' && ((request.tools?.length ?? 0) > 0 || request.turns.some((turn) => turn.role === 'tool' || (turn.toolCalls?.length ?? 0) > 0))
+}
+
+function callsTools(request: ChatRequest): boolean {
+  return (request.tools?.length ?? 0) > 0 && request.toolChoice !== 'none'
+}
+
+function toolPlan(request: ChatRequest): ToolPlan | null {
+  if (!callsTools(request)) return null
+  const all = toChatFunctions(request.tools ?? [])
+  const choice = request.toolChoice ?? 'auto'
+  if (typeof choice === 'object') {
+    const named = all[choice.name]
+    if (!named) throw new AppError('BAD_REQUEST', `tool_choice names the function ${JSON.stringify(choice.name)}, which is not among the tools.`)
+    return { all, functions: { [choice.name]: named }, forced: true, maxParallel: 1 }
+  }
+  return { all, functions: all, forced: choice === 'required', maxParallel: request.parallelToolCalls === false ? 1 : undefined }
+}
+
+/** Prompt tokens of a history as the template renders it, with the functions it documents. */
+function renderedTokens(loaded: Loaded, wrapper: ChatWrapper, history: ReturnType<typeof toChatHistory>, functions: ChatModelFunctions | undefined): number {
+  return chatPromptTokens(loaded.model, wrapper, history, functions, true).length
+}
+
+/** LlamaChat's "does not fit" failures are the request's fault. */
+function contextError(error: unknown, loaded: Loaded): AppError | null {
+  if (error instanceof Error && /context size is too small|too long|exceeds the context/i.test(error.message)) {
+    return new AppError('BAD_REQUEST', `The request does not fit in the loaded context of ${loaded.info.contextSize} tokens.`)
+  }
+  return null
 }
 
 /**
@@ -370,11 +503,11 @@ function samplingOptions(params: SamplingParams) {
     topK: params.topK,
     minP: params.minP,
     seed: params.seed,
+    // Off unless asked: node-llama-cpp's chat default (1.1) would bend exact answers (OpenAI has none).
     repeatPenalty:
       params.repeatPenalty !== undefined && params.repeatPenalty !== 1
         ? { penalty: params.repeatPenalty, lastTokens: params.repeatPenaltyRange ?? 64 }
-        : undefined,
-    customStopTriggers: params.stop && params.stop.length > 0 ? params.stop : undefined,
+        : (false as const),
   }
 }
 
@@ -386,6 +519,7 @@ function endOfGenerationBias(model: LlamaModel): TokenBias {
 
 function finishReason(stopReason: string): FinishReason {
   if (stopReason === 'maxTokens') return 'length'
+  if (stopReason === 'functionCalls') return 'tool-calls'
   if (stopReason === 'abort') return 'abort'
   return 'stop'
 }

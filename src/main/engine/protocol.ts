@@ -1,7 +1,7 @@
 import type { AppErrorShape } from '../../shared/result.js'
 import type { LoadedModel } from '../../shared/domain.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
-import type { GenerateRequest, GenerateResult } from '../../shared/generation.js'
+import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../shared/generation.js'
 
 /** Host → engine process. `id` pairs each request with its reply. */
 export type EngineRequest =
@@ -17,6 +17,8 @@ export type EngineReply =
   | { type: 'ready'; gpu: string | null; cpuMathCores: number }
   | { type: 'progress'; id: number; progress: number }
   | { type: 'text'; id: number; text: string; tokens: number }
+  | { type: 'reasoning'; id: number; text: string; tokens: number }
+  | { type: 'toolCall'; id: number; delta: ToolCallDelta; tokens: number }
   | { type: 'done'; id: number; value: LoadedModel | GenerateResult | ModelFit | HardwareInfo | null }
   | { type: 'failed'; id: number; error: AppErrorShape }
 

@@ -4,6 +4,8 @@ import { z } from 'zod'
 import type { LoadedModel } from '../../../shared/domain.js'
 import type { GenerateRequest, GenerateResult } from '../../../shared/generation.js'
 import { aipgJobToRequest, BadJobRequest, openAiRequestSchema } from '../../../worker/params.js'
+import { AppError } from '../../../shared/result.js'
+import type { GenerateHandlers } from '../../engine/engine.js'
 import type { LocalApiContext } from './context.js'
 import { abortOnDisconnect, HttpError, readJson, sendJson, startSse } from './http.js'
 
@@ -54,7 +56,7 @@ export async function handleOpenAi(ctx: LocalApiContext, request: IncomingMessag
     try {
       generate = aipgJobToRequest(openAiRequestSchema.parse(body), undefined, { maxLength: asked ?? defaultMaxTokens(model), maxContextLength: model.contextSize })
     } catch (error) {
-      if (error instanceof BadJobRequest) throw new HttpError(400, error.message, 'invalid_request_error', 'messages')
+      if (error instanceof BadJobRequest) throw new HttpError(400, error.message, 'invalid_request_error')
       throw error
     }
     await run(ctx, request, response, generate, model, 'chat', body.stream === true, body.stream_options?.include_usage === true)
@@ -94,40 +96,79 @@ async function run(
   const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replaceAll('-', '')}`
   const created = Math.floor(Date.now() / 1000)
   const object = kind === 'chat' ? 'chat.completion' : 'text_completion'
+  const chunkObject = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion'
   const base = { id, created, model: modelId(model) }
   try {
     if (!stream) {
-      const result = await ctx.engine.generate(generate, { signal })
-      sendJson(response, 200, { ...base, object, choices: [choice(kind, result.text, result)], usage: usage(result) })
+      const result = await generateOrReject(ctx, generate, { signal })
+      sendJson(response, 200, { ...base, object, choices: [choice(kind, result)], usage: usage(result) })
       return
     }
-    const sse = startSse(response)
-    const chunk = (delta: string | null, finish: string | null) =>
+    // The stream opens with the first output, so a request the engine refuses still gets its 400.
+    let sse: ReturnType<typeof startSse> | null = null
+    const open = () => {
+      if (sse) return sse
+      sse = startSse(response)
+      if (kind === 'chat') sse.data({ ...base, object: chunkObject, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })
+      return sse
+    }
+    const chunk = (delta: Record<string, unknown> | null, finish: string | null) =>
       signal.aborted ||
-      sse.data({
+      open().data({
         ...base,
-        object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion',
-        choices: [kind === 'chat' ? { index: 0, delta: delta === null ? {} : { content: delta }, finish_reason: finish } : { index: 0, text: delta ?? '', finish_reason: finish, logprobs: null }],
+        object: chunkObject,
+        choices: [kind === 'chat' ? { index: 0, delta: delta ?? {}, finish_reason: finish } : { index: 0, text: (delta?.content as string | undefined) ?? '', finish_reason: finish, logprobs: null }],
       })
-    if (kind === 'chat') sse.data({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })
-    const result = await ctx.engine.generate(generate, { signal, onText: (text) => chunk(text, null) })
+    // OpenAI names a call (id, type, name) on its first chunk only; the rest carry its index and arguments.
+    const named = new Set<number>()
+    const result = await generateOrReject(ctx, generate, {
+      signal,
+      onText: (text) => chunk({ content: text }, null),
+      onReasoning: (text) => chunk({ reasoning_content: text }, null),
+      onToolCall: (delta) => {
+        const first = !named.has(delta.index)
+        named.add(delta.index)
+        const call = first
+          ? { index: delta.index, id: delta.id, type: 'function', function: { name: delta.name, arguments: delta.argumentsText } }
+          : { index: delta.index, function: { arguments: delta.argumentsText } }
+        chunk({ tool_calls: [call] }, null)
+      },
+    })
     chunk(null, finishReason(result))
-    if (includeUsage) sse.data({ ...base, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', choices: [], usage: usage(result) })
-    sse.data('[DONE]')
-    sse.end()
+    const events = open()
+    if (includeUsage) events.data({ ...base, object: chunkObject, choices: [], usage: usage(result) })
+    events.data('[DONE]')
+    events.end()
   } finally {
     release()
     endLocalUse()
   }
 }
 
-function choice(kind: 'chat' | 'completion', text: string, result: GenerateResult) {
-  return kind === 'chat'
-    ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason(result), logprobs: null }
-    : { index: 0, text, finish_reason: finishReason(result), logprobs: null }
+/** Generates; a request the model cannot serve (the engine's BAD_REQUEST) is the client's 400. */
+async function generateOrReject(ctx: LocalApiContext, generate: GenerateRequest, handlers: GenerateHandlers): Promise<GenerateResult> {
+  try {
+    return await ctx.engine.generate(generate, handlers)
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'BAD_REQUEST') throw new HttpError(400, error.message, 'invalid_request_error')
+    throw error
+  }
 }
 
-const finishReason = (result: GenerateResult) => (result.finishReason === 'length' ? 'length' : 'stop')
+function choice(kind: 'chat' | 'completion', result: GenerateResult) {
+  if (kind === 'completion') return { index: 0, text: result.text, finish_reason: finishReason(result), logprobs: null }
+  const toolCalls = result.toolCalls ?? []
+  const message = {
+    role: 'assistant',
+    content: toolCalls.length > 0 && result.text === '' ? null : result.text,
+    ...(result.reasoning ? { reasoning_content: result.reasoning } : {}),
+    ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) } : {}),
+  }
+  return { index: 0, message, finish_reason: finishReason(result), logprobs: null }
+}
+
+const finishReason = (result: GenerateResult) =>
+  result.finishReason === 'length' ? 'length' : result.finishReason === 'tool-calls' ? 'tool_calls' : 'stop'
 
 const usage = (result: GenerateResult) => ({
   prompt_tokens: result.promptTokens,
