@@ -8,7 +8,6 @@ import {
   LlamaCompletion,
   LlamaLogLevel,
   readGgufFileInfo,
-  resolveChatWrapper,
   TokenBias,
   type ChatModelFunctions,
   type ChatWrapper,
@@ -32,6 +31,8 @@ import { AppError } from '../../shared/result.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { assertComplete, inspectHardware, inspectModel } from './modelInspector.js'
 import { chooseThreads, physicalCores } from './threads.js'
+import { beginningToken, chatPromptTokens } from './promptTokens.js'
+import { chatWrapperFor } from './chatWrapperChoice.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 import { toChatFunctions, toChatHistory } from './chatHistory.js'
@@ -228,7 +229,7 @@ export class LlamaRuntime {
     memory: ChatMemory | null,
   ): Promise<Turn> {
     const turns = withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens)
-    const wrapper = resolveChatWrapper(loaded.model)
+    const wrapper = chatWrapperFor(loaded.model)
     const tools = toolPlan(request)
     if (tools && request.responseFormat && request.responseFormat.type !== 'text') {
       throw new AppError('BAD_REQUEST', 'response_format cannot be combined with tools the model may call; send one or the other.')
@@ -320,7 +321,7 @@ export class LlamaRuntime {
         calls: [],
         shifted: prompt.cut > 0,
         memory: { kind: 'text', cut: prompt.cut },
-        promptTokens: prompt.tokens.length,
+        promptTokens: prompt.promptTokens,
       }
     } finally {
       completion.dispose({ disposeSequence: false })
@@ -430,8 +431,7 @@ function toolPlan(request: ChatRequest): ToolPlan | null {
 
 /** Prompt tokens of a history as the template renders it, with the functions it documents. */
 function renderedTokens(loaded: Loaded, wrapper: ChatWrapper, history: ReturnType<typeof toChatHistory>, functions: ChatModelFunctions | undefined): number {
-  const { contextText } = wrapper.generateContextState({ chatHistory: history, availableFunctions: functions, documentFunctionParams: true })
-  return contextText.tokenize(loaded.model.tokenizer).length
+  return chatPromptTokens(loaded.model, wrapper, history, functions, true).length
 }
 
 /** LlamaChat's "does not fit" failures are the request's fault. */
@@ -452,8 +452,10 @@ function contextShiftSize(loaded: Loaded): number {
 
 /**
  * Tokenizes a prompt and cuts it from the front so that it fits both the caller's limit and the context
- * together with the tokens to generate; the BOS token stays first. A conversation's prompt is cut where
- * it was cut last time when it still fits there (see `stableCut`), so its cache stays usable.
+ * together with the tokens to generate. The tokens are the text's only: LlamaCompletion puts the model's
+ * beginning token (BOS where the model wants one) in front of them, and `promptTokens` counts it. A
+ * conversation's prompt is cut where it was cut last time when it still fits there (see `stableCut`), so
+ * its cache stays usable.
  */
 function fitPrompt(
   loaded: Loaded,
@@ -461,18 +463,17 @@ function fitPrompt(
   maxPromptTokens: number | undefined,
   maxTokens: number,
   conversation: { previous: TextMemory | null } | null,
-): { tokens: Token[]; cut: number } {
-  const bos = loaded.model.tokens.bos
+): { tokens: Token[]; cut: number; promptTokens: number } {
   const text = loaded.model.tokenize(prompt)
-  const head = bos === null ? [] : [bos]
+  const head = beginningToken(loaded.model) === null ? 0 : 1
   const { contextSize } = loaded.info
-  // LlamaCompletion puts its own BOS in front of ours.
-  const limit = Math.min(maxPromptTokens ?? Infinity, contextSize - maxTokens - 1, contextSize - contextShiftSize(loaded) - head.length)
-  const room = Math.max(1, limit - head.length)
+  const limit = Math.min(maxPromptTokens ?? Infinity, contextSize - maxTokens - 1, contextSize - contextShiftSize(loaded))
+  const room = Math.max(1, limit - head)
   const cut = conversation
     ? stableCut(text.length, room, conversation.previous?.cut ?? null)
     : Math.max(0, text.length - room)
-  return { tokens: [...head, ...text.slice(cut)], cut }
+  const tokens = text.slice(cut)
+  return { tokens, cut, promptTokens: head + tokens.length }
 }
 
 function promptOf(request: GenerateRequest): string {

@@ -1,0 +1,44 @@
+import { JinjaTemplateChatWrapper, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaModel } from 'node-llama-cpp'
+
+/** A conversation with everything a template treats specially: a system prompt, earlier turns, a new question. */
+const PROBE_QUESTION = 'And the next one?'
+const probe: ChatHistoryItem[] = [
+  { type: 'system', text: 'Answer briefly.' },
+  { type: 'user', text: 'What comes after one?' },
+  { type: 'model', response: ['Two.'] },
+  { type: 'user', text: PROBE_QUESTION },
+  { type: 'model', response: [] },
+]
+
+/** The rendering as the model reads it (special tokens included), up to the end of the last user message. */
+function renderedHistory(wrapper: ChatWrapper, model: LlamaModel): string | null {
+  try {
+    const text = model.detokenize(wrapper.generateContextState({ chatHistory: probe }).contextText.tokenize(model.tokenizer), true)
+    const end = text.lastIndexOf(PROBE_QUESTION)
+    return end < 0 ? null : text.slice(0, end + PROBE_QUESTION.length)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The chat wrapper the engine renders conversations with: node-llama-cpp's choice for the model (its
+ * specialized wrapper, with native function calling and thought segments), unless that wrapper renders
+ * the conversation differently from the model's own template, as GemmaChatWrapper does with a system
+ * prompt ("\n\n---\n\n" where Gemma 3's template puts "\n\n"); then the template itself, through
+ * JinjaTemplateChatWrapper. Only the history is compared, up to the last user message: how the Jinja
+ * wrapper opens the reply of a thinking template (Qwen3) is its own and not the template's.
+ */
+export function chatWrapperFor(model: LlamaModel): ChatWrapper {
+  const resolved = resolveChatWrapper(model)
+  const template = model.fileInfo.metadata.tokenizer.chat_template
+  if (resolved instanceof JinjaTemplateChatWrapper || typeof template !== 'string') return resolved
+  let jinja: JinjaTemplateChatWrapper
+  try {
+    jinja = new JinjaTemplateChatWrapper({ template, tokenizer: model.tokenizer })
+  } catch {
+    return resolved
+  }
+  const expected = renderedHistory(jinja, model)
+  return expected !== null && renderedHistory(resolved, model) !== expected ? jinja : resolved
+}
