@@ -75,6 +75,11 @@ describe('the max-length clamp', () => {
   it('still allows a short reply on a tiny context', () => {
     expect(advertisedLimits({ maxLength: 512, maxContextLength: 20 }, 20)).toEqual({ maxLength: 16, maxContextLength: 20 })
   })
+
+  it('advertises the loaded context and 512-token replies when nothing is asked for', () => {
+    expect(advertisedLimits({}, 2048)).toEqual({ maxLength: 512, maxContextLength: 2048 })
+    expect(advertisedLimits({ maxLength: null, maxContextLength: null }, 8192)).toEqual({ maxLength: 512, maxContextLength: 8192 })
+  })
 })
 
 describe('advertised names', () => {

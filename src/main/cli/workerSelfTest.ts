@@ -1,7 +1,7 @@
 import { EngineSupervisor } from '../engine/engineSupervisor.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
 import { dataPaths } from '../host/dataDir.js'
-import { advertisedLimits } from '../../worker/readiness/advertisedLimits.js'
+import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { formatReadinessTable } from '../../worker/readiness/reportTable.js'
 import { runReadiness } from '../../worker/readiness/runner.js'
 import { resolveModelArgument } from './modelArgument.js'

@@ -1,7 +1,7 @@
 import type { ReadinessReport, ReadinessSnapshot } from '../../shared/readiness.js'
 import { AppError } from '../../shared/result.js'
 import type { Clock } from '../../worker/ports.js'
-import { advertisedLimits } from '../../worker/readiness/advertisedLimits.js'
+import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { runReadiness } from '../../worker/readiness/runner.js'
 import type { Engine } from '../engine/engine.js'
 import { Emitter } from '../lib/emitter.js'
