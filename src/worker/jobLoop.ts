@@ -95,13 +95,13 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       if (stopping.signal.aborted || budgetSpent()) break
       if (gateClosed()) continue
       if (engineDown) {
-        setState('backoff', ENGINE_DOWN)
+        setState('backoff', ENGINE_DOWN, ENGINE_DOWN)
         await clock.sleep(ENGINE_PAUSE_MS, stopping.signal)
         continue
       }
       if (!end.byWorker) {
         const wait = backoff.next()
-        setState('backoff', `${end.message} Reconnecting in ${Math.round(wait / 1000)} s.`)
+        setState('backoff', `${end.message} Reconnecting in ${Math.round(wait / 1000)} s.`, end.message)
         await clock.sleep(wait, stopping.signal)
       }
     }
@@ -165,7 +165,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       return false
     }
     const wait = gridError.details.retryAfterMs ?? backoff.next()
-    setState('backoff', `${gridError.message} Retrying in ${Math.max(1, Math.round(wait / 1000))} s.`)
+    setState('backoff', `${gridError.message} Retrying in ${Math.max(1, Math.round(wait / 1000))} s.`, gridError.message)
     logger.warn(`${gridError.message}; retrying in ${Math.round(wait / 1000)} s`)
     await clock.sleep(wait, stopping.signal)
     return true

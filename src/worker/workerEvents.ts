@@ -19,12 +19,12 @@ export function createWorkerEvents(logger: Logger) {
   }
   return {
     emit,
-    setState(state: WorkerState, detail: string | null = null): void {
+    setState(state: WorkerState, detail: string | null = null, problem?: string): void {
       // Idle polls repeat "waiting" every few seconds; listeners hear only changes.
       const key = `${state}|${detail ?? ''}`
       if (key === lastState) return
       lastState = key
-      emit({ type: 'state', state, detail })
+      emit({ type: 'state', state, detail, ...(problem === undefined ? {} : { problem }) })
     },
     subscribe(listener: (event: WorkerEvent) => void): () => void {
       listeners.add(listener)

@@ -30,7 +30,8 @@ export type WorkerState = 'connecting' | 'waiting' | 'working' | 'paused' | 'bac
 
 /** Everything the worker reports. Never contains job text. */
 export type WorkerEvent =
-  | { type: 'state'; state: WorkerState; detail: string | null }
+  /** `detail` is the sentence to show; `problem`, on backoff, is what went wrong without when it retries. */
+  | { type: 'state'; state: WorkerState; detail: string | null; problem?: string }
   | { type: 'job-started'; slot: number; network: Network; jobId: string; model: string }
   | { type: 'job-progress'; jobId: string; tokens: number }
   | { type: 'job-finished'; record: JobRecord }

@@ -103,7 +103,12 @@ describe('the job loop core', () => {
     const w = setup({}, { engine })
     w.transport.push(new FakeJob('job-crash'), new FakeJob('job-after'))
     await settle()
-    expect(w.events).toContainEqual({ type: 'state', state: 'backoff', detail: 'The model is not available; waiting before taking more jobs.' })
+    expect(w.events).toContainEqual({
+      type: 'state',
+      state: 'backoff',
+      detail: 'The model is not available; waiting before taking more jobs.',
+      problem: 'The model is not available; waiting before taking more jobs.',
+    })
     expect(calls).toBe(1)
     expect(w.clock.pending()).toEqual([5000])
     await w.clock.advance(5000)
@@ -274,7 +279,13 @@ describe('the job loop core', () => {
     await settle()
     expect(job.answers).toHaveLength(1)
     expect(w.ledger.get('job-dropped')).toMatchObject({ state: 'dropped', reward: null })
-    expect(w.events).toContainEqual({ type: 'state', state: 'backoff', detail: expect.stringMatching(/^Connection closed \(1006\)\. Reconnecting in 1 s\.$/) })
+    // The sentence says when it reconnects; the problem alone is what the Earn view and Start earning report.
+    expect(w.events).toContainEqual({
+      type: 'state',
+      state: 'backoff',
+      detail: expect.stringMatching(/^Connection closed \(1006\)\. Reconnecting in 1 s\.$/),
+      problem: 'Connection closed (1006).',
+    })
     expect(w.transport.sessions).toHaveLength(1)
     const [wait] = w.clock.pending()
     expect(wait).toBeGreaterThanOrEqual(1000)

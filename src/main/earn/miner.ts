@@ -238,7 +238,7 @@ export class Miner {
           this.update({ state: 'paused', pause, detail: pause?.message ?? 'Paused by a mining policy.' })
           return
         }
-        if (event.state === 'backoff') this.problem = withoutRetryNote(event.detail)
+        if (event.state === 'backoff') this.problem = event.problem ?? event.detail ?? 'the grid could not be reached.'
         this.update({ state: event.state, detail: event.detail, pause: this.deps.gate.pause() })
         return
       case 'job-started':
@@ -278,13 +278,4 @@ export class Miner {
     this.state = { ...this.state, ...change }
     this.events.emit('change', this.state)
   }
-}
-
-/**
- * The worker's backoff detail ends with when it tries again ("Retrying in 5 s."); a wait that gives up on
- * the miner reports only the reason. The one place the worker's words are read back, until its state event
- * carries the grid error apart from the sentence.
- */
-function withoutRetryNote(detail: string | null): string {
-  return (detail ?? 'the grid could not be reached.').replace(/\s*(Retrying|Reconnecting) in \d+ s\.$/, '')
 }
