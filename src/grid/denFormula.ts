@@ -5,16 +5,19 @@
  */
 export function denForJob(tokens: number, multiplier: number, contextMultiplier = 1): number {
   const raw = ((Math.max(0, tokens) * (Math.max(multiplier, 13) / 13) ** 0.2 * multiplier) / 125) * contextMultiplier
-  return Math.max(roundHalfEven(raw, 2), 0.1)
+  return Math.max(pythonRound2(raw), 0.1)
 }
 
-/** Python's `round(x, 2)`: halves go to the even neighbour (on the decimal value, as repr shows it). */
-function roundHalfEven(value: number, digits: number): number {
-  const scale = 10 ** digits
-  const scaled = Number((value * scale).toPrecision(15))
-  const floor = Math.floor(scaled)
-  const diff = scaled - floor
-  if (diff > 0.5) return (floor + 1) / scale
-  if (diff < 0.5) return floor / scale
-  return (floor % 2 === 0 ? floor : floor + 1) / scale
+/**
+ * Python's `round(x, 2)`, which core uses: the decimal nearest to the double's exact value (what `toFixed`
+ * gives), except that an exact tie goes to the even neighbour where `toFixed` goes up. A two-decimal tie is
+ * exactly representable only when x is a multiple of 1/8, so only those are checked.
+ */
+function pythonRound2(value: number): number {
+  const scaled = value * 100
+  if (Number.isInteger(value * 8) && !Number.isInteger(scaled)) {
+    const floor = Math.floor(scaled)
+    return (floor % 2 === 0 ? floor : floor + 1) / 100
+  }
+  return Number(value.toFixed(2))
 }

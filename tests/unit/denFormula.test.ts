@@ -20,6 +20,14 @@ describe('den for an AIPG text job (§16.5)', () => {
     expect(denForJob(333, 1)).toBe(2.66)
   })
 
+  it("rounds as Python's round(x, 2) does: by the double's exact value, and exact ties to even", () => {
+    // 2.675 and 1.005 are stored just below the half; 0.125 and 0.375 are exact ties (values from CPython).
+    expect(denForJob(125, 1, 2.675)).toBe(2.67)
+    expect(denForJob(125, 1, 1.005)).toBe(1)
+    expect(denForJob(125, 1, 0.125)).toBe(0.12)
+    expect(denForJob(125, 1, 0.375)).toBe(0.38)
+  })
+
   it('never pays less than 0.1, even for nothing', () => {
     expect(denForJob(1, 1)).toBe(0.1)
     expect(denForJob(0, 20)).toBe(0.1)
