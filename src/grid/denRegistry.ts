@@ -97,3 +97,9 @@ export function registryNameOf(registry: DenRegistry, candidates: readonly (stri
   }
   return null
 }
+
+/** The names a GGUF header gives its model, for `registryNameOf`: `general.name`, then `basename-size_label` ("gpt-oss-20b"). */
+export function ggufIdentityNames(general: { name?: string; basename?: string; size_label?: string }): string[] {
+  const names = [general.name, general.basename && general.size_label ? `${general.basename}-${general.size_label}` : undefined]
+  return names.filter((name): name is string => typeof name === 'string' && name.trim() !== '')
+}

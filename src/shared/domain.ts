@@ -98,6 +98,8 @@ export interface LoadedModel {
   fileName: string
   sizeBytes: number
   architecture: string | null
+  /** What the GGUF header calls the model (`general.name`, `general.basename` with `general.size_label`); matched against AIPG's registry. */
+  ggufNames?: string[]
   contextSize: number
   /** True when the GGUF has a chat template; otherwise chat is plain text continuation. */
   hasChatTemplate: boolean

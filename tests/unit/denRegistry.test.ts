@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { advertisedModels, gridNamesOf } from '../../src/grid/advertisedNames.js'
-import { bundledDenRegistry, multiplierOf, readDenRegistry, registryKey, registryNameOf, SEED_REGISTRY } from '../../src/grid/denRegistry.js'
+import { bundledDenRegistry, ggufIdentityNames, multiplierOf, readDenRegistry, registryKey, registryNameOf, SEED_REGISTRY } from '../../src/grid/denRegistry.js'
 import { loadCatalog } from '../../src/main/models/catalog.js'
 import { modelRateOf } from '../../src/main/earn/modelRate.js'
 
@@ -47,6 +47,12 @@ describe('which registry model a GGUF file is', () => {
     expect(registryKey('gpt-oss-120b-UD-Q4_K_XL.gguf')).toBe('gpt-oss-120b')
     expect(registryKey('Qwen3.6-27B-Q5_K_M.gguf')).toBe('qwen3.6-27b')
     expect(registryKey('Qwen3-4B-Q4_K_M.gguf')).toBe('qwen3-4b')
+  })
+
+  it("takes a GGUF header's general.name, and its basename with its size label", () => {
+    expect(ggufIdentityNames({ name: 'OpenAI GPT OSS', basename: 'gpt-oss', size_label: '20B' })).toEqual(['OpenAI GPT OSS', 'gpt-oss-20B'])
+    expect(registryNameOf(SEED_REGISTRY, ggufIdentityNames({ name: 'OpenAI GPT OSS', basename: 'gpt-oss', size_label: '20B' }))).toBe('gpt-oss-20b')
+    expect(ggufIdentityNames({ basename: 'gpt-oss' })).toEqual([])
   })
 
   it('matches the first known name that is a registry name, and nothing else', () => {

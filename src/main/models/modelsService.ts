@@ -184,7 +184,9 @@ export class ModelsService {
 
   /** The grid model names for a loaded file: the catalog's when it came from the catalog, the registry's on AIPG for a registry model. */
   advertisedFor(path: string, registry?: DenRegistry): CatalogEntry['advertised'] | null {
-    return catalogNamesFor(path, this.options.repo, this.options.catalog, registry)
+    const loaded = this.options.engine.snapshot().model
+    const ggufNames = loaded?.path === path ? loaded.ggufNames : undefined
+    return catalogNamesFor(path, this.options.repo, this.options.catalog, registry, ggufNames)
   }
 
   close(): Promise<void> {
