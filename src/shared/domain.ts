@@ -98,6 +98,8 @@ export interface LoadedModel {
   fileName: string
   sizeBytes: number
   architecture: string | null
+  /** What the GGUF header calls the model (`general.name`, `general.basename` with `general.size_label`); matched against AIPG's registry. */
+  ggufNames?: string[]
   contextSize: number
   /** True when the GGUF has a chat template; otherwise chat is plain text continuation. */
   hasChatTemplate: boolean
@@ -191,6 +193,21 @@ export interface EarnSnapshot {
   pause: PauseInfo | null
   /** The account's totals as the grid reports them. */
   account: AccountTotals
+  /** What the loaded model earns on AIPG by the name it is advertised under; null with no model loaded. */
+  modelRate?: ModelRate | null
+}
+
+/** The den multiplier the loaded model earns on AIPG, looked up by its exact advertised name (grid-protocol.md §16.5). */
+export interface ModelRate {
+  /** The loaded file this rate is for. */
+  path: string
+  /** The name the model is advertised under on AIPG. */
+  advertisedName: string
+  /** 1 for a name the registry does not list. */
+  multiplier: number
+  registered: boolean
+  /** Why the shipped registry file was not used, in one sentence; null when it was. */
+  registryProblem: string | null
 }
 
 /** idle (not mining), mining (connected or working), paused (a policy holds it), error (stopped by a problem). */
@@ -238,6 +255,39 @@ export interface AccountTotals {
   /** Why totals are missing, in one sentence. */
   message: string | null
   checkedAt: number | null
+  /** AIPG: the grid's word on each recent job (signed, result hash), matched to the ledger by job id; null when unknown. */
+  jobs?: AccountJobMark[] | null
+  /** AIPG: accrued and paid AIPG with each payout; null when unknown or the grid did not answer. */
+  payouts?: AccountPayouts | null
+}
+
+/** What `GET /v1/account/jobs` says of one job: never its prompt or its text. */
+export interface AccountJobMark {
+  jobId: string
+  /** True only when the grid verified the worker's signature (§16.1). */
+  signed: boolean
+  /** sha256 hex of the job's text as the grid computed it. */
+  resultHash: string | null
+}
+
+/** One settlement of `GET /v1/account/payouts` (hourly, on Base). */
+export interface Payout {
+  periodId: string
+  den: number
+  aipg: number
+  /** The grid's word: pending, sent, confirmed, failed, … */
+  status: string
+  /** The on-chain transaction, 0x-hex; null until sent. */
+  txHash: string | null
+  /** The wallet paid. */
+  address: string | null
+}
+
+/** Accrued (not yet paid) and paid AIPG, with the payouts the grid lists. */
+export interface AccountPayouts {
+  accruedAipg: number
+  paidAipg: number
+  payouts: Payout[]
 }
 
 /** How far back the earnings chart looks. */

@@ -1,5 +1,5 @@
 /** How a chat template is formatted, for grid prompts and the catalog. */
-export type TemplateFamily = 'chatml' | 'llama3' | 'mistral' | 'gemma' | 'phi3'
+export type TemplateFamily = 'chatml' | 'llama3' | 'mistral' | 'gemma' | 'phi3' | 'harmony'
 
 /** One curated model in `resources/catalog.json`. */
 export interface CatalogEntry {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { bundledDenRegistry } from '../../src/grid/denRegistry.js'
 import { catalogSchema, hfFileUrl, loadCatalog } from '../../src/main/models/catalog.js'
 import { resolveModelSource, safeFileName } from '../../src/main/models/modelSource.js'
 
@@ -13,12 +14,15 @@ describe('the model catalog (resources/catalog.json)', () => {
     expect(catalogSchema.safeParse(file).success).toBe(true)
   })
 
-  it('offers about ten instruct models from ~0.5B to ~8B parameters, with unique ids and files', () => {
+  // The range reaches ~21B since gpt-oss-20b (a registry model AIPG pays 20×) and Qwen3 14B joined: both fit a
+  // 16 GB desktop GPU, and the fit estimate still keeps them from PCs that cannot hold them.
+  it('offers about a dozen instruct models from ~0.5B to ~21B parameters, with unique ids and files', () => {
     expect(catalog.length).toBeGreaterThanOrEqual(9)
-    expect(catalog.length).toBeLessThanOrEqual(14)
+    expect(catalog.length).toBeLessThanOrEqual(18)
     const params = catalog.map((entry) => entry.parameters)
     expect(Math.min(...params)).toBeLessThan(0.6e9)
     expect(Math.max(...params)).toBeGreaterThan(7e9)
+    expect(Math.max(...params)).toBeLessThan(22e9)
     expect(new Set(catalog.map((entry) => entry.id)).size).toBe(catalog.length)
     expect(new Set(catalog.map((entry) => entry.fileName)).size).toBe(catalog.length)
   })
@@ -34,14 +38,23 @@ describe('the model catalog (resources/catalog.json)', () => {
     }
   })
 
-  it('advertises each model under the grid names that earn most (grid/<name> on AIPG, koboldcpp/<name> on the Horde)', () => {
+  it('advertises each model under the grid names that earn most (registry name or grid/<name> on AIPG, koboldcpp/<name> on the Horde)', () => {
+    const registry = bundledDenRegistry().registry
     for (const entry of catalog) {
-      const aipg = entry.advertised.aipg.slice('grid/'.length)
       const horde = entry.advertised.horde.slice('koboldcpp/'.length)
-      expect(aipg).toBe(horde)
+      // A registry model earns its multiplier only under its exact registry name, never with a grid/ prefix.
+      if (registry.has(horde.toLowerCase())) expect(entry.advertised.aipg, entry.id).toBe(horde.toLowerCase())
+      else expect(entry.advertised.aipg, entry.id).toBe(`grid/${horde}`)
       // The Horde's reference ignores quantization suffixes; the names carry none.
       expect(horde).not.toMatch(/[-.]Q\d/i)
     }
+    expect(catalog.find((entry) => entry.id === 'gpt-oss-20b-q4km')?.advertised.aipg).toBe('gpt-oss-20b')
+  })
+
+  it('refuses a prefix-less AIPG name that is not a registry name', () => {
+    const models = (file as { models: Array<{ advertised: { aipg: string } }> }).models
+    const renamed = { ...(file as object), models: [{ ...models[0]!, advertised: { ...models[0]!.advertised, aipg: 'Qwen2.5-0.5B-Instruct' } }] }
+    expect(catalogSchema.safeParse(renamed).success).toBe(false)
   })
 })
 

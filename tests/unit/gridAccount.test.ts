@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { fetchAccountJobs } from '../../src/grid/accountJobs.js'
+import { fetchAccountPayouts } from '../../src/grid/accountPayouts.js'
 import { fetchAccountTotals } from '../../src/main/earn/gridAccount.js'
+import { explorerTxUrl } from '../../src/shared/explorer.js'
 
 /** A grid that answers every request with what account totals need, recording the URLs asked for. */
 function recordingFetch() {
@@ -35,5 +38,63 @@ describe('account totals from a grid served under a path', () => {
     const horde = recordingFetch()
     await fetchAccountTotals({ ...access, network: 'horde', gridUrl: 'https://aihorde.net/api', fetch: horde.fake })
     expect(horde.urls[0]).toBe('https://aihorde.net/api/v2/find_user')
+  })
+})
+
+/** A grid answering one JSON body to every request. */
+function answering(body: unknown): typeof fetch {
+  return (async () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })) as typeof fetch
+}
+
+const aipg = { ...access, network: 'aipg' as const, gridUrl: 'https://api.example.com' }
+const hash = 'c0ffee'.padEnd(64, '0')
+
+describe("the account's AIPG jobs and payouts", () => {
+  it('marks a job signed only when the grid says exactly true, and skips entries without a job id', async () => {
+    const jobs = await fetchAccountJobs({
+      ...aipg,
+      fetch: answering({
+        jobs: [
+          { job_id: 'a', signed: true, result_hash: hash.toUpperCase() },
+          { job_id: 'b', signed: 'yes', result_hash: 'not-a-hash' },
+          { id: 'c' },
+          { signed: true },
+        ],
+      }),
+    })
+    expect(jobs).toEqual([
+      { jobId: 'a', signed: true, resultHash: hash },
+      { jobId: 'b', signed: false, resultHash: null },
+      { jobId: 'c', signed: false, resultHash: null },
+    ])
+    expect(await fetchAccountJobs({ ...aipg, fetch: answering([{ job_id: 'd', signed: false, result_hash: `0x${hash}` }]) })).toEqual([
+      { jobId: 'd', signed: false, resultHash: hash },
+    ])
+  })
+
+  it('reads accrued and paid AIPG and keeps only transaction hashes that are hashes', async () => {
+    const payouts = await fetchAccountPayouts({
+      ...aipg,
+      fetch: answering({
+        accrued_aipg: '0.25',
+        paid_aipg: 3,
+        periods: 2,
+        payouts: [
+          { period_id: 7, den: 300, aipg: 3, status: 'confirmed', tx_hash: `0x${hash}`, address: `0x${'ab'.repeat(20)}`, paid: true },
+          { period_id: 8, den: 25, aipg: 0.25, status: 'pending', tx_hash: 'javascript:alert(1)', address: null, paid: false },
+          'garbage',
+        ],
+      }),
+    })
+    expect(payouts).toEqual({
+      accruedAipg: 0.25,
+      paidAipg: 3,
+      payouts: [
+        { periodId: '7', den: 300, aipg: 3, status: 'confirmed', txHash: `0x${hash}`, address: `0x${'ab'.repeat(20)}` },
+        { periodId: '8', den: 25, aipg: 0.25, status: 'pending', txHash: null, address: null },
+      ],
+    })
+    expect(explorerTxUrl(payouts.payouts[0]!.txHash)).toBe(`https://basescan.org/tx/0x${hash}`)
+    expect(explorerTxUrl('0x1234')).toBeNull()
   })
 })

@@ -1,3 +1,6 @@
+import { fetchAccountJobs } from '../../grid/accountJobs.js'
+import { fetchAccountPayouts } from '../../grid/accountPayouts.js'
+import type { GridAccess } from '../../grid/gridRequest.js'
 import type { AccountTotals, EarnSettings } from '../../shared/domain.js'
 import { Emitter } from '../lib/emitter.js'
 import { fetchAccountTotals, isKeyRefusal } from './gridAccount.js'
@@ -7,7 +10,7 @@ import type { GridCredentials } from './gridCredentials.js'
 const ACCOUNT_REFRESH_MS = 5 * 60_000
 
 /** No totals asked for yet (or they belonged to another key or grid). */
-export const NO_ACCOUNT: AccountTotals = { state: 'unknown', totals: null, message: null, checkedAt: null }
+export const NO_ACCOUNT: AccountTotals = { state: 'unknown', totals: null, message: null, checkedAt: null, jobs: null, payouts: null }
 
 /** What the account poller is built from. */
 export interface AccountPollerDependencies {
@@ -16,6 +19,8 @@ export interface AccountPollerDependencies {
   settings: () => Pick<EarnSettings, 'network' | 'gridUrl'>
   /** The Client-Agent sent to the grid. */
   agent: string
+  /** Asked for the grid's model registry on each AIPG poll; it keeps what it has when the grid publishes none. */
+  registry?: { refreshFrom(access: GridAccess): Promise<unknown> }
   now?: () => number
   fetch?: typeof fetch
   log?: (line: string) => void
@@ -23,7 +28,8 @@ export interface AccountPollerDependencies {
 
 /**
  * The grid's totals for the account of the stored key, asked for every few minutes once the host starts
- * the poller, and on demand. When the grid cannot answer it says so once, keeping the last totals.
+ * the poller, and on demand; on AIPG also its jobs (signed or not) and payouts, and the model registry.
+ * When the grid cannot answer it says so once, keeping the last totals, jobs and payouts.
  */
 export class AccountPoller {
   private totals: AccountTotals = NO_ACCOUNT
@@ -79,16 +85,28 @@ export class AccountPoller {
       return this.totals
     }
     const access = { network, gridUrl: this.deps.credentials.gridUrl(network), apiKey, agent: this.deps.agent, fetch: this.deps.fetch }
+    const aipg = network === 'aipg'
+    const [asked, jobs, payouts] = await Promise.allSettled([
+      fetchAccountTotals(access),
+      aipg ? fetchAccountJobs(access) : Promise.resolve(null),
+      aipg ? fetchAccountPayouts(access) : Promise.resolve(null),
+      aipg ? this.deps.registry?.refreshFrom(access) : undefined,
+    ])
+    // A grid without one of the AIPG lists (or offline) leaves the last one the grid gave.
+    const lists = {
+      jobs: jobs.status === 'fulfilled' ? jobs.value : (this.totals.jobs ?? null),
+      payouts: payouts.status === 'fulfilled' ? payouts.value : (this.totals.payouts ?? null),
+    }
     let totals: AccountTotals
-    try {
-      totals = { state: 'ok', totals: await fetchAccountTotals(access), message: null, checkedAt: this.now() }
-    } catch (error) {
-      const refused = isKeyRefusal(error)
+    if (asked.status === 'fulfilled') {
+      totals = { state: 'ok', totals: asked.value, message: null, checkedAt: this.now(), ...lists }
+    } else {
+      const refused = isKeyRefusal(asked.reason)
       const message = refused
         ? 'Account totals unavailable: the grid no longer accepts this API key; paste a new one in the miner settings.'
         : 'Account totals unavailable (grid unreachable).'
       // Keep the last totals the grid gave; only the message says they are not current.
-      totals = { state: 'unavailable', totals: this.totals.totals, message, checkedAt: this.now() }
+      totals = { state: 'unavailable', totals: this.totals.totals, message, checkedAt: this.now(), ...lists }
     }
     // Settings changed while asking: these totals belong to another account or grid.
     const now = this.deps.settings()

@@ -6,7 +6,10 @@ import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
 import type { SecretStore } from '../store/secretStore.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
+import { bundledDenRegistry, type DenRegistry } from '../../grid/denRegistry.js'
 import { AccountPoller } from './accountPoller.js'
+import { DenRegistrySource } from './denRegistrySource.js'
+import { ModelRateSource } from './modelRate.js'
 import { EarnSettingsStore } from './earnSettings.js'
 import { bridgeAgent } from '../../grid/gridAuth.js'
 import { GridCredentials } from './gridCredentials.js'
@@ -27,6 +30,8 @@ export interface EarnParts {
   miner: Miner
   history: JobHistory
   gate: MiningGate
+  /** What the loaded model earns on AIPG; absent, the snapshot has no rate. */
+  modelRate?: ModelRateSource
   log?: (line: string) => void
 }
 
@@ -41,6 +46,7 @@ export class EarnService {
   private readonly settings: EarnSettingsStore
   private readonly jobHistory: JobHistory
   private readonly gate: MiningGate
+  private readonly modelRate: ModelRateSource | null
   private readonly events: Emitter<EarnEvents>
   /** The saved key's state, kept rather than read from the secret store (a keychain) on every snapshot. */
   private key: Pick<EarnSnapshot, 'apiKeyLastFour' | 'apiKeyNeedsCheck'>
@@ -52,6 +58,7 @@ export class EarnService {
     this.settings = parts.settings
     this.jobHistory = parts.history
     this.gate = parts.gate
+    this.modelRate = parts.modelRate ?? null
     this.events = new Emitter(parts.log)
     this.key = this.keyState()
     this.gate.setPolicy(this.settings.policy())
@@ -60,6 +67,7 @@ export class EarnService {
       this.emit()
     })
     this.account.onChange(() => this.emit())
+    this.modelRate?.subscribe(() => this.emit())
   }
 
   snapshot(): EarnSnapshot {
@@ -71,6 +79,7 @@ export class EarnService {
       ...this.key,
       policy: this.settings.policy(),
       account: this.account.snapshot(),
+      modelRate: this.modelRate?.current() ?? null,
     }
   }
 
@@ -169,8 +178,10 @@ export interface EarnDependencies {
   gate: MiningGate
   /** The policies until the user saves their own (the local-use cooldown comes from the host options). */
   defaultPolicy?: MiningPolicySettings
-  /** The grid names of a catalog model loaded from `path` (null for other files: they use the file stem). */
-  advertisedFor?: (path: string) => { aipg: string; horde: string } | null
+  /** The grid names of a catalog or registry model loaded from `path` (null for other files: they use the file stem). */
+  advertisedFor?: (path: string, registry?: DenRegistry) => { aipg: string; horde: string } | null
+  /** AIPG's model registry; default the shipped one, updated from the grid by the account poller. */
+  denRegistry?: DenRegistrySource
   now?: () => number
   fetch?: typeof fetch
   log?: (line: string) => void
@@ -189,7 +200,9 @@ export function createEarnService(deps: EarnDependencies): EarnService {
     extraCa: deps.extraCa,
     fetch: deps.fetch,
   })
-  const account = new AccountPoller({ credentials, settings: current, agent, now: deps.now, fetch: deps.fetch, log: deps.log })
+  const registry = deps.denRegistry ?? new DenRegistrySource(bundledDenRegistry(), deps.log)
+  const advertisedFor = (path: string) => deps.advertisedFor?.(path, registry.current()) ?? null
+  const account = new AccountPoller({ credentials, settings: current, agent, registry, now: deps.now, fetch: deps.fetch, log: deps.log })
   const miner = new Miner({
     engine: deps.engine,
     ledger: deps.ledger,
@@ -198,9 +211,10 @@ export function createEarnService(deps: EarnDependencies): EarnService {
     credentials,
     agent,
     extraCa: deps.extraCa,
-    advertisedFor: deps.advertisedFor,
+    advertisedFor,
     now: deps.now,
     log: deps.log,
   })
-  return new EarnService({ settings, credentials, account, miner, history: new JobHistory(deps.ledger, deps.now), gate: deps.gate, log: deps.log })
+  const modelRate = new ModelRateSource({ engine: deps.engine, advertisedFor: (path, current) => deps.advertisedFor?.(path, current) ?? null, registry })
+  return new EarnService({ settings, credentials, account, miner, history: new JobHistory(deps.ledger, deps.now), gate: deps.gate, modelRate, log: deps.log })
 }

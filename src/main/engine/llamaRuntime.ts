@@ -18,6 +18,7 @@ import {
   type LlamaContextSequence,
   type LlamaModel,
 } from 'node-llama-cpp'
+import { ggufIdentityNames } from '../../grid/denRegistry.js'
 import type { LoadedModel } from '../../shared/domain.js'
 import type {
   FinishReason,
@@ -146,6 +147,7 @@ export class LlamaRuntime {
           fileName: basename(path),
           sizeBytes: size,
           architecture: fileInfo.metadata.general.architecture ?? null,
+          ggufNames: ggufIdentityNames(fileInfo.metadata.general),
           contextSize: context.contextSize,
           hasChatTemplate: typeof fileInfo.metadata.tokenizer.chat_template === 'string',
           gpuLayers: model.gpuLayers,

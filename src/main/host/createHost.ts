@@ -141,7 +141,7 @@ export function createHost(options: HostOptions): Host {
     secrets,
     version: options.version,
     extraCa: options.extraCa,
-    advertisedFor: (path) => models.advertisedFor(path),
+    advertisedFor: (path, registry) => models.advertisedFor(path, registry),
     log,
   })
   earn.subscribe(events.forwarder())

@@ -1,7 +1,11 @@
 import { z } from 'zod'
 import catalogJson from '../../../resources/catalog.json'
+import { bundledDenRegistry } from '../../grid/denRegistry.js'
 import type { CatalogEntry } from '../../shared/models.js'
 import { safeFileName } from './modelSource.js'
+
+/** AIPG's registry, by which a prefix-less AIPG name is checked: den is looked up by the exact name (§16.5). */
+const registry = bundledDenRegistry().registry
 
 const hfFileUri = /^hf:[\w.-]+\/[\w.-]+\/[^#\s]+\.gguf(#[\w.-]+)?$/
 
@@ -23,9 +27,13 @@ export const catalogSchema = z.strictObject({
         parameters: z.number().int().min(100_000_000).max(100_000_000_000),
         contextLength: z.number().int().min(2048).max(1_048_576),
         quantization: z.string().regex(/^(Q\d_K_[SML]|Q\d_K|Q\d_\d|IQ\d_\w+|F16|BF16|Q8_0)$/),
-        templateFamily: z.enum(['chatml', 'llama3', 'mistral', 'gemma', 'phi3']),
+        templateFamily: z.enum(['chatml', 'llama3', 'mistral', 'gemma', 'phi3', 'harmony']),
         advertised: z.strictObject({
-          aipg: z.string().regex(/^grid\/[\w.-]+$/),
+          // A registry model goes by its exact registry name (a `grid/` prefix would make it unregistered); others by `grid/<name>`.
+          aipg: z.union([
+            z.string().regex(/^grid\/[\w.-]+$/),
+            z.string().refine((name) => registry.has(name), 'a prefix-less AIPG name must be a registry name, exactly'),
+          ]),
           horde: z.string().regex(/^koboldcpp\/[\w.-]+$/),
         }),
       }),

@@ -5,6 +5,7 @@ import type { SecretStore } from '../store/secretStore.js'
 import type { Engine, ModelInspector } from '../engine/engine.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { ModelsRepository } from '../store/modelsRepository.js'
+import type { DenRegistry } from '../../grid/denRegistry.js'
 import { catalogNamesFor } from './advertisedNames.js'
 import { hfFileUrl } from './catalog.js'
 import { DownloadManager } from './downloadManager.js'
@@ -181,9 +182,11 @@ export class ModelsService {
     return this.options.secrets.get(HF_TOKEN) !== null
   }
 
-  /** The grid model names for a loaded file: the catalog's when it came from the catalog. */
-  advertisedFor(path: string): CatalogEntry['advertised'] | null {
-    return catalogNamesFor(path, this.options.repo, this.options.catalog)
+  /** The grid model names for a loaded file: the catalog's when it came from the catalog, the registry's on AIPG for a registry model. */
+  advertisedFor(path: string, registry?: DenRegistry): CatalogEntry['advertised'] | null {
+    const loaded = this.options.engine.snapshot().model
+    const ggufNames = loaded?.path === path ? loaded.ggufNames : undefined
+    return catalogNamesFor(path, this.options.repo, this.options.catalog, registry, ggufNames)
   }
 
   close(): Promise<void> {

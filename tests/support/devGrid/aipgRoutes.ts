@@ -38,6 +38,12 @@ export class AipgRoutes {
         return get(() => this.statusModels())
       case '/v1/account/workers':
         return get(() => this.accountWorkers(ctx))
+      case '/v1/account/jobs':
+        return get(() => this.accountJobs(ctx))
+      case '/v1/account/payouts':
+        return get(() => this.accountPayouts(ctx))
+      case '/v1/models/registry':
+        return get(() => (this.state.aipg.registry ? { status: 200, body: { version: 1, models: this.state.aipg.registry } } : detail(404, 'Not Found')))
       case '/v1/chat/completions':
         if (ctx.method !== 'POST') return detail(405, 'Method Not Allowed')
         return this.chat(ctx, res)
@@ -132,6 +138,47 @@ export class AipgRoutes {
         workers,
       },
     }
+  }
+
+  /**
+   * The account's settled jobs, newest first (§16.6): den, tokens, duration and, when the socket recorded
+   * them on the job's result, `signed` and `result_hash` (false / null otherwise). Never prompt or text.
+   */
+  private accountJobs(ctx: RequestContext): Reply {
+    const key = apiKeyOf(ctx.headers)
+    if (!key) return detail(401, 'Missing API key')
+    const account = this.state.account(key)
+    if (!account) return detail(401, 'Invalid API key')
+    const jobs = this.state.aipg.settled
+      .filter((job) => job.user === account.user)
+      .slice(-100)
+      .reverse()
+      .map((job) => {
+        const result = this.state.aipg.results.get(job.id) as (Record<string, unknown> & { signed?: unknown; result_hash?: unknown }) | undefined
+        return {
+          job_id: job.id,
+          worker_name: job.worker,
+          model: job.model,
+          den: round2(job.den),
+          tokens: job.tokens,
+          duration: job.durationMs / 1000,
+          ttft: null,
+          result_hash: typeof result?.result_hash === 'string' ? result.result_hash : null,
+          signed: result?.signed === true,
+          completed_at: new Date(job.at).toISOString(),
+        }
+      })
+    return { status: 200, body: { jobs } }
+  }
+
+  /** What the grid accrued and paid the account (§16.6); tests set it in `aipg.payouts`. */
+  private accountPayouts(ctx: RequestContext): Reply {
+    const key = apiKeyOf(ctx.headers)
+    if (!key) return detail(401, 'Missing API key')
+    const account = this.state.account(key)
+    if (!account) return detail(401, 'Invalid API key')
+    const payouts = this.state.aipg.payouts.get(account.user) ?? { accrued_aipg: 0, paid_aipg: 0, payouts: [] }
+    return { status: 200, body: { ...payouts, periods: payouts.payouts.length } }
   }
 
   /** OpenAI chat completions through the grid: queue a job and relay the worker's stream. */

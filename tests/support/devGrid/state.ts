@@ -77,6 +77,9 @@ export class GridState {
     results: new Map(),
     pongs: 0,
     strikes: new Map(),
+    settled: [],
+    payouts: new Map(),
+    registry: null,
   }
   readonly horde: HordeRecords = { pops: [], submits: [] }
   readonly faults = new FaultKnobs()
@@ -135,11 +138,27 @@ export class GridState {
   }
 
   emit(event: DevGridEvent): void {
+    if (event.type === 'settled' && event.network === 'aipg') this.recordSettled(event)
     try {
       this.options.onEvent(event)
     } catch {
       // A faulty listener must not break the grid's handling of the worker.
     }
+  }
+
+  /** Keeps what the account's job list shows of a settled AIPG job. */
+  private recordSettled(event: Extract<DevGridEvent, { type: 'settled' }>): void {
+    const result = this.aipg.results.get(event.id)
+    this.aipg.settled.push({
+      id: event.id,
+      worker: event.worker,
+      user: this.ownerOf(event.worker),
+      model: event.model,
+      tokens: event.tokens,
+      den: event.reward,
+      durationMs: result?.done && typeof result.done.duration_ms === 'number' ? result.done.duration_ms : 0,
+      at: Date.now(),
+    })
   }
 
   hordeNode(): string {

@@ -129,6 +129,31 @@ export interface AipgRecords {
   pongs: number
   /** Worker name -> strikes within the last 300 s. */
   strikes: Map<string, number>
+  /** Settled jobs, newest last, as `GET /v1/account/jobs` lists them for the worker's owner. */
+  settled: AipgSettledJob[]
+  /** User -> what `GET /v1/account/payouts` answers; a user without one gets nothing accrued or paid. */
+  payouts: Map<string, DevPayouts>
+  /** When set, served at `GET /v1/models/registry` (the registry core would publish); unset answers 404, as core does today. */
+  registry: Record<string, number> | null
+}
+
+/** One settled AIPG job as the account's job list shows it (no prompt, no text). */
+export interface AipgSettledJob {
+  id: string
+  worker: string
+  user: string | undefined
+  model: string
+  tokens: number
+  den: number
+  durationMs: number
+  at: number
+}
+
+/** Core's payouts answer (§16.6). */
+export interface DevPayouts {
+  accrued_aipg: number
+  paid_aipg: number
+  payouts: Array<{ period_id: string; den: number; aipg: number; status: string; tx_hash: string | null; address: string | null; paid: boolean }>
 }
 
 export interface HordeRecords {

@@ -10,6 +10,8 @@ import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
 import { JobLog } from './JobLog'
 import { MiningPolicyForm } from './MiningPolicyForm'
+import { ModelRateNote } from './ModelRateNote'
+import { Payouts } from './Payouts'
 import { ReadinessPanel } from './ReadinessPanel'
 import { describeEarnState, formatDuration } from './earnText'
 
@@ -78,6 +80,7 @@ export function EarnView() {
             <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>
           )}
           {earn.detail && !paused && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
+          <ModelRateNote earn={earn} engine={engine} />
           {!engine?.model && !showQuickStart && (
             <p className="earn-detail">Load a model in Chat first (the miner serves the loaded model), or let the setup do it.</p>
           )}
@@ -122,10 +125,11 @@ export function EarnView() {
 
       <EarnChart version={`${since.jobs}|${since.rewards}|${jobs.length}`} />
       <AccountTotals earn={earn} />
+      <Payouts earn={earn} />
       <ReadinessPanel settings={earn.settings} mining={running} />
       <EarnSettingsForm earn={earn} disabled={running} />
       <MiningPolicyForm policy={earn.policy} />
-      <JobLog jobs={jobs} />
+      <JobLog jobs={jobs} marks={earn.account.jobs ?? null} />
     </section>
   )
 }

@@ -1,4 +1,4 @@
-import type { JobLogEntry } from '../../../../shared/domain'
+import type { AccountJobMark, JobLogEntry } from '../../../../shared/domain'
 
 const CSV_COLUMNS = ['finishedAt', 'network', 'jobId', 'model', 'promptTokens', 'completionTokens', 'durationMs', 'tokensPerSecond', 'reward', 'state'] as const
 
@@ -22,8 +22,13 @@ function download(jobs: JobLogEntry[]): void {
   URL.revokeObjectURL(url)
 }
 
-/** The job log: time, network, model, tokens, duration, reward, state. Never job text. */
-export function JobLog({ jobs }: { jobs: JobLogEntry[] }) {
+/**
+ * The job log: time, network, model, tokens, duration, reward, state, and for AIPG jobs the grid's word on
+ * the signature and the result hash (matched by job id). Never job text.
+ */
+export function JobLog({ jobs, marks = null }: { jobs: JobLogEntry[]; marks?: AccountJobMark[] | null }) {
+  const byId = new Map((marks ?? []).map((mark) => [mark.jobId, mark]))
+  const showMarks = marks !== null && jobs.some((job) => job.network === 'aipg')
   return (
     <section className="job-log" aria-label="Job log">
       <header>
@@ -37,7 +42,10 @@ export function JobLog({ jobs }: { jobs: JobLogEntry[] }) {
       ) : (
         <table>
           <thead>
-            <tr><th>Time</th><th>Network</th><th>Model</th><th>Tokens</th><th>Duration</th><th>Reward</th><th>State</th></tr>
+            <tr>
+              <th>Time</th><th>Network</th><th>Model</th><th>Tokens</th><th>Duration</th><th>Reward</th><th>State</th>
+              {showMarks && <><th>Signed</th><th>Result hash</th></>}
+            </tr>
           </thead>
           <tbody>
             {jobs.map((job) => (
@@ -49,11 +57,23 @@ export function JobLog({ jobs }: { jobs: JobLogEntry[] }) {
                 <td>{(job.durationMs / 1000).toFixed(1)} s</td>
                 <td>{job.reward === null ? '…' : job.reward.toFixed(2)}</td>
                 <td title={job.error ?? undefined}>{job.state}</td>
+                {showMarks && <SignatureCells mark={job.network === 'aipg' ? byId.get(job.jobId) : undefined} />}
               </tr>
             ))}
           </tbody>
         </table>
       )}
     </section>
+  )
+}
+
+/** Signed ✓ only when the grid says it verified the signature; a job the grid has not listed says so. */
+function SignatureCells({ mark }: { mark: AccountJobMark | undefined }) {
+  if (!mark) return <><td className="muted" data-signed="unknown">–</td><td /></>
+  return (
+    <>
+      <td data-signed={mark.signed ? 'signed' : 'unsigned'}>{mark.signed ? 'signed ✓' : 'unsigned'}</td>
+      <td title={mark.resultHash ?? undefined}>{mark.resultHash ? <code>{mark.resultHash.slice(0, 12)}…</code> : '–'}</td>
+    </>
   )
 }
