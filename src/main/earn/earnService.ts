@@ -1,6 +1,7 @@
 import type { Events } from '../../shared/api.js'
 import type { EarnHistory, EarnSettings, EarnSnapshot, GridNetwork, HistoryRange, JobLogEntry, MiningPolicySettings } from '../../shared/domain.js'
 import { AppError } from '../../shared/result.js'
+import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import type { Engine } from '../engine/engine.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
@@ -171,6 +172,8 @@ export interface EarnDependencies {
   defaultPolicy?: MiningPolicySettings
   /** The grid names of a catalog model loaded from `path` (null for other files: they use the file stem). */
   advertisedFor?: (path: string) => { aipg: string; horde: string } | null
+  /** The worker identity the miner signs with (§16.2). */
+  signer?: WorkerSigner
   now?: () => number
   fetch?: typeof fetch
   log?: (line: string) => void
@@ -199,6 +202,7 @@ export function createEarnService(deps: EarnDependencies): EarnService {
     agent,
     extraCa: deps.extraCa,
     advertisedFor: deps.advertisedFor,
+    signer: deps.signer,
     now: deps.now,
     log: deps.log,
   })

@@ -36,8 +36,12 @@ export class AipgRoutes {
         return get(() => this.workers())
       case '/v1/status/models':
         return get(() => this.statusModels())
+      case '/v1/account':
+        return get(() => this.accountInfo(ctx))
       case '/v1/account/workers':
         return get(() => this.accountWorkers(ctx))
+      case '/v1/account/jobs':
+        return get(() => this.accountJobs(ctx))
       case '/v1/chat/completions':
         if (ctx.method !== 'POST') return detail(405, 'Method Not Allowed')
         return this.chat(ctx, res)
@@ -104,6 +108,43 @@ export class AipgRoutes {
       avg_latency_s: null,
     }))
     return { status: 200, body }
+  }
+
+  private accountInfo(ctx: RequestContext): Reply {
+    const account = this.state.account(apiKeyOf(ctx.headers))
+    if (!account) return detail(401, apiKeyOf(ctx.headers) ? 'Invalid API key' : 'Missing API key')
+    return { status: 200, body: { account_id: account.user, username: account.user, wallet: null, payout_wallet: account.payoutWallet } }
+  }
+
+  /** core's operator trust view: the jobs paid to this account's payout wallet, newest first, hashes only. */
+  private accountJobs(ctx: RequestContext): Reply {
+    const account = this.state.account(apiKeyOf(ctx.headers))
+    if (!account) return detail(401, apiKeyOf(ctx.headers) ? 'Invalid API key' : 'Missing API key')
+    const wallet = account.payoutWallet.toLowerCase()
+    if (!wallet) return { status: 200, body: { payout_wallet: '', jobs: [], note: 'set a payout wallet to attribute + settle your worker jobs' } }
+    const requested = Number(ctx.query.get('limit') ?? 50)
+    const limit = Math.max(1, Math.min(Number.isInteger(requested) ? requested : 50, 100))
+    const rows = this.state.aipg.ledger.filter((row) => row.wallet === wallet).reverse().slice(0, limit)
+    return {
+      status: 200,
+      body: {
+        payout_wallet: wallet,
+        total_den: Math.round(rows.reduce((sum, row) => sum + row.den, 0) * 1000) / 1000,
+        jobs: rows.map((row) => ({
+          job_id: row.jobId,
+          model: row.model,
+          type: 'text',
+          den: Math.round(row.den * 1000) / 1000,
+          output_units: row.outputUnits,
+          duration_s: round2(row.durationS),
+          ttft_s: row.ttftS === null ? null : Math.round(row.ttftS * 1000) / 1000,
+          result_hash: row.resultHash,
+          signed: row.signed,
+          epoch_id: null,
+          created: row.created,
+        })),
+      },
+    }
   }
 
   private accountWorkers(ctx: RequestContext): Reply {

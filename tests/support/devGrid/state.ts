@@ -18,6 +18,8 @@ export interface Account {
   key: string
   user: string
   scopes: string[]
+  /** The account's payout wallet as the console stores it; '' when none is set. */
+  payoutWallet: string
 }
 
 export type ResolvedOptions = Required<Omit<DevGridOptions, 'reward' | 'onEvent'>> & {
@@ -38,6 +40,7 @@ export function resolveOptions(options: DevGridOptions): ResolvedOptions {
     aipgRegistrationTimeoutMs: options.aipgRegistrationTimeoutMs ?? 30_000,
     aipgFrameTimeoutMs: options.aipgFrameTimeoutMs ?? 300_000,
     aipgStrikeLimit: options.aipgStrikeLimit ?? 6,
+    requireWorkerIdentity: options.requireWorkerIdentity ?? false,
     onEvent: options.onEvent ?? (() => undefined),
   }
 }
@@ -77,6 +80,7 @@ export class GridState {
     results: new Map(),
     pongs: 0,
     strikes: new Map(),
+    ledger: [],
   }
   readonly horde: HordeRecords = { pops: [], submits: [] }
   readonly faults = new FaultKnobs()
@@ -95,12 +99,12 @@ export class GridState {
   account(key: string | undefined): Account | undefined {
     if (!key) return undefined
     const entry = this.options.keys[key]
-    return entry ? { key, user: entry.user, scopes: entry.scopes } : undefined
+    return entry ? { key, user: entry.user, scopes: entry.scopes, payoutWallet: entry.payoutWallet ?? '' } : undefined
   }
 
   accountOfUser(user: string): Account | undefined {
     const found = Object.entries(this.options.keys).find(([, entry]) => entry.user === user)
-    return found ? { key: found[0], user, scopes: found[1].scopes } : undefined
+    return found ? { key: found[0], user, scopes: found[1].scopes, payoutWallet: found[1].payoutWallet ?? '' } : undefined
   }
 
   /** The name's id, claiming it for `user` when free; undefined when someone else owns it. */
