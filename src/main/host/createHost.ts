@@ -136,6 +136,7 @@ export function createHost(options: HostOptions): Host {
   if (options.ownsData !== false) void localApi.startIfEnabled()
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle)
   const identity = new WorkerIdentityService({ secrets, log })
+  identity.events.subscribe(events.forwarder())
   const earn = createEarnService({
     gate: miningGate,
     defaultPolicy: { ...DEFAULT_POLICY, localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000 },
@@ -254,6 +255,9 @@ export function createHost(options: HostOptions): Host {
     'earn.quickStartCancel': () => startEarning.cancel(),
     'earn.readiness': () => readiness.check(),
     'earn.readinessStatus': () => readiness.snapshot(),
+    'identity.status': () => identity.status(),
+    'identity.request': (request) => identity.requestDelegation(request),
+    'identity.install': ({ signature }) => identity.install(signature),
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
