@@ -11,7 +11,7 @@ import { bridgeAgent } from '../../grid/gridAuth.js'
 import { DEFAULT_GRID_URLS } from '../../grid/gridUrls.js'
 import { gridUrlProblem } from '../../shared/gridUrl.js'
 import { createWorker, type WorkerEvent } from '../../worker/jobLoop.js'
-import { aipgSlotNames } from '../../worker/transports/aipgTransport.js'
+import { slotWorkerNames } from '../../shared/slotNames.js'
 import { identityCoverage } from '../identity/identityCoverage.js'
 import { WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { FileSecretStore } from '../store/secretStore.js'
@@ -65,7 +65,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
 
   const log = (line: string) => process.stderr.write(`${line}\n`)
   const identity = network === 'aipg' ? new WorkerIdentityService({ secrets: new FileSecretStore(paths.secrets), log }) : undefined
-  if (identity) log(identityLine(identity, aipgSlotNames(name, slots)))
+  if (identity) log(identityLine(identity, slotWorkerNames(name, slots)))
 
   const db = openDatabase(paths.database)
   const ledger = new JobsRepository(db)

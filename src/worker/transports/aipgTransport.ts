@@ -8,6 +8,7 @@ import { contentFrame, doneFrame, errorFrame, reasoningFrame, toolCallFrame } fr
 import { aipgRegistration, type AipgRegistration } from '../../grid/aipgRegistration.js'
 import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import { aipgWorkerSocketUrl } from '../../grid/gridUrls.js'
+import { slotWorkerNames } from '../../shared/slotNames.js'
 import { ACK_TIMEOUT_MS, AipgConnection, type AipgJob } from './aipgSocket.js'
 
 /** AIPG (§13.2): one registered WebSocket per slot; the grid pushes one job at a time on it. */
@@ -57,16 +58,11 @@ class SlotIdentity {
   }
 }
 
-/** The worker name each slot registers: one connection serves one job at a time, so parallel slots get distinct names, as the reference worker does. */
-export function aipgSlotNames(name: string, slots: number): string[] {
-  return slots > 1 ? Array.from({ length: slots }, (_, slot) => `${name}-${slot + 1}`) : [name]
-}
-
 /** The registration frame of one slot. */
 function registrationFor(config: WorkerConfig, slot: number) {
   return aipgRegistration({
     apiKey: config.apiKey,
-    name: aipgSlotNames(config.name, config.slots)[slot] ?? config.name,
+    name: slotWorkerNames(config.name, config.slots)[slot] ?? config.name,
     models: config.models,
     maxLength: config.maxLength,
     maxContextLength: config.maxContextLength,

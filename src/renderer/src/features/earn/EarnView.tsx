@@ -8,6 +8,7 @@ import { QuickStartProgress } from '../onboarding/QuickStartProgress'
 import { AccountTotals } from './AccountTotals'
 import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
+import { IdentityPanel } from './IdentityPanel'
 import { JobLog } from './JobLog'
 import { MiningPolicyForm } from './MiningPolicyForm'
 import { ReadinessPanel } from './ReadinessPanel'
@@ -123,6 +124,7 @@ export function EarnView() {
       <EarnChart version={`${since.jobs}|${since.rewards}|${jobs.length}`} />
       <AccountTotals earn={earn} />
       <ReadinessPanel settings={earn.settings} mining={running} />
+      <IdentityPanel settings={earn.settings} />
       <EarnSettingsForm earn={earn} disabled={running} />
       <MiningPolicyForm policy={earn.policy} />
       <JobLog jobs={jobs} />
