@@ -6,6 +6,8 @@ import { useStore } from '../../api/store'
 import { followIdentity, identityErrorStore, identityRequestStore, identityStore, installSignature, requestDelegation } from './IdentityState'
 
 const DEFAULT_VALID_DAYS = 90
+/** The message and the signature need the whole width of the form's grid. */
+const WIDE = { gridColumn: '1 / -1' } as const
 
 /**
  * The worker identity (AIPG signed tier): the rig's 0x address (never its key), whether a delegation is in force,
@@ -21,7 +23,7 @@ export function IdentityPanel({ settings }: { settings: EarnSettings }) {
   const names = slotWorkerNames(settings.workerName, settings.slots)
   const formOpen = renewing || status.state === 'none' || status.state === 'expired' || request !== null
   return (
-    <section className="identity" aria-label="Worker identity">
+    <section className="readiness identity" aria-label="Worker identity">
       <header>
         <h2>Worker identity</h2>
       </header>
@@ -29,16 +31,12 @@ export function IdentityPanel({ settings }: { settings: EarnSettings }) {
         On the AI Power Grid, results signed by a worker key your payout wallet delegated to land in the signed tier, which the
         grid trusts more. The key stays on this PC; only its address is shown.
       </p>
-      <dl className="earn-stats">
-        <div>
-          <dt>Worker key</dt>
-          <dd><code data-identity="address">{status.address}</code></dd>
-        </div>
-        <div>
-          <dt>Delegation</dt>
-          <dd data-identity="state" data-state={status.state}>{stateText(status)}</dd>
-        </div>
-      </dl>
+      <p>
+        Worker key: <code data-identity="address">{status.address}</code>
+      </p>
+      <p>
+        Delegation: <strong data-identity="state" data-state={status.state}>{stateText(status)}</strong>
+      </p>
       {(status.state === 'installed' || status.state === 'expiring') && !renewing && (
         <button type="button" onClick={() => setRenewing(true)}>Renew</button>
       )}
@@ -95,6 +93,7 @@ function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatu
   return (
     <div className="identity-form">
       <form
+        className="earn-settings"
         aria-label="Delegation request"
         onSubmit={(event) => {
           event.preventDefault()
@@ -102,6 +101,8 @@ function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatu
           void requestDelegation({ payoutWallet: payoutWallet.trim(), workerName: workerName.trim(), validDays })
         }}
       >
+        <fieldset>
+        <legend>Delegate this worker key</legend>
         <label>
           Payout wallet
           <input value={payoutWallet} onChange={(e) => setPayoutWallet(e.target.value)} placeholder="0x… (the wallet the account is paid to)" spellCheck={false} autoComplete="off" />
@@ -115,9 +116,11 @@ function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatu
           <input type="number" min={1} max={365} value={validDays} onChange={(e) => setValidDays(Number(e.target.value))} />
         </label>
         <button type="submit">Show the message to sign</button>
+        </fieldset>
       </form>
       {request && (
         <form
+          className="earn-settings"
           aria-label="Install the signature"
           onSubmit={(event) => {
             event.preventDefault()
@@ -128,16 +131,21 @@ function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatu
             })
           }}
         >
-          <p>Sign this exact message with the payout wallet (personal_sign, as MetaMask, Rabby or a hardware wallet do), then paste the signature below.</p>
-          <textarea readOnly value={request.message} rows={4} aria-label="Message to sign" data-identity="message" />
-          <button type="button" onClick={() => copy(request.message)}>Copy</button>
-          {copied === 'yes' && <span className="muted" role="status">Copied.</span>}
-          {copied === 'no' && <span className="error-text" role="status">Could not copy; select the text and copy it by hand.</span>}
-          <label>
+          <fieldset>
+          <legend>Sign in your wallet</legend>
+          <p style={WIDE}>Sign this exact message with the payout wallet (personal_sign, as MetaMask, Rabby or a hardware wallet do), then paste the signature below.</p>
+          <textarea style={WIDE} readOnly value={request.message} rows={5} aria-label="Message to sign" data-identity="message" />
+          <div style={WIDE}>
+            <button type="button" onClick={() => copy(request.message)}>Copy</button>{' '}
+            {copied === 'yes' && <span className="muted" role="status">Copied.</span>}
+            {copied === 'no' && <span className="error-text" role="status">Could not copy; select the text and copy it by hand.</span>}
+          </div>
+          <label style={WIDE}>
             Signature
             <textarea value={signature} onChange={(e) => setSignature(e.target.value)} rows={2} placeholder="0x… (130 hex digits)" spellCheck={false} aria-label="Signature" />
           </label>
           <button type="submit" disabled={!signature.trim()}>Install</button>
+          </fieldset>
         </form>
       )}
     </div>
