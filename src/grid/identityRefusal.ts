@@ -6,6 +6,9 @@ export function identityRefusalFix(said: string): string | null {
   if (/payout wallet does not match|not signed by the payout wallet/i.test(said)) {
     return "The delegation was signed for another wallet than the account's payout wallet: request a new delegation for the payout wallet set at console.aipowergrid.io and sign it with that wallet."
   }
+  if (/delegation is required/i.test(said)) {
+    return 'This grid requires a worker identity: set one up in the Identity panel of the Earn view (or gridforge identity request), sign it with the payout wallet and start again.'
+  }
   if (/no valid payout wallet/i.test(said)) return 'Set a payout wallet for the account at console.aipowergrid.io; a worker identity is checked against it.'
   if (/already used/i.test(said)) return 'The grid saw this registration proof before; restart the worker so that it sends a fresh one.'
   if (/stale|issued in the future/i.test(said)) return "This computer's clock is more than 5 minutes off: set it right (enable network time) and start again."

@@ -224,6 +224,12 @@ describe('the worker identity on the AIPG wire (§16.1–16.2)', () => {
     expect(fixture.ledger.list(10).find((job) => job.jobId === id)).toMatchObject({ state: 'ok', reward: result.acked })
   })
 
+  it('is refused, with what to do, by a grid that requires a worker identity when the rig has none', async () => {
+    grid = await startDevGrid({ mode: 'aipg', requireWorkerIdentity: true, keys: { [KEY]: { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: wallet.address } } })
+    const { exit } = startWorker(fixture, grid, { network: 'aipg', name: 'bare-rig' })
+    expect(await exit).toMatchObject({ reason: 'fatal', message: expect.stringMatching(/^The grid refused this worker: payout-wallet worker delegation is required\. This grid requires a worker identity/) })
+  })
+
   it('signs only the slot whose name the delegation names when several slots run', async () => {
     grid = await aliceGrid()
     const identity = await installedIdentity('multi-1')
