@@ -108,7 +108,7 @@ function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatu
           <input value={payoutWallet} onChange={(e) => setPayoutWallet(e.target.value)} placeholder="0x… (the wallet the account is paid to)" spellCheck={false} autoComplete="off" />
         </label>
         <label>
-          Worker name
+          Delegate to worker
           <input value={workerName} onChange={(e) => setWorkerName(e.target.value)} maxLength={128} />
         </label>
         <label>
