@@ -56,7 +56,8 @@ const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/e
 const shells = ['**/electron/**', '**/cli/**', '**/server/**']
 const shellFiles = ['src/main/electron/**', 'src/main/cli/**', 'src/main/cli.ts', 'src/main/server/**']
 const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness', 'identity']
-const publicFeatureFiles = ['!**/engine/engine.js']
+// The engine's port is public to every feature; src/grid/identity shares the identity feature's folder name only.
+const publicFeatureFiles = ['!**/engine/engine.js', '!**/grid/identity/**']
 const featureFolders = (except) => features.filter((name) => name !== except).map((name) => `**/${name}/**`)
 
 /** One no-restricted-imports rule per folder: ESLint keeps only the last matching block's options, so each carries the whole set. */

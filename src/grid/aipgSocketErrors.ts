@@ -1,4 +1,5 @@
 import { GridError, type GridErrorKind } from './gridError.js'
+import { identityRefusalFix } from './identityRefusal.js'
 
 /** Why an AIPG worker WebSocket ended, with what the worker should do about it. */
 export interface CloseInfo {
@@ -18,11 +19,11 @@ export function classifyClose(code: number, reason: string, lastError: string | 
     return { code, reason, said, kind: 'key-refused', action: 'stop', message: `The API key was refused (${said || 'invalid key'}); check it, or paste a new one in the miner settings.` }
   }
   if (code === 4003) {
-    const fix = /scope/i.test(said)
+    const fix = identityRefusalFix(said) ?? (/scope/i.test(said)
       ? 'Use a Grid API key with the worker.connect scope (console.aipowergrid.io).'
       : /name/i.test(said)
         ? 'The worker name belongs to another account; choose another worker name.'
-        : "Check the key's worker scope and the worker name."
+        : "Check the key's worker scope and the worker name.")
     return { code, reason, said, kind: 'worker-refused', action: 'stop', message: `The grid refused this worker: ${said || 'not allowed'}. ${fix}` }
   }
   if (code === 1012) {

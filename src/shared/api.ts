@@ -24,6 +24,7 @@ import { miningPolicySchema } from './miningPolicySchema.js'
 import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
 import { modelChoiceSchema, type QuickStartSnapshot } from './quickStart.js'
 import type { ReadinessSnapshot } from './readiness.js'
+import { identityInstallSchema, identityRequestSchema, type IdentityRequest, type IdentityStatus } from './identity.js'
 import type { Result } from './result.js'
 
 const id = z.string().min(1).max(64)
@@ -151,6 +152,12 @@ export const contract = {
   /** Runs the grid readiness self-test on the loaded model (the validators' families, locally). */
   'earn.readiness': call(none).returns<ReadinessSnapshot>(),
   'earn.readinessStatus': call(none).returns<ReadinessSnapshot>(),
+  /** The worker key's address and its delegation (§16.2); creates the key at first use. Never the key itself. */
+  'identity.status': call(none).returns<IdentityStatus>(),
+  /** The delegation for the payout wallet to sign, and the exact message; kept until a signature is installed. */
+  'identity.request': call(identityRequestSchema).returns<IdentityRequest>(),
+  /** Checks the wallet's signature for the pending request (it must recover to the payout wallet) and saves it. */
+  'identity.install': call(identityInstallSchema).returns<IdentityStatus>(),
   'api.status': call(none).returns<LocalApiSnapshot>(),
   'api.configure': call(
     z.strictObject({
@@ -193,6 +200,8 @@ export interface Events {
   'earn.quickStart': QuickStartSnapshot
   /** The readiness self-test's progress and last report. */
   'earn.readiness': ReadinessSnapshot
+  /** The worker identity changed (a request made, a delegation installed). */
+  'identity.status': IdentityStatus
   'api.snapshot': LocalApiSnapshot
   /** Start at login or the self-updater changed (desktop only). */
   'desktop.snapshot': DesktopSnapshot

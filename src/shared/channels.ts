@@ -54,6 +54,9 @@ export const callNames = {
   'earn.quickStartCancel': true,
   'earn.readiness': true,
   'earn.readinessStatus': true,
+  'identity.status': true,
+  'identity.request': true,
+  'identity.install': true,
   'api.status': true,
   'api.configure': true,
   'api.regenerateToken': true,
@@ -76,6 +79,7 @@ export const eventNames = {
   'earn.snapshot': true,
   'earn.quickStart': true,
   'earn.readiness': true,
+  'identity.status': true,
   'api.snapshot': true,
   'desktop.snapshot': true,
 } as const satisfies Record<EventName, true>

@@ -27,7 +27,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
   const { setState } = events
   const stopping = new AbortController()
   const force = new AbortController()
-  const transport = ports.transport ?? gridTransportFor(config, { clock, logger, fetch: ports.fetch })
+  const transport = ports.transport ?? gridTransportFor(config, { clock, logger, fetch: ports.fetch, signer: ports.signer })
   let exit: WorkerExit | null = null
   let claimed = 0
   let finished = 0

@@ -1,3 +1,4 @@
+import type { WorkerSigner } from '../grid/identity/workerSigner.js'
 import type { GridTransport } from './gridTransport.js'
 import type { Clock, GenerationEngine, JobGate, JobLedger, JobRecord, Logger, Network } from './ports.js'
 
@@ -54,4 +55,6 @@ export interface WorkerPorts {
   gate?: JobGate
   /** The grid; by default the transport of `config.network`. */
   transport?: GridTransport
+  /** The worker identity (§16.2): AIPG registrations carry its proof and `done` frames its signature. Without it, results go unsigned. */
+  signer?: WorkerSigner
 }

@@ -4,6 +4,8 @@ import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { requireBuild, tempDataDir } from '../support/paths.js'
 import { startServe, type ServeProcess } from '../support/serveProcess.js'
 
+const PAYOUT_WALLET = `0x${'12'.repeat(20)}`
+
 const temp = tempDataDir()
 const token = 'e2e-payouts-token-0123456789abcdef'
 let serve: ServeProcess
@@ -11,7 +13,8 @@ let grid: DevGrid
 
 test.beforeAll(async () => {
   requireBuild()
-  grid = await startDevGrid({ mode: 'aipg' })
+  // A payout wallet set in the console: core lists and settles an account's jobs by it.
+  grid = await startDevGrid({ mode: 'aipg', keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: PAYOUT_WALLET } } })
   serve = await startServe(temp.dir, token)
 })
 test.afterAll(async () => {
@@ -54,7 +57,7 @@ test('the Earn view shows the multiplier the model earns, the payouts with their
 
   // What the grid records when a job's worker_sig verifies (the signing is the transport's part), and the hourly payouts.
   const signed = grid.aipg.results.get(ids[0]!)!
-  Object.assign(signed, { signed: true, result_hash: createHash('sha256').update(signed.text, 'utf8').digest('hex') })
+  Object.assign(grid.aipg.ledger.find((row) => row.jobId === ids[0])!, { signed: true, resultHash: createHash('sha256').update(signed.text, 'utf8').digest('hex') })
   grid.aipg.payouts.set('alice#1', {
     accrued_aipg: 0.07,
     paid_aipg: 1.25,

@@ -17,6 +17,8 @@ import type { LoadedModel } from '../../src/shared/domain.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { tempDataDir } from '../support/paths.js'
 
+const PAYOUT_WALLET = `0x${'12'.repeat(20)}`
+
 const temp = tempDataDir()
 let db: Database.Database
 let grid: DevGrid
@@ -24,7 +26,8 @@ const services: EarnService[] = []
 
 beforeAll(async () => {
   db = openDatabase(join(temp.dir, 'gridforge.db'))
-  grid = await startDevGrid({ mode: 'aipg' })
+  // A payout wallet set in the console: core lists and settles an account's jobs by it.
+  grid = await startDevGrid({ mode: 'aipg', keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: PAYOUT_WALLET } } })
 })
 afterEach(async () => {
   await Promise.all(services.splice(0).map((earn) => earn.close()))
@@ -72,11 +75,11 @@ describe('money you can see (GET /v1/account/jobs and /v1/account/payouts)', () 
     await earn.setApiKey('aipg', 'dev-key-alice')
     const ids = [0, 1].map(() => grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Tell a story' }], max_tokens: 16 } }))
     await earn.start()
-    await until(() => ids.every((id) => grid.aipg.settled.some((job) => job.id === id)), 'both jobs settled')
+    await until(() => ids.every((id) => grid.aipg.ledger.some((row) => row.jobId === id)), 'both jobs settled')
     earn.stop()
-    // What the grid's verifier records for a job whose worker_sig checks out (the signing itself is another part's).
+    // What the grid's verifier records for a job whose worker_sig checks out (signing itself: workerIdentityWire.test.ts).
     const signedId = ids[0]!
-    Object.assign(grid.aipg.results.get(signedId)!, { signed: true, result_hash: sha256('Once upon a time') })
+    Object.assign(grid.aipg.ledger.find((row) => row.jobId === signedId)!, { signed: true, resultHash: sha256('Once upon a time') })
     grid.aipg.payouts.set('alice#1', {
       accrued_aipg: 0.42,
       paid_aipg: 1.5,

@@ -33,6 +33,7 @@ describe('layer rules (docs/ARCHITECTURE.md) are enforced by lint', () => {
     ['src/main/identity/x.ts', "import { recoverMessageAddress } from 'viem'"],
     ['src/worker/x.ts', "import { recoverMessageAddress } from 'viem'"],
     ['src/main/identity/x.ts', "import { ChatService } from '../chat/chatService.js'"],
+    ['src/main/earn/x.ts', "import { WorkerIdentityService } from '../identity/workerIdentityService.js'"],
   ])('%s may not: %s', async (file, code) => {
     expect(await errorsFor(file, `${code}\n`)).not.toHaveLength(0)
   })
@@ -94,6 +95,7 @@ describe('floors inside src/main are enforced by lint', () => {
     ['src/main/earn/x.ts', "import type { SecretStore } from '../store/secretStore.js'"],
     ['src/main/earn/x.ts', "import { Emitter } from '../lib/emitter.js'"],
     ['src/main/earn/x.ts', "import { createWorker } from '../../worker/jobLoop.js'"],
+    ['src/main/earn/x.ts', "import type { WorkerSigner } from '../../grid/identity/workerSigner.js'"],
     ['src/main/host/x.ts', "import { createEarnService } from '../earn/earnService.js'"],
     ['src/main/host/x.ts', "import { LocalApiService } from '../localApi/localApiService.js'"],
     ['src/main/server/x.ts', "import type { Host } from '../host/createHost.js'"],

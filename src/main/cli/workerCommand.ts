@@ -11,6 +11,10 @@ import { bridgeAgent } from '../../grid/gridAuth.js'
 import { DEFAULT_GRID_URLS } from '../../grid/gridUrls.js'
 import { gridUrlProblem } from '../../shared/gridUrl.js'
 import { createWorker, type WorkerEvent } from '../../worker/jobLoop.js'
+import { slotWorkerNames } from '../../shared/slotNames.js'
+import { identityCoverage } from '../identity/identityCoverage.js'
+import { WorkerIdentityService } from '../identity/workerIdentityService.js'
+import { FileSecretStore } from '../store/secretStore.js'
 import type { JobRecord, Network } from '../../worker/ports.js'
 import { catalogNamesFor } from '../models/advertisedNames.js'
 import { loadCatalog } from '../models/catalog.js'
@@ -59,6 +63,10 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   const slots = positiveInt(options.slots, 'slots', 1)
   const maxJobs = positiveInt(options['max-jobs'], 'max-jobs', null)
 
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+  const identity = network === 'aipg' ? new WorkerIdentityService({ secrets: new FileSecretStore(paths.secrets), log }) : undefined
+  if (identity) log(identityLine(identity, slotWorkerNames(name, slots)))
+
   const db = openDatabase(paths.database)
   const ledger = new JobsRepository(db)
   const engine = new EngineSupervisor({
@@ -87,7 +95,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
         agent: bridgeAgent(options.version),
         extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
       },
-      { engine, ledger, logger: { info: (line) => process.stderr.write(`${line}\n`), warn: (line) => process.stderr.write(`${line}\n`) } },
+      { engine, ledger, logger: { info: log, warn: log }, signer: identity },
     )
     const summary = { jobs: 0, ok: 0, tokens: 0, rewards: 0 }
     worker.subscribe((event) => onEvent(event, summary))
@@ -109,6 +117,15 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   } finally {
     await engine.close()
     db.close()
+  }
+}
+
+/** What the identity signs this run, or why it signs nothing; a locked or damaged key only costs the signatures. */
+function identityLine(identity: WorkerIdentityService, names: string[]): string {
+  try {
+    return identityCoverage(identity.status(), names)
+  } catch (error) {
+    return `Results go unsigned: ${error instanceof Error ? error.message : String(error)}`
   }
 }
 

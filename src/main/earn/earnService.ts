@@ -1,6 +1,7 @@
 import type { Events } from '../../shared/api.js'
 import type { EarnHistory, EarnSettings, EarnSnapshot, GridNetwork, HistoryRange, JobLogEntry, MiningPolicySettings } from '../../shared/domain.js'
 import { AppError } from '../../shared/result.js'
+import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import type { Engine } from '../engine/engine.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
@@ -182,6 +183,8 @@ export interface EarnDependencies {
   advertisedFor?: (path: string, registry?: DenRegistry) => { aipg: string; horde: string } | null
   /** AIPG's model registry; default the shipped one, updated from the grid by the account poller. */
   denRegistry?: DenRegistrySource
+  /** The worker identity the miner signs with (§16.2). */
+  signer?: WorkerSigner
   now?: () => number
   fetch?: typeof fetch
   log?: (line: string) => void
@@ -212,6 +215,7 @@ export function createEarnService(deps: EarnDependencies): EarnService {
     agent,
     extraCa: deps.extraCa,
     advertisedFor,
+    signer: deps.signer,
     now: deps.now,
     log: deps.log,
   })

@@ -6,6 +6,7 @@ import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { advertisedModels } from '../../grid/advertisedNames.js'
+import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import type { GridCredentials } from './gridCredentials.js'
 import type { MiningGate } from './miningGate.js'
 
@@ -42,6 +43,8 @@ export interface MinerDependencies {
   extraCa?: string
   /** The grid names of a catalog model loaded from `path` (null for other files: they use the file stem). */
   advertisedFor?: (path: string) => { aipg: string; horde: string } | null
+  /** The worker identity: AIPG registrations and results are signed with it when a delegation is installed. */
+  signer?: WorkerSigner
   now?: () => number
   log?: (line: string) => void
 }
@@ -204,7 +207,7 @@ export class Miner {
         agent: this.deps.agent,
         extraCa: this.deps.extraCa,
       },
-      { engine: this.deps.engine, ledger: this.deps.ledger, gate: this.deps.gate },
+      { engine: this.deps.engine, ledger: this.deps.ledger, gate: this.deps.gate, signer: this.deps.signer },
     )
     this.worker = worker
     this.servingPath = model.path

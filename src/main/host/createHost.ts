@@ -7,6 +7,7 @@ import { ChatTransfer } from '../chat/transfer/chatTransfer.js'
 import { GridChatService } from '../chat/grid/gridChatService.js'
 import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
 import { createEarnService, type EarnService } from '../earn/earnService.js'
+import { WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { bridgeAgent } from '../../grid/gridAuth.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { isMinerOn } from '../../shared/minerStatus.js'
@@ -80,6 +81,8 @@ export interface Host {
   chat: ChatService
   earn: EarnService
   gridChat: GridChatService
+  /** The worker key and its delegation (§16.2). */
+  identity: WorkerIdentityService
   localApi: LocalApiService
   localUse: LocalUseGate
   models: ModelsService
@@ -132,6 +135,8 @@ export function createHost(options: HostOptions): Host {
   localApi.subscribe(events.forwarder())
   if (options.ownsData !== false) void localApi.startIfEnabled()
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle)
+  const identity = new WorkerIdentityService({ secrets, log })
+  identity.events.subscribe(events.forwarder())
   const earn = createEarnService({
     gate: miningGate,
     defaultPolicy: { ...DEFAULT_POLICY, localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000 },
@@ -142,6 +147,7 @@ export function createHost(options: HostOptions): Host {
     version: options.version,
     extraCa: options.extraCa,
     advertisedFor: (path, registry) => models.advertisedFor(path, registry),
+    signer: identity,
     log,
   })
   earn.subscribe(events.forwarder())
@@ -249,6 +255,9 @@ export function createHost(options: HostOptions): Host {
     'earn.quickStartCancel': () => startEarning.cancel(),
     'earn.readiness': () => readiness.check(),
     'earn.readinessStatus': () => readiness.snapshot(),
+    'identity.status': () => identity.status(),
+    'identity.request': (request) => identity.requestDelegation(request),
+    'identity.install': ({ signature }) => identity.install(signature),
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
@@ -267,6 +276,7 @@ export function createHost(options: HostOptions): Host {
     chat,
     earn,
     gridChat,
+    identity,
     localApi,
     localUse,
     models,

@@ -15,11 +15,12 @@ export type SavedDelegation = { certificate: DelegationCertificate; problem: nul
 export class DelegationStorage {
   constructor(private readonly secrets: SecretStore) {}
 
-  loadCertificate(workerSigner: Address, now: number): SavedDelegation {
+  /** `workerSigner` is asked only when a delegation is saved, so a rig that never set up an identity gets no key from mining. */
+  loadCertificate(workerSigner: () => Address, now: number): SavedDelegation {
     const stored = this.secrets.get(CERTIFICATE_SECRET)
     if (stored === null) return { certificate: null, problem: null }
     try {
-      return { certificate: verifyDelegation(JSON.parse(stored), { workerSigner, now, allowExpired: true }), problem: null }
+      return { certificate: verifyDelegation(JSON.parse(stored), { workerSigner: workerSigner(), now, allowExpired: true }), problem: null }
     } catch (error) {
       return { certificate: null, problem: `The saved delegation was set aside: ${error instanceof Error ? error.message : String(error)}` }
     }

@@ -124,7 +124,7 @@ export class WorkerIdentityService implements WorkerSigner {
   }
 
   private savedDelegation() {
-    this.saved ??= this.storage.loadCertificate(this.address(), this.seconds())
+    this.saved ??= this.storage.loadCertificate(() => this.address(), this.seconds())
     return this.saved
   }
 

@@ -28,10 +28,10 @@ export function wireFinishReason(reason: FinishReason, cancelled: boolean): 'sto
 }
 
 /**
- * The `done` frame: the whole answer and its usage. The one place it is built, so that signing it
- * (`worker_sig` over `full_text`, §16.1) is added here.
+ * The `done` frame: the whole answer and its usage, and `worker_sig` (§16.1) when the result was signed: over
+ * exactly the `full_text` sent here, so a signature is never made over one text and sent with another.
  */
-export function doneFrame(id: string, result: GenerateResult, cancelled: boolean): Frame {
+export function doneFrame(id: string, result: GenerateResult, cancelled: boolean, workerSig: string | null = null): Frame {
   const calls = result.toolCalls ?? []
   return {
     type: 'done',
@@ -46,6 +46,7 @@ export function doneFrame(id: string, result: GenerateResult, cancelled: boolean
       total_tokens: result.promptTokens + result.completionTokens,
     },
     ...(cancelled ? { cancelled: true } : {}),
+    ...(workerSig ? { worker_sig: workerSig } : {}),
   }
 }
 

@@ -2,6 +2,7 @@ import { rootCertificates } from 'node:tls'
 import WebSocket from 'ws'
 import { z } from 'zod'
 import type { AipgRegistration } from '../../grid/aipgRegistration.js'
+import type { WorkerIdentityProof } from '../../grid/identity/registration.js'
 import { classifyClose, closeError, registrationStopped, registrationTimeout, upgradeRefused, type CloseInfo } from '../../grid/aipgSocketErrors.js'
 import { unreachableError, type GridError } from '../../grid/gridError.js'
 
@@ -73,7 +74,7 @@ export class AipgConnection {
   }
 
   /** Connects and registers; resolves once the grid says `ready`. Refusals reject with a `GridError`. */
-  static open(url: string, registration: AipgRegistration, extraCa: string | undefined, signal?: AbortSignal): Promise<AipgConnection> {
+  static open(url: string, registration: AipgRegistration & { worker_identity?: WorkerIdentityProof }, extraCa: string | undefined, signal?: AbortSignal): Promise<AipgConnection> {
     // The AIPG worker host presents a Cloudflare Origin certificate: trust that CA for this socket only.
     const ca = extraCa ? [...rootCertificates, extraCa] : undefined
     const ws = new WebSocket(url, { ca, handshakeTimeout: READY_TIMEOUT_MS, maxPayload: 16 * 1024 * 1024 })

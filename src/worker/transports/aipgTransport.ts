@@ -2,32 +2,67 @@ import type { ToolCallDelta } from '../../shared/generation.js'
 import { linkedAbort } from '../abort.js'
 import type { GridJob, GridSession, GridTransport, JobOutcome, JobSettlement, NextJob, NextSignals, SessionEnd } from '../gridTransport.js'
 import { aipgJobToRequest, BadJobRequest, openAiRequestSchema, type WorkerLimits } from '../params.js'
-import type { Clock } from '../ports.js'
+import type { Clock, Logger } from '../ports.js'
 import type { WorkerConfig } from '../workerTypes.js'
 import { contentFrame, doneFrame, errorFrame, reasoningFrame, toolCallFrame } from './aipgFrames.js'
-import { aipgRegistration } from '../../grid/aipgRegistration.js'
+import { aipgRegistration, type AipgRegistration } from '../../grid/aipgRegistration.js'
+import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import { aipgWorkerSocketUrl } from '../../grid/gridUrls.js'
+import { slotWorkerNames } from '../../shared/slotNames.js'
 import { ACK_TIMEOUT_MS, AipgConnection, type AipgJob } from './aipgSocket.js'
 
 /** AIPG (§13.2): one registered WebSocket per slot; the grid pushes one job at a time on it. */
-export function aipgTransport(config: WorkerConfig, deps: { clock: Clock }): GridTransport {
+export function aipgTransport(config: WorkerConfig, deps: { clock: Clock; logger?: Logger; signer?: WorkerSigner }): GridTransport {
   const url = aipgWorkerSocketUrl(config.gridUrl)
+  const identity = deps.signer ? new SlotIdentity(deps.signer, deps.logger) : null
   return {
     holdsConnection: true,
     async open(slot, signal) {
-      const connection = await AipgConnection.open(url, registrationFor(config, slot), config.extraCa, signal)
-      return new AipgSession(connection, deps.clock)
+      const registration = registrationFor(config, slot)
+      // Every attempt gets its own proof: core accepts a nonce once and a timestamp within ±300 s.
+      const proof = identity?.proofFor(registration) ?? null
+      const connection = await AipgConnection.open(url, proof ? { ...registration, worker_identity: proof } : registration, config.extraCa, signal)
+      // Core verifies worker_sig against the delegated signer only when the registration carried the identity.
+      return new AipgSession(connection, deps.clock, proof && identity)
     },
+  }
+}
+
+/**
+ * The signer as one slot sees it. A signer that fails (a damaged or locked key) costs the signature, never the job:
+ * mining without an identity works exactly as before.
+ */
+class SlotIdentity {
+  constructor(
+    private readonly signer: WorkerSigner,
+    private readonly logger: Logger | undefined,
+  ) {}
+
+  proofFor(registration: AipgRegistration) {
+    return this.attempt('registering without worker identity', () =>
+      this.signer.workerIdentityFor({ name: registration.name, models: registration.models, job_types: registration.job_types, bridge_agent: registration.bridge_agent }),
+    )
+  }
+
+  signatureFor(jobId: string, fullText: string) {
+    return this.attempt('sending the result unsigned', () => this.signer.signResult(jobId, fullText))
+  }
+
+  private attempt<T>(fallback: string, run: () => T | null): T | null {
+    try {
+      return run()
+    } catch (error) {
+      this.logger?.warn(`${fallback}: ${error instanceof Error ? error.message : String(error)}`)
+      return null
+    }
   }
 }
 
 /** The registration frame of one slot. */
 function registrationFor(config: WorkerConfig, slot: number) {
-  // One connection serves one job at a time; parallel slots register distinct names, as the reference worker does.
-  const name = config.slots > 1 ? `${config.name}-${slot + 1}` : config.name
   return aipgRegistration({
     apiKey: config.apiKey,
-    name,
+    name: slotWorkerNames(config.name, config.slots)[slot] ?? config.name,
     models: config.models,
     maxLength: config.maxLength,
     maxContextLength: config.maxContextLength,
@@ -49,6 +84,7 @@ class AipgSession implements GridSession {
   constructor(
     private readonly connection: AipgConnection,
     private readonly clock: Clock,
+    private readonly identity: SlotIdentity | null,
   ) {
     this.ended = connection.closed.then((info) => {
       this.isClosed = true
@@ -112,7 +148,7 @@ class AipgSession implements GridSession {
   }
 
   private take(job: AipgJob): AipgGridJob {
-    const gridJob = new AipgGridJob(job, this.connection, (ack) => {
+    const gridJob = new AipgGridJob(job, this.connection, this.identity, (ack) => {
       this.current = null
       if (!ack) return
       this.acks.add(ack)
@@ -133,6 +169,7 @@ class AipgGridJob implements GridJob {
   constructor(
     private readonly job: AipgJob,
     private readonly connection: AipgConnection,
+    private readonly identity: SlotIdentity | null,
     private readonly onFinished: (ack: Promise<number | null> | null) => void,
   ) {
     this.id = job.id
@@ -182,7 +219,8 @@ class AipgGridJob implements GridJob {
       const state = outcome.cause === 'request' || outcome.cause === 'engine' ? 'error' : 'faulted'
       return { state, error: outcome.message, reward: 0 }
     }
-    this.connection.sendFrame(doneFrame(this.id, outcome.result, this.cancelled))
+    const workerSig = this.identity?.signatureFor(this.id, outcome.result.text) ?? null
+    this.connection.sendFrame(doneFrame(this.id, outcome.result, this.cancelled, workerSig))
     const ack = this.connection.waitForAck(this.id)
     this.onFinished(ack)
     return { state: this.cancelled ? 'cancelled' : 'ok', error: null, reward: null, laterReward: ack }

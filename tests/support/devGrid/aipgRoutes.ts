@@ -36,6 +36,8 @@ export class AipgRoutes {
         return get(() => this.workers())
       case '/v1/status/models':
         return get(() => this.statusModels())
+      case '/v1/account':
+        return get(() => this.accountInfo(ctx))
       case '/v1/account/workers':
         return get(() => this.accountWorkers(ctx))
       case '/v1/account/jobs':
@@ -112,6 +114,43 @@ export class AipgRoutes {
     return { status: 200, body }
   }
 
+  private accountInfo(ctx: RequestContext): Reply {
+    const account = this.state.account(apiKeyOf(ctx.headers))
+    if (!account) return detail(401, apiKeyOf(ctx.headers) ? 'Invalid API key' : 'Missing API key')
+    return { status: 200, body: { account_id: account.user, username: account.user, wallet: null, payout_wallet: account.payoutWallet } }
+  }
+
+  /** core's operator trust view: the jobs paid to this account's payout wallet, newest first, hashes only. */
+  private accountJobs(ctx: RequestContext): Reply {
+    const account = this.state.account(apiKeyOf(ctx.headers))
+    if (!account) return detail(401, apiKeyOf(ctx.headers) ? 'Invalid API key' : 'Missing API key')
+    const wallet = account.payoutWallet.toLowerCase()
+    if (!wallet) return { status: 200, body: { payout_wallet: '', jobs: [], note: 'set a payout wallet to attribute + settle your worker jobs' } }
+    const requested = Number(ctx.query.get('limit') ?? 50)
+    const limit = Math.max(1, Math.min(Number.isInteger(requested) ? requested : 50, 100))
+    const rows = this.state.aipg.ledger.filter((row) => row.wallet === wallet).reverse().slice(0, limit)
+    return {
+      status: 200,
+      body: {
+        payout_wallet: wallet,
+        total_den: Math.round(rows.reduce((sum, row) => sum + row.den, 0) * 1000) / 1000,
+        jobs: rows.map((row) => ({
+          job_id: row.jobId,
+          model: row.model,
+          type: 'text',
+          den: Math.round(row.den * 1000) / 1000,
+          output_units: row.outputUnits,
+          duration_s: round2(row.durationS),
+          ttft_s: row.ttftS === null ? null : Math.round(row.ttftS * 1000) / 1000,
+          result_hash: row.resultHash,
+          signed: row.signed,
+          epoch_id: null,
+          created: row.created,
+        })),
+      },
+    }
+  }
+
   private accountWorkers(ctx: RequestContext): Reply {
     const key = apiKeyOf(ctx.headers)
     if (!key) return detail(401, 'Missing API key')
@@ -138,37 +177,6 @@ export class AipgRoutes {
         workers,
       },
     }
-  }
-
-  /**
-   * The account's settled jobs, newest first (§16.6): den, tokens, duration and, when the socket recorded
-   * them on the job's result, `signed` and `result_hash` (false / null otherwise). Never prompt or text.
-   */
-  private accountJobs(ctx: RequestContext): Reply {
-    const key = apiKeyOf(ctx.headers)
-    if (!key) return detail(401, 'Missing API key')
-    const account = this.state.account(key)
-    if (!account) return detail(401, 'Invalid API key')
-    const jobs = this.state.aipg.settled
-      .filter((job) => job.user === account.user)
-      .slice(-100)
-      .reverse()
-      .map((job) => {
-        const result = this.state.aipg.results.get(job.id) as (Record<string, unknown> & { signed?: unknown; result_hash?: unknown }) | undefined
-        return {
-          job_id: job.id,
-          worker_name: job.worker,
-          model: job.model,
-          den: round2(job.den),
-          tokens: job.tokens,
-          duration: job.durationMs / 1000,
-          ttft: null,
-          result_hash: typeof result?.result_hash === 'string' ? result.result_hash : null,
-          signed: result?.signed === true,
-          completed_at: new Date(job.at).toISOString(),
-        }
-      })
-    return { status: 200, body: { jobs } }
   }
 
   /** What the grid accrued and paid the account (§16.6); tests set it in `aipg.payouts`. */

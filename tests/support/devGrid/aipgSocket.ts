@@ -2,6 +2,9 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { z } from 'zod'
+import { IdentityError } from '../../../src/grid/identity/identityError.js'
+import { MemoryNonceRegistry, verifyRegistration, type VerifiedWorkerIdentity } from '../../../src/grid/identity/registrationVerifier.js'
+import { resultHash, verifyJobSignature } from '../../../src/grid/identity/resultSignature.js'
 import { isRecord } from './http.js'
 import type { AipgJob, AipgQueue } from './jobQueue.js'
 import { approximateTokens } from './reward.js'
@@ -42,6 +45,10 @@ interface Registration {
   job_types: string[]
   api_formats: string[]
   bridge_agent: string
+  /** The account's payout wallet at registration, lower case ('' when none). */
+  wallet: string
+  /** The verified identity, when the registration carried one. */
+  identity: VerifiedWorkerIdentity | null
 }
 
 interface RunningJob {
@@ -54,6 +61,7 @@ interface RunningJob {
   toolCalls: boolean
   cancelSent: boolean
   startedAt: number
+  firstTokenAt: number | null
 }
 
 interface Connection {
@@ -93,6 +101,8 @@ export class AipgHub {
   readonly workers = new Map<string, AipgWorkerRecord>()
   private readonly connections = new Set<Connection>()
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 })
+  /** Core keeps registration nonces in Redis (SET NX EX); one grid's memory is the same thing here. */
+  private readonly nonces = new MemoryNonceRegistry()
   private nextConnection = 1
 
   constructor(
@@ -226,12 +236,31 @@ export class AipgHub {
     if (record && record.cooldownUntil > now) {
       return refuse(4003, 'Worker recently evicted for failed generations; retry shortly.')
     }
-    const id = this.state.claimName(reg.name, account.user)
-    if (id === undefined) return refuse(4003, 'worker name already registered to another account')
-
     const jobTypes = (reg.job_types ?? [reg.worker_type ?? 'text']).filter((type) =>
       JOB_TYPES.includes(type),
     )
+    // As core: the payout wallet is the account's, never the worker's; the identity is checked before the name.
+    const wallet = account.payoutWallet.toLowerCase()
+    let identity: VerifiedWorkerIdentity | null
+    try {
+      identity = verifyRegistration({
+        proof: frame.worker_identity,
+        payoutWallet: account.payoutWallet,
+        workerName: reg.name,
+        models: reg.models,
+        jobTypes: jobTypes.length ? jobTypes : ['text'],
+        bridgeAgent: reg.bridge_agent,
+        required: this.state.options.requireWorkerIdentity,
+        now: Math.floor(now / 1000),
+        nonces: this.nonces,
+      })
+    } catch (error) {
+      if (error instanceof IdentityError) return refuse(4003, error.message)
+      throw error
+    }
+    const id = this.state.claimName(reg.name, account.user)
+    if (id === undefined) return refuse(4003, 'worker name already registered to another account')
+
     const apiFormats = (reg.api_formats ?? []).filter((format) => API_FORMATS.includes(format))
     conn.worker = {
       id,
@@ -243,6 +272,8 @@ export class AipgHub {
       job_types: jobTypes.length ? jobTypes : ['text'],
       api_formats: apiFormats.length ? apiFormats : ['openai-chat'],
       bridge_agent: reg.bridge_agent,
+      wallet,
+      identity,
     }
     const worker: AipgWorkerRecord = record ?? {
       id,
@@ -326,6 +357,7 @@ export class AipgHub {
       toolCalls: false,
       cancelSent: false,
       startedAt: Date.now(),
+      firstTokenAt: null,
     }
     send(conn, { type: 'job', id: job.id, model, payload: jobPayload(job) })
     this.armFrameTimer(conn)
@@ -336,6 +368,7 @@ export class AipgHub {
     if (!run || !isFor(frame, run)) return
     run.result.tokens.push(frame)
     run.tokenFrames += 1
+    run.firstTokenAt ??= Date.now()
     const delta = frame.delta
     if (isRecord(delta)) {
       if (typeof delta.content === 'string') run.text += delta.content
@@ -409,6 +442,26 @@ export class AipgHub {
       id: run.job.id,
     })
     this.finish(conn)
+    const hash = resultHash(text)
+    // core's _receipt_signers: a delegated signer supersedes the payout wallet; a bad signature is stored unsigned.
+    const signers = worker?.identity ? [worker.identity.signerAddress] : [worker?.wallet ?? '']
+    const signed = verifyJobSignature(run.job.id, text, frame.worker_sig, signers)
+    run.result.resultHash = hash
+    run.result.signed = signed
+    const settledAt = Date.now()
+    this.state.aipg.ledger.push({
+      jobId: run.job.id,
+      worker: worker?.name ?? '',
+      wallet: worker?.wallet ?? '',
+      model: run.model,
+      den,
+      outputUnits: tokens,
+      durationS: (settledAt - run.startedAt) / 1000,
+      ttftS: run.firstTokenAt === null ? null : (run.firstTokenAt - run.startedAt) / 1000,
+      resultHash: hash,
+      signed,
+      created: new Date(settledAt).toISOString(),
+    })
     run.result.acked = den
     send(conn, { type: 'ack', id: run.job.id, den })
     const record = worker && this.workers.get(worker.name)

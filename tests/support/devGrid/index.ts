@@ -12,6 +12,7 @@ import { GridState, resolveOptions } from './state.js'
 import type { DevGrid, DevGridOptions } from './types.js'
 
 export type {
+  AipgLedgerRow,
   AipgRecords,
   AipgResult,
   CannedReply,

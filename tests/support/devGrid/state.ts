@@ -18,6 +18,8 @@ export interface Account {
   key: string
   user: string
   scopes: string[]
+  /** The account's payout wallet as the console stores it; '' when none is set. */
+  payoutWallet: string
 }
 
 export type ResolvedOptions = Required<Omit<DevGridOptions, 'reward' | 'onEvent'>> & {
@@ -38,6 +40,7 @@ export function resolveOptions(options: DevGridOptions): ResolvedOptions {
     aipgRegistrationTimeoutMs: options.aipgRegistrationTimeoutMs ?? 30_000,
     aipgFrameTimeoutMs: options.aipgFrameTimeoutMs ?? 300_000,
     aipgStrikeLimit: options.aipgStrikeLimit ?? 6,
+    requireWorkerIdentity: options.requireWorkerIdentity ?? false,
     onEvent: options.onEvent ?? (() => undefined),
   }
 }
@@ -77,9 +80,9 @@ export class GridState {
     results: new Map(),
     pongs: 0,
     strikes: new Map(),
-    settled: [],
     payouts: new Map(),
     registry: null,
+    ledger: [],
   }
   readonly horde: HordeRecords = { pops: [], submits: [] }
   readonly faults = new FaultKnobs()
@@ -98,12 +101,12 @@ export class GridState {
   account(key: string | undefined): Account | undefined {
     if (!key) return undefined
     const entry = this.options.keys[key]
-    return entry ? { key, user: entry.user, scopes: entry.scopes } : undefined
+    return entry ? { key, user: entry.user, scopes: entry.scopes, payoutWallet: entry.payoutWallet ?? '' } : undefined
   }
 
   accountOfUser(user: string): Account | undefined {
     const found = Object.entries(this.options.keys).find(([, entry]) => entry.user === user)
-    return found ? { key: found[0], user, scopes: found[1].scopes } : undefined
+    return found ? { key: found[0], user, scopes: found[1].scopes, payoutWallet: found[1].payoutWallet ?? '' } : undefined
   }
 
   /** The name's id, claiming it for `user` when free; undefined when someone else owns it. */
@@ -138,27 +141,11 @@ export class GridState {
   }
 
   emit(event: DevGridEvent): void {
-    if (event.type === 'settled' && event.network === 'aipg') this.recordSettled(event)
     try {
       this.options.onEvent(event)
     } catch {
       // A faulty listener must not break the grid's handling of the worker.
     }
-  }
-
-  /** Keeps what the account's job list shows of a settled AIPG job. */
-  private recordSettled(event: Extract<DevGridEvent, { type: 'settled' }>): void {
-    const result = this.aipg.results.get(event.id)
-    this.aipg.settled.push({
-      id: event.id,
-      worker: event.worker,
-      user: this.ownerOf(event.worker),
-      model: event.model,
-      tokens: event.tokens,
-      den: event.reward,
-      durationMs: result?.done && typeof result.done.duration_ms === 'number' ? result.done.duration_ms : 0,
-      at: Date.now(),
-    })
   }
 
   hordeNode(): string {

@@ -18,8 +18,12 @@ export interface DevGridOptions {
    * 'horde': /api/v2 REST works, no WS. 'both' (default): everything.
    */
   mode?: 'aipg' | 'horde' | 'both'
-  /** API keys the grid accepts: key -> account. Default { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'] } } */
-  keys?: Record<string, { user: string; scopes: string[] }>
+  /**
+   * API keys the grid accepts: key -> account. Default { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'] } }.
+   * `payoutWallet` is the account's payout wallet (set in the console): worker identities and signatures are checked
+   * against it, and `GET /v1/account/jobs` lists the jobs paid to it. None by default, as on a fresh account.
+   */
+  keys?: Record<string, { user: string; scopes: string[]; payoutWallet?: string }>
   /** Worker names already owned by other accounts: name -> user, e.g. { 'taken-name': 'bob#2' } */
   ownedNames?: Record<string, string>
   /** AIPG idle ping interval, default 10000. */
@@ -36,6 +40,8 @@ export interface DevGridOptions {
   aipgFrameTimeoutMs?: number
   /** AIPG: strikes (errors, empty completions) within 300 s that evict a worker; default 6. */
   aipgStrikeLimit?: number
+  /** AIPG: refuse registrations without a worker identity (core's REQUIRE_WORKER_IDENTITY); default false, as core today. */
+  requireWorkerIdentity?: boolean
   /** Told about settled jobs and worker arrivals; the CLI prints these. Never carries prompts. */
   onEvent?: (event: DevGridEvent) => void
 }
@@ -114,6 +120,10 @@ export interface AipgResult {
   error?: Record<string, unknown>
   /** The `den` sent in the ack. */
   acked?: number
+  /** sha256 hex of the settled `full_text` (core's result_hash); null for empty text. Set at settlement. */
+  resultHash?: string | null
+  /** Whether the `done`'s worker_sig verified (core's signed tier); a bad signature is unsigned, never refused. */
+  signed?: boolean
   /** How many times the job was handed to a worker; tokens/done/error are from the latest. */
   attempts: number
   /** The connection that ran the latest attempt. */
@@ -129,24 +139,12 @@ export interface AipgRecords {
   pongs: number
   /** Worker name -> strikes within the last 300 s. */
   strikes: Map<string, number>
-  /** Settled jobs, newest last, as `GET /v1/account/jobs` lists them for the worker's owner. */
-  settled: AipgSettledJob[]
+  /** Core's worker-payout ledger: one row per settled job, what `GET /v1/account/jobs` reads. */
+  ledger: AipgLedgerRow[]
   /** User -> what `GET /v1/account/payouts` answers; a user without one gets nothing accrued or paid. */
   payouts: Map<string, DevPayouts>
   /** When set, served at `GET /v1/models/registry` (the registry core would publish); unset answers 404, as core does today. */
   registry: Record<string, number> | null
-}
-
-/** One settled AIPG job as the account's job list shows it (no prompt, no text). */
-export interface AipgSettledJob {
-  id: string
-  worker: string
-  user: string | undefined
-  model: string
-  tokens: number
-  den: number
-  durationMs: number
-  at: number
 }
 
 /** Core's payouts answer (§16.6). */
@@ -154,6 +152,22 @@ export interface DevPayouts {
   accrued_aipg: number
   paid_aipg: number
   payouts: Array<{ period_id: string; den: number; aipg: number; status: string; tx_hash: string | null; address: string | null; paid: boolean }>
+}
+
+/** One settled AIPG job as core's ledger keeps it: hashes only, never prompt or result text. */
+export interface AipgLedgerRow {
+  jobId: string
+  worker: string
+  /** The payout wallet at settlement, lower case ('' when the account had none). */
+  wallet: string
+  model: string
+  den: number
+  outputUnits: number
+  durationS: number
+  ttftS: number | null
+  resultHash: string | null
+  signed: boolean
+  created: string
 }
 
 export interface HordeRecords {

@@ -8,6 +8,7 @@ import { QuickStartProgress } from '../onboarding/QuickStartProgress'
 import { AccountTotals } from './AccountTotals'
 import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
+import { IdentityPanel } from './IdentityPanel'
 import { JobLog } from './JobLog'
 import { MiningPolicyForm } from './MiningPolicyForm'
 import { ModelRateNote } from './ModelRateNote'
@@ -127,6 +128,7 @@ export function EarnView() {
       <AccountTotals earn={earn} />
       <Payouts earn={earn} />
       <ReadinessPanel settings={earn.settings} mining={running} />
+      <IdentityPanel settings={earn.settings} />
       <EarnSettingsForm earn={earn} disabled={running} />
       <MiningPolicyForm policy={earn.policy} />
       <JobLog jobs={jobs} marks={earn.account.jobs ?? null} />
