@@ -27,11 +27,20 @@ describe('the readiness runner', () => {
     const clock = fakeClock()
     const engine = oracleEngine({ seed: 3, maxContextLength: 4096, clock })
     await runReadiness({ engine, limits: { maxLength: 200, maxContextLength: 4096 }, seed: 3, clock })
-    expect(engine.calls.filter((c) => c.family === 'tool.chain')).toHaveLength(2)
+    const chain = engine.calls.filter((c) => c.family === 'tool.chain')
+    expect(chain).toHaveLength(2)
+    // Stage 2 sends back the call and its result, as the validator does, and forces the second tool.
+    const stage2 = chain[1]!.request
+    expect(stage2).toMatchObject({
+      kind: 'chat',
+      turns: [{ role: 'user' }, { role: 'assistant', toolCalls: [{ name: expect.stringMatching(/^lookup_/) }] }, { role: 'tool', toolCallId: expect.any(String) }],
+      toolChoice: { name: expect.stringMatching(/^submit_/) },
+    })
     expect(engine.calls).toHaveLength(11)
     for (const { request, family } of engine.calls) {
-      expect(request).toMatchObject({ kind: 'chat', turns: [{ role: 'user' }], params: { temperature: 0, seed: expect.any(Number) } })
+      expect(request).toMatchObject({ kind: 'chat', params: { temperature: 0, seed: expect.any(Number) } })
       if (request.kind !== 'chat') continue
+      expect(request.turns[0]).toMatchObject({ role: 'user' })
       expect(request.params.maxTokens).toBeLessThanOrEqual(200)
       if (family === 'stop.sequence') expect(request.params.stop).toEqual([expect.stringMatching(/^<STOP_[0-9a-f]{10}>$/)])
     }
