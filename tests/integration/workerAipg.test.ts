@@ -75,7 +75,12 @@ describe('the worker on AIPG (WebSocket)', () => {
     const clock = new FakeClock()
     const { exit, worker, events } = startWorker(fixture, grid, { network: 'aipg' }, { clock })
     await clock.runUntil(() => grid.aipg.results.get(id)?.done !== undefined, 15_000, 'the requeued job to finish')
-    expect(events).toContainEqual({ type: 'state', state: 'backoff', detail: expect.stringMatching(/^Connection closed \(1006\)\. Reconnecting in 1 s\.$/) })
+    expect(events).toContainEqual({
+      type: 'state',
+      state: 'backoff',
+      detail: expect.stringMatching(/^Connection closed \(1006\)\. Reconnecting in 1 s\.$/),
+      problem: 'Connection closed (1006).',
+    })
     worker.stop()
     await exit
     expect(grid.aipg.results.get(id)!.attempts).toBe(2)
@@ -144,7 +149,12 @@ describe('the worker on AIPG (WebSocket)', () => {
     expect(waits[0]).toBeGreaterThanOrEqual(1000)
     expect(waits[1]).toBeGreaterThanOrEqual(2 * waits[0]! * 0.8)
     expect(waits[2]).toBeGreaterThanOrEqual(2 * waits[1]! * 0.8)
-    expect(events).toContainEqual({ type: 'state', state: 'backoff', detail: expect.stringMatching(/refused the WebSocket \(HTTP 503\)\. Retrying in \d+ s\./) })
+    expect(events).toContainEqual({
+      type: 'state',
+      state: 'backoff',
+      detail: expect.stringMatching(/refused the WebSocket \(HTTP 503\)\. Retrying in \d+ s\./),
+      problem: expect.stringMatching(/refused the WebSocket \(HTTP 503\)\.$/),
+    })
     grid.faults.down = false
     const id = grid.enqueueAipg({ request: story() })
     await clock.runUntil(() => grid.aipg.results.get(id)?.done !== undefined, 20_000, 'recovery')
