@@ -54,26 +54,26 @@ export async function scriptedAipgWorker(
     const thoughts = options.thinking?.match(/[\s\S]{1,4}/g) ?? []
     const tokens = options.reply.match(/[\s\S]{1,4}/g) ?? []
     const delay = options.tokenDelayMs ?? 5
-    thoughts.forEach((thought, index) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer)
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'token', id, delta: { reasoning_content: thought }, finish_reason: null }))
-      }, delay * (index + 1))
-      timers.add(timer)
-    })
-    tokens.forEach((token, index) => {
+    const frames: Array<() => Record<string, unknown>[]> = [
+      ...thoughts.map((thought) => () => [{ type: 'token', id, delta: { reasoning_content: thought }, finish_reason: null }]),
+      ...tokens.map((token, index) => () => {
+        const frame = { type: 'token', id, delta: { content: options.makeToken?.(index) ?? token }, finish_reason: null }
+        if (index < tokens.length - 1) return [frame]
+        const done = { type: 'done', id, full_text: options.reply, finish_reason: 'stop', usage: { completion_tokens: thoughts.length + tokens.length } }
+        return [frame, options.thinking ? { ...done, full_reasoning: options.thinking } : done]
+      }),
+    ]
+    // One timer at a time: separate timers per token can fire out of order on a loaded machine.
+    const next = (index: number) => {
       const timer = setTimeout(() => {
         timers.delete(timer)
         if (ws.readyState !== WebSocket.OPEN) return
-        const content = options.makeToken?.(index) ?? token
-        ws.send(JSON.stringify({ type: 'token', id, delta: { content }, finish_reason: null }))
-        if (index === tokens.length - 1) {
-          const done = { type: 'done', id, full_text: options.reply, finish_reason: 'stop', usage: { completion_tokens: thoughts.length + tokens.length } }
-          ws.send(JSON.stringify(options.thinking ? { ...done, full_reasoning: options.thinking } : done))
-        }
-      }, delay * (thoughts.length + index + 1))
+        for (const frame of frames[index]!()) ws.send(JSON.stringify(frame))
+        if (index + 1 < frames.length) next(index + 1)
+      }, delay)
       timers.add(timer)
-    })
+    }
+    if (frames.length > 0) next(0)
   }
   ws.send(
     JSON.stringify({
