@@ -36,6 +36,8 @@ import { chatWrapperFor } from './chatWrapperChoice.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 import { toChatFunctions, toChatHistory } from './chatHistory.js'
+import { historyOptionsFor } from './chatTemplateTraits.js'
+import { withDocumentedTools } from './documentedTools.js'
 import { withForcedCall } from './forcedCalls.js'
 import { GenerationStream } from './generationStream.js'
 import { toGrammarSchema } from './jsonSchema.js'
@@ -229,16 +231,18 @@ export class LlamaRuntime {
     memory: ChatMemory | null,
   ): Promise<Turn> {
     const turns = withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens)
-    const wrapper = chatWrapperFor(loaded.model)
+    const chosen = chatWrapperFor(loaded.model)
     const tools = toolPlan(request)
+    const wrapper = tools ? withDocumentedTools(chosen, request.tools ?? []) : chosen
     if (tools && request.responseFormat && request.responseFormat.type !== 'text') {
       throw new AppError('BAD_REQUEST', 'response_format cannot be combined with tools the model may call; send one or the other.')
     }
-    const history = toChatHistory(turns, { thoughts: wrapper.settings.segments?.thought != null })
+    const history = toChatHistory(turns, historyOptionsFor(loaded.model, chosen))
     let maxTokens = options.maxTokens
+    let promptTokens: number | null = null
     // A grid job or an API request must fit whole; only a local conversation may drop its oldest turns.
     if (request.conversationId === undefined && request.contextTokens === undefined) {
-      const promptTokens = renderedTokens(loaded, wrapper, history, tools?.all)
+      promptTokens = renderedTokens(loaded, wrapper, history, tools?.all)
       const room = loaded.info.contextSize - promptTokens - 1
       if (room < 1) {
         throw new AppError('BAD_REQUEST', `The request needs about ${promptTokens} tokens of context; the loaded model holds ${loaded.info.contextSize}.`)
@@ -283,7 +287,7 @@ export class LlamaRuntime {
         calls: (response.functionCalls ?? []).map((call) => ({ name: call.functionName })),
         shifted: turns.length < request.turns.length || windowDropped(next),
         memory: next,
-        promptTokens: null,
+        promptTokens,
       }
     } finally {
       chat.dispose({ disposeSequence: false })
