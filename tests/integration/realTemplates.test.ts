@@ -105,8 +105,12 @@ describe.each(families)('the %s test model (real tokenizer and chat template)', 
   it('counts the same prompt tokens through the engine', async () => {
     await engine.load(path)
     for (const c of casesFor(id).filter((entry) => entry.tools === undefined && entry.turns.every((turn) => !turn.reasoning))) {
+      const expected = reference.tokens(c.turns).length
       const result = await engine.generate({ kind: 'chat', turns: c.turns, params: { maxTokens: 1, temperature: 0 } })
-      expect(result.promptTokens, c.name).toBe(reference.tokens(c.turns).length)
+      expect(result.promptTokens, c.name).toBe(expected)
+      // A local conversation is counted from its sequence after the generation, not rendered up front.
+      const conversation = await engine.generate({ kind: 'chat', conversationId: `count-${id}-${c.name}`, turns: c.turns, params: { maxTokens: 3, temperature: 0 } })
+      expect(conversation.promptTokens, `${c.name} (conversation)`).toBe(expected)
     }
   })
 })

@@ -22,7 +22,7 @@ function trimmedRoles(template: string): ReadonlySet<TrimmedRole> {
  * content or tool call, which the model writes itself when it generates but a client's history lacks.
  */
 function afterThought(template: string): string {
-  const match = /<\/think>((?:\\n)*)/.exec(template)
+  const match = /<\/think>((?:\\n)+)/.exec(template)
   return match?.[1] ? '\n'.repeat(match[1].length / 2) : ''
 }
 

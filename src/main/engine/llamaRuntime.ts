@@ -199,8 +199,11 @@ export class LlamaRuntime {
       const output = stream.finish(turn.calls)
       // Every sampled token, including reasoning, tool calls and text the library held back (a grammar's
       // trailing whitespace, a stop string) that never reaches the token callbacks.
-      const completionTokens = Math.max(sequence.tokenMeter.usedOutputTokens - outputBefore, stream.tokens)
-      const promptTokens = turn.promptTokens ?? Math.max(0, sequence.contextTokens.length - completionTokens)
+      const withLogits = sequence.tokenMeter.usedOutputTokens - outputBefore
+      const completionTokens = Math.max(withLogits, stream.tokens)
+      // The tokens evaluated with logits are the prompt's last one and every sampled token but the last,
+      // which ends the generation unevaluated: the sequence holds the prompt and `withLogits - 1` more.
+      const promptTokens = turn.promptTokens ?? Math.max(0, sequence.contextTokens.length - Math.max(0, withLogits - 1))
       // The meter counts evaluated tokens without logits; the prompt's last token always has them.
       const evaluated = Math.min(promptTokens, sequence.tokenMeter.usedInputTokens - inputBefore + 1)
       const finishReason: FinishReason = stream.stopped ? 'stop' : output.toolCalls.length > 0 ? 'tool-calls' : turn.reason
