@@ -44,6 +44,8 @@ function expectRecordArguments(args: string): void {
   const parsed = JSON.parse(args) as Record<string, unknown>
   expect(Object.keys(parsed).sort()).toEqual(['code', 'count', 'valid'])
   expect(typeof parsed.code).toBe('string')
+  // maxLength as JSON Schema counts it: code points (an emoji is one).
+  expect([...(parsed.code as string)].length).toBeLessThanOrEqual(8)
   expect(Number.isInteger(parsed.count)).toBe(true)
   expect(typeof parsed.valid).toBe('boolean')
 }

@@ -62,7 +62,8 @@ interface Turn {
   calls: Array<{ name: string }>
   /** Part of the conversation was left out to fit the context. */
   shifted: boolean
-  memory: SequenceMemory
+  /** What the sequence keeps for the conversation's next turn; null: nothing reusable. */
+  memory: SequenceMemory | null
   /** Prompt size when known up front; otherwise derived from the sequence. */
   promptTokens: number | null
 }
@@ -277,8 +278,14 @@ export class LlamaRuntime {
           })
         : chat.generateResponse(history, { ...common, grammar })
       ).catch((error: unknown) => {
+        if (tools && isLengthMismatch(error) && stream.callNames().length > 0) return null
         throw contextError(error, loaded) ?? error
       })
+      if (response === null) {
+        // node-llama-cpp rejected a call its own grammar produced (see `isLengthMismatch`); the streamed
+        // calls are complete and satisfy the schema as JSON Schema counts length.
+        return { reason: 'tool-calls', calls: stream.callNames().map((name) => ({ name })), shifted: turns.length < request.turns.length, memory: null, promptTokens }
+      }
       const next: ChatMemory = {
         kind: 'chat',
         cleanHistory: response.lastEvaluation.cleanHistory,
@@ -439,6 +446,15 @@ function toolPlan(request: ChatRequest): ToolPlan | null {
 /** Prompt tokens of a history as the template renders it, with the functions it documents. */
 function renderedTokens(loaded: Loaded, wrapper: ChatWrapper, history: ReturnType<typeof toChatHistory>, functions: ChatModelFunctions | undefined): number {
   return chatPromptTokens(loaded.model, wrapper, history, functions, true).length
+}
+
+/**
+ * node-llama-cpp's check of a finished call's arguments against the schema: its grammar bounds a string's
+ * `maxLength` in code points, as JSON Schema counts, and the check then counts UTF-16 units, so a string
+ * with an emoji within the limit fails a call that the grammar allowed.
+ */
+function isLengthMismatch(error: unknown): boolean {
+  return error instanceof Error && /^Expected at most \d+ characters but got \d+$/.test(error.message)
 }
 
 /** LlamaChat's "does not fit" failures are the request's fault. */
