@@ -48,7 +48,9 @@ const chosen = new WeakMap<LlamaModel, ChatWrapper>()
  * against Jinja templates, not part of its typed options) is on.
  */
 function withFlatResults(wrapper: QwenChatWrapper): QwenChatWrapper {
+  const internal = wrapper as unknown as { _ensureModelThoughtBeforeTextOnLastResponse?: boolean }
   const options = {
+    _ensureModelThoughtBeforeTextOnLastResponse: internal._ensureModelThoughtBeforeTextOnLastResponse === true,
     keepOnlyLastThought: wrapper.keepOnlyLastThought,
     thoughts: wrapper.thoughts,
     variation: wrapper.variation,
