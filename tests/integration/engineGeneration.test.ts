@@ -2,22 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
 import type { GenerateRequest, ToolCallDelta } from '../../src/shared/generation.js'
+import { testModel } from '../support/gguf/testModels.js'
 import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
 
-/** Grid-exact generation through the engine process: tool-call deltas, stop strings and client errors cross it intact. */
+/**
+ * Grid-exact generation through the engine process: tool-call deltas, stop strings and client errors
+ * cross it intact, on the template-less story model and on the Qwen3 and Llama 3 fixtures (real
+ * tokenizers and chat templates), or on GRIDFORGE_ENGINE_TEST_MODEL alone.
+ */
 const temp = tempDataDir()
-const model = process.env.GRIDFORGE_ENGINE_TEST_MODEL ?? temp.model
-let engine: EngineSupervisor
+const models = process.env.GRIDFORGE_ENGINE_TEST_MODEL ? [process.env.GRIDFORGE_ENGINE_TEST_MODEL] : [temp.model, testModel('qwen3'), testModel('llama3_1')]
 
-beforeAll(async () => {
-  requireBuild()
-  engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }), sequences: 1 })
-  await engine.load(model)
-})
-afterAll(async () => {
-  await engine.close()
-  temp.cleanup()
-})
+afterAll(() => temp.cleanup())
 
 const submit = {
   name: 'submit_5e',
@@ -27,7 +23,18 @@ const submit = {
   strict: true,
 }
 
-describe('generation through the engine process', () => {
+describe.each(models)('generation through the engine process on %s', (model) => {
+  let engine: EngineSupervisor
+
+  beforeAll(async () => {
+    requireBuild()
+    engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }), sequences: 1 })
+    await engine.load(model)
+  })
+  afterAll(async () => {
+    await engine.close()
+  })
+
   it('streams a forced call as deltas of one index, id and name whose arguments add up to the result', async () => {
     const deltas: ToolCallDelta[] = []
     const text: string[] = []

@@ -5,15 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
 import { startLocalApi, type LocalApi } from '../../src/main/localApi/localApiServer.js'
+import { testModel } from '../support/gguf/testModels.js'
 import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
 
 /**
- * Tools, structured output and stop strings through the official openai client, on each model in
- * GRIDFORGE_TOOL_TEST_MODELS (comma-separated GGUF paths; real-template fixtures) or the template-less
- * test model, which gets tools the generic way (instructions plus grammar).
+ * Tools, structured output and stop strings through the official openai client, on the template-less
+ * test model (tools the generic way: instructions plus grammar) and the Qwen3 and Llama 3 fixtures (real
+ * tokenizers and chat templates), or on the models in GRIDFORGE_TOOL_TEST_MODELS (comma-separated paths).
  */
 const temp = tempDataDir()
-const models = process.env.GRIDFORGE_TOOL_TEST_MODELS?.split(',').filter(Boolean) ?? [temp.model]
+const models = process.env.GRIDFORGE_TOOL_TEST_MODELS?.split(',').filter(Boolean) ?? [temp.model, testModel('qwen3'), testModel('llama3_1')]
 const token = 'gf-test-token-0123456789'
 
 afterAll(() => temp.cleanup())
@@ -44,6 +45,8 @@ function expectRecordArguments(args: string): void {
   const parsed = JSON.parse(args) as Record<string, unknown>
   expect(Object.keys(parsed).sort()).toEqual(['code', 'count', 'valid'])
   expect(typeof parsed.code).toBe('string')
+  // maxLength as JSON Schema counts it: code points (an emoji is one).
+  expect([...(parsed.code as string)].length).toBeLessThanOrEqual(8)
   expect(Number.isInteger(parsed.count)).toBe(true)
   expect(typeof parsed.valid).toBe('boolean')
 }

@@ -1,7 +1,9 @@
 import { getLlama, LlamaChat, LlamaLogLevel, type Llama, type LlamaModel, type Token } from 'node-llama-cpp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toChatFunctions, toChatHistory } from '../../src/main/engine/chatHistory.js'
+import { historyOptionsFor } from '../../src/main/engine/chatTemplateTraits.js'
 import { chatWrapperFor } from '../../src/main/engine/chatWrapperChoice.js'
+import { withDocumentedTools } from '../../src/main/engine/documentedTools.js'
 import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
 import { chatPromptTokens } from '../../src/main/engine/promptTokens.js'
@@ -54,10 +56,12 @@ describe.each(families)('the %s test model (real tokenizer and chat template)', 
     await model?.dispose()
   })
 
+  // The way the engine renders a chat request (llamaRuntime's chat()), with every tool callable.
   function ourTokens(c: PromptCase): Token[] {
     const wrapper = chatWrapperFor(model)
-    const history = toChatHistory(c.turns, { thoughts: wrapper.settings.segments?.thought != null })
-    return chatPromptTokens(model, wrapper, history, c.tools ? toChatFunctions(c.tools) : undefined)
+    const history = toChatHistory(c.turns, historyOptionsFor(model, wrapper))
+    const tools = c.tools ?? []
+    return chatPromptTokens(model, withDocumentedTools(wrapper, tools), history, tools.length > 0 ? toChatFunctions(tools) : undefined, true)
   }
 
   it('loads in the engine process with its chat template', async () => {
@@ -87,7 +91,7 @@ describe.each(families)('the %s test model (real tokenizer and chat template)', 
     try {
       const sequence = context.getSequence()
       const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: chatWrapperFor(model) })
-      const history = toChatHistory(c.turns, { thoughts: false })
+      const history = toChatHistory(c.turns, historyOptionsFor(model, chatWrapperFor(model)))
       await chat.generateResponse(history, { maxTokens: 1, temperature: 0 })
       const expected = reference.tokens(c.turns)
       expect(sequence.contextTokens.slice(0, expected.length)).toEqual(expected)
@@ -101,8 +105,12 @@ describe.each(families)('the %s test model (real tokenizer and chat template)', 
   it('counts the same prompt tokens through the engine', async () => {
     await engine.load(path)
     for (const c of casesFor(id).filter((entry) => entry.tools === undefined && entry.turns.every((turn) => !turn.reasoning))) {
+      const expected = reference.tokens(c.turns).length
       const result = await engine.generate({ kind: 'chat', turns: c.turns, params: { maxTokens: 1, temperature: 0 } })
-      expect(result.promptTokens, c.name).toBe(reference.tokens(c.turns).length)
+      expect(result.promptTokens, c.name).toBe(expected)
+      // A local conversation is counted from its sequence after the generation, not rendered up front.
+      const conversation = await engine.generate({ kind: 'chat', conversationId: `count-${id}-${c.name}`, turns: c.turns, params: { maxTokens: 3, temperature: 0 } })
+      expect(conversation.promptTokens, `${c.name} (conversation)`).toBe(expected)
     }
   })
 })

@@ -98,21 +98,21 @@ describe('the worker on AIPG (WebSocket)', () => {
     expect(fixture.ledger.list(5).find((job) => job.jobId === id)).toMatchObject({ state: 'error' })
   })
 
-  it('clamps absurd requests: max_tokens 10^9, negative temperature, unknown keys, a prompt beyond the context', async () => {
+  it('clamps absurd requests (max_tokens 10^9, negative temperature, unknown keys) and refuses a prompt beyond the context as the client\'s error', async () => {
     grid = await startDevGrid({ mode: 'aipg' })
     const long = 'The little dog ran to the tree. '.repeat(400)
-    const ids = [
-      grid.enqueueAipg({ request: story({ max_tokens: 1_000_000_000, temperature: -4, frobnicate: true, logit_bias: { 5: 100 } }) }),
-      grid.enqueueAipg({ request: story({ messages: [{ role: 'user', content: long }], max_tokens: 40 }) }),
-    ]
-    const { exit } = startWorker(fixture, grid, { network: 'aipg', maxJobs: 2 })
+    const absurd = grid.enqueueAipg({ request: story({ max_tokens: 1_000_000_000, temperature: -4, frobnicate: true, logit_bias: { 5: 100 } }) })
+    const tooLong = grid.enqueueAipg({ request: story({ messages: [{ role: 'user', content: long }], max_tokens: 40 }) })
+    const next = grid.enqueueAipg({ request: story() })
+    const { exit } = startWorker(fixture, grid, { network: 'aipg', maxJobs: 3 })
     await exit
-    await grid.waitFor(() => ids.every((id) => grid.aipg.results.get(id)?.done !== undefined), 5000, 'both done frames')
-    for (const id of ids) {
-      const done = grid.aipg.results.get(id)!.done!
-      expect(done, id).toBeDefined()
-      expect((done.usage as { completion_tokens: number }).completion_tokens).toBeLessThanOrEqual(256)
+    await grid.waitFor(() => [absurd, next].every((id) => grid.aipg.results.get(id)?.done !== undefined), 5000, 'the done frames')
+    for (const id of [absurd, next]) {
+      expect((grid.aipg.results.get(id)!.done!.usage as { completion_tokens: number }).completion_tokens, id).toBeLessThanOrEqual(256)
     }
+    await grid.waitFor(() => grid.aipg.results.get(tooLong)?.error !== undefined, 5000, 'the error frame')
+    expect(grid.aipg.results.get(tooLong)!.error).toMatchObject({ id: tooLong, client_error: true, message: expect.stringMatching(/context/) })
+    expect(grid.aipg.results.get(tooLong)!.done).toBeUndefined()
   })
 
   it('stops with one clear sentence on a bad key and on a name owned by someone else', async () => {

@@ -66,6 +66,41 @@ describe('chat turns to node-llama-cpp history', () => {
     expect(toChatHistory(turns, plain)[1]).toEqual({ type: 'model', response: ['A'] })
   })
 
+  it('keeps what the client sent where the template prints it as sent: call arguments, result strings, trimmed roles', () => {
+    const turns: ChatTurn[] = [
+      { role: 'system', content: '  Be brief. ' },
+      { role: 'user', content: '  Weather?\n' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'weather', arguments: '{"city":"Oslo"}' }] },
+      { role: 'tool', toolCallId: 'c1', content: '{"t":-3}' },
+    ]
+    const exact = toChatHistory(turns, {
+      thoughts: false,
+      trim: new Set(['user']),
+      rawToolResults: true,
+      rawCall: (name, argumentsText) => [`<${name}>`, argumentsText],
+    })
+    expect(exact[0]).toEqual({ type: 'system', text: '  Be brief. ' })
+    expect(exact[1]).toEqual({ type: 'user', text: 'Weather?' })
+    expect(exact[2]).toEqual({
+      type: 'model',
+      response: [{ type: 'functionCall', name: 'weather', params: { city: 'Oslo' }, rawCall: ['<weather>', '{"city":"Oslo"}'], result: '{"t":-3}', startsNewChunk: true }],
+    })
+    // Without those options the wrapper gets parsed values to render its own way.
+    const parsed = toChatHistory(turns, plain)
+    expect(parsed[1]).toEqual({ type: 'user', text: '  Weather?\n' })
+    expect(parsed[2]).toMatchObject({ response: [{ params: { city: 'Oslo' }, result: { t: -3 } }] })
+    expect(parsed[2]).not.toHaveProperty('response.0.rawCall')
+  })
+
+  it('renders a thought the way the template closes it, so that it is dropped with the thought', () => {
+    const turns: ChatTurn[] = [
+      { role: 'user', content: 'Q' },
+      { role: 'assistant', content: 'A', reasoning: 'Hmm.' },
+    ]
+    const history = toChatHistory(turns, { thoughts: true, thoughtRaw: (text) => ['<think>', text, '</think>\n\n'] })
+    expect(history[1]).toEqual({ type: 'model', response: [{ type: 'segment', segmentType: 'thought', text: 'Hmm.', ended: true, raw: ['<think>', 'Hmm.', '</think>\n\n'] }, 'A'] })
+  })
+
   it.each([
     ['a tool result without a call id', [{ role: 'user', content: 'x' }, { role: 'tool', content: 'r' }], /without a tool_call_id/],
     ['a tool result answering no call', [{ role: 'user', content: 'x' }, { role: 'tool', toolCallId: 'call_x', content: 'r' }], /no earlier assistant message made/],

@@ -1,4 +1,4 @@
-import { isChatModelResponseFunctionCall, type ChatHistoryItem, type ChatModelFunctionCall, type ChatModelFunctions, type ChatModelResponse, type ChatModelSegment } from 'node-llama-cpp'
+import { isChatModelResponseFunctionCall, type LlamaTextJSON, type ChatHistoryItem, type ChatModelFunctionCall, type ChatModelFunctions, type ChatModelResponse, type ChatModelSegment } from 'node-llama-cpp'
 import type { ChatTurn, ToolCall, ToolDefinition } from '../../shared/generation.js'
 import { AppError } from '../../shared/result.js'
 import { toGrammarSchema } from './jsonSchema.js'
@@ -6,10 +6,20 @@ import { toGrammarSchema } from './jsonSchema.js'
 /** What a function name may be (OpenAI's rule); node-llama-cpp's name grammar also needs it free of spaces. */
 const FUNCTION_NAME = /^[a-zA-Z0-9_.-]{1,64}$/
 
-/** How the loaded chat template treats earlier turns. */
+export type TrimmedRole = 'system' | 'user' | 'assistant'
+
+/** How the loaded chat template treats earlier turns (see `historyOptionsFor`). */
 export interface HistoryOptions {
   /** The template has a thinking segment (Qwen3 `<think>`, gpt-oss analysis): earlier reasoning is handed to it. */
   thoughts: boolean
+  /** Roles whose content the template trims. */
+  trim?: ReadonlySet<TrimmedRole>
+  /** A closed thought as the template renders it, with what follows `</think>`; absent: the wrapper's own rendering. */
+  thoughtRaw?: (reasoning: string) => LlamaTextJSON
+  /** A call rendered with the client's own argument text; absent: the wrapper re-serialises the parsed arguments. */
+  rawCall?: (name: string, argumentsText: string) => LlamaTextJSON
+  /** The wrapper prints string results as they are, so a tool's output stays exactly what the client sent. */
+  rawToolResults?: boolean
 }
 
 /**
@@ -34,7 +44,7 @@ export function toChatHistory(turns: ChatTurn[], options: HistoryOptions): ChatH
       const call = pending.get(turn.toolCallId)
       if (!call) throw bad(`Message ${index} answers tool call ${JSON.stringify(turn.toolCallId)}, which no earlier assistant message made.`)
       pending.delete(turn.toolCallId)
-      call.result = toolResult(turn.content)
+      call.result = options.rawToolResults ? turn.content : toolResult(turn.content)
       const last = history.at(-1)
       answered = last?.type === 'model' ? last : null
       return
@@ -51,7 +61,8 @@ export function toChatHistory(turns: ChatTurn[], options: HistoryOptions): ChatH
     }
     pending.clear()
     answered = null
-    history.push(turn.role === 'system' ? { type: 'system', text: turn.content } : { type: 'user', text: turn.content })
+    const text = trimmed(turn.content, turn.role, options)
+    history.push(turn.role === 'system' ? { type: 'system', text } : { type: 'user', text })
   })
   const last = history.at(-1)
   if (last?.type !== 'model' || !isChatModelResponseFunctionCall(last.response.at(-1))) history.push({ type: 'model', response: [] })
@@ -82,16 +93,24 @@ function modelResponse(
 ): ChatModelResponse['response'] {
   const response: ChatModelResponse['response'] = []
   if (options.thoughts && turn.reasoning) {
-    const thought: ChatModelSegment = { type: 'segment', segmentType: 'thought', text: turn.reasoning, ended: true }
+    const thought: ChatModelSegment = {
+      type: 'segment',
+      segmentType: 'thought',
+      text: turn.reasoning,
+      ended: true,
+      ...(options.thoughtRaw ? { raw: options.thoughtRaw(turn.reasoning) } : {}),
+    }
     response.push(thought)
   }
-  if (turn.content) response.push(turn.content)
+  const content = trimmed(turn.content, 'assistant', options)
+  if (content) response.push(content)
   pending.clear()
   ;(turn.toolCalls ?? []).forEach((call, position) => {
     const item: ChatModelFunctionCall = {
       type: 'functionCall',
       name: call.name,
       params: callArguments(call, index),
+      ...(options.rawCall && call.arguments.trim() !== '' ? { rawCall: options.rawCall(call.name, call.arguments) } : {}),
       // Until its tool turn answers it; a call the client never answered renders as returning nothing.
       result: undefined,
       ...(position === 0 ? { startsNewChunk: true } : {}),
@@ -109,6 +128,10 @@ function callArguments(call: ToolCall, index: number): unknown {
   } catch {
     throw bad(`The arguments of tool call ${JSON.stringify(call.id)} in message ${index} are not valid JSON.`)
   }
+}
+
+function trimmed(content: string, role: TrimmedRole, options: HistoryOptions): string {
+  return options.trim?.has(role) ? content.trim() : content
 }
 
 /** A tool's output as the template shows it: JSON values as JSON, anything else as the text it is. */

@@ -1,4 +1,5 @@
-import { JinjaTemplateChatWrapper, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaModel } from 'node-llama-cpp'
+import { JinjaTemplateChatWrapper, QwenChatWrapper, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaModel } from 'node-llama-cpp'
+import { withTemplateTokenization } from './templateTokenization.js'
 
 /** A conversation with everything a template treats specially: a system prompt, earlier turns, a new question. */
 const PROBE_QUESTION = 'And the next one?'
@@ -30,7 +31,39 @@ function renderedHistory(wrapper: ChatWrapper, model: LlamaModel): string | null
  * wrapper opens the reply of a thinking template (Qwen3) is its own and not the template's.
  */
 export function chatWrapperFor(model: LlamaModel): ChatWrapper {
-  const resolved = resolveChatWrapper(model)
+  let wrapper = chosen.get(model)
+  if (!wrapper) {
+    wrapper = withTemplateTokenization(choose(model), model)
+    chosen.set(model, wrapper)
+  }
+  return wrapper
+}
+
+/** Each model's wrapper: choosing renders probes through two wrappers, too slow to repeat for every request. */
+const chosen = new WeakMap<LlamaModel, ChatWrapper>()
+
+/**
+ * Qwen's templates print a tool message's content as it is; QwenChatWrapper prints a string result as a
+ * JSON string unless its flat-result mode (one of the configurations node-llama-cpp itself matches
+ * against Jinja templates, not part of its typed options) is on.
+ */
+function withFlatResults(wrapper: QwenChatWrapper): QwenChatWrapper {
+  const internal = wrapper as unknown as { _ensureModelThoughtBeforeTextOnLastResponse?: boolean }
+  const options = {
+    _ensureModelThoughtBeforeTextOnLastResponse: internal._ensureModelThoughtBeforeTextOnLastResponse === true,
+    keepOnlyLastThought: wrapper.keepOnlyLastThought,
+    thoughts: wrapper.thoughts,
+    variation: wrapper.variation,
+    _lineBreakBeforeFunctionCallPrefix:
+      wrapper.variation === '3' ? wrapper.settings.functions.parallelism?.call.betweenCalls === '' : wrapper.settings.functions.parallelism?.call.sectionPrefix === '\n\n',
+    _flatFunctionResultString: true,
+  }
+  return new QwenChatWrapper(options as ConstructorParameters<typeof QwenChatWrapper>[0])
+}
+
+function choose(model: LlamaModel): ChatWrapper {
+  const picked = resolveChatWrapper(model)
+  const resolved = picked instanceof QwenChatWrapper ? withFlatResults(picked) : picked
   const template = model.fileInfo.metadata.tokenizer.chat_template
   if (resolved instanceof JinjaTemplateChatWrapper || typeof template !== 'string') return resolved
   let jinja: JinjaTemplateChatWrapper

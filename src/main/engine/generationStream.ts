@@ -76,6 +76,11 @@ export class GenerationStream {
     this.sink.toolCall({ index, id: call.id, name, argumentsText }, this.tokens)
   }
 
+  /** The names of the calls streamed so far, in order. */
+  callNames(): string[] {
+    return [...this.calls].sort((a, b) => a.index - b.index).map((call) => call.name)
+  }
+
   private addCall(index: number, name: string) {
     const call = { index, id: `call_${randomBytes(12).toString('hex')}`, name, arguments: '', held: '' }
     this.calls.push(call)

@@ -37,6 +37,8 @@ import { chatWrapperFor } from './chatWrapperChoice.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 import { toChatFunctions, toChatHistory } from './chatHistory.js'
+import { historyOptionsFor } from './chatTemplateTraits.js'
+import { withDocumentedTools } from './documentedTools.js'
 import { withForcedCall } from './forcedCalls.js'
 import { GenerationStream } from './generationStream.js'
 import { toGrammarSchema } from './jsonSchema.js'
@@ -61,7 +63,8 @@ interface Turn {
   calls: Array<{ name: string }>
   /** Part of the conversation was left out to fit the context. */
   shifted: boolean
-  memory: SequenceMemory
+  /** What the sequence keeps for the conversation's next turn; null: nothing reusable. */
+  memory: SequenceMemory | null
   /** Prompt size when known up front; otherwise derived from the sequence. */
   promptTokens: number | null
 }
@@ -199,8 +202,11 @@ export class LlamaRuntime {
       const output = stream.finish(turn.calls)
       // Every sampled token, including reasoning, tool calls and text the library held back (a grammar's
       // trailing whitespace, a stop string) that never reaches the token callbacks.
-      const completionTokens = Math.max(sequence.tokenMeter.usedOutputTokens - outputBefore, stream.tokens)
-      const promptTokens = turn.promptTokens ?? Math.max(0, sequence.contextTokens.length - completionTokens)
+      const withLogits = sequence.tokenMeter.usedOutputTokens - outputBefore
+      const completionTokens = Math.max(withLogits, stream.tokens)
+      // The tokens evaluated with logits are the prompt's last one and every sampled token but the last,
+      // which ends the generation unevaluated: the sequence holds the prompt and `withLogits - 1` more.
+      const promptTokens = turn.promptTokens ?? Math.max(0, sequence.contextTokens.length - Math.max(0, withLogits - 1))
       // The meter counts evaluated tokens without logits; the prompt's last token always has them.
       const evaluated = Math.min(promptTokens, sequence.tokenMeter.usedInputTokens - inputBefore + 1)
       const finishReason: FinishReason = stream.stopped ? 'stop' : output.toolCalls.length > 0 ? 'tool-calls' : turn.reason
@@ -231,16 +237,18 @@ export class LlamaRuntime {
     memory: ChatMemory | null,
   ): Promise<Turn> {
     const turns = withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens)
-    const wrapper = chatWrapperFor(loaded.model)
+    const chosen = chatWrapperFor(loaded.model)
     const tools = toolPlan(request)
+    const wrapper = tools ? withDocumentedTools(chosen, request.tools ?? []) : chosen
     if (tools && request.responseFormat && request.responseFormat.type !== 'text') {
       throw new AppError('BAD_REQUEST', 'response_format cannot be combined with tools the model may call; send one or the other.')
     }
-    const history = toChatHistory(turns, { thoughts: wrapper.settings.segments?.thought != null })
+    const history = toChatHistory(turns, historyOptionsFor(loaded.model, chosen))
     let maxTokens = options.maxTokens
+    let promptTokens: number | null = null
     // A grid job or an API request must fit whole; only a local conversation may drop its oldest turns.
     if (request.conversationId === undefined && request.contextTokens === undefined) {
-      const promptTokens = renderedTokens(loaded, wrapper, history, tools?.all)
+      promptTokens = renderedTokens(loaded, wrapper, history, tools?.all)
       const room = loaded.info.contextSize - promptTokens - 1
       if (room < 1) {
         throw new AppError('BAD_REQUEST', `The request needs about ${promptTokens} tokens of context; the loaded model holds ${loaded.info.contextSize}.`)
@@ -272,8 +280,14 @@ export class LlamaRuntime {
           })
         : chat.generateResponse(history, { ...common, grammar })
       ).catch((error: unknown) => {
+        if (tools && isLengthMismatch(error) && stream.callNames().length > 0) return null
         throw contextError(error, loaded) ?? error
       })
+      if (response === null) {
+        // node-llama-cpp rejected a call its own grammar produced (see `isLengthMismatch`); the streamed
+        // calls are complete and satisfy the schema as JSON Schema counts length.
+        return { reason: 'tool-calls', calls: stream.callNames().map((name) => ({ name })), shifted: turns.length < request.turns.length, memory: null, promptTokens }
+      }
       const next: ChatMemory = {
         kind: 'chat',
         cleanHistory: response.lastEvaluation.cleanHistory,
@@ -285,7 +299,7 @@ export class LlamaRuntime {
         calls: (response.functionCalls ?? []).map((call) => ({ name: call.functionName })),
         shifted: turns.length < request.turns.length || windowDropped(next),
         memory: next,
-        promptTokens: null,
+        promptTokens,
       }
     } finally {
       chat.dispose({ disposeSequence: false })
@@ -434,6 +448,15 @@ function toolPlan(request: ChatRequest): ToolPlan | null {
 /** Prompt tokens of a history as the template renders it, with the functions it documents. */
 function renderedTokens(loaded: Loaded, wrapper: ChatWrapper, history: ReturnType<typeof toChatHistory>, functions: ChatModelFunctions | undefined): number {
   return chatPromptTokens(loaded.model, wrapper, history, functions, true).length
+}
+
+/**
+ * node-llama-cpp's check of a finished call's arguments against the schema: its grammar bounds a string's
+ * `maxLength` in code points, as JSON Schema counts, and the check then counts UTF-16 units, so a string
+ * with an emoji within the limit fails a call that the grammar allowed.
+ */
+function isLengthMismatch(error: unknown): boolean {
+  return error instanceof Error && /^Expected at most \d+ characters but got \d+$/.test(error.message)
 }
 
 /** LlamaChat's "does not fit" failures are the request's fault. */
