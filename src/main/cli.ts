@@ -49,6 +49,8 @@ async function main(argv: string[]): Promise<void> {
       'valid-days': { type: 'string' },
       signature: { type: 'string' },
       'self-test': { type: 'boolean', default: false },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },

@@ -11,6 +11,9 @@ import { bridgeAgent } from '../../grid/gridAuth.js'
 import { DEFAULT_GRID_URLS } from '../../grid/gridUrls.js'
 import { gridUrlProblem } from '../../shared/gridUrl.js'
 import { createWorker, type WorkerEvent } from '../../worker/jobLoop.js'
+import { nvidiaSmiProbe } from '../metrics/gpuReadings.js'
+import { RigMetrics } from '../metrics/rigMetrics.js'
+import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
 import type { JobRecord, Network } from '../../worker/ports.js'
 import { catalogNamesFor } from '../models/advertisedNames.js'
 import { loadCatalog } from '../models/catalog.js'
@@ -22,7 +25,7 @@ import { onStopSignals } from './stopSignals.js'
 import { workerSelfTest } from './workerSelfTest.js'
 
 /** Options of `gridforge worker`. */
-export interface WorkerOptions {
+export interface WorkerOptions extends MetricsFlags {
   dataDir: string
   network?: string
   'grid-url'?: string
@@ -58,6 +61,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   const modelPath = resolveModelArgument(options.model, paths.models)
   const slots = positiveInt(options.slots, 'slots', 1)
   const maxJobs = positiveInt(options['max-jobs'], 'max-jobs', null)
+  metricsPort(options['metrics-port'])
 
   const db = openDatabase(paths.database)
   const ledger = new JobsRepository(db)
@@ -66,6 +70,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     threads: positiveInt(options.threads, 'threads', null),
     sequences: slots,
   })
+  let metricsEndpoint: { close(): Promise<void> } | null = null
   try {
     const model = await engine.load(modelPath)
     const { maxLength, maxContextLength } = advertisedLimits(
@@ -91,6 +96,15 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     )
     const summary = { jobs: 0, ok: 0, tokens: 0, rewards: 0 }
     worker.subscribe((event) => onEvent(event, summary))
+    const metrics = new RigMetrics({ version: options.version, gpu: nvidiaSmiProbe(), hardware: () => engine.hardware(), modelName: () => models[0] ?? modelStem(modelPath) })
+    metrics.setNetwork(network)
+    metrics.observeEngine(engine.snapshot())
+    engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
+    worker.subscribe((event) => {
+      metrics.observeWorker(event)
+      if (event.type === 'state') metrics.setMinerState(event.state === 'stopped' ? 'off' : event.state, null)
+    })
+    metricsEndpoint = await serveMetrics(metrics.registry, options, (line) => process.stderr.write(`${line}\n`))
     process.stderr.write(
       `Worker "${name}" on ${network} with ${models.join(', ')} (${slots} slot${slots > 1 ? 's' : ''}, max ${maxLength} tokens, context ${maxContextLength}).\n`,
     )
@@ -107,6 +121,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     )
     if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
   } finally {
+    await metricsEndpoint?.close()
     await engine.close()
     db.close()
   }
