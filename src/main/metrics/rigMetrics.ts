@@ -165,12 +165,13 @@ export class RigMetrics {
       new Gauge({
         name,
         help,
+        // Labelled by the backend (cuda, vulkan, metal), so a CPU-only engine has no series rather than a misleading 0.
+        labelNames: ['backend'],
         registers: [this.registry],
         async collect() {
           this.reset()
           const info = await read()
-          // CPU-only engines report no VRAM: no series rather than a misleading 0.
-          if (info?.gpu) this.set(pick(info))
+          if (info?.gpu) this.set({ backend: info.gpu }, pick(info))
         },
       })
     gauge('gridforge_engine_vram_total_bytes', 'VRAM the engine sees in all (node-llama-cpp).', (info) => info.vramTotalBytes)
