@@ -70,7 +70,7 @@ describe('gridforge worker --metrics-port, scraped by a real Prometheus', () => 
     const state = await server.query('gridforge_miner_state == 1')
     expect(state.map((series) => series.metric.state)).toEqual(['waiting'])
     // Labelled by the name the grid knows the model under.
-    expect((await server.query('gridforge_model_loaded'))[0]?.metric.model).toBe(grid.aipg.registrations.at(-1)?.models[0])
+    expect((await server.query('gridforge_model_loaded'))[0]?.metric.model).toBe((grid.aipg.registrations.at(-1)?.models as string[])[0])
     expect(await server.query('up{job="gridforge"}')).toEqual([{ metric: expect.anything(), value: 1 }])
 
     const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
