@@ -5,6 +5,7 @@ import { forkLauncher } from '../engine/forkLauncher.js'
 import { startHeadlessServer } from '../server/headlessServer.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
 import { positiveInt } from './options.js'
+import { announceInstance } from './runningInstance.js'
 import { UsageError } from './usage.js'
 import { onStopSignals } from './stopSignals.js'
 
@@ -61,6 +62,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   })
   process.stdout.write(`GridForge is running. Open ${server.openUrl}\n`)
   const metrics = await serveMetrics(host.metrics.registry, options, (line) => process.stdout.write(`${line}\n`))
+  const withdraw = announceInstance(options.dataDir, { kind: 'serve', url: server.url, metricsUrl: metrics?.url ?? null, version: options.version, grid: null })
   if (options.api) {
     const api = await host.localApi.configure({
       enabled: true,
@@ -80,6 +82,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       if (stopping) process.exit(130)
       stopping = true
       process.stderr.write('Stopping GridForge…\n')
+      withdraw()
       void Promise.all([server.close(), metrics?.close()]).then(() => host.close()).then(resolve)
     }
     onStopSignals(stop)

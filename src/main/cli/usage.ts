@@ -26,6 +26,7 @@ Commands:
   identity request --payout-wallet 0x… --name NAME [--valid-days N] [--json]
                                                         the delegation for your wallet to sign, and the exact message
   identity install --signature 0x… [--json]            check the wallet's signature and save the delegation
+  status [--json]                                      engine, model, miner, grid, identity, last job, metrics URL
   bench  [--json] [--reference] [--quick]               the benchmark harness
 
 Every command takes --data-dir DIR (default: the app-data folder; env GRIDFORGE_DATA_DIR)

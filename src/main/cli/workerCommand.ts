@@ -14,6 +14,7 @@ import { createWorker, type WorkerEvent } from '../../worker/jobLoop.js'
 import { nvidiaSmiProbe } from '../metrics/gpuReadings.js'
 import { RigMetrics } from '../metrics/rigMetrics.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
+import { announceInstance } from './runningInstance.js'
 import type { JobRecord, Network } from '../../worker/ports.js'
 import { catalogNamesFor } from '../models/advertisedNames.js'
 import { loadCatalog } from '../models/catalog.js'
@@ -71,6 +72,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     sequences: slots,
   })
   let metricsEndpoint: { close(): Promise<void> } | null = null
+  let withdraw: () => void = () => undefined
   try {
     const model = await engine.load(modelPath)
     const { maxLength, maxContextLength } = advertisedLimits(
@@ -104,7 +106,9 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
       metrics.observeWorker(event)
       if (event.type === 'state') metrics.setMinerState(event.state === 'stopped' ? 'off' : event.state, null)
     })
-    metricsEndpoint = await serveMetrics(metrics.registry, options, (line) => process.stderr.write(`${line}\n`))
+    const endpoint = await serveMetrics(metrics.registry, options, (line) => process.stderr.write(`${line}\n`))
+    metricsEndpoint = endpoint
+    withdraw = announceInstance(options.dataDir, { kind: 'worker', url: null, metricsUrl: endpoint?.url ?? null, version: options.version, grid: { network, url: gridUrl } })
     process.stderr.write(
       `Worker "${name}" on ${network} with ${models.join(', ')} (${slots} slot${slots > 1 ? 's' : ''}, max ${maxLength} tokens, context ${maxContextLength}).\n`,
     )
@@ -121,6 +125,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     )
     if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
   } finally {
+    withdraw()
     await metricsEndpoint?.close()
     await engine.close()
     db.close()
