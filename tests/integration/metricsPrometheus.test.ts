@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { freePort } from '../support/freePort.js'
-import { cliEntry, requireBuild, tempDataDir } from '../support/paths.js'
+import { cliEntry, repoRoot, requireBuild, tempDataDir } from '../support/paths.js'
 import { ensurePrometheus, poll, PROMETHEUS_MISSING, startPrometheus, type TestPrometheus } from '../support/prometheus.js'
 
 const temp = tempDataDir()
@@ -72,6 +72,20 @@ describe('gridforge worker --metrics-port, scraped by a real Prometheus', () => 
     // Labelled by the name the grid knows the model under.
     expect((await server.query('gridforge_model_loaded'))[0]?.metric.model).toBe((grid.aipg.registrations.at(-1)?.models as string[])[0])
     expect(await server.query('up{job="gridforge"}')).toEqual([{ metric: expect.anything(), value: 1 }])
+
+    // Every query of the shipped dashboard is valid PromQL over these series; the rig's state and model panels show this rig.
+    const dashboard = JSON.parse(readFileSync(join(repoRoot, 'resources', 'grafana', 'gridforge-rig.json'), 'utf8')) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>
+    }
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets) {
+        const expr = target.expr.replaceAll('$instance', '.*').replaceAll('$network', '.*').replaceAll('$__rate_interval', '1m')
+        await expect(server.query(expr), panel.title).resolves.toBeInstanceOf(Array)
+      }
+    }
+    const panelQuery = (title: string) => dashboard.panels.find((panel) => panel.title === title)!.targets[0]!.expr.replaceAll('$instance', '.*')
+    expect((await server.query(panelQuery('Miner state'))).map((series) => series.metric.state)).toEqual(['waiting'])
+    expect(await server.query(panelQuery('Model loaded'))).toHaveLength(1)
 
     const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
     expect(scrape).toMatch(/^process_cpu_seconds_total /m)
