@@ -14,7 +14,8 @@ afterAll(() => temp.cleanup())
 
 function gridforge(args: string[]): ChildProcessWithoutNullStreams & { out: () => string; err: () => string; exited: Promise<number | null> } {
   requireBuild()
-  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', temp.dir], { env: { ...process.env, GRIDFORGE_GPU: 'off' } })
+  // Model downloads go to a closed loopback port: never the internet.
+  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', temp.dir], { env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' } })
   let out = ''
   let err = ''
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
@@ -62,5 +63,29 @@ describe('gridforge status', () => {
     }
     const after = JSON.parse(await status(true)) as RigStatus
     expect(after).toMatchObject({ running: null, engine: { running: false, model: null }, miner: { state: 'off' }, metricsUrl: null, lastJob: { state: 'ok' } })
+  })
+
+  it('shows a running serve and its metrics, which the host feeds from its services', async () => {
+    const metricsPort = await freePort()
+    const serve = gridforge(['serve', '--port', '0', '--token', 'test-token-0123456789abcdef', '--metrics-port', String(metricsPort)])
+    try {
+      expect(await poll(async () => serve.out().includes(`Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`), 30_000, 100)).toBe(true)
+      const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+      expect(scrape).toContain(`gridforge_info{version="${pkg.version}"} 1`)
+      expect(scrape).toContain('gridforge_miner_state{state="off",status="idle"} 1')
+      expect(scrape).toContain('gridforge_grid_reconnects_total{network="aipg"} 0')
+      const live = JSON.parse(await status(true)) as RigStatus
+      expect(live).toMatchObject({
+        running: { kind: 'serve', pid: serve.pid, answering: true },
+        engine: { running: true, model: null },
+        miner: { state: 'off', status: 'idle' },
+        metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      })
+      expect(live.running?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      expect(JSON.stringify(live)).not.toContain('test-token')
+    } finally {
+      serve.kill('SIGTERM')
+      await serve.exited
+    }
   })
 })
