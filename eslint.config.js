@@ -50,12 +50,12 @@ const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/e
 /**
  * Floors inside src/main: the shells (electron/, cli/, the headless server/) build
  * the host; host/ composes the features and wires their events to the transports; the features (chat,
- * earn, models, localApi, engine, readiness, identity) use store/ and lib/ but not each other, except the engine through its
+ * earn, models, localApi, engine, readiness, identity, metrics) use store/ and lib/ but not each other, except the engine through its
  * public port (engine/engine.ts); store/ knows no feature; lib/ knows nothing else of main.
  */
 const shells = ['**/electron/**', '**/cli/**', '**/server/**']
 const shellFiles = ['src/main/electron/**', 'src/main/cli/**', 'src/main/cli.ts', 'src/main/server/**']
-const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness', 'identity']
+const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness', 'identity', 'metrics']
 // The engine's port is public to every feature; src/grid/identity shares the identity feature's folder name only.
 const publicFeatureFiles = ['!**/engine/engine.js', '!**/grid/identity/**']
 const featureFolders = (except) => features.filter((name) => name !== except).map((name) => `**/${name}/**`)

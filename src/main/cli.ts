@@ -7,6 +7,7 @@ import { identityCommand } from './cli/identityCommand.js'
 import { modelsCommand } from './cli/modelsCommand.js'
 import { runtimePaths } from './host/runtimePaths.js'
 import { serveCommand } from './cli/serveCommand.js'
+import { statusCommand } from './cli/statusCommand.js'
 import { workerCommand } from './cli/workerCommand.js'
 import { USAGE, UsageError } from './cli/usage.js'
 import { defaultDataDir } from './host/dataDir.js'
@@ -49,6 +50,8 @@ async function main(argv: string[]): Promise<void> {
       'valid-days': { type: 'string' },
       signature: { type: 'string' },
       'self-test': { type: 'boolean', default: false },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -70,6 +73,8 @@ async function main(argv: string[]): Promise<void> {
       return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'identity':
       return identityCommand({ ...values, dataDir, args: positionals })
+    case 'status':
+      return statusCommand({ dataDir, json: values.json, version: pkg.version })
     case 'bench':
       return benchCommand(paths.repoRoot, rest)
     default:

@@ -3,14 +3,16 @@ import { join } from 'node:path'
 import { createHost } from '../host/createHost.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
 import { startHeadlessServer } from '../server/headlessServer.js'
+import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
 import { positiveInt } from './options.js'
+import { announceInstance } from './runningInstance.js'
 import { UsageError } from './usage.js'
 import { onStopSignals } from './stopSignals.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
 /** Options of `gridforge serve`. */
-export interface ServeOptions {
+export interface ServeOptions extends MetricsFlags {
   dataDir: string
   host: string
   port?: string
@@ -31,6 +33,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   if (options.token !== undefined && options.token.length < 16) {
     throw new UsageError('--token must be at least 16 characters long.')
   }
+  metricsPort(options['metrics-port'])
   if (!LOOPBACK.has(options.host)) {
     process.stderr.write(
       `Warning: listening on ${options.host} makes GridForge reachable from other machines; anyone with the token can use it.\n`,
@@ -58,6 +61,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     throw error
   })
   process.stdout.write(`GridForge is running. Open ${server.openUrl}\n`)
+  const metrics = await serveMetrics(host.metrics.registry, options, (line) => process.stdout.write(`${line}\n`))
+  const withdraw = announceInstance(options.dataDir, { kind: 'serve', url: server.url, metricsUrl: metrics?.url ?? null, version: options.version, grid: null })
   if (options.api) {
     const api = await host.localApi.configure({
       enabled: true,
@@ -77,7 +82,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       if (stopping) process.exit(130)
       stopping = true
       process.stderr.write('Stopping GridForge…\n')
-      void server.close().then(() => host.close()).then(resolve)
+      withdraw()
+      void Promise.all([server.close(), metrics?.close()]).then(() => host.close()).then(resolve)
     }
     onStopSignals(stop)
   })

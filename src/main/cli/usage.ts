@@ -9,8 +9,10 @@ Commands:
   serve  [--host 127.0.0.1] [--port 5199] [--token T] [--api [--api-port 5001] [--api-host 127.0.0.1]]
                                                         headless host and web UI; --api also serves the local
                                                         OpenAI/KoboldAI API
+         [--metrics-port N [--metrics-host 127.0.0.1]]  Prometheus metrics on http://127.0.0.1:N/metrics
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|ID --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
+         [--metrics-port N [--metrics-host 127.0.0.1]]  Prometheus metrics on http://127.0.0.1:N/metrics
   worker --self-test --model PATH|ID [--max-length N] [--max-context N] [--seed N]
                                                         run the grid validators' tests locally; exit 1 when not ready
   chat   --model PATH|ID [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
@@ -24,6 +26,7 @@ Commands:
   identity request --payout-wallet 0x… --name NAME [--valid-days N] [--json]
                                                         the delegation for your wallet to sign, and the exact message
   identity install --signature 0x… [--json]            check the wallet's signature and save the delegation
+  status [--json]                                      engine, model, miner, grid, identity, last job, metrics URL
   bench  [--json] [--reference] [--quick]               the benchmark harness
 
 Every command takes --data-dir DIR (default: the app-data folder; env GRIDFORGE_DATA_DIR)

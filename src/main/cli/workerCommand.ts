@@ -15,6 +15,10 @@ import { slotWorkerNames } from '../../shared/slotNames.js'
 import { identityCoverage } from '../identity/identityCoverage.js'
 import { WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { FileSecretStore } from '../store/secretStore.js'
+import { nvidiaSmiProbe } from '../metrics/gpuReadings.js'
+import { RigMetrics } from '../metrics/rigMetrics.js'
+import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
+import { announceInstance } from './runningInstance.js'
 import type { JobRecord, Network } from '../../worker/ports.js'
 import { catalogNamesFor } from '../models/advertisedNames.js'
 import { loadCatalog } from '../models/catalog.js'
@@ -26,7 +30,7 @@ import { onStopSignals } from './stopSignals.js'
 import { workerSelfTest } from './workerSelfTest.js'
 
 /** Options of `gridforge worker`. */
-export interface WorkerOptions {
+export interface WorkerOptions extends MetricsFlags {
   dataDir: string
   network?: string
   'grid-url'?: string
@@ -62,6 +66,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   const modelPath = resolveModelArgument(options.model, paths.models)
   const slots = positiveInt(options.slots, 'slots', 1)
   const maxJobs = positiveInt(options['max-jobs'], 'max-jobs', null)
+  metricsPort(options['metrics-port'])
 
   const log = (line: string) => process.stderr.write(`${line}\n`)
   const identity = network === 'aipg' ? new WorkerIdentityService({ secrets: new FileSecretStore(paths.secrets), log }) : undefined
@@ -74,6 +79,8 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     threads: positiveInt(options.threads, 'threads', null),
     sequences: slots,
   })
+  let metricsEndpoint: { close(): Promise<void> } | null = null
+  let withdraw: () => void = () => undefined
   try {
     const model = await engine.load(modelPath)
     const { maxLength, maxContextLength } = advertisedLimits(
@@ -99,6 +106,17 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     )
     const summary = { jobs: 0, ok: 0, tokens: 0, rewards: 0 }
     worker.subscribe((event) => onEvent(event, summary))
+    const metrics = new RigMetrics({ version: options.version, gpu: nvidiaSmiProbe(), hardware: () => engine.hardware(), modelName: () => models[0] ?? modelStem(modelPath) })
+    metrics.setNetwork(network)
+    metrics.observeEngine(engine.snapshot())
+    engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
+    worker.subscribe((event) => {
+      metrics.observeWorker(event)
+      if (event.type === 'state') metrics.setMinerState(event.state === 'stopped' ? 'off' : event.state, null)
+    })
+    const endpoint = await serveMetrics(metrics.registry, options, (line) => process.stderr.write(`${line}\n`))
+    metricsEndpoint = endpoint
+    withdraw = announceInstance(options.dataDir, { kind: 'worker', url: null, metricsUrl: endpoint?.url ?? null, version: options.version, grid: { network, url: gridUrl } })
     process.stderr.write(
       `Worker "${name}" on ${network} with ${models.join(', ')} (${slots} slot${slots > 1 ? 's' : ''}, max ${maxLength} tokens, context ${maxContextLength}).\n`,
     )
@@ -115,6 +133,8 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     )
     if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
   } finally {
+    withdraw()
+    await metricsEndpoint?.close()
     await engine.close()
     db.close()
   }

@@ -72,11 +72,13 @@ export class Miner {
   private state: MinerSnapshot = IDLE
   private pushTimer: NodeJS.Timeout | null = null
   private readonly events: Emitter<MinerEvents>
+  private readonly workerEvents: Emitter<{ worker: WorkerEvent }>
   private readonly now: () => number
 
   constructor(private readonly deps: MinerDependencies) {
     this.now = deps.now ?? Date.now
     this.events = new Emitter(deps.log)
+    this.workerEvents = new Emitter(deps.log)
     // The worker advertises and serves one model: if it goes away or changes, mining stops cleanly
     // instead of failing every job (faults on the Horde, strikes on AIPG).
     deps.engine.subscribe((engine) => {
@@ -100,6 +102,11 @@ export class Miner {
   /** Calls `listener` with every miner event; returns the function that stops it. */
   subscribe(listener: EventListener<MinerEvents>): () => void {
     return this.events.subscribe(listener)
+  }
+
+  /** Every event of the running worker (jobs, states; never job text), for the rig's metrics; returns the unsubscribe function. */
+  onWorkerEvent(listener: (event: WorkerEvent) => void): () => void {
+    return this.workerEvents.on('worker', listener)
   }
 
   /** True while a worker runs or a Start prepares one: settings and keys stay as they are then. */
@@ -233,6 +240,7 @@ export class Miner {
   }
 
   private onEvent(event: WorkerEvent): void {
+    this.workerEvents.emit('worker', event)
     switch (event.type) {
       case 'state':
         if (event.state === 'stopped') return

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import type Database from 'better-sqlite3'
-import type { AppInfo } from '../../shared/domain.js'
+import type { AppInfo, EarnSnapshot } from '../../shared/domain.js'
 import type { ModelChoice } from '../../shared/quickStart.js'
 import { ChatService } from '../chat/chatService.js'
 import { ChatTransfer } from '../chat/transfer/chatTransfer.js'
@@ -26,6 +26,8 @@ import { ModelsService } from '../models/modelsService.js'
 import { LastReadiness } from '../readiness/lastReadiness.js'
 import { ReadinessService } from '../readiness/readinessService.js'
 import { LocalApiService } from '../localApi/localApiService.js'
+import { nvidiaSmiProbe } from '../metrics/gpuReadings.js'
+import { RigMetrics } from '../metrics/rigMetrics.js'
 import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { ModelsRepository } from '../store/modelsRepository.js'
@@ -88,6 +90,8 @@ export interface Host {
   models: ModelsService
   /** What the miner waits on: policies and local use. */
   miningGate: MiningGate
+  /** The rig's Prometheus registry (served by `gridforge serve --metrics-port`). */
+  metrics: RigMetrics
   /**
    * Start earning from the tray or at login, as the Earn view's Start does: the loaded model, else the
    * model of the last Start earning. Resolves with the sentence to show the user when it failed.
@@ -152,6 +156,16 @@ export function createHost(options: HostOptions): Host {
   })
   earn.subscribe(events.forwarder())
   earn.account.start()
+  const metrics = new RigMetrics({ version: options.version, gpu: nvidiaSmiProbe(), hardware: () => engine.hardware() })
+  metrics.observeEngine(engine.snapshot())
+  engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
+  earn.miner.onWorkerEvent((event) => metrics.observeWorker(event))
+  const observeEarn = (snapshot: EarnSnapshot) => {
+    metrics.setNetwork(snapshot.settings.network)
+    metrics.setMinerState(snapshot.state, snapshot.pause)
+  }
+  observeEarn(earn.snapshot())
+  earn.on('earn.snapshot', observeEarn)
   const onboarding = new OnboardingFlag(settings)
   const lastEarningModel = new LastEarningModel(settings)
   const readiness = new ReadinessService({
@@ -281,6 +295,7 @@ export function createHost(options: HostOptions): Host {
     localUse,
     models,
     miningGate,
+    metrics,
     paths,
     startEarningInBackground: () =>
       startEarningInBackground({
