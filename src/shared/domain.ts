@@ -233,10 +233,19 @@ export interface MiningPolicySettings {
   schedule: { enabled: boolean; windows: ScheduleWindow[] }
   /** Seconds after the last local chat or API request before grid jobs resume. */
   localCooldownSeconds: number
+  /** The thermal guard; absent in policies saved before it existed (then `DEFAULT_THERMAL`). */
+  thermal?: ThermalSettings
+}
+
+/** Pause taking jobs at or above `pauseAboveC` (the hottest GPU), resume once below `resumeBelowC`. */
+export interface ThermalSettings {
+  enabled: boolean
+  pauseAboveC: number
+  resumeBelowC: number
 }
 
 /** Why mining is paused. */
-export type PauseReason = 'local-use' | 'user-active' | 'battery' | 'schedule'
+export type PauseReason = 'local-use' | 'user-active' | 'battery' | 'schedule' | 'thermal'
 
 /** A pause, in words for the Earn view. */
 export interface PauseInfo {

@@ -14,6 +14,15 @@ export const scheduleWindowSchema = z
   })
   .refine((window) => window.startHour !== window.endHour, 'a window must not start and end at the same hour')
 
+/** The thermal guard's limits: resuming needs a lower temperature than pausing, or it would flap. */
+export const thermalSettingsSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    pauseAboveC: z.number().int().min(40).max(110),
+    resumeBelowC: z.number().int().min(30).max(105),
+  })
+  .refine((thermal) => thermal.resumeBelowC < thermal.pauseAboveC, 'the resume temperature must be below the pause temperature')
+
 /** The mining policies as the user sets them in Settings; checked by the host on every change. */
 export const miningPolicySchema = z
   .strictObject({
@@ -21,5 +30,6 @@ export const miningPolicySchema = z
     pauseOnBattery: z.boolean(),
     schedule: z.strictObject({ enabled: z.boolean(), windows: z.array(scheduleWindowSchema).max(14) }),
     localCooldownSeconds: z.number().min(0).max(3600),
+    thermal: thermalSettingsSchema.optional(),
   })
   .refine((policy) => !policy.schedule.enabled || policy.schedule.windows.length > 0, 'add a window or turn the schedule off') satisfies z.ZodType<MiningPolicySettings>
