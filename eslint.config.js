@@ -55,7 +55,7 @@ const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/e
  */
 const shells = ['**/electron/**', '**/cli/**', '**/server/**']
 const shellFiles = ['src/main/electron/**', 'src/main/cli/**', 'src/main/cli.ts', 'src/main/server/**']
-const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness', 'identity']
+const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness', 'identity', 'alerts']
 const publicFeatureFiles = ['!**/engine/engine.js']
 const featureFolders = (except) => features.filter((name) => name !== except).map((name) => `**/${name}/**`)
 

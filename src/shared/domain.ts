@@ -260,7 +260,16 @@ export interface PauseInfo {
 export interface AccountTotals {
   state: 'unknown' | 'ok' | 'unavailable'
   /** What the grid knows: username, earned rewards, completed jobs, workers; null unless `ok`. */
-  totals: { user: string | null; rewards: number; jobs: number; workers: number; workersOnline: number; balance: number | null } | null
+  totals: {
+    user: string | null
+    rewards: number
+    jobs: number
+    workers: number
+    workersOnline: number
+    balance: number | null
+    /** Each rig (worker) of the account as the grid lists it; absent from grids or versions that did not say. */
+    rigs?: AccountRig[]
+  } | null
   /** Why totals are missing, in one sentence. */
   message: string | null
   checkedAt: number | null
@@ -268,6 +277,14 @@ export interface AccountTotals {
   jobs?: AccountJobMark[] | null
   /** AIPG: accrued and paid AIPG with each payout; null when unknown or the grid did not answer. */
   payouts?: AccountPayouts | null
+}
+
+/** One worker of the account: AIPG `GET /v1/account/workers`, the Horde's `workers/{id}`. */
+export interface AccountRig {
+  name: string
+  online: boolean
+  /** When the grid last heard from it (ms since the epoch); null when the grid does not say. */
+  lastSeen: number | null
 }
 
 /** What `GET /v1/account/jobs` says of one job: never its prompt or its text. */
