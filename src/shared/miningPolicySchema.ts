@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { MiningPolicySettings } from './domain.js'
+import type { MiningPolicySettings, ThermalSettings } from './domain.js'
 
 /** One schedule window; see `ScheduleWindow`. */
 export const scheduleWindowSchema = z
@@ -13,6 +13,9 @@ export const scheduleWindowSchema = z
     endHour: z.number().int().min(1).max(24),
   })
   .refine((window) => window.startHour !== window.endHour, 'a window must not start and end at the same hour')
+
+/** The thermal guard until the user sets it: most GPUs throttle themselves in the low 80s to 90s °C. */
+export const DEFAULT_THERMAL: ThermalSettings = { enabled: true, pauseAboveC: 90, resumeBelowC: 80 }
 
 /** The thermal guard's limits: resuming needs a lower temperature than pausing, or it would flap. */
 export const thermalSettingsSchema = z

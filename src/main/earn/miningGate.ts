@@ -3,7 +3,8 @@ import type { JobGate } from '../../worker/ports.js'
 import type { LocalUseGate } from './localUseGate.js'
 import { DEFAULT_POLICY, evaluatePolicy, type IdleSource } from './miningPolicy.js'
 import { OpenWaiters } from './openWaiters.js'
-import { DEFAULT_THERMAL, type ThermalGuard } from './thermalGuard.js'
+import { DEFAULT_THERMAL } from '../../shared/miningPolicySchema.js'
+import type { ThermalGuard } from './thermalGuard.js'
 
 /** How often the policies are looked at while mining: the user coming back stops new jobs within this. */
 export const POLICY_POLL_MS = 2000

@@ -1,11 +1,10 @@
 import type { PauseInfo, ThermalSettings } from '../../shared/domain.js'
+import { DEFAULT_THERMAL } from '../../shared/miningPolicySchema.js'
 import { Emitter } from '../lib/emitter.js'
 import type { GpuReader, GpuReading } from './gpuReadings.js'
 
 /** A GPU is looked at this often while mining. */
 export const THERMAL_POLL_MS = 10_000
-
-export const DEFAULT_THERMAL: ThermalSettings = { enabled: true, pauseAboveC: 90, resumeBelowC: 80 }
 
 /** What the guard tells: each reading (metrics, alerts) and each time it starts or stops holding mining. */
 export interface ThermalEvents {
