@@ -18,7 +18,7 @@ export const logNotifier = (log: (line: string) => void): DesktopNotifier => ({
 })
 
 export interface AlertServiceDependencies {
-  settings: SettingsRepository
+  settings: Pick<SettingsRepository, 'get' | 'set'>
   notifier: DesktopNotifier
   /** The rig's worker name, sent with webhook alerts so one channel can serve many rigs. */
   rigName?: () => string | null

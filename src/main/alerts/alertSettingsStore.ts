@@ -13,7 +13,7 @@ const KEY = 'alerts.settings'
 export class AlertSettingsStore {
   private cached: AlertSettings
 
-  constructor(private readonly repository: SettingsRepository) {
+  constructor(private readonly repository: Pick<SettingsRepository, 'get' | 'set'>) {
     this.cached = repository.get(KEY, alertSettingsSchema, DEFAULT_ALERT_SETTINGS)
   }
 
