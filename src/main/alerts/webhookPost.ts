@@ -68,7 +68,7 @@ async function attemptOnce(url: string, json: string, policy: WebhookPolicy): Pr
   } catch {
     const timedOut = signal.aborted
     return {
-      outcome: { ok: false, message: timedOut ? `The webhook did not answer within ${Math.round(policy.timeoutMs / 1000)} s.` : 'The webhook could not be reached.' },
+      outcome: { ok: false, message: timedOut ? `The webhook did not answer within ${Number((policy.timeoutMs / 1000).toFixed(1))} s.` : 'The webhook could not be reached.' },
       retry: true,
     }
   }
