@@ -26,6 +26,7 @@ import { modelChoiceSchema, type QuickStartSnapshot } from './quickStart.js'
 import type { ReadinessSnapshot } from './readiness.js'
 import { identityInstallSchema, identityRequestSchema, type IdentityRequest, type IdentityStatus } from './identity.js'
 import type { Result } from './result.js'
+import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
 
 const id = z.string().min(1).max(64)
 const none = z.strictObject({})
@@ -168,6 +169,11 @@ export const contract = {
     }),
   ).returns<LocalApiSnapshot>(),
   'api.regenerateToken': call(none).returns<LocalApiSnapshot>(),
+  /** Alerts: desktop notifications and a webhook (the URL is never sent back whole). */
+  'alerts.settings': call(none).returns<AlertSettingsView>(),
+  'alerts.configure': call(alertConfigureSchema).returns<AlertSettingsView>(),
+  /** "Send a test alert" through every channel that is on. */
+  'alerts.test': call(none).returns<AlertTestResult>(),
   'desktop.status': call(none).returns<DesktopSnapshot>(),
   'desktop.setLoginItem': call(
     z.strictObject({ openAtLogin: z.boolean(), startHidden: z.boolean(), startEarning: z.boolean() }),

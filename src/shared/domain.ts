@@ -233,10 +233,19 @@ export interface MiningPolicySettings {
   schedule: { enabled: boolean; windows: ScheduleWindow[] }
   /** Seconds after the last local chat or API request before grid jobs resume. */
   localCooldownSeconds: number
+  /** The thermal guard; absent in policies saved before it existed (then `DEFAULT_THERMAL`). */
+  thermal?: ThermalSettings
+}
+
+/** Pause taking jobs at or above `pauseAboveC` (the hottest GPU), resume once below `resumeBelowC`. */
+export interface ThermalSettings {
+  enabled: boolean
+  pauseAboveC: number
+  resumeBelowC: number
 }
 
 /** Why mining is paused. */
-export type PauseReason = 'local-use' | 'user-active' | 'battery' | 'schedule'
+export type PauseReason = 'local-use' | 'user-active' | 'battery' | 'schedule' | 'thermal'
 
 /** A pause, in words for the Earn view. */
 export interface PauseInfo {
@@ -251,7 +260,16 @@ export interface PauseInfo {
 export interface AccountTotals {
   state: 'unknown' | 'ok' | 'unavailable'
   /** What the grid knows: username, earned rewards, completed jobs, workers; null unless `ok`. */
-  totals: { user: string | null; rewards: number; jobs: number; workers: number; workersOnline: number; balance: number | null } | null
+  totals: {
+    user: string | null
+    rewards: number
+    jobs: number
+    workers: number
+    workersOnline: number
+    balance: number | null
+    /** Each rig (worker) of the account as the grid lists it; absent from grids or versions that did not say. */
+    rigs?: AccountRig[]
+  } | null
   /** Why totals are missing, in one sentence. */
   message: string | null
   checkedAt: number | null
@@ -259,6 +277,14 @@ export interface AccountTotals {
   jobs?: AccountJobMark[] | null
   /** AIPG: accrued and paid AIPG with each payout; null when unknown or the grid did not answer. */
   payouts?: AccountPayouts | null
+}
+
+/** One worker of the account: AIPG `GET /v1/account/workers`, the Horde's `workers/{id}`. */
+export interface AccountRig {
+  name: string
+  online: boolean
+  /** When the grid last heard from it (ms since the epoch); null when the grid does not say. */
+  lastSeen: number | null
 }
 
 /** What `GET /v1/account/jobs` says of one job: never its prompt or its text. */

@@ -64,6 +64,8 @@ export class EarnService {
     this.key = this.keyState()
     this.gate.setPolicy(this.settings.policy())
     this.miner.subscribe((name) => {
+      // A job's row changes nothing the snapshot shows beyond the 'change' that came with it.
+      if (name === 'job') return
       if (name === 'run') void this.account.refresh()
       this.emit()
     })

@@ -8,6 +8,10 @@ const aipgWorkersSchema = z.looseObject({
   online: z.number().catch(0),
   den_earned: z.number().catch(0),
   jobs_completed: z.number().catch(0),
+  workers: z
+    .array(z.looseObject({ name: z.string().max(200).catch('unnamed'), online: z.boolean().catch(false), last_seen: z.unknown().optional() }))
+    .max(500)
+    .catch([]),
 })
 
 const hordeUserSchema = z.looseObject({
@@ -17,6 +21,7 @@ const hordeUserSchema = z.looseObject({
 })
 
 const hordeWorkerSchema = z.looseObject({
+  name: z.string().max(200).catch('unnamed'),
   online: z.boolean().catch(false),
   requests_fulfilled: z.number().catch(0),
   kudos_rewards: z.number().catch(0),
@@ -29,7 +34,8 @@ const hordeWorkerSchema = z.looseObject({
 export async function fetchAccountTotals(access: GridAccess): Promise<NonNullable<AccountTotals['totals']>> {
   if (access.network === 'aipg') {
     const body = aipgWorkersSchema.parse(await getGridJson(access, '/account/workers'))
-    return { user: null, rewards: body.den_earned, jobs: body.jobs_completed, workers: body.count, workersOnline: body.online, balance: null }
+    const rigs = body.workers.map((worker) => ({ name: worker.name, online: worker.online, lastSeen: seenAt(worker.last_seen) }))
+    return { user: null, rewards: body.den_earned, jobs: body.jobs_completed, workers: body.count, workersOnline: body.online, balance: null, rigs }
   }
   const user = hordeUserSchema.parse(await findHordeUser(access))
   const ids = (user.worker_ids ?? []).slice(0, 50)
@@ -43,7 +49,16 @@ export async function fetchAccountTotals(access: GridAccess): Promise<NonNullabl
     workers: workers.length,
     workersOnline: workers.filter((worker) => worker.online).length,
     balance: user.kudos,
+    rigs: workers.map((worker) => ({ name: worker.name, online: worker.online, lastSeen: null })),
   }
+}
+
+/** `last_seen` as an ISO time or epoch seconds; null when missing or unreadable. */
+function seenAt(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e12 ? value * 1000 : value
+  if (typeof value !== 'string') return null
+  const at = Date.parse(value)
+  return Number.isFinite(at) ? at : null
 }
 
 /** The Horde's `find_user`; it answers an unknown key with 404 (UserNotFound), which is the key's fault. */

@@ -1,4 +1,4 @@
-import type { EarnSettings, EarnSnapshot } from '../../shared/domain.js'
+import type { EarnSettings, EarnSnapshot, JobRecord } from '../../shared/domain.js'
 import { AppError } from '../../shared/result.js'
 import { createWorker, type Worker, type WorkerEvent } from '../../worker/jobLoop.js'
 import type { Engine } from '../engine/engine.js'
@@ -22,10 +22,11 @@ export type MinerOutcome = { kind: 'reached' } | { kind: 'stopped' } | { kind: '
 /** What a wait on the miner waits for: connected to the grid (or held by a policy), or the first job taken. */
 export type MinerGoal = 'connected' | 'first-job'
 
-/** The miner's events: its snapshot changed; a run started or ended. */
+/** The miner's events: its snapshot changed; a run started or ended; a job was answered (its ledger row). */
 export interface MinerEvents {
   change: MinerSnapshot
   run: 'started' | 'ended'
+  job: JobRecord
 }
 
 /** What the miner needs from the host. */
@@ -107,6 +108,11 @@ export class Miner {
   /** Every event of the running worker (jobs, states; never job text), for the rig's metrics; returns the unsubscribe function. */
   onWorkerEvent(listener: (event: WorkerEvent) => void): () => void {
     return this.workerEvents.on('worker', listener)
+  }
+
+  /** One event only, its payload typed (the host's alert wiring). */
+  on<K extends keyof MinerEvents & string>(name: K, listener: (payload: MinerEvents[K]) => void): () => void {
+    return this.events.on(name, listener)
   }
 
   /** True while a worker runs or a Start prepares one: settings and keys stay as they are then. */
@@ -270,6 +276,7 @@ export class Miner {
             rewards: sinceStart.rewards + (event.record.reward ?? 0),
           },
         })
+        this.events.emit('job', event.record)
         return
       }
       case 'job-rewarded':

@@ -3,13 +3,15 @@ import type { JobGate } from '../../worker/ports.js'
 import type { LocalUseGate } from './localUseGate.js'
 import { DEFAULT_POLICY, evaluatePolicy, type IdleSource } from './miningPolicy.js'
 import { OpenWaiters } from './openWaiters.js'
+import { DEFAULT_THERMAL } from '../../shared/miningPolicySchema.js'
+import type { ThermalGuard } from './thermalGuard.js'
 
 /** How often the policies are looked at while mining: the user coming back stops new jobs within this. */
 export const POLICY_POLL_MS = 2000
 
 /**
- * The one gate the worker waits on: closed while a policy (battery, schedule, user at the keyboard)
- * or local use of the model holds mining. Policies are polled; local use closes it at once.
+ * The one gate the worker waits on: closed while a policy (battery, schedule, user at the keyboard),
+ * a GPU too hot, or local use of the model holds mining. Policies are polled; local use closes it at once.
  */
 export class MiningGate implements JobGate {
   private policy: MiningPolicySettings = DEFAULT_POLICY
@@ -25,20 +27,25 @@ export class MiningGate implements JobGate {
     private readonly idle: IdleSource,
     private readonly now: () => number = Date.now,
     private readonly pollMs = POLICY_POLL_MS,
+    /** Holds mining while the GPU is too hot; absent, temperature never pauses. */
+    private readonly thermal: ThermalGuard | null = null,
   ) {
     local.onClose(() => this.check())
+    thermal?.on('hot', () => this.check())
   }
 
   setPolicy(policy: MiningPolicySettings): void {
     this.policy = policy
     this.local.setCooldownMs(policy.localCooldownSeconds * 1000)
+    this.thermal?.setLimits(policy.thermal ?? DEFAULT_THERMAL)
     this.check()
   }
 
-  /** Starts polling the policies (while mining). */
+  /** Starts polling the policies and the GPU's temperature (while mining). */
   start(): void {
     this.timer ??= setInterval(() => this.check(), this.pollMs)
     this.timer.unref?.()
+    this.thermal?.start()
     this.check()
   }
 
@@ -46,12 +53,15 @@ export class MiningGate implements JobGate {
   stop(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
+    this.thermal?.stop()
   }
 
   /** Why no new job may be taken now, or null when one may. */
   pause(): PauseInfo | null {
     const policy = evaluatePolicy(this.policy, this.now(), this.idle)
     if (policy) return policy
+    const thermal = this.thermal?.pause() ?? null
+    if (thermal) return thermal
     if (this.local.isOpen()) return null
     const seconds = Math.round(this.local.cooldown / 1000)
     return {

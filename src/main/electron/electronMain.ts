@@ -10,6 +10,7 @@ import { createHost, type Host } from '../host/createHost.js'
 import { appMenuTemplate, WEBSITE_URL } from './appMenu.js'
 import { crashReloadPolicy } from './crashReload.js'
 import { createDesktopIntegration } from './desktopIntegration.js'
+import { desktopNotifier } from './desktopNotifier.js'
 import { DesktopPrefsFile } from './desktopPrefs.js'
 import { DesktopTray } from './desktopTray.js'
 import { createElectronUpdatePolicy, updatesDisabledReason } from './electronUpdater.js'
@@ -237,6 +238,7 @@ async function start(): Promise<void> {
     log: info,
     desktop,
     sqliteNativeBinding,
+    notifier: desktopNotifier({ isSupported: () => Notification.isSupported(), create: (options) => new Notification(options) }, info),
   })
   const current = host
   bindIpc(ipcMain, current, appUrl, () => window?.webContents ?? null)

@@ -12,6 +12,11 @@ import { bridgeAgent } from '../../grid/gridAuth.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { isMinerOn } from '../../shared/minerStatus.js'
 import { MiningGate } from '../earn/miningGate.js'
+import { systemGpuReader, type GpuReader } from '../earn/gpuReadings.js'
+import { ThermalGuard } from '../earn/thermalGuard.js'
+import { AlertService, logNotifier, type DesktopNotifier } from '../alerts/alertService.js'
+import { AlertWatch } from '../alerts/alertWatch.js'
+import type { WebhookPolicy } from '../alerts/webhookPost.js'
 import { OnboardingFlag } from '../earn/onboardingFlag.js'
 import { startEarningInBackground, type BackgroundStartOutcome } from '../earn/backgroundStart.js'
 import { LastEarningModel } from '../earn/lastEarningModel.js'
@@ -73,6 +78,12 @@ export interface HostOptions {
   sqliteNativeBinding?: string
   /** Chat through the AI Horde (tests poll faster). */
   hordeChat?: HordeChatOptions
+  /** The GPU's temperature for the thermal guard (default nvidia-smi, then rocm-smi; tests fake it). */
+  gpuReader?: GpuReader
+  /** Desktop notifications for alerts (the Electron shell); headless: a log line. */
+  notifier?: DesktopNotifier
+  /** Webhook timing for alerts (tests shorten it). */
+  alertWebhook?: Partial<WebhookPolicy>
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -88,10 +99,12 @@ export interface Host {
   localApi: LocalApiService
   localUse: LocalUseGate
   models: ModelsService
-  /** What the miner waits on: policies and local use. */
+  /** What the miner waits on: policies, the GPU's temperature and local use. */
   miningGate: MiningGate
   /** The rig's Prometheus registry (served by `gridforge serve --metrics-port`). */
   metrics: RigMetrics
+  thermal: ThermalGuard
+  alerts: AlertService
   /**
    * Start earning from the tray or at login, as the Earn view's Start does: the loaded model, else the
    * model of the last Start earning. Resolves with the sentence to show the user when it failed.
@@ -138,9 +151,10 @@ export function createHost(options: HostOptions): Host {
   const localApi = new LocalApiService({ engine, settings, secrets, beginLocalUse: () => localUse.beginLocalUse() })
   localApi.subscribe(events.forwarder())
   if (options.ownsData !== false) void localApi.startIfEnabled()
-  const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle)
   const identity = new WorkerIdentityService({ secrets, log })
   identity.events.subscribe(events.forwarder())
+  const thermal = new ThermalGuard(options.gpuReader ?? systemGpuReader(), undefined, log)
+  const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle, undefined, undefined, thermal)
   const earn = createEarnService({
     gate: miningGate,
     defaultPolicy: { ...DEFAULT_POLICY, localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000 },
@@ -166,6 +180,20 @@ export function createHost(options: HostOptions): Host {
   }
   observeEarn(earn.snapshot())
   earn.on('earn.snapshot', observeEarn)
+  const alerts = new AlertService({
+    settings,
+    notifier: options.notifier ?? logNotifier(log),
+    rigName: () => earn.snapshot().settings.workerName || null,
+    webhook: options.alertWebhook,
+    log,
+  })
+  // The alerts hear the services' own events; none of those services knows about alerts.
+  const alertWatch = new AlertWatch({ raise: (kind, title, body) => alerts.raise(kind, title, body), offlineMs: () => alerts.offlineMs() })
+  earn.account.onChange((account) => alertWatch.account(account))
+  earn.miner.on('change', (snapshot) => alertWatch.miner(snapshot))
+  earn.miner.on('job', (record) => alertWatch.job(record))
+  engine.subscribe((snapshot) => alertWatch.engine(snapshot))
+  thermal.on('hot', (event) => alertWatch.thermal(event))
   const onboarding = new OnboardingFlag(settings)
   const lastEarningModel = new LastEarningModel(settings)
   const readiness = new ReadinessService({
@@ -275,6 +303,9 @@ export function createHost(options: HostOptions): Host {
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
+    'alerts.settings': () => alerts.settings(),
+    'alerts.configure': (request) => alerts.configure(request),
+    'alerts.test': () => alerts.test(),
     'desktop.status': () => requireDesktop(desktop).snapshot(),
     'desktop.setLoginItem': (settings) => requireDesktop(desktop).setLoginItem(settings),
     'desktop.update': ({ action }) =>
@@ -296,6 +327,8 @@ export function createHost(options: HostOptions): Host {
     models,
     miningGate,
     metrics,
+    thermal,
+    alerts,
     paths,
     startEarningInBackground: () =>
       startEarningInBackground({

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import type { MiningPolicySettings, ScheduleWindow } from '../../../../shared/domain'
+import { DEFAULT_THERMAL } from '../../../../shared/miningPolicySchema'
 import { setMiningPolicy } from '../../api/appState'
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
@@ -46,6 +47,7 @@ export function MiningPolicyForm({ policy: saved }: { policy: MiningPolicySettin
     setSavedNote(false)
     setPolicy({ ...policy, ...change })
   }
+  const thermal = policy.thermal ?? DEFAULT_THERMAL
   const setWindows = (windows: ScheduleWindow[]) => set({ schedule: { ...policy.schedule, windows } })
 
   return (
@@ -71,6 +73,22 @@ export function MiningPolicyForm({ policy: saved }: { policy: MiningPolicySettin
           <input type="checkbox" checked={policy.pauseOnBattery} onChange={(e) => set({ pauseOnBattery: e.target.checked })} />
           Pause on battery
         </label>
+        <label className="toggle">
+          <input type="checkbox" checked={thermal.enabled} onChange={(e) => set({ thermal: { ...thermal, enabled: e.target.checked } })} />
+          Pause when the GPU is too hot
+        </label>
+        {thermal.enabled && (
+          <>
+            <label>
+              Pause at (°C)
+              <input type="number" min={40} max={110} value={thermal.pauseAboveC} onChange={(e) => set({ thermal: { ...thermal, pauseAboveC: Number(e.target.value) } })} />
+            </label>
+            <label>
+              Resume below (°C)
+              <input type="number" min={30} max={105} value={thermal.resumeBelowC} onChange={(e) => set({ thermal: { ...thermal, resumeBelowC: Number(e.target.value) } })} />
+            </label>
+          </>
+        )}
         <label className="toggle">
           <input
             type="checkbox"

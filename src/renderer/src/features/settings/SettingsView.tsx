@@ -1,9 +1,10 @@
 import { useState } from 'react'
 import { configureLocalApi, errorStore, localApiStore, regenerateLocalApiToken } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { AlertsSettings } from './AlertsSettings'
 import { DesktopSettings } from './DesktopSettings'
 
-/** Settings: the local OpenAI/KoboldAI API for other apps (off by default). */
+/** Settings: the local OpenAI/KoboldAI API for other apps (off by default), alerts, and the desktop's own. */
 export function SettingsView() {
   const localApi = useStore(localApiStore)
   const error = useStore(errorStore)
@@ -61,6 +62,7 @@ export function SettingsView() {
           </dl>
         )}
       </div>
+      <AlertsSettings />
       <DesktopSettings />
     </section>
   )
