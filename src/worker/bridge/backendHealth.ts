@@ -64,13 +64,12 @@ export function createBackendHealth(check: () => Promise<void>, clock: Clock, in
       closeListeners.add(listener)
       return () => closeListeners.delete(listener)
     },
+    reason: () => (state.serving ? null : state.reason),
   }
 
   return {
     gate,
     state: (): HealthState => state,
-    /** Why the gate is closed, or null while the server serves. */
-    reason: (): string | null => (state.serving ? null : state.reason),
     onChange(listener: (state: HealthState) => void): () => void {
       changeListeners.add(listener)
       return () => changeListeners.delete(listener)
