@@ -80,6 +80,8 @@ export function createBackendHealth(check: () => Promise<void>, clock: Clock, in
       set({ serving: false, reason: error.message })
       wake.abort()
     },
+    /** One check now, opening or closing the gate on its outcome. */
+    check: checkOnce,
     /** Checks now and then on its intervals until `signal` aborts. */
     async run(signal: AbortSignal): Promise<void> {
       while (!signal.aborted) {
