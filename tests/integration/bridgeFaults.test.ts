@@ -5,7 +5,10 @@ import type { GenerateRequest, ToolCallDelta } from '../../src/shared/generation
 import { BackendError } from '../../src/worker/bridge/backendError.js'
 import type { BackendConfig } from '../../src/worker/bridge/backendTypes.js'
 import { openBridge } from '../../src/worker/bridge/bridge.js'
+import { createWorker } from '../../src/worker/jobLoop.js'
 import { BadJobRequest } from '../../src/worker/params.js'
+import { startDevGrid } from '../support/devGrid/index.js'
+import { MemoryLedger } from '../support/workerFakes.js'
 
 /** A scripted OpenAI-compatible server: each test says how it answers; every request is kept. */
 type Route = (request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse) => void
@@ -183,5 +186,45 @@ describe('a bridged OpenAI server', () => {
     const abort = new AbortController()
     const result = await bridge.engine.generate(chat(), { signal: abort.signal, onText: () => abort.abort() })
     expect(result).toMatchObject({ text: 'Once upon', finishReason: 'abort' })
+  })
+})
+
+describe('the health gate of a bridged worker', () => {
+  it('never registers with the grid while the server does not serve, shows why, and resumes when it is back', async () => {
+    const bridge = await openBridge(config())
+    const healthy = routes['/v1/models']!
+    routes['/v1/models'] = (_q, _b, r) => json(r, 503, { error: { message: 'Loading model' } })
+    await bridge.health.check()
+    const grid = await startDevGrid({ mode: 'aipg' })
+    const jobId = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Hello' }], max_tokens: 8 } })
+    const worker = createWorker(
+      { network: 'aipg', gridUrl: grid.url, apiKey: 'dev-key-alice', name: 'bridge-gate', models: ['grid/tiny'], slots: 1, maxLength: 64, maxContextLength: 256, maxJobs: 1, agent: 'GridForge:0.0.0-test:x' },
+      { engine: bridge.engine, ledger: new MemoryLedger(), gate: bridge.health.gate },
+    )
+    const states: Array<{ state: string; detail: string | null }> = []
+    const paused = new Promise<void>((resolve) =>
+      worker.subscribe((event) => {
+        if (event.type !== 'state') return
+        states.push({ state: event.state, detail: event.detail })
+        if (event.state === 'paused') resolve()
+      }),
+    )
+    const run = worker.run()
+    try {
+      await paused
+      expect(states.at(-1)).toEqual({ state: 'paused', detail: 'The inference server failed (503): Loading model.' })
+      expect(grid.aipg.registrations).toEqual([])
+      routes['/v1/models'] = healthy
+      await bridge.health.check()
+      await grid.waitFor(() => grid.aipg.results.get(jobId)?.done !== undefined, 10_000, 'the job answered')
+      expect(grid.aipg.registrations).toHaveLength(1)
+      expect(grid.aipg.results.get(jobId)!.text).toBe('Hi')
+      expect(await run).toMatchObject({ reason: 'max-jobs' })
+    } finally {
+      worker.stop()
+      worker.stop()
+      await run
+      grid.close()
+    }
   })
 })
