@@ -101,6 +101,18 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
     expect(result.stdout).toMatch(/koboldcpp\/stories260K {2}\d+ tokens .* ok\n/)
   })
 
+  it('runs a Horde prompt through the KoboldAI API of the same server, with the context it reports', async () => {
+    grid = await startDevGrid({ mode: 'horde' })
+    grid.enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 16, max_context_length: 200 } })
+    const args = bridgeArgs('horde', grid.url)
+    args.splice(args.indexOf('openai'), 1, 'kobold')
+    args.splice(args.indexOf(apiUrl), 1, apiUrl.replace(/\/v1$/, ''))
+    const result = await gridforge(args)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/Backend kobold "stories260K": streaming yes, context \d+ \(from \/api\/v1\/config\/max_context_length\)\./)
+    expect(result.stdout).toMatch(/koboldcpp\/stories260K {2}\d+ tokens .* ok\n/)
+  })
+
   it('does not start, and never registers, when the server refuses the backend key', async () => {
     grid = await startDevGrid({ mode: 'aipg' })
     const result = await gridforge(bridgeArgs('aipg', grid.url, keyFile('wrong-backend-key', 'not-the-token-987')))

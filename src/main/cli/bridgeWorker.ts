@@ -48,7 +48,8 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
   const { capabilities } = bridge
   const serverContext = capabilities.contextLength ?? askedContext ?? FALLBACK_CONTEXT
   const { maxLength, maxContextLength } = advertisedLimits({ maxLength: positiveInt(options['max-length'], 'max-length', 512), maxContextLength: askedContext }, serverContext)
-  const models = advertisedModels(network, config.model)
+  // KoboldCpp lists its model as koboldcpp/<name>; the grid name adds that prefix itself.
+  const models = advertisedModels(network, config.model.replace(/^koboldcpp\//, ''))
   process.stderr.write(`${capabilityLine(config, capabilities, askedContext)}\n`)
 
   const db = openDatabase(dataPaths(options.dataDir).database)
