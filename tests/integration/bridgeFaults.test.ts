@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { GenerateRequest, ToolCallDelta } from '../../src/shared/generation.js'
 import { BackendError } from '../../src/worker/bridge/backendError.js'
 import type { BackendConfig } from '../../src/worker/bridge/backendTypes.js'
@@ -156,6 +156,21 @@ describe('a bridged OpenAI server', () => {
     expect((error as Error).message).toMatch(message)
     expect(bridge.health.gate.isOpen()).toBe(false)
     expect(bridge.health.gate.reason?.()).toBe((error as Error).message)
+  })
+
+  it('cuts off a server that streams past the reply length and never ends, and closes the connection', async () => {
+    const bridge = await openBridge(config())
+    let closed = false
+    routes['/v1/chat/completions'] = (_q, _b, r) => {
+      r.writeHead(200, { 'content-type': 'text/event-stream' })
+      const timer = setInterval(() => r.write(`data: ${JSON.stringify(chunk({ content: 'again ' }))}\n\n`), 1)
+      r.on('close', () => {
+        closed = true
+        clearInterval(timer)
+      })
+    }
+    await expect(bridge.engine.generate(chat(), {})).rejects.toMatchObject({ failure: 'garbage', message: expect.stringMatching(/kept streaming past the reply length/) })
+    await vi.waitFor(() => expect(closed).toBe(true))
   })
 
   it('waits as long as a 429 asks before checking the server again', async () => {

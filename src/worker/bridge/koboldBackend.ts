@@ -6,7 +6,7 @@ import type { GenerationEngine } from '../ports.js'
 import { BackendError } from './backendError.js'
 import { backendUrl, callBackend, parseJsonAnswer, type BackendReply, type BackendTarget } from './backendHttp.js'
 import type { BackendCapabilities } from './backendTypes.js'
-import type { OnBackendFailure } from './openAiBackend.js'
+import { OVERRUN, OVERRUN_CHUNKS, type OnBackendFailure } from './openAiBackend.js'
 
 type Handlers = Parameters<GenerationEngine['generate']>[1]
 
@@ -55,6 +55,7 @@ export function koboldBackend(target: BackendTarget, capabilities: BackendCapabi
         text += piece
         tokens++
         firstTokenMs ??= target.clock.now() - started
+        if (tokens > params.maxTokens + OVERRUN_CHUNKS) throw new BackendError('garbage', OVERRUN)
         handlers.onText?.(piece, tokens)
       }
       const path = capabilities.streaming ? '/api/extra/generate/stream' : '/api/v1/generate'

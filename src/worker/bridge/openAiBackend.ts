@@ -11,6 +11,10 @@ import { checkRequestSupported } from './requestSupport.js'
 
 type Handlers = Parameters<GenerationEngine['generate']>[1]
 
+/** Servers send about one piece per token; this many pieces past the reply length is a stream that will not end. */
+export const OVERRUN_CHUNKS = 64
+export const OVERRUN = 'The inference server kept streaming past the reply length asked for; the reply was cut off.'
+
 /** A failure of the server, reported to the health gate before the job hears it. */
 export type OnBackendFailure = (error: BackendError) => void
 
@@ -53,6 +57,7 @@ export function openAiBackend(target: BackendTarget, capabilities: BackendCapabi
         if (pieces.content || pieces.reasoning || pieces.toolCalls.length) {
           tokens++
           firstTokenMs ??= target.clock.now() - started
+          if (tokens > request.params.maxTokens + OVERRUN_CHUNKS) throw new BackendError('garbage', OVERRUN)
         }
         if (pieces.reasoning) {
           reasoning += pieces.reasoning
