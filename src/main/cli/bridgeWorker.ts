@@ -116,6 +116,8 @@ function readBackend(options: WorkerOptions): BackendConfig {
     throw new UsageError(`--backend-url "${url}" is not a web address.`)
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('--backend-url must start with http:// or https://.')
+  // A key in the URL would be printed with it; it belongs in the key file.
+  if (parsed.username || parsed.password) throw new UsageError('--backend-url must not contain a user or password; put the key in --backend-key-file.')
   const model = options['backend-model']?.trim()
   if (!model) throw new UsageError('--backend-model NAME is required (the model name the server lists).')
   const key = readBackendKey(options['backend-key-file'])
