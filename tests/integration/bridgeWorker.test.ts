@@ -122,4 +122,20 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
     expect(result.stderr).not.toContain('not-the-token-987')
     expect(grid.aipg.registrations).toEqual([])
   })
+
+  it.each([
+    ['an unknown backend type', ['--backend', 'tgi'], /--backend must be openai or kobold, not "tgi"/],
+    ['a URL where nothing listens', ['--backend-url', 'http://127.0.0.1:9/v1'], /Could not reach the inference server at http:\/\/127\.0\.0\.1:9\./],
+    ['a key inside the URL', ['--backend-url', 'http://user:secret-in-url@127.0.0.1:9/v1'], /must not contain a user or password/],
+    ['a model the server does not have', ['--backend-model', 'llama3'], /does not serve "llama3"; it serves stories260K/],
+    ['a KoboldAI backend for AIPG chats', ['--backend', 'kobold'], /AIPG jobs are chats: use --backend openai/],
+  ])('exits with one sentence on %s', async (_name, [flag, value], message) => {
+    const args = bridgeArgs('aipg', 'http://127.0.0.1:9')
+    args[args.indexOf(flag!) + 1] = value!
+    const result = await gridforge(args)
+    expect(result.code).toBe(2)
+    const errors = result.stderr.trim().split('\n').filter((line) => line.startsWith('gridforge:'))
+    expect(errors).toEqual([expect.stringMatching(message)])
+    expect(result.stderr).not.toContain('secret-in-url')
+  })
 })
