@@ -126,6 +126,12 @@ describe('a bridged OpenAI server', () => {
     expect((error as Error).message).not.toContain('sk-backend-secret-123')
   })
 
+  it('takes a model name without the :latest tag Ollama lists it with', async () => {
+    routes['/v1/models'] = (_q, _b, r) => json(r, 200, { object: 'list', data: [{ id: 'llama3:latest' }] })
+    await expect(openBridge(config({ model: 'llama3' }))).resolves.toMatchObject({ capabilities: { streaming: true } })
+    await expect(openBridge(config({ model: 'llama' }))).rejects.toThrow(/does not serve "llama"; it serves llama3:latest/)
+  })
+
   it('does not start on a URL where nothing listens', async () => {
     await expect(openBridge(config({ url: 'http://127.0.0.1:9/v1' }))).rejects.toThrow(/Could not reach the inference server at http:\/\/127\.0\.0\.1:9/)
   })

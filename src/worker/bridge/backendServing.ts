@@ -20,7 +20,8 @@ export async function checkServing(target: BackendTarget): Promise<void> {
   const { config } = target
   if (config.kind === 'openai') {
     const ids = (await openAiModels(target)).map((model) => model.id)
-    if (!ids.includes(config.model)) {
+    // Ollama lists `llama3:latest` and answers to `llama3` as well.
+    if (!ids.includes(config.model) && !ids.includes(`${config.model}:latest`)) {
       throw new BackendError('no-model', `The inference server does not serve "${config.model}"${ids.length ? `; it serves ${ids.slice(0, 8).join(', ')}` : ' (it lists no models)'}.`)
     }
     return
