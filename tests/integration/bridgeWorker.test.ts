@@ -123,6 +123,21 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
     expect(grid.aipg.registrations).toEqual([])
   })
 
+  it('runs the grid readiness self-test against the bridged model, contacting no grid', async () => {
+    const result = await gridforge([
+      'worker', '--self-test', '--backend', 'openai', '--backend-url', apiUrl, '--backend-key-file', tokenFile, '--backend-model', 'stories260K',
+      '--seed', '42', '--max-length', '64', '--max-context', '256',
+    ])
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+    expect(result.stderr).toMatch(/Grid readiness self-test of "stories260K" through http:\/\/127\.0\.0\.1:\d+\/v1 \(context 256, max 64 tokens\)/)
+    expect(result.code).toBe(1)
+    const lines = result.stdout.trim().split('\n')
+    expect(lines[0]).toMatch(/^family\s+result\s+time\s+tokens\s+why$/)
+    // A story model cannot echo a hex token; that it fails shows the scorer read a real answer through the bridge.
+    expect(lines[1]).toMatch(/^echo\s+FAIL\s+[\d.]+ s\s+\d+\s+\S/)
+    expect(lines.at(-1)).toMatch(/^Not ready for the grid: \d+ famil(y|ies) failed\.$/)
+  })
+
   it.each([
     ['an unknown backend type', ['--backend', 'tgi'], /--backend must be openai or kobold, not "tgi"/],
     ['a URL where nothing listens', ['--backend-url', 'http://127.0.0.1:9/v1'], /Could not reach the inference server at http:\/\/127\.0\.0\.1:9\./],

@@ -10,10 +10,13 @@ import { BackendError } from '../../worker/bridge/backendError.js'
 import type { BackendCapabilities, BackendConfig, BackendKind } from '../../worker/bridge/backendTypes.js'
 import { openBridge, type Bridge } from '../../worker/bridge/bridge.js'
 import { createWorker } from '../../worker/jobLoop.js'
+import { formatReadinessTable } from '../../worker/readiness/reportTable.js'
+import { runReadiness } from '../../worker/readiness/runner.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
 import { onStopSignals } from './stopSignals.js'
 import { onEvent, parseNetwork, readApiKey, readGridUrl, type WorkerOptions } from './workerCommand.js'
+import { parseSeed } from './workerSelfTest.js'
 
 /** The context advertised when the server does not say and the user does not either: what nearly every model holds. */
 const FALLBACK_CONTEXT = 2048
@@ -25,6 +28,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
  * while the server does not serve.
  */
 export async function bridgeWorker(options: WorkerOptions): Promise<void> {
+  if (options['self-test']) return bridgeSelfTest(options)
   const network = parseNetwork(options.network)
   const gridUrl = readGridUrl(options['grid-url'], network)
   const apiKey = readApiKey(options['api-key-file'])
@@ -36,21 +40,9 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
   }
   const slots = positiveInt(options.slots, 'slots', 1)
   const maxJobs = positiveInt(options['max-jobs'], 'max-jobs', null)
-  const askedContext = positiveInt(options['max-context'], 'max-context', null)
-
-  let bridge: Bridge
-  try {
-    bridge = await openBridge(config)
-  } catch (error) {
-    if (error instanceof BackendError) throw new UsageError(error.message)
-    throw error
-  }
-  const { capabilities } = bridge
-  const serverContext = capabilities.contextLength ?? askedContext ?? FALLBACK_CONTEXT
-  const { maxLength, maxContextLength } = advertisedLimits({ maxLength: positiveInt(options['max-length'], 'max-length', 512), maxContextLength: askedContext }, serverContext)
+  const { bridge, maxLength, maxContextLength } = await openProbed(config, options)
   // KoboldCpp lists its model as koboldcpp/<name>; the grid name adds that prefix itself.
   const models = advertisedModels(network, config.model.replace(/^koboldcpp\//, ''))
-  process.stderr.write(`${capabilityLine(config, capabilities, askedContext)}\n`)
 
   const db = openDatabase(dataPaths(options.dataDir).database)
   const health = new AbortController()
@@ -103,6 +95,42 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
     health.abort()
     db.close()
   }
+}
+
+/**
+ * `gridforge worker --self-test --backend …`: the grid validators' canary families against the bridged
+ * model, with the limits the worker would advertise. No grid is contacted.
+ */
+async function bridgeSelfTest(options: WorkerOptions): Promise<void> {
+  const config = readBackend(options)
+  if (config.kind === 'kobold') throw new UsageError("The self-test sends the validators' chats: use --backend openai.")
+  const seed = options.seed === undefined ? undefined : parseSeed(options.seed)
+  const { bridge, maxLength, maxContextLength } = await openProbed(config, options)
+  process.stderr.write(`Grid readiness self-test of "${config.model}" through ${config.url} (context ${maxContextLength}, max ${maxLength} tokens); no grid is contacted.\n`)
+  const report = await runReadiness({
+    engine: bridge.engine,
+    limits: { maxLength, maxContextLength },
+    seed,
+    onResult: (result, done, total) => process.stderr.write(`[${done}/${total}] ${result.family}: ${result.verdict}\n`),
+  })
+  process.stdout.write(`${formatReadinessTable(report)}\n`)
+  if (!report.ready) process.exitCode = 1
+}
+
+/** Probes the server's model and works out the limits to advertise from what it reports and what the user asked. */
+async function openProbed(config: BackendConfig, options: WorkerOptions): Promise<{ bridge: Bridge; maxLength: number; maxContextLength: number }> {
+  const askedContext = positiveInt(options['max-context'], 'max-context', null)
+  let bridge: Bridge
+  try {
+    bridge = await openBridge(config)
+  } catch (error) {
+    if (error instanceof BackendError) throw new UsageError(error.message)
+    throw error
+  }
+  const serverContext = bridge.capabilities.contextLength ?? askedContext ?? FALLBACK_CONTEXT
+  const limits = advertisedLimits({ maxLength: positiveInt(options['max-length'], 'max-length', null), maxContextLength: askedContext }, serverContext)
+  process.stderr.write(`${capabilityLine(config, bridge.capabilities, askedContext)}\n`)
+  return { bridge, ...limits }
 }
 
 function readBackend(options: WorkerOptions): BackendConfig {

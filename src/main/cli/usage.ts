@@ -14,6 +14,8 @@ Commands:
   worker --backend openai|kobold --backend-url URL --backend-model NAME [--backend-key-file F]
          --network aipg|horde --api-key-file F --name NAME [--slots N] [--max-jobs N] [--max-length N] [--max-context N]
                                                         earn through an inference server you already run (bridge mode)
+  worker --self-test --backend openai --backend-url URL --backend-model NAME [--backend-key-file F] [--max-length N] [--max-context N] [--seed N]
+                                                        the grid validators' tests against the bridged model
   worker --self-test --model PATH|ID [--max-length N] [--max-context N] [--seed N]
                                                         run the grid validators' tests locally; exit 1 when not ready
   chat   --model PATH|ID [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout
