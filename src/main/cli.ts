@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import pkg from '../../package.json'
 import { AppError } from '../shared/result.js'
 import { benchCommand } from './cli/benchCommand.js'
+import { bridgeWorker } from './cli/bridgeWorker.js'
 import { chatCommand } from './cli/chatCommand.js'
 import { identityCommand } from './cli/identityCommand.js'
 import { modelsCommand } from './cli/modelsCommand.js'
@@ -53,6 +54,10 @@ async function main(argv: string[]): Promise<void> {
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
       seed: { type: 'string' },
+      backend: { type: 'string' },
+      'backend-url': { type: 'string' },
+      'backend-key-file': { type: 'string' },
+      'backend-model': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -70,6 +75,7 @@ async function main(argv: string[]): Promise<void> {
     case 'models':
       return modelsCommand({ dataDir, args: positionals, sha256: values.sha256, version: pkg.version, ...paths })
     case 'worker':
+      if (values.backend !== undefined) return bridgeWorker({ ...values, dataDir, version: pkg.version, ...paths })
       return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'identity':
       return identityCommand({ ...values, dataDir, args: positionals })

@@ -153,7 +153,7 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
 
   async function waitForGate(): Promise<void> {
     if (!ports.gate || ports.gate.isOpen()) return
-    setState('paused')
+    setState('paused', ports.gate.reason?.() ?? null)
     await ports.gate.whenOpen(stopping.signal)
   }
 

@@ -49,6 +49,8 @@ export interface JobGate {
   whenOpen(signal?: AbortSignal): Promise<void>
   /** Called each time the gate closes; returns the unsubscribe function. */
   onClose(listener: () => void): () => void
+  /** Why the gate is closed, for the paused status line; null or absent when it has nothing to say. */
+  reason?(): string | null
 }
 
 /** The real clock. */

@@ -13,6 +13,11 @@ Commands:
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|ID --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
          [--metrics-port N [--metrics-host 127.0.0.1]]  Prometheus metrics on http://127.0.0.1:N/metrics
+  worker --backend openai|kobold --backend-url URL --backend-model NAME [--backend-key-file F]
+         --network aipg|horde --api-key-file F --name NAME [--slots N] [--max-jobs N] [--max-length N] [--max-context N]
+                                                        earn through an inference server you already run (bridge mode)
+  worker --self-test --backend openai --backend-url URL --backend-model NAME [--backend-key-file F] [--max-length N] [--max-context N] [--seed N]
+                                                        the grid validators' tests against the bridged model
   worker --self-test --model PATH|ID [--max-length N] [--max-context N] [--seed N]
                                                         run the grid validators' tests locally; exit 1 when not ready
   chat   --model PATH|ID [--system TEXT] "prompt"           one-shot local chat, streams the reply to stdout

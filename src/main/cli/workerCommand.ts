@@ -46,6 +46,11 @@ export interface WorkerOptions extends MetricsFlags {
   'self-test'?: boolean
   /** The self-test's seed (the same seed sends the same probes). */
   seed?: string
+  /** Bridge mode (bridgeWorker.ts): an inference server the user runs instead of a local model. */
+  backend?: string
+  'backend-url'?: string
+  'backend-key-file'?: string
+  'backend-model'?: string
   version: string
   engineEntry: string
   resourcesDir: string
@@ -149,7 +154,7 @@ function identityLine(identity: WorkerIdentityService, names: string[]): string 
   }
 }
 
-function onEvent(event: WorkerEvent, summary: { jobs: number; ok: number; tokens: number; rewards: number }): void {
+export function onEvent(event: WorkerEvent, summary: { jobs: number; ok: number; tokens: number; rewards: number }): void {
   if (event.type === 'state' && (event.state === 'backoff' || event.state === 'stopping') && event.detail) {
     process.stderr.write(`${event.detail}\n`)
   }
@@ -171,21 +176,21 @@ function count(record: JobRecord, summary: { jobs: number; ok: number; tokens: n
   )
 }
 
-function parseNetwork(value: string | undefined): Network {
+export function parseNetwork(value: string | undefined): Network {
   if (value === undefined || value === 'aipg') return 'aipg'
   if (value === 'horde') return 'horde'
   throw new UsageError(`--network must be aipg or horde, not "${value}".`)
 }
 
 /** The grid to work for; the key travels to it, so the grid URL rules apply before anything is sent. */
-function readGridUrl(value: string | undefined, network: Network): string {
+export function readGridUrl(value: string | undefined, network: Network): string {
   if (value === undefined) return DEFAULT_GRID_URLS[network]
   const problem = gridUrlProblem(value)
   if (problem) throw new UsageError(`--grid-url: ${problem}.`)
   return value
 }
 
-function readApiKey(file: string | undefined): string {
+export function readApiKey(file: string | undefined): string {
   if (!file) throw new UsageError('--api-key-file F is required (a file holding only your API key).')
   let key: string
   try {

@@ -43,7 +43,7 @@ export async function workerSelfTest(options: WorkerOptions): Promise<void> {
   }
 }
 
-function parseSeed(value: string): number {
+export function parseSeed(value: string): number {
   if (!/^\d{1,10}$/.test(value) || Number(value) > 0xffffffff) throw new UsageError('--seed must be an integer from 0 to 4294967295.')
   return Number(value)
 }

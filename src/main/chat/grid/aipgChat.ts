@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { gridHeaders } from '../../../grid/gridAuth.js'
 import { apiUrl } from '../../../grid/gridUrls.js'
+import { serverSentData } from '../../../grid/serverSentData.js'
 import type { GenerateRequest, GenerateResult } from '../../../shared/generation.js'
 import type { GridModel } from '../../../shared/gridChat.js'
 import { AppError } from '../../../shared/result.js'
@@ -9,6 +10,8 @@ import type { GridEndpoint } from './gridEndpoint.js'
 import { chatHttpError, isAbort, unreachable } from './gridErrors.js'
 import { gridOriginOf } from './gridOrigin.js'
 import { recentTurns } from './recentTurns.js'
+
+export { serverSentData }
 
 const chunkSchema = z.looseObject({
   choices: z
@@ -122,30 +125,6 @@ export function aipgChat(endpoint: GridEndpoint, model: string): ReplySource {
         throw error
       }
     },
-  }
-}
-
-/** The `data:` payloads of a server-sent event stream, one per event. */
-export async function* serverSentData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder()
-  let buffer = ''
-  let pending = ''
-  for await (const chunk of body) {
-    const text = pending + decoder.decode(chunk, { stream: true })
-    // A \r at the end of a chunk may be the first half of \r\n: keep it until the next chunk arrives.
-    pending = text.endsWith('\r') ? '\r' : ''
-    buffer += text.slice(0, text.length - pending.length).replace(/\r\n?/g, '\n')
-    let end: number
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const event = buffer.slice(0, end)
-      buffer = buffer.slice(end + 2)
-      const data = event
-        .split('\n')
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).replace(/^ /, ''))
-        .join('\n')
-      if (data) yield data
-    }
   }
 }
 

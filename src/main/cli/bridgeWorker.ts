@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { dataPaths } from '../host/dataDir.js'
+import { JobsRepository } from '../store/jobsRepository.js'
+import { openDatabase } from '../store/database.js'
+import { advertisedLimits } from '../../grid/advertisedLimits.js'
+import { advertisedModels } from '../../grid/advertisedNames.js'
+import { bridgeAgent } from '../../grid/gridAuth.js'
+import { BackendError } from '../../worker/bridge/backendError.js'
+import type { BackendCapabilities, BackendConfig, BackendKind } from '../../worker/bridge/backendTypes.js'
+import { openBridge, type Bridge } from '../../worker/bridge/bridge.js'
+import { createWorker } from '../../worker/jobLoop.js'
+import { formatReadinessTable } from '../../worker/readiness/reportTable.js'
+import { runReadiness } from '../../worker/readiness/runner.js'
+import { positiveInt } from './options.js'
+import { UsageError } from './usage.js'
+import { onStopSignals } from './stopSignals.js'
+import { onEvent, parseNetwork, readApiKey, readGridUrl, type WorkerOptions } from './workerCommand.js'
+import { parseSeed } from './workerSelfTest.js'
+
+/** The context advertised when the server does not say and the user does not either: what nearly every model holds. */
+const FALLBACK_CONTEXT = 2048
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * `gridforge worker --backend …`: the grid worker in front of an inference server the user already runs.
+ * No local model is loaded; the server's model is probed, advertised with what passed, and mining pauses
+ * while the server does not serve.
+ */
+export async function bridgeWorker(options: WorkerOptions): Promise<void> {
+  if (options['self-test']) return bridgeSelfTest(options)
+  const network = parseNetwork(options.network)
+  const gridUrl = readGridUrl(options['grid-url'], network)
+  const apiKey = readApiKey(options['api-key-file'])
+  const name = options.name?.trim()
+  if (!name) throw new UsageError('--name NAME is required (the worker name shown on the grid).')
+  const config = readBackend(options)
+  if (config.kind === 'kobold' && network === 'aipg') {
+    throw new UsageError('AIPG jobs are chats: use --backend openai (KoboldCpp serves the OpenAI API under /v1 too).')
+  }
+  const slots = positiveInt(options.slots, 'slots', 1)
+  const maxJobs = positiveInt(options['max-jobs'], 'max-jobs', null)
+  const { bridge, maxLength, maxContextLength } = await openProbed(config, options)
+  // KoboldCpp lists its model as koboldcpp/<name>; the grid name adds that prefix itself.
+  const models = advertisedModels(network, config.model.replace(/^koboldcpp\//, ''))
+
+  const db = openDatabase(dataPaths(options.dataDir).database)
+  const health = new AbortController()
+  try {
+    const worker = createWorker(
+      {
+        network,
+        gridUrl,
+        apiKey,
+        name,
+        models,
+        slots,
+        maxLength,
+        maxContextLength,
+        maxJobs,
+        agent: bridgeAgent(options.version),
+        extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
+      },
+      {
+        engine: bridge.engine,
+        ledger: new JobsRepository(db),
+        gate: bridge.health.gate,
+        logger: { info: (line) => process.stderr.write(`${line}\n`), warn: (line) => process.stderr.write(`${line}\n`) },
+      },
+    )
+    const summary = { jobs: 0, ok: 0, tokens: 0, rewards: 0 }
+    worker.subscribe((event) => onEvent(event, summary))
+    bridge.health.onChange((state) =>
+      process.stderr.write(state.serving ? 'The inference server is serving; taking jobs.\n' : `Paused: ${state.reason}\n`),
+    )
+    const checks = bridge.health.run(health.signal)
+    process.stderr.write(
+      `Worker "${name}" on ${network} with ${models.join(', ')} through ${config.url} (${slots} slot${slots > 1 ? 's' : ''}, max ${maxLength} tokens, context ${maxContextLength}).\n`,
+    )
+    let interrupts = 0
+    onStopSignals((cause) => {
+      if (cause === 'SIGTERM') return worker.stop()
+      interrupts++
+      process.stderr.write(interrupts === 1 ? 'Finishing jobs in flight… press Ctrl-C again to cancel them.\n' : 'Cancelling jobs in flight.\n')
+      worker.stop()
+    })
+    const exit = await worker.run()
+    health.abort()
+    await checks
+    process.stdout.write(
+      `Summary: ${summary.jobs} job${summary.jobs === 1 ? '' : 's'} (${summary.ok} ok), ${summary.tokens} tokens, rewards ${summary.rewards.toFixed(2)}\n`,
+    )
+    if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
+  } finally {
+    health.abort()
+    db.close()
+  }
+}
+
+/**
+ * `gridforge worker --self-test --backend …`: the grid validators' canary families against the bridged
+ * model, with the limits the worker would advertise. No grid is contacted.
+ */
+async function bridgeSelfTest(options: WorkerOptions): Promise<void> {
+  const config = readBackend(options)
+  if (config.kind === 'kobold') throw new UsageError("The self-test sends the validators' chats: use --backend openai.")
+  const seed = options.seed === undefined ? undefined : parseSeed(options.seed)
+  const { bridge, maxLength, maxContextLength } = await openProbed(config, options)
+  process.stderr.write(`Grid readiness self-test of "${config.model}" through ${config.url} (context ${maxContextLength}, max ${maxLength} tokens); no grid is contacted.\n`)
+  const report = await runReadiness({
+    engine: bridge.engine,
+    limits: { maxLength, maxContextLength },
+    seed,
+    onResult: (result, done, total) => process.stderr.write(`[${done}/${total}] ${result.family}: ${result.verdict}\n`),
+  })
+  process.stdout.write(`${formatReadinessTable(report)}\n`)
+  if (!report.ready) process.exitCode = 1
+}
+
+/** Probes the server's model and works out the limits to advertise from what it reports and what the user asked. */
+async function openProbed(config: BackendConfig, options: WorkerOptions): Promise<{ bridge: Bridge; maxLength: number; maxContextLength: number }> {
+  const askedContext = positiveInt(options['max-context'], 'max-context', null)
+  let bridge: Bridge
+  try {
+    bridge = await openBridge(config)
+  } catch (error) {
+    if (error instanceof BackendError) throw new UsageError(error.message)
+    throw error
+  }
+  const serverContext = bridge.capabilities.contextLength ?? askedContext ?? FALLBACK_CONTEXT
+  const limits = advertisedLimits({ maxLength: positiveInt(options['max-length'], 'max-length', null), maxContextLength: askedContext }, serverContext)
+  process.stderr.write(`${capabilityLine(config, bridge.capabilities, askedContext)}\n`)
+  return { bridge, ...limits }
+}
+
+function readBackend(options: WorkerOptions): BackendConfig {
+  const kind = parseKind(options.backend)
+  const url = options['backend-url']
+  if (!url) throw new UsageError(`--backend-url URL is required (${kind === 'openai' ? 'the API root with /v1, e.g. http://127.0.0.1:11434/v1' : "the KoboldAI server's address, e.g. http://127.0.0.1:5001"}).`)
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new UsageError(`--backend-url "${url}" is not a web address.`)
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('--backend-url must start with http:// or https://.')
+  // A key in the URL would be printed with it; it belongs in the key file.
+  if (parsed.username || parsed.password) throw new UsageError('--backend-url must not contain a user or password; put the key in --backend-key-file.')
+  const model = options['backend-model']?.trim()
+  if (!model) throw new UsageError('--backend-model NAME is required (the model name the server lists).')
+  const key = readBackendKey(options['backend-key-file'])
+  // The key would cross the network in the clear.
+  if (key && parsed.protocol === 'http:' && !LOOPBACK_HOSTS.has(parsed.hostname)) {
+    throw new UsageError('--backend-key-file: the key would be sent unencrypted; use https:// for a server on another machine.')
+  }
+  return { kind, url: url.replace(/\/+$/, ''), model, ...(key ? { key } : {}) }
+}
+
+function parseKind(value: string | undefined): BackendKind {
+  if (value === 'openai' || value === 'kobold') return value
+  throw new UsageError(`--backend must be openai or kobold, not "${value}".`)
+}
+
+function readBackendKey(file: string | undefined): string | undefined {
+  if (!file) return undefined
+  let key: string
+  try {
+    key = readFileSync(file, 'utf8').trim()
+  } catch {
+    throw new UsageError(`Cannot read the backend key file ${file}.`)
+  }
+  if (!key || /\s/.test(key)) throw new UsageError(`The backend key file ${file} must contain just the key.`)
+  return key
+}
+
+/** What the probe found, in one line: the user sees what is advertised and why. */
+function capabilityLine(config: BackendConfig, capabilities: BackendCapabilities, askedContext: number | null): string {
+  const yes = (value: boolean) => (value ? 'yes' : 'no')
+  const context = capabilities.contextLength
+    ? `context ${capabilities.contextLength} (from ${capabilities.contextSource})`
+    : askedContext
+      ? `context ${askedContext} (from --max-context; the server does not report it)`
+      : `context ${FALLBACK_CONTEXT} (the server does not report it; set --max-context)`
+  const features = config.kind === 'openai' ? `, tools ${yes(capabilities.tools)}, response_format ${yes(capabilities.responseFormat)}` : ''
+  return `Backend ${config.kind} "${config.model}": streaming ${yes(capabilities.streaming)}${features}, ${context}.`
+}
