@@ -200,7 +200,6 @@ export class DownloadManager {
   }
 
   private async run(download: DownloadRecord, signal: AbortSignal): Promise<void> {
-    const { repo } = this.options
     const part = this.partPath(download.fileName)
     const live = this.liveOf(download.id)
     live.retries = 0

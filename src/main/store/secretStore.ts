@@ -57,7 +57,7 @@ export class FileSecretStore implements SecretStore {
       return null
     }
     // Control characters or bytes that are not UTF-8 (decoded as U+FFFD) mean the file is damaged or not ours.
-    if (/[\u0000-\u001f\u007f\ufffd]/.test(value)) throw malformed(file)
+    if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f' || c === '\ufffd')) throw malformed(file)
     return value || null
   }
 
