@@ -55,14 +55,14 @@ describe('the GGUF header check', () => {
   it('refuses a tensor with 2^31 dimensions with one sentence', async () => {
     await expect(checkGgufHeader(hugeDimensions())).rejects.toMatchObject({
       code: 'MODEL_INVALID',
-      message: 'dims.gguf is not a usable GGUF model: its header declares a tensor with 2147483648 dimensions (a tensor has 1 to 4).',
+      message: 'dims.gguf is not a valid GGUF model file: its header declares a tensor with 2147483648 dimensions (a tensor has 1 to 4).',
     })
   })
 
   it('refuses a 2^60-long metadata array against the file size', async () => {
     await expect(checkGgufHeader(hugeArray())).rejects.toMatchObject({
       code: 'MODEL_INVALID',
-      message: expect.stringMatching(/^array\.gguf is not a usable GGUF model: its metadata declares an array of 1152921504606846976 values, more than the file's \d+ bytes can hold\.$/),
+      message: expect.stringMatching(/^array\.gguf is not a valid GGUF model file: its metadata declares an array of 1152921504606846976 values, more than the file's \d+ bytes can hold\.$/),
     })
   })
 
@@ -70,10 +70,10 @@ describe('the GGUF header check', () => {
     const cut = join(dir, 'cut.gguf')
     const whole = readFileSync(crafted('whole.gguf', () => undefined))
     writeFileSync(cut, whole.subarray(0, after(whole, 'crafted.bytes') + 6))
-    await expect(checkGgufHeader(cut)).rejects.toThrow(/^cut\.gguf is not a usable GGUF model: the file ends inside its header \(\d+ bytes\)\.$/)
+    await expect(checkGgufHeader(cut)).rejects.toThrow(/^cut\.gguf is not a valid GGUF model file: the file ends inside its header \(\d+ bytes\)\.$/)
     const page = join(dir, 'page.gguf')
     writeFileSync(page, '<html>not a model, but long enough for a header</html>')
-    await expect(checkGgufHeader(page)).rejects.toThrow('page.gguf is not a usable GGUF model: it does not start with the GGUF signature.')
+    await expect(checkGgufHeader(page)).rejects.toThrow('page.gguf is not a valid GGUF model file: it does not start with the GGUF signature.')
     const version = crafted('v9.gguf', (bytes) => bytes.writeUInt32LE(9, 4))
     await expect(checkGgufHeader(version)).rejects.toThrow(/GGUF version 9, and only versions 2 and 3/)
     const type = crafted('type.gguf', (bytes) => bytes.writeUInt32LE(77, after(bytes, 'crafted.bytes') + 4))

@@ -12,6 +12,16 @@ const VALUE_BYTES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4
 const STRING = 8
 const ARRAY = 9
 
+/** A header that cannot be a real model's; `problem` is what is wrong with it, for callers that phrase their own sentence. */
+export class GgufHeaderError extends AppError {
+  constructor(
+    fileName: string,
+    readonly problem: string,
+  ) {
+    super('MODEL_INVALID', `${fileName} is not a valid GGUF model file: ${problem}.`)
+  }
+}
+
 /**
  * Walks a GGUF header (version, metadata, tensor infos) with a small buffered reader and checks every
  * count and length against the bytes the file really has, before node-llama-cpp sees the file: a crafted
@@ -70,9 +80,8 @@ class HeaderReader {
       for (let d = 0; d < dimensions; d++) elements *= await this.u64()
       // No ggml type stores a weight in under one bit, so more elements than the file has bits cannot be real.
       if (elements > BigInt(this.size) * 8n) this.refuse(`its header declares a tensor of ${elements} values, more than the file's ${this.size} bytes can hold`)
-      await this.u32()
-      const offset = await this.u64()
-      if (offset > BigInt(this.size)) this.refuse(`its header places a tensor at byte ${offset}, past the end of the file (${this.size} bytes)`)
+      // The type and the data offset; a file cut short in its weights is the loader's "incomplete" check.
+      this.skip(4 + 8)
     }
   }
 
@@ -146,6 +155,6 @@ class HeaderReader {
   }
 
   private refuse(problem: string): never {
-    throw new AppError('MODEL_INVALID', `${this.name} is not a usable GGUF model: ${problem}.`)
+    throw new GgufHeaderError(this.name, problem)
   }
 }
