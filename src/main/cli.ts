@@ -63,7 +63,8 @@ async function main(argv: string[]): Promise<void> {
   })
   const dataDir = values['data-dir'] ?? defaultDataDir()
   const paths = runtimePaths(import.meta.url)
-  if (values.help || !command) {
+  // `gridforge --help` puts the flag where the command goes.
+  if (values.help || !command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`)
     return
   }

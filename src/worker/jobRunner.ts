@@ -59,6 +59,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
     if (!settlement.laterReward) return
     const reward = settlement.laterReward.then((den) => {
       if (den !== null) record({ ...row, reward: den }, 'job-rewarded')
+      else deps.emit({ type: 'job-unacknowledged', record: row })
     })
     rewards.add(reward)
     void reward.finally(() => rewards.delete(reward))

@@ -37,6 +37,8 @@ export type WorkerEvent =
   | { type: 'job-progress'; jobId: string; tokens: number }
   | { type: 'job-finished'; record: JobRecord }
   | { type: 'job-rewarded'; record: JobRecord }
+  /** AIPG: the grid never acknowledged the answer (the socket closed or the wait ran out); no reward will come. */
+  | { type: 'job-unacknowledged'; record: JobRecord }
 
 /** How a run of the worker ended. */
 export interface WorkerExit {

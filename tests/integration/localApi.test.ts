@@ -110,6 +110,10 @@ describe('the local API by plain HTTP', () => {
     ['a wrong token', () => post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }] }, { Authorization: 'Bearer nope' }), 401],
     ['a body over the limit', () => post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x'.repeat(2_000_000) }] }), 413],
     ['a KoboldAI request without a prompt', () => post('/api/v1/generate', { max_length: 10 }), 400],
+    ['a KoboldAI max_length that is not a number', () => post('/api/v1/generate', { prompt: 'Once', max_length: 'lots' }), 400],
+    ['a KoboldAI temperature below zero', () => post('/api/v1/generate', { prompt: 'Once', max_length: 4, temperature: -1 }), 400],
+    ['a KoboldAI top_p above one', () => post('/api/extra/generate/stream', { prompt: 'Once', max_length: 4, top_p: 7 }), 400],
+    ['a KoboldAI stop_sequence that is not a list', () => post('/api/v1/generate', { prompt: 'Once', max_length: 4, stop_sequence: 'The end' }), 400],
     ['an unknown route', () => post('/v1/embeddings', { input: 'x' }), 404],
   ])('answers %s with %i and keeps serving', async (_name, send, status) => {
     expect((await send()).status).toBe(status)

@@ -17,6 +17,10 @@ export interface FileServerFaults {
   bytesPerSecond?: number
   /** Advertise the file's sha256 the way Hugging Face does (`X-Linked-ETag`); on by default. */
   advertiseSha256?: boolean
+  /** Send no Content-Length (chunked), as some servers and proxies do. */
+  noContentLength?: boolean
+  /** Send the first this-many bytes alone, then wait a moment before the rest (a tiny first chunk). */
+  firstChunkBytes?: number
 }
 
 /** One request as the server saw it. */
@@ -70,7 +74,7 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
     const end = range?.end ?? body.length - 1
     const headers: Record<string, string | number> = {
       'content-type': 'application/octet-stream',
-      'content-length': end - start + 1,
+      ...(f.noContentLength ? {} : { 'content-length': end - start + 1 }),
       'content-disposition': `attachment; filename="${name}"`,
       etag: `"${hashes.get(name)}"`,
     }
@@ -88,7 +92,7 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
       f.dropAtFraction !== undefined && !dropped ? Math.floor(body.length * f.dropAtFraction) : Number.POSITIVE_INFINITY
     void stream(res, served, start, end + 1, f.bytesPerSecond ?? 0, dropAt, () => {
       dropped = true
-    })
+    }, f.firstChunkBytes)
   })
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -124,8 +128,15 @@ async function stream(
   bytesPerSecond: number,
   dropAt: number,
   onDrop: () => void,
+  firstChunkBytes?: number,
 ): Promise<void> {
   const chunk = 16 * 1024
+  if (firstChunkBytes !== undefined) {
+    res.write(body.subarray(from, from + firstChunkBytes))
+    // Long enough for the client to read the tiny chunk on its own.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    from += firstChunkBytes
+  }
   for (let offset = from; offset < to; offset += chunk) {
     if (res.destroyed) return
     const next = Math.min(offset + chunk, to)

@@ -49,6 +49,14 @@ function setup(config: Partial<WorkerConfig> = {}, ports: Partial<WorkerPorts> =
 const held = (engine: unknown) => engine as HeldEngine
 
 describe('the job loop core', () => {
+  it('reports a job whose answer the grid never acknowledged, so it is counted, and records no reward for it', async () => {
+    const w = setup({ maxJobs: 1 }, { engine: instantEngine() })
+    w.transport.push(new FakeJob('job-unacked', 'grid/test-model', { reward: null }))
+    expect(await w.exit).toEqual({ reason: 'max-jobs', message: null })
+    expect(w.events.filter((e) => e.type === 'job-finished' || e.type === 'job-rewarded' || e.type === 'job-unacknowledged').map((e) => e.type)).toEqual(['job-finished', 'job-unacknowledged'])
+    expect(w.ledger.writes.map((row) => [row.jobId, row.reward])).toEqual([['job-unacked', null]])
+  })
+
   it('runs a job, streams it to the grid, answers it once, records it and its later reward', async () => {
     const engine = instantEngine(({ onText }) => {
       onText?.('Once', 1)

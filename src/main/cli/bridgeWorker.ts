@@ -15,7 +15,8 @@ import { runReadiness } from '../../worker/readiness/runner.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
 import { onStopSignals } from './stopSignals.js'
-import { onEvent, parseNetwork, readApiKey, readGridUrl, type WorkerOptions } from './workerCommand.js'
+import { parseNetwork, readApiKey, readGridUrl, type WorkerOptions } from './workerCommand.js'
+import { createWorkerReport } from './workerReport.js'
 import { parseSeed } from './workerSelfTest.js'
 
 /** The context advertised when the server does not say and the user does not either: what nearly every model holds. */
@@ -47,6 +48,7 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
   const db = openDatabase(dataPaths(options.dataDir).database)
   const health = new AbortController()
   try {
+    const report = createWorkerReport({ out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) })
     const worker = createWorker(
       {
         network,
@@ -65,11 +67,10 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
         engine: bridge.engine,
         ledger: new JobsRepository(db),
         gate: bridge.health.gate,
-        logger: { info: (line) => process.stderr.write(`${line}\n`), warn: (line) => process.stderr.write(`${line}\n`) },
+        logger: { info: (line) => process.stderr.write(`${line}\n`), warn: (line) => report.warn(line) },
       },
     )
-    const summary = { jobs: 0, ok: 0, tokens: 0, rewards: 0 }
-    worker.subscribe((event) => onEvent(event, summary))
+    worker.subscribe((event) => report.onEvent(event))
     bridge.health.onChange((state) =>
       process.stderr.write(state.serving ? 'The inference server is serving; taking jobs.\n' : `Paused: ${state.reason}\n`),
     )
@@ -87,9 +88,7 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
     const exit = await worker.run()
     health.abort()
     await checks
-    process.stdout.write(
-      `Summary: ${summary.jobs} job${summary.jobs === 1 ? '' : 's'} (${summary.ok} ok), ${summary.tokens} tokens, rewards ${summary.rewards.toFixed(2)}\n`,
-    )
+    process.stdout.write(`${report.summaryLine()}\n`)
     if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
   } finally {
     health.abort()

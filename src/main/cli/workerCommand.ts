@@ -10,7 +10,7 @@ import { advertisedModels } from '../../grid/advertisedNames.js'
 import { bridgeAgent } from '../../grid/gridAuth.js'
 import { DEFAULT_GRID_URLS } from '../../grid/gridUrls.js'
 import { gridUrlProblem } from '../../shared/gridUrl.js'
-import { createWorker, type WorkerEvent } from '../../worker/jobLoop.js'
+import { createWorker } from '../../worker/jobLoop.js'
 import { slotWorkerNames } from '../../shared/slotNames.js'
 import { identityCoverage } from '../identity/identityCoverage.js'
 import { WorkerIdentityService } from '../identity/workerIdentityService.js'
@@ -19,7 +19,7 @@ import { nvidiaSmiProbe } from '../metrics/gpuReadings.js'
 import { RigMetrics } from '../metrics/rigMetrics.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
 import { announceInstance } from './runningInstance.js'
-import type { JobRecord, Network } from '../../worker/ports.js'
+import type { Network } from '../../worker/ports.js'
 import { catalogNamesFor } from '../models/advertisedNames.js'
 import { loadCatalog } from '../models/catalog.js'
 import { ModelsRepository } from '../store/modelsRepository.js'
@@ -27,6 +27,7 @@ import { modelStem, resolveModelArgument } from './modelArgument.js'
 import { positiveInt } from './options.js'
 import { UsageError } from './usage.js'
 import { onStopSignals } from './stopSignals.js'
+import { createWorkerReport } from './workerReport.js'
 import { workerSelfTest } from './workerSelfTest.js'
 
 /** Options of `gridforge worker`. */
@@ -93,6 +94,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
       model.contextSize,
     )
     const models = advertisedModels(network, modelStem(modelPath), catalogNamesFor(modelPath, new ModelsRepository(db), loadCatalog()))
+    const report = createWorkerReport({ out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) })
     const worker = createWorker(
       {
         network,
@@ -107,10 +109,9 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
         agent: bridgeAgent(options.version),
         extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
       },
-      { engine, ledger, logger: { info: log, warn: log }, signer: identity },
+      { engine, ledger, logger: { info: log, warn: (line) => report.warn(line) }, signer: identity },
     )
-    const summary = { jobs: 0, ok: 0, tokens: 0, rewards: 0 }
-    worker.subscribe((event) => onEvent(event, summary))
+    worker.subscribe((event) => report.onEvent(event))
     const metrics = new RigMetrics({ version: options.version, gpu: nvidiaSmiProbe(), hardware: () => engine.hardware(), modelName: () => models[0] ?? modelStem(modelPath) })
     metrics.setNetwork(network)
     metrics.observeEngine(engine.snapshot())
@@ -133,9 +134,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
       worker.stop()
     })
     const exit = await worker.run()
-    process.stdout.write(
-      `Summary: ${summary.jobs} job${summary.jobs === 1 ? '' : 's'} (${summary.ok} ok), ${summary.tokens} tokens, rewards ${summary.rewards.toFixed(2)}\n`,
-    )
+    process.stdout.write(`${report.summaryLine()}\n`)
     if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
   } finally {
     withdraw()
@@ -152,28 +151,6 @@ function identityLine(identity: WorkerIdentityService, names: string[]): string 
   } catch (error) {
     return `Results go unsigned: ${error instanceof Error ? error.message : String(error)}`
   }
-}
-
-export function onEvent(event: WorkerEvent, summary: { jobs: number; ok: number; tokens: number; rewards: number }): void {
-  if (event.type === 'state' && (event.state === 'backoff' || event.state === 'stopping') && event.detail) {
-    process.stderr.write(`${event.detail}\n`)
-  }
-  if (event.type === 'job-finished' && !(event.record.network === 'aipg' && event.record.reward === null && event.record.state !== 'dropped')) {
-    count(event.record, summary)
-  }
-  if (event.type === 'job-rewarded') count(event.record, summary)
-}
-
-/** AIPG jobs are printed once their reward (ack) arrives; Horde jobs already carry it. */
-function count(record: JobRecord, summary: { jobs: number; ok: number; tokens: number; rewards: number }): void {
-  summary.jobs++
-  if (record.state === 'ok' || record.state === 'cancelled') summary.ok++
-  summary.tokens += record.completionTokens
-  summary.rewards += record.reward ?? 0
-  const reward = record.reward === null ? '-' : record.reward.toFixed(2)
-  process.stdout.write(
-    `${record.jobId.slice(0, 8)}  ${record.model}  ${record.completionTokens} tokens  ${record.tokensPerSecond.toFixed(1)} tok/s  reward ${reward}  ${record.state}${record.error ? ` (${record.error})` : ''}\n`,
-  )
 }
 
 export function parseNetwork(value: string | undefined): Network {

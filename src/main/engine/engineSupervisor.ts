@@ -3,6 +3,7 @@ import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
 import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../shared/generation.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
+import { checkGgufHeader } from '../lib/ggufHeader.js'
 import type { Engine, GenerateHandlers, ModelInspector } from './engine.js'
 import type { EngineLauncher, EngineProcess, EngineReply, EngineRequest } from './protocol.js'
 
@@ -97,6 +98,8 @@ export class EngineSupervisor implements Engine, ModelInspector {
   }
 
   async load(path: string): Promise<LoadedModel> {
+    // A crafted header is refused here, at once, before the engine would spend minutes and gigabytes on it.
+    await checkGgufHeader(path)
     await this.start()
     this.update({ state: 'loading', loading: { path, progress: 0 }, notice: null })
     let lastProgress = 0
@@ -155,6 +158,7 @@ export class EngineSupervisor implements Engine, ModelInspector {
 
   /** Where a model (path or URL) would run on this machine, from its GGUF header. */
   async inspect(source: string): Promise<ModelFit> {
+    if (!/^https?:\/\//i.test(source)) await checkGgufHeader(source)
     await this.start()
     return (await this.request({ type: 'inspect', source }, 'inspect')) as ModelFit
   }

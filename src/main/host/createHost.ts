@@ -38,7 +38,7 @@ import { JobsRepository } from '../store/jobsRepository.js'
 import { ModelsRepository } from '../store/modelsRepository.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
-import { dataPaths } from './dataDir.js'
+import { dataPaths, makeDataDirPrivate } from './dataDir.js'
 import { requireDesktop, type DesktopIntegration } from './desktopIntegration.js'
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js'
 import { HostEvents } from './events.js'
@@ -118,6 +118,7 @@ export interface Host {
 export function createHost(options: HostOptions): Host {
   const log = options.log ?? (() => undefined)
   const paths = dataPaths(options.dataDir)
+  makeDataDirPrivate(options.dataDir)
   mkdirSync(paths.models, { recursive: true })
   const db: Database.Database = openDatabase(paths.database, undefined, { nativeBinding: options.sqliteNativeBinding })
   const events = new HostEvents(log)

@@ -1,11 +1,35 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { hordeJobToRequest, hordePayloadSchema } from '../../worker/params.js'
+import { z } from 'zod'
+import { hordeJobToRequest } from '../../worker/params.js'
 import type { LocalApiContext } from './context.js'
 import { abortOnDisconnect, HttpError, readJson, sendJson, startSse } from './http.js'
 import { modelId } from './openAiRoutes.js'
 
 /** The KoboldCpp version whose API surface this mirrors; clients enable features by it. */
 const KOBOLDCPP_COMPAT_VERSION = '1.80.0'
+
+const count = z.number().int().min(0).max(1_000_000).optional()
+const unit = z.number().min(0).max(1).optional()
+
+/**
+ * A local client's KoboldAI body, checked strictly: unlike a grid job (where garbage falls back to the
+ * defaults so the worker still answers), a wrong value here is the caller's bug, and a 400 that names it
+ * beats a reply generated with settings nobody asked for. Unknown sampler keys pass and are ignored.
+ */
+const koboldRequestSchema = z.looseObject({
+  prompt: z.string({ error: 'The request needs a "prompt" string.' }),
+  max_length: z.number().int().min(1).max(1_000_000).optional(),
+  max_context_length: z.number().int().min(1).max(10_000_000).optional(),
+  temperature: z.number().min(0).max(100).optional(),
+  top_p: unit,
+  top_k: count,
+  min_p: unit,
+  rep_pen: z.number().min(0).max(100).optional(),
+  rep_pen_range: count,
+  stop_sequence: z.array(z.string()).max(1024).optional(),
+  seed: z.number().int().optional(),
+  sampler_seed: z.number().int().optional(),
+})
 
 /**
  * KoboldAI-compatible endpoints as KoboldCpp serves them, so KoboldAI clients (SillyTavern, Kobold
@@ -35,10 +59,12 @@ export async function handleKobold(ctx: LocalApiContext, request: IncomingMessag
   }
   if (request.method !== 'POST' || (path !== '/api/v1/generate' && path !== '/api/extra/generate/stream')) return false
 
-  const body = await readJson(request)
-  const parsed = hordePayloadSchema.safeParse(body)
-  if (!parsed.success || typeof (body as { prompt?: unknown }).prompt !== 'string') {
-    throw new HttpError(400, 'The request needs a "prompt" string.', 'invalid_request_error', 'prompt')
+  const parsed = koboldRequestSchema.safeParse(await readJson(request))
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const param = String(issue?.path[0] ?? 'prompt')
+    const message = param === 'prompt' ? 'The request needs a "prompt" string.' : `"${param}" is not valid: ${issue?.message ?? 'wrong value'}.`
+    throw new HttpError(400, message, 'invalid_request_error', param)
   }
   if (!model) throw new HttpError(503, 'No model is loaded in GridForge; load one first.', 'server_error')
   const generate = hordeJobToRequest(

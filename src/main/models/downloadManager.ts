@@ -7,7 +7,7 @@ import type { CatalogEntry, DownloadSnapshot } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
 import { createBackoff } from '../../worker/backoff.js'
 import type { DownloadRecord, ModelsRepository } from '../store/modelsRepository.js'
-import { probeRemoteFile, TransferError, transferToFile, type TransferResult } from './httpTransfer.js'
+import { DOWNLOAD_DISK_FULL, probeRemoteFile, TransferError, transferToFile, type TransferResult } from './httpTransfer.js'
 import { resolveModelSource } from './modelSource.js'
 
 /** Downloads at once; more wait in the queue (one fast transfer beats two competing ones). */
@@ -18,6 +18,8 @@ const MAX_RETRIES = 6
 const PROGRESS_INTERVAL_MS = 250
 /** Space left free after a download, so the disk is never filled to the last byte. */
 const DISK_MARGIN_BYTES = 256 * 1024 * 1024
+/** How often the free space is checked again while bytes arrive. */
+const SPACE_CHECK_EVERY_BYTES = 64 * 1024 * 1024
 
 /** What the manager needs around it; each is replaceable in tests. */
 export interface DownloadManagerOptions {
@@ -31,6 +33,8 @@ export interface DownloadManagerOptions {
   /** Extra request headers for a URL (a Hugging Face token for huggingface.co). */
   headersFor?: (url: string) => Record<string, string>
   freeBytes?: (dir: string) => Promise<number>
+  /** How many bytes arrive between two free-space checks (64 MB; tests make it small). */
+  spaceCheckEveryBytes?: number
   fetch?: typeof fetch
   /** The Hugging Face endpoint `hf:` URIs resolve against (tests point it at a local server). */
   hfEndpoint?: string
@@ -55,7 +59,11 @@ interface Live {
   modelId: string | null
   samples: Array<{ at: number; bytes: number }>
   lastEmit: number
+  /** A state the database could not take (a full disk); shown until a later write succeeds. */
+  unsaved: DownloadChange | null
 }
+
+type DownloadChange = Parameters<ModelsRepository['updateDownload']>[1]
 
 /**
  * The download queue: resumable (a partial file survives pause, errors and restarts), retried with backoff,
@@ -70,10 +78,16 @@ export class DownloadManager {
   constructor(private readonly options: DownloadManagerOptions) {
     if (options.resumeQueue === false) return
     // Anything in flight when the app last stopped (closed, killed) continues from its partial file.
+    // On a full disk these writes fail; the app still starts and the queue is tidied on a later start.
     for (const download of options.repo.listDownloads()) {
-      if (download.state === 'done' || download.state === 'cancelled') options.repo.removeDownload(download.id)
-      else if (download.state === 'downloading' || download.state === 'verifying') {
-        options.repo.updateDownload(download.id, { state: 'queued' })
+      if (download.state === 'done' || download.state === 'cancelled') {
+        try {
+          options.repo.removeDownload(download.id)
+        } catch (error) {
+          this.options.log?.(`the download queue could not be saved (${error instanceof Error ? error.message : String(error)})`)
+        }
+      } else if (download.state === 'downloading' || download.state === 'verifying') {
+        this.persist(download.id, { state: 'queued' })
       }
     }
   }
@@ -121,7 +135,7 @@ export class DownloadManager {
   async pause(id: string): Promise<DownloadSnapshot> {
     const download = this.require(id)
     if (download.state === 'queued' || download.state === 'failed') {
-      this.options.repo.updateDownload(id, { state: 'paused' })
+      this.persist(id, { state: 'paused' })
     } else if (download.state === 'downloading') {
       await this.stopActive(id, 'paused')
     }
@@ -133,7 +147,7 @@ export class DownloadManager {
   resume(id: string): DownloadSnapshot {
     const download = this.require(id)
     if (download.state === 'paused' || download.state === 'failed') {
-      this.options.repo.updateDownload(id, { state: 'queued', error: null })
+      this.persist(id, { state: 'queued', error: null })
       this.emit()
       this.pump()
     }
@@ -163,14 +177,17 @@ export class DownloadManager {
     if (this.closed) return
     const queued = this.options.repo
       .listDownloads()
+      .map((d) => ({ ...d, ...this.live.get(d.id)?.unsaved }))
       .filter((d) => d.state === 'queued' && (this.options.resumeQueue !== false || this.own.has(d.id)))
     for (const download of queued) {
       if (this.active.size >= PARALLEL_DOWNLOADS) return
       const controller = new AbortController()
-      const done = this.run(download, controller.signal).finally(() => {
-        this.active.delete(download.id)
-        this.pump()
-      })
+      const done = this.run(download, controller.signal)
+        .catch((error: unknown) => this.options.log?.(`download of ${download.fileName} stopped: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.active.delete(download.id)
+          this.pump()
+        })
       this.active.set(download.id, { controller, done })
     }
   }
@@ -183,11 +200,10 @@ export class DownloadManager {
   }
 
   private async run(download: DownloadRecord, signal: AbortSignal): Promise<void> {
-    const { repo } = this.options
     const part = this.partPath(download.fileName)
     const live = this.liveOf(download.id)
     live.retries = 0
-    repo.updateDownload(download.id, { state: 'downloading', error: null })
+    this.persist(download.id, { state: 'downloading', error: null })
     this.emit()
     const backoff = createBackoff({ initialMs: this.options.backoff?.initialMs ?? 1000, maxMs: this.options.backoff?.maxMs ?? 30_000 })
     try {
@@ -196,7 +212,7 @@ export class DownloadManager {
       const remote = await this.withRetries(() => probeRemoteFile(url, headers, signal, this.options.fetch), backoff, download.id, signal)
       backoff.reset()
       const expected = download.expectedSha256 ?? remote.sha256
-      repo.updateDownload(download.id, { totalBytes: remote.sizeBytes, expectedSha256: expected })
+      this.persist(download.id, { totalBytes: remote.sizeBytes, expectedSha256: expected })
       await this.checkDiskSpace(download.fileName, remote.sizeBytes, part)
 
       const result = await this.withRetries(
@@ -208,12 +224,14 @@ export class DownloadManager {
             signal,
             fetch: this.options.fetch,
             onBytes: (received, total) => this.progress(download.id, received, total),
+            checkSpace: (received, total) => this.checkSpaceWhileArriving(download.fileName, received, total),
+            spaceCheckEveryBytes: this.options.spaceCheckEveryBytes ?? SPACE_CHECK_EVERY_BYTES,
           }),
         backoff,
         download.id,
         signal,
       )
-      repo.updateDownload(download.id, { state: 'verifying', receivedBytes: result.sizeBytes, totalBytes: result.sizeBytes })
+      this.persist(download.id, { state: 'verifying', receivedBytes: result.sizeBytes, totalBytes: result.sizeBytes })
       this.emit()
       if (expected && expected !== result.sha256) {
         await rm(part, { force: true })
@@ -230,16 +248,18 @@ export class DownloadManager {
         await rm(finalPath, { force: true })
         throw error
       })
-      repo.updateDownload(download.id, { state: 'done' })
+      this.persist(download.id, { state: 'done' })
       this.options.log?.(`downloaded ${download.fileName} (${result.sizeBytes} bytes, sha256 ${result.sha256})`)
     } catch (error) {
       if (signal.aborted) {
         const reason = signal.reason as string
-        if (reason !== 'cancelled') repo.updateDownload(download.id, { state: reason === 'paused' ? 'paused' : 'queued' })
+        if (reason !== 'cancelled') this.persist(download.id, { state: reason === 'paused' ? 'paused' : 'queued' })
       } else {
         const message = error instanceof TransferError || error instanceof AppError ? error.message : String(error)
-        repo.updateDownload(download.id, { state: 'failed', error: message })
-        this.options.log?.(`download of ${download.fileName} failed: ${message}`)
+        // Out of space, it waits for the user: resuming by itself would only fill the disk again.
+        const diskFull = error instanceof AppError && error.code === 'NOT_ENOUGH_SPACE'
+        this.persist(download.id, { state: diskFull ? 'paused' : 'failed', error: message })
+        this.options.log?.(`download of ${download.fileName} ${diskFull ? 'paused' : 'failed'}: ${message}`)
       }
     } finally {
       live.samples = []
@@ -265,19 +285,27 @@ export class DownloadManager {
           throw new TransferError(`${error.message} Gave up after ${MAX_RETRIES} retries; resume to try again.`, false)
         }
         live.retries++
-        this.options.repo.updateDownload(id, { error: `${error.message} Retrying…` })
+        this.persist(id, { error: `${error.message} Retrying…` })
         this.emit()
         await sleep(backoff.next(), signal)
-        this.options.repo.updateDownload(id, { error: null })
+        this.persist(id, { error: null })
       }
     }
   }
 
   private async checkDiskSpace(fileName: string, total: number | null, part: string): Promise<void> {
-    if (total === null) return
     const have = await stat(part).then((s) => s.size, () => 0)
+    await this.checkSpaceWhileArriving(fileName, have, total)
+  }
+
+  /** Refuses to go on unless the rest of the file (or, of unknown size, the margin) still fits. */
+  private async checkSpaceWhileArriving(fileName: string, have: number, total: number | null): Promise<void> {
     const free = await (this.options.freeBytes ?? freeBytesOf)(this.options.modelsDir)
-    const needed = total - have + DISK_MARGIN_BYTES
+    if (total === null) {
+      if (free < DISK_MARGIN_BYTES) throw new AppError('NOT_ENOUGH_SPACE', DOWNLOAD_DISK_FULL)
+      return
+    }
+    const needed = Math.max(0, total - have) + DISK_MARGIN_BYTES
     if (free < needed) {
       throw new AppError(
         'NOT_ENOUGH_SPACE',
@@ -297,8 +325,24 @@ export class DownloadManager {
     live.etaSeconds = total !== null && live.bytesPerSecond > 0 ? Math.ceil((total - received) / live.bytesPerSecond) : null
     if (now - live.lastEmit < PROGRESS_INTERVAL_MS && received !== total) return
     live.lastEmit = now
-    this.options.repo.updateDownload(id, { receivedBytes: received, totalBytes: total })
+    this.persist(id, { receivedBytes: received, totalBytes: total })
     this.emit()
+  }
+
+  /**
+   * Saves a change to the queue. On a full disk SQLite cannot take it either: the change is kept in memory
+   * (and shown) instead of throwing out of the transfer, and saved with the next write that succeeds.
+   */
+  private persist(id: string, change: DownloadChange): void {
+    const live = this.liveOf(id)
+    const merged = { ...live.unsaved, ...change }
+    try {
+      this.options.repo.updateDownload(id, merged)
+      live.unsaved = null
+    } catch (error) {
+      live.unsaved = merged
+      this.options.log?.(`the download queue could not be saved (${error instanceof Error ? error.message : String(error)})`)
+    }
   }
 
   private emit(): void {
@@ -308,14 +352,15 @@ export class DownloadManager {
   private liveOf(id: string): Live {
     let live = this.live.get(id)
     if (!live) {
-      live = { bytesPerSecond: 0, etaSeconds: null, retries: 0, modelId: null, samples: [], lastEmit: 0 }
+      live = { bytesPerSecond: 0, etaSeconds: null, retries: 0, modelId: null, samples: [], lastEmit: 0, unsaved: null }
       this.live.set(id, live)
     }
     return live
   }
 
-  private toSnapshot(download: DownloadRecord): DownloadSnapshot {
-    const live = this.live.get(download.id)
+  private toSnapshot(saved: DownloadRecord): DownloadSnapshot {
+    const live = this.live.get(saved.id)
+    const download = { ...saved, ...live?.unsaved }
     return {
       id: download.id,
       source: download.source,
@@ -336,7 +381,7 @@ export class DownloadManager {
   private require(id: string): DownloadRecord {
     const download = this.options.repo.getDownload(id)
     if (!download) throw new AppError('NOT_FOUND', 'That download is no longer in the queue.')
-    return download
+    return { ...download, ...this.live.get(id)?.unsaved }
   }
 
   private urlOf(download: DownloadRecord): string {

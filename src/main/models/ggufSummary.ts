@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { GgufFileType, readGgufFileInfo } from 'node-llama-cpp'
 import { AppError } from '../../shared/result.js'
+import { checkGgufHeader, GgufHeaderError } from '../lib/ggufHeader.js'
 
 /** What a person wants to know about a GGUF file before loading it. */
 export interface GgufSummary {
@@ -17,6 +18,12 @@ export interface GgufSummary {
 /** Reads a GGUF header (a local path, or an https URL without downloading the weights). */
 export async function summarizeGguf(source: string): Promise<GgufSummary> {
   const remote = /^https?:\/\//.test(source)
+  if (!remote) {
+    await checkGgufHeader(source).catch((error: unknown) => {
+      if (!(error instanceof GgufHeaderError)) throw error
+      throw new AppError('MODEL_INVALID', `${basename(source)} could not be read as a GGUF model (${error.problem}).`)
+    })
+  }
   const info = await readGgufFileInfo(source, { sourceType: remote ? 'network' : 'filesystem' }).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error)
     throw new AppError('MODEL_INVALID', `${basename(source)} could not be read as a GGUF model (${reason}).`)

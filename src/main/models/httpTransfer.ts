@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { open, rm, stat, truncate } from 'node:fs/promises'
 import { Readable } from 'node:stream'
+import { AppError } from '../../shared/result.js'
 
 /** A failed transfer attempt; `retryable` ones are tried again after a backoff, the others end the download. */
 export class TransferError extends Error {
@@ -31,6 +32,12 @@ export interface TransferOptions {
   /** Called as bytes arrive, with the total received and the expected total. */
   onBytes(received: number, total: number | null): void
   fetch?: typeof fetch
+  /**
+   * Checks the free space before the first byte is written and again every `spaceCheckEveryBytes`, so a
+   * download stops before it fills the disk even when the server sent no Content-Length. It throws to stop.
+   */
+  checkSpace?(received: number, total: number | null): Promise<void>
+  spaceCheckEveryBytes?: number
 }
 
 /** The finished file. */
@@ -40,6 +47,9 @@ export interface TransferResult {
 }
 
 const GGUF_MAGIC = Buffer.from('GGUF')
+
+/** What a download that ran out of disk says; it stays paused until the user resumes it. */
+export const DOWNLOAD_DISK_FULL = 'The disk is full; free some space and resume the download.'
 
 /**
  * Asks for the file's size and advertised checksum without downloading it. Redirects are followed by hand
@@ -85,7 +95,9 @@ export async function probeRemoteFile(
  */
 export async function transferToFile(options: TransferOptions): Promise<TransferResult> {
   const fetchImpl = options.fetch ?? fetch
-  const existing = await sizeOf(options.partPath)
+  // A partial file shorter than the magic cannot be checked on resume; it is cheaper to start it over.
+  const kept = await sizeOf(options.partPath)
+  const existing = kept >= GGUF_MAGIC.length ? kept : 0
   const headers: Record<string, string> = { ...options.headers, 'accept-encoding': 'identity' }
   if (existing > 0) headers.range = `bytes=${existing}-`
   const response = await fetchImpl(options.url, { headers, redirect: 'follow', signal: options.signal }).catch(
@@ -120,29 +132,42 @@ export async function transferToFile(options: TransferOptions): Promise<Transfer
   const file = await open(options.partPath, offset === 0 ? 'w' : 'r+')
   let received = offset
   let checkedMagic = offset >= GGUF_MAGIC.length
+  // Bytes held back until the magic can be checked (a server may send it split over tiny chunks).
+  let head = Buffer.alloc(0)
+  const checkEvery = options.spaceCheckEveryBytes ?? 64 * 1024 * 1024
+  let nextSpaceCheck = received
+  const write = async (bytes: Buffer) => {
+    if (options.checkSpace && received >= nextSpaceCheck) {
+      await options.checkSpace(received, total)
+      nextSpaceCheck = received + checkEvery
+    }
+    await file.write(bytes, 0, bytes.length, received).catch((error: unknown) => {
+      throw writeError(error)
+    })
+    hash.update(bytes)
+    received += bytes.length
+    options.onBytes(received, total)
+  }
   try {
     for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
-      const bytes = chunk as Buffer
+      let bytes = chunk as Buffer
       if (!checkedMagic) {
+        head = Buffer.concat([head, bytes])
+        if (head.length < GGUF_MAGIC.length) continue
         checkedMagic = true
-        if (!bytes.subarray(0, GGUF_MAGIC.length).equals(GGUF_MAGIC)) {
-          throw new TransferError('The address does not serve a GGUF model file.', false)
-        }
+        if (!head.subarray(0, GGUF_MAGIC.length).equals(GGUF_MAGIC)) throw notGguf()
+        bytes = head
       }
-      await file.write(bytes, 0, bytes.length, received).catch((error: unknown) => {
-        throw writeError(error)
-      })
-      hash.update(bytes)
-      received += bytes.length
-      options.onBytes(received, total)
+      await write(bytes)
     }
+    if (!checkedMagic) throw notGguf()
   } catch (error) {
     await file.close()
     // A page that is not a model leaves nothing behind; a cut transfer keeps its bytes for the resume.
     if (received === 0) {
       await rm(options.partPath, { force: true })
     }
-    if (error instanceof TransferError) throw error
+    if (error instanceof TransferError || error instanceof AppError) throw error
     throw networkError(error, options.signal)
   }
   await file.close()
@@ -198,8 +223,12 @@ function networkError(error: unknown, signal: AbortSignal): unknown {
   return new TransferError(`The connection failed (${reason}).`, true)
 }
 
-function writeError(error: unknown): TransferError {
+function notGguf(): TransferError {
+  return new TransferError('The address does not serve a GGUF model file.', false)
+}
+
+function writeError(error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code
-  if (code === 'ENOSPC') return new TransferError('The disk is full; free some space and resume the download.', false)
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new AppError('NOT_ENOUGH_SPACE', DOWNLOAD_DISK_FULL)
   return new TransferError(`The file could not be written (${code ?? String(error)}).`, false)
 }

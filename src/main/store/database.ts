@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../../shared/result.js'
@@ -14,7 +14,18 @@ export function openDatabase(
   migrations: readonly Migration[] = allMigrations,
   options: { nativeBinding?: string } = {},
 ): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+    else if (process.platform !== 'win32') {
+      try {
+        chmodSync(file, 0o600)
+      } catch {
+        // Another user's file, or no Unix modes: opening it decides what happens next.
+      }
+    }
+  }
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
   try {
     db.pragma('journal_mode = WAL')

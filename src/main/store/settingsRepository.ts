@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { z } from 'zod'
+import { withStorage } from './storageErrors.js'
 
 /**
  * Settings by key. Values are parsed with the caller's schema on every read, so a value written by an
@@ -28,6 +29,6 @@ export class SettingsRepository {
   }
 
   set<T>(key: string, value: T): void {
-    this.upsert.run(key, JSON.stringify(value), this.now())
+    withStorage(() => this.upsert.run(key, JSON.stringify(value), this.now()))
   }
 }

@@ -1,5 +1,19 @@
 import { AppError } from '../../shared/result.js'
 
+/** The one sentence every write that hits a full disk answers with (SQLite, secrets, downloads). */
+export const DISK_FULL_SENTENCE = 'The disk is full, so GridForge could not save; free some space and try again.'
+
+/** A full disk as the error every caller and the UI recognise. */
+export function diskFullError(): AppError {
+  return new AppError('NOT_ENOUGH_SPACE', DISK_FULL_SENTENCE)
+}
+
+/** True for a file-system error that means the disk (or the user's quota) is full. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL'
+}
+
 /**
  * Turns SQLite failures a user can do something about into one clear sentence; anything else is
  * rethrown as it is.
@@ -7,7 +21,7 @@ import { AppError } from '../../shared/result.js'
 export function asStorageError(error: unknown): unknown {
   const code = (error as { code?: unknown }).code
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error
-  if (code === 'SQLITE_FULL') return new AppError('STORAGE_FAILED', 'The disk is full, so GridForge could not save; free some space and try again.')
+  if (code === 'SQLITE_FULL') return diskFullError()
   if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_CANTOPEN')) {
     return new AppError('STORAGE_FAILED', 'GridForge cannot write to its data folder; check its permissions.')
   }

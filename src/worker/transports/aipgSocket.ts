@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { AipgRegistration } from '../../grid/aipgRegistration.js'
 import type { WorkerIdentityProof } from '../../grid/identity/registration.js'
 import { classifyClose, closeError, registrationStopped, registrationTimeout, upgradeRefused, type CloseInfo } from '../../grid/aipgSocketErrors.js'
+import { jobRewardSchema } from '../rewards.js'
 import { unreachableError, type GridError } from '../../grid/gridError.js'
 
 /** A job pushed by the grid. `payload.request` is an OpenAI chat-completions body, still unchecked. */
@@ -24,7 +25,7 @@ const serverFrameSchema = z.discriminatedUnion('type', [
     payload: z.looseObject({ request: z.unknown().optional(), max_length: z.number().optional().catch(undefined) }).optional().default({}),
   }),
   z.looseObject({ type: z.literal('cancel'), id: z.string() }),
-  z.looseObject({ type: z.literal('ack'), id: z.string(), den: z.number().finite().optional().catch(undefined) }),
+  z.looseObject({ type: z.literal('ack'), id: z.string(), den: jobRewardSchema.optional().catch(undefined) }),
   z.looseObject({ type: z.literal('error'), message: z.string().optional().catch(undefined) }),
 ])
 

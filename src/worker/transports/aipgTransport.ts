@@ -11,10 +11,15 @@ import { aipgWorkerSocketUrl } from '../../grid/gridUrls.js'
 import { slotWorkerNames } from '../../shared/slotNames.js'
 import { ACK_TIMEOUT_MS, AipgConnection, type AipgJob } from './aipgSocket.js'
 
+/** Job ids remembered to refuse a job sent twice; far more than a worker runs between two restarts of the grid's queue. */
+const REMEMBERED_JOB_IDS = 4096
+
 /** AIPG (§13.2): one registered WebSocket per slot; the grid pushes one job at a time on it. */
 export function aipgTransport(config: WorkerConfig, deps: { clock: Clock; logger?: Logger; signer?: WorkerSigner }): GridTransport {
   const url = aipgWorkerSocketUrl(config.gridUrl)
   const identity = deps.signer ? new SlotIdentity(deps.signer, deps.logger) : null
+  // Shared by every slot and reconnect: a job is run and answered once, whichever socket it arrives on again.
+  const seen = new RecentIds(REMEMBERED_JOB_IDS)
   return {
     holdsConnection: true,
     async open(slot, signal) {
@@ -23,7 +28,7 @@ export function aipgTransport(config: WorkerConfig, deps: { clock: Clock; logger
       const proof = identity?.proofFor(registration) ?? null
       const connection = await AipgConnection.open(url, proof ? { ...registration, worker_identity: proof } : registration, config.extraCa, signal)
       // Core verifies worker_sig against the delegated signer only when the registration carried the identity.
-      return new AipgSession(connection, deps.clock, proof && identity)
+      return new AipgSession(connection, deps.clock, proof && identity, seen, deps.logger)
     },
   }
 }
@@ -58,6 +63,26 @@ class SlotIdentity {
   }
 }
 
+/** The last `limit` ids added, oldest forgotten first. */
+class RecentIds {
+  private readonly ids = new Set<string>()
+
+  constructor(private readonly limit: number) {}
+
+  has(id: string): boolean {
+    return this.ids.has(id)
+  }
+
+  add(id: string): void {
+    this.ids.add(id)
+    if (this.ids.size > this.limit) this.ids.delete(this.ids.values().next().value as string)
+  }
+
+  delete(id: string): void {
+    this.ids.delete(id)
+  }
+}
+
 /** The registration frame of one slot. */
 function registrationFor(config: WorkerConfig, slot: number) {
   return aipgRegistration({
@@ -85,6 +110,8 @@ class AipgSession implements GridSession {
     private readonly connection: AipgConnection,
     private readonly clock: Clock,
     private readonly identity: SlotIdentity | null,
+    private readonly seen: RecentIds,
+    private readonly logger?: Logger,
   ) {
     this.ended = connection.closed.then((info) => {
       this.isClosed = true
@@ -95,6 +122,12 @@ class AipgSession implements GridSession {
       if (this.current?.id === id) this.current.cancel()
     })
     connection.onJob((job) => {
+      // A job sent again is not run again: its one answer is (or will be) the first run's. Answering the copy
+      // would answer the same id twice, and an error frame for it could fail the run still in progress.
+      if (this.seen.has(job.id) || this.pushed?.id === job.id) {
+        this.logger?.warn(`job ${job.id.slice(0, 8)} was sent again; the duplicate was refused`)
+        return
+      }
       // The grid sends one job at a time; a second one is answered, never left hanging.
       if (this.current || this.pushed || this.released) {
         if (!this.released) connection.sendFrame(errorFrame(job.id, 'This worker is busy with another job.', false))
@@ -148,8 +181,11 @@ class AipgSession implements GridSession {
   }
 
   private take(job: AipgJob): AipgGridJob {
-    const gridJob = new AipgGridJob(job, this.connection, this.identity, (ack) => {
+    this.seen.add(job.id)
+    const gridJob = new AipgGridJob(job, this.connection, this.identity, (ack, answered) => {
       this.current = null
+      // Lost with the connection before it was answered: the grid requeues it, and it may come back to us.
+      if (!answered) this.seen.delete(job.id)
       if (!ack) return
       this.acks.add(ack)
       void ack.finally(() => this.acks.delete(ack))
@@ -170,7 +206,7 @@ class AipgGridJob implements GridJob {
     private readonly job: AipgJob,
     private readonly connection: AipgConnection,
     private readonly identity: SlotIdentity | null,
-    private readonly onFinished: (ack: Promise<number | null> | null) => void,
+    private readonly onFinished: (ack: Promise<number | null> | null, answered: boolean) => void,
   ) {
     this.id = job.id
     this.model = job.model
@@ -210,19 +246,19 @@ class AipgGridJob implements GridJob {
   async finish(outcome: JobOutcome): Promise<JobSettlement> {
     this.abort.dispose()
     if (!this.connection.isOpen) {
-      this.onFinished(null)
+      this.onFinished(null, false)
       return { state: 'dropped', error: 'The connection to the grid was lost during the job.', reward: null }
     }
     if (outcome.kind === 'failed') {
       this.connection.sendFrame(errorFrame(this.id, outcome.message, outcome.cause === 'request'))
-      this.onFinished(null)
+      this.onFinished(null, true)
       const state = outcome.cause === 'request' || outcome.cause === 'engine' ? 'error' : 'faulted'
       return { state, error: outcome.message, reward: 0 }
     }
     const workerSig = this.identity?.signatureFor(this.id, outcome.result.text) ?? null
     this.connection.sendFrame(doneFrame(this.id, outcome.result, this.cancelled, workerSig))
     const ack = this.connection.waitForAck(this.id)
-    this.onFinished(ack)
+    this.onFinished(ack, true)
     return { state: this.cancelled ? 'cancelled' : 'ok', error: null, reward: null, laterReward: ack }
   }
 }

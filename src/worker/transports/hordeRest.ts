@@ -4,6 +4,7 @@ import { errorAnswer } from '../../grid/errorAnswer.js'
 import { gridHeaders } from '../../grid/gridAuth.js'
 import { GridError, unreachableError, unreadableAnswer } from '../../grid/gridError.js'
 import { apiUrl } from '../../grid/gridUrls.js'
+import { jobRewardSchema } from '../rewards.js'
 import { hordePayloadSchema } from '../params.js'
 
 /** The capabilities sent with every pop (§4.1); the pop is also the worker's heartbeat. */
@@ -35,7 +36,7 @@ const popSchema = z.looseObject({
   skipped: z.record(z.string(), z.unknown()).nullable().optional(),
 })
 
-const submitSchema = z.looseObject({ reward: z.number().finite().catch(0) })
+const submitSchema = z.looseObject({ reward: jobRewardSchema.catch(0) })
 
 const POP_TIMEOUT_MS = 40_000
 const SUBMIT_TIMEOUT_MS = 60_000

@@ -1,0 +1,146 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { loadCatalog } from '../../src/main/models/catalog.js'
+import { DownloadManager } from '../../src/main/models/downloadManager.js'
+import { ModelRegistry } from '../../src/main/models/modelRegistry.js'
+import { openDatabase } from '../../src/main/store/database.js'
+import { ModelsRepository } from '../../src/main/store/modelsRepository.js'
+import type { DownloadSnapshot } from '../../src/shared/models.js'
+import { describeRequests, startFileServer, type FileServer } from '../support/fileServer.js'
+import { tinyModel } from '../support/paths.js'
+
+const MODEL = 'models/tiny.gguf'
+const size = statSync(tinyModel).size
+
+let dir: string
+let server: FileServer
+let db: ReturnType<typeof openDatabase>
+let repo: ModelsRepository
+const managers: DownloadManager[] = []
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gridforge-dlfull-'))
+  server = await startFileServer({ [MODEL]: tinyModel })
+  db = openDatabase(join(dir, 'gridforge.db'))
+  repo = new ModelsRepository(db)
+})
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((m) => m.close()))
+  await server.close()
+  db.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** A disk whose free space the test sets; `sqliteFull` makes every queue write fail as SQLite does on a full disk. */
+function fakeDisk() {
+  const disk = { free: 100e9, sqliteFull: false }
+  const failing = new Proxy(repo, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown
+      if (name !== 'updateDownload' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value
+      return (...args: unknown[]) => {
+        if (disk.sqliteFull) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+  return { disk, repo: failing }
+}
+
+function manager(disk: { free: number }, queueRepo: ModelsRepository, options: Partial<ConstructorParameters<typeof DownloadManager>[0]> = {}) {
+  const registry = new ModelRegistry(repo, dir)
+  const created = new DownloadManager({
+    repo: queueRepo,
+    modelsDir: dir,
+    catalog: loadCatalog(),
+    backoff: { initialMs: 20, maxMs: 100 },
+    freeBytes: async () => disk.free,
+    spaceCheckEveryBytes: 64 * 1024,
+    onChange: () => undefined,
+    register: async (download, path, result) =>
+      (await registry.registerDownloaded(path, { source: download.source, catalogId: download.catalogId, sha256: result.sha256 })).id,
+    ...options,
+  })
+  managers.push(created)
+  return created
+}
+
+async function settled(downloads: DownloadManager, id: string, states = ['done', 'failed', 'paused']): Promise<DownloadSnapshot> {
+  for (let i = 0; i < 400; i++) {
+    const download = downloads.list().find((d) => d.id === id)
+    if (download && states.includes(download.state)) return download
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`download did not settle:\n${describeRequests(server.requests)}`)
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  if (!condition()) throw new Error('condition not met')
+}
+
+const gets = () => server.requests.filter((r) => r.method === 'GET').length
+
+describe('a disk that fills during a download', () => {
+  it('stops with the disk-full sentence even when SQLite cannot save that, and stays paused until resumed', async () => {
+    server.faults = { bytesPerSecond: 400_000 }
+    const { disk, repo: queue } = fakeDisk()
+    const downloads = manager(disk, queue)
+    const { id } = downloads.enqueue(server.url(MODEL))
+    await waitUntil(() => (downloads.list()[0]?.receivedBytes ?? 0) > 64 * 1024)
+    disk.free = 1000
+    disk.sqliteFull = true
+    const paused = await settled(downloads, id)
+    expect(paused.state).toBe('paused')
+    expect(paused.error).toMatch(/^Not enough disk space for tiny\.gguf/)
+    expect(statSync(join(dir, 'tiny.gguf.part')).size).toBeLessThan(size)
+
+    // Space comes back: nothing starts by itself (that would fill the disk again).
+    disk.free = 100e9
+    disk.sqliteFull = false
+    const requestsBefore = gets()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(gets()).toBe(requestsBefore)
+    expect(downloads.list()[0]?.state).toBe('paused')
+
+    server.faults = {}
+    downloads.resume(id)
+    expect((await settled(downloads, id, ['done', 'failed'])).state).toBe('done')
+    expect(readFileSync(join(dir, 'tiny.gguf')).equals(readFileSync(tinyModel))).toBe(true)
+  })
+
+  it('checks the free space while bytes arrive when the server sends no Content-Length', async () => {
+    server.faults = { noContentLength: true, bytesPerSecond: 400_000 }
+    const { disk, repo: queue } = fakeDisk()
+    const downloads = manager(disk, queue)
+    const { id } = downloads.enqueue(server.url(MODEL))
+    await waitUntil(() => (downloads.list()[0]?.receivedBytes ?? 0) > 64 * 1024)
+    disk.free = 1000
+    const paused = await settled(downloads, id)
+    expect(paused).toMatchObject({ state: 'paused', error: 'The disk is full; free some space and resume the download.' })
+    expect(statSync(join(dir, 'tiny.gguf.part')).size).toBeLessThan(size)
+  })
+
+  it('does not start a download of unknown size on a disk that is already full', async () => {
+    server.faults = { noContentLength: true }
+    const { disk, repo: queue } = fakeDisk()
+    disk.free = 1000
+    const downloads = manager(disk, queue)
+    const paused = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    expect(paused).toMatchObject({ state: 'paused', error: 'The disk is full; free some space and resume the download.' })
+    expect(readdirSync(dir).filter((name) => name.includes('.gguf'))).toEqual([])
+  })
+})
+
+describe('the GGUF magic check', () => {
+  it('accepts a valid GGUF whose first chunk is shorter than the magic', async () => {
+    server.faults = { firstChunkBytes: 2 }
+    const { disk, repo: queue } = fakeDisk()
+    const downloads = manager(disk, queue)
+    const done = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    expect(done).toMatchObject({ state: 'done', error: null, receivedBytes: size })
+    expect(readFileSync(join(dir, 'tiny.gguf')).equals(readFileSync(tinyModel))).toBe(true)
+  })
+})
