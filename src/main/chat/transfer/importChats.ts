@@ -29,7 +29,7 @@ export function parseImport(text: string): ExportedConversation[] {
 }
 
 /** Messages stored per transaction; between batches the event loop runs (jobs, the UI, the local API). */
-export const IMPORT_BATCH = 2_000
+export const IMPORT_BATCH = 500
 
 /** How far an import has got, in messages. */
 export type ImportProgress = (stored: number, total: number) => void
