@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
       signature: { type: 'string' },
       'self-test': { type: 'boolean', default: false },
       seed: { type: 'string' },
+      recover: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
