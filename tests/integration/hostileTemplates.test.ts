@@ -28,7 +28,8 @@ const chat: Extract<GenerateRequest, { kind: 'chat' }> = { kind: 'chat', turns: 
 
 beforeAll(async () => {
   requireBuild()
-  engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }) })
+  // A short budget keeps these tests quick; what a hostile template does is the same at any budget.
+  engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off', GRIDFORGE_TEMPLATE_RENDER_MS: '2000' }) })
   await engine.start()
 })
 afterAll(async () => {
