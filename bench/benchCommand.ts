@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { measureApp, type AppRun } from './appEngine.js'
 import { apiBench } from './apiBench.js'
+import { chatImportBench } from './chatImportBench.js'
 import { chatStoreBench } from './chatStoreBench.js'
 import { chatRenderBench } from './chatRenderBench.js'
 import { downloadBench } from './downloadBench.js'
@@ -135,6 +136,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
   log('chat store: 100,000 messages in 1,000 conversations, list and search')
   for (const m of chatStoreBench()) emit(m)
+  log('chat import: one 100,000-message conversation')
+  for (const m of await chatImportBench()) emit(m)
   log('chat rendering: a 5,000-message conversation and a streaming grid reply in Chromium against serve')
   for (const m of await chatRenderBench()) emit(m)
 

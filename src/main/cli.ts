@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<void> {
       'backend-url': { type: 'string' },
       'backend-key-file': { type: 'string' },
       'backend-model': { type: 'string' },
+      recover: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })

@@ -181,7 +181,7 @@ describe('a reply with thinking', () => {
     await done(sent.assistantMessage.id)
 
     const file = exportJson(repo, [sent.conversation.id], 1)
-    const [imported] = storeImport(repo, parseImport(file))
+    const [imported] = await storeImport(repo, parseImport(file))
     const reply = repo.activePath(imported!.id).messages.at(-1)!
     expect(reply).toMatchObject({ content: 'Hello there!', reasoning: THOUGHTS.join(''), reasoningMs: 4000, backend: 'local', model: 'think.gguf' })
     expect(reply.id).not.toBe(sent.assistantMessage.id)
@@ -249,7 +249,7 @@ describe('replies from every source', () => {
 })
 
 describe('an export from before replies recorded their backend', () => {
-  it('imports grid replies as grid replies, read from their labels once', () => {
+  it('imports grid replies as grid replies, read from their labels once', async () => {
     const clock = { time: 0 }
     const { engine } = scriptedEngine(thinkThenAnswer, clock)
     const { repo } = setup(engine, clock)
@@ -286,7 +286,7 @@ describe('an export from before replies recorded their backend', () => {
         },
       ],
     })
-    const [imported] = storeImport(repo, parseImport(version1))
+    const [imported] = await storeImport(repo, parseImport(version1))
     const replies = repo.listAllMessages(imported!.id).filter((m) => m.role === 'assistant')
     expect(replies.map((m) => [m.content, m.backend, m.model, replyLabel(m)])).toEqual([
       ['a', 'aipg', 'auto', 'AIPG grid · auto'],

@@ -146,6 +146,91 @@ describe('the engine supervisor', () => {
     expect(processes[1]?.received ?? []).toEqual([])
   })
 
+  it('does not reload a model that made the engine die by itself, and names it', async () => {
+    let generateSeen = false
+    const { supervisor, processes } = harness((request, reply) => {
+      if (request.type === 'load') reply({ type: 'done', id: request.id, value: model(request.path) })
+      if (request.type === 'generate') generateSeen = true
+    })
+    await supervisor.load('/models/hostile.gguf')
+    const pending = supervisor.generate({ kind: 'chat', turns: [{ role: 'user', content: 'x' }], params: { maxTokens: 9 } })
+    await until(() => generateSeen)
+    processes[0]!.die('signal SIGABRT')
+    await expect(pending).rejects.toMatchObject({ code: 'ENGINE_CRASHED' })
+    await until(() => processes.length === 2 && supervisor.snapshot().state === 'idle')
+    expect(processes[1]!.received).toEqual([])
+    expect(supervisor.snapshot()).toMatchObject({ model: null, restarts: 1 })
+    expect(supervisor.snapshot().notice).toMatch(/while running hostile\.gguf, which was not loaded again/)
+  })
+
+  it('reloads a model after the engine was killed from outside only once', async () => {
+    const { supervisor, processes } = harness()
+    await supervisor.load('/models/a.gguf')
+    processes[0]!.die('signal SIGKILL')
+    await until(() => processes.length === 2 && supervisor.snapshot().state === 'ready')
+    processes[1]!.die('signal SIGKILL')
+    await until(() => processes.length === 3 && supervisor.snapshot().state === 'idle')
+    expect(processes[2]!.received).toEqual([])
+    expect(supervisor.snapshot().notice).toMatch(/while running a\.gguf/)
+  })
+
+  it('keeps the model asked for right after a crash: the old one never replaces it', async () => {
+    const held: Array<() => void> = []
+    const { supervisor, processes } = harness((request, reply) => {
+      if (request.type !== 'load') return
+      const answer = () => reply({ type: 'done', id: request.id, value: model(request.path) })
+      if (request.path === '/models/old.gguf' && processes.length > 1) held.push(answer)
+      else answer()
+    })
+    await supervisor.load('/models/old.gguf')
+    processes[0]!.die('signal SIGKILL')
+    await until(() => held.length === 1)
+    const loaded = supervisor.load('/models/new.gguf')
+    await new Promise((r) => setTimeout(r, 10))
+    held.shift()!()
+    await loaded
+    await until(() => supervisor.snapshot().state === 'ready' && supervisor.snapshot().model?.fileName === 'new.gguf')
+    await new Promise((r) => setTimeout(r, 20))
+    expect(supervisor.snapshot().model?.fileName).toBe('new.gguf')
+    expect(processes[1]!.received.map((r) => r.type === 'load' && r.path)).toEqual(['/models/old.gguf', '/models/new.gguf'])
+  })
+
+  it('skips the reload when another model is asked for before the engine is back', async () => {
+    const { supervisor, processes } = harness()
+    await supervisor.load('/models/old.gguf')
+    let asked: Promise<unknown> | null = null
+    supervisor.subscribe((s) => {
+      if (s.state === 'restarting') asked ??= supervisor.load('/models/new.gguf')
+    })
+    processes[0]!.die('signal SIGKILL')
+    await until(() => asked !== null)
+    await asked
+    await new Promise((r) => setTimeout(r, 20))
+    expect(supervisor.snapshot().model?.fileName).toBe('new.gguf')
+    expect(processes[1]!.received.filter((r) => r.type === 'load').map((r) => r.type === 'load' && r.path)).toEqual(['/models/new.gguf'])
+  })
+
+  it('blames a crash during a reload on the file being reloaded, never on the one asked for next', async () => {
+    const { supervisor, processes } = harness((request, reply, proc) => {
+      if (request.type !== 'load') return
+      if (request.path === '/models/old.gguf' && processes.length === 2) return proc.die('code 134')
+      reply({ type: 'done', id: request.id, value: model(request.path) })
+    })
+    await supervisor.load('/models/old.gguf')
+    const notices: string[] = []
+    let asked: Promise<unknown> | null = null
+    supervisor.subscribe((s) => {
+      if (s.notice) notices.push(s.notice)
+      if (s.state === 'loading' && s.loading?.path === '/models/old.gguf') asked ??= supervisor.load('/models/new.gguf')
+    })
+    processes[0]!.die('signal SIGKILL')
+    await until(() => asked !== null)
+    await asked
+    expect(notices.some((n) => /while loading old\.gguf/.test(n))).toBe(true)
+    expect(notices.some((n) => /new\.gguf/.test(n))).toBe(false)
+    expect(supervisor.snapshot()).toMatchObject({ state: 'ready', model: { fileName: 'new.gguf' } })
+  })
+
   it('passes load errors through as values and stays usable', async () => {
     const { supervisor } = harness((request, reply) => {
       if (request.type === 'load') {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHost } from '../host/createHost.js'
+import { dataPaths } from '../host/dataDir.js'
+import { RECOVERY_MODES, recoverDatabase, type RecoveryMode } from '../store/databaseRecovery.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
 import { startHeadlessServer } from '../server/headlessServer.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
@@ -21,6 +23,8 @@ export interface ServeOptions extends MetricsFlags {
   api?: boolean
   'api-host'?: string
   'api-port'?: string
+  /** A way out of a database that cannot be opened: its latest backup, or a new one. */
+  recover?: string
   version: string
   engineEntry: string
   rendererDir: string
@@ -38,6 +42,10 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     process.stderr.write(
       `Warning: listening on ${options.host} makes GridForge reachable from other machines; anyone with the token can use it.\n`,
     )
+  }
+  if (options.recover !== undefined) {
+    if (!RECOVERY_MODES.includes(options.recover as RecoveryMode)) throw new UsageError('--recover takes backup or fresh.')
+    process.stderr.write(`${recoverDatabase(dataPaths(options.dataDir).database, options.recover as RecoveryMode)}\n`)
   }
   const host = createHost({
     dataDir: options.dataDir,

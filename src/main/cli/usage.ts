@@ -8,7 +8,9 @@ export const USAGE = `Usage: gridforge <command> [options]
 Commands:
   serve  [--host 127.0.0.1] [--port 5199] [--token T] [--api [--api-port 5001] [--api-host 127.0.0.1]]
                                                         headless host and web UI; --api also serves the local
-                                                        OpenAI/KoboldAI API
+                                                        OpenAI/KoboldAI API; --recover backup|fresh opens the
+                                                        latest backup of a damaged history or starts a new one
+                                                        (the damaged file is kept)
          [--metrics-port N [--metrics-host 127.0.0.1]]  Prometheus metrics on http://127.0.0.1:N/metrics
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|ID --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless

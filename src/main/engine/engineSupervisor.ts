@@ -13,6 +13,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 const MAX_CRASHES = 3
 const CRASH_WINDOW_MS = 60_000
 const READY_TIMEOUT_MS = 60_000
+/** Exits that came from outside the engine (a user, a service manager, the OOM killer), not from the model. */
+const KILLED_FROM_OUTSIDE = /^signal SIG(KILL|TERM|INT)$/
+/** A model in use at this many engine deaths is not loaded again by itself, whatever the cause. */
+const RELOADS_PER_MODEL = 1
 
 interface Pending {
   kind: 'load' | 'unload' | 'generate' | 'inspect'
@@ -35,8 +39,10 @@ export interface SupervisorOptions {
 }
 
 /**
- * The host's `Engine`: runs llama.cpp in a child process, restarts it when it dies, and reloads the
- * model that was in use so callers only see the failed request.
+ * The host's `Engine`: runs llama.cpp in a child process and restarts it when it dies. The model that was
+ * in use is loaded again only when the engine was killed from outside, once: a model whose file or template
+ * made the engine die itself would only do it again. Loads and unloads run one at a time, in the order they
+ * were asked for, and one asked for after a crash wins over the reload.
  */
 export class EngineSupervisor implements Engine, ModelInspector {
   private process: EngineProcess | null = null
@@ -45,6 +51,13 @@ export class EngineSupervisor implements Engine, ModelInspector {
   private nextId = 1
   private closed = false
   private crashTimes: number[] = []
+  /** Engine deaths while each model (by path) was loaded. */
+  private deathsWith = new Map<string, number>()
+  /** Bumped by every load or unload a caller asks for; a reload planned before a newer one is dropped. */
+  private intent = 0
+  private lifecycle: Promise<unknown> = Promise.resolve()
+  /** The load the engine is working on, and in which process: a crash is only ever blamed on that file. */
+  private loadInFlight: { path: string; process: EngineProcess } | null = null
   private listeners = new Set<(snapshot: EngineSnapshot) => void>()
   private state: EngineSnapshot = {
     state: 'starting',
@@ -97,12 +110,19 @@ export class EngineSupervisor implements Engine, ModelInspector {
     return () => this.listeners.delete(listener)
   }
 
-  async load(path: string): Promise<LoadedModel> {
+  load(path: string): Promise<LoadedModel> {
+    this.intent++
+    return this.serialise(() => this.loadNow(path))
+  }
+
+  /** `notice` stays up through the load (a reload after a crash keeps saying why). */
+  private async loadNow(path: string, notice: string | null = null): Promise<LoadedModel> {
     // A crafted header is refused here, at once, before the engine would spend minutes and gigabytes on it.
     await checkGgufHeader(path)
     await this.start()
-    this.update({ state: 'loading', loading: { path, progress: 0 }, notice: null })
+    this.update({ state: 'loading', loading: { path, progress: 0 }, notice })
     let lastProgress = 0
+    this.loadInFlight = this.process && { path, process: this.process }
     try {
       const model = (await this.request(
         { type: 'load', path, threads: this.options.threads ?? null, sequences: this.options.sequences ?? 2, gpu: 'auto' },
@@ -122,10 +142,23 @@ export class EngineSupervisor implements Engine, ModelInspector {
       // A crash during the load has already set the state (restarting, or given up); keep it.
       if (appError.code !== 'ENGINE_CRASHED') this.update({ state: 'idle', model: null, loading: null, notice: appError.message })
       throw appError
+    } finally {
+      this.loadInFlight = null
     }
   }
 
-  async unload(): Promise<void> {
+  unload(): Promise<void> {
+    this.intent++
+    return this.serialise(() => this.unloadNow())
+  }
+
+  private serialise<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.lifecycle.then(step, step)
+    this.lifecycle = next.catch(() => undefined)
+    return next
+  }
+
+  private async unloadNow(): Promise<void> {
     await this.start()
     this.update({ state: 'unloading' })
     try {
@@ -214,7 +247,7 @@ export class EngineSupervisor implements Engine, ModelInspector {
       process.onExit((reason) => {
         clearTimeout(timer)
         reject(new AppError('ENGINE_CRASHED', `The engine stopped while starting (${reason}).`))
-        if (this.process === process) this.onCrash(reason)
+        if (this.process === process) this.onCrash(process, reason)
       })
     })
     ready.catch(() => undefined)
@@ -257,15 +290,20 @@ export class EngineSupervisor implements Engine, ModelInspector {
     }
   }
 
-  private onCrash(reason: string): void {
+  private onCrash(process: EngineProcess, reason: string): void {
     this.process = null
     this.ready = null
     if (this.closed) return
-    const wasLoading = this.state.loading?.path ?? null
-    const modelToReload = wasLoading ? null : this.state.model
+    const wasLoading = this.loadInFlight?.process === process ? this.loadInFlight.path : null
+    const inUse = wasLoading ? null : this.state.model
+    const deaths = inUse ? (this.deathsWith.get(inUse.path) ?? 0) + 1 : 0
+    if (inUse) this.deathsWith.set(inUse.path, deaths)
+    const modelToReload = inUse && KILLED_FROM_OUTSIDE.test(reason) && deaths <= RELOADS_PER_MODEL ? inUse : null
     const crashedWhile = wasLoading
       ? `while loading ${basename(wasLoading)}; the file may be damaged or too large`
-      : 'unexpectedly'
+      : inUse && !modelToReload
+        ? `while running ${inUse.fileName}, which was not loaded again; load it to try once more`
+        : 'unexpectedly'
     this.options.log?.(`engine process exited (${reason}) ${crashedWhile}`)
     this.rejectAll(new AppError('ENGINE_CRASHED', `The engine stopped ${crashedWhile} (${reason}).`))
 
@@ -280,17 +318,16 @@ export class EngineSupervisor implements Engine, ModelInspector {
       })
       return
     }
-    this.update({
-      state: 'restarting',
-      model: null,
-      loading: null,
-      restarts: this.state.restarts + 1,
-      notice: `The engine stopped ${crashedWhile} and was restarted.`,
-    })
+    const notice = `The engine stopped ${crashedWhile} and was restarted.`
+    // Taken before listeners hear of the crash: one of them may ask for another model at once.
+    const intent = this.intent
+    this.update({ state: 'restarting', model: null, loading: null, restarts: this.state.restarts + 1, notice })
     this.start()
       .then(async () => {
-        if (modelToReload) await this.load(modelToReload.path)
-        this.update({ notice: `The engine stopped ${crashedWhile} and was restarted.` })
+        // A load or unload asked for since the crash says what the engine should hold now, not the old model.
+        if (modelToReload && intent === this.intent) {
+          await this.serialise(async () => (intent === this.intent ? this.loadNow(modelToReload.path, notice) : null))
+        }
       })
       .catch((error: unknown) => this.options.log?.(`engine restart failed: ${asAppError(error).message}`))
   }

@@ -34,6 +34,7 @@ import { assertComplete, inspectHardware, inspectModel } from './modelInspector.
 import { chooseThreads, physicalCores } from './threads.js'
 import { beginningToken, chatPromptTokens } from './promptTokens.js'
 import { chatWrapperFor } from './chatWrapperChoice.js'
+import { checkChatTemplate, familyChatWrapper } from './templateBudget.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 import { toChatFunctions, toChatHistory } from './chatHistory.js'
@@ -51,6 +52,8 @@ interface Loaded {
   context: LlamaContext
   info: LoadedModel
   sequences: SequencePool
+  /** The wrapper chats use instead of the model's template, when that template is over its budget. */
+  templateFallback: ChatWrapper | null
 }
 
 type ChatRequest = Extract<GenerateRequest, { kind: 'chat' }>
@@ -136,6 +139,7 @@ export class LlamaRuntime {
           `${basename(path)} needs about ${gib(cpuOnly.cpuRam)} GiB of memory; this PC has ${gib(totalmem())} GiB.`,
         )
       }
+      const templateFallback = await this.templateFallback(fileInfo, path)
       const model = await this.loadWithFallback(path, onProgress)
       try {
         const useThreads = threads ?? chooseThreads(size, this.cores)
@@ -156,7 +160,7 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        this.loaded = { model, context, info, sequences: new SequencePool(context) }
+        this.loaded = { model, context, info, sequences: new SequencePool(context), templateFallback }
         return info
       } catch (error) {
         await model.dispose()
@@ -167,6 +171,15 @@ export class LlamaRuntime {
 
   unload(): Promise<void> {
     return this.serialise(() => this.disposeLoaded())
+  }
+
+  /** Null when the model's own template may render its chats; otherwise its family's wrapper, or a refusal. */
+  private async templateFallback(fileInfo: Awaited<ReturnType<typeof readGgufFileInfo>>, path: string): Promise<ChatWrapper | null> {
+    const verdict = await checkChatTemplate(fileInfo, basename(path))
+    if (verdict.ok) return null
+    const family = familyChatWrapper(fileInfo, basename(path))
+    if (!family) throw new AppError('MODEL_INVALID', `The chat template in ${basename(path)} ${verdict.why}, and nothing else says how this model chats, so it was not loaded.`)
+    return family
   }
 
   async generate(request: GenerateRequest, sink: RuntimeSink, signal: AbortSignal): Promise<GenerateResult> {
@@ -237,7 +250,7 @@ export class LlamaRuntime {
     memory: ChatMemory | null,
   ): Promise<Turn> {
     const turns = withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens)
-    const chosen = chatWrapperFor(loaded.model)
+    const chosen = loaded.templateFallback ?? chatWrapperFor(loaded.model)
     const tools = toolPlan(request)
     const wrapper = tools ? withDocumentedTools(chosen, request.tools ?? []) : chosen
     if (tools && request.responseFormat && request.responseFormat.type !== 'text') {

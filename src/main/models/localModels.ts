@@ -1,3 +1,4 @@
+import { constants } from 'node:fs'
 import { open, readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 
@@ -10,11 +11,22 @@ export interface FoundModel {
 const MAX_DEPTH = 4
 const SPLIT_PART = /-(\d{5})-of-\d{5}\.gguf$/i
 
-/** True when the file starts with the GGUF magic bytes. */
+/**
+ * True for a regular file (or a link to one). A FIFO or device named `*.gguf` is not: opening a FIFO for
+ * reading waits for a writer, and each such wait holds one of libuv's four threads, which every file and
+ * DNS operation of the host shares.
+ */
+export async function isRegularFile(path: string): Promise<boolean> {
+  return stat(path).then((info) => info.isFile(), () => false)
+}
+
+/** True when the path is a regular file that starts with the GGUF magic bytes. */
 export async function isGgufFile(path: string): Promise<boolean> {
-  const file = await open(path, 'r').catch(() => null)
+  // Non-blocking, and checked on the opened file: a pipe swapped in after `isRegularFile` still never blocks.
+  const file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch(() => null)
   if (!file) return false
   try {
+    if (!(await file.stat()).isFile()) return false
     const { buffer, bytesRead } = await file.read(Buffer.alloc(4), 0, 4, 0)
     return bytesRead === 4 && buffer.toString('latin1') === 'GGUF'
   } finally {

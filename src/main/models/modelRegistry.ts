@@ -5,7 +5,7 @@ import type { GgufMetadata, LocalModel, ModelFit } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
 import type { ModelRecord, ModelsRepository } from '../store/modelsRepository.js'
 import { summarizeGguf } from './ggufSummary.js'
-import { findModels, isGgufFile } from './localModels.js'
+import { findModels, isGgufFile, isRegularFile } from './localModels.js'
 
 /** What registering a file or folder did. */
 export interface RegisterResult {
@@ -93,6 +93,9 @@ export class ModelRegistry {
   ): Promise<LocalModel> {
     const existing = this.repo.findModelByPath(path)
     if (existing) return this.toLocal(existing)
+    if (!(await isRegularFile(path))) {
+      throw new AppError('MODEL_INVALID', `${basename(path)} is not a regular file (a pipe, socket or device), so it cannot be a model.`)
+    }
     if (!(await isGgufFile(path))) throw new AppError('MODEL_INVALID', `${basename(path)} is not a GGUF model file.`)
     const summary = await summarizeGguf(path)
     const metadata: GgufMetadata = {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Host } from '../host/createHost.js'
+import { allowedHostNames, isAllowedRequest } from './allowedOrigins.js'
 import { staticFiles } from './staticFiles.js'
+import { SECURITY_HEADERS } from './securityHeaders.js'
 import { bindWebSocket } from './webSocketBinding.js'
 
 /** Where the headless host listens and what it serves. */
@@ -27,18 +29,26 @@ export interface HeadlessServer {
 export async function startHeadlessServer(host: Host, options: HeadlessServerOptions): Promise<HeadlessServer> {
   const token = options.token ?? randomBytes(24).toString('base64url')
   const serve = staticFiles(options.rendererDir)
+  const names = allowedHostNames(options.host)
+  let port = options.port
+  const allowed = (request: IncomingMessage) => isAllowedRequest(request, names, port)
   const server: Server = createServer((request, response) => {
+    if (!allowed(request)) {
+      response.writeHead(421, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain' }).end('This server does not answer to that name.\n')
+      return
+    }
     serve(request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500)
       response.end()
     })
   })
-  const wss = bindWebSocket(server, token, host.dispatch, host.events)
+  const wss = bindWebSocket(server, token, host.dispatch, host.events, allowed)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => resolve())
   })
   const address = server.address() as AddressInfo
+  port = address.port
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${hostPart}:${address.port}/`
   return {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream'
-import { stat } from 'node:fs/promises'
+import { realpath, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { SECURITY_HEADERS } from './securityHeaders.js'
@@ -16,8 +16,19 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 }
 
-/** Serves the built renderer; unknown paths fall back to index.html, nothing outside `root` is served. */
+/**
+ * Serves the built renderer; unknown paths fall back to index.html, nothing outside `root` is served: a
+ * path is checked by name and again after its symlinks are resolved, so a link inside the folder cannot
+ * point out of it.
+ */
 export function staticFiles(root: string) {
+  let realRoot: Promise<string | null> | null = null
+  const within = (path: string, folder: string) => path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep)
+  const resolvedInside = async (path: string): Promise<boolean> => {
+    realRoot ??= realpath(root).catch(() => null)
+    const [folder, real] = await Promise.all([realRoot, realpath(path).catch(() => null)])
+    return folder !== null && real !== null && within(real, folder)
+  }
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD' }).end()
@@ -25,10 +36,10 @@ export function staticFiles(root: string) {
     }
     const pathname = decodeURIComponentSafe(new URL(request.url ?? '/', 'http://localhost').pathname)
     const candidate = normalize(join(root, pathname ?? '/'))
-    const inside = candidate === root || candidate.startsWith(root.endsWith(sep) ? root : root + sep)
+    const inside = within(candidate, root)
     let file = inside ? candidate : join(root, 'index.html')
     let info = await stat(file).catch(() => null)
-    if (!info?.isFile()) {
+    if (!info?.isFile() || !(await resolvedInside(file))) {
       file = join(root, 'index.html')
       info = await stat(file).catch(() => null)
     }

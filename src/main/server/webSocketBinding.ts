@@ -20,10 +20,19 @@ const clientFrameSchema = z.strictObject({
 const HARD_FRAME_LIMIT = 8 * MAX_REQUEST_BYTES
 
 /**
+ * Bytes the host holds for one client that is not reading. Far above what a working UI ever lags behind
+ * (event frames are small); past it the client is dropped rather than the host growing without limit.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
+
+/** Who may connect besides holding the token: the request must name this server and come from its pages. */
+export type RequestCheck = (request: IncomingMessage) => boolean
+
+/**
  * Binds the host's API to a WebSocket at `/api`. Every connection must present the token (as a
  * subprotocol, so it never appears in URLs or access logs); a wrong or missing one gets HTTP 401.
  */
-export function bindWebSocket(server: Server, token: string, dispatch: Dispatch, events: HostEvents) {
+export function bindWebSocket(server: Server, token: string, dispatch: Dispatch, events: HostEvents, allowed: RequestCheck) {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: HARD_FRAME_LIMIT,
@@ -34,13 +43,19 @@ export function bindWebSocket(server: Server, token: string, dispatch: Dispatch,
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost')
     if (url.pathname !== '/api') return refuse(socket, 404, 'Not Found')
+    if (!allowed(request)) return refuse(socket, 403, 'Forbidden')
     if (!hasToken(request, expected)) return refuse(socket, 401, 'Unauthorized')
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
   })
 
   wss.on('connection', (ws: WebSocket) => {
     const send = (frame: ServerFrame) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
+      if (ws.readyState !== ws.OPEN) return
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        ws.terminate()
+        return
+      }
+      ws.send(JSON.stringify(frame))
     }
     const unsubscribe = events.subscribe((name, payload) =>
       send({ type: 'event', name, payload } as ServerFrame),

@@ -134,6 +134,8 @@ export class ChatRepository {
       rename: db.prepare('UPDATE conversations SET title = ? WHERE id = ? AND deleted_at IS NULL'),
       softDelete: db.prepare('UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
       restore: db.prepare('UPDATE conversations SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL'),
+      unlinkMessages: db.prepare('UPDATE messages SET parent_id = NULL WHERE conversation_id = ?'),
+      discard: db.prepare('DELETE FROM conversations WHERE id = ?'),
       purgeDeleted: db.prepare('DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?'),
       nextSeq: db.prepare<[string], { seq: number; selected: number }>(
         `SELECT COALESCE(MAX(seq), 0) + 1 AS seq, COALESCE(MAX(selected_at), 0) + 1 AS selected
@@ -271,6 +273,48 @@ export class ChatRepository {
     })()
     const { createdAt: _createdAt, selectedAt: _selectedAt, ...rest } = message
     return { ...rest, id, error: null, createdAt, updatedAt: now }
+  }
+
+  /**
+   * Appends messages in order (an import), with the ids the caller chose so children can name parents in
+   * the same batch. The conversation's counters are read once per batch, not once per message: per
+   * message, each insert scans the whole conversation and a long import turns quadratic.
+   */
+  appendMessages(conversationId: string, messages: ReadonlyArray<Omit<NewMessage, 'conversationId'> & { id: string }>): void {
+    if (messages.length === 0) return
+    const now = this.now()
+    this.db.transaction(() => {
+      let { seq, selected } = this.statements.nextSeq.get(conversationId)!
+      for (const message of messages) {
+        const { createdAt = now, selectedAt = null, backend = null, gridOrigin = null, reasoning = null, reasoningMs = null, ...columns } = message
+        const used = selectedAt ?? selected
+        this.statements.insertMessage.run({
+          ...columns,
+          conversationId,
+          seq,
+          selected,
+          selectedAt,
+          createdAt,
+          now,
+          backend,
+          gridOrigin,
+          reasoning: reasoning || null,
+          reasoningMs: reasoning ? reasoningMs : null,
+        })
+        seq += 1
+        selected = Math.max(selected - 1, used) + 1
+      }
+      this.statements.touchConversation.run(now, conversationId)
+    })()
+  }
+
+  /** Removes a conversation and its messages for good (an import that failed halfway). */
+  discard(id: string): void {
+    // Unlinked first: through parent_id's cascade, a long chain is a recursion deeper than SQLite allows.
+    this.db.transaction(() => {
+      this.statements.unlinkMessages.run(id)
+      this.statements.discard.run(id)
+    })()
   }
 
   /** Every message of a conversation, all branches, in the order they were written. */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { AppError } from '../../shared/result.js'
 import { migrations as allMigrations, type Migration } from './migrations/index.js'
+import { newerSchema, unusableDatabase } from './databaseRecovery.js'
 
 /**
  * Opens (creating if needed) the app database, in WAL mode with foreign keys, and migrates it.
@@ -14,19 +15,24 @@ export function openDatabase(
   migrations: readonly Migration[] = allMigrations,
   options: { nativeBinding?: string } = {},
 ): Database.Database {
-  if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-    // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
-    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
-    else if (process.platform !== 'win32') {
-      try {
-        chmodSync(file, 0o600)
-      } catch {
-        // Another user's file, or no Unix modes: opening it decides what happens next.
+  let db: Database.Database
+  try {
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+      // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode.
+      if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
+      else if (process.platform !== 'win32') {
+        try {
+          chmodSync(file, 0o600)
+        } catch {
+          // Another user's file, or no Unix modes: opening it decides what happens next.
+        }
       }
     }
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
+  } catch (error) {
+    throw unusableDatabase(error, file)
   }
-  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
   try {
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
@@ -34,11 +40,11 @@ export function openDatabase(
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
     if (file !== ':memory:') backupBeforeMigrating(db, file, migrations)
-    migrate(db, migrations)
+    migrate(db, migrations, file)
     return db
   } catch (error) {
     db.close()
-    throw error
+    throw unusableDatabase(error, file)
   }
 }
 
@@ -70,15 +76,10 @@ export function backupBeforeMigrating(
 }
 
 /** Applies the migrations newer than the database's `user_version`, each in its own transaction. */
-export function migrate(db: Database.Database, migrations: readonly Migration[]): void {
+export function migrate(db: Database.Database, migrations: readonly Migration[], file = db.name): void {
   const current = db.pragma('user_version', { simple: true }) as number
   const latest = migrations.at(-1)?.version ?? 0
-  if (current > latest) {
-    throw new AppError(
-      'INTERNAL',
-      `This data folder was written by a newer GridForge (schema ${current}); update the app to open it.`,
-    )
-  }
+  if (current > latest) throw newerSchema(file, current)
   for (const migration of migrations) {
     if (migration.version <= current) continue
     db.transaction(() => {

@@ -1,10 +1,10 @@
 import type { ConversationSummary } from '../../../shared/domain.js'
 import { AppError } from '../../../shared/result.js'
 import type { ChatRepository } from '../../store/chatRepository.js'
-import { withStorage } from '../../store/storageErrors.js'
+import { asStorageError } from '../../store/storageErrors.js'
 import type { ChatService } from '../chatService.js'
 import { conversationMarkdown, exportJson } from './exportChats.js'
-import { parseImport, storeImport } from './importChats.js'
+import { parseImport, storeImport, type ImportProgress } from './importChats.js'
 import { ChunkedUploads } from './uploads.js'
 
 /** A file for the user to save. */
@@ -22,6 +22,7 @@ export class ChatTransfer {
     private readonly repo: ChatRepository,
     private readonly chat: ChatService,
     private readonly onImported: (conversations: ConversationSummary[]) => void,
+    private readonly onProgress?: ImportProgress,
   ) {}
 
   /** One conversation (or all when `conversationId` is null) as lossless JSON or as Markdown. */
@@ -37,12 +38,14 @@ export class ChatTransfer {
   }
 
   /** Takes one piece of an import file; on the last piece, imports it all or nothing. */
-  importPiece(uploadId: string, index: number, text: string, last: boolean): { imported: ConversationSummary[] | null } {
+  async importPiece(uploadId: string, index: number, text: string, last: boolean): Promise<{ imported: ConversationSummary[] | null }> {
     const whole = this.uploads.add(uploadId, index, text, last)
     if (whole === null) return { imported: null }
     const conversations = parseImport(whole)
     if (conversations.length === 0) throw new AppError('BAD_REQUEST', 'That file has no conversations in it.')
-    const imported = withStorage(() => storeImport(this.repo, conversations))
+    const imported = await storeImport(this.repo, conversations, this.onProgress).catch((error: unknown) => {
+      throw asStorageError(error)
+    })
     this.onImported(imported)
     return { imported }
   }

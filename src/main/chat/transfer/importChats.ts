@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { ConversationSummary } from '../../../shared/domain.js'
 import { AppError } from '../../../shared/result.js'
 import type { ChatRepository } from '../../store/chatRepository.js'
@@ -27,37 +28,83 @@ export function parseImport(text: string): ExportedConversation[] {
   throw new AppError('BAD_REQUEST', 'That file is neither a GridForge chat export nor a ChatGPT conversations.json.')
 }
 
+/** Messages stored per transaction; between batches the event loop runs (jobs, the UI, the local API). */
+export const IMPORT_BATCH = 500
+
+/** How far an import has got, in messages. */
+export type ImportProgress = (stored: number, total: number) => void
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 /**
  * Stores imported conversations as new ones (fresh ids, so importing twice never overwrites), all or
- * nothing. Returns the new conversations.
+ * nothing, in batches that let the rest of the host run. Conversations stay hidden (as deleted) until every
+ * message is in, then appear together; a failure removes them. Returns the new conversations.
  */
-export function storeImport(repo: ChatRepository, conversations: ExportedConversation[]): ConversationSummary[] {
-  return repo.transaction(() =>
-    conversations.map((conversation) => {
-      const summary = repo.createConversation(conversation.title || 'Imported chat', conversation.settings, conversation)
-      const ids = new Map<string, string>()
-      for (const message of parentsFirst(conversation.messages)) {
-        const stored = repo.appendMessage({
-          conversationId: summary.id,
-          parentId: message.parentId ? (ids.get(message.parentId) ?? null) : null,
-          role: message.role,
-          content: message.content,
-          // A reply cut off while streaming elsewhere is not streaming here.
-          state: message.state === 'streaming' ? 'interrupted' : message.state,
-          model: message.model,
-          ...(message.backend ? { backend: message.backend } : {}),
-          ...(message.gridOrigin ? { gridOrigin: message.gridOrigin } : {}),
-          ...(message.reasoning ? { reasoning: message.reasoning, reasoningMs: message.reasoningMs } : {}),
-          createdAt: message.createdAt,
-          selectedAt: message.selectedAt,
+export async function storeImport(
+  repo: ChatRepository,
+  conversations: ExportedConversation[],
+  onProgress: ImportProgress = () => undefined,
+  batch = IMPORT_BATCH,
+): Promise<ConversationSummary[]> {
+  const total = conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0)
+  const created: Array<{ summary: ConversationSummary; updatedAt: number }> = []
+  let stored = 0
+  try {
+    for (const conversation of conversations) {
+      const summary = repo.transaction(() => {
+        const fresh = repo.createConversation(conversation.title || 'Imported chat', conversation.settings, conversation)
+        repo.softDelete(fresh.id)
+        return fresh
+      })
+      created.push({ summary, updatedAt: conversation.updatedAt })
+      const ordered = parentsFirst(conversation.messages)
+      const ids = new Map(ordered.map((message) => [message.id, randomUUID()]))
+      for (let start = 0; start < ordered.length; start += batch) {
+        const slice = ordered.slice(start, start + batch)
+        repo.transaction(() => {
+          repo.appendMessages(summary.id, slice.map((message) => toStored(message, ids)))
+          for (const message of slice) if (message.error) repo.saveContent(ids.get(message.id)!, message.content, storedState(message), message.error)
         })
-        if (message.error) repo.saveContent(stored.id, message.content, stored.state, message.error)
-        ids.set(message.id, stored.id)
+        stored += slice.length
+        onProgress(stored, total)
+        await nextTurn()
       }
-      repo.setActivity(summary.id, conversation.updatedAt)
-      return { ...summary, updatedAt: conversation.updatedAt }
-    }),
-  )
+    }
+    repo.transaction(() => {
+      for (const { summary, updatedAt } of created) {
+        repo.restore(summary.id)
+        repo.setActivity(summary.id, updatedAt)
+      }
+    })
+  } catch (error) {
+    for (const { summary } of created) repo.discard(summary.id)
+    throw error
+  }
+  return created.map(({ summary, updatedAt }) => ({ ...summary, updatedAt }))
+}
+
+/** A reply cut off while streaming elsewhere is not streaming here. */
+function storedState(message: ExportedMessage): ExportedMessage['state'] {
+  return message.state === 'streaming' ? 'interrupted' : message.state
+}
+
+function toStored(message: ExportedMessage, ids: ReadonlyMap<string, string>) {
+  // A parent outside the export (or the message itself) makes it a root, as `parentsFirst` ordered it.
+  const parentId = message.parentId && message.parentId !== message.id ? (ids.get(message.parentId) ?? null) : null
+  return {
+    id: ids.get(message.id)!,
+    parentId,
+    role: message.role,
+    content: message.content,
+    state: storedState(message),
+    model: message.model,
+    ...(message.backend ? { backend: message.backend } : {}),
+    ...(message.gridOrigin ? { gridOrigin: message.gridOrigin } : {}),
+    ...(message.reasoning ? { reasoning: message.reasoning, reasoningMs: message.reasoningMs } : {}),
+    createdAt: message.createdAt,
+    selectedAt: message.selectedAt,
+  }
 }
 
 /** A version 1 export: each reply's backend read back from the label its `model` held then. */
