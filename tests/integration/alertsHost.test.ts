@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DesktopNotifier } from '../../src/main/alerts/alertService.js'
-import type { GpuReader } from '../../src/main/earn/gpuReadings.js'
+import type { GpuReader } from '../../src/main/lib/gpuReadings.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
 import { createHost, type Host } from '../../src/main/host/createHost.js'
 import type { Alert } from '../../src/shared/alerts.js'
@@ -10,7 +10,7 @@ import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
 
 /** The GPU's temperature, as the test says it is. */
 const gpu = { temperature: 60 }
-const gpuReader: GpuReader = { read: async () => [{ temperatureC: gpu.temperature, powerW: 150, memoryUsedMiB: 1024 }] }
+const gpuReader: GpuReader = { read: async () => [{ index: '0', temperatureCelsius: gpu.temperature, powerWatts: 150, memoryUsedBytes: 1024 * 1024 * 1024, memoryTotalBytes: null }] }
 const shown: Alert[] = []
 const notifier: DesktopNotifier = { notify: (alert) => shown.push(alert) }
 

@@ -15,7 +15,7 @@ import { slotWorkerNames } from '../../shared/slotNames.js'
 import { identityCoverage } from '../identity/identityCoverage.js'
 import { WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { FileSecretStore } from '../store/secretStore.js'
-import { nvidiaSmiProbe } from '../metrics/gpuReadings.js'
+import { systemGpuReader } from '../lib/gpuReadings.js'
 import { RigMetrics } from '../metrics/rigMetrics.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
 import { announceInstance } from './runningInstance.js'
@@ -111,7 +111,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     )
     const summary = { jobs: 0, ok: 0, tokens: 0, rewards: 0 }
     worker.subscribe((event) => onEvent(event, summary))
-    const metrics = new RigMetrics({ version: options.version, gpu: nvidiaSmiProbe(), hardware: () => engine.hardware(), modelName: () => models[0] ?? modelStem(modelPath) })
+    const metrics = new RigMetrics({ version: options.version, gpu: systemGpuReader(), hardware: () => engine.hardware(), modelName: () => models[0] ?? modelStem(modelPath) })
     metrics.setNetwork(network)
     metrics.observeEngine(engine.snapshot())
     engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
