@@ -8,7 +8,7 @@ import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
 type TempDataDir = ReturnType<typeof tempDataDir>
 
 /** A headless host on the test's data folder whose engine runs on the CPU; `options` add the test's fakes. */
-function testHost(temp: TempDataDir, options: Partial<HostOptions> = {}): Host {
+export function testHost(temp: TempDataDir, options: Partial<HostOptions> = {}): Host {
   requireBuild()
   return createHost({
     dataDir: temp.dir,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { dataPaths } from '../host/dataDir.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { openDatabase } from '../store/database.js'
@@ -10,7 +9,7 @@ import { openBridge, type Bridge } from '../../worker/bridge/bridge.js'
 import { createWorker } from '../../worker/jobLoop.js'
 import { formatReadinessTable } from '../../worker/readiness/reportTable.js'
 import { runReadiness } from '../../worker/readiness/runner.js'
-import { positiveInt } from './options.js'
+import { positiveInt, readKeyFile } from './options.js'
 import { UsageError } from './usage.js'
 import type { WorkerOptions } from './workerCommand.js'
 import { capacityText, gridWorkerConfig, readGridFlags, runToSummary, summarize } from './gridWorkerRun.js'
@@ -127,15 +126,7 @@ function parseKind(value: string | undefined): BackendKind {
 }
 
 function readBackendKey(file: string | undefined): string | undefined {
-  if (!file) return undefined
-  let key: string
-  try {
-    key = readFileSync(file, 'utf8').trim()
-  } catch {
-    throw new UsageError(`Cannot read the backend key file ${file}.`)
-  }
-  if (!key || /\s/.test(key)) throw new UsageError(`The backend key file ${file} must contain just the key.`)
-  return key
+  return file ? readKeyFile(file, 'backend key') : undefined
 }
 
 /** What the probe found, in one line: the user sees what is advertised and why. */

@@ -5,7 +5,7 @@ import { DEFAULT_GRID_URLS } from '../../grid/gridUrls.js'
 import { gridUrlProblem } from '../../shared/gridUrl.js'
 import type { Worker, WorkerConfig, WorkerEvent } from '../../worker/jobLoop.js'
 import type { JobRecord, Network } from '../../worker/ports.js'
-import { positiveInt } from './options.js'
+import { positiveInt, readKeyFile } from './options.js'
 import { onStopSignals } from './stopSignals.js'
 import { UsageError } from './usage.js'
 import type { WorkerOptions } from './workerCommand.js'
@@ -123,12 +123,5 @@ function readGridUrl(value: string | undefined, network: Network): string {
 
 function readApiKey(file: string | undefined): string {
   if (!file) throw new UsageError('--api-key-file F is required (a file holding only your API key).')
-  let key: string
-  try {
-    key = readFileSync(file, 'utf8').trim()
-  } catch {
-    throw new UsageError(`Cannot read the API key file ${file}.`)
-  }
-  if (!key || /\s/.test(key)) throw new UsageError(`The API key file ${file} must contain just the key.`)
-  return key
+  return readKeyFile(file, 'API key')
 }
