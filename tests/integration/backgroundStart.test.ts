@@ -1,22 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
-import { createHost, type Host } from '../../src/main/host/createHost.js'
+import type { Host } from '../../src/main/host/createHost.js'
 import type { LocalModel } from '../../src/shared/models.js'
 import type { QuickStartSnapshot } from '../../src/shared/quickStart.js'
-import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
+import { tempDataDir } from '../support/paths.js'
+import { testHost } from './hostHarness.js'
 
 const temp = tempDataDir()
 afterAll(() => temp.cleanup())
 
-function openHost(): Host {
-  requireBuild()
-  return createHost({
-    dataDir: temp.dir,
-    shell: 'headless',
-    version: '0.0.0-test',
-    launchEngine: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
-  })
-}
+const openHost = (): Host => testHost(temp)
 
 async function value<T>(host: Host, name: string, request: unknown): Promise<T> {
   const result = await host.dispatch(name, request)

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/main/store/database.js'
 import { JobsRepository } from '../../src/main/store/jobsRepository.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { freePort } from '../support/freePort.js'
+import { runGridforge } from '../support/cliRun.js'
 import { cliEntry, requireBuild, tempDataDir } from '../support/paths.js'
 import { TestClient } from '../support/wsClient.js'
 
@@ -47,14 +48,7 @@ afterAll(async () => {
   workerDir.cleanup()
 })
 
-function gridforge(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', workerDir.dir], { env: { ...process.env, GRIDFORGE_GPU: 'off' } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })))
-}
+const gridforge = (args: string[]) => runGridforge(workerDir.dir, args)
 
 function keyFile(name: string, key: string): string {
   const file = join(workerDir.dir, name)

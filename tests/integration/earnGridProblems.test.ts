@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
-import { createHost, type Host } from '../../src/main/host/createHost.js'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { EarnSnapshot } from '../../src/shared/domain.js'
-import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
+import { until, useEarnHost } from './hostHarness.js'
 
 /** Accounts of the dev grid; a test revokes a key by deleting it (the grid reads this object live). */
 const keys: Record<string, { user: string; scopes: string[] }> = {
@@ -13,113 +10,71 @@ const keys: Record<string, { user: string; scopes: string[] }> = {
   'dev-key-chat-only': { user: 'carol#3', scopes: ['inference.chat'] },
   'dev-key-dave-rig': { user: 'dave#4', scopes: ['worker.connect'] },
 }
-const temp = tempDataDir()
-let host: Host
-let aipg: DevGrid
-let horde: DevGrid
-let earn: EarnSnapshot | null = null
+const harness = useEarnHost({ aipg: { mode: 'aipg', keys, ownedNames: { 'taken-name': 'bob#2' } }, horde: { mode: 'horde' } }, {}, { loadModel: true })
+const { temp, host, grid, earn } = harness
+const call = (name: string, request: unknown) => harness.call<EarnSnapshot>(name, request)
 
-beforeAll(async () => {
-  requireBuild()
-  aipg = await startDevGrid({ mode: 'aipg', keys, ownedNames: { 'taken-name': 'bob#2' } })
-  horde = await startDevGrid({ mode: 'horde' })
-  host = createHost({
-    dataDir: temp.dir,
-    shell: 'headless',
-    version: '0.0.0-test',
-    launchEngine: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
-  })
-  host.events.subscribe((name, payload) => {
-    if (name === 'earn.snapshot') earn = payload as EarnSnapshot
-  })
-  const loaded = await host.dispatch('engine.load', { path: temp.model })
-  if (!loaded.ok) throw new Error(loaded.error.message)
-})
 afterEach(async () => {
-  aipg.faults.down = false
-  if (earn && earn.state !== 'off' && earn.state !== 'error') {
-    await host.dispatch('earn.stop', {})
-    await until(() => earn?.state === 'off' || earn?.state === 'error')
+  grid('aipg').faults.down = false
+  const state = earn()?.state
+  if (state !== undefined && state !== 'off' && state !== 'error') {
+    await host().dispatch('earn.stop', {})
+    await until(() => earn()?.state === 'off' || earn()?.state === 'error')
   }
 })
-afterAll(async () => {
-  await host.close()
-  await aipg.close()
-  await horde.close()
-  temp.cleanup()
-})
-
-function until<T>(check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      const value = check()
-      if (value !== undefined && value !== false) return resolve(value)
-      if (Date.now() > deadline) return reject(new Error('timed out'))
-      setTimeout(poll, 10)
-    }
-    poll()
-  })
-}
-
-async function call(name: string, request: unknown): Promise<EarnSnapshot> {
-  const result = await host.dispatch(name, request)
-  if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
-  return result.value as EarnSnapshot
-}
 
 const configure = (network: 'aipg' | 'horde', workerName: string) =>
-  call('earn.configure', { network, gridUrl: (network === 'aipg' ? aipg : horde).url, workerName, slots: 1, maxLength: 64, maxContextLength: 1024 })
+  call('earn.configure', { network, gridUrl: grid(network).url, workerName, slots: 1, maxLength: 64, maxContextLength: 1024 })
 const secretFile = (network: string) => join(temp.dir, 'secrets', `${network}-api-key.secret`)
 const story = { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 20 }
 
 describe('the API key is checked against the grid before it is saved', () => {
   it('refuses a wrong key, a key without the worker scope, a name owned by another account, and an unreachable grid, saving nothing', async () => {
     await configure('aipg', 'keycheck-rig')
-    expect(await host.dispatch('earn.setApiKey', { network: 'aipg', apiKey: 'not-a-real-key' })).toMatchObject({
+    expect(await host().dispatch('earn.setApiKey', { network: 'aipg', apiKey: 'not-a-real-key' })).toMatchObject({
       ok: false,
       error: { code: 'KEY_REFUSED', message: expect.stringMatching(/does not recognise this API key.*Nothing was saved/) },
     })
-    expect(await host.dispatch('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-chat-only' })).toMatchObject({
+    expect(await host().dispatch('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-chat-only' })).toMatchObject({
       ok: false,
       error: { code: 'KEY_REFUSED', message: expect.stringMatching(/needs the worker\.connect scope/) },
     })
     await configure('aipg', 'taken-name')
-    expect(await host.dispatch('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })).toMatchObject({
+    expect(await host().dispatch('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })).toMatchObject({
       ok: false,
       error: { code: 'KEY_REFUSED', message: expect.stringMatching(/worker name belongs to another account/) },
     })
     await configure('aipg', 'keycheck-rig')
-    aipg.faults.down = true
-    expect(await host.dispatch('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })).toMatchObject({
+    grid('aipg').faults.down = true
+    expect(await host().dispatch('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })).toMatchObject({
       ok: false,
       error: { code: 'GRID_UNREACHABLE', message: expect.stringMatching(/could not be reached.*not saved/) },
     })
     expect(existsSync(secretFile('aipg'))).toBe(false)
-    expect(host.earn.snapshot().apiKeyLastFour).toBeNull()
+    expect(host().earn.snapshot().apiKeyLastFour).toBeNull()
 
-    aipg.faults.down = false
+    grid('aipg').faults.down = false
     const saved = await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
     expect(saved.apiKeyLastFour).toBe('lice')
     expect(existsSync(secretFile('aipg'))).toBe(true)
     // The check registered the name with no models and left at once: no job could have reached it.
-    expect(aipg.aipg.registrations.at(-1)).toMatchObject({ name: 'keycheck-rig', models: [] })
-    await aipg.waitFor(() => !aipg.aipg.results.size, 1000)
+    expect(grid('aipg').aipg.registrations.at(-1)).toMatchObject({ name: 'keycheck-rig', models: [] })
+    await grid('aipg').waitFor(() => !grid('aipg').aipg.results.size, 1000)
   })
 
   it('checks AI Horde keys with find_user and refuses the anonymous key', async () => {
     await configure('horde', 'horde-keycheck')
-    expect(await host.dispatch('earn.setApiKey', { network: 'horde', apiKey: 'wrong-horde-key' })).toMatchObject({
+    expect(await host().dispatch('earn.setApiKey', { network: 'horde', apiKey: 'wrong-horde-key' })).toMatchObject({
       ok: false,
       error: { code: 'KEY_REFUSED', message: expect.stringMatching(/AI Horde does not recognise this API key/) },
     })
-    expect(await host.dispatch('earn.setApiKey', { network: 'horde', apiKey: '0000000000' })).toMatchObject({
+    expect(await host().dispatch('earn.setApiKey', { network: 'horde', apiKey: '0000000000' })).toMatchObject({
       ok: false,
       error: { code: 'KEY_REFUSED', message: expect.stringMatching(/anonymous key cannot run a worker/) },
     })
     expect(existsSync(secretFile('horde'))).toBe(false)
     expect((await call('earn.setApiKey', { network: 'horde', apiKey: 'dev-key-alice' })).apiKeyLastFour).toBe('lice')
-    expect(horde.requests.filter((request) => request.path === '/api/v2/find_user').length).toBeGreaterThanOrEqual(2)
+    expect(grid('horde').requests.filter((request) => request.path === '/api/v2/find_user').length).toBeGreaterThanOrEqual(2)
   })
 })
 
@@ -127,20 +82,20 @@ describe('grid problems while earning', () => {
   it('shows account totals from the grid when online, and says so without an error when it is not', async () => {
     await configure('horde', 'horde-totals')
     await call('earn.setApiKey', { network: 'horde', apiKey: 'dev-key-alice' })
-    horde.enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 20, max_context_length: 1024 } })
+    grid('horde').enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 20, max_context_length: 1024 } })
     await call('earn.start', {})
-    await until(() => earn?.sinceStart.jobs === 1 && earn.sinceStart.rewards > 0)
+    await until(() => earn()?.sinceStart.jobs === 1 && earn()!.sinceStart.rewards > 0)
     await call('earn.stop', {})
-    await until(() => earn?.state === 'off')
+    await until(() => earn()?.state === 'off')
     const online = await call('earn.refreshAccount', {})
     expect(online.account).toMatchObject({ state: 'ok', message: null, totals: { user: 'alice#1', jobs: 1, workers: 1 } })
-    expect(online.account.totals!.rewards).toBeCloseTo(host.earn.jobs(1)[0]!.reward!, 2)
+    expect(online.account.totals!.rewards).toBeCloseTo(host().earn.jobs(1)[0]!.reward!, 2)
 
     await configure('aipg', 'totals-rig')
-    aipg.faults.down = true
+    grid('aipg').faults.down = true
     const offline = await call('earn.refreshAccount', {})
     expect(offline.account).toMatchObject({ state: 'unavailable', message: 'Account totals unavailable (grid unreachable).' })
-    aipg.faults.down = false
+    grid('aipg').faults.down = false
     const back = await call('earn.refreshAccount', {})
     expect(back.account).toMatchObject({ state: 'ok', totals: { jobs: expect.any(Number) } })
   })
@@ -148,25 +103,25 @@ describe('grid problems while earning', () => {
   it('rides out a grid that goes down, keeps the ledger, and stops cleanly saying why when the key is revoked', async () => {
     await configure('aipg', 'revoke-rig')
     await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-dave-rig' })
-    const first = aipg.enqueueAipg({ request: story })
+    const first = grid('aipg').enqueueAipg({ request: story })
     await call('earn.start', {})
-    await until(() => host.earn.jobs(5).find((job) => job.jobId === first && job.reward !== null))
+    await until(() => host().earn.jobs(5).find((job) => job.jobId === first && job.reward !== null))
 
-    aipg.faults.down = true
-    const down = await until(() => (earn?.state === 'backoff' ? earn : undefined))
+    grid('aipg').faults.down = true
+    const down = await until(() => (earn()?.state === 'backoff' ? earn() : undefined))
     expect(down.detail).toMatch(/Reconnecting|Retrying|reach/i)
     // Retrying is shown as paused, in the Earn view and the tray alike: no job is taken until it reconnects.
     expect(down.status).toBe('paused')
-    aipg.faults.down = false
-    await until(() => earn?.state === 'waiting', 30_000)
+    grid('aipg').faults.down = false
+    await until(() => earn()?.state === 'waiting', 30_000)
 
     delete keys['dev-key-dave-rig']
-    aipg.dropAipgConnections()
-    const stopped = await until(() => (earn?.state === 'error' ? earn : undefined), 30_000)
+    grid('aipg').dropAipgConnections()
+    const stopped = await until(() => (earn()?.state === 'error' ? earn() : undefined), 30_000)
     expect(stopped.detail).toMatch(/API key was refused.*paste a new one/)
     expect(stopped.status).toBe('error')
     expect(stopped.running).toEqual([])
-    expect(host.earn.jobs(5).find((job) => job.jobId === first)).toMatchObject({ state: 'ok', reward: expect.any(Number) })
+    expect(host().earn.jobs(5).find((job) => job.jobId === first)).toMatchObject({ state: 'ok', reward: expect.any(Number) })
   })
 
   it('stops at Start with what to do when the worker name belongs to another account', async () => {
@@ -174,7 +129,7 @@ describe('grid problems while earning', () => {
     await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
     await configure('aipg', 'taken-name')
     await call('earn.start', {})
-    const stopped = await until(() => (earn?.state === 'error' ? earn : undefined))
+    const stopped = await until(() => (earn()?.state === 'error' ? earn() : undefined))
     expect(stopped.detail).toMatch(/worker name belongs to another account; choose another worker name/)
   })
 })

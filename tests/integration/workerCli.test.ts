@@ -1,25 +1,17 @@
-import { spawn } from 'node:child_process'
 import { copyFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { loadCatalog } from '../../src/main/models/catalog.js'
-import { cliEntry, requireBuild, tempDataDir } from '../support/paths.js'
+import { runGridforge } from '../support/cliRun.js'
+import { tempDataDir } from '../support/paths.js'
 
 const temp = tempDataDir()
 let grid: DevGrid
 afterEach(() => grid?.close())
 afterAll(() => temp.cleanup())
 
-function gridforge(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  requireBuild()
-  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', temp.dir], { env: { ...process.env, GRIDFORGE_GPU: 'off' } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })))
-}
+const gridforge = (args: string[]) => runGridforge(temp.dir, args)
 
 function keyFile(key: string): string {
   const file = join(temp.dir, `key-${key.length}`)

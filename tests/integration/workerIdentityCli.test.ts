@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { cliEntry, requireBuild, tempDataDir } from '../support/paths.js'
+import { runGridforge } from '../support/cliRun.js'
+import { tempDataDir } from '../support/paths.js'
 
 const temp = tempDataDir()
 const wallet = privateKeyToAccount(generatePrivateKey())
@@ -16,15 +16,7 @@ afterEach(async () => {
 })
 afterAll(() => temp.cleanup())
 
-function gridforge(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  requireBuild()
-  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', temp.dir], { env: { ...process.env, GRIDFORGE_GPU: 'off' } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })))
-}
+const gridforge = (args: string[]) => runGridforge(temp.dir, args)
 
 const keyFile = () => {
   const file = join(temp.dir, 'grid-key')

@@ -1,23 +1,15 @@
-import { spawn } from 'node:child_process'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { READINESS_FAMILIES } from '../../src/shared/readiness.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { cliEntry, requireBuild, tempDataDir } from '../support/paths.js'
+import { runGridforge } from '../support/cliRun.js'
+import { tempDataDir } from '../support/paths.js'
 
 const temp = tempDataDir()
 let grid: DevGrid | undefined
 afterEach(() => grid?.close())
 afterAll(() => temp.cleanup())
 
-function gridforge(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  requireBuild()
-  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', temp.dir], { env: { ...process.env, GRIDFORGE_GPU: 'off' } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })))
-}
+const gridforge = (args: string[]) => runGridforge(temp.dir, args)
 
 describe('gridforge worker --self-test', () => {
   it('runs every family on the real engine, prints the table and says the story model is not ready (exit 1), without contacting the grid', async () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import type { EngineSnapshot, JobRecord } from '../../src/shared/domain.js'
-import { cachedReading, parseNvidiaSmi, type GpuReading } from '../../src/main/metrics/gpuReadings.js'
+import { cachedReading, parseNvidiaSmi, type GpuReading } from '../../src/main/lib/gpuReadings.js'
 import { startMetricsServer } from '../../src/main/metrics/metricsServer.js'
 import { RigMetrics } from '../../src/main/metrics/rigMetrics.js'
 
@@ -123,13 +123,13 @@ describe('rig metrics from the miner and the engine', () => {
 
 describe('GPU readings', () => {
   it('has no GPU series on a machine without nvidia-smi', async () => {
-    const metrics = new RigMetrics({ version: '1', processMetrics: false, gpu: async () => null })
+    const metrics = new RigMetrics({ version: '1', processMetrics: false, gpu: { read: async () => null } })
     expect(await metrics.registry.metrics()).not.toMatch(/^gridforge_gpu_\w+\{/m)
   })
 
   it('reports temperature, power and memory per GPU index, leaving out what the card does not say', async () => {
     const readings = parseNvidiaSmi('0, 71, 215.40, 8123, 24564\n1, 45, [N/A], 0, 24564\n')
-    const metrics = new RigMetrics({ version: '1', processMetrics: false, gpu: async () => readings })
+    const metrics = new RigMetrics({ version: '1', processMetrics: false, gpu: { read: async () => readings } })
     expect(await value(metrics, 'gridforge_gpu_temperature_celsius{gpu="0"}')).toBe(71)
     expect(await value(metrics, 'gridforge_gpu_power_watts{gpu="0"}')).toBe(215.4)
     expect(await value(metrics, 'gridforge_gpu_power_watts{gpu="1"}')).toBeUndefined()

@@ -1,15 +1,17 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { parseNvidiaSmi, parseRocmSmi, systemGpuReader, type GpuReader, type GpuReading } from '../../src/main/earn/gpuReadings.js'
+import { parseNvidiaSmi, parseRocmSmi, systemGpuReader, type GpuReader, type GpuReading } from '../../src/main/lib/gpuReadings.js'
 import { LocalUseGate } from '../../src/main/earn/localUseGate.js'
 import { MiningGate } from '../../src/main/earn/miningGate.js'
 import { alwaysIdle, DEFAULT_POLICY } from '../../src/main/earn/miningPolicy.js'
 import { ThermalGuard } from '../../src/main/earn/thermalGuard.js'
 import { miningPolicySchema } from '../../src/shared/miningPolicySchema.js'
 
+const MIB = 1024 * 1024
+
 /** A GPU whose temperature the test sets; null is "no reading". */
 class FakeGpu implements GpuReader {
   temperature: number | null = 60
-  read = async (): Promise<GpuReading[] | null> => (this.temperature === null ? null : [{ temperatureC: this.temperature, powerW: 200, memoryUsedMiB: 4000 }])
+  read = async (): Promise<GpuReading[] | null> => (this.temperature === null ? null : [{ index: '0', temperatureCelsius: this.temperature, powerWatts: 200, memoryUsedBytes: 4000 * MIB, memoryTotalBytes: null }])
 }
 
 function guarded() {
@@ -88,23 +90,26 @@ describe('the thermal guard', () => {
     expect(answer).toBe('pending')
     // nvidia-smi and then rocm-smi each get their time limit.
     await vi.advanceTimersByTimeAsync(5000)
-    expect(answer).toBeNull()
+    // A tool that hangs is installed: no reading this time ([]), unlike a machine without one (null).
+    expect(answer).toEqual([])
   })
 
-  it('reads nvidia-smi and rocm-smi output, skipping GPUs that report no temperature', async () => {
-    expect(parseNvidiaSmi('67, 215.43, 10240\n[N/A], [N/A], 512\n71, [Not Supported], 2048\n')).toEqual([
-      { temperatureC: 67, powerW: 215.43, memoryUsedMiB: 10240 },
-      { temperatureC: 71, powerW: null, memoryUsedMiB: 2048 },
+  it('reads nvidia-smi and rocm-smi output, keeping what each card does not report as null', async () => {
+    expect(parseNvidiaSmi('0, 67, 215.43, 10240, 24564\n1, [N/A], [N/A], 512, 24564\n2, 71, [Not Supported], 2048, 8192\n')).toEqual([
+      { index: '0', temperatureCelsius: 67, powerWatts: 215.43, memoryUsedBytes: 10240 * MIB, memoryTotalBytes: 24564 * MIB },
+      { index: '1', temperatureCelsius: null, powerWatts: null, memoryUsedBytes: 512 * MIB, memoryTotalBytes: 24564 * MIB },
+      { index: '2', temperatureCelsius: 71, powerWatts: null, memoryUsedBytes: 2048 * MIB, memoryTotalBytes: 8192 * MIB },
     ])
     const rocm = JSON.stringify({
-      card0: { 'Temperature (Sensor edge) (C)': '58.0', 'Average Graphics Package Power (W)': '120.0', 'VRAM Total Used Memory (B)': String(2 * 1024 * 1024 * 1024) },
+      card0: { 'Temperature (Sensor edge) (C)': '58.0', 'Average Graphics Package Power (W)': '120.0', 'VRAM Total Used Memory (B)': String(2048 * MIB) },
       system: { 'Driver version': '6.0' },
     })
-    expect(parseRocmSmi(rocm)).toEqual([{ temperatureC: 58, powerW: 120, memoryUsedMiB: 2048 }])
+    const card0 = { index: '0', temperatureCelsius: 58, powerWatts: 120, memoryUsedBytes: 2048 * MIB, memoryTotalBytes: null }
+    expect(parseRocmSmi(rocm)).toEqual([card0])
     expect(parseRocmSmi('not json')).toEqual([])
     const asked: string[] = []
-    const reader = systemGpuReader(async (file) => (asked.push(file), file === 'rocm-smi' ? rocm : null))
-    expect(await reader.read()).toEqual([{ temperatureC: 58, powerW: 120, memoryUsedMiB: 2048 }])
+    const reader = systemGpuReader(async (file) => (asked.push(file), file === 'rocm-smi' ? { stdout: rocm } : { missing: true }))
+    expect(await reader.read()).toEqual([card0])
     await reader.read()
     expect(asked).toEqual(['nvidia-smi', 'rocm-smi', 'rocm-smi'])
   })

@@ -1,22 +1,18 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { dataPaths } from '../host/dataDir.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { advertisedModels } from '../../grid/advertisedNames.js'
-import { bridgeAgent } from '../../grid/gridAuth.js'
 import { BackendError } from '../../worker/bridge/backendError.js'
 import type { BackendCapabilities, BackendConfig, BackendKind } from '../../worker/bridge/backendTypes.js'
 import { openBridge, type Bridge } from '../../worker/bridge/bridge.js'
 import { createWorker } from '../../worker/jobLoop.js'
 import { formatReadinessTable } from '../../worker/readiness/reportTable.js'
 import { runReadiness } from '../../worker/readiness/runner.js'
-import { positiveInt } from './options.js'
+import { positiveInt, readKeyFile } from './options.js'
 import { UsageError } from './usage.js'
-import { onStopSignals } from './stopSignals.js'
-import { parseNetwork, readApiKey, readGridUrl, type WorkerOptions } from './workerCommand.js'
-import { createWorkerReport } from './workerReport.js'
+import type { WorkerOptions } from './workerCommand.js'
+import { capacityText, gridWorkerConfig, readGridFlags, runToSummary, cliReport } from './gridWorkerRun.js'
 import { parseSeed } from './workerSelfTest.js'
 
 /** The context advertised when the server does not say and the user does not either: what nearly every model holds. */
@@ -30,66 +26,35 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
  */
 export async function bridgeWorker(options: WorkerOptions): Promise<void> {
   if (options['self-test']) return bridgeSelfTest(options)
-  const network = parseNetwork(options.network)
-  const gridUrl = readGridUrl(options['grid-url'], network)
-  const apiKey = readApiKey(options['api-key-file'])
-  const name = options.name?.trim()
-  if (!name) throw new UsageError('--name NAME is required (the worker name shown on the grid).')
+  const flags = readGridFlags(options)
+  const { network, name, slots } = flags
   const config = readBackend(options)
   if (config.kind === 'kobold' && network === 'aipg') {
     throw new UsageError('AIPG jobs are chats: use --backend openai (KoboldCpp serves the OpenAI API under /v1 too).')
   }
-  const slots = positiveInt(options.slots, 'slots', 1)
-  const maxJobs = positiveInt(options['max-jobs'], 'max-jobs', null)
-  const { bridge, maxLength, maxContextLength } = await openProbed(config, options)
+  const { bridge, ...limits } = await openProbed(config, options)
   // KoboldCpp lists its model as koboldcpp/<name>; the grid name adds that prefix itself.
-  const models = advertisedModels(network, config.model.replace(/^koboldcpp\//, ''))
+  const advertised = { models: advertisedModels(network, config.model.replace(/^koboldcpp\//, '')), ...limits }
 
   const db = openDatabase(dataPaths(options.dataDir).database)
   const health = new AbortController()
   try {
-    const report = createWorkerReport({ out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) })
-    const worker = createWorker(
-      {
-        network,
-        gridUrl,
-        apiKey,
-        name,
-        models,
-        slots,
-        maxLength,
-        maxContextLength,
-        maxJobs,
-        agent: bridgeAgent(options.version),
-        extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
-      },
-      {
-        engine: bridge.engine,
-        ledger: new JobsRepository(db),
-        gate: bridge.health.gate,
-        logger: { info: (line) => process.stderr.write(`${line}\n`), warn: (line) => report.warn(line) },
-      },
-    )
-    worker.subscribe((event) => report.onEvent(event))
+    const report = cliReport()
+    const worker = createWorker(gridWorkerConfig(flags, advertised, options), {
+      engine: bridge.engine,
+      ledger: new JobsRepository(db),
+      gate: bridge.health.gate,
+      logger: { info: (line) => process.stderr.write(`${line}\n`), warn: (line) => report.warn(line) },
+    })
     bridge.health.onChange((state) =>
       process.stderr.write(state.serving ? 'The inference server is serving; taking jobs.\n' : `Paused: ${state.reason}\n`),
     )
     const checks = bridge.health.run(health.signal)
-    process.stderr.write(
-      `Worker "${name}" on ${network} with ${models.join(', ')} through ${config.url} (${slots} slot${slots > 1 ? 's' : ''}, max ${maxLength} tokens, context ${maxContextLength}).\n`,
-    )
-    let interrupts = 0
-    onStopSignals((cause) => {
-      if (cause === 'SIGTERM') return worker.stop()
-      interrupts++
-      process.stderr.write(interrupts === 1 ? 'Finishing jobs in flight… press Ctrl-C again to cancel them.\n' : 'Cancelling jobs in flight.\n')
-      worker.stop()
+    process.stderr.write(`Worker "${name}" on ${network} with ${advertised.models.join(', ')} through ${config.url} (${capacityText(slots, advertised)}).\n`)
+    await runToSummary(worker, report, async () => {
+      health.abort()
+      await checks
     })
-    const exit = await worker.run()
-    health.abort()
-    await checks
-    process.stdout.write(`${report.summaryLine()}\n`)
-    if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
   } finally {
     health.abort()
     db.close()
@@ -161,15 +126,7 @@ function parseKind(value: string | undefined): BackendKind {
 }
 
 function readBackendKey(file: string | undefined): string | undefined {
-  if (!file) return undefined
-  let key: string
-  try {
-    key = readFileSync(file, 'utf8').trim()
-  } catch {
-    throw new UsageError(`Cannot read the backend key file ${file}.`)
-  }
-  if (!key || /\s/.test(key)) throw new UsageError(`The backend key file ${file} must contain just the key.`)
-  return key
+  return file ? readKeyFile(file, 'backend key') : undefined
 }
 
 /** What the probe found, in one line: the user sees what is advertised and why. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { UsageError } from './usage.js'
 
 /** Parses a positive integer option, or throws a one-sentence usage error. */
@@ -8,4 +9,16 @@ export function positiveInt(value: string | undefined, name: string, fallback: n
   const parsed = Number(value)
   if (!Number.isInteger(parsed) || parsed < 1) throw new UsageError(`--${name} must be a positive whole number.`)
   return parsed
+}
+
+/** Reads a file holding only a key (`what` names it in the sentence), or throws a one-sentence usage error. */
+export function readKeyFile(file: string, what: string): string {
+  let key: string
+  try {
+    key = readFileSync(file, 'utf8').trim()
+  } catch {
+    throw new UsageError(`Cannot read the ${what} file ${file}.`)
+  }
+  if (!key || /\s/.test(key)) throw new UsageError(`The ${what} file ${file} must contain just the key.`)
+  return key
 }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { EngineSupervisor } from '../engine/engineSupervisor.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
 import { dataPaths } from '../host/dataDir.js'
@@ -7,28 +5,22 @@ import { JobsRepository } from '../store/jobsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { advertisedModels } from '../../grid/advertisedNames.js'
-import { bridgeAgent } from '../../grid/gridAuth.js'
-import { DEFAULT_GRID_URLS } from '../../grid/gridUrls.js'
-import { gridUrlProblem } from '../../shared/gridUrl.js'
 import { createWorker } from '../../worker/jobLoop.js'
 import { slotWorkerNames } from '../../shared/slotNames.js'
 import { identityCoverage } from '../identity/identityCoverage.js'
 import { WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { FileSecretStore } from '../store/secretStore.js'
-import { nvidiaSmiProbe } from '../metrics/gpuReadings.js'
+import { systemGpuReader } from '../lib/gpuReadings.js'
 import { RigMetrics } from '../metrics/rigMetrics.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
 import { announceInstance } from './runningInstance.js'
-import type { Network } from '../../worker/ports.js'
 import { catalogNamesFor } from '../models/advertisedNames.js'
 import { loadCatalog } from '../models/catalog.js'
 import { ModelsRepository } from '../store/modelsRepository.js'
 import { modelStem, resolveModelArgument } from './modelArgument.js'
 import { positiveInt } from './options.js'
-import { UsageError } from './usage.js'
-import { onStopSignals } from './stopSignals.js'
-import { createWorkerReport } from './workerReport.js'
 import { workerSelfTest } from './workerSelfTest.js'
+import { capacityText, gridWorkerConfig, readGridFlags, runToSummary, cliReport } from './gridWorkerRun.js'
 
 /** Options of `gridforge worker`. */
 export interface WorkerOptions extends MetricsFlags {
@@ -63,15 +55,10 @@ export interface WorkerOptions extends MetricsFlags {
  */
 export async function workerCommand(options: WorkerOptions): Promise<void> {
   if (options['self-test']) return workerSelfTest(options)
-  const network = parseNetwork(options.network)
-  const gridUrl = readGridUrl(options['grid-url'], network)
-  const apiKey = readApiKey(options['api-key-file'])
-  const name = options.name?.trim()
-  if (!name) throw new UsageError('--name NAME is required (the worker name shown on the grid).')
+  const flags = readGridFlags(options)
+  const { network, gridUrl, name, slots } = flags
   const paths = dataPaths(options.dataDir)
   const modelPath = resolveModelArgument(options.model, paths.models)
-  const slots = positiveInt(options.slots, 'slots', 1)
-  const maxJobs = positiveInt(options['max-jobs'], 'max-jobs', null)
   metricsPort(options['metrics-port'])
 
   const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -89,30 +76,15 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   let withdraw: () => void = () => undefined
   try {
     const model = await engine.load(modelPath)
-    const { maxLength, maxContextLength } = advertisedLimits(
+    const limits = advertisedLimits(
       { maxLength: positiveInt(options['max-length'], 'max-length', 512), maxContextLength: positiveInt(options['max-context'], 'max-context', model.contextSize) },
       model.contextSize,
     )
     const models = advertisedModels(network, modelStem(modelPath), catalogNamesFor(modelPath, new ModelsRepository(db), loadCatalog()))
-    const report = createWorkerReport({ out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) })
-    const worker = createWorker(
-      {
-        network,
-        gridUrl,
-        apiKey,
-        name,
-        models,
-        slots,
-        maxLength,
-        maxContextLength,
-        maxJobs,
-        agent: bridgeAgent(options.version),
-        extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
-      },
-      { engine, ledger, logger: { info: log, warn: (line) => report.warn(line) }, signer: identity },
-    )
-    worker.subscribe((event) => report.onEvent(event))
-    const metrics = new RigMetrics({ version: options.version, gpu: nvidiaSmiProbe(), hardware: () => engine.hardware(), modelName: () => models[0] ?? modelStem(modelPath) })
+    const advertised = { models, ...limits }
+    const report = cliReport()
+    const worker = createWorker(gridWorkerConfig(flags, advertised, options), { engine, ledger, logger: { info: log, warn: (line) => report.warn(line) }, signer: identity })
+    const metrics = new RigMetrics({ version: options.version, gpu: systemGpuReader(), hardware: () => engine.hardware(), modelName: () => models[0] ?? modelStem(modelPath) })
     metrics.setNetwork(network)
     metrics.observeEngine(engine.snapshot())
     engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
@@ -123,19 +95,8 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     const endpoint = await serveMetrics(metrics.registry, options, (line) => process.stderr.write(`${line}\n`))
     metricsEndpoint = endpoint
     withdraw = announceInstance(options.dataDir, { kind: 'worker', url: null, metricsUrl: endpoint?.url ?? null, version: options.version, grid: { network, url: gridUrl } })
-    process.stderr.write(
-      `Worker "${name}" on ${network} with ${models.join(', ')} (${slots} slot${slots > 1 ? 's' : ''}, max ${maxLength} tokens, context ${maxContextLength}).\n`,
-    )
-    let interrupts = 0
-    onStopSignals((cause) => {
-      if (cause === 'SIGTERM') return worker.stop()
-      interrupts++
-      process.stderr.write(interrupts === 1 ? 'Finishing jobs in flight… press Ctrl-C again to cancel them.\n' : 'Cancelling jobs in flight.\n')
-      worker.stop()
-    })
-    const exit = await worker.run()
-    process.stdout.write(`${report.summaryLine()}\n`)
-    if (exit.reason === 'fatal') throw new UsageError(exit.message ?? 'The worker stopped because of an error.')
+    process.stderr.write(`Worker "${name}" on ${network} with ${models.join(', ')} (${capacityText(slots, advertised)}).\n`)
+    await runToSummary(worker, report)
   } finally {
     withdraw()
     await metricsEndpoint?.close()
@@ -151,30 +112,4 @@ function identityLine(identity: WorkerIdentityService, names: string[]): string 
   } catch (error) {
     return `Results go unsigned: ${error instanceof Error ? error.message : String(error)}`
   }
-}
-
-export function parseNetwork(value: string | undefined): Network {
-  if (value === undefined || value === 'aipg') return 'aipg'
-  if (value === 'horde') return 'horde'
-  throw new UsageError(`--network must be aipg or horde, not "${value}".`)
-}
-
-/** The grid to work for; the key travels to it, so the grid URL rules apply before anything is sent. */
-export function readGridUrl(value: string | undefined, network: Network): string {
-  if (value === undefined) return DEFAULT_GRID_URLS[network]
-  const problem = gridUrlProblem(value)
-  if (problem) throw new UsageError(`--grid-url: ${problem}.`)
-  return value
-}
-
-export function readApiKey(file: string | undefined): string {
-  if (!file) throw new UsageError('--api-key-file F is required (a file holding only your API key).')
-  let key: string
-  try {
-    key = readFileSync(file, 'utf8').trim()
-  } catch {
-    throw new UsageError(`Cannot read the API key file ${file}.`)
-  }
-  if (!key || /\s/.test(key)) throw new UsageError(`The API key file ${file} must contain just the key.`)
-  return key
 }

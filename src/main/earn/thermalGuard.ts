@@ -1,7 +1,7 @@
 import type { PauseInfo, ThermalSettings } from '../../shared/domain.js'
 import { DEFAULT_THERMAL } from '../../shared/miningPolicySchema.js'
 import { Emitter } from '../lib/emitter.js'
-import type { GpuReader, GpuReading } from './gpuReadings.js'
+import type { GpuReader, GpuReading } from '../lib/gpuReadings.js'
 
 /** A GPU is looked at this often while mining. */
 export const THERMAL_POLL_MS = 10_000
@@ -95,6 +95,6 @@ export class ThermalGuard {
 }
 
 function hottest(readings: GpuReading[] | null): number | null {
-  if (!readings || readings.length === 0) return null
-  return Math.max(...readings.map((reading) => reading.temperatureC))
+  const temperatures = (readings ?? []).flatMap((reading) => (reading.temperatureCelsius === null ? [] : [reading.temperatureCelsius]))
+  return temperatures.length === 0 ? null : Math.max(...temperatures)
 }

@@ -12,7 +12,7 @@ import { bridgeAgent } from '../../grid/gridAuth.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { isMinerOn } from '../../shared/minerStatus.js'
 import { MiningGate } from '../earn/miningGate.js'
-import { systemGpuReader, type GpuReader } from '../earn/gpuReadings.js'
+import { systemGpuReader, type GpuReader } from '../lib/gpuReadings.js'
 import { ThermalGuard } from '../earn/thermalGuard.js'
 import { AlertService, logNotifier, type DesktopNotifier } from '../alerts/alertService.js'
 import { AlertWatch } from '../alerts/alertWatch.js'
@@ -31,7 +31,6 @@ import { ModelsService } from '../models/modelsService.js'
 import { LastReadiness } from '../readiness/lastReadiness.js'
 import { ReadinessService } from '../readiness/readinessService.js'
 import { LocalApiService } from '../localApi/localApiService.js'
-import { nvidiaSmiProbe } from '../metrics/gpuReadings.js'
 import { RigMetrics } from '../metrics/rigMetrics.js'
 import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
@@ -78,7 +77,7 @@ export interface HostOptions {
   sqliteNativeBinding?: string
   /** Chat through the AI Horde (tests poll faster). */
   hordeChat?: HordeChatOptions
-  /** The GPU's temperature for the thermal guard (default nvidia-smi, then rocm-smi; tests fake it). */
+  /** The GPUs' readings for the thermal guard and the metrics (default nvidia-smi, then rocm-smi; tests fake it). */
   gpuReader?: GpuReader
   /** Desktop notifications for alerts (the Electron shell); headless: a log line. */
   notifier?: DesktopNotifier
@@ -154,7 +153,8 @@ export function createHost(options: HostOptions): Host {
   if (options.ownsData !== false) void localApi.startIfEnabled()
   const identity = new WorkerIdentityService({ secrets, log })
   identity.events.subscribe(events.forwarder())
-  const thermal = new ThermalGuard(options.gpuReader ?? systemGpuReader(), undefined, log)
+  const gpuReader = options.gpuReader ?? systemGpuReader()
+  const thermal = new ThermalGuard(gpuReader, undefined, log)
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle, undefined, undefined, thermal)
   const earn = createEarnService({
     gate: miningGate,
@@ -171,7 +171,7 @@ export function createHost(options: HostOptions): Host {
   })
   earn.subscribe(events.forwarder())
   earn.account.start()
-  const metrics = new RigMetrics({ version: options.version, gpu: nvidiaSmiProbe(), hardware: () => engine.hardware() })
+  const metrics = new RigMetrics({ version: options.version, gpu: gpuReader, hardware: () => engine.hardware() })
   metrics.observeEngine(engine.snapshot())
   engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
   earn.miner.onWorkerEvent((event) => metrics.observeWorker(event))

@@ -2,15 +2,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { EarnState, EngineSnapshot, JobRecord, LoadedModel, PauseInfo } from '../../shared/domain.js'
 import type { HardwareInfo } from '../../shared/models.js'
 import type { WorkerEvent } from '../../worker/workerTypes.js'
-import { cachedReading, type GpuProbe, type GpuReading } from './gpuReadings.js'
+import { cachedReading, type GpuReader, type GpuReading } from '../lib/gpuReadings.js'
 import { MINER_STATE_SERIES, minerStateLabel } from './minerStateSeries.js'
 import { isStrike } from './strikes.js'
 
 /** What the rig's metrics read besides the events they are given. */
 export interface RigMetricsOptions {
   version: string
-  /** GPU temperature, power and memory (nvidia-smi); absent, there are no such series. */
-  gpu?: GpuProbe
+  /** GPU temperature, power and memory (nvidia-smi, rocm-smi); absent, there are no such series. */
+  gpu?: GpuReader
   /** node-llama-cpp's view of VRAM (the engine's hardware call); absent, no VRAM series. */
   hardware?: () => Promise<HardwareInfo>
   /** The `model` label: the advertised name or the file stem, never free text. */
@@ -71,7 +71,8 @@ export class RigMetrics {
     this.restarts = new Counter({ name: 'gridforge_engine_restarts_total', help: 'Engine process restarts after it died.', registers })
     this.setMinerState('off', null)
     const maxAgeMs = options.readingMaxAgeMs ?? 10_000
-    if (options.gpu) this.gpuGauges(cachedReading(options.gpu, maxAgeMs, options.now))
+    const gpu = options.gpu
+    if (gpu) this.gpuGauges(cachedReading(() => gpu.read(), maxAgeMs, options.now))
     if (options.hardware) this.vramGauges(cachedReading(withTimeout(options.hardware, READING_TIMEOUT_MS), maxAgeMs, options.now))
     if (options.processMetrics !== false) {
       collectDefaultMetrics({ register: this.registry })
@@ -139,7 +140,7 @@ export class RigMetrics {
     if (isStrike(record)) this.strikes.inc()
   }
 
-  private gpuGauges(read: GpuProbe): void {
+  private gpuGauges(read: () => Promise<GpuReading[] | null>): void {
     const gauge = (name: string, help: string, field: keyof Omit<GpuReading, 'index'>) =>
       new Gauge({
         name,
