@@ -9,14 +9,7 @@ const nodeBuiltins = ['node:*']
 const builtinPaths = builtinModules.map((name) => ({ name, message: 'No Node built-ins in this layer.' }))
 const native = ['better-sqlite3', 'node-llama-cpp']
 /** node-llama-cpp's native engine: only the engine process may touch it (docs/ARCHITECTURE.md, layers). */
-const nativeEngineNames = [
-  'getLlama',
-  'LlamaChat',
-  'LlamaCompletion',
-  'LlamaChatSession',
-  'GgufInsights',
-  'TokenBias',
-]
+const nativeEngineNames = ['getLlama', 'LlamaChat', 'LlamaCompletion', 'LlamaChatSession', 'GgufInsights', 'TokenBias']
 
 /** Builds a `no-restricted-imports` rule from forbidden packages and forbidden folders. */
 function layer({ packages = [], folders = [], paths = [] }) {
@@ -70,7 +63,11 @@ function mainLayers() {
     })
   return [
     // A folder not named below (a new feature) gets the floor rule too: no host/, no shell.
-    { files: ['src/main/**'], ignores: [...shellFiles, 'src/main/host/**', ...engineNativeFiles], rules: rule({ folders: ['**/host/**', ...shells] }) },
+    {
+      files: ['src/main/**'],
+      ignores: [...shellFiles, 'src/main/host/**', ...engineNativeFiles],
+      rules: rule({ folders: ['**/host/**', ...shells] }),
+    },
     { files: shellFiles, ignores: ['src/main/electron/**'], rules: rule({}) },
     { files: ['src/main/electron/**'], rules: layer(mainBase) },
     { files: ['src/main/host/**'], rules: rule({ folders: shells }) },
@@ -79,7 +76,10 @@ function mainLayers() {
       ignores: name === 'engine' ? engineNativeFiles : [],
       rules: rule({ folders: ['**/host/**', ...shells, ...featureFolders(name), ...publicFeatureFiles] }),
     })),
-    { files: engineNativeFiles, rules: rule({ folders: ['**/host/**', ...shells, ...featureFolders('engine')], native: false, electron: false }) },
+    {
+      files: engineNativeFiles,
+      rules: rule({ folders: ['**/host/**', ...shells, ...featureFolders('engine')], native: false, electron: false }),
+    },
     { files: ['src/main/store/**'], rules: rule({ folders: ['**/host/**', ...shells, ...features.map((name) => `**/${name}/**`)] }) },
     {
       files: ['src/main/lib/**'],

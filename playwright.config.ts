@@ -23,7 +23,14 @@ export default defineConfig({
         launchOptions: {
           executablePath: chromium,
           // Without these Chromium keeps trying to reach Google's services, which this network refuses.
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+          ],
         },
       },
     },

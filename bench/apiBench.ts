@@ -20,7 +20,13 @@ async function viaApi(url: string): Promise<Timing> {
   const response = await fetch(`${url}/v1/completions`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ prompt: 'Once upon a time', max_tokens: MAX_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+    body: JSON.stringify({
+      prompt: 'Once upon a time',
+      max_tokens: MAX_TOKENS,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
   })
   const reader = response.body!.getReader()
   const decoder = new TextDecoder()
@@ -65,7 +71,13 @@ export async function apiBench(engineEntry: string, model: string): Promise<Metr
       http.push(await viaApi(api.url))
     }
     const metrics = [
-      metric('api.ttft_ms', median(http.map((t) => t.ttftMs)), 'ms', undefined, `engine directly: ${median(direct.map((t) => t.ttftMs)).toFixed(2)} ms`),
+      metric(
+        'api.ttft_ms',
+        median(http.map((t) => t.ttftMs)),
+        'ms',
+        undefined,
+        `engine directly: ${median(direct.map((t) => t.ttftMs)).toFixed(2)} ms`,
+      ),
       metric('api.tps_vs_engine', median(http.map((t) => t.tps)) / median(direct.map((t) => t.tps)), 'ratio', '>= 0.95'),
     ]
     for (const clients of [1, 2, 4]) {

@@ -39,11 +39,7 @@ async function timePrompt(sequence: LlamaContextSequence, prompt: Token[]): Prom
   return prompt.length / seconds
 }
 
-async function timeGeneration(
-  sequence: LlamaContextSequence,
-  prompt: Token[],
-  genTokens: number,
-): Promise<number> {
+async function timeGeneration(sequence: LlamaContextSequence, prompt: Token[], genTokens: number): Promise<number> {
   await sequence.clearHistory()
   // yieldEogToken keeps the generator going past EOS, so every run decodes the same number of
   // tokens whatever the model predicts.

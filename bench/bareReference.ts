@@ -16,7 +16,19 @@ export async function measureBare(
 ): Promise<{ genTps: number; rssMb: number }> {
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', bareLoopEntry, '--model', model, '--threads', String(threads), '--tokens', String(options.genTokens), '--runs', String(options.runs)],
+    [
+      '--import',
+      'tsx',
+      bareLoopEntry,
+      '--model',
+      model,
+      '--threads',
+      String(threads),
+      '--tokens',
+      String(options.genTokens),
+      '--runs',
+      String(options.runs),
+    ],
     { maxBuffer: 1 << 20 },
   )
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { genTps: number[]; rssMb: number }

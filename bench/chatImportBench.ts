@@ -26,7 +26,14 @@ function exportFile(count: number): string {
     createdAt: i,
     updatedAt: i,
   }))
-  const conversation = { id: 'long', title: 'A very long chat', createdAt: 0, updatedAt: count, settings: DEFAULT_CONVERSATION_SETTINGS, messages }
+  const conversation = {
+    id: 'long',
+    title: 'A very long chat',
+    createdAt: 0,
+    updatedAt: count,
+    settings: DEFAULT_CONVERSATION_SETTINGS,
+    messages,
+  }
   return JSON.stringify({ format: 'gridforge-chat', version: EXPORT_VERSION, exportedAt: 0, conversations: [conversation] })
 }
 
@@ -50,7 +57,13 @@ export async function chatImportBench(): Promise<Metric[]> {
     const storeMs = performance.now() - start
     delay.disable()
     return [
-      metric('chat_import.messages_per_s', MESSAGES / ((parseMs + storeMs) / 1000), 'msg/s', '>= 20000', `${MESSAGES} messages, ${(text.length / 1e6).toFixed(1)} MB, parse included`),
+      metric(
+        'chat_import.messages_per_s',
+        MESSAGES / ((parseMs + storeMs) / 1000),
+        'msg/s',
+        '>= 20000',
+        `${MESSAGES} messages, ${(text.length / 1e6).toFixed(1)} MB, parse included`,
+      ),
       metric('chat_import.parse', parseMs, 'ms', undefined, 'JSON and schema, one piece (not yielding)'),
       metric('chat_import.longest_event_loop_wait', delay.max / 1e6, 'ms', undefined, 'while storing, batches of 500'),
     ]

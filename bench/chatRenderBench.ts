@@ -119,7 +119,14 @@ export async function chatRenderBench(chromiumPath = findChromium()): Promise<Me
   try {
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     })
     const client = await TestClient.connect(serve.url, TOKEN)
     const conversationId = (await client.value('chat.list', {}))[0]!.id
@@ -130,7 +137,14 @@ export async function chatRenderBench(chromiumPath = findChromium()): Promise<Me
       fetches.push(performance.now() - started)
     }
     // The key is checked against the configured grid: point at the dev grid first.
-    await client.value('earn.configure', { network: 'aipg', gridUrl: grid.url, workerName: 'bench-rig', slots: 1, maxLength: 4096, maxContextLength: 8192 })
+    await client.value('earn.configure', {
+      network: 'aipg',
+      gridUrl: grid.url,
+      workerName: 'bench-rig',
+      slots: 1,
+      maxLength: 4096,
+      maxContextLength: 8192,
+    })
     await client.value('earn.setApiKey', { network: 'aipg', apiKey: DEV_KEY })
     client.close()
 
@@ -151,7 +165,10 @@ export async function chatRenderBench(chromiumPath = findChromium()): Promise<Me
     await watchTokens(page)
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Stream into the long conversation, please.')
     await page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter')
-    await page.getByRole('alertdialog').getByRole('button', { name: /^Send to/ }).click()
+    await page
+      .getByRole('alertdialog')
+      .getByRole('button', { name: /^Send to/ })
+      .click()
     await page.locator('.message.assistant[data-state="streaming"]').waitFor({ timeout: 10_000 })
     await page.locator('.message.assistant[data-state="streaming"]').waitFor({ state: 'detached', timeout: 60_000 })
     await page.waitForFunction(`window.tokenDelays.length >= ${STREAM_TOKENS}`, undefined, { timeout: 10_000 }).catch(() => undefined)
@@ -160,9 +177,21 @@ export async function chatRenderBench(chromiumPath = findChromium()): Promise<Me
     return [
       metric('chat.render.open_5000_messages.first', firstOpen, 'ms', '< 200', 'click to last message painted, Chromium, first open'),
       metric('chat.render.open_5000_messages.median', median(opens), 'ms', '< 200', `median of ${OPEN_RUNS} re-opens`),
-      metric('chat.render.open_5000_messages.host_fetch', median(fetches), 'ms', undefined, 'chat.get (the latest page of the 5,000) over the socket, from Node (part of the above)'),
+      metric(
+        'chat.render.open_5000_messages.host_fetch',
+        median(fetches),
+        'ms',
+        undefined,
+        'chat.get (the latest page of the 5,000) over the socket, from Node (part of the above)',
+      ),
       metric('chat.render.open_5000_messages.rows_in_dom', rows, 'rows', undefined, 'virtualised: rows that exist in the page'),
-      metric('chat.render.token_to_screen.p50', percentile(delays, 50), 'ms', undefined, `grid worker → host → browser paint, ${delays.length} tokens`),
+      metric(
+        'chat.render.token_to_screen.p50',
+        percentile(delays, 50),
+        'ms',
+        undefined,
+        `grid worker → host → browser paint, ${delays.length} tokens`,
+      ),
       metric('chat.render.token_to_screen.p99', percentile(delays, 99), 'ms'),
     ]
   } finally {

@@ -66,7 +66,13 @@ export function chatStoreBench(): Metric[] {
     const searchMs = queries.map((query) => median(Array.from({ length: ROUNDS }, () => timeMs(() => repo.search(query)))))
     const hits = queries.map((query) => `${repo.search(query).length} hits (top 50)`)
     return [
-      metric('chat_store.fill_100k_messages', fillMs / 1000, 's', undefined, `${CONVERSATIONS} conversations × ${MESSAGES_PER_CONVERSATION}`),
+      metric(
+        'chat_store.fill_100k_messages',
+        fillMs / 1000,
+        's',
+        undefined,
+        `${CONVERSATIONS} conversations × ${MESSAGES_PER_CONVERSATION}`,
+      ),
       metric('chat_store.conversation_list', listMs, 'ms', '< 50', `${list.length} conversations`),
       metric('chat_store.open_conversation_100', openMs, 'ms'),
       metric('chat_store.search.one_word', searchMs[0]!, 'ms', '< 100', hits[0]),

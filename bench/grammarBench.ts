@@ -87,7 +87,14 @@ async function conversationWithTools(engine: EngineSupervisor): Promise<Metric[]
   let previous: GenerateResult | null = null
   let lastPrompt = 0
   const ask = async (request: Partial<Extract<GenerateRequest, { kind: 'chat' }>>) => {
-    const result = await engine.generate({ kind: 'chat', turns, params: { maxTokens: 64, temperature: 0 }, tools: [lookupTool], conversationId, ...request })
+    const result = await engine.generate({
+      kind: 'chat',
+      turns,
+      params: { maxTokens: 64, temperature: 0 },
+      tools: [lookupTool],
+      conversationId,
+      ...request,
+    })
     if (previous) {
       // The turn's tokens: what the prompt grew by since the last request (new messages, the last reply as rendered).
       const added = Math.max(1, result.promptTokens - previous.promptTokens)
@@ -106,7 +113,8 @@ async function conversationWithTools(engine: EngineSupervisor): Promise<Metric[]
     turns.push({ role: 'assistant', content: '', toolCalls: [made] })
     turns.push({ role: 'tool', toolCallId: made.id, content: 'tree' })
     // A short reply every fifth turn: 20 full turns of the tiny model's generic tool prompt would not fit its 2,048-token context.
-    if (turn % 5 === 0) turns.push({ role: 'assistant', content: (await ask({ toolChoice: 'auto', params: { maxTokens: 8, temperature: 0 } })).text })
+    if (turn % 5 === 0)
+      turns.push({ role: 'assistant', content: (await ask({ toolChoice: 'auto', params: { maxTokens: 8, temperature: 0 } })).text })
   }
   const note = `${TURNS} turns (${ratios.length} requests after the first), ${lastPrompt} prompt tokens at the end`
   return [

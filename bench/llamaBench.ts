@@ -34,9 +34,7 @@ async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
     // Build output goes to stderr so that stdout stays clean for callers that print JSON.
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', process.stderr, process.stderr] })
     child.on('error', reject)
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`)),
-    )
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))))
   })
 }
 
@@ -46,11 +44,7 @@ export async function ensureLlamaBench(cacheDir: string): Promise<string> {
   const commit = stdout.trim().split(/\s+/)[0]?.slice(0, 12) || 'unknown'
   const srcDir = path.join(cacheDir, `llama.cpp-${commit}`)
   const buildDir = path.join(srcDir, 'build')
-  const bin = path.join(
-    buildDir,
-    'bin',
-    process.platform === 'win32' ? 'llama-bench.exe' : 'llama-bench',
-  )
+  const bin = path.join(buildDir, 'bin', process.platform === 'win32' ? 'llama-bench.exe' : 'llama-bench')
   if (existsSync(bin)) return bin
 
   await mkdir(cacheDir, { recursive: true })
@@ -79,20 +73,9 @@ export async function ensureLlamaBench(cacheDir: string): Promise<string> {
     '-DLLAMA_BUILD_EXAMPLES=OFF',
     '-DLLAMA_BUILD_SERVER=OFF',
   ])
-  await run('cmake', [
-    '--build',
-    buildDir,
-    '--config',
-    'Release',
-    '--target',
-    'llama-bench',
-    '-j',
-    String(jobs),
-  ])
+  await run('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'llama-bench', '-j', String(jobs)])
   if (!existsSync(bin)) throw new Error(`llama-bench build finished but ${bin} is missing`)
-  process.stderr.write(
-    `llama-bench built in ${Math.round((Date.now() - started) / 1000)} s: ${bin}\n`,
-  )
+  process.stderr.write(`llama-bench built in ${Math.round((Date.now() - started) / 1000)} s: ${bin}\n`)
   return bin
 }
 
@@ -113,10 +96,7 @@ function benchArgs(opts: LlamaBenchOptions): string[] {
   ]
 }
 
-export async function runLlamaBench(
-  bin: string,
-  opts: LlamaBenchOptions,
-): Promise<LlamaBenchResult> {
+export async function runLlamaBench(bin: string, opts: LlamaBenchOptions): Promise<LlamaBenchResult> {
   const { stdout } = await execFileAsync(bin, benchArgs(opts), { maxBuffer: 16 * 1024 * 1024 })
   const rows = JSON.parse(stdout) as LlamaBenchRow[]
   // llama-bench runs one test per non-zero -p / -n value: pp has n_gen 0, tg has n_prompt 0.

@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { childPids, rssMb } from './resources.js'
 
 /** Cold start of `gridforge serve` (no model) to its first HTTP 200, and its idle memory. */
-export async function measureServeStartup(cliEntry: string): Promise<{ coldStartMs: number; hostRssMb: number | null; engineRssMb: number | null }> {
+export async function measureServeStartup(
+  cliEntry: string,
+): Promise<{ coldStartMs: number; hostRssMb: number | null; engineRssMb: number | null }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gridforge-bench-'))
   const started = performance.now()
   const child = spawn(process.execPath, [cliEntry, 'serve', '--port', '0', '--data-dir', dataDir], {

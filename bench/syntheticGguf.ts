@@ -76,9 +76,7 @@ class HeaderWriter {
 
   typedArray(items: GgufType.Int32 | GgufType.Float32, values: number[]): void {
     const b = Buffer.alloc(values.length * 4)
-    values.forEach((v, i) =>
-      items === GgufType.Int32 ? b.writeInt32LE(v, i * 4) : b.writeFloatLE(v, i * 4),
-    )
+    values.forEach((v, i) => (items === GgufType.Int32 ? b.writeInt32LE(v, i * 4) : b.writeFloatLE(v, i * 4)))
     this.push(b)
   }
 
@@ -143,9 +141,7 @@ function vocab(): { tokens: string[]; scores: number[]; types: number[] } {
 }
 
 function tensorLayout(): Tensor[] {
-  const specs: Array<[string, number[], GgmlType]> = [
-    ['token_embd.weight', [EMBD, VOCAB], GgmlType.Q8_0],
-  ]
+  const specs: Array<[string, number[], GgmlType]> = [['token_embd.weight', [EMBD, VOCAB], GgmlType.Q8_0]]
   for (let i = 0; i < LAYERS; i++) {
     const kv = HEADS_KV * HEAD_DIM
     specs.push(
@@ -160,10 +156,7 @@ function tensorLayout(): Tensor[] {
       [`blk.${i}.ffn_down.weight`, [FFN, EMBD], GgmlType.Q8_0],
     )
   }
-  specs.push(
-    ['output_norm.weight', [EMBD], GgmlType.F32],
-    ['output.weight', [EMBD, VOCAB], GgmlType.Q8_0],
-  )
+  specs.push(['output_norm.weight', [EMBD], GgmlType.F32], ['output.weight', [EMBD, VOCAB], GgmlType.Q8_0])
 
   let offset = 0
   return specs.map(([name, dims, type]) => {

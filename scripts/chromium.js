@@ -15,12 +15,21 @@ const INSTALL_HINT =
 function candidates(env = process.env) {
   const found = []
   if (env.CHROMIUM_PATH) return [env.CHROMIUM_PATH]
-  found.push('/usr/bin/chromium', '/usr/bin/chromium-browser', '/snap/bin/chromium', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome')
+  found.push(
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/snap/bin/chromium',
+    '/usr/bin/google-chrome-stable',
+    '/usr/bin/google-chrome',
+  )
   found.push('/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome')
   // A browser Playwright installed earlier (npx playwright install) is just as good.
   const cache = env.PLAYWRIGHT_BROWSERS_PATH || join(homedir(), '.cache', 'ms-playwright')
   try {
-    for (const dir of readdirSync(cache).filter((name) => name.startsWith('chromium-')).sort().reverse()) {
+    for (const dir of readdirSync(cache)
+      .filter((name) => name.startsWith('chromium-'))
+      .sort()
+      .reverse()) {
       found.push(join(cache, dir, 'chrome-linux', 'chrome'), join(cache, dir, 'chrome-linux64', 'chrome'))
     }
   } catch {
@@ -44,7 +53,9 @@ function canInstallWithApt() {
 function ensure() {
   if (findChromium()) return 0
   if (process.env.CHROMIUM_PATH) {
-    process.stderr.write(`CHROMIUM_PATH is ${process.env.CHROMIUM_PATH}, but no file is there: point it at a Chromium or Chrome executable.\n`)
+    process.stderr.write(
+      `CHROMIUM_PATH is ${process.env.CHROMIUM_PATH}, but no file is there: point it at a Chromium or Chrome executable.\n`,
+    )
     return 1
   }
   if (!canInstallWithApt()) {

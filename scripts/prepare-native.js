@@ -41,7 +41,10 @@ function scratchCopy() {
   for (const entry of ['package.json', 'binding.gyp', 'lib', 'src', 'deps']) {
     if (existsSync(join(sqliteDir, entry))) cpSync(join(sqliteDir, entry), join(pkg, entry), { recursive: true })
   }
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'native-scratch', version: '1.0.0', dependencies: { 'better-sqlite3': sqliteVersion } }))
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'native-scratch', version: '1.0.0', dependencies: { 'better-sqlite3': sqliteVersion } }),
+  )
   return { app, pkg }
 }
 

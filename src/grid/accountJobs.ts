@@ -7,7 +7,11 @@ const jobSchema = z.looseObject({
   id: z.string().min(1).max(200).optional(),
   // Only a literal true is a verified signature: anything else reads as unsigned.
   signed: z.boolean().nullish().catch(null),
-  result_hash: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/).nullish().catch(null),
+  result_hash: z
+    .string()
+    .regex(/^(0x)?[0-9a-fA-F]{64}$/)
+    .nullish()
+    .catch(null),
 })
 
 const answerSchema = z.union([z.array(z.unknown()), z.looseObject({ jobs: z.array(z.unknown()) }).transform((body) => body.jobs)])

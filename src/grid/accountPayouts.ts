@@ -9,8 +9,16 @@ const payoutSchema = z.looseObject({
   den: amount,
   aipg: amount,
   status: z.string().min(1).max(40).catch('unknown'),
-  tx_hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/).nullish().catch(null),
-  address: z.string().regex(/^0x[0-9a-fA-F]{40}$/).nullish().catch(null),
+  tx_hash: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/)
+    .nullish()
+    .catch(null),
+  address: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/)
+    .nullish()
+    .catch(null),
 })
 
 const answerSchema = z.looseObject({

@@ -24,7 +24,11 @@ export function catalogNamesOf(catalog: readonly CatalogEntry[], model: ModelFil
  * else by its GGUF names or file name) is advertised on AIPG under its exact registry name, since den is
  * looked up by that exact name (§16.5); other files keep their catalog names, or null for the file-stem default.
  */
-export function gridNamesOf(catalog: readonly CatalogEntry[], registry: DenRegistry, model: ModelFileIdentity): CatalogEntry['advertised'] | null {
+export function gridNamesOf(
+  catalog: readonly CatalogEntry[],
+  registry: DenRegistry,
+  model: ModelFileIdentity,
+): CatalogEntry['advertised'] | null {
   const entry = catalogEntryOf(catalog, model)
   const registered = registryNameOf(registry, [entry?.advertised.aipg, ...(model.ggufNames ?? []), model.fileName])
   if (!registered) return entry?.advertised ?? null

@@ -16,22 +16,52 @@ export interface CloseInfo {
 export function classifyClose(code: number, reason: string, lastError: string | null): CloseInfo {
   const said = lastError ?? reason
   if (code === 4001) {
-    return { code, reason, said, kind: 'key-refused', action: 'stop', message: `The API key was refused (${said || 'invalid key'}); check it, or paste a new one in the miner settings.` }
+    return {
+      code,
+      reason,
+      said,
+      kind: 'key-refused',
+      action: 'stop',
+      message: `The API key was refused (${said || 'invalid key'}); check it, or paste a new one in the miner settings.`,
+    }
   }
   if (code === 4003) {
-    const fix = identityRefusalFix(said) ?? (/scope/i.test(said)
-      ? 'Use a Grid API key with the worker.connect scope (console.aipowergrid.io).'
-      : /name/i.test(said)
-        ? 'The worker name belongs to another account; choose another worker name.'
-        : "Check the key's worker scope and the worker name.")
-    return { code, reason, said, kind: 'worker-refused', action: 'stop', message: `The grid refused this worker: ${said || 'not allowed'}. ${fix}` }
+    const fix =
+      identityRefusalFix(said) ??
+      (/scope/i.test(said)
+        ? 'Use a Grid API key with the worker.connect scope (console.aipowergrid.io).'
+        : /name/i.test(said)
+          ? 'The worker name belongs to another account; choose another worker name.'
+          : "Check the key's worker scope and the worker name.")
+    return {
+      code,
+      reason,
+      said,
+      kind: 'worker-refused',
+      action: 'stop',
+      message: `The grid refused this worker: ${said || 'not allowed'}. ${fix}`,
+    }
   }
   if (code === 1012) {
     // 1012 is both "replaced by a newer connection of this name" and a server restart: reconnect with
     // backoff, so a deploy never stops every worker; a duplicate name then shows as repeated 1012s.
-    return { code, reason, said, kind: 'server-error', action: 'reconnect', message: 'The grid restarted, or another worker connected with this name (give each rig its own name).' }
+    return {
+      code,
+      reason,
+      said,
+      kind: 'server-error',
+      action: 'reconnect',
+      message: 'The grid restarted, or another worker connected with this name (give each rig its own name).',
+    }
   }
-  return { code, reason, said, kind: 'unreachable', action: 'reconnect', message: `Connection closed (${code}${reason ? ` ${reason}` : ''}).` }
+  return {
+    code,
+    reason,
+    said,
+    kind: 'unreachable',
+    action: 'reconnect',
+    message: `Connection closed (${code}${reason ? ` ${reason}` : ''}).`,
+  }
 }
 
 /** A close before `ready`, as the registration's failure. */

@@ -23,7 +23,9 @@ const registryName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'a lowercas
 /** The shape of `resources/den-registry.json`, and of a registry the grid publishes. */
 export const denRegistrySchema = z.object({
   version: z.literal(1),
-  models: z.record(registryName, z.number().positive().max(10_000)).refine((models) => Object.keys(models).length > 0, 'at least one model'),
+  models: z
+    .record(registryName, z.number().positive().max(10_000))
+    .refine((models) => Object.keys(models).length > 0, 'at least one model'),
 })
 
 /** A registry read from text: the map, or the seed with one sentence saying why the text was not used. */
@@ -38,7 +40,10 @@ export function readDenRegistry(text: string, source: string): ReadRegistry {
   try {
     json = JSON.parse(text)
   } catch {
-    return { registry: SEED_REGISTRY, problem: `The model registry ${source} is not valid JSON; using the built-in list of ${SEED_REGISTRY.size} models.` }
+    return {
+      registry: SEED_REGISTRY,
+      problem: `The model registry ${source} is not valid JSON; using the built-in list of ${SEED_REGISTRY.size} models.`,
+    }
   }
   return denRegistryFromJson(json, source)
 }
@@ -77,7 +82,7 @@ const QUANT_SUFFIX = /[-_. ](?:(?:u?d-)?i?q\d(?:_[a-z0-9]+)*|f16|bf16|f32|mxfp4|
  */
 export function registryKey(name: string): string {
   let key = name.trim().replace(/\.gguf$/i, '')
-  for (let previous = ''; previous !== key; ) {
+  for (let previous = ''; previous !== key;) {
     previous = key
     key = key.replace(QUANT_SUFFIX, '')
   }

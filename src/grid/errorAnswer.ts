@@ -71,7 +71,9 @@ export function readErrorBody(text: string): ErrorBody {
   const message = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw)
   const fieldErrors =
     body.errors && typeof body.errors === 'object'
-      ? Object.entries(body.errors as Record<string, unknown>).map(([field, why]) => `${field}: ${String(why)}`).join('; ')
+      ? Object.entries(body.errors as Record<string, unknown>)
+          .map(([field, why]) => `${field}: ${String(why)}`)
+          .join('; ')
       : ''
   const said = oneLine([message, fieldErrors].filter(Boolean).join(' '))
   return { said: said || null, rc: typeof body.rc === 'string' ? body.rc : null }
@@ -81,7 +83,13 @@ export function readErrorBody(text: string): ErrorBody {
  * Classifies a non-2xx answer of either grid's REST API. The message is the worker's sentence; chat and the
  * key check word the kind their own way.
  */
-export function errorAnswer(network: GridNetwork, status: number, bodyText: string, retryAfter: string | null, now = Date.now()): GridError {
+export function errorAnswer(
+  network: GridNetwork,
+  status: number,
+  bodyText: string,
+  retryAfter: string | null,
+  now = Date.now(),
+): GridError {
   const { said, rc } = readErrorBody(bodyText)
   const detail = said ?? `HTTP ${status}`
   const retryAfterMs = parseRetryAfter(retryAfter, now)
@@ -104,7 +112,8 @@ export function errorAnswer(network: GridNetwork, status: number, bodyText: stri
   if (status === 429) return new GridError('rate-limited', `The grid answered 429: ${detail}`, facts)
   if (status === 402) return new GridError('out-of-credit', `The grid refused the request (402): ${detail}`, facts)
   if (status === 413) return new GridError('too-large', `The grid refused the request (413): ${detail}`, facts)
-  if (status === 503 && /no (available )?workers/i.test(said ?? '')) return new GridError('no-workers', `The grid answered 503: ${detail}`, facts)
+  if (status === 503 && /no (available )?workers/i.test(said ?? ''))
+    return new GridError('no-workers', `The grid answered 503: ${detail}`, facts)
   if (status >= 500) return new GridError('server-error', `The grid answered ${status}: ${detail}`, facts)
   // A refusal not in the grid's own words is a proxy or a captive portal speaking: wait it out.
   if (!said) return new GridError('garbage', `The grid answered ${status}: ${detail}`, facts)

@@ -22,7 +22,11 @@ export interface GridCredentials {
  * key; AIPG takes it as a bearer token (it also reads `apikey`, §13.2) and has no anonymous access. Both
  * get the Client-Agent. The AIPG worker socket carries its key in the registration frame instead.
  */
-export function gridHeaders(network: GridNetwork, credentials: GridCredentials, body: { json?: boolean; accept?: string } = {}): Record<string, string> {
+export function gridHeaders(
+  network: GridNetwork,
+  credentials: GridCredentials,
+  body: { json?: boolean; accept?: string } = {},
+): Record<string, string> {
   const headers: Record<string, string> = { 'Client-Agent': credentials.agent }
   if (network === 'horde') headers.apikey = credentials.apiKey ?? HORDE_ANONYMOUS_KEY
   else if (credentials.apiKey) headers.Authorization = `Bearer ${credentials.apiKey}`

@@ -60,9 +60,17 @@ export const alertSettingsSchema = z.strictObject({
   desktop: z.boolean(),
   webhook: z.strictObject({ url: webhookUrlSchema, format: z.enum(WEBHOOK_FORMATS) }),
   /** The same kind is delivered at most once in this many minutes. */
-  repeatMinutes: z.number().int().min(1).max(24 * 60),
+  repeatMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   /** A rig of the account offline this long is worth an alert. */
-  offlineMinutes: z.number().int().min(1).max(24 * 60),
+  offlineMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
 })
 export type AlertSettings = z.infer<typeof alertSettingsSchema>
 

@@ -52,7 +52,11 @@ export const contract = {
   'models.download': call(
     z.strictObject({
       source: z.string().trim().min(1).max(2000),
-      sha256: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, '64 hexadecimal characters').nullable(),
+      sha256: z
+        .string()
+        .trim()
+        .regex(/^[0-9a-fA-F]{64}$/, '64 hexadecimal characters')
+        .nullable(),
     }),
   ).returns<DownloadSnapshot>(),
   'models.pauseDownload': call(z.strictObject({ downloadId: id })).returns<DownloadSnapshot>(),
@@ -65,7 +69,13 @@ export const contract = {
   'models.remove': call(z.strictObject({ modelId: id.max(80) })).returns<{ fileDeleted: boolean }>(),
   'models.hfToken': call(none).returns<{ hasToken: boolean }>(),
   'models.setHfToken': call(
-    z.strictObject({ token: z.string().trim().regex(/^hf_\w{20,200}$/, 'a Hugging Face token starts with hf_').nullable() }),
+    z.strictObject({
+      token: z
+        .string()
+        .trim()
+        .regex(/^hf_\w{20,200}$/, 'a Hugging Face token starts with hf_')
+        .nullable(),
+    }),
   ).returns<{ hasToken: boolean }>(),
   'engine.status': call(none).returns<EngineSnapshot>(),
   'engine.load': call(z.strictObject({ path: z.string().min(1).max(MAX_PATH_CHARS) })).returns<EngineSnapshot>(),
@@ -97,17 +107,15 @@ export const contract = {
   'chat.restore': call(z.strictObject({ conversationId: id })).returns<{ restored: boolean }>(),
   'chat.search': call(z.strictObject({ query: z.string().max(500) })).returns<ChatSearchHit[]>(),
   'chat.regenerate': call(z.strictObject({ messageId: id })).returns<Conversation>(),
-  'chat.edit': call(
-    z.strictObject({ messageId: id, text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) }),
-  ).returns<Conversation>(),
+  'chat.edit': call(z.strictObject({ messageId: id, text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS) })).returns<Conversation>(),
   'chat.select': call(z.strictObject({ messageId: id })).returns<Conversation>(),
   'chat.deleteMessage': call(z.strictObject({ messageId: id })).returns<Conversation>(),
-  'chat.updateSettings': call(
-    z.strictObject({ conversationId: id, settings: conversationSettingsSchema }),
-  ).returns<Conversation>(),
-  'chat.export': call(
-    z.strictObject({ conversationId: id.nullable(), format: z.enum(['json', 'markdown']) }),
-  ).returns<{ fileName: string; mimeType: string; text: string }>(),
+  'chat.updateSettings': call(z.strictObject({ conversationId: id, settings: conversationSettingsSchema })).returns<Conversation>(),
+  'chat.export': call(z.strictObject({ conversationId: id.nullable(), format: z.enum(['json', 'markdown']) })).returns<{
+    fileName: string
+    mimeType: string
+    text: string
+  }>(),
   /** A file to import, sent in pieces so that no request frame exceeds MAX_REQUEST_BYTES. */
   'chat.import': call(
     z.strictObject({
@@ -128,7 +136,12 @@ export const contract = {
           const problem = gridUrlProblem(url)
           if (problem) ctx.addIssue({ code: 'custom', message: problem })
         }),
-      workerName: z.string().trim().min(1).max(100).regex(/^[\w .@#-]+$/, 'letters, digits, space, . _ @ # - only'),
+      workerName: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .regex(/^[\w .@#-]+$/, 'letters, digits, space, . _ @ # - only'),
       slots: z.number().int().min(1).max(8),
       maxLength: z.number().int().min(16).max(32_768),
       maxContextLength: z.number().int().min(256).max(1_048_576),

@@ -88,12 +88,10 @@ export const eventNames = {
 } as const satisfies Record<EventName, true>
 
 /** True when `name` is a call of the contract. */
-export const isCallName = (name: unknown): name is CallName =>
-  typeof name === 'string' && Object.hasOwn(callNames, name)
+export const isCallName = (name: unknown): name is CallName => typeof name === 'string' && Object.hasOwn(callNames, name)
 
 /** True when `name` is an event of the contract. */
-export const isEventName = (name: unknown): name is EventName =>
-  typeof name === 'string' && Object.hasOwn(eventNames, name)
+export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && Object.hasOwn(eventNames, name)
 
 /** IPC channel names used by the Electron preload and the main-process binding. */
 export const IPC_CALL = 'gridforge:call'

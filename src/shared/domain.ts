@@ -388,15 +388,7 @@ export interface LoginItemSettings {
 }
 
 /** Where the self-updater stands, in the words the UI shows. */
-export type UpdateState =
-  | 'disabled'
-  | 'idle'
-  | 'checking'
-  | 'up-to-date'
-  | 'downloading'
-  | 'ready'
-  | 'waiting-for-idle'
-  | 'error'
+export type UpdateState = 'disabled' | 'idle' | 'checking' | 'up-to-date' | 'downloading' | 'ready' | 'waiting-for-idle' | 'error'
 
 /** The self-updater as the UI and the tray show it. */
 export interface UpdateSnapshot {

@@ -48,9 +48,7 @@ export interface ToolCallDelta {
 
 /** OpenAI `response_format`. */
 export type ResponseFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; name?: string; schema: Record<string, unknown>; strict?: boolean }
+  { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name?: string; schema: Record<string, unknown>; strict?: boolean }
 
 /**
  * One turn of a conversation handed to the engine. `tool` turns answer an assistant's `toolCalls`

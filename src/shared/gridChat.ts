@@ -55,7 +55,8 @@ export function isGridBackend(backend: ReplyBackend | undefined): backend is Gri
 
 /** The name shown above a reply, made from what is stored about who wrote it. */
 export function replyLabel(message: Pick<Message, 'backend' | 'model'>): string | null {
-  if (isGridBackend(message.backend)) return message.model ? `${GRID_NAMES[message.backend]} · ${message.model}` : GRID_NAMES[message.backend]
+  if (isGridBackend(message.backend))
+    return message.model ? `${GRID_NAMES[message.backend]} · ${message.model}` : GRID_NAMES[message.backend]
   return message.model
 }
 

@@ -29,10 +29,17 @@ export const thermalSettingsSchema = z
 /** The mining policies as the user sets them in Settings; checked by the host on every change. */
 export const miningPolicySchema = z
   .strictObject({
-    idleMinutes: z.number().int().min(0).max(24 * 60),
+    idleMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
     pauseOnBattery: z.boolean(),
     schedule: z.strictObject({ enabled: z.boolean(), windows: z.array(scheduleWindowSchema).max(14) }),
     localCooldownSeconds: z.number().min(0).max(3600),
     thermal: thermalSettingsSchema.optional(),
   })
-  .refine((policy) => !policy.schedule.enabled || policy.schedule.windows.length > 0, 'add a window or turn the schedule off') satisfies z.ZodType<MiningPolicySettings>
+  .refine(
+    (policy) => !policy.schedule.enabled || policy.schedule.windows.length > 0,
+    'add a window or turn the schedule off',
+  ) satisfies z.ZodType<MiningPolicySettings>

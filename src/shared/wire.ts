@@ -3,8 +3,7 @@ import type { Result } from './result.js'
 
 /** A frame sent by the host over the WebSocket. */
 export type ServerFrame =
-  | { type: 'result'; id: number; result: Result<unknown> }
-  | { [E in EventName]: { type: 'event'; name: E; payload: Events[E] } }[EventName]
+  { type: 'result'; id: number; result: Result<unknown> } | { [E in EventName]: { type: 'event'; name: E; payload: Events[E] } }[EventName]
 
 /** WebSocket subprotocol that carries the access token, so it stays out of URLs and logs. */
 export const TOKEN_PROTOCOL_PREFIX = 'gridforge-token.'

@@ -127,7 +127,8 @@ export function createWorker(config: WorkerConfig, ports: WorkerPorts) {
       finishedOne()
       if (!stopping.signal.aborted) setState('waiting')
     }
-    for (const job of session.release()) await runner.finishJob(job, { kind: 'failed', cause: 'not-started', message: NOT_STARTED, result: null }, clock.now())
+    for (const job of session.release())
+      await runner.finishJob(job, { kind: 'failed', cause: 'not-started', message: NOT_STARTED, result: null }, clock.now())
     return { end: await session.ended, engineDown }
   }
 

@@ -61,11 +61,7 @@ export const MAX_STOPS = 16
 /** Longest tool description or schema text accepted: beyond it no local context could hold the tools. */
 export const MAX_TOOL_TEXT = 100_000
 
-const contentSchema = z.union([
-  z.string(),
-  z.array(z.looseObject({ type: z.string().optional(), text: z.string().optional() })),
-  z.null(),
-])
+const contentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string().optional(), text: z.string().optional() })), z.null()])
 
 const toolCallSchema = z.looseObject({
   id: z.string(),
@@ -110,7 +106,10 @@ export const openAiRequestSchema = z.looseObject({
   max_completion_tokens: int,
   temperature: num,
   top_p: num,
-  stop: z.union([z.string(), z.array(z.string())]).optional().catch(undefined),
+  stop: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .catch(undefined),
   seed: int,
   tools: z.unknown().optional(),
   tool_choice: z.unknown().optional(),
@@ -141,7 +140,11 @@ export function aipgJobToRequest(
   const tools = toolsOf(request.tools)
   const toolChoice = toolChoiceOf(request.tool_choice, tools)
   const responseFormat = responseFormatOf(request.response_format)
-  if (request.parallel_tool_calls !== undefined && request.parallel_tool_calls !== null && typeof request.parallel_tool_calls !== 'boolean') {
+  if (
+    request.parallel_tool_calls !== undefined &&
+    request.parallel_tool_calls !== null &&
+    typeof request.parallel_tool_calls !== 'boolean'
+  ) {
     throw new BadJobRequest('parallel_tool_calls must be true or false.')
   }
   return {
@@ -180,7 +183,14 @@ function turnOf(raw: unknown, index: number): ChatTurn[] {
         return { id: call.id, name: call.function.name, arguments: args }
       })
       if (!content && toolCalls.length === 0) return []
-      return [{ role: 'assistant', content, ...(toolCalls.length > 0 ? { toolCalls } : {}), ...(message.reasoning_content ? { reasoning: message.reasoning_content } : {}) }]
+      return [
+        {
+          role: 'assistant',
+          content,
+          ...(toolCalls.length > 0 ? { toolCalls } : {}),
+          ...(message.reasoning_content ? { reasoning: message.reasoning_content } : {}),
+        },
+      ]
     }
     case 'tool':
       if (!message.tool_call_id) throw new BadJobRequest(`Message ${index} is a tool result without a tool_call_id.`)
@@ -195,43 +205,58 @@ function toolsOf(raw: unknown): ToolDefinition[] | undefined {
   const parsed = z.array(toolSchema).safeParse(raw)
   if (!parsed.success) throw new BadJobRequest(`tools is malformed: ${issueOf(parsed.error)}.`)
   if (parsed.data.length === 0) return undefined
-  if (parsed.data.length > MAX_TOOLS) throw new BadJobRequest(`The request has ${parsed.data.length} tools; at most ${MAX_TOOLS} are supported.`)
+  if (parsed.data.length > MAX_TOOLS)
+    throw new BadJobRequest(`The request has ${parsed.data.length} tools; at most ${MAX_TOOLS} are supported.`)
   const names = new Set<string>()
   return parsed.data.map((tool, index) => {
-    if (tool.type !== 'function') throw new BadJobRequest(`Tool ${index} has type ${JSON.stringify(tool.type)}; only "function" tools are supported.`)
+    if (tool.type !== 'function')
+      throw new BadJobRequest(`Tool ${index} has type ${JSON.stringify(tool.type)}; only "function" tools are supported.`)
     const { name, description, parameters, strict } = tool.function
-    if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(name)) throw new BadJobRequest(`Tool ${index} has the name ${JSON.stringify(name.slice(0, 80))}; names are 1-64 letters, digits, _, . or -.`)
+    if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(name))
+      throw new BadJobRequest(`Tool ${index} has the name ${JSON.stringify(name.slice(0, 80))}; names are 1-64 letters, digits, _, . or -.`)
     if (names.has(name)) throw new BadJobRequest(`The tool ${name} is defined twice.`)
     names.add(name)
     if ((description?.length ?? 0) > MAX_TOOL_TEXT || (parameters ? JSON.stringify(parameters).length : 0) > MAX_TOOL_TEXT) {
       throw new BadJobRequest(`The tool ${name} is larger than ${MAX_TOOL_TEXT} characters.`)
     }
-    return { name, ...(description ? { description } : {}), ...(parameters ? { parameters } : {}), ...(typeof strict === 'boolean' ? { strict } : {}) }
+    return {
+      name,
+      ...(description ? { description } : {}),
+      ...(parameters ? { parameters } : {}),
+      ...(typeof strict === 'boolean' ? { strict } : {}),
+    }
   })
 }
 
 function toolChoiceOf(raw: unknown, tools: ToolDefinition[] | undefined): ToolChoice | undefined {
   if (raw === undefined || raw === null) return undefined
   const parsed = toolChoiceSchema.safeParse(raw)
-  if (!parsed.success) throw new BadJobRequest('tool_choice must be "auto", "none", "required" or {"type": "function", "function": {"name": ...}}.')
+  if (!parsed.success)
+    throw new BadJobRequest('tool_choice must be "auto", "none", "required" or {"type": "function", "function": {"name": ...}}.')
   const choice = parsed.data
   if (choice === 'auto' || choice === 'none') return choice
   const name = choice === 'required' ? null : choice.function.name
-  if (!tools) throw new BadJobRequest(`tool_choice ${name ? `names ${JSON.stringify(name)}` : 'is "required"'} but the request has no tools.`)
+  if (!tools)
+    throw new BadJobRequest(`tool_choice ${name ? `names ${JSON.stringify(name)}` : 'is "required"'} but the request has no tools.`)
   if (name === null) return 'required'
-  if (!tools.some((tool) => tool.name === name)) throw new BadJobRequest(`tool_choice names the function ${JSON.stringify(name)}, which is not among the tools.`)
+  if (!tools.some((tool) => tool.name === name))
+    throw new BadJobRequest(`tool_choice names the function ${JSON.stringify(name)}, which is not among the tools.`)
   return { name }
 }
 
 function responseFormatOf(raw: unknown): ResponseFormat | undefined {
   if (raw === undefined || raw === null) return undefined
   const parsed = responseFormatSchema.safeParse(raw)
-  if (!parsed.success) throw new BadJobRequest('response_format must be {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", "json_schema": {"schema": {...}}}.')
+  if (!parsed.success)
+    throw new BadJobRequest(
+      'response_format must be {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", "json_schema": {"schema": {...}}}.',
+    )
   const format = parsed.data
   if (format.type === 'text') return undefined
   if (format.type === 'json_object') return { type: 'json_object' }
   const { name, schema, strict } = (format as z.infer<typeof jsonSchemaFormatSchema>).json_schema
-  if (JSON.stringify(schema).length > MAX_TOOL_TEXT) throw new BadJobRequest(`The response_format schema is larger than ${MAX_TOOL_TEXT} characters.`)
+  if (JSON.stringify(schema).length > MAX_TOOL_TEXT)
+    throw new BadJobRequest(`The response_format schema is larger than ${MAX_TOOL_TEXT} characters.`)
   return { type: 'json_schema', schema, ...(name ? { name } : {}), ...(typeof strict === 'boolean' ? { strict } : {}) }
 }
 

@@ -15,7 +15,6 @@ export interface GenerationEngine {
   ): Promise<GenerateResult>
 }
 
-
 export type { JobRecord, JobState } from '../shared/domain.js'
 
 /** Which grid a job came from. */

@@ -99,9 +99,7 @@ test.describe('the desktop app', () => {
       const second = spawn(binary.path, [...rootArgs, repoRoot], { env: environment(temp.dir), stdio: 'ignore' })
       const code = await new Promise<number | null>((resolve) => second.once('exit', resolve))
       expect(code).toBe(0)
-      await expect
-        .poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible())))
-        .toEqual([true])
+      await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible()))).toEqual([true])
     } finally {
       await app.close()
       temp.cleanup()

@@ -41,7 +41,14 @@ test.beforeAll(async () => {
   serve = await startServe(temp.dir, token)
   const client = await TestClient.connect(serve.url, token)
   // The key is checked against the configured grid: point at the dev grid first.
-  await client.value('earn.configure', { network: 'aipg', gridUrl: grid.url, workerName: 'render-rig', slots: 1, maxLength: 256, maxContextLength: 2048 })
+  await client.value('earn.configure', {
+    network: 'aipg',
+    gridUrl: grid.url,
+    workerName: 'render-rig',
+    slots: 1,
+    maxLength: 256,
+    maxContextLength: 2048,
+  })
   await client.value('earn.setApiKey', { network: 'aipg', apiKey: DEV_KEY })
   client.close()
 })

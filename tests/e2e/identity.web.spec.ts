@@ -21,7 +21,7 @@ test.afterAll(async () => {
   temp.cleanup()
 })
 
-test('pasting the payout wallet\'s signature installs the delegation; the address shows, never the key', async ({ page, context }) => {
+test("pasting the payout wallet's signature installs the delegation; the address shows, never the key", async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'])
   await page.goto(`${serve.url}#token=${token}`)
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()

@@ -74,7 +74,10 @@ test('first run: onboarding, then Start earning downloads, loads, connects and t
   await expect(setup.getByRole('heading', { name: 'Start earning' })).toBeVisible()
   await expect(setup).toContainText(`download, load ${entry.name}, connect as onboarding-rig`)
   for (let i = 0; i < 2; i++) {
-    grid.enqueueAipg({ model: entry.advertised.aipg, request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 40 } })
+    grid.enqueueAipg({
+      model: entry.advertised.aipg,
+      request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 40 },
+    })
   }
   await setup.getByRole('button', { name: 'Start earning' }).click()
 
@@ -127,7 +130,9 @@ test('a model whose download fails says why and offers Retry, another model or C
   await setup.getByRole('button', { name: 'Start earning' }).click()
 
   const progress = page.getByRole('region', { name: 'Start earning progress' })
-  await expect(progress.getByRole('alert')).toHaveText(/^The model could not be downloaded: .*404.* Retry continues where it stopped; or choose another model\.$/)
+  await expect(progress.getByRole('alert')).toHaveText(
+    /^The model could not be downloaded: .*404.* Retry continues where it stopped; or choose another model\.$/,
+  )
   await expect(progress.locator('[data-step="download"]')).toHaveAttribute('data-state', 'failed')
   await expect(progress.locator('[data-step="connect"]')).toHaveAttribute('data-state', 'pending')
   await expect(progress.getByRole('button')).toHaveText(['Retry', 'Choose another model', 'Cancel'])

@@ -14,7 +14,10 @@ let grid: DevGrid
 test.beforeAll(async () => {
   requireBuild()
   // A payout wallet set in the console: core lists and settles an account's jobs by it.
-  grid = await startDevGrid({ mode: 'aipg', keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: PAYOUT_WALLET } } })
+  grid = await startDevGrid({
+    mode: 'aipg',
+    keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: PAYOUT_WALLET } },
+  })
   serve = await startServe(temp.dir, token)
 })
 test.afterAll(async () => {
@@ -41,7 +44,9 @@ test('the Earn view shows the multiplier the model earns, the payouts with their
   await expect(page.getByLabel('API key')).toHaveAttribute('placeholder', 'saved (…lice)')
 
   // The test model is in no registry: it earns the base rate under a descriptive name.
-  await expect(page.getByTestId('model-rate')).toHaveText("Earns the base rate: this model is not in the grid's registry (advertised as grid/stories260K)")
+  await expect(page.getByTestId('model-rate')).toHaveText(
+    "Earns the base rate: this model is not in the grid's registry (advertised as grid/stories260K)",
+  )
   // Once the grid publishes a registry that lists it, it is advertised under that exact name and earns its multiplier.
   grid.aipg.registry = { 'gpt-oss-20b': 20, stories260k: 20 }
   const totals = page.getByRole('region', { name: 'Account totals' })
@@ -57,11 +62,24 @@ test('the Earn view shows the multiplier the model earns, the payouts with their
 
   // What the grid records when a job's worker_sig verifies (the signing is the transport's part), and the hourly payouts.
   const signed = grid.aipg.results.get(ids[0]!)!
-  Object.assign(grid.aipg.ledger.find((row) => row.jobId === ids[0])!, { signed: true, resultHash: createHash('sha256').update(signed.text, 'utf8').digest('hex') })
+  Object.assign(
+    grid.aipg.ledger.find((row) => row.jobId === ids[0])!,
+    { signed: true, resultHash: createHash('sha256').update(signed.text, 'utf8').digest('hex') },
+  )
   grid.aipg.payouts.set('alice#1', {
     accrued_aipg: 0.07,
     paid_aipg: 1.25,
-    payouts: [{ period_id: '2026-12-01T09', den: 125, aipg: 1.25, status: 'confirmed', tx_hash: txHash, address: `0x${'12'.repeat(20)}`, paid: true }],
+    payouts: [
+      {
+        period_id: '2026-12-01T09',
+        den: 125,
+        aipg: 1.25,
+        status: 'confirmed',
+        tx_hash: txHash,
+        address: `0x${'12'.repeat(20)}`,
+        paid: true,
+      },
+    ],
   })
   await totals.getByRole('button', { name: 'Refresh' }).click()
 
@@ -81,7 +99,9 @@ test('the Earn view shows the multiplier the model earns, the payouts with their
   grid.faults.down = true
   try {
     await totals.getByRole('button', { name: 'Refresh' }).click()
-    await expect(payouts.getByTestId('payouts-unavailable')).toHaveText('Payouts unavailable right now; these are the last the grid reported.')
+    await expect(payouts.getByTestId('payouts-unavailable')).toHaveText(
+      'Payouts unavailable right now; these are the last the grid reported.',
+    )
     await expect(row.getByRole('link')).toBeVisible()
     await expect(page.getByRole('alert')).toHaveCount(0)
   } finally {

@@ -18,7 +18,16 @@ afterAll(() => temp.cleanup())
 
 /** An engine whose reload for more sequences leaves each one a smaller context, as a full GPU does. */
 function shrinkingEngine(): Engine {
-  let model: LoadedModel = { path: '/models/tiny.gguf', fileName: 'tiny.gguf', sizeBytes: 1, architecture: null, contextSize: 8192, hasChatTemplate: true, gpuLayers: 0, threads: 1 }
+  let model: LoadedModel = {
+    path: '/models/tiny.gguf',
+    fileName: 'tiny.gguf',
+    sizeBytes: 1,
+    architecture: null,
+    contextSize: 8192,
+    hasChatTemplate: true,
+    gpuLayers: 0,
+    threads: 1,
+  }
   return {
     snapshot: () => ({ state: 'ready', gpu: null, model, loading: null, notice: null, restarts: 0 }),
     subscribe: () => () => undefined,

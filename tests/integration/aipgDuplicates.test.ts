@@ -25,10 +25,11 @@ async function scriptedGrid() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     send: (frame: Record<string, unknown>) => socket?.send(JSON.stringify(frame)),
-    close: () => new Promise<void>((resolve) => {
-      for (const client of server.clients) client.terminate()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.clients) client.terminate()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -50,7 +51,12 @@ const config = (gridUrl: string): WorkerConfig => ({
   agent: 'GridForge:test:local',
 })
 
-const job = (id: string) => ({ type: 'job', id, model: 'grid/stories260K', payload: { request: { messages: [{ role: 'user', content: 'Hi' }] } } })
+const job = (id: string) => ({
+  type: 'job',
+  id,
+  model: 'grid/stories260K',
+  payload: { request: { messages: [{ role: 'user', content: 'Hi' }] } },
+})
 const result = { text: 'Hello', finishReason: 'stop' as const, promptTokens: 1, completionTokens: 1, durationMs: 1, firstTokenMs: 1 }
 
 /** The next job, or null when none came within `ms`. */
@@ -66,7 +72,10 @@ describe('the AIPG transport against a misbehaving grid', () => {
   it('answers a job id sent twice once, whether the copy comes during the run or after it', async () => {
     grid = await scriptedGrid()
     const warnings: string[] = []
-    const transport = aipgTransport(config(grid.url), { clock: new FakeClock(), logger: { info: () => undefined, warn: (line) => warnings.push(line) } })
+    const transport = aipgTransport(config(grid.url), {
+      clock: new FakeClock(),
+      logger: { info: () => undefined, warn: (line) => warnings.push(line) },
+    })
     const session = await transport.open(0, new AbortController().signal)
     grid.send(job('job-one'))
     const first = await nextJob(session)
@@ -89,7 +98,10 @@ describe('the AIPG transport against a misbehaving grid', () => {
     const transport = aipgTransport(config(grid.url), { clock: new FakeClock() })
     const session = await transport.open(0, new AbortController().signal)
     const rewards: Array<number | null | undefined> = []
-    for (const [id, den] of [['huge', 1e308], ['negative', -5]] as const) {
+    for (const [id, den] of [
+      ['huge', 1e308],
+      ['negative', -5],
+    ] as const) {
       grid.send(job(id))
       const running = await nextJob(session)
       const settlement = await running!.finish({ kind: 'done', result }, new AbortController().signal)
@@ -103,8 +115,18 @@ describe('the AIPG transport against a misbehaving grid', () => {
 
 describe('the worker CLI report', () => {
   const record = (jobId: string, reward: number | null) => ({
-    network: 'aipg' as const, jobId, model: 'grid/stories260K', state: 'ok' as const, error: null, reward,
-    startedAt: 0, finishedAt: 1, durationMs: 1000, promptTokens: 1, completionTokens: 7, tokensPerSecond: 7,
+    network: 'aipg' as const,
+    jobId,
+    model: 'grid/stories260K',
+    state: 'ok' as const,
+    error: null,
+    reward,
+    startedAt: 0,
+    finishedAt: 1,
+    durationMs: 1000,
+    promptTokens: 1,
+    completionTokens: 7,
+    tokensPerSecond: 7,
   })
 
   it('counts a job the grid never acknowledged, and prints each retry once', async () => {

@@ -6,7 +6,11 @@ import { until, useEarnHost } from './hostHarness.js'
 
 /** The GPU's temperature, as the test says it is. */
 const gpu = { temperature: 60 }
-const gpuReader: GpuReader = { read: async () => [{ index: '0', temperatureCelsius: gpu.temperature, powerWatts: 150, memoryUsedBytes: 1024 * 1024 * 1024, memoryTotalBytes: null }] }
+const gpuReader: GpuReader = {
+  read: async () => [
+    { index: '0', temperatureCelsius: gpu.temperature, powerWatts: 150, memoryUsedBytes: 1024 * 1024 * 1024, memoryTotalBytes: null },
+  ],
+}
 const shown: Alert[] = []
 const notifier: DesktopNotifier = { notify: (alert) => shown.push(alert) }
 
@@ -15,16 +19,33 @@ const { temp, host, grid, call, earn } = useEarnHost({ horde: { mode: 'horde' } 
 describe('the thermal guard and alerts in the host', () => {
   it('pauses mining while the GPU is too hot, shows why like other pauses, alerts once, and resumes once it has cooled', async () => {
     await call('engine.load', { path: temp.model })
-    await call('earn.configure', { network: 'horde', gridUrl: grid('horde').url, workerName: 'hot-rig', slots: 1, maxLength: 512, maxContextLength: 2048 })
+    await call('earn.configure', {
+      network: 'horde',
+      gridUrl: grid('horde').url,
+      workerName: 'hot-rig',
+      slots: 1,
+      maxLength: 512,
+      maxContextLength: 2048,
+    })
     await call('earn.setApiKey', { network: 'horde', apiKey: 'dev-key-alice' })
-    await call('earn.setPolicy', { idleMinutes: 0, pauseOnBattery: false, schedule: { enabled: false, windows: [] }, localCooldownSeconds: 1, thermal: { enabled: true, pauseAboveC: 85, resumeBelowC: 75 } })
+    await call('earn.setPolicy', {
+      idleMinutes: 0,
+      pauseOnBattery: false,
+      schedule: { enabled: false, windows: [] },
+      localCooldownSeconds: 1,
+      thermal: { enabled: true, pauseAboveC: 85, resumeBelowC: 75 },
+    })
     await call('earn.start', {})
     await until(() => earn()?.state === 'waiting')
 
     gpu.temperature = 91
     await host().thermal.sample()
     const paused = await until(() => (earn()?.state === 'paused' ? earn() : undefined), 10_000)
-    expect(paused.pause).toEqual({ reason: 'thermal', message: 'Paused because the GPU is too hot (91 °C); mining resumes below 75 °C.', resumesAt: null })
+    expect(paused.pause).toEqual({
+      reason: 'thermal',
+      message: 'Paused because the GPU is too hot (91 °C); mining resumes below 75 °C.',
+      resumesAt: null,
+    })
     expect(paused.status).toBe('paused')
     expect(shown.map((alert) => alert.kind)).toEqual(['gpu-hot'])
 

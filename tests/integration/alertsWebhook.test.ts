@@ -44,7 +44,10 @@ async function receiver(host = '127.0.0.1'): Promise<Receiver> {
   }
 }
 
-const status = (code: number, headers: Record<string, string> = {}) => (res: ServerResponse) => res.writeHead(code, headers).end()
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  (res: ServerResponse) =>
+    res.writeHead(code, headers).end()
 const hang = () => (_res: ServerResponse) => undefined
 
 let dir: string
@@ -99,7 +102,14 @@ describe('alert delivery to a webhook', () => {
     expect(hook.requests).toHaveLength(2)
     expect(hook.requests[1]).toEqual({
       path: '/hook',
-      body: { source: 'gridforge', kind: 'gpu-hot', title: 'The GPU is too hot', body: 'The GPU is at 92 °C.', rig: 'rig-7', at: new Date(clock.now).toISOString() },
+      body: {
+        source: 'gridforge',
+        kind: 'gpu-hot',
+        title: 'The GPU is too hot',
+        body: 'The GPU is at 92 °C.',
+        rig: 'rig-7',
+        at: new Date(clock.now).toISOString(),
+      },
     })
     expect(logs).toEqual([])
     expect(shown.map((alert) => alert.kind)).toEqual(['gpu-hot'])
@@ -122,7 +132,11 @@ describe('alert delivery to a webhook', () => {
     alerts.configure(settings({ webhook: { url: `${hook.url}/moved`, format: 'json' } }))
     hook.replies.push(status(307, { location: `${other.url}/steal` }))
     const result = await alerts.test()
-    expect(result).toEqual({ desktop: 'sent', webhook: 'failed', message: 'The webhook redirected to another host or off https (HTTP 307); not followed.' })
+    expect(result).toEqual({
+      desktop: 'sent',
+      webhook: 'failed',
+      message: 'The webhook redirected to another host or off https (HTTP 307); not followed.',
+    })
     expect(other.requests).toEqual([])
     expect(hook.requests).toHaveLength(1)
 
@@ -148,7 +162,13 @@ describe('alert delivery to a webhook', () => {
 
   it('rate-limits repeats per kind and honours each switch', async () => {
     const alerts = service()
-    alerts.configure(settings({ repeatMinutes: 30, webhook: { url: `${hook.url}/limits`, format: 'json' }, kinds: { ...DEFAULT_ALERT_SETTINGS.kinds, 'payout-sent': false } }))
+    alerts.configure(
+      settings({
+        repeatMinutes: 30,
+        webhook: { url: `${hook.url}/limits`, format: 'json' },
+        kinds: { ...DEFAULT_ALERT_SETTINGS.kinds, 'payout-sent': false },
+      }),
+    )
     expect(alerts.raise('strike-burst', 'Strikes', 'Three.')).toBe(true)
     expect(alerts.raise('strike-burst', 'Strikes', 'Three again.')).toBe(false)
     expect(alerts.raise('engine-restarts', 'Engine', 'Loop.')).toBe(true)
@@ -179,18 +199,34 @@ describe('alert settings at the host door', () => {
   it('refuses a malformed setting with one sentence and keeps what was stored', async () => {
     const alerts = service()
     const dispatch = dispatchFor(alerts)
-    const saved = await dispatch('alerts.configure', settings({ webhook: { url: 'https://hooks.example.com/services/T000/B000/secret-token', format: 'slack' } }))
-    expect(saved).toMatchObject({ ok: true, value: { webhook: { configured: true, hint: 'https://hooks.example.com/…oken', format: 'slack' } } })
+    const saved = await dispatch(
+      'alerts.configure',
+      settings({ webhook: { url: 'https://hooks.example.com/services/T000/B000/secret-token', format: 'slack' } }),
+    )
+    expect(saved).toMatchObject({
+      ok: true,
+      value: { webhook: { configured: true, hint: 'https://hooks.example.com/…oken', format: 'slack' } },
+    })
     expect(JSON.stringify(saved)).not.toContain('secret-token')
 
     const plainHttp = await dispatch('alerts.configure', settings({ webhook: { url: 'http://hooks.example.com/x', format: 'json' } }))
     expect(plainHttp).toEqual({
       ok: false,
-      error: { code: 'BAD_REQUEST', message: 'Invalid request for alerts.configure (webhook.url): the webhook URL must use https (plain http only to 127.0.0.1 or localhost).' },
+      error: {
+        code: 'BAD_REQUEST',
+        message:
+          'Invalid request for alerts.configure (webhook.url): the webhook URL must use https (plain http only to 127.0.0.1 or localhost).',
+      },
     })
     const badMinutes = await dispatch('alerts.configure', { ...settings(), repeatMinutes: 0 })
-    expect(badMinutes).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^Invalid request for alerts\.configure \(repeatMinutes\): [^.]*\.$/) } })
-    const unknownKind = await dispatch('alerts.configure', { ...settings(), kinds: { ...DEFAULT_ALERT_SETTINGS.kinds, 'moon-phase': true } })
+    expect(badMinutes).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^Invalid request for alerts\.configure \(repeatMinutes\): [^.]*\.$/) },
+    })
+    const unknownKind = await dispatch('alerts.configure', {
+      ...settings(),
+      kinds: { ...DEFAULT_ALERT_SETTINGS.kinds, 'moon-phase': true },
+    })
     expect(unknownKind).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
 
     // A new service on the same database reads the stored settings; a configure without a URL keeps it.
@@ -203,7 +239,13 @@ describe('alert settings at the host door', () => {
 
   it('sends a test alert past the switches and the repeat window', async () => {
     const alerts = service()
-    alerts.configure(settings({ desktop: false, webhook: { url: `${hook.url}/test`, format: 'json' }, kinds: Object.fromEntries(Object.keys(DEFAULT_ALERT_SETTINGS.kinds).map((kind) => [kind, false])) as AlertConfigureRequest['kinds'] }))
+    alerts.configure(
+      settings({
+        desktop: false,
+        webhook: { url: `${hook.url}/test`, format: 'json' },
+        kinds: Object.fromEntries(Object.keys(DEFAULT_ALERT_SETTINGS.kinds).map((kind) => [kind, false])) as AlertConfigureRequest['kinds'],
+      }),
+    )
     expect(await dispatchFor(alerts)('alerts.test', {})).toEqual({ ok: true, value: { desktop: 'off', webhook: 'sent', message: null } })
     expect(await alerts.test()).toMatchObject({ webhook: 'sent' })
     expect(hook.requests.map((request) => (request.body as { kind: string }).kind)).toEqual(['test', 'test'])

@@ -39,7 +39,10 @@ describe('Start earning from the tray or at login, after a restart', () => {
     const second = openHost()
     try {
       // Nothing loaded in this run: the Earn view's Start and the tray both know the model to use.
-      expect(await value<QuickStartSnapshot>(second, 'earn.quickStartStatus', {})).toMatchObject({ phase: 'idle', model: { kind: 'local', modelId: model.id } })
+      expect(await value<QuickStartSnapshot>(second, 'earn.quickStartStatus', {})).toMatchObject({
+        phase: 'idle',
+        model: { kind: 'local', modelId: model.id },
+      })
       expect(second.engine.snapshot().model).toBeNull()
       const outcome = await second.startEarningInBackground()
       expect(second.engine.snapshot().model?.path).toBe(temp.model)

@@ -60,7 +60,13 @@ function healthyServer(): Record<string, Route> {
   }
 }
 
-const config = (overrides: Partial<BackendConfig> = {}): BackendConfig => ({ kind: 'openai', url: `${url}/v1`, model: 'tiny', key: 'sk-backend-secret-123', ...overrides })
+const config = (overrides: Partial<BackendConfig> = {}): BackendConfig => ({
+  kind: 'openai',
+  url: `${url}/v1`,
+  model: 'tiny',
+  key: 'sk-backend-secret-123',
+  ...overrides,
+})
 const chat = (extra: Partial<Extract<GenerateRequest, { kind: 'chat' }>> = {}): GenerateRequest => ({
   kind: 'chat',
   turns: [{ role: 'user', content: 'Hello' }],
@@ -71,7 +77,13 @@ const chat = (extra: Partial<Extract<GenerateRequest, { kind: 'chat' }>> = {}): 
 describe('a bridged OpenAI server', () => {
   it('probes streaming, tools, response_format and the context from /props, sending the key as a bearer token', async () => {
     const bridge = await openBridge(config())
-    expect(bridge.capabilities).toEqual({ streaming: true, tools: true, responseFormat: true, contextLength: 4096, contextSource: '/props' })
+    expect(bridge.capabilities).toEqual({
+      streaming: true,
+      tools: true,
+      responseFormat: true,
+      contextLength: 4096,
+      contextSource: '/props',
+    })
     expect(seen.every((request) => request.authorization === 'Bearer sk-backend-secret-123')).toBe(true)
   })
 
@@ -94,15 +106,30 @@ describe('a bridged OpenAI server', () => {
       { onText: (piece) => (text += piece), onReasoning: (piece) => (reasoning += piece), onToolCall: (delta) => pieces.push(delta) },
     )
     const sent = seen.at(-1)!.body
-    expect(sent).toMatchObject({ model: 'tiny', stream: true, stop: ['\n\n'], tool_choice: 'auto', response_format: { type: 'json_object' } })
+    expect(sent).toMatchObject({
+      model: 'tiny',
+      stream: true,
+      stop: ['\n\n'],
+      tool_choice: 'auto',
+      response_format: { type: 'json_object' },
+    })
     expect(sent.tools).toEqual([{ type: 'function', function: { name: 'get_time', parameters: { type: 'object' } } }])
     expect({ text, reasoning }).toEqual({ text: 'Let me check.', reasoning: 'thinking' })
-    expect(pieces.map((p) => [p.id, p.name, p.argumentsText])).toEqual([['call_a', 'get_time', '{"tz":'], ['call_a', 'get_time', '"UTC"}']])
-    expect(result).toMatchObject({ text: 'Let me check.', reasoning: 'thinking', finishReason: 'tool-calls', promptTokens: 11, completionTokens: 7 })
+    expect(pieces.map((p) => [p.id, p.name, p.argumentsText])).toEqual([
+      ['call_a', 'get_time', '{"tz":'],
+      ['call_a', 'get_time', '"UTC"}'],
+    ])
+    expect(result).toMatchObject({
+      text: 'Let me check.',
+      reasoning: 'thinking',
+      finishReason: 'tool-calls',
+      promptTokens: 11,
+      completionTokens: 7,
+    })
     expect(result.toolCalls).toEqual([{ id: 'call_a', name: 'get_time', arguments: '{"tz":"UTC"}' }])
   })
 
-  it('refuses tools and response_format as the request\'s fault when the server refused them in the probe', async () => {
+  it("refuses tools and response_format as the request's fault when the server refused them in the probe", async () => {
     routes['/v1/chat/completions'] = (_q, body, r) => {
       if (body.tools || body.response_format) return json(r, 500, { error: { message: 'tools param requires --jinja flag' } })
       healthyServer()['/v1/chat/completions']!(_q, body, r)
@@ -110,14 +137,27 @@ describe('a bridged OpenAI server', () => {
     const bridge = await openBridge(config())
     expect(bridge.capabilities).toMatchObject({ streaming: true, tools: false, responseFormat: false })
     await expect(bridge.engine.generate(chat({ tools: [{ name: 'f' }] }), {})).rejects.toThrow(BadJobRequest)
-    await expect(bridge.engine.generate(chat({ responseFormat: { type: 'json_object' } }), {})).rejects.toThrow(/does not accept response_format/)
+    await expect(bridge.engine.generate(chat({ responseFormat: { type: 'json_object' } }), {})).rejects.toThrow(
+      /does not accept response_format/,
+    )
     expect((await bridge.engine.generate(chat(), {})).text).toBe('Hi')
   })
 
   it.each([
-    ['a web page instead of the API', { '/v1/models': (_q: IncomingMessage, _b: unknown, r: ServerResponse) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html>router login</html>') }, /web page/],
+    [
+      'a web page instead of the API',
+      {
+        '/v1/models': (_q: IncomingMessage, _b: unknown, r: ServerResponse) =>
+          r.writeHead(200, { 'content-type': 'text/html' }).end('<html>router login</html>'),
+      },
+      /web page/,
+    ],
     ['a model it does not have', {}, /does not serve "llama3"; it serves tiny/],
-    ['a key it refuses', { '/v1/models': (_q: IncomingMessage, _b: unknown, r: ServerResponse) => json(r, 401, { error: { message: 'bad key' } }) }, /refused the backend key/],
+    [
+      'a key it refuses',
+      { '/v1/models': (_q: IncomingMessage, _b: unknown, r: ServerResponse) => json(r, 401, { error: { message: 'bad key' } }) },
+      /refused the backend key/,
+    ],
   ])('does not start on %s, with one sentence that never shows the key', async (_name, override, message) => {
     Object.assign(routes, override)
     const error = await openBridge(config({ model: _name === 'a model it does not have' ? 'llama3' : 'tiny' })).catch((e: unknown) => e)
@@ -133,24 +173,51 @@ describe('a bridged OpenAI server', () => {
   })
 
   it('does not start on a URL where nothing listens', async () => {
-    await expect(openBridge(config({ url: 'http://127.0.0.1:9/v1' }))).rejects.toThrow(/Could not reach the inference server at http:\/\/127\.0\.0\.1:9/)
+    await expect(openBridge(config({ url: 'http://127.0.0.1:9/v1' }))).rejects.toThrow(
+      /Could not reach the inference server at http:\/\/127\.0\.0\.1:9/,
+    )
   })
 
   it.each([
-    ['drops mid-stream', (_q: IncomingMessage, _b: unknown, r: ServerResponse) => {
-      sse(r, [chunk({ content: 'Once' })], false)
-      setTimeout(() => r.socket?.destroy(), 20)
-    }, 'dropped', /closed the (connection|stream) before the reply was finished/],
-    ['ends the stream without finishing', (_q: IncomingMessage, _b: unknown, r: ServerResponse) => {
-      sse(r, [chunk({ content: 'Once' })], false)
-      r.end()
-    }, 'dropped', /before the reply was finished/],
-    ['answers 500', (_q: IncomingMessage, _b: unknown, r: ServerResponse) => json(r, 500, { error: { message: 'CUDA out of memory' } }), 'server-error', /failed \(500\): CUDA out of memory/],
-    ['streams garbage', (_q: IncomingMessage, _b: unknown, r: ServerResponse) => {
-      r.writeHead(200, { 'content-type': 'text/event-stream' })
-      r.end('data: {not json\n\n')
-    }, 'garbage', /not JSON/],
-    ['answers a web page', (_q: IncomingMessage, _b: unknown, r: ServerResponse) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html>502</html>'), 'garbage', /web page/],
+    [
+      'drops mid-stream',
+      (_q: IncomingMessage, _b: unknown, r: ServerResponse) => {
+        sse(r, [chunk({ content: 'Once' })], false)
+        setTimeout(() => r.socket?.destroy(), 20)
+      },
+      'dropped',
+      /closed the (connection|stream) before the reply was finished/,
+    ],
+    [
+      'ends the stream without finishing',
+      (_q: IncomingMessage, _b: unknown, r: ServerResponse) => {
+        sse(r, [chunk({ content: 'Once' })], false)
+        r.end()
+      },
+      'dropped',
+      /before the reply was finished/,
+    ],
+    [
+      'answers 500',
+      (_q: IncomingMessage, _b: unknown, r: ServerResponse) => json(r, 500, { error: { message: 'CUDA out of memory' } }),
+      'server-error',
+      /failed \(500\): CUDA out of memory/,
+    ],
+    [
+      'streams garbage',
+      (_q: IncomingMessage, _b: unknown, r: ServerResponse) => {
+        r.writeHead(200, { 'content-type': 'text/event-stream' })
+        r.end('data: {not json\n\n')
+      },
+      'garbage',
+      /not JSON/,
+    ],
+    [
+      'answers a web page',
+      (_q: IncomingMessage, _b: unknown, r: ServerResponse) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html>502</html>'),
+      'garbage',
+      /web page/,
+    ],
   ])('gives the job a clear error and closes the health gate when the server %s', async (_name, route, failure, message) => {
     const bridge = await openBridge(config())
     await bridge.health.check()
@@ -175,7 +242,10 @@ describe('a bridged OpenAI server', () => {
         clearInterval(timer)
       })
     }
-    await expect(bridge.engine.generate(chat(), {})).rejects.toMatchObject({ failure: 'garbage', message: expect.stringMatching(/kept streaming past the reply length/) })
+    await expect(bridge.engine.generate(chat(), {})).rejects.toMatchObject({
+      failure: 'garbage',
+      message: expect.stringMatching(/kept streaming past the reply length/),
+    })
     await vi.waitFor(() => expect(closed).toBe(true))
   })
 
@@ -187,18 +257,26 @@ describe('a bridged OpenAI server', () => {
     expect(bridge.health.gate.reason?.()).toMatch(/busy \(429\): too many requests/)
   })
 
-  it('answers other 4xx as the request\'s fault, leaving the gate as it was', async () => {
+  it("answers other 4xx as the request's fault, leaving the gate as it was", async () => {
     const bridge = await openBridge(config())
     routes['/v1/chat/completions'] = (_q, _b, r) => json(r, 400, { error: { message: 'the request exceeds the available context size' } })
-    await expect(bridge.engine.generate(chat(), {})).rejects.toThrow(new BadJobRequest('The inference server refused the request (400): the request exceeds the available context size.'))
+    await expect(bridge.engine.generate(chat(), {})).rejects.toThrow(
+      new BadJobRequest('The inference server refused the request (400): the request exceeds the available context size.'),
+    )
   })
 
   it('times out a server that never sends the first byte, and one that stalls mid-reply', async () => {
     const bridge = await openBridge(config({ timeouts: { firstByteMs: 150, idleMs: 150 } }))
     routes['/v1/chat/completions'] = () => undefined
-    await expect(bridge.engine.generate(chat(), {})).rejects.toMatchObject({ failure: 'timeout', message: expect.stringMatching(/did not answer within/) })
+    await expect(bridge.engine.generate(chat(), {})).rejects.toMatchObject({
+      failure: 'timeout',
+      message: expect.stringMatching(/did not answer within/),
+    })
     routes['/v1/chat/completions'] = (_q, _b, r) => sse(r, [chunk({ content: 'Once' })], false)
-    await expect(bridge.engine.generate(chat(), {})).rejects.toMatchObject({ failure: 'timeout', message: expect.stringMatching(/stopped sending/) })
+    await expect(bridge.engine.generate(chat(), {})).rejects.toMatchObject({
+      failure: 'timeout',
+      message: expect.stringMatching(/stopped sending/),
+    })
   })
 
   it('stops on abort with the partial text', async () => {
@@ -219,7 +297,18 @@ describe('the health gate of a bridged worker', () => {
     const grid = await startDevGrid({ mode: 'aipg' })
     const jobId = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Hello' }], max_tokens: 8 } })
     const worker = createWorker(
-      { network: 'aipg', gridUrl: grid.url, apiKey: 'dev-key-alice', name: 'bridge-gate', models: ['grid/tiny'], slots: 1, maxLength: 64, maxContextLength: 256, maxJobs: 1, agent: 'GridForge:0.0.0-test:x' },
+      {
+        network: 'aipg',
+        gridUrl: grid.url,
+        apiKey: 'dev-key-alice',
+        name: 'bridge-gate',
+        models: ['grid/tiny'],
+        slots: 1,
+        maxLength: 64,
+        maxContextLength: 256,
+        maxJobs: 1,
+        agent: 'GridForge:0.0.0-test:x',
+      },
       { engine: bridge.engine, ledger: new MemoryLedger(), gate: bridge.health.gate },
     )
     const states: Array<{ state: string; detail: string | null }> = []

@@ -22,10 +22,14 @@ beforeAll(async () => {
   requireBuild()
   const apiPort = await freePort()
   const token = 'bridge-test-token-0123456789'
-  server = spawn(process.execPath, [cliEntry, 'serve', '--data-dir', serverDir.dir, '--port', '0', '--token', token, '--api', '--api-port', String(apiPort)], {
-    env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  server = spawn(
+    process.execPath,
+    [cliEntry, 'serve', '--data-dir', serverDir.dir, '--port', '0', '--token', token, '--api', '--api-port', String(apiPort)],
+    {
+      env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   const uiUrl = await new Promise<string>((resolve, reject) => {
     let stdout = ''
     server.stdout!.on('data', (chunk: Buffer) => {
@@ -57,19 +61,39 @@ function keyFile(name: string, key: string): string {
 }
 
 const bridgeArgs = (network: 'aipg' | 'horde', gridUrl: string, backendKey = tokenFile) => [
-  'worker', '--backend', 'openai', '--backend-url', apiUrl, '--backend-key-file', backendKey, '--backend-model', 'stories260K',
-  '--network', network, '--grid-url', gridUrl, '--api-key-file', keyFile('grid-key', 'dev-key-alice'), '--name', `bridge-${network}`,
-  '--max-jobs', '1', '--max-context', '256',
+  'worker',
+  '--backend',
+  'openai',
+  '--backend-url',
+  apiUrl,
+  '--backend-key-file',
+  backendKey,
+  '--backend-model',
+  'stories260K',
+  '--network',
+  network,
+  '--grid-url',
+  gridUrl,
+  '--api-key-file',
+  keyFile('grid-key', 'dev-key-alice'),
+  '--name',
+  `bridge-${network}`,
+  '--max-jobs',
+  '1',
+  '--max-context',
+  '256',
 ]
 
-describe('gridforge worker --backend openai, in front of another GridForge\'s local API', () => {
+describe("gridforge worker --backend openai, in front of another GridForge's local API", () => {
   it('takes an AIPG job from the grid, has the bridged server write it, answers the grid and records it in the ledger', async () => {
     grid = await startDevGrid({ mode: 'aipg' })
     const jobId = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 24 } })
     const result = await gridforge(bridgeArgs('aipg', grid.url))
     expect(result.stderr).not.toMatch(/\n\s+at /)
     expect(result.code).toBe(0)
-    expect(result.stderr).toMatch(/Backend openai "stories260K": streaming yes, .*context 256 \(from --max-context; the server does not report it\)\./)
+    expect(result.stderr).toMatch(
+      /Backend openai "stories260K": streaming yes, .*context 256 \(from --max-context; the server does not report it\)\./,
+    )
     expect(result.stderr).not.toContain(readFileSync(tokenFile, 'utf8').trim())
     expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'bridge-aipg', models: ['grid/stories260K'], max_context_length: 256 })
     const answer = grid.aipg.results.get(jobId)!
@@ -87,7 +111,7 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
     }
   })
 
-  it('runs a Horde prompt through the server\'s /v1/completions', async () => {
+  it("runs a Horde prompt through the server's /v1/completions", async () => {
     grid = await startDevGrid({ mode: 'horde' })
     grid.enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 16, max_context_length: 200 } })
     const result = await gridforge(bridgeArgs('horde', grid.url))
@@ -103,7 +127,9 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
     args.splice(args.indexOf(apiUrl), 1, apiUrl.replace(/\/v1$/, ''))
     const result = await gridforge(args)
     expect(result.code).toBe(0)
-    expect(result.stderr).toMatch(/Backend kobold "stories260K": streaming yes, context \d+ \(from \/api\/v1\/config\/max_context_length\)\./)
+    expect(result.stderr).toMatch(
+      /Backend kobold "stories260K": streaming yes, context \d+ \(from \/api\/v1\/config\/max_context_length\)\./,
+    )
     expect(result.stdout).toMatch(/koboldcpp\/stories260K {2}\d+ tokens .* ok\n/)
   })
 
@@ -111,7 +137,10 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
     grid = await startDevGrid({ mode: 'aipg' })
     const result = await gridforge(bridgeArgs('aipg', grid.url, keyFile('wrong-backend-key', 'not-the-token-987')))
     expect(result.code).toBe(2)
-    const errors = result.stderr.trim().split('\n').filter((line) => line.startsWith('gridforge:'))
+    const errors = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('gridforge:'))
     expect(errors).toEqual([expect.stringMatching(/refused the backend key \(401\)/)])
     expect(result.stderr).not.toContain('not-the-token-987')
     expect(grid.aipg.registrations).toEqual([])
@@ -119,11 +148,27 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
 
   it('runs the grid readiness self-test against the bridged model, contacting no grid', async () => {
     const result = await gridforge([
-      'worker', '--self-test', '--backend', 'openai', '--backend-url', apiUrl, '--backend-key-file', tokenFile, '--backend-model', 'stories260K',
-      '--seed', '42', '--max-length', '64', '--max-context', '256',
+      'worker',
+      '--self-test',
+      '--backend',
+      'openai',
+      '--backend-url',
+      apiUrl,
+      '--backend-key-file',
+      tokenFile,
+      '--backend-model',
+      'stories260K',
+      '--seed',
+      '42',
+      '--max-length',
+      '64',
+      '--max-context',
+      '256',
     ])
     expect(result.stderr).not.toMatch(/\n\s+at /)
-    expect(result.stderr).toMatch(/Grid readiness self-test of "stories260K" through http:\/\/127\.0\.0\.1:\d+\/v1 \(context 256, max 64 tokens\)/)
+    expect(result.stderr).toMatch(
+      /Grid readiness self-test of "stories260K" through http:\/\/127\.0\.0\.1:\d+\/v1 \(context 256, max 64 tokens\)/,
+    )
     expect(result.code).toBe(1)
     const lines = result.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^family\s+result\s+time\s+tokens\s+why$/)
@@ -134,7 +179,11 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
 
   it.each([
     ['an unknown backend type', ['--backend', 'tgi'], /--backend must be openai or kobold, not "tgi"/],
-    ['a URL where nothing listens', ['--backend-url', 'http://127.0.0.1:9/v1'], /Could not reach the inference server at http:\/\/127\.0\.0\.1:9\./],
+    [
+      'a URL where nothing listens',
+      ['--backend-url', 'http://127.0.0.1:9/v1'],
+      /Could not reach the inference server at http:\/\/127\.0\.0\.1:9\./,
+    ],
     ['a key inside the URL', ['--backend-url', 'http://user:secret-in-url@127.0.0.1:9/v1'], /must not contain a user or password/],
     ['a model the server does not have', ['--backend-model', 'llama3'], /does not serve "llama3"; it serves stories260K/],
     ['a KoboldAI backend for AIPG chats', ['--backend', 'kobold'], /AIPG jobs are chats: use --backend openai/],
@@ -143,7 +192,10 @@ describe('gridforge worker --backend openai, in front of another GridForge\'s lo
     args[args.indexOf(flag!) + 1] = value!
     const result = await gridforge(args)
     expect(result.code).toBe(2)
-    const errors = result.stderr.trim().split('\n').filter((line) => line.startsWith('gridforge:'))
+    const errors = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('gridforge:'))
     expect(errors).toEqual([expect.stringMatching(message)])
     expect(result.stderr).not.toContain('secret-in-url')
   })

@@ -113,7 +113,14 @@ describe('export and import', () => {
     const pieces = Math.max(1, Math.ceil(text.length / MAX_IMPORT_PIECE_CHARS))
     for (let index = 0; index < pieces; index++) {
       const piece = text.slice(index * MAX_IMPORT_PIECE_CHARS, (index + 1) * MAX_IMPORT_PIECE_CHARS)
-      imported = (await call<{ imported: ConversationSummary[] | null }>('chat.import', { uploadId: 'u1', index, text: piece, last: index === pieces - 1 })).imported
+      imported = (
+        await call<{ imported: ConversationSummary[] | null }>('chat.import', {
+          uploadId: 'u1',
+          index,
+          text: piece,
+          last: index === pieces - 1,
+        })
+      ).imported
     }
     return imported!
   }
@@ -146,7 +153,20 @@ describe('export and import', () => {
           createdAt: 1,
           updatedAt: 2,
           settings: { systemPrompt: '', preset: 'balanced', sampling: lowTemperature, contextSize: null, modelPath: null },
-          messages: [{ id: 'm', parentId: null, role: 'user', content: 'é'.repeat(400_000), state: 'complete', error: null, model: null, selectedAt: 1, createdAt: 1, updatedAt: 1 }],
+          messages: [
+            {
+              id: 'm',
+              parentId: null,
+              role: 'user',
+              content: 'é'.repeat(400_000),
+              state: 'complete',
+              error: null,
+              model: null,
+              selectedAt: 1,
+              createdAt: 1,
+              updatedAt: 1,
+            },
+          ],
         },
       ],
     })

@@ -34,7 +34,16 @@ function scriptedEngine(script: Script, clock: { time: number }, loaded = true) 
     state: loaded ? 'ready' : 'idle',
     gpu: null,
     model: loaded
-      ? { path: '/models/think.gguf', fileName: 'think.gguf', sizeBytes: 1, architecture: 'qwen3', contextSize: 4096, hasChatTemplate: true, gpuLayers: 0, threads: 1 }
+      ? {
+          path: '/models/think.gguf',
+          fileName: 'think.gguf',
+          sizeBytes: 1,
+          architecture: 'qwen3',
+          contextSize: 4096,
+          hasChatTemplate: true,
+          gpuLayers: 0,
+          threads: 1,
+        }
       : null,
     loading: null,
     notice: null,
@@ -84,10 +93,15 @@ function setup(engine: Engine, clock: { time: number }) {
   const deltas: ChatDelta[] = []
   const finished: Message[] = []
   let localUses = 0
-  const chat = new ChatService(repo, engine, () => {
-    localUses++
-    return () => undefined
-  }, () => clock.time)
+  const chat = new ChatService(
+    repo,
+    engine,
+    () => {
+      localUses++
+      return () => undefined
+    },
+    () => clock.time,
+  )
   chat.on('chat.delta', (delta) => deltas.push(delta))
   chat.on('chat.message', (message) => finished.push(message))
   const done = async (messageId: string): Promise<Message> => {
@@ -168,9 +182,18 @@ describe('a reply with thinking', () => {
 
     const sent = chat.send(null, 'A hard question')
     await thoughtSoFar
-    expect(reopened().getMessage(sent.assistantMessage.id)).toMatchObject({ state: 'streaming', content: '', reasoning: 'Let me think about this' })
+    expect(reopened().getMessage(sent.assistantMessage.id)).toMatchObject({
+      state: 'streaming',
+      content: '',
+      reasoning: 'Let me think about this',
+    })
     expect(chat.stop(sent.assistantMessage.id)).toBe(true)
-    expect(await done(sent.assistantMessage.id)).toMatchObject({ state: 'stopped', content: '', reasoning: 'Let me think about this', reasoningMs: 2000 })
+    expect(await done(sent.assistantMessage.id)).toMatchObject({
+      state: 'stopped',
+      content: '',
+      reasoning: 'Let me think about this',
+      reasoningMs: 2000,
+    })
   })
 
   it('keeps its thoughts and its backend through a JSON export and import', async () => {
@@ -183,7 +206,13 @@ describe('a reply with thinking', () => {
     const file = exportJson(repo, [sent.conversation.id], 1)
     const [imported] = await storeImport(repo, parseImport(file))
     const reply = repo.activePath(imported!.id).messages.at(-1)!
-    expect(reply).toMatchObject({ content: 'Hello there!', reasoning: THOUGHTS.join(''), reasoningMs: 4000, backend: 'local', model: 'think.gguf' })
+    expect(reply).toMatchObject({
+      content: 'Hello there!',
+      reasoning: THOUGHTS.join(''),
+      reasoningMs: 4000,
+      backend: 'local',
+      model: 'think.gguf',
+    })
     expect(reply.id).not.toBe(sent.assistantMessage.id)
   })
 })
@@ -220,7 +249,11 @@ describe('replies from every source', () => {
 
     const of = (id: string) => deltas.filter((delta) => delta.messageId === id)
     for (const reply of [localReply, gridReply]) {
-      expect(of(reply.id).map((delta) => delta.text).join('')).toBe(reply.content)
+      expect(
+        of(reply.id)
+          .map((delta) => delta.text)
+          .join(''),
+      ).toBe(reply.content)
       // 200 tokens in one burst: the first words at once, the rest together.
       expect(of(reply.id)).toHaveLength(2)
     }

@@ -19,12 +19,7 @@ afterEach(async () => {
   await Promise.all(grids.splice(0).map((g) => g.close()))
 })
 
-async function post(
-  g: DevGrid,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = { apikey: KEY },
-) {
+async function post(g: DevGrid, path: string, body: unknown, headers: Record<string, string> = { apikey: KEY }) {
   const response = await fetch(g.url + path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -59,9 +54,7 @@ class FakeWorker {
   readonly frames: Array<Record<string, unknown>> = []
   closed: { code: number; reason: string } | undefined
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) =>
-      this.frames.push(JSON.parse(String(data)) as Record<string, unknown>),
-    )
+    ws.on('message', (data) => this.frames.push(JSON.parse(String(data)) as Record<string, unknown>))
     ws.on('close', (code, reason) => (this.closed = { code, reason: String(reason) }))
   }
 
@@ -82,11 +75,7 @@ class FakeWorker {
   }
 
   async next(type: string, g: DevGrid, after = 0): Promise<Record<string, unknown>> {
-    await g.waitFor(
-      () => this.frames.slice(after).some((f) => f.type === type),
-      5000,
-      `a ${type} frame`,
-    )
+    await g.waitFor(() => this.frames.slice(after).some((f) => f.type === type), 5000, `a ${type} frame`)
     return this.frames.slice(after).find((f) => f.type === type)!
   }
 
@@ -145,11 +134,7 @@ describe('dev grid: AI Horde REST', () => {
       models: [MODEL],
       payload: { prompt: 'Once upon a time', max_length: 64 },
     })
-    const pop = await post(
-      g,
-      '/api/v2/generate/text/pop',
-      popBody({ models: ['other/model', MODEL] }),
-    )
+    const pop = await post(g, '/api/v2/generate/text/pop', popBody({ models: ['other/model', MODEL] }))
     expect(pop.json).toMatchObject({
       id,
       ids: [id],
@@ -187,9 +172,7 @@ describe('dev grid: AI Horde REST', () => {
     })
     expect(unknown).toMatchObject({ status: 404, json: { rc: 'InvalidJobID' } })
 
-    const user = await (
-      await fetch(`${g.url}/api/v2/find_user`, { headers: { apikey: KEY } })
-    ).json()
+    const user = await (await fetch(`${g.url}/api/v2/find_user`, { headers: { apikey: KEY } })).json()
     expect(user).toMatchObject({ username: 'alice#1', id: 1, kudos: 2.5 })
     const workerId = (user as { worker_ids: string[] }).worker_ids[0]
     const details = await (await fetch(`${g.url}/api/v2/workers/${workerId}`)).json()
@@ -239,8 +222,7 @@ describe('dev grid: AI Horde REST', () => {
 
   it('answers configuration and auth problems with the documented shapes', async () => {
     const g = await grid({ ownedNames: { 'taken-name': 'bob#2' } })
-    const pop = (body: unknown, headers?: Record<string, string>) =>
-      post(g, '/api/v2/generate/text/pop', body, headers)
+    const pop = (body: unknown, headers?: Record<string, string>) => post(g, '/api/v2/generate/text/pop', body, headers)
     expect((await pop(popBody(), {})).json).toEqual({
       errors: { apikey: 'Missing required parameter in the HTTP headers' },
       message: 'Input payload validation failed',
@@ -293,26 +275,19 @@ describe('dev grid: AI Horde REST', () => {
 
   it('rate-limits pops above 60 per second with Retry-After', async () => {
     const g = await grid()
-    const answers = await Promise.all(
-      Array.from({ length: 70 }, () => post(g, '/api/v2/generate/text/pop', popBody())),
-    )
+    const answers = await Promise.all(Array.from({ length: 70 }, () => post(g, '/api/v2/generate/text/pop', popBody())))
     const limited = answers.filter((answer) => answer.status === 429)
     // 70 requests on loopback land well inside one second: the first 60 pass, the rest wait.
     expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(60)
     expect(limited.length).toBeGreaterThan(0)
     expect(limited[0]?.json).toEqual({ message: '60 per 1 second' })
     expect(limited[0]?.headers.get('retry-after')).toBe('1')
-    expect(
-      g.requests.filter((request) => request.path === '/api/v2/generate/text/pop'),
-    ).toHaveLength(70)
+    expect(g.requests.filter((request) => request.path === '/api/v2/generate/text/pop')).toHaveLength(70)
   })
 
   it('serves canned faults once each, and a down grid answers HTML 503', async () => {
     const g = await grid()
-    g.faults.hordePop.push(
-      { status: 502, raw: '<html>Bad gateway</html>' },
-      { status: 200, raw: '{"id": ' },
-    )
+    g.faults.hordePop.push({ status: 502, raw: '<html>Bad gateway</html>' }, { status: 200, raw: '{"id": ' })
     const first = await post(g, '/api/v2/generate/text/pop', popBody())
     expect(first).toMatchObject({ status: 502, text: '<html>Bad gateway</html>' })
     expect((await post(g, '/api/v2/generate/text/pop', popBody())).text).toBe('{"id": ')
@@ -396,9 +371,7 @@ describe('dev grid: AIPG WebSocket', () => {
     })
     expect(g.aipg.frames.some((entry) => entry.frame.malformed === 'not json')).toBe(true)
 
-    const account = await (
-      await fetch(`${g.url}/v1/account/workers`, { headers: { Authorization: `Bearer ${KEY}` } })
-    ).json()
+    const account = await (await fetch(`${g.url}/v1/account/workers`, { headers: { Authorization: `Bearer ${KEY}` } })).json()
     expect(account).toMatchObject({ count: 1, online: 1, jobs_completed: 1, den_earned: 1.25 })
   })
 
@@ -514,12 +487,7 @@ describe('dev grid: AIPG WebSocket', () => {
     expect(text).toContain('"delta":{"content":"Hi"}')
     expect(text.trim().endsWith('data: [DONE]')).toBe(true)
 
-    const none = await post(
-      g,
-      '/v1/chat/completions',
-      { ...chat(), model: 'nobody/serves-this' },
-      { Authorization: `Bearer ${KEY}` },
-    )
+    const none = await post(g, '/v1/chat/completions', { ...chat(), model: 'nobody/serves-this' }, { Authorization: `Bearer ${KEY}` })
     expect(none.status).toBe(503)
   })
 })

@@ -15,7 +15,16 @@ function scriptedEngine(pieces: string[], during: () => void = () => undefined):
   const snapshot: EngineSnapshot = {
     state: 'ready',
     gpu: null,
-    model: { path: '/m.gguf', fileName: 'm.gguf', sizeBytes: 1, architecture: 'llama', contextSize: 256, hasChatTemplate: false, gpuLayers: 0, threads: 1 },
+    model: {
+      path: '/m.gguf',
+      fileName: 'm.gguf',
+      sizeBytes: 1,
+      architecture: 'llama',
+      contextSize: 256,
+      hasChatTemplate: false,
+      gpuLayers: 0,
+      threads: 1,
+    },
     loading: null,
     notice: null,
     restarts: 0,
@@ -33,7 +42,14 @@ function scriptedEngine(pieces: string[], during: () => void = () => undefined):
         handlers?.onText?.(piece, i + 1)
         await new Promise((r) => setTimeout(r, 5))
       }
-      return { text: pieces.join(''), finishReason: 'stop', promptTokens: 3, completionTokens: pieces.length, durationMs: 10, firstTokenMs: 1 }
+      return {
+        text: pieces.join(''),
+        finishReason: 'stop',
+        promptTokens: 3,
+        completionTokens: pieces.length,
+        durationMs: 10,
+        firstTokenMs: 1,
+      }
     },
   }
 }

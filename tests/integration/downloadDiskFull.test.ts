@@ -49,7 +49,11 @@ function fakeDisk() {
   return { disk, repo: failing }
 }
 
-function manager(disk: { free: number }, queueRepo: ModelsRepository, options: Partial<ConstructorParameters<typeof DownloadManager>[0]> = {}) {
+function manager(
+  disk: { free: number },
+  queueRepo: ModelsRepository,
+  options: Partial<ConstructorParameters<typeof DownloadManager>[0]> = {},
+) {
   const registry = new ModelRegistry(repo, dir)
   const created = new DownloadManager({
     repo: queueRepo,

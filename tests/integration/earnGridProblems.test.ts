@@ -10,7 +10,11 @@ const keys: Record<string, { user: string; scopes: string[] }> = {
   'dev-key-chat-only': { user: 'carol#3', scopes: ['inference.chat'] },
   'dev-key-dave-rig': { user: 'dave#4', scopes: ['worker.connect'] },
 }
-const harness = useEarnHost({ aipg: { mode: 'aipg', keys, ownedNames: { 'taken-name': 'bob#2' } }, horde: { mode: 'horde' } }, {}, { loadModel: true })
+const harness = useEarnHost(
+  { aipg: { mode: 'aipg', keys, ownedNames: { 'taken-name': 'bob#2' } }, horde: { mode: 'horde' } },
+  {},
+  { loadModel: true },
+)
 const { temp, host, grid, earn } = harness
 const call = (name: string, request: unknown) => harness.call<EarnSnapshot>(name, request)
 
@@ -105,7 +109,11 @@ describe('grid problems while earning', () => {
     await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-dave-rig' })
     const first = grid('aipg').enqueueAipg({ request: story })
     await call('earn.start', {})
-    await until(() => host().earn.jobs(5).find((job) => job.jobId === first && job.reward !== null))
+    await until(() =>
+      host()
+        .earn.jobs(5)
+        .find((job) => job.jobId === first && job.reward !== null),
+    )
 
     grid('aipg').faults.down = true
     const down = await until(() => (earn()?.state === 'backoff' ? earn() : undefined))
@@ -121,7 +129,11 @@ describe('grid problems while earning', () => {
     expect(stopped.detail).toMatch(/API key was refused.*paste a new one/)
     expect(stopped.status).toBe('error')
     expect(stopped.running).toEqual([])
-    expect(host().earn.jobs(5).find((job) => job.jobId === first)).toMatchObject({ state: 'ok', reward: expect.any(Number) })
+    expect(
+      host()
+        .earn.jobs(5)
+        .find((job) => job.jobId === first),
+    ).toMatchObject({ state: 'ok', reward: expect.any(Number) })
   })
 
   it('stops at Start with what to do when the worker name belongs to another account', async () => {

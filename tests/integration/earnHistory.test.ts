@@ -18,7 +18,20 @@ const now = new Date(2026, 0, 14, 15, 20).getTime()
 const at = (daysAgo: number, hour: number, minute = 0) => new Date(2026, 0, 14 - daysAgo, hour, minute).getTime()
 
 function job(id: string, finishedAt: number, reward: number | null, state: JobRecord['state'] = 'ok'): JobRecord {
-  return { network: 'aipg', jobId: id, model: 'grid/m', promptTokens: 5, completionTokens: 10, durationMs: 100, tokensPerSecond: 50, reward, state, error: null, startedAt: finishedAt - 100, finishedAt }
+  return {
+    network: 'aipg',
+    jobId: id,
+    model: 'grid/m',
+    promptTokens: 5,
+    completionTokens: 10,
+    durationMs: 100,
+    tokensPerSecond: 50,
+    reward,
+    state,
+    error: null,
+    startedAt: finishedAt - 100,
+    finishedAt,
+  }
 }
 
 describe('earnings history from the ledger', () => {

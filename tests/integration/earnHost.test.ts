@@ -21,21 +21,33 @@ afterAll(async () => {
   temp.cleanup()
 })
 
-describe('earning from the host (the Earn view\'s calls)', () => {
+describe("earning from the host (the Earn view's calls)", () => {
   it('keeps the API key out of the UI, starts, streams job state, records jobs and stops', async () => {
     const client = await TestClient.connect(serve.url, serve.token)
     expect(await client.call('earn.start', {})).toMatchObject({ ok: false, error: { code: 'NO_MODEL' } })
     await client.value('engine.load', { path: temp.model })
-    expect(await client.call('earn.start', {})).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/API key/) } })
+    expect(await client.call('earn.start', {})).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringMatching(/API key/) },
+    })
 
-    await client.value('earn.configure', { network: 'aipg', gridUrl: grid.url, workerName: 'host-rig', slots: 1, maxLength: 128, maxContextLength: 1024 })
+    await client.value('earn.configure', {
+      network: 'aipg',
+      gridUrl: grid.url,
+      workerName: 'host-rig',
+      slots: 1,
+      maxLength: 128,
+      maxContextLength: 1024,
+    })
     const keyed = await client.value('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
     expect(keyed.apiKeyLastFour).toBe('lice')
     expect(JSON.stringify(keyed)).not.toContain('dev-key-alice')
     const secret = statSync(join(temp.dir, 'secrets', 'aipg-api-key.secret'))
     expect(secret.mode & 0o777).toBe(0o600)
 
-    const ids = [0, 1].map(() => grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 30 } }))
+    const ids = [0, 1].map(() =>
+      grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 30 } }),
+    )
     expect((await client.value('earn.start', {})).state).toBe('connecting')
     await client.waitFor('earn.snapshot', (s) => s.state === 'working' && s.running.length === 1)
     await client.waitFor('earn.snapshot', (s) => s.sinceStart.jobs === 2 && s.sinceStart.rewards > 0)
@@ -45,7 +57,16 @@ describe('earning from the host (the Earn view\'s calls)', () => {
     expect(log.map((job) => job.jobId).sort()).toEqual([...ids].sort())
     expect(log.every((job) => job.state === 'ok' && job.completionTokens > 0)).toBe(true)
 
-    expect(await client.call('earn.configure', { network: 'horde', gridUrl: '', workerName: 'x', slots: 1, maxLength: 128, maxContextLength: 1024 })).toMatchObject({
+    expect(
+      await client.call('earn.configure', {
+        network: 'horde',
+        gridUrl: '',
+        workerName: 'x',
+        slots: 1,
+        maxLength: 128,
+        maxContextLength: 1024,
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'BUSY' },
     })

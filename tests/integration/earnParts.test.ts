@@ -36,7 +36,16 @@ afterAll(async () => {
   temp.cleanup()
 })
 
-const model: LoadedModel = { path: '/models/tiny.gguf', fileName: 'tiny.gguf', sizeBytes: 1, architecture: null, contextSize: 2048, hasChatTemplate: true, gpuLayers: 0, threads: 1 }
+const model: LoadedModel = {
+  path: '/models/tiny.gguf',
+  fileName: 'tiny.gguf',
+  sizeBytes: 1,
+  architecture: null,
+  contextSize: 2048,
+  hasChatTemplate: true,
+  gpuLayers: 0,
+  threads: 1,
+}
 const engine: Engine = {
   snapshot: () => ({ state: 'ready', gpu: null, model, loading: null, notice: null, restarts: 0 }),
   subscribe: () => () => undefined,
@@ -101,7 +110,11 @@ describe('the account poller', () => {
     grid.faults.down = true
     try {
       const down = await earn.refreshAccount()
-      expect(down.account).toMatchObject({ state: 'unavailable', totals: ok.account.totals, message: 'Account totals unavailable (grid unreachable).' })
+      expect(down.account).toMatchObject({
+        state: 'unavailable',
+        totals: ok.account.totals,
+        message: 'Account totals unavailable (grid unreachable).',
+      })
     } finally {
       grid.faults.down = false
     }

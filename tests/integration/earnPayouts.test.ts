@@ -27,7 +27,10 @@ const services: EarnService[] = []
 beforeAll(async () => {
   db = openDatabase(join(temp.dir, 'gridforge.db'))
   // A payout wallet set in the console: core lists and settles an account's jobs by it.
-  grid = await startDevGrid({ mode: 'aipg', keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: PAYOUT_WALLET } } })
+  grid = await startDevGrid({
+    mode: 'aipg',
+    keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: PAYOUT_WALLET } },
+  })
 })
 afterEach(async () => {
   await Promise.all(services.splice(0).map((earn) => earn.close()))
@@ -38,14 +41,30 @@ afterAll(async () => {
   temp.cleanup()
 })
 
-const model: LoadedModel = { path: '/models/tiny.gguf', fileName: 'tiny.gguf', sizeBytes: 1, architecture: null, contextSize: 2048, hasChatTemplate: true, gpuLayers: 0, threads: 1 }
+const model: LoadedModel = {
+  path: '/models/tiny.gguf',
+  fileName: 'tiny.gguf',
+  sizeBytes: 1,
+  architecture: null,
+  contextSize: 2048,
+  hasChatTemplate: true,
+  gpuLayers: 0,
+  threads: 1,
+}
 const engine: Engine = {
   snapshot: () => ({ state: 'ready', gpu: null, model, loading: null, notice: null, restarts: 0 }),
   subscribe: () => () => undefined,
   load: async () => model,
   unload: async () => undefined,
   ensureSequences: async () => undefined,
-  generate: async () => ({ text: 'Once upon a time', finishReason: 'stop', promptTokens: 4, completionTokens: 4, durationMs: 5, firstTokenMs: 1 }),
+  generate: async () => ({
+    text: 'Once upon a time',
+    finishReason: 'stop',
+    promptTokens: 4,
+    completionTokens: 4,
+    durationMs: 5,
+    firstTokenMs: 1,
+  }),
   close: async () => undefined,
 }
 
@@ -62,7 +81,14 @@ function earnOn(secretsDir: string, log: string[]) {
     log: (line) => log.push(line),
   })
   services.push(earn)
-  earn.configure({ network: 'aipg', gridUrl: grid.url, workerName: `payouts-${secretsDir}`, slots: 1, maxLength: 64, maxContextLength: 1024 })
+  earn.configure({
+    network: 'aipg',
+    gridUrl: grid.url,
+    workerName: `payouts-${secretsDir}`,
+    slots: 1,
+    maxLength: 64,
+    maxContextLength: 1024,
+  })
   return earn
 }
 
@@ -79,12 +105,23 @@ describe('money you can see (GET /v1/account/jobs and /v1/account/payouts)', () 
     earn.stop()
     // What the grid's verifier records for a job whose worker_sig checks out (signing itself: workerIdentityWire.test.ts).
     const signedId = ids[0]!
-    Object.assign(grid.aipg.ledger.find((row) => row.jobId === signedId)!, { signed: true, resultHash: sha256('Once upon a time') })
+    Object.assign(
+      grid.aipg.ledger.find((row) => row.jobId === signedId)!,
+      { signed: true, resultHash: sha256('Once upon a time') },
+    )
     grid.aipg.payouts.set('alice#1', {
       accrued_aipg: 0.42,
       paid_aipg: 1.5,
       payouts: [
-        { period_id: '2026-12-01T09', den: 150, aipg: 1.5, status: 'confirmed', tx_hash: `0x${'ab'.repeat(32)}`, address: `0x${'12'.repeat(20)}`, paid: true },
+        {
+          period_id: '2026-12-01T09',
+          den: 150,
+          aipg: 1.5,
+          status: 'confirmed',
+          tx_hash: `0x${'ab'.repeat(32)}`,
+          address: `0x${'12'.repeat(20)}`,
+          paid: true,
+        },
         { period_id: '2026-12-01T10', den: 42, aipg: 0.42, status: 'pending', tx_hash: null, address: `0x${'12'.repeat(20)}`, paid: false },
       ],
     })
@@ -101,7 +138,14 @@ describe('money you can see (GET /v1/account/jobs and /v1/account/payouts)', () 
       accruedAipg: 0.42,
       paidAipg: 1.5,
       payouts: [
-        { periodId: '2026-12-01T09', den: 150, aipg: 1.5, status: 'confirmed', txHash: `0x${'ab'.repeat(32)}`, address: `0x${'12'.repeat(20)}` },
+        {
+          periodId: '2026-12-01T09',
+          den: 150,
+          aipg: 1.5,
+          status: 'confirmed',
+          txHash: `0x${'ab'.repeat(32)}`,
+          address: `0x${'12'.repeat(20)}`,
+        },
         { periodId: '2026-12-01T10', den: 42, aipg: 0.42, status: 'pending', txHash: null, address: `0x${'12'.repeat(20)}` },
       ],
     })
@@ -117,7 +161,12 @@ describe('money you can see (GET /v1/account/jobs and /v1/account/payouts)', () 
     try {
       for (let i = 0; i < 3; i++) {
         const down = (await earn.refreshAccount()).account
-        expect(down).toMatchObject({ state: 'unavailable', message: 'Account totals unavailable (grid unreachable).', jobs: ok.jobs, payouts: ok.payouts })
+        expect(down).toMatchObject({
+          state: 'unavailable',
+          message: 'Account totals unavailable (grid unreachable).',
+          jobs: ok.jobs,
+          payouts: ok.payouts,
+        })
       }
     } finally {
       grid.faults.down = false

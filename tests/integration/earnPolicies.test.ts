@@ -14,9 +14,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 describe('mining policies applied by the host', () => {
   it('takes no new grid job once the user is back or the PC is on battery, while the job in flight completes and is rewarded', async () => {
     await call('engine.load', { path: temp.model })
-    await call('earn.configure', { network: 'horde', gridUrl: grid('horde').url, workerName: 'policy-rig', slots: 1, maxLength: 1500, maxContextLength: 2048 })
+    await call('earn.configure', {
+      network: 'horde',
+      gridUrl: grid('horde').url,
+      workerName: 'policy-rig',
+      slots: 1,
+      maxLength: 1500,
+      maxContextLength: 2048,
+    })
     await call('earn.setApiKey', { network: 'horde', apiKey: 'dev-key-alice' })
-    const policy = await call('earn.setPolicy', { idleMinutes: 1, pauseOnBattery: true, schedule: { enabled: false, windows: [] }, localCooldownSeconds: 1 })
+    const policy = await call('earn.setPolicy', {
+      idleMinutes: 1,
+      pauseOnBattery: true,
+      schedule: { enabled: false, windows: [] },
+      localCooldownSeconds: 1,
+    })
     expect((policy as EarnSnapshot).policy.idleMinutes).toBe(1)
 
     const [inFlight] = grid('horde').enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 1500, max_context_length: 2048 } })
@@ -39,7 +51,11 @@ describe('mining policies applied by the host', () => {
     await sleep(3000)
     expect(grid('horde').horde.pops.filter((pop) => pop.at > pausedAt)).toEqual([])
     expect(grid('horde').pendingJobs().horde).toBe(1)
-    expect(host().earn.jobs(10).find((job) => job.jobId === inFlight)).toMatchObject({ state: 'ok', reward: expect.any(Number) })
+    expect(
+      host()
+        .earn.jobs(10)
+        .find((job) => job.jobId === inFlight),
+    ).toMatchObject({ state: 'ok', reward: expect.any(Number) })
 
     // The user leaves (idle a minute): mining resumes and takes the queued job.
     user.idle = 120
@@ -56,11 +72,22 @@ describe('mining policies applied by the host', () => {
 
     await call('earn.stop', {})
     await until(() => earn()?.state === 'off')
-    expect(host().earn.jobs(10).filter((job) => job.state === 'ok').map((job) => job.jobId).sort()).toEqual([inFlight, queued].sort())
+    expect(
+      host()
+        .earn.jobs(10)
+        .filter((job) => job.state === 'ok')
+        .map((job) => job.jobId)
+        .sort(),
+    ).toEqual([inFlight, queued].sort())
   })
 
   it('refuses a schedule with no window, keeping the saved policies', async () => {
-    const refused = await host().dispatch('earn.setPolicy', { idleMinutes: 1, pauseOnBattery: true, schedule: { enabled: true, windows: [] }, localCooldownSeconds: 1 })
+    const refused = await host().dispatch('earn.setPolicy', {
+      idleMinutes: 1,
+      pauseOnBattery: true,
+      schedule: { enabled: true, windows: [] },
+      localCooldownSeconds: 1,
+    })
     expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/add a window/) } })
     const saved = (await call('earn.status', {})) as EarnSnapshot
     expect(saved.policy).toMatchObject({ idleMinutes: 1, pauseOnBattery: true, schedule: { enabled: false }, localCooldownSeconds: 1 })

@@ -34,7 +34,16 @@ afterAll(() => {
   temp.cleanup()
 })
 
-const model: LoadedModel = { path: '/models/tiny.gguf', fileName: 'tiny.gguf', sizeBytes: 1, architecture: null, contextSize: 2048, hasChatTemplate: true, gpuLayers: 0, threads: 1 }
+const model: LoadedModel = {
+  path: '/models/tiny.gguf',
+  fileName: 'tiny.gguf',
+  sizeBytes: 1,
+  architecture: null,
+  contextSize: 2048,
+  hasChatTemplate: true,
+  gpuLayers: 0,
+  threads: 1,
+}
 
 /** An engine whose reload for more sequences (slots ≥ 2) takes until the test lets it finish. */
 function slowEngine() {
@@ -101,7 +110,11 @@ describe('Start and Stop while the model is being prepared for two slots', () =>
     await until(() => earn.snapshot().state === 'waiting')
     await grid.waitFor(() => minerRegistrations('twice').length === 2, 10_000, 'both slots register')
     await sleep(300)
-    expect(minerRegistrations('twice').map((r) => r.name).sort()).toEqual(['twice-1', 'twice-2'])
+    expect(
+      minerRegistrations('twice')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['twice-1', 'twice-2'])
     expect(slow.ensureCalls()).toBe(1)
 
     earn.stop()

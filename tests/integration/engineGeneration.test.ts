@@ -11,7 +11,9 @@ import { engineEntry, requireBuild, tempDataDir } from '../support/paths.js'
  * tokenizers and chat templates), or on GRIDFORGE_ENGINE_TEST_MODEL alone.
  */
 const temp = tempDataDir()
-const models = process.env.GRIDFORGE_ENGINE_TEST_MODEL ? [process.env.GRIDFORGE_ENGINE_TEST_MODEL] : [temp.model, testModel('qwen3'), testModel('llama3_1')]
+const models = process.env.GRIDFORGE_ENGINE_TEST_MODEL
+  ? [process.env.GRIDFORGE_ENGINE_TEST_MODEL]
+  : [temp.model, testModel('qwen3'), testModel('llama3_1')]
 
 afterAll(() => temp.cleanup())
 
@@ -19,7 +21,12 @@ const submit = {
   name: 'submit_5e',
   description: 'Submits the answer.',
   // Bounded values, so that a model with random weights (the real-template fixtures) still finishes.
-  parameters: { type: 'object', properties: { answer: { type: 'string', maxLength: 8 }, score: { enum: [0.5, 1] } }, required: ['answer', 'score'], additionalProperties: false },
+  parameters: {
+    type: 'object',
+    properties: { answer: { type: 'string', maxLength: 8 }, score: { enum: [0.5, 1] } },
+    required: ['answer', 'score'],
+    additionalProperties: false,
+  },
   strict: true,
 }
 
@@ -39,7 +46,13 @@ describe.each(models)('generation through the engine process on %s', (model) => 
     const deltas: ToolCallDelta[] = []
     const text: string[] = []
     const result = await engine.generate(
-      { kind: 'chat', turns: [{ role: 'user', content: 'Submit it.' }], params: { maxTokens: 200, temperature: 0 }, tools: [submit], toolChoice: { name: 'submit_5e' } },
+      {
+        kind: 'chat',
+        turns: [{ role: 'user', content: 'Submit it.' }],
+        params: { maxTokens: 200, temperature: 0 },
+        tools: [submit],
+        toolChoice: { name: 'submit_5e' },
+      },
       { onToolCall: (delta) => deltas.push(delta), onText: (t) => text.push(t) },
     )
     expect(result.finishReason).toBe('tool-calls')
@@ -63,7 +76,10 @@ describe.each(models)('generation through the engine process on %s', (model) => 
     const at = free.text.indexOf(stop)
     expect(stop.length).toBeGreaterThan(0)
     const streamed: string[] = []
-    const horde = await engine.generate({ kind: 'completion', prompt, params: { maxTokens: 120, temperature: 0, stop: [stop], stopInText: true } }, { onText: (t) => streamed.push(t) })
+    const horde = await engine.generate(
+      { kind: 'completion', prompt, params: { maxTokens: 120, temperature: 0, stop: [stop], stopInText: true } },
+      { onText: (t) => streamed.push(t) },
+    )
     expect(horde.text).toBe(free.text.slice(0, at + stop.length))
     expect(streamed.join('')).toBe(horde.text)
     expect(horde.finishReason).toBe('stop')
@@ -72,10 +88,41 @@ describe.each(models)('generation through the engine process on %s', (model) => 
   })
 
   it.each<[string, GenerateRequest]>([
-    ['a named function missing from tools', { kind: 'chat', turns: [{ role: 'user', content: 'x' }], params: { maxTokens: 8 }, tools: [submit], toolChoice: { name: 'other' } }],
-    ['an invalid response schema', { kind: 'chat', turns: [{ role: 'user', content: 'x' }], params: { maxTokens: 8 }, responseFormat: { type: 'json_schema', schema: { type: 'tuple' } } }],
-    ['a tool turn answering no call', { kind: 'chat', turns: [{ role: 'user', content: 'x' }, { role: 'tool', toolCallId: 'call_9', content: 'r' }], params: { maxTokens: 8 }, tools: [submit] }],
-    ['response_format together with callable tools', { kind: 'chat', turns: [{ role: 'user', content: 'x' }], params: { maxTokens: 8 }, tools: [submit], responseFormat: { type: 'json_object' } }],
+    [
+      'a named function missing from tools',
+      { kind: 'chat', turns: [{ role: 'user', content: 'x' }], params: { maxTokens: 8 }, tools: [submit], toolChoice: { name: 'other' } },
+    ],
+    [
+      'an invalid response schema',
+      {
+        kind: 'chat',
+        turns: [{ role: 'user', content: 'x' }],
+        params: { maxTokens: 8 },
+        responseFormat: { type: 'json_schema', schema: { type: 'tuple' } },
+      },
+    ],
+    [
+      'a tool turn answering no call',
+      {
+        kind: 'chat',
+        turns: [
+          { role: 'user', content: 'x' },
+          { role: 'tool', toolCallId: 'call_9', content: 'r' },
+        ],
+        params: { maxTokens: 8 },
+        tools: [submit],
+      },
+    ],
+    [
+      'response_format together with callable tools',
+      {
+        kind: 'chat',
+        turns: [{ role: 'user', content: 'x' }],
+        params: { maxTokens: 8 },
+        tools: [submit],
+        responseFormat: { type: 'json_object' },
+      },
+    ],
   ])('refuses %s as BAD_REQUEST and serves the next request', async (_name, request) => {
     await expect(engine.generate(request)).rejects.toMatchObject({ code: 'BAD_REQUEST' })
     expect((await engine.generate({ kind: 'completion', prompt: 'Once', params: { maxTokens: 4 } })).completionTokens).toBeGreaterThan(0)

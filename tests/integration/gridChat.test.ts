@@ -74,7 +74,7 @@ describe('chat through the AIPG grid', () => {
     })
   })
 
-  it('streams a reasoning model\'s thinking apart from its answer', async () => {
+  it("streams a reasoning model's thinking apart from its answer", async () => {
     const thinking = 'The user says hello; a short greeting back will do.'
     workers.push(await scriptedAipgWorker(grid, { model: AIPG_MODEL, reply: REPLY, thinking, name: 'thinking-rig' }))
     const thoughts: string[] = []
@@ -109,24 +109,33 @@ describe('chat through the AIPG grid', () => {
 
   it('says in plain words why a reply could not be had', async () => {
     const source = aipgChat(endpoint(), AIPG_MODEL)
-    expect(await failure(run(source))).toBe('No AIPG grid worker is serving grid/test-model right now; pick another model or try again later.')
+    expect(await failure(run(source))).toBe(
+      'No AIPG grid worker is serving grid/test-model right now; pick another model or try again later.',
+    )
 
     workers.push(await scriptedAipgWorker(grid, { model: AIPG_MODEL, reply: REPLY }))
     grid.faults.aipgChat.push({ status: 402, body: { detail: 'Payment required' } })
     expect(await failure(run(source))).toMatch(/^Your AIPG account has no credit left for chat/)
-    grid.faults.aipgChat.push({ status: 429, body: { error: { message: 'Rate limit exceeded. Please slow down.', type: 'rate_limit_error' } } })
+    grid.faults.aipgChat.push({
+      status: 429,
+      body: { error: { message: 'Rate limit exceeded. Please slow down.', type: 'rate_limit_error' } },
+    })
     expect(await failure(run(source))).toMatch(/^The AIPG grid is limiting how often you can ask .*wait a few seconds/)
-    expect(await failure(run(aipgChat(endpoint('wrong-key'), AIPG_MODEL)))).toBe('The AIPG grid did not accept your API key; check it in Earn.')
+    expect(await failure(run(aipgChat(endpoint('wrong-key'), AIPG_MODEL)))).toBe(
+      'The AIPG grid did not accept your API key; check it in Earn.',
+    )
     expect(await failure(run(aipgChat(endpoint(null), AIPG_MODEL)))).toBe('Add your AIPG API key in Earn to chat through the AIPG grid.')
     const closed = `http://127.0.0.1:${await freePort()}`
-    expect(await failure(run(aipgChat(endpoint(DEV_KEY, closed), AIPG_MODEL)))).toMatch(/^Could not reach the AIPG grid at 127\.0\.0\.1:\d+; check your internet connection/)
+    expect(await failure(run(aipgChat(endpoint(DEV_KEY, closed), AIPG_MODEL)))).toMatch(
+      /^Could not reach the AIPG grid at 127\.0\.0\.1:\d+; check your internet connection/,
+    )
   })
 })
 
 describe('chat through the AI Horde', () => {
   const fast = { pollMs: 30 }
 
-  it('shows the queue position and wait, then the reply, written with the model\'s chat template', async () => {
+  it("shows the queue position and wait, then the reply, written with the model's chat template", async () => {
     const worker = new HordeTestWorker(grid, HORDE_MODEL)
     expect(await worker.pop()).toBeNull()
     expect(await hordeModels(endpoint())).toEqual([{ id: HORDE_MODEL, workers: 1 }])
@@ -178,7 +187,10 @@ describe('chat through the AI Horde', () => {
     await worker.pop()
     const controller = new AbortController()
     const stages: ReplyStage[] = []
-    const reply = hordeChat(endpoint(), HORDE_MODEL, fast).generate(chat(), { signal: controller.signal, onProgress: (s) => stages.push(s) })
+    const reply = hordeChat(endpoint(), HORDE_MODEL, fast).generate(chat(), {
+      signal: controller.signal,
+      onProgress: (s) => stages.push(s),
+    })
     await grid.waitFor(() => stages.length > 0, 5000, 'a progress report')
     controller.abort()
     expect(await reply).toMatchObject({ text: '', finishReason: 'abort' })
@@ -189,12 +201,17 @@ describe('chat through the AI Horde', () => {
   it('says in plain words why a reply could not be had', async () => {
     const source = hordeChat(endpoint(), 'koboldcpp/nobody-serves-this', fast)
     const deletesBefore = grid.requests.filter((r) => r.method === 'DELETE').length
-    expect(await failure(run(source))).toBe('No AI Horde worker is serving koboldcpp/nobody-serves-this right now; pick another model or try again later.')
+    expect(await failure(run(source))).toBe(
+      'No AI Horde worker is serving koboldcpp/nobody-serves-this right now; pick another model or try again later.',
+    )
     expect(grid.requests.filter((r) => r.method === 'DELETE').length).toBe(deletesBefore + 1)
 
     grid.faults.hordeAsync.push({
       status: 403,
-      body: { message: 'Due to heavy demand, for requests over 512 tokens, the client needs to already have the required kudos.', rc: 'KudosUpfront' },
+      body: {
+        message: 'Due to heavy demand, for requests over 512 tokens, the client needs to already have the required kudos.',
+        rc: 'KudosUpfront',
+      },
     })
     expect(await failure(run(source))).toMatch(/^Your AI Horde account does not have enough kudos for this reply/)
     grid.faults.hordeAsync.push({ status: 429, body: { message: 'Too many prompts', rc: 'TooManyPrompts' } })
@@ -218,7 +235,11 @@ describe('the grid notice', () => {
     )
     // A local model whose file name looks like a grid label is still local: the backend is data, not text.
     expect(() => service.sourceFor(backend, [reply('local', `AI Horde · ${HORDE_MODEL}`)], false)).toThrow(/^Confirm that/)
-    expect(service.sourceFor(backend, [], true)?.author()).toEqual({ backend: 'horde', model: HORDE_MODEL, gridOrigin: 'http://127.0.0.1:1' })
+    expect(service.sourceFor(backend, [], true)?.author()).toEqual({
+      backend: 'horde',
+      model: HORDE_MODEL,
+      gridOrigin: 'http://127.0.0.1:1',
+    })
     expect(service.sourceFor(backend, [reply('horde', 'another/model')], false)).toBeDefined()
     // The notice names one grid: having sent the conversation to the AIPG grid does not cover the AI Horde.
     expect(() => service.sourceFor(backend, [reply('aipg', AIPG_MODEL)], false)).toThrow(/^Confirm that community workers on the AI Horde/)
@@ -230,7 +251,10 @@ describe('long conversations on the grid', () => {
   it('sends the system prompt and only the latest turns that fit', async () => {
     const worker = await scriptedAipgWorker(grid, { model: AIPG_MODEL, reply: 'ok', name: 'long-rig' })
     workers.push(worker)
-    const turns = Array.from({ length: 5000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `turn ${i} `.padEnd(300, '.') }) as const)
+    const turns = Array.from(
+      { length: 5000 },
+      (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `turn ${i} `.padEnd(300, '.') }) as const,
+    )
     const result = await aipgChat(endpoint(), AIPG_MODEL).generate(
       { kind: 'chat', turns: [{ role: 'system', content: 'Be brief.' }, ...turns], params: { maxTokens: 16 } },
       {},

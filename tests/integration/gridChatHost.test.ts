@@ -17,7 +17,14 @@ beforeAll(async () => {
   serve = await startServe(temp.dir)
   client = await TestClient.connect(serve.url, serve.token)
   // The key is checked against the configured grid: point at the dev grid first.
-  await client.value('earn.configure', { network: 'horde', gridUrl: grid.url, workerName: 'host-rig', slots: 1, maxLength: 256, maxContextLength: 2048 })
+  await client.value('earn.configure', {
+    network: 'horde',
+    gridUrl: grid.url,
+    workerName: 'host-rig',
+    slots: 1,
+    maxLength: 256,
+    maxContextLength: 2048,
+  })
   await client.value('earn.setApiKey', { network: 'horde', apiKey: DEV_KEY })
 })
 afterAll(async () => {
@@ -36,13 +43,21 @@ describe('chat through the AI Horde from the host (no local model loaded)', () =
 
     expect(await client.call('chat.send', { conversationId: null, text: 'Hi there', backend })).toMatchObject({
       ok: false,
-      error: { code: 'BAD_REQUEST', message: 'Confirm that community workers on the AI Horde may read this conversation before it is sent there.' },
+      error: {
+        code: 'BAD_REQUEST',
+        message: 'Confirm that community workers on the AI Horde may read this conversation before it is sent there.',
+      },
     })
     expect(await client.value('chat.list', {})).toEqual([])
 
     grid.enqueueHorde({ models: [MODEL], payload: { prompt: 'someone else', max_length: 32 } })
     const sent = await client.value('chat.send', { conversationId: null, text: 'Hi there', backend, gridNoticeAccepted: true })
-    expect(sent.assistantMessage).toMatchObject({ state: 'streaming', backend: 'horde', model: MODEL, gridOrigin: new URL(grid.url).origin })
+    expect(sent.assistantMessage).toMatchObject({
+      state: 'streaming',
+      backend: 'horde',
+      model: MODEL,
+      gridOrigin: new URL(grid.url).origin,
+    })
     const queued = await client.waitFor('chat.progress', (p) => p.messageId === sent.assistantMessage.id)
     expect(queued).toMatchObject({ stage: 'queued', queuePosition: 1 })
 
@@ -53,7 +68,9 @@ describe('chat through the AI Horde from the host (no local model loaded)', () =
     await worker.submit(ours!.id, 'Hello from a community worker!<|eot_id|>')
     const done = await client.waitFor('chat.message', (m) => m.id === sent.assistantMessage.id && m.state !== 'streaming')
     expect(done).toMatchObject({ state: 'complete', content: 'Hello from a community worker!' })
-    expect((await client.value('chat.get', { conversationId: sent.conversation.id })).messages.at(-1)?.content).toBe('Hello from a community worker!')
+    expect((await client.value('chat.get', { conversationId: sent.conversation.id })).messages.at(-1)?.content).toBe(
+      'Hello from a community worker!',
+    )
 
     // The conversation has been to the grid: no second notice needed. Stop while it waits in the queue.
     const second = await client.value('chat.send', { conversationId: sent.conversation.id, text: 'Again?', backend })

@@ -15,7 +15,19 @@ function gridforge(args: string[]): Promise<{ code: number | null; stderr: strin
 
 describe('gridforge worker --grid-url', () => {
   it.each(['aipg', 'horde'])('refuses a plain-http grid off this PC on %s before the key is read or sent', async (network) => {
-    const result = await gridforge(['worker', '--network', network, '--grid-url', 'http://grid.example.com', '--api-key-file', '/nonexistent/key', '--model', 'x', '--name', 'rig'])
+    const result = await gridforge([
+      'worker',
+      '--network',
+      network,
+      '--grid-url',
+      'http://grid.example.com',
+      '--api-key-file',
+      '/nonexistent/key',
+      '--model',
+      'x',
+      '--name',
+      'rig',
+    ])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/--grid-url: the grid URL must start with https:\/\/ \(your API key is sent to it\)/)
     expect(result.stderr).not.toMatch(/API key file/)

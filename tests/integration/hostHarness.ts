@@ -45,14 +45,19 @@ export function until<T>(check: () => T | undefined | null | false, timeoutMs = 
  * name in `grids`) and the host start in `beforeAll`, with the tiny model loaded when `loadModel`, and all close
  * in `afterAll`. `earn()` is the last earn snapshot the host sent.
  */
-export function useEarnHost<G extends string>(grids: Record<G, DevGridOptions>, options: Partial<HostOptions> = {}, { loadModel = false } = {}) {
+export function useEarnHost<G extends string>(
+  grids: Record<G, DevGridOptions>,
+  options: Partial<HostOptions> = {},
+  { loadModel = false } = {},
+) {
   const temp = tempDataDir()
   let current: Host | null = null
   const started = new Map<G, DevGrid>()
   let snapshot: EarnSnapshot | null = null
   beforeAll(async () => {
     requireBuild()
-    for (const [name, gridOptions] of Object.entries(grids) as Array<[G, DevGridOptions]>) started.set(name, await startDevGrid(gridOptions))
+    for (const [name, gridOptions] of Object.entries(grids) as Array<[G, DevGridOptions]>)
+      started.set(name, await startDevGrid(gridOptions))
     current = testHost(temp, options)
     current.events.subscribe((name, payload) => {
       if (name === 'earn.snapshot') snapshot = payload as EarnSnapshot

@@ -16,7 +16,13 @@ let engine: EngineSupervisor
 function withTemplate(name: string, template: string): string {
   const source = readGguf(tinyModel)
   const path = join(temp.dir, 'models', name)
-  writeGguf(path, { ...source, metadata: [...source.metadata.filter(([key]) => key !== 'tokenizer.chat_template'), ['tokenizer.chat_template', { type: 'string', value: template }]] })
+  writeGguf(path, {
+    ...source,
+    metadata: [
+      ...source.metadata.filter(([key]) => key !== 'tokenizer.chat_template'),
+      ['tokenizer.chat_template', { type: 'string', value: template }],
+    ],
+  })
   return path
 }
 
@@ -24,12 +30,18 @@ const chatML =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 const endlessLoop = '{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}{{ messages[0].content }}'
 const memoryBomb = '{% set all = range(1000000000) %}{{ all | length }}{{ messages[0].content }}'
-const chat: Extract<GenerateRequest, { kind: 'chat' }> = { kind: 'chat', turns: [{ role: 'user', content: 'Once upon a time' }], params: { maxTokens: 12, temperature: 0 } }
+const chat: Extract<GenerateRequest, { kind: 'chat' }> = {
+  kind: 'chat',
+  turns: [{ role: 'user', content: 'Once upon a time' }],
+  params: { maxTokens: 12, temperature: 0 },
+}
 
 beforeAll(async () => {
   requireBuild()
   // A short budget keeps these tests quick; what a hostile template does is the same at any budget.
-  engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off', GRIDFORGE_TEMPLATE_RENDER_MS: '2000' }) })
+  engine = new EngineSupervisor({
+    launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off', GRIDFORGE_TEMPLATE_RENDER_MS: '2000' }),
+  })
   await engine.start()
 })
 afterAll(async () => {
@@ -50,7 +62,10 @@ describe('a hostile chat template in a GGUF', () => {
     expect(engine.snapshot()).toMatchObject({ state: 'ready', model: { fileName: file, hasChatTemplate: true } })
     expect((await engine.generate(chat)).completionTokens).toBeGreaterThan(0)
     const stop = new AbortController()
-    const stopped = engine.generate({ ...chat, params: { maxTokens: 100_000, ignoreEos: true } }, { signal: stop.signal, onText: () => stop.abort() })
+    const stopped = engine.generate(
+      { ...chat, params: { maxTokens: 100_000, ignoreEos: true } },
+      { signal: stop.signal, onText: () => stop.abort() },
+    )
     expect((await stopped).finishReason).toBe('abort')
     await engine.unload()
     expect(engine.snapshot()).toMatchObject({ state: 'idle', model: null, restarts: 0 })

@@ -48,13 +48,22 @@ describe('gridforge identity', () => {
     // Hardhat's first account, 0xf39Fd6e5…, with the case of two letters swapped: a checksum typo.
     const wrongCase = await gridforge('request', '--payout-wallet', '0xf39fD6e51aad88F6F4ce6aB8827279cffFb92266', '--name', 'rig-1')
     expect(wrongCase.code).toBe(2)
-    expect(wrongCase.stderr).toMatch(/^gridforge: The payout wallet 0xf39fD6e51aad88F6F4ce6aB8827279cffFb92266 has a wrong EIP-55 checksum .*\.\n$/)
+    expect(wrongCase.stderr).toMatch(
+      /^gridforge: The payout wallet 0xf39fD6e51aad88F6F4ce6aB8827279cffFb92266 has a wrong EIP-55 checksum .*\.\n$/,
+    )
     const tooLong = await gridforge('request', '--payout-wallet', wallet.address, '--name', 'rig-1', '--valid-days', '400')
     expect(tooLong.stderr).toBe('gridforge: A delegation is valid for 1 to 365 whole days, not 400.\n')
     const request = await gridforge('request', '--payout-wallet', wallet.address, '--name', 'rig-1', '--valid-days', '30', '--json')
     expect(request.code).toBe(0)
     const { payload, message: text } = JSON.parse(request.stdout)
-    expect(payload).toMatchObject({ version: 1, chain_id: 8453, audience: 'api.aipowergrid.io', payout_wallet: wallet.address.toLowerCase(), worker_signer: address, worker_name: 'rig-1' })
+    expect(payload).toMatchObject({
+      version: 1,
+      chain_id: 8453,
+      audience: 'api.aipowergrid.io',
+      payout_wallet: wallet.address.toLowerCase(),
+      worker_signer: address,
+      worker_name: 'rig-1',
+    })
     expect(payload.expires_at - payload.issued_at).toBe(30 * 86_400)
     expect(Math.abs(payload.issued_at - Date.now() / 1000)).toBeLessThan(60)
     expect(text.startsWith('aipg-worker-delegation:v1:{"audience":"api.aipowergrid.io","chain_id":8453,')).toBe(true)
@@ -75,7 +84,9 @@ describe('gridforge identity', () => {
     const signature = await wallet.signMessage({ message })
     const truncated = await gridforge('install', '--signature', signature.slice(0, 120))
     expect(truncated.code).toBe(2)
-    expect(truncated.stderr).toBe('gridforge: The signature has 118 hex digits instead of 130 (it looks cut off); copy the whole signature from your wallet.\n')
+    expect(truncated.stderr).toBe(
+      'gridforge: The signature has 118 hex digits instead of 130 (it looks cut off); copy the whole signature from your wallet.\n',
+    )
     const notHex = await gridforge('install', '--signature', `${signature.slice(0, -4)}wxyz`)
     expect(notHex.stderr).toBe('gridforge: The signature is not hexadecimal; it should be 0x followed by 130 hex digits.\n')
     expect(JSON.parse((await gridforge('show', '--json')).stdout).state).toBe('none')
@@ -84,9 +95,16 @@ describe('gridforge identity', () => {
   it('install saves the wallet-signed delegation, and the rig then registers with an identity core accepts', async () => {
     const installed = await gridforge('install', '--signature', await wallet.signMessage({ message }))
     expect(installed.code).toBe(0)
-    expect(installed.stdout).toMatch(/^Installed\. Worker key: 0x[0-9a-fA-F]{40}\nDelegation: worker "rig-1" signs for payout wallet 0x[0-9a-f]{40} until \d{4}-\d\d-\d\d\.\n$/)
+    expect(installed.stdout).toMatch(
+      /^Installed\. Worker key: 0x[0-9a-fA-F]{40}\nDelegation: worker "rig-1" signs for payout wallet 0x[0-9a-f]{40} until \d{4}-\d\d-\d\d\.\n$/,
+    )
     const status = JSON.parse((await gridforge('show', '--json')).stdout)
-    expect(status).toMatchObject({ state: 'installed', address, pending: null, delegation: { payoutWallet: wallet.address.toLowerCase(), workerName: 'rig-1' } })
+    expect(status).toMatchObject({
+      state: 'installed',
+      address,
+      pending: null,
+      delegation: { payoutWallet: wallet.address.toLowerCase(), workerName: 'rig-1' },
+    })
 
     const rig = new WorkerIdentityService({ secrets: new FileSecretStore(join(dataDir, 'secrets')) })
     const fields = { name: 'rig-1', models: ['gpt-oss-20b'], job_types: ['text'], bridge_agent: 'GridForge:0.1.0:https://aipowergrid.io' }
@@ -101,7 +119,11 @@ describe('gridforge identity', () => {
       now: Math.floor(Date.now() / 1000),
       nonces: new MemoryNonceRegistry(),
     })
-    expect(verified).toMatchObject({ signerAddress: address, payoutWallet: wallet.address.toLowerCase(), expiresAt: status.delegation.expiresAt })
+    expect(verified).toMatchObject({
+      signerAddress: address,
+      payoutWallet: wallet.address.toLowerCase(),
+      expiresAt: status.delegation.expiresAt,
+    })
   })
 
   it('never prints the worker key', () => {

@@ -26,7 +26,11 @@ afterAll(async () => {
 })
 
 const post = (path: string, body: unknown, headers: Record<string, string> = { Authorization: `Bearer ${token}` }) =>
-  fetch(api.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+  fetch(api.url + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
 
 describe('the local API with the official openai client', () => {
   it('lists the loaded model', async () => {
@@ -82,8 +86,13 @@ describe('the local API with the official openai client', () => {
   })
 
   it('gives OpenAI-shaped errors the client understands', async () => {
-    await expect(openai.chat.completions.create({ model: 'gpt-17', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 404, code: 'model_not_found' })
-    await expect(openai.chat.completions.create({ model: 'stories260K', messages: [{ role: 'user', content: 'x' }], max_tokens: 1e9 })).rejects.toMatchObject({ status: 400, param: 'max_tokens' })
+    await expect(openai.chat.completions.create({ model: 'gpt-17', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    })
+    await expect(
+      openai.chat.completions.create({ model: 'stories260K', messages: [{ role: 'user', content: 'x' }], max_tokens: 1e9 }),
+    ).rejects.toMatchObject({ status: 400, param: 'max_tokens' })
     await expect(openai.chat.completions.create({ model: 'stories260K', messages: [] })).rejects.toMatchObject({ status: 400 })
     const wrong = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: 'wrong', maxRetries: 0 })
     await expect(wrong.models.list()).rejects.toMatchObject({ status: 401 })
@@ -95,7 +104,9 @@ describe('the local API by plain HTTP', () => {
     const auth = { Authorization: `Bearer ${token}` }
     expect(await (await fetch(`${api.url}/api/v1/model`, { headers: auth })).json()).toEqual({ result: 'koboldcpp/stories260K' })
     expect(await (await fetch(`${api.url}/api/extra/version`, { headers: auth })).json()).toMatchObject({ result: 'KoboldCpp' })
-    const generated = (await (await post('/api/v1/generate', { prompt: 'Once upon a time', max_length: 30, temperature: 0.5, rep_pen: 1.1, unknown_sampler: 3 })).json()) as { results: Array<{ text: string }> }
+    const generated = (await (
+      await post('/api/v1/generate', { prompt: 'Once upon a time', max_length: 30, temperature: 0.5, rep_pen: 1.1, unknown_sampler: 3 })
+    ).json()) as { results: Array<{ text: string }> }
     expect(generated.results[0]!.text.length).toBeGreaterThan(5)
     const stream = await (await post('/api/extra/generate/stream', { prompt: 'Once upon a time', max_length: 30 })).text()
     const tokens = [...stream.matchAll(/^event: message\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { token: string })
@@ -107,13 +118,21 @@ describe('the local API by plain HTTP', () => {
     ['invalid JSON', () => post('/v1/chat/completions', '{"messages": ['), 400],
     ['missing messages', () => post('/v1/chat/completions', { model: 'stories260K' }), 400],
     ['no token', () => post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }] }, {}), 401],
-    ['a wrong token', () => post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }] }, { Authorization: 'Bearer nope' }), 401],
+    [
+      'a wrong token',
+      () => post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }] }, { Authorization: 'Bearer nope' }),
+      401,
+    ],
     ['a body over the limit', () => post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x'.repeat(2_000_000) }] }), 413],
     ['a KoboldAI request without a prompt', () => post('/api/v1/generate', { max_length: 10 }), 400],
     ['a KoboldAI max_length that is not a number', () => post('/api/v1/generate', { prompt: 'Once', max_length: 'lots' }), 400],
     ['a KoboldAI temperature below zero', () => post('/api/v1/generate', { prompt: 'Once', max_length: 4, temperature: -1 }), 400],
     ['a KoboldAI top_p above one', () => post('/api/extra/generate/stream', { prompt: 'Once', max_length: 4, top_p: 7 }), 400],
-    ['a KoboldAI stop_sequence that is not a list', () => post('/api/v1/generate', { prompt: 'Once', max_length: 4, stop_sequence: 'The end' }), 400],
+    [
+      'a KoboldAI stop_sequence that is not a list',
+      () => post('/api/v1/generate', { prompt: 'Once', max_length: 4, stop_sequence: 'The end' }),
+      400,
+    ],
     ['an unknown route', () => post('/v1/embeddings', { input: 'x' }), 404],
   ])('answers %s with %i and keeps serving', async (_name, send, status) => {
     expect((await send()).status).toBe(status)
@@ -136,7 +155,12 @@ describe('CORS', () => {
     const preflight = (origin: string, url = api.url) =>
       fetch(`${url}/v1/models`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } })
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull()
-    const withCors = await startLocalApi(engine, () => () => undefined, { host: '127.0.0.1', port: 0, token, corsOrigins: ['http://localhost:8000'] })
+    const withCors = await startLocalApi(engine, () => () => undefined, {
+      host: '127.0.0.1',
+      port: 0,
+      token,
+      corsOrigins: ['http://localhost:8000'],
+    })
     try {
       const allowed = await preflight('http://localhost:8000', withCors.url)
       expect(allowed.status).toBe(204)

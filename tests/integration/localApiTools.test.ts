@@ -36,7 +36,12 @@ const record: ChatCompletionTool = {
 }
 const lookup: ChatCompletionTool = {
   type: 'function',
-  function: { name: 'lookup_77c1', description: 'Looks a key up.', strict: true, parameters: { type: 'object', properties: { key: { type: 'string', maxLength: 8 } }, required: ['key'], additionalProperties: false } },
+  function: {
+    name: 'lookup_77c1',
+    description: 'Looks a key up.',
+    strict: true,
+    parameters: { type: 'object', properties: { key: { type: 'string', maxLength: 8 } }, required: ['key'], additionalProperties: false },
+  },
 }
 const ping: ChatCompletionTool = { type: 'function', function: { name: 'ping', description: 'Checks the line.' } }
 
@@ -71,7 +76,14 @@ describe.each(models)('tools, JSON and stop strings on %s', (modelPath) => {
   })
 
   it('makes exactly one call of a named tool with schema-valid arguments and no text', async () => {
-    const completion = await openai.chat.completions.create({ model, messages: [user], tools: [lookup, record], tool_choice: { type: 'function', function: { name: 'record_3f9a' } }, max_tokens: 200, temperature: 0 })
+    const completion = await openai.chat.completions.create({
+      model,
+      messages: [user],
+      tools: [lookup, record],
+      tool_choice: { type: 'function', function: { name: 'record_3f9a' } },
+      max_tokens: 200,
+      temperature: 0,
+    })
     const choice = completion.choices[0]!
     expect(choice.finish_reason).toBe('tool_calls')
     expect(choice.message.content).toBeNull()
@@ -88,7 +100,16 @@ describe.each(models)('tools, JSON and stop strings on %s', (modelPath) => {
   })
 
   it('streams a forced call as delta.tool_calls: one index, a stable id, the name once, argument chunks', async () => {
-    const stream = await openai.chat.completions.create({ model, messages: [user], tools: [record], tool_choice: 'required', parallel_tool_calls: false, max_tokens: 200, temperature: 0, stream: true })
+    const stream = await openai.chat.completions.create({
+      model,
+      messages: [user],
+      tools: [record],
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+      max_tokens: 200,
+      temperature: 0,
+      stream: true,
+    })
     const calls = new Map<number, { id: string; name: string; arguments: string; chunks: number }>()
     let content = ''
     let finish: string | null = null
@@ -120,14 +141,28 @@ describe.each(models)('tools, JSON and stop strings on %s', (modelPath) => {
   })
 
   it('runs a tool round trip: the call and its result go back, and the next forced call follows', async () => {
-    const first = await openai.chat.completions.create({ model, messages: [user], tools: [lookup, record], tool_choice: { type: 'function', function: { name: 'lookup_77c1' } }, max_tokens: 120, temperature: 0 })
+    const first = await openai.chat.completions.create({
+      model,
+      messages: [user],
+      tools: [lookup, record],
+      tool_choice: { type: 'function', function: { name: 'lookup_77c1' } },
+      max_tokens: 120,
+      temperature: 0,
+    })
     const call = first.choices[0]!.message.tool_calls![0]!
     const history: ChatCompletionMessageParam[] = [
       user,
       { role: 'assistant', content: null, tool_calls: first.choices[0]!.message.tool_calls! },
       { role: 'tool', tool_call_id: call.id, content: '{"value":"a1b2"}' },
     ]
-    const second = await openai.chat.completions.create({ model, messages: history, tools: [lookup, record], tool_choice: { type: 'function', function: { name: 'record_3f9a' } }, max_tokens: 200, temperature: 0 })
+    const second = await openai.chat.completions.create({
+      model,
+      messages: history,
+      tools: [lookup, record],
+      tool_choice: { type: 'function', function: { name: 'record_3f9a' } },
+      max_tokens: 200,
+      temperature: 0,
+    })
     const choice = second.choices[0]!
     expect(choice.finish_reason).toBe('tool_calls')
     expect(choice.message.tool_calls).toHaveLength(1)
@@ -141,11 +176,25 @@ describe.each(models)('tools, JSON and stop strings on %s', (modelPath) => {
   })
 
   it('calls a function without parameters with {} and answers in text when tool_choice is none', async () => {
-    const forced = await openai.chat.completions.create({ model, messages: [user], tools: [ping], tool_choice: 'required', max_tokens: 40, temperature: 0 })
+    const forced = await openai.chat.completions.create({
+      model,
+      messages: [user],
+      tools: [ping],
+      tool_choice: 'required',
+      max_tokens: 40,
+      temperature: 0,
+    })
     const call = forced.choices[0]!.message.tool_calls![0]!
     if (call.type !== 'function') throw new Error('not a function call')
     expect(call.function).toEqual({ name: 'ping', arguments: '{}' })
-    const none = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Once upon a time' }], tools: [ping], tool_choice: 'none', max_tokens: 16, temperature: 0 })
+    const none = await openai.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Once upon a time' }],
+      tools: [ping],
+      tool_choice: 'none',
+      max_tokens: 16,
+      temperature: 0,
+    })
     expect(none.choices[0]!.message.tool_calls).toBeUndefined()
     expect(none.choices[0]!.message.content!.length).toBeGreaterThan(0)
   })
@@ -154,7 +203,14 @@ describe.each(models)('tools, JSON and stop strings on %s', (modelPath) => {
     const completion = await openai.chat.completions.create({
       model,
       messages: [{ role: 'user', content: 'Give the finding as JSON.' }],
-      response_format: { type: 'json_schema', json_schema: { name: 'finding', strict: true, schema: (record as { function: { parameters: Record<string, unknown> } }).function.parameters } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'finding',
+          strict: true,
+          schema: (record as { function: { parameters: Record<string, unknown> } }).function.parameters,
+        },
+      },
       max_tokens: 200,
       temperature: 0,
     })
@@ -187,14 +243,33 @@ describe.each(models)('tools, JSON and stop strings on %s', (modelPath) => {
   })
 
   it('stops at max_tokens exactly with finish_reason length', async () => {
-    const completion = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 9, temperature: 0 })
+    const completion = await openai.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Once upon a time' }],
+      max_tokens: 9,
+      temperature: 0,
+    })
     expect(completion.choices[0]!.finish_reason).toBe('length')
     expect(completion.usage!.completion_tokens).toBe(9)
   })
 
   it.each([
     ['a tool_choice naming a missing function', { tools: [record], tool_choice: { type: 'function', function: { name: 'nope' } } }],
-    ['a recursive schema', { tools: [{ type: 'function', function: { name: 'tree', parameters: { $defs: { n: { type: 'object', properties: { k: { $ref: '#/$defs/n' } } } }, $ref: '#/$defs/n' } } }], tool_choice: 'required' }],
+    [
+      'a recursive schema',
+      {
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'tree',
+              parameters: { $defs: { n: { type: 'object', properties: { k: { $ref: '#/$defs/n' } } } }, $ref: '#/$defs/n' },
+            },
+          },
+        ],
+        tool_choice: 'required',
+      },
+    ],
     ['a tool message without tool_call_id', { messages: [user, { role: 'tool', content: 'x' }] }],
     ['more context than the model holds', { messages: [{ role: 'user', content: 'the cat sat. '.repeat(4000) }] }],
     ['an unknown response_format', { response_format: { type: 'yaml' } }],

@@ -14,12 +14,24 @@ async function series(line: string): Promise<number | undefined> {
 }
 
 describe("the host's metrics, from its services' events", () => {
-  it('counts the miner\'s jobs and kudos, and shows the pause reason when the user comes back', async () => {
+  it("counts the miner's jobs and kudos, and shows the pause reason when the user comes back", async () => {
     await call('engine.load', { path: temp.model })
     expect(await series('gridforge_model_loaded{model="stories260K"}')).toBe(1)
-    await call('earn.configure', { network: 'horde', gridUrl: grid('horde').url, workerName: 'metrics-host', slots: 1, maxLength: 64, maxContextLength: 512 })
+    await call('earn.configure', {
+      network: 'horde',
+      gridUrl: grid('horde').url,
+      workerName: 'metrics-host',
+      slots: 1,
+      maxLength: 64,
+      maxContextLength: 512,
+    })
     await call('earn.setApiKey', { network: 'horde', apiKey: 'dev-key-alice' })
-    await call('earn.setPolicy', { idleMinutes: 1, pauseOnBattery: true, schedule: { enabled: false, windows: [] }, localCooldownSeconds: 1 })
+    await call('earn.setPolicy', {
+      idleMinutes: 1,
+      pauseOnBattery: true,
+      schedule: { enabled: false, windows: [] },
+      localCooldownSeconds: 1,
+    })
     grid('horde').enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 24, max_context_length: 512 } })
     await call('earn.start', {})
 
@@ -29,7 +41,9 @@ describe("the host's metrics, from its services' events", () => {
 
     user.idle = 0
     host().miningGate.check()
-    expect(await poll(async () => (await series('gridforge_miner_state{state="paused-user-active",status="paused"}')) === 1, 20_000, 50)).toBe(true)
+    expect(
+      await poll(async () => (await series('gridforge_miner_state{state="paused-user-active",status="paused"}')) === 1, 20_000, 50),
+    ).toBe(true)
     expect(await series('gridforge_miner_state{state="waiting",status="mining"}')).toBe(0)
 
     await call('earn.stop', {})

@@ -13,7 +13,8 @@ const keyFile = join(temp.dir, 'key')
 writeFileSync(keyFile, 'dev-key-alice\n')
 let grid: DevGrid | undefined
 let prometheus: TestPrometheus | undefined
-let worker: { child: ChildProcessWithoutNullStreams; stdout: () => string; stderr: () => string; exited: Promise<number | null> } | undefined
+let worker:
+  { child: ChildProcessWithoutNullStreams; stdout: () => string; stderr: () => string; exited: Promise<number | null> } | undefined
 let available = false
 
 beforeAll(() => {
@@ -34,7 +35,9 @@ afterAll(() => temp.cleanup())
 
 function startWorker(args: string[]) {
   requireBuild()
-  const child = spawn(process.execPath, [cliEntry, 'worker', ...args, '--data-dir', temp.dir], { env: { ...process.env, GRIDFORGE_GPU: 'off' } })
+  const child = spawn(process.execPath, [cliEntry, 'worker', ...args, '--data-dir', temp.dir], {
+    env: { ...process.env, GRIDFORGE_GPU: 'off' },
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -45,7 +48,8 @@ function startWorker(args: string[]) {
 
 async function enqueueJobs(count: number): Promise<DevGrid> {
   const started = await startDevGrid({ mode: 'aipg' })
-  for (let i = 0; i < count; i++) started.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 24 } })
+  for (let i = 0; i < count; i++)
+    started.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 24 } })
   return started
 }
 
@@ -54,16 +58,39 @@ describe('gridforge worker --metrics-port, scraped by a real Prometheus', () => 
     if (!available) return context.skip()
     grid = await enqueueJobs(2)
     const metricsPort = await freePort()
-    worker = startWorker(['--network', 'aipg', '--grid-url', grid.url, '--api-key-file', keyFile, '--model', 'stories260K', '--name', 'metrics-rig', '--metrics-port', String(metricsPort)])
+    worker = startWorker([
+      '--network',
+      'aipg',
+      '--grid-url',
+      grid.url,
+      '--api-key-file',
+      keyFile,
+      '--model',
+      'stories260K',
+      '--name',
+      'metrics-rig',
+      '--metrics-port',
+      String(metricsPort),
+    ])
     const running = worker
-    expect(await poll(async () => running.stderr().includes(`Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`), 30_000, 100)).toBe(true)
+    expect(
+      await poll(async () => running.stderr().includes(`Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`), 30_000, 100),
+    ).toBe(true)
     prometheus = await startPrometheus({ port: await freePort(), targets: [`127.0.0.1:${metricsPort}`], intervalSeconds: 1 })
     const server = prometheus
 
     const jobsDone = async () => (await server.query('sum by (network) (gridforge_jobs_total{state="ok"})'))[0]?.value ?? 0
     expect(await poll(async () => (await jobsDone()) === 2, 45_000, 1000)).toBe(true)
     expect(await server.query('gridforge_jobs_total{state="ok"}')).toEqual([
-      { metric: expect.objectContaining({ __name__: 'gridforge_jobs_total', network: 'aipg', state: 'ok', instance: `127.0.0.1:${metricsPort}` }), value: 2 },
+      {
+        metric: expect.objectContaining({
+          __name__: 'gridforge_jobs_total',
+          network: 'aipg',
+          state: 'ok',
+          instance: `127.0.0.1:${metricsPort}`,
+        }),
+        value: 2,
+      },
     ])
     const tokens = await server.query('gridforge_tokens_generated_total')
     expect(tokens[0]?.value).toBeGreaterThan(0)
@@ -83,7 +110,8 @@ describe('gridforge worker --metrics-port, scraped by a real Prometheus', () => 
         await expect(server.query(expr), panel.title).resolves.toBeInstanceOf(Array)
       }
     }
-    const panelQuery = (title: string) => dashboard.panels.find((panel) => panel.title === title)!.targets[0]!.expr.replaceAll('$instance', '.*')
+    const panelQuery = (title: string) =>
+      dashboard.panels.find((panel) => panel.title === title)!.targets[0]!.expr.replaceAll('$instance', '.*')
     expect((await server.query(panelQuery('Miner state'))).map((series) => series.metric.state)).toEqual(['waiting'])
     expect(await server.query(panelQuery('Model loaded'))).toHaveLength(1)
 
@@ -102,12 +130,30 @@ describe('gridforge worker --metrics-port, scraped by a real Prometheus', () => 
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as { port: number }).port
     try {
-      worker = startWorker(['--network', 'aipg', '--grid-url', grid.url, '--api-key-file', keyFile, '--model', 'stories260K', '--name', 'metrics-busy', '--max-jobs', '1', '--metrics-port', String(port)])
+      worker = startWorker([
+        '--network',
+        'aipg',
+        '--grid-url',
+        grid.url,
+        '--api-key-file',
+        keyFile,
+        '--model',
+        'stories260K',
+        '--name',
+        'metrics-busy',
+        '--max-jobs',
+        '1',
+        '--metrics-port',
+        String(port),
+      ])
       const code = await worker.exited
       expect(code).toBe(0)
-      expect(worker.stderr().split('\n').filter((line) => line.includes('Metrics'))).toEqual([
-        `Metrics port ${port} is already in use, so metrics are off; pick another with --metrics-port.`,
-      ])
+      expect(
+        worker
+          .stderr()
+          .split('\n')
+          .filter((line) => line.includes('Metrics')),
+      ).toEqual([`Metrics port ${port} is already in use, so metrics are off; pick another with --metrics-port.`])
       expect(worker.stdout()).toMatch(/^Summary: 1 job \(1 ok\)/m)
     } finally {
       blocker.close()

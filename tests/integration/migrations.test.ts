@@ -126,8 +126,23 @@ describe('migrations', () => {
     })
     expect(models.listModels()).toEqual([added])
     // Registering the same file again finds the first registration (the path is unique).
-    expect(models.addModel({ path: '/models/a.gguf', fileName: 'a.gguf', sizeBytes: 1, sha256: null, source: null, catalogId: null, owned: false, metadata: null })).toEqual(added)
-    expect(() => db.prepare("INSERT INTO models (id, path, file_name, size_bytes, owned, added_at) VALUES ('b', '/models/a.gguf', 'a.gguf', 1, 0, 1)").run()).toThrow(/UNIQUE/)
+    expect(
+      models.addModel({
+        path: '/models/a.gguf',
+        fileName: 'a.gguf',
+        sizeBytes: 1,
+        sha256: null,
+        source: null,
+        catalogId: null,
+        owned: false,
+        metadata: null,
+      }),
+    ).toEqual(added)
+    expect(() =>
+      db
+        .prepare("INSERT INTO models (id, path, file_name, size_bytes, owned, added_at) VALUES ('b', '/models/a.gguf', 'a.gguf', 1, 0, 1)")
+        .run(),
+    ).toThrow(/UNIQUE/)
     models.addDownload({ id: 'd1', source: 'hf:x/y', catalogId: null, fileName: 'y.gguf', expectedSha256: null })
     expect(models.listDownloads()).toMatchObject([{ id: 'd1', state: 'queued', receivedBytes: 0 }])
   })
@@ -206,10 +221,17 @@ describe('migrations', () => {
         ('x1', 'x', NULL, 'user', 'Question', 'complete', NULL, 1, 1, 10, 10, 0),
         ('x2', 'x', 'x1', 'assistant', 'Answer from elsewhere', 'complete', NULL, 2, 2, 20, 20, 0);
     `)
-    const oldLabels = new Map(db.prepare<[], { id: string; model: string | null }>('SELECT id, model FROM messages').all().map((row) => [row.id, row.model]))
+    const oldLabels = new Map(
+      db
+        .prepare<[], { id: string; model: string | null }>('SELECT id, model FROM messages')
+        .all()
+        .map((row) => [row.id, row.model]),
+    )
     migrateTo(db, 7)
 
-    expect(db.prepare('SELECT id, backend, model, grid_origin, reasoning FROM messages WHERE conversation_id = ? ORDER BY seq').all('g')).toEqual([
+    expect(
+      db.prepare('SELECT id, backend, model, grid_origin, reasoning FROM messages WHERE conversation_id = ? ORDER BY seq').all('g'),
+    ).toEqual([
       { id: 'g1', backend: null, model: null, grid_origin: null, reasoning: null },
       { id: 'g2', backend: 'local', model: 'stories260K.gguf', grid_origin: null, reasoning: null },
       { id: 'g3', backend: 'aipg', model: 'auto', grid_origin: null, reasoning: null },

@@ -12,7 +12,14 @@ describe('local chat comes first', () => {
       if (name === 'chat.message') chatDone.push(payload as Message)
     })
     await call('engine.load', { path: temp.model })
-    await call('earn.configure', { network: 'horde', gridUrl: grid('horde').url, workerName: 'preempt-rig', slots: 1, maxLength: 1500, maxContextLength: 2048 })
+    await call('earn.configure', {
+      network: 'horde',
+      gridUrl: grid('horde').url,
+      workerName: 'preempt-rig',
+      slots: 1,
+      maxLength: 1500,
+      maxContextLength: 2048,
+    })
     await call('earn.setApiKey', { network: 'horde', apiKey: 'dev-key-alice' })
     const [inFlight] = grid('horde').enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 1500, max_context_length: 2048 } })
     await call('earn.start', {})
@@ -32,7 +39,11 @@ describe('local chat comes first', () => {
     expect(grid('horde').horde.pops.filter((p) => p.at > chatStarted && p.at < chatEnded)).toEqual([])
     const popsAfterChat = grid('horde').horde.pops.filter((p) => p.at > chatEnded - 50)
     expect(popsAfterChat[0]!.at - chatEnded).toBeGreaterThanOrEqual(COOLDOWN_MS - 100)
-    expect(host().earn.jobs(10).find((job) => job.jobId === inFlight)).toMatchObject({ state: 'ok', reward: expect.any(Number) })
+    expect(
+      host()
+        .earn.jobs(10)
+        .find((job) => job.jobId === inFlight),
+    ).toMatchObject({ state: 'ok', reward: expect.any(Number) })
     await call('earn.stop', {})
   })
 })

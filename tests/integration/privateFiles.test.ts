@@ -48,7 +48,9 @@ describe.runIf(unix)('files only their owner can read', () => {
     expect(mode(join(dir, 'grid-key.secret'))).toBe(0o600)
     expect(store.get('grid-key')).toBe('dev-key-alice')
     chmodSync(join(dir, 'grid-key.secret'), 0o644)
-    expect(() => store.get('grid-key')).toThrow(/grid-key\.secret can be read or changed by other users \(mode 644\), so GridForge does not use it; run chmod 600/)
+    expect(() => store.get('grid-key')).toThrow(
+      /grid-key\.secret can be read or changed by other users \(mode 644\), so GridForge does not use it; run chmod 600/,
+    )
     writeFileSync(join(dir, 'bad.secret'), Buffer.from([0x6b, 0x65, 0x79, 0x00, 0xff, 0xfe]), { mode: 0o600 })
     expect(() => store.get('bad')).toThrow(/bad\.secret does not hold a value GridForge wrote, so it is not used/)
   })
@@ -63,7 +65,9 @@ describe('writes on a full disk', () => {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
     }
     const store = new FileSecretStore(dir, { ...fs, writeFileSync: full })
-    expect(() => store.set('grid-key', 'dev-key-alice')).toThrow(expect.objectContaining({ code: 'NOT_ENOUGH_SPACE', message: DISK_FULL_SENTENCE }))
+    expect(() => store.set('grid-key', 'dev-key-alice')).toThrow(
+      expect.objectContaining({ code: 'NOT_ENOUGH_SPACE', message: DISK_FULL_SENTENCE }),
+    )
     expect(readdirSync(dir)).toEqual([])
   })
 
@@ -73,7 +77,9 @@ describe('writes on a full disk', () => {
       const settings = new SettingsRepository(db)
       // SQLite's page limit makes the next write fail with SQLITE_FULL, exactly as a full disk does.
       db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
-      expect(() => settings.set('big', 'x'.repeat(100_000))).toThrow(expect.objectContaining({ code: 'NOT_ENOUGH_SPACE', message: DISK_FULL_SENTENCE }))
+      expect(() => settings.set('big', 'x'.repeat(100_000))).toThrow(
+        expect.objectContaining({ code: 'NOT_ENOUGH_SPACE', message: DISK_FULL_SENTENCE }),
+      )
       expect(settings.get('big', z.string(), 'none')).toBe('none')
     } finally {
       db.close()

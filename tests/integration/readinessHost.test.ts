@@ -17,7 +17,7 @@ function readinessDone(): Promise<ReadinessSnapshot> {
   })
 }
 
-describe('Check grid readiness (the Earn view\'s calls)', () => {
+describe("Check grid readiness (the Earn view's calls)", () => {
   it('runs every family on the loaded model with the limits the miner would advertise, and goes stale when they change', async () => {
     expect(await call<ReadinessSnapshot>('earn.readinessStatus', {})).toMatchObject({ state: 'idle', report: null })
     const earn = await call<EarnSnapshot>('earn.status', {})

@@ -61,7 +61,13 @@ describe.each(families)('the %s test model (real tokenizer and chat template)', 
     const wrapper = chatWrapperFor(model)
     const history = toChatHistory(c.turns, historyOptionsFor(model, wrapper))
     const tools = c.tools ?? []
-    return chatPromptTokens(model, withDocumentedTools(wrapper, tools), history, tools.length > 0 ? toChatFunctions(tools) : undefined, true)
+    return chatPromptTokens(
+      model,
+      withDocumentedTools(wrapper, tools),
+      history,
+      tools.length > 0 ? toChatFunctions(tools) : undefined,
+      true,
+    )
   }
 
   it('loads in the engine process with its chat template', async () => {
@@ -109,7 +115,12 @@ describe.each(families)('the %s test model (real tokenizer and chat template)', 
       const result = await engine.generate({ kind: 'chat', turns: c.turns, params: { maxTokens: 1, temperature: 0 } })
       expect(result.promptTokens, c.name).toBe(expected)
       // A local conversation is counted from its sequence after the generation, not rendered up front.
-      const conversation = await engine.generate({ kind: 'chat', conversationId: `count-${id}-${c.name}`, turns: c.turns, params: { maxTokens: 3, temperature: 0 } })
+      const conversation = await engine.generate({
+        kind: 'chat',
+        conversationId: `count-${id}-${c.name}`,
+        turns: c.turns,
+        params: { maxTokens: 3, temperature: 0 },
+      })
       expect(conversation.promptTokens, `${c.name} (conversation)`).toBe(expected)
     }
   })

@@ -12,10 +12,14 @@ import { poll } from '../support/prometheus.js'
 const temp = tempDataDir()
 afterAll(() => temp.cleanup())
 
-function gridforge(args: string[]): ChildProcessWithoutNullStreams & { out: () => string; err: () => string; exited: Promise<number | null> } {
+function gridforge(
+  args: string[],
+): ChildProcessWithoutNullStreams & { out: () => string; err: () => string; exited: Promise<number | null> } {
   requireBuild()
   // Model downloads go to a closed loopback port: never the internet.
-  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', temp.dir], { env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' } })
+  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', temp.dir], {
+    env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' },
+  })
   let out = ''
   let err = ''
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
@@ -37,9 +41,25 @@ describe('gridforge status', () => {
     writeFileSync(keyFile, 'dev-key-alice\n')
     grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16 } })
     const metricsPort = await freePort()
-    const worker = gridforge(['worker', '--network', 'aipg', '--grid-url', grid.url, '--api-key-file', keyFile, '--model', 'stories260K', '--name', 'status-rig', '--metrics-port', String(metricsPort)])
+    const worker = gridforge([
+      'worker',
+      '--network',
+      'aipg',
+      '--grid-url',
+      grid.url,
+      '--api-key-file',
+      keyFile,
+      '--model',
+      'stories260K',
+      '--name',
+      'status-rig',
+      '--metrics-port',
+      String(metricsPort),
+    ])
     try {
-      expect(await poll(async () => / {2}ok$/m.test(worker.out()) && worker.err().includes('Prometheus metrics on'), 30_000, 100)).toBe(true)
+      expect(await poll(async () => / {2}ok$/m.test(worker.out()) && worker.err().includes('Prometheus metrics on'), 30_000, 100)).toBe(
+        true,
+      )
       const live = JSON.parse(await status(true)) as RigStatus
       expect(live).toMatchObject({
         schema: 1,
@@ -62,14 +82,22 @@ describe('gridforge status', () => {
       await grid.close()
     }
     const after = JSON.parse(await status(true)) as RigStatus
-    expect(after).toMatchObject({ running: null, engine: { running: false, model: null }, miner: { state: 'off' }, metricsUrl: null, lastJob: { state: 'ok' } })
+    expect(after).toMatchObject({
+      running: null,
+      engine: { running: false, model: null },
+      miner: { state: 'off' },
+      metricsUrl: null,
+      lastJob: { state: 'ok' },
+    })
   })
 
   it('shows a running serve and its metrics, which the host feeds from its services', async () => {
     const metricsPort = await freePort()
     const serve = gridforge(['serve', '--port', '0', '--token', 'test-token-0123456789abcdef', '--metrics-port', String(metricsPort)])
     try {
-      expect(await poll(async () => serve.out().includes(`Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`), 30_000, 100)).toBe(true)
+      expect(
+        await poll(async () => serve.out().includes(`Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`), 30_000, 100),
+      ).toBe(true)
       const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
       expect(scrape).toContain(`gridforge_info{version="${pkg.version}"} 1`)
       expect(scrape).toContain('gridforge_miner_state{state="off",status="idle"} 1')

@@ -72,7 +72,14 @@ describe('the chat repository', () => {
     const second = repo.createConversation('Second')
     const hi = repo.appendMessage({ conversationId: first.id, parentId: null, role: 'user', content: 'Hi', state: 'complete', model: null })
     expect(repo.listConversations().map((c) => c.title)).toEqual(['First', 'Second'])
-    const reply = repo.appendMessage({ conversationId: first.id, parentId: hi.id, role: 'assistant', content: '', state: 'streaming', model: 'm.gguf' })
+    const reply = repo.appendMessage({
+      conversationId: first.id,
+      parentId: hi.id,
+      role: 'assistant',
+      content: '',
+      state: 'streaming',
+      model: 'm.gguf',
+    })
     repo.saveContent(reply.id, 'Hello th', 'streaming')
     expect(repo.listAllMessages(first.id).map((m) => [m.role, m.content, m.state])).toEqual([
       ['user', 'Hi', 'complete'],
@@ -87,7 +94,14 @@ describe('the chat repository', () => {
     const db = openDatabase(file)
     const repo = new ChatRepository(db)
     const conversation = repo.createConversation('Story')
-    const reply = repo.appendMessage({ conversationId: conversation.id, parentId: null, role: 'assistant', content: '', state: 'streaming', model: null })
+    const reply = repo.appendMessage({
+      conversationId: conversation.id,
+      parentId: null,
+      role: 'assistant',
+      content: '',
+      state: 'streaming',
+      model: null,
+    })
     repo.saveContent(reply.id, 'Once upon', 'streaming')
     db.close()
     const reopened = new ChatRepository(openDatabase(file))
@@ -100,7 +114,14 @@ describe('the chat repository', () => {
     cleanups.push(() => db.close())
     const repo = new ChatRepository(db)
     const conversation = repo.createConversation('Gone')
-    const message = repo.appendMessage({ conversationId: conversation.id, parentId: null, role: 'user', content: 'x', state: 'complete', model: null })
+    const message = repo.appendMessage({
+      conversationId: conversation.id,
+      parentId: null,
+      role: 'user',
+      content: 'x',
+      state: 'complete',
+      model: null,
+    })
     repo.softDelete(conversation.id)
     expect(repo.getMessage(message.id)).not.toBeNull()
     expect(repo.purgeDeleted(Date.now())).toBe(1)
@@ -114,8 +135,22 @@ describe('migration 006', () => {
     cleanups.push(() => db.close())
     const repo = new ChatRepository(db)
     const conversation = repo.createConversation('Long')
-    const question = repo.appendMessage({ conversationId: conversation.id, parentId: null, role: 'user', content: 'Hi', state: 'complete', model: null })
-    const reply = repo.appendMessage({ conversationId: conversation.id, parentId: question.id, role: 'assistant', content: 'Hello', state: 'complete', model: 'm.gguf' })
+    const question = repo.appendMessage({
+      conversationId: conversation.id,
+      parentId: null,
+      role: 'user',
+      content: 'Hi',
+      state: 'complete',
+      model: null,
+    })
+    const reply = repo.appendMessage({
+      conversationId: conversation.id,
+      parentId: question.id,
+      role: 'assistant',
+      content: 'Hello',
+      state: 'complete',
+      model: 'm.gguf',
+    })
     repo.markContextShifted(reply.id)
     expect(repo.getMessage(reply.id)?.contextShifted).toBe(true)
     expect(repo.getMessage(question.id)).not.toHaveProperty('contextShifted')

@@ -116,7 +116,10 @@ describe('registering a model', () => {
     const db = openDatabase(join(dir, 'gridforge.db'))
     try {
       const registry = new ModelRegistry(new ModelsRepository(db), join(dir, 'models'))
-      await expect(registry.register(fifo)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/not a regular file/) })
+      await expect(registry.register(fifo)).rejects.toMatchObject({
+        code: 'MODEL_INVALID',
+        message: expect.stringMatching(/not a regular file/),
+      })
       await expect(registry.register('/dev/zero')).rejects.toMatchObject({ code: 'MODEL_INVALID' })
     } finally {
       db.close()

@@ -98,10 +98,12 @@ describe('the worker on AIPG (WebSocket)', () => {
     expect(fixture.ledger.list(5).find((job) => job.jobId === id)).toMatchObject({ state: 'error' })
   })
 
-  it('clamps absurd requests (max_tokens 10^9, negative temperature, unknown keys) and refuses a prompt beyond the context as the client\'s error', async () => {
+  it("clamps absurd requests (max_tokens 10^9, negative temperature, unknown keys) and refuses a prompt beyond the context as the client's error", async () => {
     grid = await startDevGrid({ mode: 'aipg' })
     const long = 'The little dog ran to the tree. '.repeat(400)
-    const absurd = grid.enqueueAipg({ request: story({ max_tokens: 1_000_000_000, temperature: -4, frobnicate: true, logit_bias: { 5: 100 } }) })
+    const absurd = grid.enqueueAipg({
+      request: story({ max_tokens: 1_000_000_000, temperature: -4, frobnicate: true, logit_bias: { 5: 100 } }),
+    })
     const tooLong = grid.enqueueAipg({ request: story({ messages: [{ role: 'user', content: long }], max_tokens: 40 }) })
     const next = grid.enqueueAipg({ request: story() })
     const { exit } = startWorker(fixture, grid, { network: 'aipg', maxJobs: 3 })
@@ -111,7 +113,11 @@ describe('the worker on AIPG (WebSocket)', () => {
       expect((grid.aipg.results.get(id)!.done!.usage as { completion_tokens: number }).completion_tokens, id).toBeLessThanOrEqual(256)
     }
     await grid.waitFor(() => grid.aipg.results.get(tooLong)?.error !== undefined, 5000, 'the error frame')
-    expect(grid.aipg.results.get(tooLong)!.error).toMatchObject({ id: tooLong, client_error: true, message: expect.stringMatching(/context/) })
+    expect(grid.aipg.results.get(tooLong)!.error).toMatchObject({
+      id: tooLong,
+      client_error: true,
+      message: expect.stringMatching(/context/),
+    })
     expect(grid.aipg.results.get(tooLong)!.done).toBeUndefined()
   })
 

@@ -12,7 +12,10 @@ afterEach(async () => {
 })
 
 /** The worker on the real dev grid socket, with an engine that answers as a tool-calling, thinking model would. */
-async function runOne(engine: GenerationEngine, request: Record<string, unknown> = { messages: [{ role: 'user', content: 'What tea is there?' }], max_tokens: 64 }) {
+async function runOne(
+  engine: GenerationEngine,
+  request: Record<string, unknown> = { messages: [{ role: 'user', content: 'What tea is there?' }], max_tokens: 64 },
+) {
   grid = await startDevGrid({ mode: 'aipg' })
   const id = grid.enqueueAipg({ request })
   const ledger: JobRecord[] = []
@@ -67,8 +70,18 @@ describe('grid-exact output on the AIPG socket (§16.3)', () => {
       { index: 1, id: 'call_time', name: 'clock', arguments: '{}' },
     ])
     expect(result.finishReason).toBe('tool_calls')
-    expect(result.tokens.map((frame) => Object.keys(frame.delta as object)[0])).toEqual(['reasoning_content', 'reasoning_content', 'content', 'tool_calls', 'tool_calls', 'tool_calls', 'tool_calls'])
-    expect(result.tokens[3]!.delta).toEqual({ tool_calls: [{ index: 0, id: 'call_tea', type: 'function', function: { name: 'lookup', arguments: '' } }] })
+    expect(result.tokens.map((frame) => Object.keys(frame.delta as object)[0])).toEqual([
+      'reasoning_content',
+      'reasoning_content',
+      'content',
+      'tool_calls',
+      'tool_calls',
+      'tool_calls',
+      'tool_calls',
+    ])
+    expect(result.tokens[3]!.delta).toEqual({
+      tool_calls: [{ index: 0, id: 'call_tea', type: 'function', function: { name: 'lookup', arguments: '' } }],
+    })
     expect(result.done).toMatchObject({
       id,
       full_text: 'Checking.',
@@ -102,7 +115,11 @@ describe('grid-exact output on the AIPG socket (§16.3)', () => {
       generate: () => Promise.reject(new AppError('BAD_REQUEST', 'The conversation is longer than this worker’s context.')),
     }
     const { result, ledger } = await runOne(engine)
-    expect(result.error).toMatchObject({ type: 'error', client_error: true, message: 'The conversation is longer than this worker’s context.' })
+    expect(result.error).toMatchObject({
+      type: 'error',
+      client_error: true,
+      message: 'The conversation is longer than this worker’s context.',
+    })
     expect(result.attempts).toBe(1)
     expect(grid!.aipg.strikes.size).toBe(0)
     expect(ledger).toEqual([expect.objectContaining({ state: 'error', reward: 0 })])

@@ -28,8 +28,19 @@ describe('gridforge worker', () => {
       else grid.enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 40 } })
     }
     const result = await gridforge([
-      'worker', '--network', network, '--grid-url', grid.url, '--api-key-file', keyFile('dev-key-alice'),
-      '--model', 'stories260K', '--name', `cli-${network}`, '--max-jobs', '2',
+      'worker',
+      '--network',
+      network,
+      '--grid-url',
+      grid.url,
+      '--api-key-file',
+      keyFile('dev-key-alice'),
+      '--model',
+      'stories260K',
+      '--name',
+      `cli-${network}`,
+      '--max-jobs',
+      '2',
     ])
     expect(result.stderr).not.toMatch(/Error|at .*\.js/)
     expect(result.code).toBe(0)
@@ -40,14 +51,25 @@ describe('gridforge worker', () => {
     expect(result.stdout).not.toContain('Once upon a time')
   })
 
-  it('advertises a catalog model under the catalog\'s grid name, not its file name', async () => {
+  it("advertises a catalog model under the catalog's grid name, not its file name", async () => {
     const entry = loadCatalog()[0]!
     copyFileSync(temp.model, join(temp.dir, 'models', entry.fileName))
     grid = await startDevGrid({ mode: 'aipg' })
     grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Hi' }], max_tokens: 8 } })
     const result = await gridforge([
-      'worker', '--network', 'aipg', '--grid-url', grid.url, '--api-key-file', keyFile('dev-key-alice'),
-      '--model', entry.fileName, '--name', 'cli-catalog', '--max-jobs', '1',
+      'worker',
+      '--network',
+      'aipg',
+      '--grid-url',
+      grid.url,
+      '--api-key-file',
+      keyFile('dev-key-alice'),
+      '--model',
+      entry.fileName,
+      '--name',
+      'cli-catalog',
+      '--max-jobs',
+      '1',
     ])
     expect(result.code).toBe(0)
     expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'cli-catalog', models: [entry.advertised.aipg] })
@@ -62,12 +84,19 @@ describe('gridforge worker', () => {
   ])('exits non-zero with one sentence on %s', async (_name, override, message) => {
     grid = await startDevGrid({ mode: 'aipg', ownedNames: { 'taken-name': 'bob#2' } })
     const options: Record<string, string> = {
-      '--network': 'aipg', '--grid-url': grid.url, '--api-key-file': keyFile('dev-key-alice'), '--model': 'stories260K', '--name': 'cli-errors',
+      '--network': 'aipg',
+      '--grid-url': grid.url,
+      '--api-key-file': keyFile('dev-key-alice'),
+      '--model': 'stories260K',
+      '--name': 'cli-errors',
     }
     options[override[0]!] = override[1]!.startsWith('KEY:') ? keyFile(override[1]!.slice(4)) : override[1]!
     const result = await gridforge(['worker', ...Object.entries(options).flat()])
     expect(result.code).toBe(2)
-    const errorLines = result.stderr.trim().split('\n').filter((line) => line.startsWith('gridforge:'))
+    const errorLines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('gridforge:'))
     expect(errorLines).toHaveLength(1)
     expect(errorLines[0]).toMatch(message)
     expect(result.stderr).not.toMatch(/\n\s+at /)

@@ -6,7 +6,12 @@ import { startWorker, workerFixture } from '../support/workerHarness.js'
 
 let fixture: Awaited<ReturnType<typeof workerFixture>>
 let grid: DevGrid
-const payload = (extra: Record<string, unknown> = {}) => ({ prompt: 'Once upon a time', max_length: 60, max_context_length: 1024, ...extra })
+const payload = (extra: Record<string, unknown> = {}) => ({
+  prompt: 'Once upon a time',
+  max_length: 60,
+  max_context_length: 1024,
+  ...extra,
+})
 const submitsFor = (id: string) => grid.horde.submits.filter((s) => s.body.id === id && s.status === 200)
 
 beforeAll(async () => {
@@ -27,7 +32,14 @@ describe('the worker on the AI Horde (REST)', () => {
     const pop = grid.horde.pops[0]!
     expect(pop.headers.apikey).toBe('dev-key-alice')
     expect(pop.headers['client-agent']).toMatch(/^GridForge:/)
-    expect(pop.body).toMatchObject({ name: 'rig-horde', models: ['koboldcpp/stories260K'], max_length: 256, max_context_length: 1024, threads: 1, nsfw: false })
+    expect(pop.body).toMatchObject({
+      name: 'rig-horde',
+      models: ['koboldcpp/stories260K'],
+      max_length: 256,
+      max_context_length: 1024,
+      threads: 1,
+      nsfw: false,
+    })
     expect(String(pop.body.bridge_agent)).toMatch(/^GridForge:[^:]+:https:/)
     for (const id of ids) {
       expect(submitsFor(id)).toHaveLength(1)
@@ -69,7 +81,9 @@ describe('the worker on the AI Horde (REST)', () => {
   it('clamps absurd jobs and still answers them: max_length 100000, negative temperature, unknown keys, empty and oversized prompts', async () => {
     grid = await startDevGrid({ mode: 'horde' })
     const ids = [
-      ...grid.enqueueHorde({ payload: payload({ max_length: 4096, max_context_length: 100_000, temperature: -2, mirostat: 2, banana: 'yes' }) }),
+      ...grid.enqueueHorde({
+        payload: payload({ max_length: 4096, max_context_length: 100_000, temperature: -2, mirostat: 2, banana: 'yes' }),
+      }),
       ...grid.enqueueHorde({ payload: payload({ prompt: '' }) }),
       ...grid.enqueueHorde({ payload: payload({ prompt: 'The dog ran. '.repeat(2000), max_context_length: 4096 }) }),
     ]

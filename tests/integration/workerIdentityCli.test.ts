@@ -25,7 +25,20 @@ const keyFile = () => {
 }
 
 const worker = (g: DevGrid, extra: string[]) =>
-  gridforge(['worker', '--network', 'aipg', '--grid-url', g.url, '--api-key-file', keyFile(), '--model', 'stories260K', '--name', 'cli-signed', ...extra])
+  gridforge([
+    'worker',
+    '--network',
+    'aipg',
+    '--grid-url',
+    g.url,
+    '--api-key-file',
+    keyFile(),
+    '--model',
+    'stories260K',
+    '--name',
+    'cli-signed',
+    ...extra,
+  ])
 
 describe('gridforge worker with an installed identity', () => {
   it('says what it signs, and its results are recorded signed; with two slots it says only one name is covered', async () => {
@@ -35,7 +48,10 @@ describe('gridforge worker with an installed identity', () => {
     expect((await gridforge(['identity', 'install', '--signature', await wallet.signMessage({ message })])).code).toBe(0)
     const address = (JSON.parse((await gridforge(['identity', 'show', '--json'])).stdout) as { address: string }).address
 
-    grid = await startDevGrid({ mode: 'aipg', keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: wallet.address } } })
+    grid = await startDevGrid({
+      mode: 'aipg',
+      keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: wallet.address } },
+    })
     const id = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 30 } })
     const one = await worker(grid, ['--max-jobs', '1'])
     expect(one.code).toBe(0)
@@ -50,6 +66,11 @@ describe('gridforge worker with an installed identity', () => {
     expect(two.stderr).toContain('The delegation covers the worker name "cli-signed"')
     expect(two.stderr).toContain('none of them is signed')
     const slotRegistrations = grid.aipg.registrations.slice(1)
-    expect(slotRegistrations.map((r) => [r.name, 'worker_identity' in r])).toEqual(expect.arrayContaining([['cli-signed-1', false], ['cli-signed-2', false]]))
+    expect(slotRegistrations.map((r) => [r.name, 'worker_identity' in r])).toEqual(
+      expect.arrayContaining([
+        ['cli-signed-1', false],
+        ['cli-signed-2', false],
+      ]),
+    )
   })
 })

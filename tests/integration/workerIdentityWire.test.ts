@@ -73,7 +73,10 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 
 async function accountJobs(g: DevGrid) {
   const response = await fetch(`${g.url}/v1/account/jobs`, { headers: { apikey: KEY } })
-  return (await response.json()) as { payout_wallet: string; jobs: Array<{ job_id: string; result_hash: string | null; signed: boolean; den: number }> }
+  return (await response.json()) as {
+    payout_wallet: string
+    jobs: Array<{ job_id: string; result_hash: string | null; signed: boolean; den: number }>
+  }
 }
 
 describe('the worker identity on the AIPG wire (§16.1–16.2)', () => {
@@ -105,9 +108,15 @@ describe('the worker identity on the AIPG wire (§16.1–16.2)', () => {
         profile_recipe_root: null,
       })
       expect(Math.abs(proof.payload.timestamp - Date.now() / 1000)).toBeLessThan(60)
-      const signer = await recoverMessageAddress({ message: `aipg-worker-registration:v1:${sortedJson(proof.payload)}`, signature: proof.signature })
+      const signer = await recoverMessageAddress({
+        message: `aipg-worker-registration:v1:${sortedJson(proof.payload)}`,
+        signature: proof.signature,
+      })
       expect(signer.toLowerCase()).toBe(identity.address())
-      const delegator = await recoverMessageAddress({ message: `aipg-worker-delegation:v1:${sortedJson(proof.delegation.payload)}`, signature: proof.delegation.signature })
+      const delegator = await recoverMessageAddress({
+        message: `aipg-worker-delegation:v1:${sortedJson(proof.delegation.payload)}`,
+        signature: proof.delegation.signature,
+      })
       expect(delegator).toBe(wallet.address)
     }
     const [first, second] = g.aipg.registrations.map((r) => (r.worker_identity as WorkerIdentityProof).payload.nonce)
@@ -116,7 +125,10 @@ describe('the worker identity on the AIPG wire (§16.1–16.2)', () => {
     const result = g.aipg.results.get(id)!
     const text = String(result.done!.full_text)
     expect(text.length).toBeGreaterThan(0)
-    const signer = await recoverMessageAddress({ message: `aipg-job:${id}:${sha256(text)}`, signature: result.done!.worker_sig as `0x${string}` })
+    const signer = await recoverMessageAddress({
+      message: `aipg-job:${id}:${sha256(text)}`,
+      signature: result.done!.worker_sig as `0x${string}`,
+    })
     expect(signer.toLowerCase()).toBe(identity.address())
     expect(result).toMatchObject({ signed: true, resultHash: sha256(text) })
     const jobs = await accountJobs(g)
@@ -163,14 +175,20 @@ describe('the worker identity on the AIPG wire (§16.1–16.2)', () => {
     expect(said.map((frame) => JSON.parse(frame))).toEqual([{ type: 'error', message: 'worker registration proof was already used' }])
 
     const replayed = startWorker(fixture, g, { network: 'aipg', name: 'replay-rig' }, { signer: replaying })
-    expect(await replayed.exit).toMatchObject({ reason: 'fatal', message: expect.stringMatching(/already used\. The grid saw this registration proof before/) })
+    expect(await replayed.exit).toMatchObject({
+      reason: 'fatal',
+      message: expect.stringMatching(/already used\. The grid saw this registration proof before/),
+    })
   })
 
-  it("refuses a rig whose clock is 10 minutes ahead, and says it is the clock", async () => {
+  it('refuses a rig whose clock is 10 minutes ahead, and says it is the clock', async () => {
     grid = await aliceGrid()
     const identity = await installedIdentity('clock-rig', wallet, () => Date.now() + 10 * 60_000)
     const { exit } = startWorker(fixture, grid, { network: 'aipg', name: 'clock-rig' }, { signer: identity })
-    expect(await exit).toMatchObject({ reason: 'fatal', message: expect.stringMatching(/issued in the future\. This computer's clock is more than 5 minutes off/) })
+    expect(await exit).toMatchObject({
+      reason: 'fatal',
+      message: expect.stringMatching(/issued in the future\. This computer's clock is more than 5 minutes off/),
+    })
   })
 
   it('sends no signature for an answer without text (only a tool call): recorded unsigned, still paid', async () => {
@@ -179,10 +197,19 @@ describe('the worker identity on the AIPG wire (§16.1–16.2)', () => {
     const id = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'What time is it?' }], max_tokens: 32 } })
     const engine = instantEngine(({ onToolCall }) => {
       onToolCall?.({ index: 0, id: 'call_clock', name: 'clock', argumentsText: '{}' }, 1)
-      return generateResult('', { toolCalls: [{ id: 'call_clock', name: 'clock', arguments: '{}' }], finishReason: 'tool-calls', completionTokens: 3 })
+      return generateResult('', {
+        toolCalls: [{ id: 'call_clock', name: 'clock', arguments: '{}' }],
+        finishReason: 'tool-calls',
+        completionTokens: 3,
+      })
     })
     const ledger: JobRecord[] = []
-    const { exit } = startWorker(fixture, grid, { network: 'aipg', name: 'tool-rig', maxJobs: 1 }, { engine, ledger: { record: (job) => ledger.push(job) }, signer: identity })
+    const { exit } = startWorker(
+      fixture,
+      grid,
+      { network: 'aipg', name: 'tool-rig', maxJobs: 1 },
+      { engine, ledger: { record: (job) => ledger.push(job) }, signer: identity },
+    )
     expect(await exit).toMatchObject({ reason: 'max-jobs' })
     const result = grid.aipg.results.get(id)!
     expect(result.done).toMatchObject({ full_text: '', finish_reason: 'tool_calls' })
@@ -220,21 +247,37 @@ describe('the worker identity on the AIPG wire (§16.1–16.2)', () => {
     const text = String(result.done!.full_text)
     expect(result).toMatchObject({ signed: false, resultHash: sha256(text) })
     expect(result.acked).toBeGreaterThanOrEqual(0.1)
-    expect((await accountJobs(grid)).jobs).toEqual([expect.objectContaining({ job_id: id, result_hash: sha256(text), signed: false, den: result.acked })])
+    expect((await accountJobs(grid)).jobs).toEqual([
+      expect.objectContaining({ job_id: id, result_hash: sha256(text), signed: false, den: result.acked }),
+    ])
     expect(fixture.ledger.list(10).find((job) => job.jobId === id)).toMatchObject({ state: 'ok', reward: result.acked })
   })
 
   it('is refused, with what to do, by a grid that requires a worker identity when the rig has none', async () => {
-    grid = await startDevGrid({ mode: 'aipg', requireWorkerIdentity: true, keys: { [KEY]: { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: wallet.address } } })
+    grid = await startDevGrid({
+      mode: 'aipg',
+      requireWorkerIdentity: true,
+      keys: { [KEY]: { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: wallet.address } },
+    })
     const { exit } = startWorker(fixture, grid, { network: 'aipg', name: 'bare-rig' })
-    expect(await exit).toMatchObject({ reason: 'fatal', message: expect.stringMatching(/^The grid refused this worker: payout-wallet worker delegation is required\. This grid requires a worker identity/) })
+    expect(await exit).toMatchObject({
+      reason: 'fatal',
+      message: expect.stringMatching(
+        /^The grid refused this worker: payout-wallet worker delegation is required\. This grid requires a worker identity/,
+      ),
+    })
   })
 
   it('signs only the slot whose name the delegation names when several slots run', async () => {
     grid = await aliceGrid()
     const identity = await installedIdentity('multi-1')
     const g = grid
-    const { worker, exit } = startWorker(fixture, g, { network: 'aipg', name: 'multi', slots: 2 }, { engine: instantEngine(), signer: identity })
+    const { worker, exit } = startWorker(
+      fixture,
+      g,
+      { network: 'aipg', name: 'multi', slots: 2 },
+      { engine: instantEngine(), signer: identity },
+    )
     await g.waitFor(() => joined.length === 2, 10_000, 'both slots to register')
     worker.stop()
     await exit

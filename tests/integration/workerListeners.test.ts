@@ -48,7 +48,11 @@ describe('listeners that throw', () => {
         idlePollMs: 50,
         graceMs: 10_000,
       },
-      { engine: held.engine, ledger: { record: (job) => ledger.push(job) }, logger: { info: () => undefined, warn: (line) => warnings.push(line) } },
+      {
+        engine: held.engine,
+        ledger: { record: (job) => ledger.push(job) },
+        logger: { info: () => undefined, warn: (line) => warnings.push(line) },
+      },
     )
     // The desktop tray, destroyed at quit, throws on every redraw; it subscribed first.
     worker.subscribe(() => {

@@ -14,7 +14,18 @@ const gridforge = (args: string[]) => runGridforge(temp.dir, args)
 describe('gridforge worker --self-test', () => {
   it('runs every family on the real engine, prints the table and says the story model is not ready (exit 1), without contacting the grid', async () => {
     grid = await startDevGrid({ mode: 'aipg' })
-    const result = await gridforge(['worker', '--self-test', '--model', 'stories260K', '--seed', '42', '--grid-url', grid.url, '--max-length', '256'])
+    const result = await gridforge([
+      'worker',
+      '--self-test',
+      '--model',
+      'stories260K',
+      '--seed',
+      '42',
+      '--grid-url',
+      grid.url,
+      '--max-length',
+      '256',
+    ])
     expect(result.stderr).not.toMatch(/Error|at .*\.js/)
     expect(result.code).toBe(1)
     const lines = result.stdout.trim().split('\n')
@@ -38,7 +49,11 @@ describe('gridforge worker --self-test', () => {
   it('sends the same probes for the same seed', async () => {
     const first = await gridforge(['worker', '--self-test', '--model', 'stories260K', '--seed', '7', '--max-length', '64'])
     const second = await gridforge(['worker', '--self-test', '--model', 'stories260K', '--seed', '7', '--max-length', '64'])
-    const verdicts = (stdout: string) => stdout.split('\n').slice(1, 14).map((row) => row.replace(/\s+[\d.]+ s\s+/, ' '))
+    const verdicts = (stdout: string) =>
+      stdout
+        .split('\n')
+        .slice(1, 14)
+        .map((row) => row.replace(/\s+[\d.]+ s\s+/, ' '))
     expect(verdicts(first.stdout)).toEqual(verdicts(second.stdout))
   })
 })

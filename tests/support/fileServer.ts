@@ -54,8 +54,7 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
   const server = createServer((req, res) => {
     const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1))
     const body = bodies.get(name)
-    const record = (status: number) =>
-      requests.push({ method: req.method ?? 'GET', path: name, range: req.headers.range ?? null, status })
+    const record = (status: number) => requests.push({ method: req.method ?? 'GET', path: name, range: req.headers.range ?? null, status })
     if (!body) {
       record(404)
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
@@ -88,11 +87,19 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
       res.end()
       return
     }
-    const dropAt =
-      f.dropAtFraction !== undefined && !dropped ? Math.floor(body.length * f.dropAtFraction) : Number.POSITIVE_INFINITY
-    void stream(res, served, start, end + 1, f.bytesPerSecond ?? 0, dropAt, () => {
-      dropped = true
-    }, f.firstChunkBytes)
+    const dropAt = f.dropAtFraction !== undefined && !dropped ? Math.floor(body.length * f.dropAtFraction) : Number.POSITIVE_INFINITY
+    void stream(
+      res,
+      served,
+      start,
+      end + 1,
+      f.bytesPerSecond ?? 0,
+      dropAt,
+      () => {
+        dropped = true
+      },
+      f.firstChunkBytes,
+    )
   })
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -173,4 +180,3 @@ function corrupted(body: Buffer): Buffer {
 export function describeRequests(requests: FileRequest[]): string {
   return requests.map((r) => `${r.method} ${r.path} ${r.range ?? '-'} → ${r.status}`).join('\n')
 }
-

@@ -59,7 +59,13 @@ export async function scriptedAipgWorker(
       ...tokens.map((token, index) => () => {
         const frame = { type: 'token', id, delta: { content: options.makeToken?.(index) ?? token }, finish_reason: null }
         if (index < tokens.length - 1) return [frame]
-        const done = { type: 'done', id, full_text: options.reply, finish_reason: 'stop', usage: { completion_tokens: thoughts.length + tokens.length } }
+        const done = {
+          type: 'done',
+          id,
+          full_text: options.reply,
+          finish_reason: 'stop',
+          usage: { completion_tokens: thoughts.length + tokens.length },
+        }
         return [frame, options.thinking ? { ...done, full_reasoning: options.thinking } : done]
       }),
     ]

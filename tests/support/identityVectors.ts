@@ -15,14 +15,15 @@ export const WORKER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f
 /** Inputs whose Python canonical form is pinned: sorting by code point, escapes, astral characters, nesting. */
 export const CANONICAL_INPUTS: unknown[] = [
   { b: 1, a: [true, false, null], c: { z: '', y: -7 } },
-  { 'é': 'café', e: 'naïve ☕', '\u{1f600}': 'grin \u{1f600}', '\uffff': 'last BMP', 'Z': 0 },
+  { é: 'café', e: 'naïve ☕', '\u{1f600}': 'grin \u{1f600}', '\uffff': 'last BMP', Z: 0 },
   { text: 'quote " backslash \\ slash / newline \n tab \t cr \r bs \b ff \f nul \u0000 us \u001f del \u007f' },
   { big: 9007199254740991, neg: -9007199254740991, zero: 0, list: [[], {}, [1, [2, [3]]]] },
   ['a', 'B', 'aa', 'A'],
 ]
 
 export function pythonCanonical(value: unknown): string {
-  const script = 'import json,sys; print(json.dumps(json.loads(sys.stdin.read()), sort_keys=True, separators=(",", ":"), ensure_ascii=True), end="")'
+  const script =
+    'import json,sys; print(json.dumps(json.loads(sys.stdin.read()), sort_keys=True, separators=(",", ":"), ensure_ascii=True), end="")'
   return execFileSync('python3', ['-c', script], { input: JSON.stringify(value), encoding: 'utf8' })
 }
 

@@ -88,7 +88,10 @@ export async function startPrometheus(options: { port: number; targets: string[]
     url,
     async query(promql) {
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`)
-      const body = (await response.json()) as { status: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }
+      const body = (await response.json()) as {
+        status: string
+        data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }
+      }
       if (body.status !== 'success' || !body.data) throw new Error(`PromQL ${promql} failed: ${JSON.stringify(body)}`)
       return body.data.result.map((series) => ({ metric: series.metric, value: Number(series.value[1]) }))
     },

@@ -14,7 +14,11 @@ function match(text: string, pattern: RegExp): string[] {
   return found.slice(1)
 }
 
-const text = (content: string, completionTokens = 4): ProbeAnswer => ({ content, finish_reason: 'stop', completion_tokens: completionTokens })
+const text = (content: string, completionTokens = 4): ProbeAnswer => ({
+  content,
+  finish_reason: 'stop',
+  completion_tokens: completionTokens,
+})
 const call = (name: string, args: unknown, id = 'call_1'): ProbeAnswer => ({
   content: null,
   tool_calls: [{ id, type: 'function', function: { name, arguments: JSON.stringify(args) } }],
@@ -57,7 +61,10 @@ export function rightAnswer(canary: Canary, body: ChatBody): ProbeAnswer {
       return text(String(a! * b!))
     }
     case 'json.object': {
-      const [id, code, active] = match(prompt, /"id" with the integer (\d+), "code" with the string "([0-9a-f]+)", and "active" with the boolean (true|false)/)
+      const [id, code, active] = match(
+        prompt,
+        /"id" with the integer (\d+), "code" with the string "([0-9a-f]+)", and "active" with the boolean (true|false)/,
+      )
       return text(JSON.stringify({ active: active === 'true', code, id: Number(id) }))
     }
     case 'logic.steps': {
@@ -88,7 +95,11 @@ export function rightAnswer(canary: Canary, body: ChatBody): ProbeAnswer {
       return text(match(prompt, /nothing else: ([0-9a-f]{12})<STOP_/)[0]!)
     case 'token.limit': {
       const [word] = match(prompt, /Repeat the word "(\w+)"/)
-      return { content: Array.from({ length: body.max_tokens }, () => word).join(' '), finish_reason: 'length', completion_tokens: body.max_tokens }
+      return {
+        content: Array.from({ length: body.max_tokens }, () => word).join(' '),
+        finish_reason: 'length',
+        completion_tokens: body.max_tokens,
+      }
     }
     case 'context.retrieve':
     case 'context.retrieve.16k':
@@ -105,7 +116,8 @@ export function fakeClock(start = 1_000_000): Clock & { advance(ms: number): voi
   return {
     now: () => now,
     advance: (ms) => (now += ms),
-    sleep: (_ms, signal) => new Promise((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true }))),
+    sleep: (_ms, signal) =>
+      new Promise((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true }))),
   }
 }
 
@@ -161,7 +173,12 @@ export function oracleEngine(options: {
   }
 }
 
-function streamCall(tc: ChatToolCall, index: number, tokens: number, onToolCall: Parameters<GenerationEngine['generate']>[1]['onToolCall']) {
+function streamCall(
+  tc: ChatToolCall,
+  index: number,
+  tokens: number,
+  onToolCall: Parameters<GenerationEngine['generate']>[1]['onToolCall'],
+) {
   const args = tc.function.arguments
   const half = Math.floor(args.length / 2)
   onToolCall?.({ index, id: tc.id, name: tc.function.name, argumentsText: args.slice(0, half) }, tokens)

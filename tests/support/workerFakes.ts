@@ -1,5 +1,14 @@
 import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../src/shared/generation.js'
-import type { GridJob, GridSession, GridTransport, JobOutcome, JobSettlement, NextJob, NextSignals, SessionEnd } from '../../src/worker/gridTransport.js'
+import type {
+  GridJob,
+  GridSession,
+  GridTransport,
+  JobOutcome,
+  JobSettlement,
+  NextJob,
+  NextSignals,
+  SessionEnd,
+} from '../../src/worker/gridTransport.js'
 import { BadJobRequest } from '../../src/worker/params.js'
 import type { Clock, GenerationEngine, JobGate, JobRecord } from '../../src/worker/ports.js'
 
@@ -118,7 +127,8 @@ export class FakeJob implements GridJob {
   finish(outcome: JobOutcome): Promise<JobSettlement> {
     this.answers.push(outcome)
     this.session?.finished(this)
-    if (this.abort.signal.aborted && !this.cancelled) return Promise.resolve({ state: 'dropped', error: 'The connection to the grid was lost during the job.', reward: null })
+    if (this.abort.signal.aborted && !this.cancelled)
+      return Promise.resolve({ state: 'dropped', error: 'The connection to the grid was lost during the job.', reward: null })
     if (outcome.kind === 'failed') {
       const state = outcome.cause === 'request' || outcome.cause === 'engine' ? 'error' : 'faulted'
       return Promise.resolve({ state, error: outcome.message, reward: 0 })
@@ -264,7 +274,12 @@ type Handlers = Parameters<GenerationEngine['generate']>[1]
  * `complete()` it, or for its signal (then it resolves with the partial text, as the real engine does).
  */
 export class HeldEngine implements GenerationEngine {
-  readonly calls: Array<{ request: GenerateRequest; handlers: Handlers; complete: (extra?: Partial<GenerateResult>) => void; fail: (error: Error) => void }> = []
+  readonly calls: Array<{
+    request: GenerateRequest
+    handlers: Handlers
+    complete: (extra?: Partial<GenerateResult>) => void
+    fail: (error: Error) => void
+  }> = []
 
   generate(request: GenerateRequest, handlers: Handlers): Promise<GenerateResult> {
     return new Promise((resolve, reject) => {
@@ -286,7 +301,9 @@ export class HeldEngine implements GenerationEngine {
 }
 
 /** An engine that answers every job at once with `answer(handlers)`. */
-export function instantEngine(answer: (handlers: Handlers) => GenerateResult | Promise<GenerateResult> = () => result('Once upon a time')): GenerationEngine & { calls: number } {
+export function instantEngine(
+  answer: (handlers: Handlers) => GenerateResult | Promise<GenerateResult> = () => result('Once upon a time'),
+): GenerationEngine & { calls: number } {
   const engine = {
     calls: 0,
     generate: async (_request: GenerateRequest, handlers: Handlers) => {

@@ -13,8 +13,7 @@ export class TestClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data)) as
-        | { type: 'result'; id: number; result: Result<unknown> }
-        | { type: 'event'; name: EventName; payload: unknown }
+        { type: 'result'; id: number; result: Result<unknown> } | { type: 'event'; name: EventName; payload: unknown }
       if (frame.type === 'result') {
         this.pending.get(frame.id)?.(frame.result)
         this.pending.delete(frame.id)

@@ -17,7 +17,13 @@ describe("the account's rigs, for alerts", () => {
           { name: 'rig-c', online: false, last_seen: 'not a time' },
         ],
       })) as typeof fetch
-    const totals = await fetchAccountTotals({ network: 'aipg', gridUrl: 'https://api.example.com', apiKey: 'k', agent: 'GridForge:0:test', fetch: fake })
+    const totals = await fetchAccountTotals({
+      network: 'aipg',
+      gridUrl: 'https://api.example.com',
+      apiKey: 'k',
+      agent: 'GridForge:0:test',
+      fetch: fake,
+    })
     expect(totals.rigs).toEqual([
       { name: 'rig-a', online: true, lastSeen: Date.parse('2026-12-01T10:00:00Z') },
       { name: 'rig-b', online: false, lastSeen: 1_764_583_200_000 },
@@ -31,7 +37,13 @@ describe("the account's rigs, for alerts", () => {
       if (url.endsWith('/find_user')) return json({ username: 'alice#1', kudos: 10, worker_ids: ['w1'] })
       return json({ name: 'horde-rig', online: false, requests_fulfilled: 2, kudos_rewards: 5 })
     }) as typeof fetch
-    const totals = await fetchAccountTotals({ network: 'horde', gridUrl: 'https://horde.example.com', apiKey: 'k', agent: 'GridForge:0:test', fetch: fake })
+    const totals = await fetchAccountTotals({
+      network: 'horde',
+      gridUrl: 'https://horde.example.com',
+      apiKey: 'k',
+      agent: 'GridForge:0:test',
+      fetch: fake,
+    })
     expect(totals.rigs).toEqual([{ name: 'horde-rig', online: false, lastSeen: null }])
   })
 })

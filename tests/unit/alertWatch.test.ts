@@ -9,13 +9,27 @@ const MINUTE = 60_000
 function watch(offlineMinutes = 10) {
   const clock = { now: 1_000_000_000_000 }
   const raised: Array<{ kind: AlertKind; title: string; body: string }> = []
-  const alerts = new AlertWatch({ raise: (kind, title, body) => (raised.push({ kind, title, body }), true), offlineMs: () => offlineMinutes * MINUTE }, () => clock.now)
+  const alerts = new AlertWatch(
+    { raise: (kind, title, body) => (raised.push({ kind, title, body }), true), offlineMs: () => offlineMinutes * MINUTE },
+    () => clock.now,
+  )
   return { clock, raised, alerts, kinds: () => raised.map((alert) => alert.kind) }
 }
 
-const account = (rigs: Array<{ name: string; online: boolean; lastSeen?: number | null }>, payouts: Payout[] | null = null): AccountTotals => ({
+const account = (
+  rigs: Array<{ name: string; online: boolean; lastSeen?: number | null }>,
+  payouts: Payout[] | null = null,
+): AccountTotals => ({
   state: 'ok',
-  totals: { user: null, rewards: 0, jobs: 0, workers: rigs.length, workersOnline: rigs.filter((rig) => rig.online).length, balance: null, rigs: rigs.map((rig) => ({ lastSeen: null, ...rig })) },
+  totals: {
+    user: null,
+    rewards: 0,
+    jobs: 0,
+    workers: rigs.length,
+    workersOnline: rigs.filter((rig) => rig.online).length,
+    balance: null,
+    rigs: rigs.map((rig) => ({ lastSeen: null, ...rig })),
+  },
   message: null,
   checkedAt: 0,
   jobs: null,
@@ -37,17 +51,39 @@ const job = (state: JobRecord['state'], completionTokens = 10, network: JobRecor
   finishedAt: 0,
 })
 
-const payout = (periodId: string, aipg: number, status = 'sent'): Payout => ({ periodId, den: 1, aipg, status, txHash: `0x${periodId}`, address: '0xabc' })
+const payout = (periodId: string, aipg: number, status = 'sent'): Payout => ({
+  periodId,
+  den: 1,
+  aipg,
+  status,
+  txHash: `0x${periodId}`,
+  address: '0xabc',
+})
 
 describe('alerts from the services’ events', () => {
   it('tells a rig offline once it has been offline for the set minutes, once per outage', () => {
     const { clock, raised, alerts, kinds } = watch(10)
-    alerts.account(account([{ name: 'rig-a', online: true }, { name: 'rig-b', online: false }]))
+    alerts.account(
+      account([
+        { name: 'rig-a', online: true },
+        { name: 'rig-b', online: false },
+      ]),
+    )
     clock.now += 9 * MINUTE
-    alerts.account(account([{ name: 'rig-a', online: true }, { name: 'rig-b', online: false }]))
+    alerts.account(
+      account([
+        { name: 'rig-a', online: true },
+        { name: 'rig-b', online: false },
+      ]),
+    )
     expect(kinds()).toEqual([])
     clock.now += MINUTE
-    alerts.account(account([{ name: 'rig-a', online: true }, { name: 'rig-b', online: false }]))
+    alerts.account(
+      account([
+        { name: 'rig-a', online: true },
+        { name: 'rig-b', online: false },
+      ]),
+    )
     expect(raised).toEqual([expect.objectContaining({ kind: 'rig-offline', body: '"rig-b" has been offline for 10 minutes or more.' })])
     clock.now += 30 * MINUTE
     alerts.account(account([{ name: 'rig-b', online: false }]))
@@ -68,7 +104,7 @@ describe('alerts from the services’ events', () => {
 
   it('tells an eviction or cooldown the miner reports once, and again after the rig worked', () => {
     const { alerts, raised, kinds } = watch()
-    const detail = 'The grid refused this worker: worker evicted, cooldown 120s. Check the key\'s worker scope and the worker name.'
+    const detail = "The grid refused this worker: worker evicted, cooldown 120s. Check the key's worker scope and the worker name."
     alerts.miner({ state: 'backoff', detail: 'Connection closed (1006).' })
     alerts.miner({ state: 'error', detail })
     alerts.miner({ state: 'error', detail })
@@ -121,6 +157,11 @@ describe('alerts from the services’ events', () => {
     const { alerts, raised } = watch()
     alerts.thermal({ hot: true, temperatureC: 92.4, limitC: 90 })
     alerts.thermal({ hot: false, temperatureC: 79, limitC: 90 })
-    expect(raised).toEqual([expect.objectContaining({ kind: 'gpu-hot', body: 'The GPU is at 92 °C, over the 90 °C limit; mining is paused until it cools down.' })])
+    expect(raised).toEqual([
+      expect.objectContaining({
+        kind: 'gpu-hot',
+        body: 'The GPU is at 92 °C, over the 90 °C limit; mining is paused until it cools down.',
+      }),
+    ])
   })
 })

@@ -44,12 +44,22 @@ describe('Start earning from the tray or at login', () => {
 
   it('gives the sentence to show the user when it cannot start', async () => {
     expect(await startEarningInBackground(ports().fake)).toEqual({ ok: false, message: NO_MODEL_CHOSEN })
-    const noKey = ports({ modelLoaded: () => true, startMiner: async () => Promise.reject(new AppError('BAD_REQUEST', 'Add your AIPG API key before you start earning.')) })
+    const noKey = ports({
+      modelLoaded: () => true,
+      startMiner: async () => Promise.reject(new AppError('BAD_REQUEST', 'Add your AIPG API key before you start earning.')),
+    })
     expect(await startEarningInBackground(noKey.fake)).toEqual({ ok: false, message: 'Add your AIPG API key before you start earning.' })
-    const failure = { step: 'connect' as const, message: 'Could not connect to the grid: the grid could not be reached.', choices: ['retry' as const, 'cancel' as const] }
+    const failure = {
+      step: 'connect' as const,
+      message: 'Could not connect to the grid: the grid could not be reached.',
+      choices: ['retry' as const, 'cancel' as const],
+    }
     const offline = ports({ lastChoice: () => lastModel, runStartEarning: async () => ended('failed', failure) })
     expect(await startEarningInBackground(offline.fake)).toEqual({ ok: false, message: failure.message })
-    const busy = ports({ lastChoice: () => lastModel, runStartEarning: () => Promise.reject(new AppError('BUSY', 'Start earning is already under way.')) })
+    const busy = ports({
+      lastChoice: () => lastModel,
+      runStartEarning: () => Promise.reject(new AppError('BUSY', 'Start earning is already under way.')),
+    })
     expect(await startEarningInBackground(busy.fake)).toEqual({ ok: false, message: 'Start earning is already under way.' })
   })
 

@@ -53,7 +53,10 @@ describe('the model catalog (resources/catalog.json)', () => {
 
   it('refuses a prefix-less AIPG name that is not a registry name', () => {
     const models = (file as { models: Array<{ advertised: { aipg: string } }> }).models
-    const renamed = { ...(file as object), models: [{ ...models[0]!, advertised: { ...models[0]!.advertised, aipg: 'Qwen2.5-0.5B-Instruct' } }] }
+    const renamed = {
+      ...(file as object),
+      models: [{ ...models[0]!, advertised: { ...models[0]!.advertised, aipg: 'Qwen2.5-0.5B-Instruct' } }],
+    }
     expect(catalogSchema.safeParse(renamed).success).toBe(false)
   })
 })
@@ -63,7 +66,11 @@ describe('download sources', () => {
 
   it('resolves catalog ids, hf: file URIs and URLs to a URL and a plain file name', () => {
     const entry = catalog[0]!
-    expect(resolveModelSource(entry.id, catalog)).toMatchObject({ catalogId: entry.id, fileName: entry.fileName, url: hfFileUrl(entry.uri) })
+    expect(resolveModelSource(entry.id, catalog)).toMatchObject({
+      catalogId: entry.id,
+      fileName: entry.fileName,
+      url: hfFileUrl(entry.uri),
+    })
     expect(resolveModelSource('hf:me/repo/sub/x.gguf#dev', catalog)).toMatchObject({
       url: 'https://huggingface.co/me/repo/resolve/dev/sub/x.gguf',
       fileName: 'x.gguf',

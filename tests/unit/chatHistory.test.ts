@@ -53,7 +53,10 @@ describe('chat turns to node-llama-cpp history', () => {
     ])
     const answered = toChatHistory([...turns, { role: 'assistant', content: 'Both are nice.' }, { role: 'user', content: 'Thanks' }], plain)
     expect(answered[1]).toMatchObject({ type: 'model', response: [{ name: 'weather' }, { name: 'weather' }, 'Both are nice.'] })
-    expect(answered.slice(2)).toEqual([{ type: 'user', text: 'Thanks' }, { type: 'model', response: [] }])
+    expect(answered.slice(2)).toEqual([
+      { type: 'user', text: 'Thanks' },
+      { type: 'model', response: [] },
+    ])
   })
 
   it('hands earlier reasoning to templates with a thinking segment only', () => {
@@ -62,7 +65,10 @@ describe('chat turns to node-llama-cpp history', () => {
       { role: 'assistant', content: 'A', reasoning: 'Let me think.' },
       { role: 'user', content: 'Q2' },
     ]
-    expect(toChatHistory(turns, thinking)[1]).toEqual({ type: 'model', response: [{ type: 'segment', segmentType: 'thought', text: 'Let me think.', ended: true }, 'A'] })
+    expect(toChatHistory(turns, thinking)[1]).toEqual({
+      type: 'model',
+      response: [{ type: 'segment', segmentType: 'thought', text: 'Let me think.', ended: true }, 'A'],
+    })
     expect(toChatHistory(turns, plain)[1]).toEqual({ type: 'model', response: ['A'] })
   })
 
@@ -83,7 +89,16 @@ describe('chat turns to node-llama-cpp history', () => {
     expect(exact[1]).toEqual({ type: 'user', text: 'Weather?' })
     expect(exact[2]).toEqual({
       type: 'model',
-      response: [{ type: 'functionCall', name: 'weather', params: { city: 'Oslo' }, rawCall: ['<weather>', '{"city":"Oslo"}'], result: '{"t":-3}', startsNewChunk: true }],
+      response: [
+        {
+          type: 'functionCall',
+          name: 'weather',
+          params: { city: 'Oslo' },
+          rawCall: ['<weather>', '{"city":"Oslo"}'],
+          result: '{"t":-3}',
+          startsNewChunk: true,
+        },
+      ],
     })
     // Without those options the wrapper gets parsed values to render its own way.
     const parsed = toChatHistory(turns, plain)
@@ -98,13 +113,37 @@ describe('chat turns to node-llama-cpp history', () => {
       { role: 'assistant', content: 'A', reasoning: 'Hmm.' },
     ]
     const history = toChatHistory(turns, { thoughts: true, thoughtRaw: (text) => ['<think>', text, '</think>\n\n'] })
-    expect(history[1]).toEqual({ type: 'model', response: [{ type: 'segment', segmentType: 'thought', text: 'Hmm.', ended: true, raw: ['<think>', 'Hmm.', '</think>\n\n'] }, 'A'] })
+    expect(history[1]).toEqual({
+      type: 'model',
+      response: [{ type: 'segment', segmentType: 'thought', text: 'Hmm.', ended: true, raw: ['<think>', 'Hmm.', '</think>\n\n'] }, 'A'],
+    })
   })
 
   it.each([
-    ['a tool result without a call id', [{ role: 'user', content: 'x' }, { role: 'tool', content: 'r' }], /without a tool_call_id/],
-    ['a tool result answering no call', [{ role: 'user', content: 'x' }, { role: 'tool', toolCallId: 'call_x', content: 'r' }], /no earlier assistant message made/],
-    ['tool-call arguments that are not JSON', [{ role: 'user', content: 'x' }, { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'f', arguments: '{city: Paris' }] }], /not valid JSON/],
+    [
+      'a tool result without a call id',
+      [
+        { role: 'user', content: 'x' },
+        { role: 'tool', content: 'r' },
+      ],
+      /without a tool_call_id/,
+    ],
+    [
+      'a tool result answering no call',
+      [
+        { role: 'user', content: 'x' },
+        { role: 'tool', toolCallId: 'call_x', content: 'r' },
+      ],
+      /no earlier assistant message made/,
+    ],
+    [
+      'tool-call arguments that are not JSON',
+      [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'f', arguments: '{city: Paris' }] },
+      ],
+      /not valid JSON/,
+    ],
   ])('refuses %s as a bad request', (_name, turns, message) => {
     expect(() => toChatHistory(turns as ChatTurn[], plain)).toThrow(message)
     try {
@@ -118,11 +157,28 @@ describe('chat turns to node-llama-cpp history', () => {
 describe('tools to node-llama-cpp functions', () => {
   it('keeps descriptions and turns parameters into grammar schemas; no parameters means none', () => {
     const functions = toChatFunctions([
-      { name: 'record_ab12', description: 'Records', parameters: { type: 'object', properties: { n: { type: 'integer' }, tag: { anyOf: [{ type: 'string' }, { type: 'null' }] } }, required: ['n'], additionalProperties: false }, strict: true },
+      {
+        name: 'record_ab12',
+        description: 'Records',
+        parameters: {
+          type: 'object',
+          properties: { n: { type: 'integer' }, tag: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+          required: ['n'],
+          additionalProperties: false,
+        },
+        strict: true,
+      },
       { name: 'ping', parameters: { type: 'object', properties: {} } },
     ])
     expect(functions).toEqual({
-      record_ab12: { description: 'Records', params: { type: 'object', properties: { n: { type: 'integer' }, tag: { oneOf: [{ type: 'string' }, { type: 'null' }] } }, additionalProperties: false } },
+      record_ab12: {
+        description: 'Records',
+        params: {
+          type: 'object',
+          properties: { n: { type: 'integer' }, tag: { oneOf: [{ type: 'string' }, { type: 'null' }] } },
+          additionalProperties: false,
+        },
+      },
       ping: {},
     })
   })
@@ -134,10 +190,20 @@ describe('tools to node-llama-cpp functions', () => {
 })
 
 describe('client JSON schemas to grammar schemas', () => {
-  const nested = (depth: number): Record<string, unknown> => (depth === 0 ? { type: 'string' } : { type: 'object', properties: { next: nested(depth - 1) } })
+  const nested = (depth: number): Record<string, unknown> =>
+    depth === 0 ? { type: 'string' } : { type: 'object', properties: { next: nested(depth - 1) } }
 
   it('inlines local references and reads type lists', () => {
-    expect(toGrammarSchema({ $defs: { id: { type: 'string', maxLength: 8 } }, type: 'object', properties: { a: { $ref: '#/$defs/id' }, b: { type: ['integer', 'null'] } } }, 'x')).toEqual({
+    expect(
+      toGrammarSchema(
+        {
+          $defs: { id: { type: 'string', maxLength: 8 } },
+          type: 'object',
+          properties: { a: { $ref: '#/$defs/id' }, b: { type: ['integer', 'null'] } },
+        },
+        'x',
+      ),
+    ).toEqual({
       type: 'object',
       properties: { a: { type: 'string', maxLength: 8 }, b: { type: ['integer', 'null'] } },
       additionalProperties: false,
@@ -151,7 +217,14 @@ describe('client JSON schemas to grammar schemas', () => {
 
   it.each([
     ['a $ref loop', { $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' }, /recursive/],
-    ['a recursive tree', { $defs: { node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } } } }, $ref: '#/$defs/node' }, /recursive/],
+    [
+      'a recursive tree',
+      {
+        $defs: { node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } } } },
+        $ref: '#/$defs/node',
+      },
+      /recursive/,
+    ],
     ['a dangling $ref', { $ref: '#/$defs/missing' }, /does not define/],
     ['a schema nested 100 deep', nested(100), new RegExp(`more than ${MAX_SCHEMA_DEPTH} levels`)],
     ['an unknown type', { type: 'strng' }, /unknown type/],

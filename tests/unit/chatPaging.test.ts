@@ -4,10 +4,25 @@ import { mergePage } from '../../src/renderer/src/features/chat/pageMerge.js'
 import type { Conversation, Message } from '../../src/shared/domain.js'
 
 const message = (id: string, parentId: string | null): Message => ({
-  id, parentId, conversationId: 'c', role: 'user', content: id, state: 'complete', error: null, model: null, createdAt: 0, updatedAt: 0,
+  id,
+  parentId,
+  conversationId: 'c',
+  role: 'user',
+  content: id,
+  state: 'complete',
+  error: null,
+  model: null,
+  createdAt: 0,
+  updatedAt: 0,
 })
 const conversation = (messages: Message[], olderMessages: number, versions: Record<string, string[]> = {}): Conversation => ({
-  id: 'c', title: 't', createdAt: 0, updatedAt: 0, messages, olderMessages, versions,
+  id: 'c',
+  title: 't',
+  createdAt: 0,
+  updatedAt: 0,
+  messages,
+  olderMessages,
+  versions,
 })
 
 describe('a page returned after an action joins the earlier messages already loaded', () => {
@@ -45,13 +60,24 @@ describe('a conversation cut to fit the context', () => {
   it('continues the last context window only when the history continues the last one', () => {
     const memory = {
       kind: 'chat' as const,
-      cleanHistory: [{ type: 'user' as const, text: 'a' }, { type: 'model' as const, response: ['b'] }],
+      cleanHistory: [
+        { type: 'user' as const, text: 'a' },
+        { type: 'model' as const, response: ['b'] },
+      ],
       contextWindow: [{ type: 'model' as const, response: ['b'] }],
       contextShiftMetadata: null,
     }
     const next = [...memory.cleanHistory, { type: 'user' as const, text: 'c' }]
-    expect(continuedWindow(memory, next)).toEqual([{ type: 'model', response: ['b'] }, { type: 'user', text: 'c' }])
-    expect(continuedWindow(memory, [{ type: 'user', text: 'edited' }, { type: 'user', text: 'c' }])).toBeUndefined()
+    expect(continuedWindow(memory, next)).toEqual([
+      { type: 'model', response: ['b'] },
+      { type: 'user', text: 'c' },
+    ])
+    expect(
+      continuedWindow(memory, [
+        { type: 'user', text: 'edited' },
+        { type: 'user', text: 'c' },
+      ]),
+    ).toBeUndefined()
     expect(continuedWindow(null, next)).toBeUndefined()
   })
 })

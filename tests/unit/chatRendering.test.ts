@@ -11,7 +11,17 @@ describe('links in replies', () => {
     expect(safeUrl('https://example.com/a?b=1')).toBe('https://example.com/a?b=1')
     expect(safeUrl('http://example.com')).toBe('http://example.com/')
     expect(safeUrl('mailto:me@example.com')).toBe('mailto:me@example.com')
-    for (const bad of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>', 'file:///etc/passwd', 'vbscript:x', '/settings', '#top', '']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      ' javascript:alert(1)',
+      'data:text/html,<script>',
+      'file:///etc/passwd',
+      'vbscript:x',
+      '/settings',
+      '#top',
+      '',
+    ]) {
       expect(safeUrl(bad), bad).toBeNull()
     }
   })
@@ -28,7 +38,7 @@ describe('a streaming reply', () => {
   })
 })
 
-describe('a reply\'s thinking', () => {
+describe("a reply's thinking", () => {
   it('is titled by how long the model thought, rounded to seconds, never "0 s"', () => {
     expect(thoughtFor(undefined, true)).toBe('Thinking…')
     expect(thoughtFor(4000, true)).toBe('Thinking…')
@@ -75,7 +85,10 @@ describe('AI Horde prompts', () => {
   })
 
   it('keeps the system prompt and the newest turns within the budget', () => {
-    const long: ChatTurn[] = [{ role: 'system', content: 'S' }, ...Array.from({ length: 10 }, (_, i) => ({ role: 'user' as const, content: `${i}`.padEnd(10, '.') }))]
+    const long: ChatTurn[] = [
+      { role: 'system', content: 'S' },
+      ...Array.from({ length: 10 }, (_, i) => ({ role: 'user' as const, content: `${i}`.padEnd(10, '.') })),
+    ]
     expect(recentTurns(long, 31).map((t) => t.content[0])).toEqual(['S', '7', '8', '9'])
     expect(recentTurns([{ role: 'user', content: 'x'.repeat(100) }], 10)).toHaveLength(1)
   })

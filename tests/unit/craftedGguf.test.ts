@@ -41,8 +41,7 @@ function after(bytes: Buffer, text: string): number {
   return at + text.length
 }
 
-const hugeDimensions = () =>
-  crafted('dims.gguf', (bytes) => bytes.writeUInt32LE(2 ** 31, after(bytes, 'crafted.weight')))
+const hugeDimensions = () => crafted('dims.gguf', (bytes) => bytes.writeUInt32LE(2 ** 31, after(bytes, 'crafted.weight')))
 // After the key: the value type (array), the element type, then the u64 count.
 const hugeArray = () => crafted('array.gguf', (bytes) => bytes.writeBigUInt64LE(2n ** 60n, after(bytes, 'crafted.bytes') + 8))
 
@@ -62,7 +61,9 @@ describe('the GGUF header check', () => {
   it('refuses a 2^60-long metadata array against the file size', async () => {
     await expect(checkGgufHeader(hugeArray())).rejects.toMatchObject({
       code: 'MODEL_INVALID',
-      message: expect.stringMatching(/^array\.gguf is not a valid GGUF model file: its metadata declares an array of 1152921504606846976 values, more than the file's \d+ bytes can hold\.$/),
+      message: expect.stringMatching(
+        /^array\.gguf is not a valid GGUF model file: its metadata declares an array of 1152921504606846976 values, more than the file's \d+ bytes can hold\.$/,
+      ),
     })
   })
 
@@ -70,10 +71,14 @@ describe('the GGUF header check', () => {
     const cut = join(dir, 'cut.gguf')
     const whole = readFileSync(crafted('whole.gguf', () => undefined))
     writeFileSync(cut, whole.subarray(0, after(whole, 'crafted.bytes') + 6))
-    await expect(checkGgufHeader(cut)).rejects.toThrow(/^cut\.gguf is not a valid GGUF model file: the file ends inside its header \(\d+ bytes\)\.$/)
+    await expect(checkGgufHeader(cut)).rejects.toThrow(
+      /^cut\.gguf is not a valid GGUF model file: the file ends inside its header \(\d+ bytes\)\.$/,
+    )
     const page = join(dir, 'page.gguf')
     writeFileSync(page, '<html>not a model, but long enough for a header</html>')
-    await expect(checkGgufHeader(page)).rejects.toThrow('page.gguf is not a valid GGUF model file: it does not start with the GGUF signature.')
+    await expect(checkGgufHeader(page)).rejects.toThrow(
+      'page.gguf is not a valid GGUF model file: it does not start with the GGUF signature.',
+    )
     const version = crafted('v9.gguf', (bytes) => bytes.writeUInt32LE(9, 4))
     await expect(checkGgufHeader(version)).rejects.toThrow(/GGUF version 9, and only versions 2 and 3/)
     const type = crafted('type.gguf', (bytes) => bytes.writeUInt32LE(77, after(bytes, 'crafted.bytes') + 4))
@@ -95,7 +100,16 @@ describe('the GGUF header check', () => {
           send: (request) => {
             received.push(request)
             if (request.type === 'load') {
-              const model = { path: request.path, fileName: 'tiny.gguf', sizeBytes: 1, architecture: 'llama', contextSize: 256, hasChatTemplate: false, gpuLayers: 0, threads: 1 }
+              const model = {
+                path: request.path,
+                fileName: 'tiny.gguf',
+                sizeBytes: 1,
+                architecture: 'llama',
+                contextSize: 256,
+                hasChatTemplate: false,
+                gpuLayers: 0,
+                threads: 1,
+              }
               queueMicrotask(() => onMessage({ type: 'done', id: request.id, value: model }))
             }
           },

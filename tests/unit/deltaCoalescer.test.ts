@@ -5,8 +5,7 @@ import { DeltaCoalescer, type CoalescerClock, type ReplyPiece } from '../../src/
 function fakeClock(): CoalescerClock & { advance(ms: number): void; pending(): number } {
   let time = 0
   const tasks: Array<{ at: number; task: () => void; live: boolean }> = []
-  const due = (until: number) =>
-    tasks.filter((entry) => entry.live && entry.at <= until).sort((a, b) => a.at - b.at)[0]
+  const due = (until: number) => tasks.filter((entry) => entry.live && entry.at <= until).sort((a, b) => a.at - b.at)[0]
   return {
     now: () => time,
     after(ms, task) {

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { advertisedModels, gridNamesOf } from '../../src/grid/advertisedNames.js'
-import { bundledDenRegistry, ggufIdentityNames, multiplierOf, readDenRegistry, registryKey, registryNameOf, SEED_REGISTRY } from '../../src/grid/denRegistry.js'
+import {
+  bundledDenRegistry,
+  ggufIdentityNames,
+  multiplierOf,
+  readDenRegistry,
+  registryKey,
+  registryNameOf,
+  SEED_REGISTRY,
+} from '../../src/grid/denRegistry.js'
 import { loadCatalog } from '../../src/main/models/catalog.js'
 import { modelRateOf } from '../../src/main/earn/modelRate.js'
 
@@ -23,7 +31,9 @@ describe('the model registry map (resources/den-registry.json)', () => {
 
     const negative = readDenRegistry(JSON.stringify({ version: 1, models: { 'gpt-oss-20b': -20 } }), 'den-registry.json')
     expect(negative.registry).toBe(SEED_REGISTRY)
-    expect(negative.problem).toMatch(/^The model registry den-registry\.json does not have the expected shape \(.+ at models\.gpt-oss-20b\); using the built-in list of 4 models\.$/)
+    expect(negative.problem).toMatch(
+      /^The model registry den-registry\.json does not have the expected shape \(.+ at models\.gpt-oss-20b\); using the built-in list of 4 models\.$/,
+    )
 
     const upperCase = readDenRegistry(JSON.stringify({ version: 1, models: { 'GPT-OSS-20B': 20 } }), 'x')
     expect(upperCase.problem).toMatch(/at models\.GPT-OSS-20B\)/)
@@ -51,7 +61,9 @@ describe('which registry model a GGUF file is', () => {
 
   it("takes a GGUF header's general.name, and its basename with its size label", () => {
     expect(ggufIdentityNames({ name: 'OpenAI GPT OSS', basename: 'gpt-oss', size_label: '20B' })).toEqual(['OpenAI GPT OSS', 'gpt-oss-20B'])
-    expect(registryNameOf(SEED_REGISTRY, ggufIdentityNames({ name: 'OpenAI GPT OSS', basename: 'gpt-oss', size_label: '20B' }))).toBe('gpt-oss-20b')
+    expect(registryNameOf(SEED_REGISTRY, ggufIdentityNames({ name: 'OpenAI GPT OSS', basename: 'gpt-oss', size_label: '20B' }))).toBe(
+      'gpt-oss-20b',
+    )
     expect(ggufIdentityNames({ basename: 'gpt-oss' })).toEqual([])
   })
 
@@ -97,6 +109,10 @@ describe('advertised names on each grid', () => {
       multiplier: 8,
       registered: true,
     })
-    expect(modelRateOf({ path: '/m/x.gguf', fileName: 'x.gguf' }, null, published)).toMatchObject({ advertisedName: 'grid/x', multiplier: 1, registered: false })
+    expect(modelRateOf({ path: '/m/x.gguf', fileName: 'x.gguf' }, null, published)).toMatchObject({
+      advertisedName: 'grid/x',
+      multiplier: 1,
+      registered: false,
+    })
   })
 })

@@ -56,7 +56,8 @@ describe('navigation guards', () => {
 })
 
 describe('web permissions of the window', () => {
-  const request = (permission: string, requestingUrl: string | undefined, isMainFrame = true) => permissionGranted({ permission, requestingUrl, isMainFrame }, appUrl)
+  const request = (permission: string, requestingUrl: string | undefined, isMainFrame = true) =>
+    permissionGranted({ permission, requestingUrl, isMainFrame }, appUrl)
 
   it('lets the app itself write to the clipboard, so Copy buttons work', () => {
     expect(request('clipboard-sanitized-write', appUrl)).toBe(true)

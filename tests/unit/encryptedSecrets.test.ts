@@ -33,7 +33,12 @@ describe('desktop secret store', () => {
     const { dir } = stores(fakeKeychain())
     const writer = new EncryptedSecretStore(fakeKeychain(), new FileSecretStore(dir))
     writer.set('k', 'value')
-    const broken: EncryptionBackend = { ...fakeKeychain(), decryptString: () => { throw new Error('wrong keychain') } }
+    const broken: EncryptionBackend = {
+      ...fakeKeychain(),
+      decryptString: () => {
+        throw new Error('wrong keychain')
+      },
+    }
     expect(new EncryptedSecretStore(broken, new FileSecretStore(dir)).get('k')).toBeNull()
   })
 

@@ -78,7 +78,20 @@ describe('the engine supervisor', () => {
         reply({ type: 'reasoning', id: request.id, text: 'Thinking', tokens: 1 })
         reply({ type: 'toolCall', id: request.id, delta, tokens: 2 })
         reply({ type: 'toolCall', id: request.id, delta: { ...delta, argumentsText: '1}' }, tokens: 3 })
-        reply({ type: 'done', id: request.id, value: { text: '', reasoning: 'Thinking', toolCalls: [{ id: 'call_1', name: 'f', arguments: '{"a":1}' }], finishReason: 'tool-calls', promptTokens: 1, completionTokens: 3, durationMs: 1, firstTokenMs: 1 } })
+        reply({
+          type: 'done',
+          id: request.id,
+          value: {
+            text: '',
+            reasoning: 'Thinking',
+            toolCalls: [{ id: 'call_1', name: 'f', arguments: '{"a":1}' }],
+            finishReason: 'tool-calls',
+            promptTokens: 1,
+            completionTokens: 3,
+            durationMs: 1,
+            firstTokenMs: 1,
+          },
+        })
       }
     })
     await supervisor.load('/models/a.gguf')

@@ -19,7 +19,7 @@ function recorder() {
   }
 }
 
-describe('one generation\'s stream', () => {
+describe("one generation's stream", () => {
   it('keeps reasoning out of the content', () => {
     const { sink, events } = recorder()
     const stream = new GenerationStream(sink, undefined, false, () => undefined)
@@ -42,7 +42,7 @@ describe('one generation\'s stream', () => {
     expect(events).toEqual(['text:abc'])
   })
 
-  it('gives each call a stable id and drops the grammar\'s closing newlines from its arguments', () => {
+  it("gives each call a stable id and drops the grammar's closing newlines from its arguments", () => {
     const { sink, deltas } = recorder()
     const stream = new GenerationStream(sink, undefined, false, () => undefined)
     for (const chunk of ['{"a":', ' 1', '}', '\n', '\n\n\n']) stream.toolCallChunk(0, 'f', chunk)
@@ -51,7 +51,12 @@ describe('one generation\'s stream', () => {
     expect(toolCalls.map((call) => call.arguments)).toEqual(['{"a": 1}', '{\n"b": 2}'])
     for (const call of toolCalls) {
       expect(call.id).toMatch(/^call_[0-9a-f]{24}$/)
-      expect(deltas.filter((d) => d.id === call.id).map((d) => d.argumentsText).join('')).toBe(call.arguments)
+      expect(
+        deltas
+          .filter((d) => d.id === call.id)
+          .map((d) => d.argumentsText)
+          .join(''),
+      ).toBe(call.arguments)
     }
     expect(new Set(toolCalls.map((call) => call.id)).size).toBe(2)
   })

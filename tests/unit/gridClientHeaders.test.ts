@@ -40,10 +40,16 @@ describe('auth headers', () => {
       seen.push({ url: String(input), headers: init?.headers as Record<string, string> })
       return new Response('{}', { status: 200 })
     }) as typeof fetch
-    await getGridJson({ network: 'aipg', gridUrl: 'https://grid.example.com/x/', apiKey: 'grid_key', agent, fetch: fake }, '/account/workers')
+    await getGridJson(
+      { network: 'aipg', gridUrl: 'https://grid.example.com/x/', apiKey: 'grid_key', agent, fetch: fake },
+      '/account/workers',
+    )
     await getGridJson({ network: 'horde', gridUrl: 'https://aihorde.net/api', apiKey: 'horde-key', agent, fetch: fake }, '/find_user')
     expect(seen).toEqual([
-      { url: 'https://grid.example.com/x/v1/account/workers', headers: { Authorization: 'Bearer grid_key', 'Client-Agent': agent, Accept: 'application/json' } },
+      {
+        url: 'https://grid.example.com/x/v1/account/workers',
+        headers: { Authorization: 'Bearer grid_key', 'Client-Agent': agent, Accept: 'application/json' },
+      },
       { url: 'https://aihorde.net/api/v2/find_user', headers: { apikey: 'horde-key', 'Client-Agent': agent, Accept: 'application/json' } },
     ])
   })
@@ -51,7 +57,9 @@ describe('auth headers', () => {
 
 describe('the AIPG registration frame', () => {
   it('carries the key, the name, the models and limits, as a text-only OpenAI-chat worker', () => {
-    expect(aipgRegistration({ apiKey: 'grid_key', name: 'rig-1', models: ['qwen3-27b'], maxLength: 512, maxContextLength: 8192, agent })).toEqual({
+    expect(
+      aipgRegistration({ apiKey: 'grid_key', name: 'rig-1', models: ['qwen3-27b'], maxLength: 512, maxContextLength: 8192, agent }),
+    ).toEqual({
       apikey: 'grid_key',
       name: 'rig-1',
       models: ['qwen3-27b'],
@@ -83,11 +91,15 @@ describe('the max-length clamp', () => {
 })
 
 describe('advertised names', () => {
-  const entry = (id: string, fileName: string, aipg: string, horde: string) => ({ id, fileName, advertised: { aipg, horde } }) as unknown as CatalogEntry
+  const entry = (id: string, fileName: string, aipg: string, horde: string) =>
+    ({ id, fileName, advertised: { aipg, horde } }) as unknown as CatalogEntry
   const catalog = [entry('qwen-small', 'qwen2.5-0.5b-instruct-q4_k_m.gguf', 'qwen2.5-0.5b', 'koboldcpp/Qwen2.5-0.5B-Instruct')]
 
   it('finds a catalog model by the entry it came from, or by its file name when downloaded elsewhere', () => {
-    expect(catalogNamesOf(catalog, { catalogId: 'qwen-small', fileName: 'renamed.gguf' })).toEqual({ aipg: 'qwen2.5-0.5b', horde: 'koboldcpp/Qwen2.5-0.5B-Instruct' })
+    expect(catalogNamesOf(catalog, { catalogId: 'qwen-small', fileName: 'renamed.gguf' })).toEqual({
+      aipg: 'qwen2.5-0.5b',
+      horde: 'koboldcpp/Qwen2.5-0.5B-Instruct',
+    })
     expect(catalogNamesOf(catalog, { catalogId: null, fileName: 'qwen2.5-0.5b-instruct-q4_k_m.gguf' })?.aipg).toBe('qwen2.5-0.5b')
     expect(catalogNamesOf(catalog, { fileName: 'my-model.gguf' })).toBeNull()
   })

@@ -110,12 +110,24 @@ describe('grid URLs for every shape, both networks and each endpoint kind', () =
   })
 
   it('keeps the query of an endpoint path', () => {
-    expect(apiUrl('horde', 'https://aihorde.net/api/', '/status/models?type=text')).toBe('https://aihorde.net/api/v2/status/models?type=text')
+    expect(apiUrl('horde', 'https://aihorde.net/api/', '/status/models?type=text')).toBe(
+      'https://aihorde.net/api/v2/status/models?type=text',
+    )
   })
 
   it('refuses plain http off this PC and anything that is not a web address, before a key could travel', () => {
-    for (const bad of ['http://grid.example.com', 'http://10.0.0.2:7001', 'http://127.0.0.1.evil.example', 'ftp://aihorde.net', 'not a url']) {
-      for (const build of [() => apiUrl('horde', bad, '/find_user'), () => apiUrl('aipg', bad, '/models'), () => aipgWorkerSocketUrl(bad)]) {
+    for (const bad of [
+      'http://grid.example.com',
+      'http://10.0.0.2:7001',
+      'http://127.0.0.1.evil.example',
+      'ftp://aihorde.net',
+      'not a url',
+    ]) {
+      for (const build of [
+        () => apiUrl('horde', bad, '/find_user'),
+        () => apiUrl('aipg', bad, '/models'),
+        () => aipgWorkerSocketUrl(bad),
+      ]) {
         let thrown: unknown
         try {
           build()

@@ -22,13 +22,21 @@ describe('Horde error classification (all four shapes)', () => {
   })
 
   it('drops jobs the grid no longer wants', () => {
-    for (const [status, rc] of [[404, 'InvalidJobID'], [400, 'DuplicateGen'], [400, 'AbortedGen']] as const) {
+    for (const [status, rc] of [
+      [404, 'InvalidJobID'],
+      [400, 'DuplicateGen'],
+      [400, 'AbortedGen'],
+    ] as const) {
       expect(hordeError(status, JSON.stringify({ message: 'x', rc }), null).action).toBe('drop')
     }
   })
 
   it('reads validation errors (shape 2) as a refused request', () => {
-    const error = hordeError(400, JSON.stringify({ errors: { apikey: 'Missing required parameter' }, message: 'Input payload validation failed' }), null)
+    const error = hordeError(
+      400,
+      JSON.stringify({ errors: { apikey: 'Missing required parameter' }, message: 'Input payload validation failed' }),
+      null,
+    )
     expect(error.action).toBe('stop')
     expect(error.message).toContain('apikey: Missing required parameter')
   })

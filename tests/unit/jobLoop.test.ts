@@ -3,7 +3,17 @@ import { AppError } from '../../src/shared/result.js'
 import { GridError } from '../../src/grid/gridError.js'
 import { createWorker, type WorkerConfig, type WorkerEvent, type WorkerExit, type WorkerPorts } from '../../src/worker/jobLoop.js'
 import { createJobRunner } from '../../src/worker/jobRunner.js'
-import { FakeClock, FakeGate, FakeJob, FakeTransport, HeldEngine, MemoryLedger, generateResult, instantEngine, settle } from '../support/workerFakes.js'
+import {
+  FakeClock,
+  FakeGate,
+  FakeJob,
+  FakeTransport,
+  HeldEngine,
+  MemoryLedger,
+  generateResult,
+  instantEngine,
+  settle,
+} from '../support/workerFakes.js'
 
 function setup(config: Partial<WorkerConfig> = {}, ports: Partial<WorkerPorts> = {}) {
   const clock = new FakeClock()
@@ -53,7 +63,9 @@ describe('the job loop core', () => {
     const w = setup({ maxJobs: 1 }, { engine: instantEngine() })
     w.transport.push(new FakeJob('job-unacked', 'grid/test-model', { reward: null }))
     expect(await w.exit).toEqual({ reason: 'max-jobs', message: null })
-    expect(w.events.filter((e) => e.type === 'job-finished' || e.type === 'job-rewarded' || e.type === 'job-unacknowledged').map((e) => e.type)).toEqual(['job-finished', 'job-unacknowledged'])
+    expect(
+      w.events.filter((e) => e.type === 'job-finished' || e.type === 'job-rewarded' || e.type === 'job-unacknowledged').map((e) => e.type),
+    ).toEqual(['job-finished', 'job-unacknowledged'])
     expect(w.ledger.writes.map((row) => [row.jobId, row.reward])).toEqual([['job-unacked', null]])
   })
 
@@ -77,7 +89,13 @@ describe('the job loop core', () => {
       ['job-1', 'ok', null],
       ['job-1', 'ok', 2.5],
     ])
-    expect(w.events.filter((e) => e.type !== 'state').map((e) => e.type)).toEqual(['job-started', 'job-progress', 'job-progress', 'job-finished', 'job-rewarded'])
+    expect(w.events.filter((e) => e.type !== 'state').map((e) => e.type)).toEqual([
+      'job-started',
+      'job-progress',
+      'job-progress',
+      'job-finished',
+      'job-rewarded',
+    ])
     expect(w.transport.sessions[0]!.released).toBe(true)
     expect(w.states().at(-1)).toBe('stopped')
   })
@@ -137,7 +155,9 @@ describe('the job loop core', () => {
 
     expect(unreadable.answers).toEqual([{ kind: 'failed', cause: 'request', message: 'The request has no user message.', result: null }])
     expect(engine.calls).toBe(1)
-    expect(tooLong.answers).toEqual([{ kind: 'failed', cause: 'request', message: 'The conversation is longer than this worker’s context (512 tokens).', result: null }])
+    expect(tooLong.answers).toEqual([
+      { kind: 'failed', cause: 'request', message: 'The conversation is longer than this worker’s context (512 tokens).', result: null },
+    ])
     expect(w.ledger.get('job-bad')).toMatchObject({ state: 'error', reward: 0 })
   })
 
@@ -150,7 +170,14 @@ describe('the job loop core', () => {
     w.worker.stop()
     w.worker.stop()
     expect(await w.exit).toEqual({ reason: 'stopped', message: null })
-    expect(job.answers).toEqual([{ kind: 'failed', cause: 'stopped', message: 'The worker was stopped before the job finished.', result: expect.objectContaining({ text: 'Once' }) }])
+    expect(job.answers).toEqual([
+      {
+        kind: 'failed',
+        cause: 'stopped',
+        message: 'The worker was stopped before the job finished.',
+        result: expect.objectContaining({ text: 'Once' }),
+      },
+    ])
     expect(w.ledger.get('job-forced')).toMatchObject({ state: 'faulted', completionTokens: 1 })
   })
 
@@ -180,7 +207,18 @@ describe('the job loop core', () => {
 
   it('answers the grid and keeps working when the ledger cannot be written', async () => {
     const warnings: string[] = []
-    const w = setup({ maxJobs: 2 }, { engine: instantEngine(), ledger: { record: () => { throw new Error('SQLITE_FULL: database or disk is full') } }, logger: { info: () => undefined, warn: (line) => warnings.push(line) } })
+    const w = setup(
+      { maxJobs: 2 },
+      {
+        engine: instantEngine(),
+        ledger: {
+          record: () => {
+            throw new Error('SQLITE_FULL: database or disk is full')
+          },
+        },
+        logger: { info: () => undefined, warn: (line) => warnings.push(line) },
+      },
+    )
     const jobs = [new FakeJob('job-a'), new FakeJob('job-b')]
     w.transport.push(...jobs)
     expect(await w.exit).toEqual({ reason: 'max-jobs', message: null })
@@ -274,7 +312,9 @@ describe('the job loop core', () => {
     w.transport.sessions[0]!.leftovers = [extra]
     w.transport.push(new FakeJob('job-first'))
     await w.exit
-    expect(extra.answers).toEqual([{ kind: 'failed', cause: 'not-started', message: 'The worker stopped before it could run this job.', result: null }])
+    expect(extra.answers).toEqual([
+      { kind: 'failed', cause: 'not-started', message: 'The worker stopped before it could run this job.', result: null },
+    ])
     expect(w.ledger.get('job-extra-id')).toMatchObject({ state: 'faulted' })
   })
 
@@ -370,7 +410,17 @@ describe('the job loop core', () => {
     const warnings: string[] = []
     const engine = new HeldEngine()
     const worker = createWorker(
-      { network: 'aipg', gridUrl: 'http://127.0.0.1:9', apiKey: 'k', name: 'rig', models: ['m'], slots: 1, maxLength: 64, maxContextLength: 512, agent: 'GridForge:t:x' },
+      {
+        network: 'aipg',
+        gridUrl: 'http://127.0.0.1:9',
+        apiKey: 'k',
+        name: 'rig',
+        models: ['m'],
+        slots: 1,
+        maxLength: 64,
+        maxContextLength: 512,
+        agent: 'GridForge:t:x',
+      },
       { engine, ledger: new MemoryLedger(), clock, transport, logger: { info: () => undefined, warn: (line) => warnings.push(line) } },
     )
     worker.subscribe(() => {
@@ -416,7 +466,9 @@ describe('the job loop core', () => {
       ['tool-call', { index: 0, id: 'call_a1', name: 'lookup', argumentsText: '{"q":' }],
       ['tool-call', { index: 0, id: 'call_a1', name: 'lookup', argumentsText: '"tea"}' }],
     ])
-    expect(job.answers).toEqual([{ kind: 'done', result: expect.objectContaining({ finishReason: 'tool-calls', reasoning: 'The user wants a lookup.' }) }])
+    expect(job.answers).toEqual([
+      { kind: 'done', result: expect.objectContaining({ finishReason: 'tool-calls', reasoning: 'The user wants a lookup.' }) },
+    ])
     expect(w.events.filter((e) => e.type === 'job-progress').map((e) => (e as { tokens: number }).tokens)).toEqual([1, 2, 3, 4, 5])
   })
 

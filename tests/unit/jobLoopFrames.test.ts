@@ -14,14 +14,30 @@ describe('AIPG worker frames (§13.2, §16.3)', () => {
   it('names a tool call on its first piece only, and gives every piece its index and a non-empty id', () => {
     const first = toolCallFrame('job-1', { index: 2, id: 'call_x', name: 'lookup', argumentsText: '{"q"' }, true)
     const later = toolCallFrame('job-1', { index: 2, id: 'call_x', name: 'lookup', argumentsText: ':1}' }, false)
-    expect(first).toEqual({ type: 'token', id: 'job-1', finish_reason: null, delta: { tool_calls: [{ index: 2, id: 'call_x', type: 'function', function: { name: 'lookup', arguments: '{"q"' } }] } })
-    expect(later).toEqual({ type: 'token', id: 'job-1', finish_reason: null, delta: { tool_calls: [{ index: 2, id: 'call_x', function: { arguments: ':1}' } }] } })
+    expect(first).toEqual({
+      type: 'token',
+      id: 'job-1',
+      finish_reason: null,
+      delta: { tool_calls: [{ index: 2, id: 'call_x', type: 'function', function: { name: 'lookup', arguments: '{"q"' } }] },
+    })
+    expect(later).toEqual({
+      type: 'token',
+      id: 'job-1',
+      finish_reason: null,
+      delta: { tool_calls: [{ index: 2, id: 'call_x', function: { arguments: ':1}' } }] },
+    })
     const anonymous = toolCallFrame('job-1', { index: 0, id: '', name: 'f', argumentsText: '' }, true)
     expect((anonymous.delta as { tool_calls: Array<{ id: string }> }).tool_calls[0]!.id).not.toBe('')
   })
 
   it('puts the whole answer in done: text, reasoning, calls, usage, and cancelled only when the grid cancelled', () => {
-    const result = generateResult('', { reasoning: 'think', toolCalls: [{ id: 'call_1', name: 'f', arguments: '{}' }], finishReason: 'tool-calls', promptTokens: 9, completionTokens: 4 })
+    const result = generateResult('', {
+      reasoning: 'think',
+      toolCalls: [{ id: 'call_1', name: 'f', arguments: '{}' }],
+      finishReason: 'tool-calls',
+      promptTokens: 9,
+      completionTokens: 4,
+    })
     expect(doneFrame('job-2', result, false)).toEqual({
       type: 'done',
       id: 'job-2',
@@ -31,7 +47,12 @@ describe('AIPG worker frames (§13.2, §16.3)', () => {
       tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
       usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 },
     })
-    expect(doneFrame('job-3', generateResult('Once'), true)).toMatchObject({ full_text: 'Once', full_reasoning: '', finish_reason: 'stop', cancelled: true })
+    expect(doneFrame('job-3', generateResult('Once'), true)).toMatchObject({
+      full_text: 'Once',
+      full_reasoning: '',
+      finish_reason: 'stop',
+      cancelled: true,
+    })
     expect(doneFrame('job-3', generateResult('Once'), true)).not.toHaveProperty('tool_calls')
   })
 })

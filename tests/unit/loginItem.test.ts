@@ -65,7 +65,13 @@ describe('start at login', () => {
 
   it('starts an unpackaged development run with its app folder', () => {
     const autostartDir = join(tempDir(), 'autostart')
-    const target = { platform: 'linux' as const, app: fakeApp().app, execPath: '/repo/node_modules/electron/dist/electron', leadingArgs: ['/repo'], autostartDir }
+    const target = {
+      platform: 'linux' as const,
+      app: fakeApp().app,
+      execPath: '/repo/node_modules/electron/dist/electron',
+      leadingArgs: ['/repo'],
+      autostartDir,
+    }
     applyLoginItem({ openAtLogin: true, startHidden: false, startEarning: true }, target)
     expect(readFileSync(join(autostartDir, 'gridforge.desktop'), 'utf8')).toContain(
       'Exec=/repo/node_modules/electron/dist/electron /repo --start-earning\n',

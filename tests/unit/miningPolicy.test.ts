@@ -37,7 +37,10 @@ describe('mining policies', () => {
   it('pauses on battery unless told not to, whatever the idle time', () => {
     const idle = new FakeIdle()
     idle.battery = true
-    expect(evaluatePolicy(policy({ pauseOnBattery: true }), monday(10), idle)).toMatchObject({ reason: 'battery', message: expect.stringMatching(/^Paused on battery/) })
+    expect(evaluatePolicy(policy({ pauseOnBattery: true }), monday(10), idle)).toMatchObject({
+      reason: 'battery',
+      message: expect.stringMatching(/^Paused on battery/),
+    })
     expect(evaluatePolicy(policy({ pauseOnBattery: false }), monday(10), idle)).toBeNull()
   })
 
@@ -46,7 +49,11 @@ describe('mining policies', () => {
     const weekdays = policy({ schedule: { enabled: true, windows: [{ days: [1, 2, 3, 4, 5], startHour: 9, endHour: 17 }] } })
     expect(evaluatePolicy(weekdays, monday(9), idle)).toBeNull()
     expect(evaluatePolicy(weekdays, monday(16, 59), idle)).toBeNull()
-    expect(evaluatePolicy(weekdays, monday(17), idle)).toMatchObject({ reason: 'schedule', message: 'Paused by schedule (resumes Tue 09:00).', resumesAt: day(1, 9) })
+    expect(evaluatePolicy(weekdays, monday(17), idle)).toMatchObject({
+      reason: 'schedule',
+      message: 'Paused by schedule (resumes Tue 09:00).',
+      resumesAt: day(1, 9),
+    })
     // Friday evening: the next window is Monday morning.
     expect(evaluatePolicy(weekdays, day(4, 20), idle)?.message).toBe('Paused by schedule (resumes Mon 09:00).')
     expect(evaluatePolicy(policy({ schedule: { enabled: false, windows: [] } }), day(5, 3), idle)).toBeNull()
@@ -69,7 +76,11 @@ describe('mining policies', () => {
     const idle = new FakeIdle()
     idle.battery = true
     idle.idle = 0
-    const all = policy({ idleMinutes: 1, pauseOnBattery: true, schedule: { enabled: true, windows: [{ days: [2], startHour: 1, endHour: 2 }] } })
+    const all = policy({
+      idleMinutes: 1,
+      pauseOnBattery: true,
+      schedule: { enabled: true, windows: [{ days: [2], startHour: 1, endHour: 2 }] },
+    })
     expect(evaluatePolicy(all, monday(10), idle)?.reason).toBe('battery')
     idle.battery = false
     expect(evaluatePolicy(all, monday(10), idle)?.reason).toBe('schedule')
@@ -83,10 +94,20 @@ describe('mining policies', () => {
       policy({ schedule: { enabled: true, windows: [{ days: [], startHour: 1, endHour: 2 }] } }),
       policy({ schedule: { enabled: true, windows: [{ days: [7], startHour: 1, endHour: 2 }] } }),
       policy({ schedule: { enabled: true, windows: [{ days: [1], startHour: 5, endHour: 5 }] } }),
-      policy({ schedule: { enabled: true, windows: [{ days: [1], startHour: 0, endHour: 24 }, { days: [1, 1], startHour: 1, endHour: 2 }] } }),
+      policy({
+        schedule: {
+          enabled: true,
+          windows: [
+            { days: [1], startHour: 0, endHour: 24 },
+            { days: [1, 1], startHour: 1, endHour: 2 },
+          ],
+        },
+      }),
     ]
     for (const settings of bad) expect(miningPolicySchema.safeParse(settings).success, JSON.stringify(settings)).toBe(false)
-    expect(miningPolicySchema.safeParse(policy({ schedule: { enabled: true, windows: [{ days: [0, 6], startHour: 0, endHour: 24 }] } })).success).toBe(true)
+    expect(
+      miningPolicySchema.safeParse(policy({ schedule: { enabled: true, windows: [{ days: [0, 6], startHour: 0, endHour: 24 }] } })).success,
+    ).toBe(true)
   })
 })
 

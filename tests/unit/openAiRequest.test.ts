@@ -9,7 +9,12 @@ describe('a job as an OpenAI request body', () => {
         turns: [
           { role: 'system', content: 'Be brief.' },
           { role: 'user', content: 'Time in Oslo?' },
-          { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_time', arguments: '{"city":"Oslo"}' }], reasoning: 'I should ask the tool.' },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id: 'call_1', name: 'get_time', arguments: '{"city":"Oslo"}' }],
+            reasoning: 'I should ask the tool.',
+          },
           { role: 'tool', content: '12:00', toolCallId: 'call_1', name: 'get_time' },
         ],
         params: { maxTokens: 64, temperature: 0.2, seed: 7 },
@@ -32,7 +37,11 @@ describe('a job as an OpenAI request body', () => {
       messages: [
         { role: 'system', content: 'Be brief.' },
         { role: 'user', content: 'Time in Oslo?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_time', arguments: '{"city":"Oslo"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_time', arguments: '{"city":"Oslo"}' } }],
+        },
         { role: 'tool', content: '12:00', tool_call_id: 'call_1', name: 'get_time' },
       ],
       tools: [{ type: 'function', function: { name: 'get_time', description: 'Clock', parameters: { type: 'object' }, strict: true } }],
@@ -43,7 +52,11 @@ describe('a job as an OpenAI request body', () => {
   })
 
   it('sends a Horde prompt to /completions with the llama.cpp sampler fields it set, and nothing it did not', () => {
-    const { path, body } = openAiBody({ kind: 'completion', prompt: 'Once', params: { maxTokens: 20, topK: 40, repeatPenalty: 1.1, stop: ['\n'] }, maxPromptTokens: 100 }, 'tiny', false)
+    const { path, body } = openAiBody(
+      { kind: 'completion', prompt: 'Once', params: { maxTokens: 20, topK: 40, repeatPenalty: 1.1, stop: ['\n'] }, maxPromptTokens: 100 },
+      'tiny',
+      false,
+    )
     expect(path).toBe('/completions')
     expect(body).toEqual({ model: 'tiny', prompt: 'Once', max_tokens: 20, top_k: 40, repeat_penalty: 1.1, stop: ['\n'], stream: false })
   })

@@ -167,8 +167,11 @@ describe('electron-builder.yml', () => {
   })
 
   it('unpacks every native file of those packages from the asar and keeps only this platform’s llama.cpp binaries', () => {
-    const nativeFiles = [...filesUnder('node_modules/better-sqlite3'), ...filesUnder('node_modules/node-llama-cpp/bins'), ...filesUnder('node_modules/@node-llama-cpp')]
-      .filter((f) => /\.(node|so|dylib|dll|metal)$/.test(f) || /\.so\.\d/.test(f))
+    const nativeFiles = [
+      ...filesUnder('node_modules/better-sqlite3'),
+      ...filesUnder('node_modules/node-llama-cpp/bins'),
+      ...filesUnder('node_modules/@node-llama-cpp'),
+    ].filter((f) => /\.(node|so|dylib|dll|metal)$/.test(f) || /\.so\.\d/.test(f))
     expect(nativeFiles.length).toBeGreaterThan(0)
     const { os, arch } = { os: 'linux' as const, arch: process.arch }
     for (const file of nativeFiles.filter((f) => ships(f, os, arch))) expect(unpacked(file), file).toBe(true)
@@ -179,7 +182,12 @@ describe('electron-builder.yml', () => {
   it('includes the GPU variants of the target platform and no other platform’s binaries', () => {
     const addon = (variant: string) => `node_modules/@node-llama-cpp/${variant}/bins/${variant}/llama-addon.node`
     const expectations: Array<[Os, string, string[], string[]]> = [
-      ['linux', 'x64', ['linux-x64', 'linux-x64-cuda', 'linux-x64-cuda-ext', 'linux-x64-vulkan'], ['linux-arm64', 'linux-armv7l', 'win-x64', 'mac-x64']],
+      [
+        'linux',
+        'x64',
+        ['linux-x64', 'linux-x64-cuda', 'linux-x64-cuda-ext', 'linux-x64-vulkan'],
+        ['linux-arm64', 'linux-armv7l', 'win-x64', 'mac-x64'],
+      ],
       ['win', 'x64', ['win-x64', 'win-x64-cuda', 'win-x64-vulkan'], ['win-arm64', 'linux-x64', 'linux-x64-cuda']],
       ['mac', 'arm64', ['mac-arm64-metal'], ['mac-x64', 'linux-arm64', 'win-arm64']],
     ]
@@ -209,7 +217,9 @@ describe('electron-builder.yml', () => {
       const dev = join(repoRoot, source, SQLITE_ADDON)
       expect(electronSqliteBinding({ isPackaged: false, resourcesPath: '', repoRoot, platform, arch, exists: (p) => p === dev })).toBe(dev)
     }
-    expect(electronSqliteBinding({ isPackaged: true, resourcesPath: '/R', repoRoot, platform: 'linux', arch: 'x64', exists: () => false })).toBeUndefined()
+    expect(
+      electronSqliteBinding({ isPackaged: true, resourcesPath: '/R', repoRoot, platform: 'linux', arch: 'x64', exists: () => false }),
+    ).toBeUndefined()
     expect(statSync(join(repoRoot, 'scripts', 'prepare-native.js')).isFile()).toBe(true)
     expect(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.dist).toMatch(/prepare-native\.js.*electron-builder/)
   })

@@ -7,7 +7,7 @@ const run = (source: string, x: number) => callPythonFunction(parsePythonFunctio
 const outputs = (source: string, inputs: number[]) => inputs.map((x) => run(source, x))
 
 describe('the restricted Python evaluator', () => {
-  it('follows Python\'s integer semantics: floor division and modulo toward minus infinity, powers, precedence', () => {
+  it("follows Python's integer semantics: floor division and modulo toward minus infinity, powers, precedence", () => {
     expect(outputs('def f(x):\n    return x // 4', [7, -7, 8, -8])).toEqual([1, -2, 2, -2])
     expect(outputs('def f(x):\n    return x % 4', [7, -7, 8])).toEqual([3, 1, 0])
     expect(outputs('def f(x):\n    return -x ** 2 + 2 * 3 - 1', [3])).toEqual([-4])

@@ -11,12 +11,22 @@ describe('the readiness runner', () => {
     const clock = fakeClock()
     const engine = oracleEngine({ seed: 11, maxContextLength: 4096, clock, msPerToken: 20 })
     const results: string[] = []
-    const report = await runReadiness({ engine, limits, seed: 11, clock, onResult: (result, done, total) => results.push(`${done}/${total} ${result.family}`) })
+    const report = await runReadiness({
+      engine,
+      limits,
+      seed: 11,
+      clock,
+      onResult: (result, done, total) => results.push(`${done}/${total} ${result.family}`),
+    })
     expect(report.results.map((r) => r.family)).toEqual([...READINESS_FAMILIES])
     expect(report.results.filter((r) => r.verdict !== 'skipped').map((r) => [r.family, r.verdict, r.reason])).toEqual(
       READINESS_FAMILIES.filter((f) => !f.startsWith('context.')).map((f) => [f, 'pass', null]),
     )
-    expect(report.results.filter((r) => r.family.startsWith('context.')).every((r) => r.verdict === 'skipped' && /8,192|32,768|65,536/.test(r.reason!))).toBe(true)
+    expect(
+      report.results
+        .filter((r) => r.family.startsWith('context.'))
+        .every((r) => r.verdict === 'skipped' && /8,192|32,768|65,536/.test(r.reason!)),
+    ).toBe(true)
     expect(report).toMatchObject({ seed: 11, ready: true, maxContextLength: 4096, largestContextPassed: null })
     expect(report.tokensPerSecond).toBeCloseTo(50, 6)
     expect(results).toHaveLength(13)
@@ -33,7 +43,11 @@ describe('the readiness runner', () => {
     const stage2 = chain[1]!.request
     expect(stage2).toMatchObject({
       kind: 'chat',
-      turns: [{ role: 'user' }, { role: 'assistant', toolCalls: [{ name: expect.stringMatching(/^lookup_/) }] }, { role: 'tool', toolCallId: expect.any(String) }],
+      turns: [
+        { role: 'user' },
+        { role: 'assistant', toolCalls: [{ name: expect.stringMatching(/^lookup_/) }] },
+        { role: 'tool', toolCallId: expect.any(String) },
+      ],
       toolChoice: { name: expect.stringMatching(/^submit_/) },
     })
     expect(engine.calls).toHaveLength(11)
@@ -92,11 +106,20 @@ describe('the readiness runner', () => {
         if (call === 2) {
           // Hangs until aborted, as a stuck model would; the runner's timeout is on the fake clock.
           return new Promise((resolve) => {
-            handlers.signal?.addEventListener('abort', () => resolve({ text: 'par', finishReason: 'abort', promptTokens: 1, completionTokens: 1, durationMs: 0, firstTokenMs: null }))
+            handlers.signal?.addEventListener('abort', () =>
+              resolve({ text: 'par', finishReason: 'abort', promptTokens: 1, completionTokens: 1, durationMs: 0, firstTokenMs: null }),
+            )
           })
         }
         handlers.onText?.('hello', 1)
-        return Promise.resolve({ text: 'hello', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 0, firstTokenMs: 0 })
+        return Promise.resolve({
+          text: 'hello',
+          finishReason: 'stop',
+          promptTokens: 1,
+          completionTokens: 1,
+          durationMs: 0,
+          firstTokenMs: 0,
+        })
       },
     }
     const timeouts: Array<() => void> = []
@@ -104,12 +127,20 @@ describe('the readiness runner', () => {
       engine,
       limits,
       seed: 1,
-      clock: { ...clock, sleep: (_ms, signal) => new Promise((resolve) => {
-        timeouts.push(() => resolve())
-        signal?.addEventListener('abort', () => resolve(), { once: true })
-        // The second probe's timer fires at once: the fake "180 s" pass.
-        if (timeouts.length === 2) queueMicrotask(() => { clock.advance(180_001); resolve() })
-      }) },
+      clock: {
+        ...clock,
+        sleep: (_ms, signal) =>
+          new Promise((resolve) => {
+            timeouts.push(() => resolve())
+            signal?.addEventListener('abort', () => resolve(), { once: true })
+            // The second probe's timer fires at once: the fake "180 s" pass.
+            if (timeouts.length === 2)
+              queueMicrotask(() => {
+                clock.advance(180_001)
+                resolve()
+              })
+          }),
+      },
     })
     expect(report.results[0]).toMatchObject({ family: 'echo', verdict: 'fail', reason: 'generation failed: engine crashed' })
     expect(report.results[1]).toMatchObject({ family: 'math.add', verdict: 'fail', reason: 'no answer within 180 s' })
@@ -122,7 +153,14 @@ describe('the readiness runner', () => {
     const clock = fakeClock()
     const controller = new AbortController()
     const engine = oracleEngine({ seed: 2, maxContextLength: 4096, clock })
-    const run = runReadiness({ engine, limits, seed: 2, clock, signal: controller.signal, onResult: (_r, done) => done === 2 && controller.abort() })
+    const run = runReadiness({
+      engine,
+      limits,
+      seed: 2,
+      clock,
+      signal: controller.signal,
+      onResult: (_r, done) => done === 2 && controller.abort(),
+    })
     await expect(run).rejects.toThrow('cancelled')
     expect(engine.calls).toHaveLength(2)
   })

@@ -6,7 +6,16 @@ import type { SavedReadiness } from '../../src/main/readiness/lastReadiness.js'
 import { ReadinessService } from '../../src/main/readiness/readinessService.js'
 import { StartEarningFlow, type StartEarningPorts } from '../../src/main/earn/startEarningFlow.js'
 
-const model = (path: string, contextSize = 4096): LoadedModel => ({ path, fileName: path.split('/').pop()!, sizeBytes: 1, architecture: 'llama', contextSize, hasChatTemplate: true, gpuLayers: 0, threads: 2 })
+const model = (path: string, contextSize = 4096): LoadedModel => ({
+  path,
+  fileName: path.split('/').pop()!,
+  sizeBytes: 1,
+  architecture: 'llama',
+  contextSize,
+  hasChatTemplate: true,
+  gpuLayers: 0,
+  threads: 2,
+})
 
 /** An engine whose model answers every probe "hello" (so every family fails), counting generations. */
 function fakeEngine(loaded: LoadedModel | null) {
@@ -29,7 +38,10 @@ function fakeEngine(loaded: LoadedModel | null) {
   return engine
 }
 
-function service(engine: ReturnType<typeof fakeEngine>, options: { limits?: { maxLength: number; maxContextLength: number }; mining?: boolean; saved?: SavedReadiness[] } = {}) {
+function service(
+  engine: ReturnType<typeof fakeEngine>,
+  options: { limits?: { maxLength: number; maxContextLength: number }; mining?: boolean; saved?: SavedReadiness[] } = {},
+) {
   const limits = options.limits ?? { maxLength: 512, maxContextLength: 4096 }
   const store = options.saved ?? []
   const seen: ReadinessSnapshot[] = []
@@ -111,7 +123,9 @@ describe('Start earning with the readiness check', () => {
     const engine = fakeEngine(model('/m/a.gguf'))
     const { readiness } = service(engine)
     const calls: string[] = []
-    const flow = new StartEarningFlow(ports(calls, async (signal) => (calls.push('readiness'), await readiness.ensureChecked(signal), undefined)))
+    const flow = new StartEarningFlow(
+      ports(calls, async (signal) => (calls.push('readiness'), await readiness.ensureChecked(signal), undefined)),
+    )
     flow.start({ kind: 'local', modelId: 'a' })
     await flow.settled()
     expect(calls).toEqual(['readiness', 'connect', 'first-job'])

@@ -7,8 +7,19 @@ import { RigMetrics } from '../../src/main/metrics/rigMetrics.js'
 
 function record(change: Partial<JobRecord>): JobRecord {
   return {
-    network: 'aipg', jobId: 'job-1234567890', model: 'stories260K', promptTokens: 12, completionTokens: 30, durationMs: 1500,
-    tokensPerSecond: 42, reward: null, state: 'ok', error: null, startedAt: 1_000, finishedAt: 2_500, ...change,
+    network: 'aipg',
+    jobId: 'job-1234567890',
+    model: 'stories260K',
+    promptTokens: 12,
+    completionTokens: 30,
+    durationMs: 1500,
+    tokensPerSecond: 42,
+    reward: null,
+    state: 'ok',
+    error: null,
+    startedAt: 1_000,
+    finishedAt: 2_500,
+    ...change,
   }
 }
 
@@ -17,7 +28,14 @@ function engine(change: Partial<EngineSnapshot>): EngineSnapshot {
 }
 
 const loaded = (fileName: string) => ({
-  path: `/models/${fileName}`, fileName, sizeBytes: 1, architecture: 'llama', contextSize: 512, hasChatTemplate: false, gpuLayers: 0, threads: 1,
+  path: `/models/${fileName}`,
+  fileName,
+  sizeBytes: 1,
+  architecture: 'llama',
+  contextSize: 512,
+  hasChatTemplate: false,
+  gpuLayers: 0,
+  threads: 1,
 })
 
 /** The value of one series, parsed from the exposition text a scrape gets. */
@@ -49,7 +67,10 @@ describe('rig metrics from worker events', () => {
   it('counts Horde kudos that come with the answer, per network and state', async () => {
     const metrics = bare()
     metrics.observeWorker({ type: 'job-finished', record: record({ network: 'horde', reward: 7 }) })
-    metrics.observeWorker({ type: 'job-finished', record: record({ network: 'horde', jobId: 'b', state: 'faulted', reward: 0, completionTokens: 0 }) })
+    metrics.observeWorker({
+      type: 'job-finished',
+      record: record({ network: 'horde', jobId: 'b', state: 'faulted', reward: 0, completionTokens: 0 }),
+    })
     expect(await value(metrics, 'gridforge_rewards_total{network="horde"}')).toBe(7)
     expect(await value(metrics, 'gridforge_jobs_total{network="horde",state="ok"}')).toBe(1)
     expect(await value(metrics, 'gridforge_jobs_total{network="horde",state="faulted"}')).toBe(1)
@@ -148,7 +169,11 @@ describe('GPU readings', () => {
     let clock = 0
     let calls = 0
     const reading: GpuReading = { index: '0', temperatureCelsius: 60, powerWatts: null, memoryUsedBytes: null, memoryTotalBytes: null }
-    const read = cachedReading(async () => (calls++, [reading]), 10_000, () => clock)
+    const read = cachedReading(
+      async () => (calls++, [reading]),
+      10_000,
+      () => clock,
+    )
     await Promise.all(Array.from({ length: 50 }, () => read()))
     expect(calls).toBe(1)
     clock = 9_999
@@ -159,7 +184,11 @@ describe('GPU readings', () => {
     expect(calls).toBe(2)
 
     let missingCalls = 0
-    const missing = cachedReading(async () => (missingCalls++, null), 10, () => clock)
+    const missing = cachedReading(
+      async () => (missingCalls++, null),
+      10,
+      () => clock,
+    )
     await missing()
     clock += 1_000
     expect(await missing()).toBeNull()
@@ -169,11 +198,15 @@ describe('GPU readings', () => {
   it('asks again after a reading failed (a timeout is not a missing tool)', async () => {
     let clock = 0
     let calls = 0
-    const read = cachedReading(async () => {
-      calls++
-      if (calls === 1) throw new Error('timeout')
-      return 5
-    }, 100, () => clock)
+    const read = cachedReading(
+      async () => {
+        calls++
+        if (calls === 1) throw new Error('timeout')
+        return 5
+      },
+      100,
+      () => clock,
+    )
     expect(await read()).toBeNull()
     clock = 100
     expect(await read()).toBe(5)
@@ -204,7 +237,10 @@ describe('the /metrics server', () => {
     const port = (blocker.address() as { port: number }).port
     try {
       const started = await startMetricsServer(bare().registry, { host: '127.0.0.1', port })
-      expect(started).toEqual({ ok: false, message: `Metrics port ${port} is already in use, so metrics are off; pick another with --metrics-port.` })
+      expect(started).toEqual({
+        ok: false,
+        message: `Metrics port ${port} is already in use, so metrics are off; pick another with --metrics-port.`,
+      })
     } finally {
       blocker.close()
     }

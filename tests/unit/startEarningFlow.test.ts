@@ -76,12 +76,42 @@ describe('Start earning', () => {
   })
 
   it.each([
-    ['download', { download: async () => Promise.reject(new Error('HTTP 404 from the model host')) }, /^The model could not be downloaded: HTTP 404 from the model host\. Retry/, ['retry', 'choose-model', 'cancel']],
-    ['download', { resolve: async () => Promise.reject(new Error('tiny.gguf is no longer at /x')) }, /^This model cannot be used: tiny\.gguf is no longer at \/x\. Choose another model\.$/, ['retry', 'choose-model', 'cancel']],
-    ['load', { load: async () => Promise.reject(new Error('Not enough memory for this model.')) }, /^The model could not be loaded: Not enough memory for this model\. Retry, or choose a smaller model\.$/, ['retry', 'choose-model', 'cancel']],
-    ['connect', { connect: async () => ({ kind: 'failed', reason: 'The grid does not recognise this API key.' }) }, /^Could not connect to the grid: The grid does not recognise this API key\. Check the API key/, ['retry', 'cancel']],
-    ['connect', { connect: async () => Promise.reject(new Error('Add your AIPG API key before you start earning.')) }, /^Could not connect to the grid: Add your AIPG API key before you start earning\. Check the API key/, ['retry', 'cancel']],
-    ['first-job', { firstJob: async () => ({ kind: 'failed', reason: 'The worker name belongs to another account' }) }, /^Mining stopped before the first job: The worker name belongs to another account\. Retry/, ['retry', 'cancel']],
+    [
+      'download',
+      { download: async () => Promise.reject(new Error('HTTP 404 from the model host')) },
+      /^The model could not be downloaded: HTTP 404 from the model host\. Retry/,
+      ['retry', 'choose-model', 'cancel'],
+    ],
+    [
+      'download',
+      { resolve: async () => Promise.reject(new Error('tiny.gguf is no longer at /x')) },
+      /^This model cannot be used: tiny\.gguf is no longer at \/x\. Choose another model\.$/,
+      ['retry', 'choose-model', 'cancel'],
+    ],
+    [
+      'load',
+      { load: async () => Promise.reject(new Error('Not enough memory for this model.')) },
+      /^The model could not be loaded: Not enough memory for this model\. Retry, or choose a smaller model\.$/,
+      ['retry', 'choose-model', 'cancel'],
+    ],
+    [
+      'connect',
+      { connect: async () => ({ kind: 'failed', reason: 'The grid does not recognise this API key.' }) },
+      /^Could not connect to the grid: The grid does not recognise this API key\. Check the API key/,
+      ['retry', 'cancel'],
+    ],
+    [
+      'connect',
+      { connect: async () => Promise.reject(new Error('Add your AIPG API key before you start earning.')) },
+      /^Could not connect to the grid: Add your AIPG API key before you start earning\. Check the API key/,
+      ['retry', 'cancel'],
+    ],
+    [
+      'first-job',
+      { firstJob: async () => ({ kind: 'failed', reason: 'The worker name belongs to another account' }) },
+      /^Mining stopped before the first job: The worker name belongs to another account\. Retry/,
+      ['retry', 'cancel'],
+    ],
   ] as const)('a failed %s step says what happened and offers a way out', async (step, override, message, choices) => {
     const { ports, calls } = fakePorts(override as Partial<StartEarningPorts>)
     const flow = new StartEarningFlow(ports)
@@ -127,7 +157,9 @@ describe('Start earning', () => {
 
   it('cancel while waiting for the first job stops the miner it started', async () => {
     const job = deferred<WaitOutcome>()
-    const { ports, calls } = fakePorts({ firstJob: (signal) => (signal.addEventListener('abort', () => job.resolve({ kind: 'stopped' })), job.promise) })
+    const { ports, calls } = fakePorts({
+      firstJob: (signal) => (signal.addEventListener('abort', () => job.resolve({ kind: 'stopped' })), job.promise),
+    })
     const flow = new StartEarningFlow(ports)
     flow.start({ kind: 'local', modelId: 'm1' })
     await new Promise((resolve) => setTimeout(resolve, 0))

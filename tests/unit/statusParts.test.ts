@@ -28,7 +28,13 @@ describe('the metrics text status reads', () => {
 describe('running instances', () => {
   it('finds this process while announced, and not after', () => {
     const dir = dataDir()
-    const withdraw = announceInstance(dir, { kind: 'worker', url: null, metricsUrl: 'http://127.0.0.1:9464/metrics', version: '1.2.3', grid: { network: 'aipg', url: 'http://127.0.0.1:1' } })
+    const withdraw = announceInstance(dir, {
+      kind: 'worker',
+      url: null,
+      metricsUrl: 'http://127.0.0.1:9464/metrics',
+      version: '1.2.3',
+      grid: { network: 'aipg', url: 'http://127.0.0.1:1' },
+    })
     expect(runningInstances(dir)).toMatchObject([{ kind: 'worker', pid: process.pid, metricsUrl: 'http://127.0.0.1:9464/metrics' }])
     withdraw()
     expect(runningInstances(dir)).toEqual([])

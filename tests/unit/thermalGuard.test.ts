@@ -11,7 +11,10 @@ const MIB = 1024 * 1024
 /** A GPU whose temperature the test sets; null is "no reading". */
 class FakeGpu implements GpuReader {
   temperature: number | null = 60
-  read = async (): Promise<GpuReading[] | null> => (this.temperature === null ? null : [{ index: '0', temperatureCelsius: this.temperature, powerWatts: 200, memoryUsedBytes: 4000 * MIB, memoryTotalBytes: null }])
+  read = async (): Promise<GpuReading[] | null> =>
+    this.temperature === null
+      ? null
+      : [{ index: '0', temperatureCelsius: this.temperature, powerWatts: 200, memoryUsedBytes: 4000 * MIB, memoryTotalBytes: null }]
 }
 
 function guarded() {
@@ -33,7 +36,11 @@ describe('the thermal guard', () => {
     expect(gate.isOpen()).toBe(true)
     gpu.temperature = 85
     await thermal.sample()
-    expect(gate.pause()).toEqual({ reason: 'thermal', message: 'Paused because the GPU is too hot (85 °C); mining resumes below 75 °C.', resumesAt: null })
+    expect(gate.pause()).toEqual({
+      reason: 'thermal',
+      message: 'Paused because the GPU is too hot (85 °C); mining resumes below 75 °C.',
+      resumesAt: null,
+    })
     gpu.temperature = 80
     await thermal.sample()
     expect(gate.isOpen()).toBe(false)
@@ -101,7 +108,11 @@ describe('the thermal guard', () => {
       { index: '2', temperatureCelsius: 71, powerWatts: null, memoryUsedBytes: 2048 * MIB, memoryTotalBytes: 8192 * MIB },
     ])
     const rocm = JSON.stringify({
-      card0: { 'Temperature (Sensor edge) (C)': '58.0', 'Average Graphics Package Power (W)': '120.0', 'VRAM Total Used Memory (B)': String(2048 * MIB) },
+      card0: {
+        'Temperature (Sensor edge) (C)': '58.0',
+        'Average Graphics Package Power (W)': '120.0',
+        'VRAM Total Used Memory (B)': String(2048 * MIB),
+      },
       system: { 'Driver version': '6.0' },
     })
     const card0 = { index: '0', temperatureCelsius: 58, powerWatts: 120, memoryUsedBytes: 2048 * MIB, memoryTotalBytes: null }

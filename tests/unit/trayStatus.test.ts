@@ -33,9 +33,7 @@ describe('the tray', () => {
   })
 
   it('says in the tooltip what the miner does and why it is paused', () => {
-    expect(trayTooltip({ state: 'working', detail: null, running: [{} as never, {} as never] })).toBe(
-      'GridForge: earning (2 jobs running)',
-    )
+    expect(trayTooltip({ state: 'working', detail: null, running: [{} as never, {} as never] })).toBe('GridForge: earning (2 jobs running)')
     expect(trayTooltip({ state: 'paused', detail: 'Paused while you chat.', running: [] })).toBe(
       'GridForge: earning paused\nPaused while you chat.',
     )

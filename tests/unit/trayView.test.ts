@@ -4,7 +4,11 @@ import type { EarnSnapshot, RunningJob, UpdateSnapshot } from '../../src/shared/
 
 const noUpdate: Pick<UpdateSnapshot, 'state' | 'version'> = { state: 'up-to-date', version: null }
 const job = (tokens: number): RunningJob => ({ jobId: 'j1', network: 'aipg', model: 'grid/tiny', tokens, startedAt: 1 })
-const working = (tokens: number): Pick<EarnSnapshot, 'state' | 'detail' | 'running'> => ({ state: 'working', detail: null, running: [job(tokens)] })
+const working = (tokens: number): Pick<EarnSnapshot, 'state' | 'detail' | 'running'> => ({
+  state: 'working',
+  detail: null,
+  running: [job(tokens)],
+})
 
 /** How many times each part is redrawn over a series of snapshots, as DesktopTray.update applies them. */
 function redraws(series: Array<[Pick<EarnSnapshot, 'state' | 'detail' | 'running'>, Pick<UpdateSnapshot, 'state' | 'version'>]>) {

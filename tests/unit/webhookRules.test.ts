@@ -10,8 +10,12 @@ describe('webhook rules', () => {
     expect(webhookUrlProblem('http://127.0.0.1:9000/hook')).toBeNull()
     expect(webhookUrlProblem('http://localhost/hook')).toBeNull()
     expect(webhookUrlProblem('http://[::1]:8080/hook')).toBeNull()
-    expect(webhookUrlProblem('http://hooks.example.com/x')).toBe('the webhook URL must use https (plain http only to 127.0.0.1 or localhost)')
-    expect(webhookUrlProblem('http://127.0.0.1.example.com/x')).toBe('the webhook URL must use https (plain http only to 127.0.0.1 or localhost)')
+    expect(webhookUrlProblem('http://hooks.example.com/x')).toBe(
+      'the webhook URL must use https (plain http only to 127.0.0.1 or localhost)',
+    )
+    expect(webhookUrlProblem('http://127.0.0.1.example.com/x')).toBe(
+      'the webhook URL must use https (plain http only to 127.0.0.1 or localhost)',
+    )
     expect(webhookUrlProblem('https://user:pass@hooks.example.com/x')).toBe('the webhook URL must not carry a user name or password')
     expect(webhookUrlProblem('ftp://hooks.example.com/x')).toBe('the webhook URL is not a web address (https://…)')
     expect(webhookUrlProblem('not a url')).toBe('the webhook URL is not a web address (https://…)')
@@ -36,7 +40,10 @@ describe('webhook rules', () => {
     const first = new Promise<void>((resolve) => (release = resolve))
     queue.push(() => first)
     for (const n of [1, 2, 3, 4]) queue.push(async () => void ran.push(n))
-    expect(logs).toEqual(['alerts: too many alerts waiting for delivery; the oldest was dropped.', 'alerts: too many alerts waiting for delivery; the oldest was dropped.'])
+    expect(logs).toEqual([
+      'alerts: too many alerts waiting for delivery; the oldest was dropped.',
+      'alerts: too many alerts waiting for delivery; the oldest was dropped.',
+    ])
     release()
     await queue.idle()
     expect(ran).toEqual([3, 4])

@@ -7,11 +7,25 @@ import { describe, expect, it } from 'vitest'
 import { checksumAddress, parseAddress, type Address } from '../../src/grid/identity/address.js'
 import { canonicalJson, type CanonicalValue } from '../../src/grid/identity/canonicalJson.js'
 import { buildDelegationRequest, delegationMessage, verifyDelegation, type DelegationPayload } from '../../src/grid/identity/delegation.js'
-import { addressOfPrivateKey, generatePrivateKey, parseSignature, personalSign, recoverPersonalSigner } from '../../src/grid/identity/personalSign.js'
+import {
+  addressOfPrivateKey,
+  generatePrivateKey,
+  parseSignature,
+  personalSign,
+  recoverPersonalSigner,
+} from '../../src/grid/identity/personalSign.js'
 import { buildWorkerIdentity, registrationMessage } from '../../src/grid/identity/registration.js'
 import { MemoryNonceRegistry, verifyRegistration, type RegistrationContext } from '../../src/grid/identity/registrationVerifier.js'
 import { resultHash, signJobResult, verifyJobSignature } from '../../src/grid/identity/resultSignature.js'
-import { CANONICAL_INPUTS, DELEGATION_PAYLOAD, JOB, pythonCanonical, REGISTRATION_PAYLOAD, WALLET_KEY, WORKER_KEY } from '../support/identityVectors.js'
+import {
+  CANONICAL_INPUTS,
+  DELEGATION_PAYLOAD,
+  JOB,
+  pythonCanonical,
+  REGISTRATION_PAYLOAD,
+  WALLET_KEY,
+  WORKER_KEY,
+} from '../support/identityVectors.js'
 
 /** Output of `npx tsx tests/support/identityVectors.ts` (Python's json module, node:crypto and viem), pinned. */
 const PINNED = {
@@ -45,7 +59,12 @@ const certificate = { payload: DELEGATION_PAYLOAD as DelegationPayload, signatur
 const inForce = DELEGATION_PAYLOAD.issued_at + 100
 /** The pinned vectors stand without Python; the live comparison needs python3 on PATH. */
 const hasPython = spawnSync('python3', ['--version']).status === 0
-const fields = { name: REGISTRATION_PAYLOAD.worker_name, models: REGISTRATION_PAYLOAD.models, job_types: ['text'], bridge_agent: REGISTRATION_PAYLOAD.bridge_agent }
+const fields = {
+  name: REGISTRATION_PAYLOAD.worker_name,
+  models: REGISTRATION_PAYLOAD.models,
+  job_types: ['text'],
+  bridge_agent: REGISTRATION_PAYLOAD.bridge_agent,
+}
 
 describe('canonical JSON, as core prints it with Python', () => {
   it('matches the pinned Python output: code-point key order, \\u escapes with surrogate pairs, integers', () => {
@@ -53,11 +72,21 @@ describe('canonical JSON, as core prints it with Python', () => {
   })
 
   it.skipIf(!hasPython)('matches python3 live on random objects with keys and text from every Unicode plane', () => {
-    const pick = () => String.fromCodePoint(...Array.from({ length: 1 + (randomBytes(1)[0]! % 6) }, () => {
-      const planes = [0x20 + (randomBytes(1)[0]! % 0x5f), 0xa0 + randomBytes(2).readUInt16BE() % 0xd700, 0xe000 + randomBytes(1)[0]! * 0x1f, 0x10000 + (randomBytes(2).readUInt16BE() % 0xfff0)]
-      return planes[randomBytes(1)[0]! % planes.length]!
-    }))
-    const objects = Array.from({ length: 60 }, () => Object.fromEntries(Array.from({ length: 5 }, () => [pick(), [pick(), randomBytes(4).readInt32BE(), null, { [pick()]: true }]])))
+    const pick = () =>
+      String.fromCodePoint(
+        ...Array.from({ length: 1 + (randomBytes(1)[0]! % 6) }, () => {
+          const planes = [
+            0x20 + (randomBytes(1)[0]! % 0x5f),
+            0xa0 + (randomBytes(2).readUInt16BE() % 0xd700),
+            0xe000 + randomBytes(1)[0]! * 0x1f,
+            0x10000 + (randomBytes(2).readUInt16BE() % 0xfff0),
+          ]
+          return planes[randomBytes(1)[0]! % planes.length]!
+        }),
+      )
+    const objects = Array.from({ length: 60 }, () =>
+      Object.fromEntries(Array.from({ length: 5 }, () => [pick(), [pick(), randomBytes(4).readInt32BE(), null, { [pick()]: true }]])),
+    )
     expect(canonicalJson(objects)).toBe(pythonCanonical(objects))
   })
 
@@ -108,7 +137,9 @@ describe('EIP-191 signatures', () => {
     const zeroV = `${PINNED.delegationSignature.slice(0, -2)}${(parseInt(PINNED.delegationSignature.slice(-2), 16) - 27).toString(16).padStart(2, '0')}`
     expect(parseSignature(zeroV)).toBe(PINNED.delegationSignature)
     expect(parseSignature(`  ${PINNED.delegationSignature.toUpperCase().replace('0X', '0x')}\n`)).toBe(PINNED.delegationSignature)
-    expect(() => parseSignature(PINNED.delegationSignature.slice(0, 100))).toThrow('The signature has 98 hex digits instead of 130 (it looks cut off)')
+    expect(() => parseSignature(PINNED.delegationSignature.slice(0, 100))).toThrow(
+      'The signature has 98 hex digits instead of 130 (it looks cut off)',
+    )
     expect(() => parseSignature(`${PINNED.delegationSignature}00`)).toThrow('(it is too long)')
     expect(() => parseSignature(`${PINNED.delegationSignature.slice(0, -3)}zz1`)).toThrow('The signature is not hexadecimal')
     expect(() => parseSignature(`${PINNED.delegationSignature.slice(0, -2)}05`)).toThrow('v = 5, not 27 or 28')
@@ -148,7 +179,9 @@ describe('delegation', () => {
     })
     expect(request.payload).toEqual(DELEGATION_PAYLOAD)
     expect(request.message).toBe(PINNED.delegationMessage)
-    expect(verifyDelegation(certificate, { workerSigner: worker, workerName: 'rig-ü-1', payoutWallet: PINNED.walletAddress, now: inForce })).toEqual(certificate)
+    expect(
+      verifyDelegation(certificate, { workerSigner: worker, workerName: 'rig-ü-1', payoutWallet: PINNED.walletAddress, now: inForce }),
+    ).toEqual(certificate)
   })
 
   it('draws a fresh 32-hex delegation id each time and refuses lifetimes outside 1–365 days', () => {
@@ -158,7 +191,9 @@ describe('delegation', () => {
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/)
     expect(() => buildDelegationRequest({ ...base, validDays: 366 })).toThrow('A delegation is valid for 1 to 365 whole days, not 366.')
     expect(() => buildDelegationRequest({ ...base, validDays: 0 })).toThrow('not 0.')
-    expect(() => buildDelegationRequest({ ...base, validDays: 30, workerName: ' rig' })).toThrow('The worker name must not be empty or start or end with spaces.')
+    expect(() => buildDelegationRequest({ ...base, validDays: 30, workerName: ' rig' })).toThrow(
+      'The worker name must not be empty or start or end with spaces.',
+    )
   })
 
   it('says which wallet signed when it is not the payout wallet', () => {
@@ -167,28 +202,45 @@ describe('delegation', () => {
       `The signature was made by ${worker}, not by the payout wallet ${wallet}; sign the message with the payout wallet's account.`,
     )
     const edited = { ...certificate, payload: { ...certificate.payload, worker_name: 'rig-2' } }
-    expect(() => verifyDelegation(edited, { workerSigner: worker, now: inForce })).toThrow(/^The signature was made by 0x[0-9a-f]{40}, not by the payout wallet/)
+    expect(() => verifyDelegation(edited, { workerSigner: worker, now: inForce })).toThrow(
+      /^The signature was made by 0x[0-9a-f]{40}, not by the payout wallet/,
+    )
   })
 
   it('refuses an expired delegation, one dated in the future by a clock 10 minutes off, and one for another key, name or account', () => {
     const expect_ = { workerSigner: worker, now: inForce }
-    expect(() => verifyDelegation(certificate, { ...expect_, now: DELEGATION_PAYLOAD.expires_at })).toThrow('The delegation expired on 2026-12-20; request a new one and sign it again.')
-    expect(() => verifyDelegation(certificate, { ...expect_, now: DELEGATION_PAYLOAD.issued_at - 600 })).toThrow('The delegation is dated 10 minutes in the future, so a clock is off')
+    expect(() => verifyDelegation(certificate, { ...expect_, now: DELEGATION_PAYLOAD.expires_at })).toThrow(
+      'The delegation expired on 2026-12-20; request a new one and sign it again.',
+    )
+    expect(() => verifyDelegation(certificate, { ...expect_, now: DELEGATION_PAYLOAD.issued_at - 600 })).toThrow(
+      'The delegation is dated 10 minutes in the future, so a clock is off',
+    )
     expect(verifyDelegation(certificate, { ...expect_, now: DELEGATION_PAYLOAD.issued_at - 240 }).payload).toEqual(DELEGATION_PAYLOAD)
-    expect(() => verifyDelegation(certificate, { ...expect_, workerSigner: wallet })).toThrow(`The delegation is for worker key ${worker}, not this worker's key ${wallet}.`)
-    expect(() => verifyDelegation(certificate, { ...expect_, workerName: 'other' })).toThrow('The delegation is for the worker named "rig-ü-1", not "other".')
+    expect(() => verifyDelegation(certificate, { ...expect_, workerSigner: wallet })).toThrow(
+      `The delegation is for worker key ${worker}, not this worker's key ${wallet}.`,
+    )
+    expect(() => verifyDelegation(certificate, { ...expect_, workerName: 'other' })).toThrow(
+      'The delegation is for the worker named "rig-ü-1", not "other".',
+    )
     expect(() => verifyDelegation(certificate, { ...expect_, payoutWallet: worker })).toThrow(`but the account pays ${worker}`)
   })
 
   it('refuses a malformed certificate and a truncated signature with one sentence', () => {
-    expect(() => verifyDelegation({ ...certificate, payload: { ...certificate.payload, extra: 1 } }, { workerSigner: worker, now: inForce })).toThrow(/^The delegation is malformed \(payload: /)
-    expect(() => verifyDelegation({ payload: certificate.payload }, { workerSigner: worker, now: inForce })).toThrow('The delegation is malformed (signature: ')
-    expect(() => verifyDelegation({ ...certificate, signature: certificate.signature.slice(0, 120) }, { workerSigner: worker, now: inForce })).toThrow('it looks cut off')
+    expect(() =>
+      verifyDelegation({ ...certificate, payload: { ...certificate.payload, extra: 1 } }, { workerSigner: worker, now: inForce }),
+    ).toThrow(/^The delegation is malformed \(payload: /)
+    expect(() => verifyDelegation({ payload: certificate.payload }, { workerSigner: worker, now: inForce })).toThrow(
+      'The delegation is malformed (signature: ',
+    )
+    expect(() =>
+      verifyDelegation({ ...certificate, signature: certificate.signature.slice(0, 120) }, { workerSigner: worker, now: inForce }),
+    ).toThrow('it looks cut off')
   })
 })
 
 describe('registration proof and core-side verification', () => {
-  const proofAt = (now: number, overrides: Partial<typeof fields> = {}) => buildWorkerIdentity({ privateKey: workerKey, delegation: certificate, fields: { ...fields, ...overrides }, now })
+  const proofAt = (now: number, overrides: Partial<typeof fields> = {}) =>
+    buildWorkerIdentity({ privateKey: workerKey, delegation: certificate, fields: { ...fields, ...overrides }, now })
   const context = (proof: unknown, extra: Partial<RegistrationContext> = {}): RegistrationContext => ({
     proof,
     payoutWallet: PINNED.walletAddress,
@@ -203,7 +255,13 @@ describe('registration proof and core-side verification', () => {
   })
 
   it('signs the pinned registration payload as viem did', () => {
-    const proof = buildWorkerIdentity({ privateKey: workerKey, delegation: certificate, fields, now: REGISTRATION_PAYLOAD.timestamp, nonce: REGISTRATION_PAYLOAD.nonce })
+    const proof = buildWorkerIdentity({
+      privateKey: workerKey,
+      delegation: certificate,
+      fields,
+      now: REGISTRATION_PAYLOAD.timestamp,
+      nonce: REGISTRATION_PAYLOAD.nonce,
+    })
     expect(proof.payload).toEqual(REGISTRATION_PAYLOAD)
     expect(registrationMessage(proof.payload)).toBe(PINNED.registrationMessage)
     expect(proof.signature).toBe(PINNED.registrationSignature)
@@ -214,34 +272,53 @@ describe('registration proof and core-side verification', () => {
     const nonces = new MemoryNonceRegistry()
     const proof = proofAt(REGISTRATION_PAYLOAD.timestamp)
     expect(proof.payload.nonce).toMatch(/^[0-9a-f]{32}$/)
-    expect(verifyRegistration(context(proof, { nonces }))).toEqual({ signerAddress: worker, payoutWallet: wallet, delegationId: DELEGATION_PAYLOAD.delegation_id, expiresAt: DELEGATION_PAYLOAD.expires_at })
+    expect(verifyRegistration(context(proof, { nonces }))).toEqual({
+      signerAddress: worker,
+      payoutWallet: wallet,
+      delegationId: DELEGATION_PAYLOAD.delegation_id,
+      expiresAt: DELEGATION_PAYLOAD.expires_at,
+    })
     expect(() => verifyRegistration(context(proof, { nonces }))).toThrow('worker registration proof was already used')
     expect(verifyRegistration(context(proofAt(REGISTRATION_PAYLOAD.timestamp), { nonces }))?.signerAddress).toBe(worker)
   })
 
   it('refuses a proof from a clock 10 minutes off, or one that does not match the frame', () => {
     const proof = proofAt(REGISTRATION_PAYLOAD.timestamp)
-    expect(() => verifyRegistration(context(proof, { now: REGISTRATION_PAYLOAD.timestamp + 600 }))).toThrow('worker registration proof is stale')
-    expect(verifyRegistration(context(proofAt(REGISTRATION_PAYLOAD.timestamp), { now: REGISTRATION_PAYLOAD.timestamp + 300 }))).not.toBeNull()
-    expect(() => verifyRegistration(context(proof, { models: ['gpt-oss-20b'] }))).toThrow('worker registration proof does not match advertised capabilities')
+    expect(() => verifyRegistration(context(proof, { now: REGISTRATION_PAYLOAD.timestamp + 600 }))).toThrow(
+      'worker registration proof is stale',
+    )
+    expect(
+      verifyRegistration(context(proofAt(REGISTRATION_PAYLOAD.timestamp), { now: REGISTRATION_PAYLOAD.timestamp + 300 })),
+    ).not.toBeNull()
+    expect(() => verifyRegistration(context(proof, { models: ['gpt-oss-20b'] }))).toThrow(
+      'worker registration proof does not match advertised capabilities',
+    )
     expect(() => verifyRegistration(context(proof, { bridgeAgent: 'other:1:x' }))).toThrow('does not match advertised capabilities')
     const many = Array.from({ length: 65 }, (_, i) => `m${i}`)
-    expect(() => buildWorkerIdentity({ privateKey: workerKey, delegation: certificate, fields: { ...fields, models: many }, now: inForce })).toThrow('1 to 64 models, not 65')
+    expect(() =>
+      buildWorkerIdentity({ privateKey: workerKey, delegation: certificate, fields: { ...fields, models: many }, now: inForce }),
+    ).toThrow('1 to 64 models, not 65')
     expect(() => verifyRegistration(context(proof, { models: many }))).toThrow('worker model list is invalid')
   })
 
-  it("refuses a delegation for another account, signatures by the wrong keys, and a missing proof when required", () => {
+  it('refuses a delegation for another account, signatures by the wrong keys, and a missing proof when required', () => {
     const proof = proofAt(REGISTRATION_PAYLOAD.timestamp)
-    expect(() => verifyRegistration(context(proof, { payoutWallet: worker }))).toThrow('delegation payout wallet does not match the authenticated account')
+    expect(() => verifyRegistration(context(proof, { payoutWallet: worker }))).toThrow(
+      'delegation payout wallet does not match the authenticated account',
+    )
     const forged = { ...proof, delegation: { ...certificate, signature: personalSign(PINNED.delegationMessage, workerKey) } }
     expect(() => verifyRegistration(context(forged))).toThrow('delegation was not signed by the payout wallet')
     const wrongWorker = { ...proof, signature: personalSign(registrationMessage(proof.payload), walletKey) }
     expect(() => verifyRegistration(context(wrongWorker))).toThrow('registration was not signed by the delegated worker key')
-    expect(() => verifyRegistration(context(proofAt(REGISTRATION_PAYLOAD.timestamp), { now: DELEGATION_PAYLOAD.expires_at + 1 }))).toThrow(/has expired|stale/)
+    expect(() => verifyRegistration(context(proofAt(REGISTRATION_PAYLOAD.timestamp), { now: DELEGATION_PAYLOAD.expires_at + 1 }))).toThrow(
+      /has expired|stale/,
+    )
     expect(() => verifyRegistration(context(undefined, { required: true }))).toThrow('payout-wallet worker delegation is required')
     expect(verifyRegistration(context(undefined))).toBeNull()
     expect(() => verifyRegistration(context({ ...proof, extra: true }))).toThrow('worker identity proof is malformed')
-    expect(() => verifyRegistration(context(proof, { payoutWallet: PINNED.walletAddress.replace('Fd6', 'fD6') }))).toThrow('authenticated account has no valid payout wallet')
+    expect(() => verifyRegistration(context(proof, { payoutWallet: PINNED.walletAddress.replace('Fd6', 'fD6') }))).toThrow(
+      'authenticated account has no valid payout wallet',
+    )
   })
 
   it('will not build a proof for another worker name or after the delegation expired', () => {

@@ -24,11 +24,17 @@ function setup() {
   dirs.push(dir)
   const clock = { ms: Date.UTC(2026, 11, 1) }
   const logs: string[] = []
-  const make = () => new WorkerIdentityService({ secrets: new FileSecretStore(join(dir, 'secrets')), now: () => clock.ms, log: (line) => logs.push(line) })
+  const make = () =>
+    new WorkerIdentityService({ secrets: new FileSecretStore(join(dir, 'secrets')), now: () => clock.ms, log: (line) => logs.push(line) })
   return { dir, clock, logs, make, service: make() }
 }
 
-const frame = (name: string) => ({ name, models: ['gpt-oss-20b'], job_types: ['text'], bridge_agent: 'GridForge:0.1.0:https://aipowergrid.io' })
+const frame = (name: string) => ({
+  name,
+  models: ['gpt-oss-20b'],
+  job_types: ['text'],
+  bridge_agent: 'GridForge:0.1.0:https://aipowergrid.io',
+})
 
 describe('worker identity service', () => {
   it('creates the key once, keeps it in a 0600 secret, and never shows it in status or events', () => {
@@ -55,15 +61,34 @@ describe('worker identity service', () => {
     expect(service.workerIdentityFor(frame('rig'))).toBeNull()
     expect(service.signResult('job-1', 'text')).toBeNull()
     const request = service.requestDelegation({ payoutWallet: userWallet.address, workerName: 'rig', validDays: 30 })
-    expect(service.status().pending).toEqual({ payoutWallet: userWallet.address.toLowerCase(), workerName: 'rig', expiresAt: request.payload.expires_at })
+    expect(service.status().pending).toEqual({
+      payoutWallet: userWallet.address.toLowerCase(),
+      workerName: 'rig',
+      expiresAt: request.payload.expires_at,
+    })
     const status = make().install(await userWallet.signMessage({ message: request.message }))
-    expect(status).toMatchObject({ state: 'installed', pending: null, problem: null, delegation: { payoutWallet: userWallet.address.toLowerCase(), workerName: 'rig' } })
+    expect(status).toMatchObject({
+      state: 'installed',
+      pending: null,
+      problem: null,
+      delegation: { payoutWallet: userWallet.address.toLowerCase(), workerName: 'rig' },
+    })
 
     const restarted = make()
     expect(restarted.status().state).toBe('installed')
     const proof = restarted.workerIdentityFor(frame('rig'))
     const now = Math.floor(clock.ms / 1000)
-    const verified = verifyRegistration({ proof, payoutWallet: userWallet.address, workerName: 'rig', models: ['gpt-oss-20b'], jobTypes: ['text'], bridgeAgent: frame('rig').bridge_agent, required: true, now, nonces: new MemoryNonceRegistry() })
+    const verified = verifyRegistration({
+      proof,
+      payoutWallet: userWallet.address,
+      workerName: 'rig',
+      models: ['gpt-oss-20b'],
+      jobTypes: ['text'],
+      bridgeAgent: frame('rig').bridge_agent,
+      required: true,
+      now,
+      nonces: new MemoryNonceRegistry(),
+    })
     expect(verified?.signerAddress).toBe(restarted.address())
     expect(restarted.workerIdentityFor(frame('rig'))?.payload.nonce).not.toBe(proof?.payload.nonce)
     expect(restarted.workerIdentityFor(frame('rig-2'))).toBeNull()
@@ -76,7 +101,9 @@ describe('worker identity service', () => {
     const { service } = setup()
     const request = service.requestDelegation({ payoutWallet: userWallet.address, workerName: 'rig' })
     const wrong = await otherWallet.signMessage({ message: request.message })
-    expect(() => service.install(wrong)).toThrow(`The signature was made by ${otherWallet.address.toLowerCase()}, not by the payout wallet ${userWallet.address.toLowerCase()}`)
+    expect(() => service.install(wrong)).toThrow(
+      `The signature was made by ${otherWallet.address.toLowerCase()}, not by the payout wallet ${userWallet.address.toLowerCase()}`,
+    )
     const right = await userWallet.signMessage({ message: request.message })
     expect(() => service.install(right.slice(0, 80))).toThrow('it looks cut off')
     expect(() => service.install(right, otherWallet.address)).toThrow(`but the account pays ${otherWallet.address.toLowerCase()}`)
@@ -89,7 +116,9 @@ describe('worker identity service', () => {
     const { service } = setup()
     const wrongCase = userWallet.address.replace('Fd6', 'fD6')
     expect(() => service.requestDelegation({ payoutWallet: wrongCase, workerName: 'rig' })).toThrow('has a wrong EIP-55 checksum')
-    expect(() => service.requestDelegation({ payoutWallet: userWallet.address, workerName: 'rig', validDays: 400 })).toThrow('1 to 365 whole days, not 400')
+    expect(() => service.requestDelegation({ payoutWallet: userWallet.address, workerName: 'rig', validDays: 400 })).toThrow(
+      '1 to 365 whole days, not 400',
+    )
     expect(service.status().pending).toBeNull()
   })
 
@@ -123,9 +152,14 @@ describe('worker identity service', () => {
     service.install(await userWallet.signMessage({ message: request.message }))
     const file = join(dir, 'secrets', 'aipg-worker-delegation.secret')
     const saved = JSON.parse(readFileSync(file, 'utf8'))
-    new FileSecretStore(join(dir, 'secrets')).set('aipg-worker-delegation', JSON.stringify({ ...saved, payload: { ...saved.payload, worker_name: 'rig-2' } }))
+    new FileSecretStore(join(dir, 'secrets')).set(
+      'aipg-worker-delegation',
+      JSON.stringify({ ...saved, payload: { ...saved.payload, worker_name: 'rig-2' } }),
+    )
     const status = make().status()
     expect(status.state).toBe('none')
-    expect(status.problem).toMatch(/^The saved delegation was set aside: The signature was made by 0x[0-9a-f]{40}, not by the payout wallet/)
+    expect(status.problem).toMatch(
+      /^The saved delegation was set aside: The signature was made by 0x[0-9a-f]{40}, not by the payout wallet/,
+    )
   })
 })

@@ -7,12 +7,35 @@ const aipg = (request: Record<string, unknown>, fallback?: number) => aipgJobToR
 
 describe('Horde payload mapping', () => {
   it('maps the samplers and keeps the stop sequence in the text, as the Horde documents', () => {
-    const request = horde({ prompt: 'Hi', max_length: 120, max_context_length: 1024, temperature: 0.7, top_p: 0.9, top_k: 40, min_p: 0.05, rep_pen: 1.1, rep_pen_range: 256, stop_sequence: ['\nYou:'], sampler_seed: 42 })
+    const request = horde({
+      prompt: 'Hi',
+      max_length: 120,
+      max_context_length: 1024,
+      temperature: 0.7,
+      top_p: 0.9,
+      top_k: 40,
+      min_p: 0.05,
+      rep_pen: 1.1,
+      rep_pen_range: 256,
+      stop_sequence: ['\nYou:'],
+      sampler_seed: 42,
+    })
     expect(request).toEqual({
       kind: 'completion',
       prompt: 'Hi',
       maxPromptTokens: 1024 - 120,
-      params: { maxTokens: 120, temperature: 0.7, topP: 0.9, topK: 40, minP: 0.05, repeatPenalty: 1.1, repeatPenaltyRange: 256, seed: 42, stop: ['\nYou:'], stopInText: true },
+      params: {
+        maxTokens: 120,
+        temperature: 0.7,
+        topP: 0.9,
+        topK: 40,
+        minP: 0.05,
+        repeatPenalty: 1.1,
+        repeatPenaltyRange: 256,
+        seed: 42,
+        stop: ['\nYou:'],
+        stopInText: true,
+      },
     })
   })
 
@@ -26,7 +49,17 @@ describe('Horde payload mapping', () => {
   })
 
   it('clamps out-of-range values and ignores unknown or garbage sampler keys', () => {
-    const request = horde({ prompt: 'x', temperature: -1, top_p: 7, top_k: 0, rep_pen: 0.2, mirostat: 2, tfs: 'nope', typical: { weird: true }, temperature_last: true })
+    const request = horde({
+      prompt: 'x',
+      temperature: -1,
+      top_p: 7,
+      top_k: 0,
+      rep_pen: 0.2,
+      mirostat: 2,
+      tfs: 'nope',
+      typical: { weird: true },
+      temperature_last: true,
+    })
     expect(request.params).toMatchObject({ temperature: 0, topP: 1, topK: undefined, repeatPenalty: 1 })
     expect(Object.keys(request.params)).not.toContain('mirostat')
   })
@@ -43,7 +76,13 @@ describe('AIPG request mapping', () => {
       model: 'grid/x',
       messages: [
         { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'Hello' }, { type: 'image_url', image_url: {} }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hello' },
+            { type: 'image_url', image_url: {} },
+          ],
+        },
         { role: 'assistant', content: 'Hi!' },
         { role: 'user', content: 'Tell a story' },
       ],
@@ -70,7 +109,7 @@ describe('AIPG request mapping', () => {
     expect(aipg({ messages: [{ role: 'user', content: 'x' }], temperature: -3 }).params.temperature).toBe(0)
   })
 
-  it('refuses a request without a user message as the client\'s error', () => {
+  it("refuses a request without a user message as the client's error", () => {
     expect(() => aipg({ messages: [] })).toThrow(BadJobRequest)
     expect(() => aipg({ messages: [{ role: 'user', content: '' }] })).toThrow(BadJobRequest)
     expect(() => aipg({ messages: 'garbage' })).toThrow(BadJobRequest)
@@ -79,13 +118,26 @@ describe('AIPG request mapping', () => {
 
 describe('AIPG tool, format and stop mapping', () => {
   const user = { role: 'user', content: 'Call it' }
-  const tool = (name: string, extra: Record<string, unknown> = {}) => ({ type: 'function', function: { name, description: 'd', parameters: { type: 'object', properties: { v: { type: 'string' } }, required: ['v'], additionalProperties: false }, strict: true, ...extra } })
+  const tool = (name: string, extra: Record<string, unknown> = {}) => ({
+    type: 'function',
+    function: {
+      name,
+      description: 'd',
+      parameters: { type: 'object', properties: { v: { type: 'string' } }, required: ['v'], additionalProperties: false },
+      strict: true,
+      ...extra,
+    },
+  })
 
   it('maps a validator tool.chain stage 2: assistant tool calls with null content, the tool result, a forced function', () => {
     const request = aipg({
       messages: [
         user,
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_ab', arguments: '{"v":"x"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_ab', arguments: '{"v":"x"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: '{"value":"42"}' },
       ],
       tools: [tool('lookup_ab'), tool('submit_cd')],
@@ -111,9 +163,16 @@ describe('AIPG tool, format and stop mapping', () => {
   it('maps tool_choice strings, reasoning of earlier turns, and response formats', () => {
     expect(aipg({ messages: [user], tools: [tool('f')], tool_choice: 'required' })).toMatchObject({ toolChoice: 'required' })
     expect(aipg({ messages: [user], tools: [tool('f')], tool_choice: 'none' })).toMatchObject({ toolChoice: 'none' })
-    expect(aipg({ messages: [user, { role: 'assistant', content: 'A', reasoning_content: 'hmm' }, user] })).toMatchObject({ turns: [{}, { role: 'assistant', content: 'A', reasoning: 'hmm' }, {}] })
+    expect(aipg({ messages: [user, { role: 'assistant', content: 'A', reasoning_content: 'hmm' }, user] })).toMatchObject({
+      turns: [{}, { role: 'assistant', content: 'A', reasoning: 'hmm' }, {}],
+    })
     expect(aipg({ messages: [user], response_format: { type: 'json_object' } })).toMatchObject({ responseFormat: { type: 'json_object' } })
-    expect(aipg({ messages: [user], response_format: { type: 'json_schema', json_schema: { name: 'r', strict: true, schema: { type: 'object' } } } })).toMatchObject({ responseFormat: { type: 'json_schema', name: 'r', strict: true, schema: { type: 'object' } } })
+    expect(
+      aipg({
+        messages: [user],
+        response_format: { type: 'json_schema', json_schema: { name: 'r', strict: true, schema: { type: 'object' } } },
+      }),
+    ).toMatchObject({ responseFormat: { type: 'json_schema', name: 'r', strict: true, schema: { type: 'object' } } })
     expect(aipg({ messages: [user], response_format: { type: 'text' } })).not.toHaveProperty('responseFormat')
   })
 
@@ -125,11 +184,28 @@ describe('AIPG tool, format and stop mapping', () => {
   })
 
   it('reads only text parts of content arrays', () => {
-    expect(aipg({ messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'input_audio', input_audio: {} }, { type: 'text', text: 'b' }] }] })).toMatchObject({ turns: [{ role: 'user', content: 'ab' }] })
+    expect(
+      aipg({
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'input_audio', input_audio: {} },
+              { type: 'text', text: 'b' },
+            ],
+          },
+        ],
+      }),
+    ).toMatchObject({ turns: [{ role: 'user', content: 'ab' }] })
   })
 
   it.each([
-    ['tool_choice naming a function that is not in tools', { tools: [tool('f')], tool_choice: { type: 'function', function: { name: 'g' } } }, /not among the tools/],
+    [
+      'tool_choice naming a function that is not in tools',
+      { tools: [tool('f')], tool_choice: { type: 'function', function: { name: 'g' } } },
+      /not among the tools/,
+    ],
     ['tool_choice of the wrong type', { tools: [tool('f')], tool_choice: 42 }, /tool_choice must be/],
     ['tool_choice required without tools', { tool_choice: 'required' }, /no tools/],
     ['200 tools', { tools: Array.from({ length: 200 }, (_, i) => tool(`f${i}`)) }, /at most 128/],
@@ -137,11 +213,24 @@ describe('AIPG tool, format and stop mapping', () => {
     ['a tool of another type', { tools: [{ type: 'code_interpreter', function: { name: 'f' } }] }, /only "function" tools/],
     ['a tool name with spaces', { tools: [tool('two words')] }, /names are 1-64/],
     ['an unknown response_format type', { response_format: { type: 'yaml' } }, /response_format must be/],
-    ['a json_schema format without a schema', { response_format: { type: 'json_schema', json_schema: { name: 'x' } } }, /response_format must be/],
+    [
+      'a json_schema format without a schema',
+      { response_format: { type: 'json_schema', json_schema: { name: 'x' } } },
+      /response_format must be/,
+    ],
     ['parallel_tool_calls that is not a boolean', { parallel_tool_calls: 'yes' }, /parallel_tool_calls/],
     ['a tool message without tool_call_id', { messages: [user, { role: 'tool', content: 'r' }] }, /without a tool_call_id/],
-    ['tool_calls whose arguments are not JSON', { messages: [user, { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }, /not valid JSON/],
-  ])('refuses %s as the client\'s error', (_name, body, message) => {
+    [
+      'tool_calls whose arguments are not JSON',
+      {
+        messages: [
+          user,
+          { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] },
+        ],
+      },
+      /not valid JSON/,
+    ],
+  ])("refuses %s as the client's error", (_name, body, message) => {
     expect(() => aipg({ messages: [user], ...body })).toThrow(BadJobRequest)
     expect(() => aipg({ messages: [user], ...body })).toThrow(message)
   })

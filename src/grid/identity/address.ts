@@ -27,12 +27,15 @@ export function checksumAddress(address: Address): string {
  */
 export function parseAddress(input: string, label = 'The address'): Address {
   const text = input.trim()
-  if (!/^0x[0-9a-fA-F]{40}$/.test(text)) throw new IdentityError(`${label} must be 0x followed by 40 hexadecimal digits, not "${text.slice(0, 50)}".`)
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text))
+    throw new IdentityError(`${label} must be 0x followed by 40 hexadecimal digits, not "${text.slice(0, 50)}".`)
   const lower = text.toLowerCase() as Address
   const body = text.slice(2)
   const mixed = body !== body.toLowerCase() && body !== body.toUpperCase()
   if (mixed && checksumAddress(lower) !== text) {
-    throw new IdentityError(`${label} ${text} has a wrong EIP-55 checksum (its upper- and lower-case letters do not match); copy it again from your wallet.`)
+    throw new IdentityError(
+      `${label} ${text} has a wrong EIP-55 checksum (its upper- and lower-case letters do not match); copy it again from your wallet.`,
+    )
   }
   return lower
 }

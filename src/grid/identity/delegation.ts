@@ -4,7 +4,15 @@ import { parseAddress, type Address } from './address.js'
 import { canonicalJson } from './canonicalJson.js'
 import { IdentityError } from './identityError.js'
 import { parseSignature, recoverPersonalSigner, type Signature } from './personalSign.js'
-import { DAY_SECONDS, DELEGATION_AUDIENCE, DELEGATION_CHAIN_ID, DELEGATION_PREFIX, IDENTITY_VERSION, MAX_DELEGATION_DAYS, REGISTRATION_SKEW_SECONDS } from './protocol.js'
+import {
+  DAY_SECONDS,
+  DELEGATION_AUDIENCE,
+  DELEGATION_CHAIN_ID,
+  DELEGATION_PREFIX,
+  IDENTITY_VERSION,
+  MAX_DELEGATION_DAYS,
+  REGISTRATION_SKEW_SECONDS,
+} from './protocol.js'
 
 const lowerAddress = z.string().regex(/^0x[0-9a-f]{40}$/, 'must be a lower-case 0x address')
 const unixSeconds = z.number().int().nonnegative()
@@ -96,31 +104,45 @@ export function verifyDelegation(certificate: unknown, expect: DelegationExpecta
     throw new IdentityError(`The delegation is malformed (${issue?.path.join('.') || 'its shape'}: ${issue?.message ?? 'invalid'}).`)
   }
   const { payload } = parsed.data
-  if (payload.chain_id !== DELEGATION_CHAIN_ID) throw new IdentityError(`The delegation is for chain ${payload.chain_id}, not Base (${DELEGATION_CHAIN_ID}).`)
-  if (payload.audience !== DELEGATION_AUDIENCE) throw new IdentityError(`The delegation is for "${payload.audience}", not ${DELEGATION_AUDIENCE}.`)
+  if (payload.chain_id !== DELEGATION_CHAIN_ID)
+    throw new IdentityError(`The delegation is for chain ${payload.chain_id}, not Base (${DELEGATION_CHAIN_ID}).`)
+  if (payload.audience !== DELEGATION_AUDIENCE)
+    throw new IdentityError(`The delegation is for "${payload.audience}", not ${DELEGATION_AUDIENCE}.`)
   if (payload.expires_at <= payload.issued_at || payload.expires_at - payload.issued_at > MAX_DELEGATION_DAYS * DAY_SECONDS) {
-    throw new IdentityError(`The delegation's lifetime is invalid: it must end after it starts and last at most ${MAX_DELEGATION_DAYS} days.`)
+    throw new IdentityError(
+      `The delegation's lifetime is invalid: it must end after it starts and last at most ${MAX_DELEGATION_DAYS} days.`,
+    )
   }
   const signature = parseSignature(parsed.data.signature)
   const signer = recoverPersonalSigner(delegationMessage(payload), signature)
   if (signer !== payload.payout_wallet) {
-    throw new IdentityError(`The signature was made by ${signer}, not by the payout wallet ${payload.payout_wallet}; sign the message with the payout wallet's account.`)
+    throw new IdentityError(
+      `The signature was made by ${signer}, not by the payout wallet ${payload.payout_wallet}; sign the message with the payout wallet's account.`,
+    )
   }
   if (expect.payoutWallet !== undefined) {
     const account = parseAddress(expect.payoutWallet, "The account's payout wallet")
-    if (account !== payload.payout_wallet) throw new IdentityError(`The delegation is for payout wallet ${payload.payout_wallet}, but the account pays ${account}; request a delegation for ${account}.`)
+    if (account !== payload.payout_wallet)
+      throw new IdentityError(
+        `The delegation is for payout wallet ${payload.payout_wallet}, but the account pays ${account}; request a delegation for ${account}.`,
+      )
   }
-  if (payload.worker_signer !== expect.workerSigner) throw new IdentityError(`The delegation is for worker key ${payload.worker_signer}, not this worker's key ${expect.workerSigner}.`)
+  if (payload.worker_signer !== expect.workerSigner)
+    throw new IdentityError(`The delegation is for worker key ${payload.worker_signer}, not this worker's key ${expect.workerSigner}.`)
   if (expect.workerName !== undefined && payload.worker_name !== expect.workerName) {
     throw new IdentityError(`The delegation is for the worker named "${payload.worker_name}", not "${expect.workerName}".`)
   }
   const skew = expect.skewSeconds ?? REGISTRATION_SKEW_SECONDS
   if (payload.issued_at > expect.now + skew) {
     const minutes = Math.round((payload.issued_at - expect.now) / 60)
-    throw new IdentityError(`The delegation is dated ${minutes} minutes in the future, so a clock is off; set this computer's clock right and request a new delegation.`)
+    throw new IdentityError(
+      `The delegation is dated ${minutes} minutes in the future, so a clock is off; set this computer's clock right and request a new delegation.`,
+    )
   }
   if (payload.expires_at <= expect.now && !expect.allowExpired) {
-    throw new IdentityError(`The delegation expired on ${new Date(payload.expires_at * 1000).toISOString().slice(0, 10)}; request a new one and sign it again.`)
+    throw new IdentityError(
+      `The delegation expired on ${new Date(payload.expires_at * 1000).toISOString().slice(0, 10)}; request a new one and sign it again.`,
+    )
   }
   return { payload, signature }
 }

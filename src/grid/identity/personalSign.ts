@@ -30,10 +30,13 @@ export function parseSignature(input: string): Signature {
   if (!/^[0-9a-fA-F]*$/.test(hex)) throw new IdentityError('The signature is not hexadecimal; it should be 0x followed by 130 hex digits.')
   if (hex.length !== 130) {
     const what = hex.length < 130 ? 'it looks cut off' : 'it is too long'
-    throw new IdentityError(`The signature has ${hex.length} hex digits instead of 130 (${what}); copy the whole signature from your wallet.`)
+    throw new IdentityError(
+      `The signature has ${hex.length} hex digits instead of 130 (${what}); copy the whole signature from your wallet.`,
+    )
   }
   const v = parseInt(hex.slice(128), 16)
-  if (![0, 1, 27, 28].includes(v)) throw new IdentityError(`The signature ends in v = ${v}, not 27 or 28, so it is not an Ethereum personal_sign signature.`)
+  if (![0, 1, 27, 28].includes(v))
+    throw new IdentityError(`The signature ends in v = ${v}, not 27 or 28, so it is not an Ethereum personal_sign signature.`)
   return `0x${hex.slice(0, 128).toLowerCase()}${(v < 27 ? v + 27 : v).toString(16)}`
 }
 
@@ -42,7 +45,9 @@ export function recoverPersonalSigner(message: string, signature: Signature): Ad
   const bytes = hexToBytes(signature.slice(2))
   const recovery = bytes[64]! - 27
   try {
-    const point = secp256k1.Signature.fromBytes(concatBytes(Uint8Array.of(recovery), bytes.subarray(0, 64)), 'recovered').recoverPublicKey(personalMessageHash(message))
+    const point = secp256k1.Signature.fromBytes(concatBytes(Uint8Array.of(recovery), bytes.subarray(0, 64)), 'recovered').recoverPublicKey(
+      personalMessageHash(message),
+    )
     return addressOfPublicKey(point.toBytes(false))
   } catch {
     throw new IdentityError('The signature is not a valid secp256k1 signature (it recovers to no address).')

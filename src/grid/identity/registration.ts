@@ -60,10 +60,16 @@ export function buildWorkerIdentity(input: {
 }): WorkerIdentityProof {
   const signer = addressOfPrivateKey(input.privateKey)
   const { delegation, fields } = input
-  if (delegation.payload.worker_signer !== signer) throw new IdentityError(`The installed delegation is for worker key ${delegation.payload.worker_signer}, not this worker's key ${signer}.`)
-  if (delegation.payload.worker_name !== fields.name) throw new IdentityError(`The installed delegation is for the worker named "${delegation.payload.worker_name}", not "${fields.name}".`)
-  if (delegation.payload.expires_at <= input.now) throw new IdentityError('The installed delegation has expired; request a new one and sign it again.')
-  if (fields.models.length < 1 || fields.models.length > 64) throw new IdentityError(`A signed registration advertises 1 to 64 models, not ${fields.models.length}.`)
+  if (delegation.payload.worker_signer !== signer)
+    throw new IdentityError(
+      `The installed delegation is for worker key ${delegation.payload.worker_signer}, not this worker's key ${signer}.`,
+    )
+  if (delegation.payload.worker_name !== fields.name)
+    throw new IdentityError(`The installed delegation is for the worker named "${delegation.payload.worker_name}", not "${fields.name}".`)
+  if (delegation.payload.expires_at <= input.now)
+    throw new IdentityError('The installed delegation has expired; request a new one and sign it again.')
+  if (fields.models.length < 1 || fields.models.length > 64)
+    throw new IdentityError(`A signed registration advertises 1 to 64 models, not ${fields.models.length}.`)
   const payload: RegistrationPayload = {
     version: IDENTITY_VERSION,
     timestamp: Math.floor(input.now),

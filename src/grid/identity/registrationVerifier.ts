@@ -4,11 +4,39 @@ import type { CanonicalValue } from './canonicalJson.js'
 import { delegationMessage, type DelegationPayload } from './delegation.js'
 import { IdentityError } from './identityError.js'
 import { parseSignature, recoverPersonalSigner } from './personalSign.js'
-import { DAY_SECONDS, DELEGATION_AUDIENCE, DELEGATION_CHAIN_ID, IDENTITY_VERSION, MAX_DELEGATION_DAYS, REGISTRATION_SKEW_SECONDS } from './protocol.js'
+import {
+  DAY_SECONDS,
+  DELEGATION_AUDIENCE,
+  DELEGATION_CHAIN_ID,
+  IDENTITY_VERSION,
+  MAX_DELEGATION_DAYS,
+  REGISTRATION_SKEW_SECONDS,
+} from './protocol.js'
 import { registrationMessage, type RegistrationPayload } from './registration.js'
 
-const DELEGATION_FIELDS = ['audience', 'chain_id', 'delegation_id', 'expires_at', 'issued_at', 'payout_wallet', 'version', 'worker_name', 'worker_signer']
-const REGISTRATION_FIELDS = ['bridge_agent', 'job_types', 'models', 'nonce', 'profile_digest', 'profile_recipe_root', 'timestamp', 'version', 'worker_name', 'worker_signer']
+const DELEGATION_FIELDS = [
+  'audience',
+  'chain_id',
+  'delegation_id',
+  'expires_at',
+  'issued_at',
+  'payout_wallet',
+  'version',
+  'worker_name',
+  'worker_signer',
+]
+const REGISTRATION_FIELDS = [
+  'bridge_agent',
+  'job_types',
+  'models',
+  'nonce',
+  'profile_digest',
+  'profile_recipe_root',
+  'timestamp',
+  'version',
+  'worker_name',
+  'worker_signer',
+]
 
 /** Remembers registration nonces for a while; `claim` is false when the key was already seen (core uses Redis SET NX EX). */
 export interface NonceRegistry {
@@ -63,7 +91,8 @@ export function verifyRegistration(context: RegistrationContext): VerifiedWorker
   const verified = verifyProof(context, skew)
   const payload = (context.proof as { payload: RegistrationPayload }).payload
   const nonceKey = createHash('sha256').update(`${verified.signerAddress}:${payload.nonce}`).digest('hex')
-  if (!context.nonces.claim(nonceKey, Math.max(skew * 2, 60), context.now)) throw new IdentityError('worker registration proof was already used')
+  if (!context.nonces.claim(nonceKey, Math.max(skew * 2, 60), context.now))
+    throw new IdentityError('worker registration proof was already used')
   return verified
 }
 
@@ -103,16 +132,26 @@ function verifyProof(context: RegistrationContext, skew: number): VerifiedWorker
   if (granted.worker_name !== context.workerName) throw new IdentityError('delegation targets a different worker name')
   if (granted.worker_signer !== signer) throw new IdentityError('delegation worker signer is not canonical')
 
-  const recoveredWallet = recover(delegationMessage(granted as DelegationPayload), (certificate as Record<string, unknown>).signature, 'delegation')
+  const recoveredWallet = recover(
+    delegationMessage(granted as DelegationPayload),
+    (certificate as Record<string, unknown>).signature,
+    'delegation',
+  )
   if (recoveredWallet !== wallet) throw new IdentityError('delegation was not signed by the payout wallet')
   const recoveredWorker = recover(registrationMessage(registration as RegistrationPayload), signature, 'registration')
   if (recoveredWorker !== signer) throw new IdentityError('registration was not signed by the delegated worker key')
-  return { signerAddress: signer, payoutWallet: wallet as Address, delegationId: granted.delegation_id as string, expiresAt: granted.expires_at as number }
+  return {
+    signerAddress: signer,
+    payoutWallet: wallet as Address,
+    delegationId: granted.delegation_id as string,
+    expiresAt: granted.expires_at as number,
+  }
 }
 
 function validateDelegation(payload: Record<string, unknown>, now: number, skew: number): void {
   if (payload.version !== IDENTITY_VERSION) throw new IdentityError('unsupported worker delegation version')
-  if (integer(payload.chain_id, 'delegation chain ID') !== DELEGATION_CHAIN_ID) throw new IdentityError('worker delegation targets the wrong chain')
+  if (integer(payload.chain_id, 'delegation chain ID') !== DELEGATION_CHAIN_ID)
+    throw new IdentityError('worker delegation targets the wrong chain')
   if (payload.audience !== DELEGATION_AUDIENCE) throw new IdentityError('worker delegation targets the wrong Core audience')
   address(payload.payout_wallet, 'payout wallet')
   address(payload.worker_signer, 'worker signer')
@@ -120,7 +159,8 @@ function validateDelegation(payload: Record<string, unknown>, now: number, skew:
   if (typeof payload.worker_name !== 'string' || !payload.worker_name) throw new IdentityError('worker delegation name is invalid')
   const issuedAt = integer(payload.issued_at, 'delegation issued_at')
   const expiresAt = integer(payload.expires_at, 'delegation expires_at')
-  if (expiresAt <= issuedAt || expiresAt - issuedAt > MAX_DELEGATION_DAYS * DAY_SECONDS) throw new IdentityError('worker delegation lifetime is invalid')
+  if (expiresAt <= issuedAt || expiresAt - issuedAt > MAX_DELEGATION_DAYS * DAY_SECONDS)
+    throw new IdentityError('worker delegation lifetime is invalid')
   if (issuedAt > now + skew) throw new IdentityError('worker delegation was issued in the future')
   if (expiresAt <= now) throw new IdentityError('worker delegation has expired')
 }
@@ -128,9 +168,11 @@ function validateDelegation(payload: Record<string, unknown>, now: number, skew:
 function validatePublicFields({ workerName, models, jobTypes, bridgeAgent }: RegistrationContext): void {
   if (typeof workerName !== 'string' || !workerName || workerName.length > 128) throw new IdentityError('worker name is invalid')
   if (!Array.isArray(models) || models.length < 1 || models.length > 64) throw new IdentityError('worker model list is invalid')
-  if (!models.every((item) => typeof item === 'string' && item.length > 0 && item.length <= 200)) throw new IdentityError('worker model name is invalid')
+  if (!models.every((item) => typeof item === 'string' && item.length > 0 && item.length <= 200))
+    throw new IdentityError('worker model name is invalid')
   if (!Array.isArray(jobTypes) || jobTypes.length < 1 || jobTypes.length > 5) throw new IdentityError('worker job type list is invalid')
-  if (!jobTypes.every((item) => typeof item === 'string' && item.length > 0 && item.length <= 20)) throw new IdentityError('worker job type is invalid')
+  if (!jobTypes.every((item) => typeof item === 'string' && item.length > 0 && item.length <= 20))
+    throw new IdentityError('worker job type is invalid')
   if (typeof bridgeAgent !== 'string' || !bridgeAgent || bridgeAgent.length > 128) throw new IdentityError('worker bridge agent is invalid')
 }
 
@@ -178,11 +220,19 @@ function hasExactly(value: unknown, keys: readonly string[]): boolean {
 /** Python's `==` on decoded JSON: same keys, same items in the same order. */
 function sameJson(actual: unknown, expected: unknown): boolean {
   if (Array.isArray(actual) || Array.isArray(expected)) {
-    return Array.isArray(actual) && Array.isArray(expected) && actual.length === expected.length && actual.every((item, i) => sameJson(item, expected[i]))
+    return (
+      Array.isArray(actual) &&
+      Array.isArray(expected) &&
+      actual.length === expected.length &&
+      actual.every((item, i) => sameJson(item, expected[i]))
+    )
   }
   if (typeof actual === 'object' && actual !== null && typeof expected === 'object' && expected !== null) {
     const keys = Object.keys(actual)
-    return hasExactly(expected, keys) && keys.every((key) => sameJson((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key]))
+    return (
+      hasExactly(expected, keys) &&
+      keys.every((key) => sameJson((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key]))
+    )
   }
   return actual === expected
 }

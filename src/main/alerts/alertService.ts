@@ -97,7 +97,9 @@ export class AlertService {
     if (settings.desktop) this.notifyDesktop(alert)
     const { url, format } = settings.webhook
     // Asked for by the user and time-limited: it goes out at once rather than behind queued alerts.
-    const outcome: WebhookOutcome | null = url ? await postWebhook(url, webhookBody(alert, format, this.deps.rigName?.() ?? null), this.policy) : null
+    const outcome: WebhookOutcome | null = url
+      ? await postWebhook(url, webhookBody(alert, format, this.deps.rigName?.() ?? null), this.policy)
+      : null
     return {
       desktop: settings.desktop ? 'sent' : 'off',
       webhook: outcome === null ? 'off' : outcome.ok ? 'sent' : 'failed',

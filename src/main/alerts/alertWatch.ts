@@ -45,14 +45,21 @@ export class AlertWatch {
 
   /** The miner's snapshot: this rig evicted or in the grid's cooldown. */
   miner(snapshot: { state: EarnState; detail: string | null }): void {
-    const evicted = (snapshot.state === 'error' || snapshot.state === 'backoff' || snapshot.state === 'off') && snapshot.detail && EVICTION.test(snapshot.detail)
+    const evicted =
+      (snapshot.state === 'error' || snapshot.state === 'backoff' || snapshot.state === 'off') &&
+      snapshot.detail &&
+      EVICTION.test(snapshot.detail)
     if (!evicted) {
       if (snapshot.state === 'working') this.evictionTold = null
       return
     }
     if (this.evictionTold === snapshot.detail) return
     this.evictionTold = snapshot.detail
-    this.sink.raise('evicted', 'This rig was evicted by the grid', `${snapshot.detail} Check the model's answers (empty replies and errors are strikes).`)
+    this.sink.raise(
+      'evicted',
+      'This rig was evicted by the grid',
+      `${snapshot.detail} Check the model's answers (empty replies and errors are strikes).`,
+    )
   }
 
   /** Each job answered: a failed or empty AIPG answer counts as a strike. */
@@ -93,7 +100,11 @@ export class AlertWatch {
   thermal(event: { hot: boolean; temperatureC: number | null; limitC: number }): void {
     if (!event.hot) return
     const reading = event.temperatureC === null ? '' : ` at ${Math.round(event.temperatureC)} °C`
-    this.sink.raise('gpu-hot', 'The GPU is too hot', `The GPU is${reading}, over the ${event.limitC} °C limit; mining is paused until it cools down.`)
+    this.sink.raise(
+      'gpu-hot',
+      'The GPU is too hot',
+      `The GPU is${reading}, over the ${event.limitC} °C limit; mining is paused until it cools down.`,
+    )
   }
 
   private rigs(rigs: NonNullable<NonNullable<AccountTotals['totals']>['rigs']>): void {
@@ -142,7 +153,11 @@ export class AlertWatch {
     if (fresh.length === 0) return
     for (const payout of fresh) this.paidSeen.add(payout.periodId)
     const aipg = fresh.reduce((sum, payout) => sum + payout.aipg, 0)
-    this.sink.raise('payout-sent', 'A payout was sent', `${formatAipg(aipg)} AIPG ${fresh.length === 1 ? 'was' : 'were'} sent to the account's wallet.`)
+    this.sink.raise(
+      'payout-sent',
+      'A payout was sent',
+      `${formatAipg(aipg)} AIPG ${fresh.length === 1 ? 'was' : 'were'} sent to the account's wallet.`,
+    )
   }
 }
 

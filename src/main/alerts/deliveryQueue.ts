@@ -30,7 +30,9 @@ export class DeliveryQueue {
 
   private async drain(): Promise<void> {
     for (let task = this.queue.shift(); task; task = this.queue.shift()) {
-      await task().catch((error: unknown) => this.log(`alerts: a delivery failed: ${error instanceof Error ? error.message : String(error)}`))
+      await task().catch((error: unknown) =>
+        this.log(`alerts: a delivery failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
     }
   }
 }

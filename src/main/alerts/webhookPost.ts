@@ -56,7 +56,11 @@ async function attemptOnce(url: string, json: string, policy: WebhookPolicy): Pr
       await response.body?.cancel().catch(() => undefined)
       if (response.status >= 300 && response.status < 400) {
         const next = redirectTarget(target, response.headers.get('location'))
-        if (!next) return { outcome: { ok: false, message: `The webhook redirected to another host or off https (HTTP ${response.status}); not followed.` }, retry: false }
+        if (!next)
+          return {
+            outcome: { ok: false, message: `The webhook redirected to another host or off https (HTTP ${response.status}); not followed.` },
+            retry: false,
+          }
         target = next
         continue
       }
@@ -68,7 +72,12 @@ async function attemptOnce(url: string, json: string, policy: WebhookPolicy): Pr
   } catch {
     const timedOut = signal.aborted
     return {
-      outcome: { ok: false, message: timedOut ? `The webhook did not answer within ${Number((policy.timeoutMs / 1000).toFixed(1))} s.` : 'The webhook could not be reached.' },
+      outcome: {
+        ok: false,
+        message: timedOut
+          ? `The webhook did not answer within ${Number((policy.timeoutMs / 1000).toFixed(1))} s.`
+          : 'The webhook could not be reached.',
+      },
       retry: true,
     }
   }

@@ -1,16 +1,6 @@
-import {
-  DEFAULT_CONVERSATION_SETTINGS,
-  type ConversationSettings,
-} from '../../shared/chatSettings.js'
+import { DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../shared/chatSettings.js'
 import type { Events } from '../../shared/api.js'
-import type {
-  ChatSearchHit,
-  Conversation,
-  ConversationSummary,
-  Message,
-  MessagePage,
-  SendResult,
-} from '../../shared/domain.js'
+import type { ChatSearchHit, Conversation, ConversationSummary, Message, MessagePage, SendResult } from '../../shared/domain.js'
 import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
 import { backendOf, type ChatBackend, type ReplyAuthor } from '../../shared/gridChat.js'
 import { AppError } from '../../shared/result.js'
@@ -154,12 +144,7 @@ export class ChatService {
    * Stores the user's message and an empty reply after the active path, then streams the reply in the
    * background. Both rows exist before the first token, so nothing typed is lost if the app dies mid-reply.
    */
-  send(
-    conversationId: string | null,
-    text: string,
-    settings?: Partial<ConversationSettings>,
-    source?: ReplySource,
-  ): SendResult {
+  send(conversationId: string | null, text: string, settings?: Partial<ConversationSettings>, source?: ReplySource): SendResult {
     const replySource = this.sourceOrLocal(source)
     // Asked first: without a loaded model this says so before anything is stored.
     const author = replySource.author()
@@ -303,7 +288,10 @@ export class ChatService {
       withStorage(() => this.repo.saveSettings(reply.conversationId, { ...settings, modelPath: model.path }))
     }
     const path = this.repo.activePath(reply.conversationId).messages
-    const history = path.slice(0, path.findIndex((message) => message.id === reply.id))
+    const history = path.slice(
+      0,
+      path.findIndex((message) => message.id === reply.id),
+    )
     const turns: ChatTurn[] = [
       ...(settings.systemPrompt.trim() ? [{ role: 'system' as const, content: settings.systemPrompt }] : []),
       ...history
@@ -400,23 +388,28 @@ export class ChatService {
       }
     }
 
-    const done = this.produceReply(conversationId, turns, settings, {
-      signal: controller.signal,
-      onProgress: (stage) =>
-        this.events.emit('chat.progress', { conversationId, messageId: reply.id, ...stage }),
-      onReasoning: (text) => {
-        thinkingSince ??= this.now()
-        reasoning += text
-        saves.push()
-        deltas.push({ reasoning: text })
+    const done = this.produceReply(
+      conversationId,
+      turns,
+      settings,
+      {
+        signal: controller.signal,
+        onProgress: (stage) => this.events.emit('chat.progress', { conversationId, messageId: reply.id, ...stage }),
+        onReasoning: (text) => {
+          thinkingSince ??= this.now()
+          reasoning += text
+          saves.push()
+          deltas.push({ reasoning: text })
+        },
+        onText: (text) => {
+          endThinking()
+          content += text
+          saves.push()
+          deltas.push({ text })
+        },
       },
-      onText: (text) => {
-        endThinking()
-        content += text
-        saves.push()
-        deltas.push({ text })
-      },
-    }, source).then(
+      source,
+    ).then(
       (result: GenerateResult) => {
         // The source's final text is authoritative (stop strings trimmed, nothing lost in transit).
         content = result.text

@@ -50,7 +50,9 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
       process.stderr.write(state.serving ? 'The inference server is serving; taking jobs.\n' : `Paused: ${state.reason}\n`),
     )
     const checks = bridge.health.run(health.signal)
-    process.stderr.write(`Worker "${name}" on ${network} with ${advertised.models.join(', ')} through ${config.url} (${capacityText(slots, advertised)}).\n`)
+    process.stderr.write(
+      `Worker "${name}" on ${network} with ${advertised.models.join(', ')} through ${config.url} (${capacityText(slots, advertised)}).\n`,
+    )
     await runToSummary(worker, report, async () => {
       health.abort()
       await checks
@@ -70,7 +72,9 @@ async function bridgeSelfTest(options: WorkerOptions): Promise<void> {
   if (config.kind === 'kobold') throw new UsageError("The self-test sends the validators' chats: use --backend openai.")
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed)
   const { bridge, maxLength, maxContextLength } = await openProbed(config, options)
-  process.stderr.write(`Grid readiness self-test of "${config.model}" through ${config.url} (context ${maxContextLength}, max ${maxLength} tokens); no grid is contacted.\n`)
+  process.stderr.write(
+    `Grid readiness self-test of "${config.model}" through ${config.url} (context ${maxContextLength}, max ${maxLength} tokens); no grid is contacted.\n`,
+  )
   const report = await runReadiness({
     engine: bridge.engine,
     limits: { maxLength, maxContextLength },
@@ -82,7 +86,10 @@ async function bridgeSelfTest(options: WorkerOptions): Promise<void> {
 }
 
 /** Probes the server's model and works out the limits to advertise from what it reports and what the user asked. */
-async function openProbed(config: BackendConfig, options: WorkerOptions): Promise<{ bridge: Bridge; maxLength: number; maxContextLength: number }> {
+async function openProbed(
+  config: BackendConfig,
+  options: WorkerOptions,
+): Promise<{ bridge: Bridge; maxLength: number; maxContextLength: number }> {
   const askedContext = positiveInt(options['max-context'], 'max-context', null)
   let bridge: Bridge
   try {
@@ -92,7 +99,10 @@ async function openProbed(config: BackendConfig, options: WorkerOptions): Promis
     throw error
   }
   const serverContext = bridge.capabilities.contextLength ?? askedContext ?? FALLBACK_CONTEXT
-  const limits = advertisedLimits({ maxLength: positiveInt(options['max-length'], 'max-length', null), maxContextLength: askedContext }, serverContext)
+  const limits = advertisedLimits(
+    { maxLength: positiveInt(options['max-length'], 'max-length', null), maxContextLength: askedContext },
+    serverContext,
+  )
   process.stderr.write(`${capabilityLine(config, bridge.capabilities, askedContext)}\n`)
   return { bridge, ...limits }
 }
@@ -100,16 +110,21 @@ async function openProbed(config: BackendConfig, options: WorkerOptions): Promis
 function readBackend(options: WorkerOptions): BackendConfig {
   const kind = parseKind(options.backend)
   const url = options['backend-url']
-  if (!url) throw new UsageError(`--backend-url URL is required (${kind === 'openai' ? 'the API root with /v1, e.g. http://127.0.0.1:11434/v1' : "the KoboldAI server's address, e.g. http://127.0.0.1:5001"}).`)
+  if (!url)
+    throw new UsageError(
+      `--backend-url URL is required (${kind === 'openai' ? 'the API root with /v1, e.g. http://127.0.0.1:11434/v1' : "the KoboldAI server's address, e.g. http://127.0.0.1:5001"}).`,
+    )
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
     throw new UsageError(`--backend-url "${url}" is not a web address.`)
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('--backend-url must start with http:// or https://.')
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new UsageError('--backend-url must start with http:// or https://.')
   // A key in the URL would be printed with it; it belongs in the key file.
-  if (parsed.username || parsed.password) throw new UsageError('--backend-url must not contain a user or password; put the key in --backend-key-file.')
+  if (parsed.username || parsed.password)
+    throw new UsageError('--backend-url must not contain a user or password; put the key in --backend-key-file.')
   const model = options['backend-model']?.trim()
   if (!model) throw new UsageError('--backend-model NAME is required (the model name the server lists).')
   const key = readBackendKey(options['backend-key-file'])

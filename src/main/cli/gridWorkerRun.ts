@@ -34,7 +34,14 @@ export function readGridFlags(options: WorkerOptions): GridFlags {
   const apiKey = readApiKey(options['api-key-file'])
   const name = options.name?.trim()
   if (!name) throw new UsageError('--name NAME is required (the worker name shown on the grid).')
-  return { network, gridUrl, apiKey, name, slots: positiveInt(options.slots, 'slots', 1), maxJobs: positiveInt(options['max-jobs'], 'max-jobs', null) }
+  return {
+    network,
+    gridUrl,
+    apiKey,
+    name,
+    slots: positiveInt(options.slots, 'slots', 1),
+    maxJobs: positiveInt(options['max-jobs'], 'max-jobs', null),
+  }
 }
 
 export function gridWorkerConfig(flags: GridFlags, advertised: Advertised, options: WorkerOptions): WorkerConfig {
@@ -69,7 +76,9 @@ export async function runToSummary(worker: Worker, report: CliReport, afterRun?:
   onStopSignals((cause) => {
     if (cause === 'SIGTERM') return worker.stop()
     interrupts++
-    process.stderr.write(interrupts === 1 ? 'Finishing jobs in flight… press Ctrl-C again to cancel them.\n' : 'Cancelling jobs in flight.\n')
+    process.stderr.write(
+      interrupts === 1 ? 'Finishing jobs in flight… press Ctrl-C again to cancel them.\n' : 'Cancelling jobs in flight.\n',
+    )
     worker.stop()
   })
   const exit = await worker.run()

@@ -17,7 +17,8 @@ export interface IdentityOptions {
   signature?: string
 }
 
-const USAGE = 'Usage: gridforge identity show [--json] | request --payout-wallet 0x… --name NAME [--valid-days N] [--json] | install --signature 0x… [--json]'
+const USAGE =
+  'Usage: gridforge identity show [--json] | request --payout-wallet 0x… --name NAME [--valid-days N] [--json] | install --signature 0x… [--json]'
 const INSTALL_HINT = 'gridforge identity install --signature 0x…'
 
 /** `gridforge identity show | request | install`: the worker key and its delegation, for headless rigs and scripts. */
@@ -56,11 +57,18 @@ function describe(status: IdentityStatus): string {
   const d = status.delegation
   const until = d ? `${new Date(d.expiresAt * 1000).toISOString().slice(0, 10)}` : ''
   const renew = d ? `gridforge identity request --payout-wallet ${d.payoutWallet} --name ${d.workerName}` : ''
-  if (status.state === 'installed') lines.push(`Delegation: worker "${d!.workerName}" signs for payout wallet ${d!.payoutWallet} until ${until}.`)
+  if (status.state === 'installed')
+    lines.push(`Delegation: worker "${d!.workerName}" signs for payout wallet ${d!.payoutWallet} until ${until}.`)
   if (status.state === 'expiring') lines.push(`Delegation: expires ${until}; renew it now: ${renew}`)
   if (status.state === 'expired') lines.push(`Delegation: expired ${until}; results go unsigned until you renew: ${renew}`)
-  if (status.state === 'none') lines.push('Delegation: none; results go unsigned. Run gridforge identity request --payout-wallet 0x… --name NAME, sign the message in your wallet, then install the signature.')
+  if (status.state === 'none')
+    lines.push(
+      'Delegation: none; results go unsigned. Run gridforge identity request --payout-wallet 0x… --name NAME, sign the message in your wallet, then install the signature.',
+    )
   if (status.problem) lines.push(status.problem)
-  if (status.pending) lines.push(`Waiting for the signature of payout wallet ${status.pending.payoutWallet} for worker "${status.pending.workerName}": ${INSTALL_HINT}`)
+  if (status.pending)
+    lines.push(
+      `Waiting for the signature of payout wallet ${status.pending.payoutWallet} for worker "${status.pending.workerName}": ${INSTALL_HINT}`,
+    )
   return `${lines.join('\n')}\n`
 }

@@ -16,7 +16,8 @@ export function parseMetricsText(text: string): Sample[] {
     const match = SAMPLE.exec(line)
     if (!match) continue
     const labels: Record<string, string> = {}
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key!] = value!.replace(/\\(.)/g, (_all, char: string) => (char === 'n' ? '\n' : char))
+    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL))
+      labels[key!] = value!.replace(/\\(.)/g, (_all, char: string) => (char === 'n' ? '\n' : char))
     samples.push({ name: match[1]!, labels, value: Number(match[3]) })
   }
   return samples

@@ -129,7 +129,9 @@ async function remove(host: Host, reference: string): Promise<void> {
   const model = host.models.registry.find(reference)
   if (!model) throw new UsageError(`No model "${reference}" is registered; see gridforge models list.`)
   const { fileDeleted } = await host.models.remove(model.id)
-  process.stdout.write(fileDeleted ? `Removed ${model.id} and deleted ${model.path}\n` : `Removed ${model.id}; the file stays at ${model.path}\n`)
+  process.stdout.write(
+    fileDeleted ? `Removed ${model.id} and deleted ${model.path}\n` : `Removed ${model.id}; the file stays at ${model.path}\n`,
+  )
 }
 
 async function printInfo(target: string): Promise<void> {

@@ -43,7 +43,15 @@ export function downloadLine(download: DownloadSnapshot): string {
   const eta = download.etaSeconds !== null ? `ETA ${duration(download.etaSeconds)}` : ''
   const state = download.state === 'downloading' ? '' : download.state
   const note = download.error ? `— ${download.error}` : ''
-  return [bar, `${(fraction * 100).toFixed(0)}%`, `${size(download.receivedBytes)} of ${total ? size(total) : '?'}`, speed, eta, state, note]
+  return [
+    bar,
+    `${(fraction * 100).toFixed(0)}%`,
+    `${size(download.receivedBytes)} of ${total ? size(total) : '?'}`,
+    speed,
+    eta,
+    state,
+    note,
+  ]
     .filter(Boolean)
     .join(' ')
 }

@@ -70,7 +70,13 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   })
   process.stdout.write(`GridForge is running. Open ${server.openUrl}\n`)
   const metrics = await serveMetrics(host.metrics.registry, options, (line) => process.stdout.write(`${line}\n`))
-  const withdraw = announceInstance(options.dataDir, { kind: 'serve', url: server.url, metricsUrl: metrics?.url ?? null, version: options.version, grid: null })
+  const withdraw = announceInstance(options.dataDir, {
+    kind: 'serve',
+    url: server.url,
+    metricsUrl: metrics?.url ?? null,
+    version: options.version,
+    grid: null,
+  })
   if (options.api) {
     const api = await host.localApi.configure({
       enabled: true,
@@ -91,7 +97,9 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       stopping = true
       process.stderr.write('Stopping GridForge…\n')
       withdraw()
-      void Promise.all([server.close(), metrics?.close()]).then(() => host.close()).then(resolve)
+      void Promise.all([server.close(), metrics?.close()])
+        .then(() => host.close())
+        .then(resolve)
     }
     onStopSignals(stop)
   })

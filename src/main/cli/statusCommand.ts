@@ -72,7 +72,9 @@ export async function rigStatus(options: StatusOptions): Promise<RigStatus> {
     running: instance && { kind: instance.kind, pid: instance.pid, url: instance.url, answering },
     engine: {
       running,
-      model: samples ? (samples.find((sample) => sample.name === 'gridforge_model_loaded' && sample.value === 1)?.labels.model ?? null) : null,
+      model: samples
+        ? (samples.find((sample) => sample.name === 'gridforge_model_loaded' && sample.value === 1)?.labels.model ?? null)
+        : null,
       restarts: samples?.find((sample) => sample.name === 'gridforge_engine_restarts_total')?.value ?? null,
     },
     miner: minerOf(running, samples),
@@ -136,10 +138,15 @@ async function scrape(fetcher: typeof fetch, url: string): Promise<Sample[] | nu
 }
 
 /** Whether the grid answers its health route (AIPG `/health`, Horde heartbeat); no key is sent. */
-async function reachability(fetcher: typeof fetch, network: GridNetwork, gridUrl: string): Promise<{ reachable: boolean; problem: string | null }> {
+async function reachability(
+  fetcher: typeof fetch,
+  network: GridNetwork,
+  gridUrl: string,
+): Promise<{ reachable: boolean; problem: string | null }> {
   let url: string
   try {
-    url = network === 'aipg' ? `${gridRoot(network, gridUrl).href.replace(/\/$/, '')}/health` : apiUrl(network, gridUrl, '/status/heartbeat')
+    url =
+      network === 'aipg' ? `${gridRoot(network, gridUrl).href.replace(/\/$/, '')}/health` : apiUrl(network, gridUrl, '/status/heartbeat')
   } catch (error) {
     return { reachable: false, problem: (error as Error).message }
   }
@@ -149,7 +156,10 @@ async function reachability(fetcher: typeof fetch, network: GridNetwork, gridUrl
     return response.ok ? { reachable: true, problem: null } : { reachable: false, problem: `The grid answered HTTP ${response.status}.` }
   } catch (error) {
     const timedOut = (error as Error).name === 'TimeoutError'
-    return { reachable: false, problem: timedOut ? `The grid did not answer within ${TIMEOUT_MS / 1000} s.` : 'The grid could not be reached.' }
+    return {
+      reachable: false,
+      problem: timedOut ? `The grid did not answer within ${TIMEOUT_MS / 1000} s.` : 'The grid could not be reached.',
+    }
   }
 }
 

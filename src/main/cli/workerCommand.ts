@@ -77,14 +77,27 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   try {
     const model = await engine.load(modelPath)
     const limits = advertisedLimits(
-      { maxLength: positiveInt(options['max-length'], 'max-length', 512), maxContextLength: positiveInt(options['max-context'], 'max-context', model.contextSize) },
+      {
+        maxLength: positiveInt(options['max-length'], 'max-length', 512),
+        maxContextLength: positiveInt(options['max-context'], 'max-context', model.contextSize),
+      },
       model.contextSize,
     )
     const models = advertisedModels(network, modelStem(modelPath), catalogNamesFor(modelPath, new ModelsRepository(db), loadCatalog()))
     const advertised = { models, ...limits }
     const report = cliReport()
-    const worker = createWorker(gridWorkerConfig(flags, advertised, options), { engine, ledger, logger: { info: log, warn: (line) => report.warn(line) }, signer: identity })
-    const metrics = new RigMetrics({ version: options.version, gpu: systemGpuReader(), hardware: () => engine.hardware(), modelName: () => models[0] ?? modelStem(modelPath) })
+    const worker = createWorker(gridWorkerConfig(flags, advertised, options), {
+      engine,
+      ledger,
+      logger: { info: log, warn: (line) => report.warn(line) },
+      signer: identity,
+    })
+    const metrics = new RigMetrics({
+      version: options.version,
+      gpu: systemGpuReader(),
+      hardware: () => engine.hardware(),
+      modelName: () => models[0] ?? modelStem(modelPath),
+    })
     metrics.setNetwork(network)
     metrics.observeEngine(engine.snapshot())
     engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
@@ -94,7 +107,13 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     })
     const endpoint = await serveMetrics(metrics.registry, options, (line) => process.stderr.write(`${line}\n`))
     metricsEndpoint = endpoint
-    withdraw = announceInstance(options.dataDir, { kind: 'worker', url: null, metricsUrl: endpoint?.url ?? null, version: options.version, grid: { network, url: gridUrl } })
+    withdraw = announceInstance(options.dataDir, {
+      kind: 'worker',
+      url: null,
+      metricsUrl: endpoint?.url ?? null,
+      version: options.version,
+      grid: { network, url: gridUrl },
+    })
     process.stderr.write(`Worker "${name}" on ${network} with ${models.join(', ')} (${capacityText(slots, advertised)}).\n`)
     await runToSummary(worker, report)
   } finally {

@@ -36,7 +36,10 @@ export function createWorkerReport(sinks: ReportSinks) {
         if ((event.state === 'backoff' || event.state === 'stopping') && event.detail) sinks.err(event.detail)
       }
       // AIPG jobs are printed once their reward (ack) arrives; Horde jobs already carry it.
-      if (event.type === 'job-finished' && !(event.record.network === 'aipg' && event.record.reward === null && event.record.state !== 'dropped')) {
+      if (
+        event.type === 'job-finished' &&
+        !(event.record.network === 'aipg' && event.record.reward === null && event.record.state !== 'dropped')
+      ) {
         count(event.record, true)
       }
       if (event.type === 'job-rewarded') count(event.record, true)

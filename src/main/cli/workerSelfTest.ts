@@ -26,10 +26,15 @@ export async function workerSelfTest(options: WorkerOptions): Promise<void> {
   try {
     const model = await engine.load(modelPath)
     const limits = advertisedLimits(
-      { maxLength: positiveInt(options['max-length'], 'max-length', null), maxContextLength: positiveInt(options['max-context'], 'max-context', null) },
+      {
+        maxLength: positiveInt(options['max-length'], 'max-length', null),
+        maxContextLength: positiveInt(options['max-context'], 'max-context', null),
+      },
       model.contextSize,
     )
-    process.stderr.write(`Grid readiness self-test of ${model.fileName} (context ${limits.maxContextLength}, max ${limits.maxLength} tokens); no grid is contacted.\n`)
+    process.stderr.write(
+      `Grid readiness self-test of ${model.fileName} (context ${limits.maxContextLength}, max ${limits.maxLength} tokens); no grid is contacted.\n`,
+    )
     const report = await runReadiness({
       engine,
       limits,

@@ -30,16 +30,25 @@ export interface KeyCheck extends GridAccess {
 export async function checkApiKey(check: KeyCheck): Promise<void> {
   const gridName = check.network === 'aipg' ? 'AI Power Grid' : 'AI Horde'
   const unreachable = () =>
-    new AppError('GRID_UNREACHABLE', `${gridName} could not be reached to check the key, so it was not saved; check your connection and try again.`)
+    new AppError(
+      'GRID_UNREACHABLE',
+      `${gridName} could not be reached to check the key, so it was not saved; check your connection and try again.`,
+    )
   if (check.network === 'horde') {
     if (check.apiKey === HORDE_ANONYMOUS_KEY) {
-      throw new AppError('KEY_REFUSED', 'The anonymous key cannot run a worker; use the API key of your AI Horde account. Nothing was saved.')
+      throw new AppError(
+        'KEY_REFUSED',
+        'The anonymous key cannot run a worker; use the API key of your AI Horde account. Nothing was saved.',
+      )
     }
     try {
       await findHordeUser(check)
     } catch (error) {
       if (isKeyRefusal(error)) {
-        throw new AppError('KEY_REFUSED', 'AI Horde does not recognise this API key; copy it again from your account page. Nothing was saved.')
+        throw new AppError(
+          'KEY_REFUSED',
+          'AI Horde does not recognise this API key; copy it again from your account page. Nothing was saved.',
+        )
       }
       throw unreachable()
     }
@@ -50,7 +59,14 @@ export async function checkApiKey(check: KeyCheck): Promise<void> {
   try {
     connection = await AipgConnection.open(
       aipgWorkerSocketUrl(check.gridUrl),
-      aipgRegistration({ apiKey: check.apiKey, name: check.workerName, models: [], maxLength: 16, maxContextLength: 256, agent: check.agent }),
+      aipgRegistration({
+        apiKey: check.apiKey,
+        name: check.workerName,
+        models: [],
+        maxLength: 16,
+        maxContextLength: 256,
+        agent: check.agent,
+      }),
       check.extraCa,
     )
   } catch (error) {
@@ -63,7 +79,10 @@ function explainAipgRefusal(error: unknown, unreachable: () => AppError): AppErr
   if (!(error instanceof GridError)) return unreachable()
   const said = error.details.said ?? ''
   if (error.kind === 'key-refused') {
-    return new AppError('KEY_REFUSED', 'AI Power Grid does not recognise this API key; copy it again from console.aipowergrid.io. Nothing was saved.')
+    return new AppError(
+      'KEY_REFUSED',
+      'AI Power Grid does not recognise this API key; copy it again from console.aipowergrid.io. Nothing was saved.',
+    )
   }
   if (error.kind !== 'worker-refused') return unreachable()
   if (/scope/i.test(said)) {
@@ -73,7 +92,10 @@ function explainAipgRefusal(error: unknown, unreachable: () => AppError): AppErr
     )
   }
   if (/name/i.test(said)) {
-    return new AppError('KEY_REFUSED', 'The worker name belongs to another account (or the key is for another rig); choose another worker name, then save the key again. Nothing was saved.')
+    return new AppError(
+      'KEY_REFUSED',
+      'The worker name belongs to another account (or the key is for another rig); choose another worker name, then save the key again. Nothing was saved.',
+    )
   }
   return new AppError('KEY_REFUSED', `${error.message} Nothing was saved.`)
 }

@@ -1,5 +1,13 @@
 import type { Events } from '../../shared/api.js'
-import type { EarnHistory, EarnSettings, EarnSnapshot, GridNetwork, HistoryRange, JobLogEntry, MiningPolicySettings } from '../../shared/domain.js'
+import type {
+  EarnHistory,
+  EarnSettings,
+  EarnSnapshot,
+  GridNetwork,
+  HistoryRange,
+  JobLogEntry,
+  MiningPolicySettings,
+} from '../../shared/domain.js'
 import { AppError } from '../../shared/result.js'
 import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import type { Engine } from '../engine/engine.js'
@@ -221,6 +229,19 @@ export function createEarnService(deps: EarnDependencies): EarnService {
     now: deps.now,
     log: deps.log,
   })
-  const modelRate = new ModelRateSource({ engine: deps.engine, advertisedFor: (path, current) => deps.advertisedFor?.(path, current) ?? null, registry })
-  return new EarnService({ settings, credentials, account, miner, history: new JobHistory(deps.ledger, deps.now), gate: deps.gate, modelRate, log: deps.log })
+  const modelRate = new ModelRateSource({
+    engine: deps.engine,
+    advertisedFor: (path, current) => deps.advertisedFor?.(path, current) ?? null,
+    registry,
+  })
+  return new EarnService({
+    settings,
+    credentials,
+    account,
+    miner,
+    history: new JobHistory(deps.ledger, deps.now),
+    gate: deps.gate,
+    modelRate,
+    log: deps.log,
+  })
 }

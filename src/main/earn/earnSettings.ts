@@ -18,7 +18,10 @@ const settingsSchema = z.object({
 })
 
 function defaultSettings(): EarnSettings {
-  const host = hostname().replace(/[^\w-]/g, '').slice(0, 40) || 'rig'
+  const host =
+    hostname()
+      .replace(/[^\w-]/g, '')
+      .slice(0, 40) || 'rig'
   return { network: 'aipg', gridUrl: '', workerName: `GridForge-${host}`, slots: 1, maxLength: 512, maxContextLength: 4096 }
 }
 

@@ -9,7 +9,9 @@ const aipgWorkersSchema = z.looseObject({
   den_earned: z.number().catch(0),
   jobs_completed: z.number().catch(0),
   workers: z
-    .array(z.looseObject({ name: z.string().max(200).catch('unnamed'), online: z.boolean().catch(false), last_seen: z.unknown().optional() }))
+    .array(
+      z.looseObject({ name: z.string().max(200).catch('unnamed'), online: z.boolean().catch(false), last_seen: z.unknown().optional() }),
+    )
     .max(500)
     .catch([]),
 })
@@ -35,7 +37,15 @@ export async function fetchAccountTotals(access: GridAccess): Promise<NonNullabl
   if (access.network === 'aipg') {
     const body = aipgWorkersSchema.parse(await getGridJson(access, '/account/workers'))
     const rigs = body.workers.map((worker) => ({ name: worker.name, online: worker.online, lastSeen: seenAt(worker.last_seen) }))
-    return { user: null, rewards: body.den_earned, jobs: body.jobs_completed, workers: body.count, workersOnline: body.online, balance: null, rigs }
+    return {
+      user: null,
+      rewards: body.den_earned,
+      jobs: body.jobs_completed,
+      workers: body.count,
+      workersOnline: body.online,
+      balance: null,
+      rigs,
+    }
   }
   const user = hordeUserSchema.parse(await findHordeUser(access))
   const ids = (user.worker_ids ?? []).slice(0, 50)

@@ -225,7 +225,12 @@ export class Miner {
     this.worker = worker
     this.servingPath = model.path
     this.stopReason = null
-    this.update({ state: 'connecting', detail: null, running: [], sinceStart: { startedAt: this.now(), endedAt: null, jobs: 0, tokens: 0, rewards: 0 } })
+    this.update({
+      state: 'connecting',
+      detail: null,
+      running: [],
+      sinceStart: { startedAt: this.now(), endedAt: null, jobs: 0, tokens: 0, rewards: 0 },
+    })
     this.deps.gate.start()
     worker.subscribe((event) => this.onEvent(event))
     this.running = worker
@@ -238,7 +243,13 @@ export class Miner {
         this.deps.gate.stop()
         const message = exit.reason === 'fatal' ? exit.message : this.stopReason
         this.problem = message
-        this.update({ state: exit.reason === 'fatal' ? 'error' : 'off', detail: message, running: [], pause: null, sinceStart: { ...this.state.sinceStart, endedAt: this.now() } })
+        this.update({
+          state: exit.reason === 'fatal' ? 'error' : 'off',
+          detail: message,
+          running: [],
+          pause: null,
+          sinceStart: { ...this.state.sinceStart, endedAt: this.now() },
+        })
         this.events.emit('run', 'ended')
       })
     this.events.emit('run', 'started')
@@ -259,10 +270,18 @@ export class Miner {
         this.update({ state: event.state, detail: event.detail, pause: this.deps.gate.pause() })
         return
       case 'job-started':
-        this.update({ running: [...this.state.running, { jobId: event.jobId, network: event.network, model: event.model, tokens: 0, startedAt: this.now() }] })
+        this.update({
+          running: [
+            ...this.state.running,
+            { jobId: event.jobId, network: event.network, model: event.model, tokens: 0, startedAt: this.now() },
+          ],
+        })
         return
       case 'job-progress':
-        this.state = { ...this.state, running: this.state.running.map((job) => (job.jobId === event.jobId ? { ...job, tokens: event.tokens } : job)) }
+        this.state = {
+          ...this.state,
+          running: this.state.running.map((job) => (job.jobId === event.jobId ? { ...job, tokens: event.tokens } : job)),
+        }
         this.schedulePush()
         return
       case 'job-finished': {

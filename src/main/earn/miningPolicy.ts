@@ -85,4 +85,3 @@ export function formatWeekTime(at: number): string {
 function formatMinutes(minutes: number): string {
   return minutes === 1 ? '1 minute' : `${minutes} minutes`
 }
-

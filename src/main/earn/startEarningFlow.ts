@@ -1,10 +1,4 @@
-import type {
-  ModelChoice,
-  QuickStartChoice,
-  QuickStartSnapshot,
-  QuickStartStep,
-  QuickStartStepName,
-} from '../../shared/quickStart.js'
+import type { ModelChoice, QuickStartChoice, QuickStartSnapshot, QuickStartStep, QuickStartStepName } from '../../shared/quickStart.js'
 import { AppError } from '../../shared/result.js'
 import type { MinerOutcome } from './miner.js'
 
@@ -179,7 +173,7 @@ export class StartEarningFlow {
 
       this.current = 'connect'
       if (this.ports.checkReadiness) {
-        this.step('connect', { state: 'active', detail: 'Checking grid readiness: running the validators\' tests on the model…' })
+        this.step('connect', { state: 'active', detail: "Checking grid readiness: running the validators' tests on the model…" })
         await this.ports.checkReadiness(signal).catch(() => undefined)
         if (signal.aborted) return
       }

@@ -88,11 +88,7 @@ export function appMenuTemplate(options: {
   }
   const help: MenuItemConstructorOptions = {
     role: 'help',
-    submenu: [
-      { label: 'GridForge Website', click: () => actions.openWebsite() },
-      ...(mac ? [] : [checkForUpdates]),
-      openLogs,
-    ],
+    submenu: [{ label: 'GridForge Website', click: () => actions.openWebsite() }, ...(mac ? [] : [checkForUpdates]), openLogs],
   }
   return [...appMenu, file, edit, view, ...(mac ? [{ role: 'windowMenu' } as const] : []), help]
 }

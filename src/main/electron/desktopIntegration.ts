@@ -28,7 +28,9 @@ export function createDesktopIntegration(parts: {
     setLoginItem(settings) {
       parts.applyLoginItem(settings)
       parts.prefs.update({ loginItem: settings })
-      parts.log(`start at login: ${settings.openAtLogin ? 'on' : 'off'}${settings.openAtLogin && settings.startHidden ? ', hidden' : ''}${settings.openAtLogin && settings.startEarning ? ', earning' : ''}`)
+      parts.log(
+        `start at login: ${settings.openAtLogin ? 'on' : 'off'}${settings.openAtLogin && settings.startHidden ? ', hidden' : ''}${settings.openAtLogin && settings.startEarning ? ', earning' : ''}`,
+      )
       emit()
       return snapshot()
     },

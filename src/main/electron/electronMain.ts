@@ -76,7 +76,10 @@ function quit(): void {
 
 function createWindow(hidden: boolean): BrowserWindow {
   const stateFile = join(dataDir, 'window-state.json')
-  const restored = initialWindowBounds(stateFile, screen.getAllDisplays().map((display) => display.workArea))
+  const restored = initialWindowBounds(
+    stateFile,
+    screen.getAllDisplays().map((display) => display.workArea),
+  )
   const iconPath = join(paths.resourcesDir, 'icons', '512x512.png')
   const win = new BrowserWindow(mainWindowOptions(preloadPath, restored.bounds, iconPath))
   keepWindowState(win, stateFile)
@@ -168,13 +171,10 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler((_contents, permission, _origin, details) =>
     permissionGranted({ permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame }, appUrl),
   )
-  const launch = launchMode(
-    process.argv,
-    process.platform,
-    app.getLoginItemSettings().wasOpenedAtLogin ?? false,
-    prefs.read().loginItem,
+  const launch = launchMode(process.argv, process.platform, app.getLoginItemSettings().wasOpenedAtLogin ?? false, prefs.read().loginItem)
+  info(
+    `GridForge ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform}-${process.arch}); data in ${dataDir}`,
   )
-  info(`GridForge ${app.getVersion()} starting (Electron ${process.versions.electron}, ${process.platform}-${process.arch}); data in ${dataDir}`)
 
   const updates = createElectronUpdatePolicy(
     {
@@ -225,10 +225,7 @@ async function start(): Promise<void> {
   })
   host = createHost({
     dataDir,
-    secrets: redactingSecretStore(
-      new EncryptedSecretStore(safeStorage, new FileSecretStore(data.secrets)),
-      redactor,
-    ),
+    secrets: redactingSecretStore(new EncryptedSecretStore(safeStorage, new FileSecretStore(data.secrets)), redactor),
     shell: 'desktop',
     version: app.getVersion(),
     launchEngine: utilityLauncher(paths.engineEntry, info),
@@ -255,7 +252,11 @@ async function start(): Promise<void> {
           checkForUpdates: () => {
             const { update } = desktop.checkForUpdates()
             if (update.state === 'disabled') {
-              void dialog.showMessageBox({ type: 'info', message: 'Updates are off', detail: `GridForge does not update itself here: ${update.detail ?? ''}.` })
+              void dialog.showMessageBox({
+                type: 'info',
+                message: 'Updates are off',
+                detail: `GridForge does not update itself here: ${update.detail ?? ''}.`,
+              })
             } else {
               showWindow()
             }
@@ -329,6 +330,9 @@ app.on('before-quit', (event) => {
 
 start().catch((error: unknown) => {
   log.error('GridForge failed to start:', error)
-  dialog.showErrorBox('GridForge could not start', `${redactor.redact(error instanceof Error ? error.message : String(error))}\n\nThe log is in ${data.logs}.`)
+  dialog.showErrorBox(
+    'GridForge could not start',
+    `${redactor.redact(error instanceof Error ? error.message : String(error))}\n\nThe log is in ${data.logs}.`,
+  )
   app.exit(1)
 })

@@ -24,9 +24,6 @@ export function externalUrlToOpen(url: string): string | null {
 }
 
 /** True when an IPC message comes from the app's own top frame, not an iframe or a navigated page. */
-export function isTrustedSender(
-  frame: { url: string; parent: unknown } | null | undefined,
-  appUrl: string,
-): boolean {
+export function isTrustedSender(frame: { url: string; parent: unknown } | null | undefined, appUrl: string): boolean {
   return !!frame && frame.parent === null && isAppUrl(frame.url, appUrl)
 }

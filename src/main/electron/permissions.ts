@@ -8,6 +8,9 @@ const GRANTED = new Set(['clipboard-sanitized-write'])
  * in the top frame (never a page it was navigated to, nor an embedded frame). Used by both the request
  * and the check handler of the session, which Chromium consults separately.
  */
-export function permissionGranted(request: { permission: string; requestingUrl: string | undefined; isMainFrame: boolean }, appUrl: string): boolean {
+export function permissionGranted(
+  request: { permission: string; requestingUrl: string | undefined; isMainFrame: boolean },
+  appUrl: string,
+): boolean {
   return GRANTED.has(request.permission) && request.isMainFrame && !!request.requestingUrl && isAppUrl(request.requestingUrl, appUrl)
 }

@@ -32,9 +32,7 @@ export class EncryptedSecretStore implements SecretStore {
   }
 
   set(name: string, value: string): void {
-    const stored = this.backend.isEncryptionAvailable()
-      ? `enc:${this.backend.encryptString(value).toString('base64')}`
-      : value
+    const stored = this.backend.isEncryptionAvailable() ? `enc:${this.backend.encryptString(value).toString('base64')}` : value
     this.files.set(name, stored)
   }
 

@@ -51,7 +51,11 @@ export function trayMenuTemplate(
     { label: 'Open GridForge', click: () => actions.open() },
     { type: 'separator' },
     mining
-      ? { label: earn.state === 'stopping' ? 'Stopping…' : 'Stop Earning', enabled: earn.state !== 'stopping', click: () => actions.stopEarning() }
+      ? {
+          label: earn.state === 'stopping' ? 'Stopping…' : 'Stop Earning',
+          enabled: earn.state !== 'stopping',
+          click: () => actions.stopEarning(),
+        }
       : { label: 'Start Earning', click: () => actions.startEarning() },
     ...(updateReady
       ? [
@@ -68,12 +72,10 @@ export function trayMenuTemplate(
  * What closing the window does: while mining (and with a tray to come back from) the app stays in the
  * tray, and the user is told so the first time only; otherwise the window closes and the app quits.
  */
-export function windowCloseDecision(input: {
-  quitting: boolean
-  mining: boolean
-  hasTray: boolean
-  hintShown: boolean
-}): { keepRunning: boolean; tellUser: boolean } {
+export function windowCloseDecision(input: { quitting: boolean; mining: boolean; hasTray: boolean; hintShown: boolean }): {
+  keepRunning: boolean
+  tellUser: boolean
+} {
   const keepRunning = !input.quitting && input.mining && input.hasTray
   return { keepRunning, tellUser: keepRunning && !input.hintShown }
 }

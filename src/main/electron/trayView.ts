@@ -9,7 +9,13 @@ export interface TrayView {
   menu: string
 }
 
-const NO_ACTIONS: TrayActions = { open: () => undefined, startEarning: () => undefined, stopEarning: () => undefined, restartToUpdate: () => undefined, quit: () => undefined }
+const NO_ACTIONS: TrayActions = {
+  open: () => undefined,
+  startEarning: () => undefined,
+  stopEarning: () => undefined,
+  restartToUpdate: () => undefined,
+  quit: () => undefined,
+}
 
 /** The tray's view of the miner and updater; token counts of running jobs are not in it. */
 export function trayView(

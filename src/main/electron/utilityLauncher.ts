@@ -14,8 +14,14 @@ export function utilityLauncher(entry: string, onOutput: (line: string) => void)
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
       stdio: 'pipe',
     })
-    child.stdout?.on('data', lineSplitter((line) => onOutput(`engine: ${line}`)))
-    child.stderr?.on('data', lineSplitter((line) => onOutput(`engine: ${line}`)))
+    child.stdout?.on(
+      'data',
+      lineSplitter((line) => onOutput(`engine: ${line}`)),
+    )
+    child.stderr?.on(
+      'data',
+      lineSplitter((line) => onOutput(`engine: ${line}`)),
+    )
     return {
       get pid() {
         return child.pid

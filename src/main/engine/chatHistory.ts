@@ -1,4 +1,12 @@
-import { isChatModelResponseFunctionCall, type LlamaTextJSON, type ChatHistoryItem, type ChatModelFunctionCall, type ChatModelFunctions, type ChatModelResponse, type ChatModelSegment } from 'node-llama-cpp'
+import {
+  isChatModelResponseFunctionCall,
+  type LlamaTextJSON,
+  type ChatHistoryItem,
+  type ChatModelFunctionCall,
+  type ChatModelFunctions,
+  type ChatModelResponse,
+  type ChatModelSegment,
+} from 'node-llama-cpp'
 import type { ChatTurn, ToolCall, ToolDefinition } from '../../shared/generation.js'
 import { AppError } from '../../shared/result.js'
 import { toGrammarSchema } from './jsonSchema.js'
@@ -42,7 +50,8 @@ export function toChatHistory(turns: ChatTurn[], options: HistoryOptions): ChatH
     if (turn.role === 'tool') {
       if (!turn.toolCallId) throw bad(`Message ${index} is a tool result without a tool_call_id.`)
       const call = pending.get(turn.toolCallId)
-      if (!call) throw bad(`Message ${index} answers tool call ${JSON.stringify(turn.toolCallId)}, which no earlier assistant message made.`)
+      if (!call)
+        throw bad(`Message ${index} answers tool call ${JSON.stringify(turn.toolCallId)}, which no earlier assistant message made.`)
       pending.delete(turn.toolCallId)
       call.result = options.rawToolResults ? turn.content : toolResult(turn.content)
       const last = history.at(-1)
@@ -73,7 +82,8 @@ export function toChatHistory(turns: ChatTurn[], options: HistoryOptions): ChatH
 export function toChatFunctions(tools: ToolDefinition[]): ChatModelFunctions {
   const functions: Record<string, ChatModelFunctions[string]> = {}
   for (const tool of tools) {
-    if (!FUNCTION_NAME.test(tool.name)) throw bad(`The tool name ${JSON.stringify(tool.name.slice(0, 80))} is not 1-64 letters, digits, _, . or -.`)
+    if (!FUNCTION_NAME.test(tool.name))
+      throw bad(`The tool name ${JSON.stringify(tool.name.slice(0, 80))} is not 1-64 letters, digits, _, . or -.`)
     if (tool.name in functions) throw bad(`The tool ${tool.name} is defined twice.`)
     functions[tool.name] = {
       ...(tool.description ? { description: tool.description } : {}),
@@ -149,8 +159,10 @@ const EMPTY_OBJECT_KEYS = new Set(['type', 'properties', 'required', 'additional
 /** A function without parameters (an object schema without properties) is called with `{}`. */
 function hasParameters(parameters: Record<string, unknown>): boolean {
   const { properties, type, additionalProperties } = parameters
-  const listsNone = properties === undefined || (typeof properties === 'object' && properties !== null && Object.keys(properties).length === 0)
-  const empty = listsNone && (type === undefined || type === 'object') && (additionalProperties === undefined || additionalProperties === false)
+  const listsNone =
+    properties === undefined || (typeof properties === 'object' && properties !== null && Object.keys(properties).length === 0)
+  const empty =
+    listsNone && (type === undefined || type === 'object') && (additionalProperties === undefined || additionalProperties === false)
   return !(empty && Object.keys(parameters).every((key) => EMPTY_OBJECT_KEYS.has(key)))
 }
 

@@ -49,8 +49,10 @@ export function historyOptionsFor(model: LlamaModel, wrapper: ChatWrapper): Hist
   // A wrapper with its own call rendering (the Jinja wrapper, Functionary) is left to render calls itself.
   if (definedBy(wrapper, 'generateFunctionCall') === ChatWrapper.prototype) {
     const { prefix, paramsPrefix, suffix } = wrapper.settings.functions.call
-    const named = (text: typeof prefix, name: string) => LlamaText(text).mapValues((value) => (typeof value === 'string' ? value.replaceAll('{{functionName}}', name) : value))
-    options.rawCall = (name, argumentsText) => LlamaText([prefix, name, named(paramsPrefix, name), argumentsText, named(suffix, name)]).toJSON()
+    const named = (text: typeof prefix, name: string) =>
+      LlamaText(text).mapValues((value) => (typeof value === 'string' ? value.replaceAll('{{functionName}}', name) : value))
+    options.rawCall = (name, argumentsText) =>
+      LlamaText([prefix, name, named(paramsPrefix, name), argumentsText, named(suffix, name)]).toJSON()
   }
   return options
 }
@@ -63,7 +65,11 @@ function rendersStringResultsFlat(wrapper: ChatWrapper): boolean {
 
 /** The prototype that defines a wrapper's method (through the engine's proxies, which keep the prototype). */
 function definedBy(wrapper: ChatWrapper, method: keyof ChatWrapper): object | null {
-  for (let prototype: object | null = Object.getPrototypeOf(wrapper) as object | null; prototype; prototype = Object.getPrototypeOf(prototype) as object | null) {
+  for (
+    let prototype: object | null = Object.getPrototypeOf(wrapper) as object | null;
+    prototype;
+    prototype = Object.getPrototypeOf(prototype) as object | null
+  ) {
     if (Object.prototype.hasOwnProperty.call(prototype, method)) return prototype
   }
   return null

@@ -1,4 +1,11 @@
-import { JinjaTemplateChatWrapper, QwenChatWrapper, resolveChatWrapper, type ChatHistoryItem, type ChatWrapper, type LlamaModel } from 'node-llama-cpp'
+import {
+  JinjaTemplateChatWrapper,
+  QwenChatWrapper,
+  resolveChatWrapper,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type LlamaModel,
+} from 'node-llama-cpp'
 import { withTemplateTokenization } from './templateTokenization.js'
 
 /** A conversation with everything a template treats specially: a system prompt, earlier turns, a new question. */
@@ -55,7 +62,9 @@ function withFlatResults(wrapper: QwenChatWrapper): QwenChatWrapper {
     thoughts: wrapper.thoughts,
     variation: wrapper.variation,
     _lineBreakBeforeFunctionCallPrefix:
-      wrapper.variation === '3' ? wrapper.settings.functions.parallelism?.call.betweenCalls === '' : wrapper.settings.functions.parallelism?.call.sectionPrefix === '\n\n',
+      wrapper.variation === '3'
+        ? wrapper.settings.functions.parallelism?.call.betweenCalls === ''
+        : wrapper.settings.functions.parallelism?.call.sectionPrefix === '\n\n',
     _flatFunctionResultString: true,
   }
   return new QwenChatWrapper(options as ConstructorParameters<typeof QwenChatWrapper>[0])

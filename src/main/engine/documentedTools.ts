@@ -42,7 +42,9 @@ export function withDocumentedTools(wrapper: ChatWrapper, tools: ToolDefinition[
     get(target, property) {
       if (property === 'generateContextState') {
         return (options: Parameters<ChatWrapper['generateContextState']>[0]) =>
-          target.generateContextState(Object.keys(options.availableFunctions ?? {}).length > 0 ? { ...options, availableFunctions: documented } : options)
+          target.generateContextState(
+            Object.keys(options.availableFunctions ?? {}).length > 0 ? { ...options, availableFunctions: documented } : options,
+          )
       }
       const value: unknown = Reflect.get(target, property, target)
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value

@@ -45,7 +45,11 @@ function streamBatcher(id: number) {
     pending = null
   }
   const push = (next: NonNullable<typeof pending>) => {
-    if (pending && pending.type === next.type && (next.type !== 'toolCall' || (pending.type === 'toolCall' && pending.delta.index === next.delta.index))) {
+    if (
+      pending &&
+      pending.type === next.type &&
+      (next.type !== 'toolCall' || (pending.type === 'toolCall' && pending.delta.index === next.delta.index))
+    ) {
       pending =
         next.type === 'toolCall' && pending.type === 'toolCall'
           ? { ...next, delta: { ...next.delta, argumentsText: pending.delta.argumentsText + next.delta.argumentsText } }

@@ -345,7 +345,5 @@ export class EngineSupervisor implements Engine, ModelInspector {
 }
 
 function asAppError(error: unknown): AppError {
-  return error instanceof AppError
-    ? error
-    : new AppError('INTERNAL', error instanceof Error ? error.message : String(error))
+  return error instanceof AppError ? error : new AppError('INTERNAL', error instanceof Error ? error.message : String(error))
 }

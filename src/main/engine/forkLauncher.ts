@@ -21,8 +21,7 @@ export function forkLauncher(entry: string, env: NodeJS.ProcessEnv = process.env
         if (child.connected) child.send(message)
       },
       onMessage: (listener) => child.on('message', (message) => listener(message as EngineReply)),
-      onExit: (listener) =>
-        child.once('exit', (code, signal) => listener(signal ? `signal ${signal}` : `code ${code}`)),
+      onExit: (listener) => child.once('exit', (code, signal) => listener(signal ? `signal ${signal}` : `code ${code}`)),
       kill: () => child.kill('SIGKILL'),
     }
   }

@@ -79,7 +79,11 @@ export function toGrammarSchema(schema: unknown, where: string): GbnfJsonSchema 
         // Absent means "allowed" in JSON Schema; generating none keeps the arguments valid and short, except
         // for a schema that names no properties at all (any object).
         additionalProperties:
-          additional === undefined ? Object.keys(properties).length === 0 : typeof additional === 'boolean' ? additional : convert(additional, depth + 1, refs),
+          additional === undefined
+            ? Object.keys(properties).length === 0
+            : typeof additional === 'boolean'
+              ? additional
+              : convert(additional, depth + 1, refs),
         ...description,
       }
     }

@@ -178,7 +178,11 @@ export class LlamaRuntime {
     const verdict = await checkChatTemplate(fileInfo, basename(path))
     if (verdict.ok) return null
     const family = familyChatWrapper(fileInfo, basename(path))
-    if (!family) throw new AppError('MODEL_INVALID', `The chat template in ${basename(path)} ${verdict.why}, and nothing else says how this model chats, so it was not loaded.`)
+    if (!family)
+      throw new AppError(
+        'MODEL_INVALID',
+        `The chat template in ${basename(path)} ${verdict.why}, and nothing else says how this model chats, so it was not loaded.`,
+      )
     return family
   }
 
@@ -264,7 +268,10 @@ export class LlamaRuntime {
       promptTokens = renderedTokens(loaded, wrapper, history, tools?.all)
       const room = loaded.info.contextSize - promptTokens - 1
       if (room < 1) {
-        throw new AppError('BAD_REQUEST', `The request needs about ${promptTokens} tokens of context; the loaded model holds ${loaded.info.contextSize}.`)
+        throw new AppError(
+          'BAD_REQUEST',
+          `The request needs about ${promptTokens} tokens of context; the loaded model holds ${loaded.info.contextSize}.`,
+        )
       }
       maxTokens = Math.min(maxTokens, room)
     }
@@ -283,15 +290,16 @@ export class LlamaRuntime {
         contextShift: { lastEvaluationMetadata: window ? memory?.contextShiftMetadata : undefined },
         lastEvaluationContextWindow: { history: window, minimumOverlapPercentageToPreventContextShift: 0.5 },
       }
-      const response = await (tools
-        ? chat.generateResponse(history, {
-            ...common,
-            functions: tools.functions,
-            documentFunctionParams: true,
-            maxParallelFunctionCalls: tools.maxParallel,
-            onFunctionCallParamsChunk: (chunk) => stream.toolCallChunk(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
-          })
-        : chat.generateResponse(history, { ...common, grammar })
+      const response = await (
+        tools
+          ? chat.generateResponse(history, {
+              ...common,
+              functions: tools.functions,
+              documentFunctionParams: true,
+              maxParallelFunctionCalls: tools.maxParallel,
+              onFunctionCallParamsChunk: (chunk) => stream.toolCallChunk(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
+            })
+          : chat.generateResponse(history, { ...common, grammar })
       ).catch((error: unknown) => {
         if (tools && isLengthMismatch(error) && stream.callNames().length > 0) return null
         throw contextError(error, loaded) ?? error
@@ -299,7 +307,13 @@ export class LlamaRuntime {
       if (response === null) {
         // node-llama-cpp rejected a call its own grammar produced (see `isLengthMismatch`); the streamed
         // calls are complete and satisfy the schema as JSON Schema counts length.
-        return { reason: 'tool-calls', calls: stream.callNames().map((name) => ({ name })), shifted: turns.length < request.turns.length, memory: null, promptTokens }
+        return {
+          reason: 'tool-calls',
+          calls: stream.callNames().map((name) => ({ name })),
+          shifted: turns.length < request.turns.length,
+          memory: null,
+          promptTokens,
+        }
       }
       const next: ChatMemory = {
         kind: 'chat',
@@ -331,7 +345,10 @@ export class LlamaRuntime {
     if (request.kind === 'chat' && !conversation && request.contextTokens === undefined) {
       const promptTokens = loaded.model.tokenize(promptOf(request)).length
       if (promptTokens >= loaded.info.contextSize - 1) {
-        throw new AppError('BAD_REQUEST', `The request needs about ${promptTokens} tokens of context; the loaded model holds ${loaded.info.contextSize}.`)
+        throw new AppError(
+          'BAD_REQUEST',
+          `The request needs about ${promptTokens} tokens of context; the loaded model holds ${loaded.info.contextSize}.`,
+        )
       }
     }
     const completion = new LlamaCompletion({ contextSequence: sequence })
@@ -405,12 +422,7 @@ export class LlamaRuntime {
  * size next to the reply; the latest turn always stays. The loaded context's own limit is handled by
  * LlamaChat's context shift.
  */
-function withinTokens(
-  loaded: Loaded,
-  turns: ChatRequest['turns'],
-  limit: number | undefined,
-  maxTokens: number,
-): ChatRequest['turns'] {
+function withinTokens(loaded: Loaded, turns: ChatRequest['turns'], limit: number | undefined, maxTokens: number): ChatRequest['turns'] {
   if (!limit || limit >= loaded.info.contextSize) return turns
   // Template markup costs a few tokens per turn on top of the text.
   const cost = (content: string) => loaded.model.tokenize(content).length + 8
@@ -439,7 +451,10 @@ interface ToolPlan {
 
 /** Tools offered, or tool calls and results in the history. */
 function usesTools(request: GenerateRequest): request is ChatRequest {
-  return request.kind === 'chat' && ((request.tools?.length ?? 0) > 0 || request.turns.some((turn) => turn.role === 'tool' || (turn.toolCalls?.length ?? 0) > 0))
+  return (
+    request.kind === 'chat' &&
+    ((request.tools?.length ?? 0) > 0 || request.turns.some((turn) => turn.role === 'tool' || (turn.toolCalls?.length ?? 0) > 0))
+  )
 }
 
 function callsTools(request: ChatRequest): boolean {
@@ -452,14 +467,20 @@ function toolPlan(request: ChatRequest): ToolPlan | null {
   const choice = request.toolChoice ?? 'auto'
   if (typeof choice === 'object') {
     const named = all[choice.name]
-    if (!named) throw new AppError('BAD_REQUEST', `tool_choice names the function ${JSON.stringify(choice.name)}, which is not among the tools.`)
+    if (!named)
+      throw new AppError('BAD_REQUEST', `tool_choice names the function ${JSON.stringify(choice.name)}, which is not among the tools.`)
     return { all, functions: { [choice.name]: named }, forced: true, maxParallel: 1 }
   }
   return { all, functions: all, forced: choice === 'required', maxParallel: request.parallelToolCalls === false ? 1 : undefined }
 }
 
 /** Prompt tokens of a history as the template renders it, with the functions it documents. */
-function renderedTokens(loaded: Loaded, wrapper: ChatWrapper, history: ReturnType<typeof toChatHistory>, functions: ChatModelFunctions | undefined): number {
+function renderedTokens(
+  loaded: Loaded,
+  wrapper: ChatWrapper,
+  history: ReturnType<typeof toChatHistory>,
+  functions: ChatModelFunctions | undefined,
+): number {
   return chatPromptTokens(loaded.model, wrapper, history, functions, true).length
 }
 
@@ -507,9 +528,7 @@ function fitPrompt(
   const { contextSize } = loaded.info
   const limit = Math.min(maxPromptTokens ?? Infinity, contextSize - maxTokens - 1, contextSize - contextShiftSize(loaded))
   const room = Math.max(1, limit - head)
-  const cut = conversation
-    ? stableCut(text.length, room, conversation.previous?.cut ?? null)
-    : Math.max(0, text.length - room)
+  const cut = conversation ? stableCut(text.length, room, conversation.previous?.cut ?? null) : Math.max(0, text.length - room)
   const tokens = text.slice(cut)
   return { tokens, cut, promptTokens: head + tokens.length }
 }

@@ -88,7 +88,11 @@ function templateMetadata(metadata: GgufFileInfo['metadata']): unknown {
  * thread only waits on a pipe, so it stays free for Stop and Unload, and a template's endless loop or
  * memory bomb ends with the checker.
  */
-export function checkChatTemplate(fileInfo: GgufFileInfo, filename: string, budget: TemplateBudget = DEFAULT_TEMPLATE_BUDGET): Promise<TemplateVerdict> {
+export function checkChatTemplate(
+  fileInfo: GgufFileInfo,
+  filename: string,
+  budget: TemplateBudget = DEFAULT_TEMPLATE_BUDGET,
+): Promise<TemplateVerdict> {
   if (typeof fileInfo.metadata.tokenizer.chat_template !== 'string') return Promise.resolve({ ok: true })
   const library = pathToFileURL(createRequire(import.meta.url).resolve('node-llama-cpp')).href
   // In Electron's utility process execPath is Electron itself; ELECTRON_RUN_AS_NODE makes it plain Node.
@@ -112,12 +116,16 @@ export function checkChatTemplate(fileInfo: GgufFileInfo, filename: string, budg
         return
       }
       const largest = /^done (\d+)$/.exec(line)
-      if (largest) finish(Number(largest[1]) > budget.outputChars ? { ok: false, why: 'renders a conversation far larger than it is' } : { ok: true })
+      if (largest)
+        finish(Number(largest[1]) > budget.outputChars ? { ok: false, why: 'renders a conversation far larger than it is' } : { ok: true })
     })
     checker.on('error', () => finish({ ok: false, why: 'could not be checked' }))
     // V8 aborts a process that runs out of heap (SIGABRT, or code 134 through a shell).
     checker.on('exit', (code, signal) =>
-      finish({ ok: false, why: signal === 'SIGABRT' || code === 134 ? 'needs more memory to render than a template may use' : 'could not be checked' }),
+      finish({
+        ok: false,
+        why: signal === 'SIGABRT' || code === 134 ? 'needs more memory to render than a template may use' : 'could not be checked',
+      }),
     )
     checker.stdin.on('error', () => undefined)
     checker.stdin.end(JSON.stringify({ library, metadata: templateMetadata(fileInfo.metadata), filename, turns: PROBE_TURNS }))

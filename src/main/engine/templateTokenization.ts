@@ -39,7 +39,9 @@ export function withTemplateTokenization(wrapper: ChatWrapper, model: LlamaModel
       if (property === 'generateContextState') {
         return (options: Parameters<ChatWrapper['generateContextState']>[0]) => {
           const state = target.generateContextState(options)
-          const values = state.contextText.values.flatMap((value) => (value instanceof SpecialTokensText ? splitMarkup(model, value.value, cache) : [value]))
+          const values = state.contextText.values.flatMap((value) =>
+            value instanceof SpecialTokensText ? splitMarkup(model, value.value, cache) : [value],
+          )
           return { ...state, contextText: LlamaText(values) }
         }
       }

@@ -158,7 +158,10 @@ export function createHost(options: HostOptions): Host {
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle, undefined, undefined, thermal)
   const earn = createEarnService({
     gate: miningGate,
-    defaultPolicy: { ...DEFAULT_POLICY, localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000 },
+    defaultPolicy: {
+      ...DEFAULT_POLICY,
+      localCooldownSeconds: (options.localCooldownMs ?? DEFAULT_POLICY.localCooldownSeconds * 1000) / 1000,
+    },
     engine,
     ledger: new JobsRepository(db),
     settings,
@@ -200,7 +203,8 @@ export function createHost(options: HostOptions): Host {
   const readiness = new ReadinessService({
     engine,
     requestedLimits: () => earn.snapshot().settings,
-    busyReason: () => (isMinerOn(earn.snapshot().state) ? 'Stop earning to check grid readiness: the check needs the model to itself.' : null),
+    busyReason: () =>
+      isMinerOn(earn.snapshot().state) ? 'Stop earning to check grid readiness: the check needs the model to itself.' : null,
     saved: new LastReadiness(settings),
     log,
   })
@@ -273,10 +277,8 @@ export function createHost(options: HostOptions): Host {
     'chat.search': ({ query }) => chat.search(query),
     // A conversation that went through a grid is regenerated and edited there too, not on the local model
     // (its notice was accepted when that reply was sent).
-    'chat.regenerate': ({ messageId }) =>
-      chat.regenerate(messageId, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
-    'chat.edit': ({ messageId, text }) =>
-      chat.edit(messageId, text, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
+    'chat.regenerate': ({ messageId }) => chat.regenerate(messageId, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
+    'chat.edit': ({ messageId, text }) => chat.edit(messageId, text, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
     'chat.select': ({ messageId }) => chat.select(messageId),
     'chat.deleteMessage': ({ messageId }) => chat.deleteMessage(messageId),
     'chat.updateSettings': ({ conversationId, settings }) => chat.updateSettings(conversationId, settings),

@@ -33,7 +33,9 @@ export function makeDataDirPrivate(dataDir: string, platform: NodeJS.Platform = 
   if (platform === 'win32') return
   restrict(dataDir, 0o700)
   const paths = dataPaths(dataDir)
-  const files = readdirSync(dataDir).filter((name) => name.startsWith('gridforge.db')).map((name) => join(dataDir, name))
+  const files = readdirSync(dataDir)
+    .filter((name) => name.startsWith('gridforge.db'))
+    .map((name) => join(dataDir, name))
   for (const folder of [paths.logs, paths.secrets]) {
     if (!existsSync(folder)) continue
     restrict(folder, 0o700)

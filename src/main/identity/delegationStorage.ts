@@ -1,5 +1,11 @@
 import type { Address } from '../../grid/identity/address.js'
-import { delegationMessage, delegationPayloadSchema, verifyDelegation, type DelegationCertificate, type DelegationRequest } from '../../grid/identity/delegation.js'
+import {
+  delegationMessage,
+  delegationPayloadSchema,
+  verifyDelegation,
+  type DelegationCertificate,
+  type DelegationRequest,
+} from '../../grid/identity/delegation.js'
 import type { SecretStore } from '../store/secretStore.js'
 
 const CERTIFICATE_SECRET = 'aipg-worker-delegation'

@@ -1,5 +1,10 @@
 import type { Address } from '../../grid/identity/address.js'
-import { buildDelegationRequest, verifyDelegation, type DelegationCertificate, type DelegationRequest } from '../../grid/identity/delegation.js'
+import {
+  buildDelegationRequest,
+  verifyDelegation,
+  type DelegationCertificate,
+  type DelegationRequest,
+} from '../../grid/identity/delegation.js'
 import { IdentityError } from '../../grid/identity/identityError.js'
 import { addressOfPrivateKey, type Signature } from '../../grid/identity/personalSign.js'
 import { buildWorkerIdentity, type RegistrationFrameFields, type WorkerIdentityProof } from '../../grid/identity/registration.js'
@@ -56,7 +61,12 @@ export class WorkerIdentityService implements WorkerSigner {
    */
   requestDelegation(input: { payoutWallet: string; workerName: string; validDays?: number }): DelegationRequest {
     const request = userInput(() =>
-      buildDelegationRequest({ ...input, validDays: input.validDays ?? DEFAULT_VALID_DAYS, workerSigner: this.address(), now: this.seconds() }),
+      buildDelegationRequest({
+        ...input,
+        validDays: input.validDays ?? DEFAULT_VALID_DAYS,
+        workerSigner: this.address(),
+        now: this.seconds(),
+      }),
     )
     this.storage.saveRequest(request)
     this.changed()
@@ -69,7 +79,11 @@ export class WorkerIdentityService implements WorkerSigner {
    */
   install(signature: string, accountPayoutWallet?: string): IdentityStatus {
     const request = this.storage.loadRequest()
-    if (!request) throw new AppError('BAD_REQUEST', 'There is no delegation request waiting for a signature; make one first (gridforge identity request).')
+    if (!request)
+      throw new AppError(
+        'BAD_REQUEST',
+        'There is no delegation request waiting for a signature; make one first (gridforge identity request).',
+      )
     const certificate = userInput(() =>
       verifyDelegation(
         { payload: request.payload, signature },
@@ -96,7 +110,11 @@ export class WorkerIdentityService implements WorkerSigner {
         issuedAt: payload.issued_at,
         expiresAt: payload.expires_at,
       },
-      pending: pending && { payoutWallet: pending.payload.payout_wallet, workerName: pending.payload.worker_name, expiresAt: pending.payload.expires_at },
+      pending: pending && {
+        payoutWallet: pending.payload.payout_wallet,
+        workerName: pending.payload.worker_name,
+        expiresAt: pending.payload.expires_at,
+      },
       problem,
     }
   }

@@ -17,8 +17,16 @@ export function loadOrCreateWorkerKey(secrets: SecretStore): Uint8Array {
     secrets.set(WORKER_KEY_SECRET, Buffer.from(key).toString('hex'))
     return key
   }
-  if (stored.startsWith('enc:')) throw new AppError('STORAGE_FAILED', "The worker key is locked in the desktop app's keychain; manage the identity from the desktop app on this account.")
+  if (stored.startsWith('enc:'))
+    throw new AppError(
+      'STORAGE_FAILED',
+      "The worker key is locked in the desktop app's keychain; manage the identity from the desktop app on this account.",
+    )
   const key = /^[0-9a-f]{64}$/.test(stored) ? hexToBytes(stored) : null
-  if (!key || !isPrivateKey(key)) throw new AppError('STORAGE_FAILED', `The saved worker key (secret "${WORKER_KEY_SECRET}") is damaged; delete it to make a new one, then sign a new delegation.`)
+  if (!key || !isPrivateKey(key))
+    throw new AppError(
+      'STORAGE_FAILED',
+      `The saved worker key (secret "${WORKER_KEY_SECRET}") is damaged; delete it to make a new one, then sign a new delegation.`,
+    )
   return key
 }

@@ -79,7 +79,8 @@ class HeaderReader {
       let elements = 1n
       for (let d = 0; d < dimensions; d++) elements *= await this.u64()
       // No ggml type stores a weight in under one bit, so more elements than the file has bits cannot be real.
-      if (elements > BigInt(this.size) * 8n) this.refuse(`its header declares a tensor of ${elements} values, more than the file's ${this.size} bytes can hold`)
+      if (elements > BigInt(this.size) * 8n)
+        this.refuse(`its header declares a tensor of ${elements} values, more than the file's ${this.size} bytes can hold`)
       // The type and the data offset; a file cut short in its weights is the loader's "incomplete" check.
       this.skip(4 + 8)
     }

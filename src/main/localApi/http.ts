@@ -44,7 +44,12 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 
 /** Starts a server-sent-events answer and returns a writer for its events. */
 export function startSse(response: ServerResponse) {
-  response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' })
+  response.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  })
   response.flushHeaders()
   return {
     data: (payload: unknown) => response.write(`data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`),

@@ -35,7 +35,12 @@ const koboldRequestSchema = z.looseObject({
  * KoboldAI-compatible endpoints as KoboldCpp serves them, so KoboldAI clients (SillyTavern, Kobold
  * Lite) connect unchanged. The request body is the same KoboldAI payload the Horde sends workers.
  */
-export async function handleKobold(ctx: LocalApiContext, request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
+export async function handleKobold(
+  ctx: LocalApiContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+): Promise<boolean> {
   const model = ctx.engine.snapshot().model
   if (request.method === 'GET') {
     switch (path) {
@@ -63,7 +68,8 @@ export async function handleKobold(ctx: LocalApiContext, request: IncomingMessag
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const param = String(issue?.path[0] ?? 'prompt')
-    const message = param === 'prompt' ? 'The request needs a "prompt" string.' : `"${param}" is not valid: ${issue?.message ?? 'wrong value'}.`
+    const message =
+      param === 'prompt' ? 'The request needs a "prompt" string.' : `"${param}" is not valid: ${issue?.message ?? 'wrong value'}.`
     throw new HttpError(400, message, 'invalid_request_error', param)
   }
   if (!model) throw new HttpError(503, 'No model is loaded in GridForge; load one first.', 'server_error')
@@ -82,7 +88,10 @@ export async function handleKobold(ctx: LocalApiContext, request: IncomingMessag
     }
     // KoboldCpp's SSE stream: one `message` event per piece of text.
     const sse = startSse(response)
-    const result = await ctx.engine.generate(generate, { signal, onText: (token) => signal.aborted || sse.event('message', { token, finish_reason: null }) })
+    const result = await ctx.engine.generate(generate, {
+      signal,
+      onText: (token) => signal.aborted || sse.event('message', { token, finish_reason: null }),
+    })
     if (!signal.aborted) sse.event('message', { token: '', finish_reason: result.finishReason === 'length' ? 'length' : 'stop' })
     sse.end()
     return true

@@ -59,12 +59,20 @@ async function handle(ctx: LocalApiContext, options: LocalApiOptions, request: I
       response.setHeader('Access-Control-Allow-Origin', origin)
       response.setHeader('Vary', 'Origin')
       if (request.method === 'OPTIONS') {
-        response.writeHead(204, { 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Allow-Methods': 'GET, POST' }).end()
+        response
+          .writeHead(204, { 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Allow-Methods': 'GET, POST' })
+          .end()
         return
       }
     }
     if (!hasBearer(request, options.token)) {
-      throw new HttpError(401, 'Missing or wrong API token: send "Authorization: Bearer <token>" (see GridForge Settings).', 'invalid_request_error', null, { 'WWW-Authenticate': 'Bearer' })
+      throw new HttpError(
+        401,
+        'Missing or wrong API token: send "Authorization: Bearer <token>" (see GridForge Settings).',
+        'invalid_request_error',
+        null,
+        { 'WWW-Authenticate': 'Bearer' },
+      )
     }
     const handled = isOpenAi ? await handleOpenAi(ctx, request, response, path) : await handleKobold(ctx, request, response, path)
     if (!handled) throw new HttpError(404, `No route ${request.method} ${path}.`)
@@ -75,7 +83,14 @@ async function handle(ctx: LocalApiContext, options: LocalApiOptions, request: I
       return
     }
     const body = isOpenAi
-      ? { error: { message: http.message, type: http.type, param: http.param, code: http.status === 404 && http.param === 'model' ? 'model_not_found' : null } }
+      ? {
+          error: {
+            message: http.message,
+            type: http.type,
+            param: http.param,
+            code: http.status === 404 && http.param === 'model' ? 'model_not_found' : null,
+          },
+        }
       : { detail: { msg: http.message, type: http.type } }
     sendJson(response, http.status, body, http.headers)
   }

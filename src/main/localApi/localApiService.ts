@@ -84,7 +84,9 @@ export class LocalApiService {
 
   private async applyNow(settings: LocalApiSettings): Promise<void> {
     await this.close()
-    const warning = LOOPBACK.has(settings.host) ? null : `The API listens on ${settings.host}: other machines can reach it, protected only by the token.`
+    const warning = LOOPBACK.has(settings.host)
+      ? null
+      : `The API listens on ${settings.host}: other machines can reach it, protected only by the token.`
     this.update({ settings, running: false, url: null, token: settings.enabled ? this.token() : null, warning, error: null })
     if (!settings.enabled) return
     try {
@@ -97,7 +99,10 @@ export class LocalApiService {
       this.update({ running: true, url: this.server.url })
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      const message = code === 'EADDRINUSE' ? `Port ${settings.port} is already in use; choose another.` : `The local API could not start (${code ?? 'error'}).`
+      const message =
+        code === 'EADDRINUSE'
+          ? `Port ${settings.port} is already in use; choose another.`
+          : `The local API could not start (${code ?? 'error'}).`
       this.update({ error: message })
       throw new AppError('BAD_REQUEST', message)
     }

@@ -40,7 +40,12 @@ const completionSchema = z.looseObject({
 export const modelId = (model: LoadedModel) => model.fileName.replace(/\.gguf$/i, '')
 
 /** OpenAI-compatible endpoints: /v1/models, /v1/chat/completions, /v1/completions. */
-export async function handleOpenAi(ctx: LocalApiContext, request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
+export async function handleOpenAi(
+  ctx: LocalApiContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+): Promise<boolean> {
   if (request.method === 'GET' && path === '/v1/models') {
     const model = ctx.engine.snapshot().model
     const data = model ? [{ id: modelId(model), object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'gridforge' }] : []
@@ -54,7 +59,10 @@ export async function handleOpenAi(ctx: LocalApiContext, request: IncomingMessag
     checkMaxTokens(asked, model)
     let generate: GenerateRequest
     try {
-      generate = aipgJobToRequest(openAiRequestSchema.parse(body), undefined, { maxLength: asked ?? defaultMaxTokens(model), maxContextLength: model.contextSize })
+      generate = aipgJobToRequest(openAiRequestSchema.parse(body), undefined, {
+        maxLength: asked ?? defaultMaxTokens(model),
+        maxContextLength: model.contextSize,
+      })
     } catch (error) {
       if (error instanceof BadJobRequest) throw new HttpError(400, error.message, 'invalid_request_error')
       throw error
@@ -72,7 +80,13 @@ export async function handleOpenAi(ctx: LocalApiContext, request: IncomingMessag
       kind: 'completion',
       prompt,
       // OpenAI's documented default for completions.
-      params: { maxTokens: body.max_tokens ?? 16, temperature: body.temperature ?? undefined, topP: body.top_p ?? undefined, seed: body.seed ?? undefined, stop },
+      params: {
+        maxTokens: body.max_tokens ?? 16,
+        temperature: body.temperature ?? undefined,
+        topP: body.top_p ?? undefined,
+        seed: body.seed ?? undefined,
+        stop,
+      },
     }
     await run(ctx, request, response, generate, model, 'completion', body.stream === true, body.stream_options?.include_usage === true)
     return true
@@ -109,7 +123,8 @@ async function run(
     const open = () => {
       if (sse) return sse
       sse = startSse(response)
-      if (kind === 'chat') sse.data({ ...base, object: chunkObject, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })
+      if (kind === 'chat')
+        sse.data({ ...base, object: chunkObject, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })
       return sse
     }
     const chunk = (delta: Record<string, unknown> | null, finish: string | null) =>
@@ -117,7 +132,11 @@ async function run(
       open().data({
         ...base,
         object: chunkObject,
-        choices: [kind === 'chat' ? { index: 0, delta: delta ?? {}, finish_reason: finish } : { index: 0, text: (delta?.content as string | undefined) ?? '', finish_reason: finish, logprobs: null }],
+        choices: [
+          kind === 'chat'
+            ? { index: 0, delta: delta ?? {}, finish_reason: finish }
+            : { index: 0, text: (delta?.content as string | undefined) ?? '', finish_reason: finish, logprobs: null },
+        ],
       })
     // OpenAI names a call (id, type, name) on its first chunk only; the rest carry its index and arguments.
     const named = new Set<number>()
@@ -162,7 +181,15 @@ function choice(kind: 'chat' | 'completion', result: GenerateResult) {
     role: 'assistant',
     content: toolCalls.length > 0 && result.text === '' ? null : result.text,
     ...(result.reasoning ? { reasoning_content: result.reasoning } : {}),
-    ...(toolCalls.length > 0 ? { tool_calls: toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) } : {}),
+    ...(toolCalls.length > 0
+      ? {
+          tool_calls: toolCalls.map((call) => ({
+            id: call.id,
+            type: 'function',
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        }
+      : {}),
   }
   return { index: 0, message, finish_reason: finishReason(result), logprobs: null }
 }
@@ -182,7 +209,12 @@ function defaultMaxTokens(model: LoadedModel): number {
 
 function checkMaxTokens(asked: number | null, model: LoadedModel): void {
   if (asked !== null && asked >= model.contextSize) {
-    throw new HttpError(400, `max_tokens (${asked}) must be smaller than the model's context of ${model.contextSize} tokens.`, 'invalid_request_error', 'max_tokens')
+    throw new HttpError(
+      400,
+      `max_tokens (${asked}) must be smaller than the model's context of ${model.contextSize} tokens.`,
+      'invalid_request_error',
+      'max_tokens',
+    )
   }
 }
 

@@ -17,7 +17,9 @@ export class RequestQueue {
   async acquire(signal: AbortSignal): Promise<() => void> {
     if (this.active >= this.maxActive) {
       if (this.waiting.length >= this.maxQueued) {
-        throw new HttpError(429, 'Too many requests are waiting for the model; retry shortly.', 'rate_limit_error', null, { 'Retry-After': '2' })
+        throw new HttpError(429, 'Too many requests are waiting for the model; retry shortly.', 'rate_limit_error', null, {
+          'Retry-After': '2',
+        })
       }
       await new Promise<void>((resolve, reject) => {
         const turn = () => {

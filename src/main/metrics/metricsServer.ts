@@ -18,7 +18,10 @@ const RENDER_MAX_AGE_MS = 1000
  * Serves `GET /metrics` in the Prometheus text format. Failing to listen (the port is taken) never throws: the
  * caller prints the sentence and goes on earning without metrics.
  */
-export async function startMetricsServer(registry: Registry, options: { host: string; port: number; now?: () => number }): Promise<MetricsStart> {
+export async function startMetricsServer(
+  registry: Registry,
+  options: { host: string; port: number; now?: () => number },
+): Promise<MetricsStart> {
   const now = options.now ?? Date.now
   let rendered: { at: number; text: Promise<string> } | null = null
   const render = () => {
@@ -36,7 +39,10 @@ export async function startMetricsServer(registry: Registry, options: { host: st
       return
     }
     render().then(
-      (text) => response.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(request.method === 'HEAD' ? undefined : text),
+      (text) =>
+        response
+          .writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' })
+          .end(request.method === 'HEAD' ? undefined : text),
       () => response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('The metrics could not be read.\n'),
     )
   })
@@ -62,8 +68,10 @@ function listen(server: Server, host: string, port: number): Promise<string | nu
   return new Promise((resolve) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening)
-      if (error.code === 'EADDRINUSE') resolve(`Metrics port ${port} is already in use, so metrics are off; pick another with --metrics-port.`)
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') resolve(`Metrics host ${host} is not an address of this machine, so metrics are off.`)
+      if (error.code === 'EADDRINUSE')
+        resolve(`Metrics port ${port} is already in use, so metrics are off; pick another with --metrics-port.`)
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        resolve(`Metrics host ${host} is not an address of this machine, so metrics are off.`)
       else if (error.code === 'EACCES') resolve(`Metrics port ${port} needs more permissions, so metrics are off; pick one above 1024.`)
       else resolve(`Metrics could not start (${error.code ?? error.message}), so metrics are off.`)
     }

@@ -55,19 +55,73 @@ export class RigMetrics {
   constructor(options: RigMetricsOptions) {
     const registers = [this.registry]
     this.modelName = options.modelName ?? ((model) => model.fileName.replace(/\.gguf$/i, ''))
-    const info = new Gauge({ name: 'gridforge_info', help: 'GridForge build running on this rig (always 1).', labelNames: ['version'], registers })
+    const info = new Gauge({
+      name: 'gridforge_info',
+      help: 'GridForge build running on this rig (always 1).',
+      labelNames: ['version'],
+      registers,
+    })
     info.set({ version: options.version }, 1)
-    this.jobs = new Counter({ name: 'gridforge_jobs_total', help: 'Grid jobs answered, by network and outcome.', labelNames: ['network', 'state'], registers })
-    this.tokens = new Counter({ name: 'gridforge_tokens_generated_total', help: 'Tokens generated for grid jobs.', labelNames: ['network'], registers })
-    this.promptTokens = new Counter({ name: 'gridforge_prompt_tokens_total', help: 'Prompt tokens read for grid jobs.', labelNames: ['network'], registers })
-    this.rewards = new Counter({ name: 'gridforge_rewards_total', help: 'Rewards the grid settled: den on AIPG, kudos on the Horde.', labelNames: ['network'], registers })
-    this.duration = new Histogram({ name: 'gridforge_job_duration_seconds', help: 'Time from taking a grid job to answering it.', labelNames: ['network'], buckets: DURATION_BUCKETS, registers })
+    this.jobs = new Counter({
+      name: 'gridforge_jobs_total',
+      help: 'Grid jobs answered, by network and outcome.',
+      labelNames: ['network', 'state'],
+      registers,
+    })
+    this.tokens = new Counter({
+      name: 'gridforge_tokens_generated_total',
+      help: 'Tokens generated for grid jobs.',
+      labelNames: ['network'],
+      registers,
+    })
+    this.promptTokens = new Counter({
+      name: 'gridforge_prompt_tokens_total',
+      help: 'Prompt tokens read for grid jobs.',
+      labelNames: ['network'],
+      registers,
+    })
+    this.rewards = new Counter({
+      name: 'gridforge_rewards_total',
+      help: 'Rewards the grid settled: den on AIPG, kudos on the Horde.',
+      labelNames: ['network'],
+      registers,
+    })
+    this.duration = new Histogram({
+      name: 'gridforge_job_duration_seconds',
+      help: 'Time from taking a grid job to answering it.',
+      labelNames: ['network'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    })
     this.running = new Gauge({ name: 'gridforge_jobs_running', help: 'Grid jobs generating now.', registers })
-    this.minerState = new Gauge({ name: 'gridforge_miner_state', help: 'The miner state (1) and the others (0); paused-<reason> says which policy holds it.', labelNames: ['state', 'status'], registers })
-    this.modelLoaded = new Gauge({ name: 'gridforge_model_loaded', help: 'The model loaded in the engine (1), by advertised name or file stem.', labelNames: ['model'], registers })
-    this.tokensPerSecond = new Gauge({ name: 'gridforge_engine_tokens_per_second', help: 'Decode speed of the last grid job that generated tokens.', registers })
-    this.strikes = new Counter({ name: 'gridforge_strikes_total', help: 'AIPG strikes: error answers that were not client errors, and empty completions.', registers })
-    this.reconnects = new Counter({ name: 'gridforge_grid_reconnects_total', help: 'Times the worker lost or could not reach the grid and retried.', labelNames: ['network'], registers })
+    this.minerState = new Gauge({
+      name: 'gridforge_miner_state',
+      help: 'The miner state (1) and the others (0); paused-<reason> says which policy holds it.',
+      labelNames: ['state', 'status'],
+      registers,
+    })
+    this.modelLoaded = new Gauge({
+      name: 'gridforge_model_loaded',
+      help: 'The model loaded in the engine (1), by advertised name or file stem.',
+      labelNames: ['model'],
+      registers,
+    })
+    this.tokensPerSecond = new Gauge({
+      name: 'gridforge_engine_tokens_per_second',
+      help: 'Decode speed of the last grid job that generated tokens.',
+      registers,
+    })
+    this.strikes = new Counter({
+      name: 'gridforge_strikes_total',
+      help: 'AIPG strikes: error answers that were not client errors, and empty completions.',
+      registers,
+    })
+    this.reconnects = new Counter({
+      name: 'gridforge_grid_reconnects_total',
+      help: 'Times the worker lost or could not reach the grid and retried.',
+      labelNames: ['network'],
+      registers,
+    })
     this.restarts = new Counter({ name: 'gridforge_engine_restarts_total', help: 'Engine process restarts after it died.', registers })
     this.setMinerState('off', null)
     const maxAgeMs = options.readingMaxAgeMs ?? 10_000
@@ -185,6 +239,8 @@ function withTimeout<T>(read: () => Promise<T>, ms: number): () => Promise<T> {
   return () =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no reading in time')), ms)
-      read().then(resolve, reject).finally(() => clearTimeout(timer))
+      read()
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer))
     })
 }

@@ -16,5 +16,9 @@ export function catalogNamesFor(
   ggufNames: readonly string[] = [],
 ): CatalogEntry['advertised'] | null {
   const record = repo.findModelByPath(path)
-  return gridNamesOf(catalog, registry, { catalogId: record?.catalogId, fileName: basename(path), ggufNames: [...ggufNames, record?.metadata?.name] })
+  return gridNamesOf(catalog, registry, {
+    catalogId: record?.catalogId,
+    fileName: basename(path),
+    ggufNames: [...ggufNames, record?.metadata?.name],
+  })
 }

@@ -22,7 +22,10 @@ export const catalogSchema = z.strictObject({
         uri: z.union([z.string().regex(hfFileUri), z.url({ protocol: /^https$/ })]),
         fileName: z.string().refine((name) => safeFileName(name) === name, 'a plain .gguf file name'),
         sizeBytes: z.number().int().min(50_000_000).max(60_000_000_000),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .nullable(),
         license: z.string().min(2).max(40),
         parameters: z.number().int().min(100_000_000).max(100_000_000_000),
         contextLength: z.number().int().min(2048).max(1_048_576),

@@ -183,7 +183,9 @@ export class DownloadManager {
       if (this.active.size >= PARALLEL_DOWNLOADS) return
       const controller = new AbortController()
       const done = this.run(download, controller.signal)
-        .catch((error: unknown) => this.options.log?.(`download of ${download.fileName} stopped: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) =>
+          this.options.log?.(`download of ${download.fileName} stopped: ${error instanceof Error ? error.message : String(error)}`),
+        )
         .finally(() => {
           this.active.delete(download.id)
           this.pump()
@@ -294,7 +296,10 @@ export class DownloadManager {
   }
 
   private async checkDiskSpace(fileName: string, total: number | null, part: string): Promise<void> {
-    const have = await stat(part).then((s) => s.size, () => 0)
+    const have = await stat(part).then(
+      (s) => s.size,
+      () => 0,
+    )
     await this.checkSpaceWhileArriving(fileName, have, total)
   }
 

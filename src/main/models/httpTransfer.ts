@@ -65,11 +65,9 @@ export async function probeRemoteFile(
   let current = url
   let headers = initialHeaders
   for (let hop = 0; hop < 6; hop++) {
-    const response = await fetchImpl(current, { method: 'HEAD', headers, redirect: 'manual', signal }).catch(
-      (error: unknown) => {
-        throw networkError(error, signal)
-      },
-    )
+    const response = await fetchImpl(current, { method: 'HEAD', headers, redirect: 'manual', signal }).catch((error: unknown) => {
+      throw networkError(error, signal)
+    })
     sha256 ??= advertisedSha256(response.headers)
     const location = response.headers.get('location')
     if (response.status >= 300 && response.status < 400 && location) {
@@ -100,11 +98,9 @@ export async function transferToFile(options: TransferOptions): Promise<Transfer
   const existing = kept >= GGUF_MAGIC.length ? kept : 0
   const headers: Record<string, string> = { ...options.headers, 'accept-encoding': 'identity' }
   if (existing > 0) headers.range = `bytes=${existing}-`
-  const response = await fetchImpl(options.url, { headers, redirect: 'follow', signal: options.signal }).catch(
-    (error: unknown) => {
-      throw networkError(error, options.signal)
-    },
-  )
+  const response = await fetchImpl(options.url, { headers, redirect: 'follow', signal: options.signal }).catch((error: unknown) => {
+    throw networkError(error, options.signal)
+  })
   if (response.status === 416 && existing > 0) {
     // What we have no longer matches the file (it changed, or the part is longer than it): start again.
     await response.body?.cancel()

@@ -17,7 +17,10 @@ const SPLIT_PART = /-(\d{5})-of-\d{5}\.gguf$/i
  * DNS operation of the host shares.
  */
 export async function isRegularFile(path: string): Promise<boolean> {
-  return stat(path).then((info) => info.isFile(), () => false)
+  return stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  )
 }
 
 /** True when the path is a regular file that starts with the GGUF magic bytes. */
@@ -64,7 +67,10 @@ async function findGgufFiles(root: string): Promise<FoundModel[]> {
 /** Ollama: `manifests/<registry>/<namespace>/<model>/<tag>` JSON files point at `blobs/sha256-<hex>`. */
 async function findOllamaModels(root: string): Promise<FoundModel[]> {
   const manifests = join(root, 'manifests')
-  const isStore = await stat(manifests).then((s) => s.isDirectory(), () => false)
+  const isStore = await stat(manifests).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
   if (!isStore) return []
   const found: FoundModel[] = []
   const visit = async (dir: string, depth: number): Promise<void> => {

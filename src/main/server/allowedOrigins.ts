@@ -13,7 +13,9 @@ export function allowedHostNames(boundHost: string): Set<string> {
   const names = new Set(LOOPBACK_NAMES)
   const bracket = (address: string) => (address.includes(':') ? `[${address}]` : address)
   if (!WILDCARDS.has(boundHost)) names.add(bracket(boundHost.replace(/^\[|\]$/g, '')).toLowerCase())
-  else for (const entries of Object.values(networkInterfaces())) for (const entry of entries ?? []) names.add(bracket(entry.address).toLowerCase())
+  else
+    for (const entries of Object.values(networkInterfaces()))
+      for (const entry of entries ?? []) names.add(bracket(entry.address).toLowerCase())
   return names
 }
 

@@ -57,9 +57,7 @@ export function bindWebSocket(server: Server, token: string, dispatch: Dispatch,
       }
       ws.send(JSON.stringify(frame))
     }
-    const unsubscribe = events.subscribe((name, payload) =>
-      send({ type: 'event', name, payload } as ServerFrame),
-    )
+    const unsubscribe = events.subscribe((name, payload) => send({ type: 'event', name, payload } as ServerFrame))
     ws.on('close', unsubscribe)
     ws.on('error', unsubscribe)
     ws.on('message', (data, isBinary) => {
@@ -70,12 +68,7 @@ export function bindWebSocket(server: Server, token: string, dispatch: Dispatch,
   return wss
 }
 
-async function handleFrame(
-  data: Buffer,
-  isBinary: boolean,
-  send: (frame: ServerFrame) => void,
-  dispatch: Dispatch,
-): Promise<void> {
+async function handleFrame(data: Buffer, isBinary: boolean, send: (frame: ServerFrame) => void, dispatch: Dispatch): Promise<void> {
   let json: unknown
   try {
     json = isBinary ? undefined : JSON.parse(data.toString('utf8'))

@@ -1,18 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
-import {
-  conversationSettingsSchema,
-  DEFAULT_CONVERSATION_SETTINGS,
-  type ConversationSettings,
-} from '../../shared/chatSettings.js'
-import type {
-  ChatSearchHit,
-  ConversationSummary,
-  Message,
-  MessageRole,
-  MessageState,
-  ReplyBackend,
-} from '../../shared/domain.js'
+import { conversationSettingsSchema, DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../shared/chatSettings.js'
+import type { ChatSearchHit, ConversationSummary, Message, MessageRole, MessageState, ReplyBackend } from '../../shared/domain.js'
 import { activePath, type TreeMessage } from './messageTree.js'
 import { ftsQueryOf, snippetParts, SNIPPET_CLOSE, SNIPPET_OPEN } from './searchQuery.js'
 
@@ -116,9 +105,7 @@ export class ChatRepository {
     private readonly now: () => number = Date.now,
   ) {
     this.statements = {
-      insertConversation: db.prepare(
-        'INSERT INTO conversations (id, title, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
-      ),
+      insertConversation: db.prepare('INSERT INTO conversations (id, title, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
       touchConversation: db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?'),
       listConversations: db.prepare<[], ConversationRow>(
         `SELECT id, title, created_at, updated_at FROM conversations WHERE deleted_at IS NULL
@@ -127,9 +114,7 @@ export class ChatRepository {
       getConversation: db.prepare<[string], ConversationRow>(
         'SELECT id, title, created_at, updated_at FROM conversations WHERE id = ? AND deleted_at IS NULL',
       ),
-      getSettings: db.prepare<[string], { settings: string | null }>(
-        'SELECT settings FROM conversations WHERE id = ?',
-      ),
+      getSettings: db.prepare<[string], { settings: string | null }>('SELECT settings FROM conversations WHERE id = ?'),
       saveSettings: db.prepare('UPDATE conversations SET settings = ? WHERE id = ? AND deleted_at IS NULL'),
       rename: db.prepare('UPDATE conversations SET title = ? WHERE id = ? AND deleted_at IS NULL'),
       softDelete: db.prepare('UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
@@ -147,15 +132,15 @@ export class ChatRepository {
          VALUES (@id, @conversationId, @parentId, @role, @content, @state, NULL, @model, @backend, @gridOrigin,
            @reasoning, @reasoningMs, @seq, COALESCE(@selectedAt, @selected), @createdAt, @now)`,
       ),
-      listMessages: db.prepare<[string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`,
-      ),
+      listMessages: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq`),
       getMessage: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
       listTree: db.prepare<[string], { id: string; parent_id: string | null; seq: number; selected_at: number }>(
         'SELECT id, parent_id, seq, selected_at FROM messages WHERE conversation_id = ? ORDER BY seq',
       ),
       messagesByIds: db.prepare<[string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS.split(', ').map((column) => `m.${column}`).join(', ')}
+        `SELECT ${MESSAGE_COLUMNS.split(', ')
+          .map((column) => `m.${column}`)
+          .join(', ')}
          FROM json_each(?) j JOIN messages m ON m.id = j.value ORDER BY j.key`,
       ),
       selectWithAncestors: db.prepare(
@@ -167,14 +152,10 @@ export class ChatRepository {
       ),
       reparentChildren: db.prepare('UPDATE messages SET parent_id = ? WHERE parent_id = ?'),
       deleteMessage: db.prepare('DELETE FROM messages WHERE id = ?'),
-      updateContent: db.prepare(
-        'UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ? WHERE id = ?',
-      ),
+      updateContent: db.prepare('UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ? WHERE id = ?'),
       updateReasoning: db.prepare('UPDATE messages SET reasoning = ?, reasoning_ms = ? WHERE id = ?'),
       markContextShifted: db.prepare<[string]>('UPDATE messages SET context_shifted = 1 WHERE id = ?'),
-      interruptStreaming: db.prepare(
-        "UPDATE messages SET state = 'interrupted', updated_at = ? WHERE state = 'streaming'",
-      ),
+      interruptStreaming: db.prepare("UPDATE messages SET state = 'interrupted', updated_at = ? WHERE state = 'streaming'"),
       search: db.prepare<[string, number], SearchRow>(
         `SELECT f.conversation_id, f.message_id, c.title, c.updated_at,
            snippet(messages_fts, 0, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', 12) AS snippet
@@ -255,7 +236,15 @@ export class ChatRepository {
     const createdAt = message.createdAt ?? now
     this.db.transaction(() => {
       const { seq, selected } = this.statements.nextSeq.get(message.conversationId)!
-      const { createdAt: _ignored, selectedAt = null, backend = null, gridOrigin = null, reasoning = null, reasoningMs = null, ...columns } = message
+      const {
+        createdAt: _ignored,
+        selectedAt = null,
+        backend = null,
+        gridOrigin = null,
+        reasoning = null,
+        reasoningMs = null,
+        ...columns
+      } = message
       this.statements.insertMessage.run({
         ...columns,
         id,
@@ -286,7 +275,15 @@ export class ChatRepository {
     this.db.transaction(() => {
       let { seq, selected } = this.statements.nextSeq.get(conversationId)!
       for (const message of messages) {
-        const { createdAt = now, selectedAt = null, backend = null, gridOrigin = null, reasoning = null, reasoningMs = null, ...columns } = message
+        const {
+          createdAt = now,
+          selectedAt = null,
+          backend = null,
+          gridOrigin = null,
+          reasoning = null,
+          reasoningMs = null,
+          ...columns
+        } = message
         const used = selectedAt ?? selected
         this.statements.insertMessage.run({
           ...columns,

@@ -18,7 +18,10 @@ export function unusableDatabase(error: unknown, file: string): unknown {
     )
   }
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || ['EACCES', 'EPERM', 'EROFS'].includes(code)) {
-    return new AppError('STORAGE_FAILED', `GridForge cannot write its data folder ${dirname(file)}; check its permissions, or pick another folder with --data-dir.`)
+    return new AppError(
+      'STORAGE_FAILED',
+      `GridForge cannot write its data folder ${dirname(file)}; check its permissions, or pick another folder with --data-dir.`,
+    )
   }
   return error
 }
@@ -48,7 +51,8 @@ export function latestBackup(file: string): string | null {
  */
 export function recoverDatabase(file: string, mode: RecoveryMode, now: () => number = Date.now): string {
   const backup = mode === 'backup' ? latestBackup(file) : null
-  if (mode === 'backup' && !backup) throw new AppError('NOT_FOUND', `There is no backup of ${basename(file)} to open; start with --recover fresh instead.`)
+  if (mode === 'backup' && !backup)
+    throw new AppError('NOT_FOUND', `There is no backup of ${basename(file)} to open; start with --recover fresh instead.`)
   const aside = `${file}.damaged-${now()}`
   for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix)
   if (backup) copyFileSync(backup, file)

@@ -90,6 +90,8 @@ export class JobsRepository implements JobLedger {
 
   /** Completed jobs per clock hour since `since`, oldest first; hours without jobs are left out. */
   hourly(since: number): HourTotals[] {
-    return this.hourlySince.all(since).map((row) => ({ hour: row.hour, jobs: row.jobs, tokens: row.tokens ?? 0, rewards: row.rewards ?? 0 }))
+    return this.hourlySince
+      .all(since)
+      .map((row) => ({ hour: row.hour, jobs: row.jobs, tokens: row.tokens ?? 0, rewards: row.rewards ?? 0 }))
   }
 }

@@ -18,7 +18,9 @@ export interface TreeMessage extends Message, TreeNode {
  * recently. Also returns, for each message on the path with siblings, all sibling ids in write order
  * (the versions the UI lets the user browse).
  */
-export function activePath<T extends TreeNode>(all: readonly T[]): {
+export function activePath<T extends TreeNode>(
+  all: readonly T[],
+): {
   messages: T[]
   versions: Record<string, string[]>
 } {

@@ -141,8 +141,7 @@ export class ModelsRepository {
 
   addDownload(download: Pick<DownloadRecord, 'id' | 'source' | 'catalogId' | 'fileName' | 'expectedSha256'>): DownloadRecord {
     const now = this.now()
-    const position =
-      (this.db.prepare<[], { max: number | null }>('SELECT MAX(position) AS max FROM downloads').get()?.max ?? 0) + 1
+    const position = (this.db.prepare<[], { max: number | null }>('SELECT MAX(position) AS max FROM downloads').get()?.max ?? 0) + 1
     this.db
       .prepare(
         `INSERT INTO downloads (id, source, catalog_id, file_name, expected_sha256, total_bytes, received_bytes, state,
@@ -184,7 +183,12 @@ export class ModelsRepository {
 /** `Qwen2.5-7B-Instruct-Q4_K_M.gguf` → `qwen2.5-7b-instruct-q4_k_m`: short enough to type in `models rm`. */
 function slug(fileName: string): string {
   const stem = fileName.replace(/\.gguf$/i, '').toLowerCase()
-  return stem.replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'model'
+  return (
+    stem
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'model'
+  )
 }
 
 function toModel(row: ModelRow): ModelRecord {

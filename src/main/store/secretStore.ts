@@ -11,7 +11,10 @@ export interface SecretStore {
 }
 
 /** The file-system calls the store makes (replaceable in tests, e.g. to simulate a full disk). */
-export type SecretFiles = Pick<typeof nodeFs, 'chmodSync' | 'mkdirSync' | 'readFileSync' | 'renameSync' | 'rmSync' | 'statSync' | 'writeFileSync'>
+export type SecretFiles = Pick<
+  typeof nodeFs,
+  'chmodSync' | 'mkdirSync' | 'readFileSync' | 'renameSync' | 'rmSync' | 'statSync' | 'writeFileSync'
+>
 
 /** Longer than any key, token or certificate GridForge stores; a bigger file is not one of ours. */
 const MAX_SECRET_BYTES = 64 * 1024
@@ -46,7 +49,10 @@ export class FileSecretStore implements SecretStore {
       }
       const uid = process.getuid?.()
       if (uid !== undefined && info.uid !== uid) {
-        throw new AppError('STORAGE_FAILED', `The secret file ${file} belongs to another user, so GridForge does not use it; delete it and enter the key again.`)
+        throw new AppError(
+          'STORAGE_FAILED',
+          `The secret file ${file} belongs to another user, so GridForge does not use it; delete it and enter the key again.`,
+        )
       }
     }
     if (info.size > MAX_SECRET_BYTES) throw malformed(file)
@@ -87,5 +93,8 @@ export class FileSecretStore implements SecretStore {
 }
 
 function malformed(file: string): AppError {
-  return new AppError('STORAGE_FAILED', `The secret file ${file} does not hold a value GridForge wrote, so it is not used; delete it and enter the key again.`)
+  return new AppError(
+    'STORAGE_FAILED',
+    `The secret file ${file} does not hold a value GridForge wrote, so it is not used; delete it and enter the key again.`,
+  )
 }

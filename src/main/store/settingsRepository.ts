@@ -10,7 +10,10 @@ export class SettingsRepository {
   private readonly select
   private readonly upsert
 
-  constructor(db: Database.Database, private readonly now: () => number = Date.now) {
+  constructor(
+    db: Database.Database,
+    private readonly now: () => number = Date.now,
+  ) {
     this.select = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
     this.upsert = db.prepare(
       'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',

@@ -25,7 +25,8 @@ export function asStorageError(error: unknown): unknown {
   if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_CANTOPEN')) {
     return new AppError('STORAGE_FAILED', 'GridForge cannot write to its data folder; check its permissions.')
   }
-  if (code.startsWith('SQLITE_IOERR')) return new AppError('STORAGE_FAILED', 'Saving failed because of a disk error; check the disk and try again.')
+  if (code.startsWith('SQLITE_IOERR'))
+    return new AppError('STORAGE_FAILED', 'Saving failed because of a disk error; check the disk and try again.')
   if (code === 'SQLITE_BUSY') return new AppError('STORAGE_FAILED', 'The history is locked by another GridForge; close it and try again.')
   return error
 }

@@ -32,7 +32,12 @@ export const serverRootUrl = (config: BackendConfig, path: string) => `${config.
  * Sends one request with the first-byte and idle timeouts. Non-2xx answers throw `backendAnswerError`'s
  * classification; a server that cannot be reached or never answers throws a `BackendError`.
  */
-export async function callBackend(target: BackendTarget, url: string, init: { method: 'GET' | 'POST'; payload?: unknown; accept: string }, signal?: AbortSignal): Promise<BackendReply> {
+export async function callBackend(
+  target: BackendTarget,
+  url: string,
+  init: { method: 'GET' | 'POST'; payload?: unknown; accept: string },
+  signal?: AbortSignal,
+): Promise<BackendReply> {
   const cut = new AbortController()
   let expired: string | null = null
   let timer: AbortController | null = null
@@ -74,7 +79,8 @@ export async function callBackend(target: BackendTarget, url: string, init: { me
   } catch (error) {
     const known = failure(error)
     if (!known) throw error
-    if (known.failure === 'dropped') throw new BackendError('unreachable', `Could not reach the inference server at ${new URL(url).origin}.`)
+    if (known.failure === 'dropped')
+      throw new BackendError('unreachable', `Could not reach the inference server at ${new URL(url).origin}.`)
     throw known
   }
   const idle = `The inference server stopped sending for ${Math.round(target.timeouts.idleMs / 1000)} s in the middle of a reply.`

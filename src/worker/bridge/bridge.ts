@@ -18,8 +18,16 @@ export interface Bridge {
  * Probes the server's model and builds the engine and the health gate on what passed. Throws the
  * `BackendError` of a server that cannot serve at all (unreachable, a web page, no such model, key refused).
  */
-export async function openBridge(config: BackendConfig, deps: { clock?: Clock; fetch?: typeof fetch; intervals?: HealthIntervals } = {}): Promise<Bridge> {
-  const target: BackendTarget = { config, timeouts: { ...DEFAULT_TIMEOUTS, ...config.timeouts }, clock: deps.clock ?? systemClock, fetch: deps.fetch }
+export async function openBridge(
+  config: BackendConfig,
+  deps: { clock?: Clock; fetch?: typeof fetch; intervals?: HealthIntervals } = {},
+): Promise<Bridge> {
+  const target: BackendTarget = {
+    config,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...config.timeouts },
+    clock: deps.clock ?? systemClock,
+    fetch: deps.fetch,
+  }
   const capabilities = await probeCapabilities(target)
   const health = createBackendHealth(() => checkServing(target), target.clock, deps.intervals)
   const backend = config.kind === 'openai' ? openAiBackend : koboldBackend

@@ -6,8 +6,14 @@ import type { BackendCapabilities } from './backendTypes.js'
 import { reportedContext } from './contextLength.js'
 
 const HELLO = [{ role: 'user', content: 'Say hi.' }]
-const PROBE_TOOL = { type: 'function', function: { name: 'get_time', description: 'The current time.', parameters: { type: 'object', properties: {} } } }
-const PROBE_SCHEMA = { type: 'json_schema', json_schema: { name: 'probe', schema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } } }
+const PROBE_TOOL = {
+  type: 'function',
+  function: { name: 'get_time', description: 'The current time.', parameters: { type: 'object', properties: {} } },
+}
+const PROBE_SCHEMA = {
+  type: 'json_schema',
+  json_schema: { name: 'probe', schema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } },
+}
 
 /**
  * Tries the model the way jobs will use it, with one- or two-token requests: a streamed reply, a request

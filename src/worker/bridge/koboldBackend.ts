@@ -17,10 +17,15 @@ const resultSchema = z.looseObject({ results: z.array(z.looseObject({ text: z.st
  * A KoboldAI server (KoboldCpp) as the worker's engine: the Horde's plain prompts, streamed through
  * `/api/extra/generate/stream` where the server has it, `/api/v1/generate` otherwise.
  */
-export function koboldBackend(target: BackendTarget, capabilities: BackendCapabilities, onFailure: OnBackendFailure = () => undefined): GenerationEngine {
+export function koboldBackend(
+  target: BackendTarget,
+  capabilities: BackendCapabilities,
+  onFailure: OnBackendFailure = () => undefined,
+): GenerationEngine {
   return {
     async generate(request: GenerateRequest, handlers: Handlers): Promise<GenerateResult> {
-      if (request.kind !== 'completion') throw new BadJobRequest('This worker serves plain prompts only (a KoboldAI server); chat requests are not supported.')
+      if (request.kind !== 'completion')
+        throw new BadJobRequest('This worker serves plain prompts only (a KoboldAI server); chat requests are not supported.')
       const started = target.clock.now()
       const { params } = request
       const payload = Object.fromEntries(
@@ -61,7 +66,12 @@ export function koboldBackend(target: BackendTarget, capabilities: BackendCapabi
       const path = capabilities.streaming ? '/api/extra/generate/stream' : '/api/v1/generate'
       let reply: BackendReply
       try {
-        reply = await callBackend(target, backendUrl(target.config, path), { method: 'POST', payload, accept: capabilities.streaming ? 'text/event-stream' : 'application/json' }, handlers.signal)
+        reply = await callBackend(
+          target,
+          backendUrl(target.config, path),
+          { method: 'POST', payload, accept: capabilities.streaming ? 'text/event-stream' : 'application/json' },
+          handlers.signal,
+        )
       } catch (error) {
         if (handlers.signal?.aborted) return result('abort')
         if (error instanceof BackendError) onFailure(error)

@@ -22,7 +22,11 @@ export type OnBackendFailure = (error: BackendError) => void
  * An OpenAI-compatible server (Ollama, vLLM, llama.cpp server, LM Studio, GridForge's own local API) as the
  * worker's engine: streamed chat and completions with tools, response_format, stop and reasoning passed through.
  */
-export function openAiBackend(target: BackendTarget, capabilities: BackendCapabilities, onFailure: OnBackendFailure = () => undefined): GenerationEngine {
+export function openAiBackend(
+  target: BackendTarget,
+  capabilities: BackendCapabilities,
+  onFailure: OnBackendFailure = () => undefined,
+): GenerationEngine {
   return {
     async generate(request: GenerateRequest, handlers: Handlers): Promise<GenerateResult> {
       checkRequestSupported(request, capabilities)
@@ -73,7 +77,12 @@ export function openAiBackend(target: BackendTarget, capabilities: BackendCapabi
 
       let reply: BackendReply
       try {
-        reply = await callBackend(target, backendUrl(target.config, path), { method: 'POST', payload: body, accept: capabilities.streaming ? 'text/event-stream' : 'application/json' }, handlers.signal)
+        reply = await callBackend(
+          target,
+          backendUrl(target.config, path),
+          { method: 'POST', payload: body, accept: capabilities.streaming ? 'text/event-stream' : 'application/json' },
+          handlers.signal,
+        )
       } catch (error) {
         if (handlers.signal?.aborted) return result('abort')
         throw reported(error, onFailure)
@@ -84,7 +93,8 @@ export function openAiBackend(target: BackendTarget, capabilities: BackendCapabi
           return result(finish ?? 'stop')
         }
         const type = reply.response.headers.get('content-type') ?? ''
-        if (/html/i.test(type)) throw new BackendError('garbage', 'The inference server answered with a web page, not a reply stream; check --backend-url.')
+        if (/html/i.test(type))
+          throw new BackendError('garbage', 'The inference server answered with a web page, not a reply stream; check --backend-url.')
         // A server that ignores stream: true answers the whole reply at once.
         if (/json/i.test(type)) {
           take(chunkOf(parseJsonAnswer(await new Response(reply.body).text(), reply.response)))

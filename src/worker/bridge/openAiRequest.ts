@@ -1,8 +1,16 @@
 import type { ChatTurn, GenerateRequest, ResponseFormat, SamplingParams, ToolChoice } from '../../shared/generation.js'
 
 /** The request as an OpenAI `/chat/completions` or `/completions` body for `model`. */
-export function openAiBody(request: GenerateRequest, model: string, stream: boolean): { path: '/chat/completions' | '/completions'; body: Record<string, unknown> } {
-  const common = { model, ...sampling(request.params), ...(stream ? { stream: true, stream_options: { include_usage: true } } : { stream: false }) }
+export function openAiBody(
+  request: GenerateRequest,
+  model: string,
+  stream: boolean,
+): { path: '/chat/completions' | '/completions'; body: Record<string, unknown> } {
+  const common = {
+    model,
+    ...sampling(request.params),
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : { stream: false }),
+  }
   if (request.kind === 'completion') return { path: '/completions', body: { ...common, prompt: request.prompt } }
   return {
     path: '/chat/completions',
@@ -49,12 +57,17 @@ function sampling(params: SamplingParams): Record<string, unknown> {
 }
 
 function message(turn: ChatTurn): Record<string, unknown> {
-  if (turn.role === 'tool') return { role: 'tool', content: turn.content, tool_call_id: turn.toolCallId, ...(turn.name ? { name: turn.name } : {}) }
+  if (turn.role === 'tool')
+    return { role: 'tool', content: turn.content, tool_call_id: turn.toolCallId, ...(turn.name ? { name: turn.name } : {}) }
   if (turn.role === 'assistant' && turn.toolCalls?.length) {
     return {
       role: 'assistant',
       content: turn.content || null,
-      tool_calls: turn.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
+      tool_calls: turn.toolCalls.map((call) => ({
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments },
+      })),
     }
   }
   return { role: turn.role, content: turn.content }
@@ -66,5 +79,12 @@ function toolChoice(choice: ToolChoice): unknown {
 
 function responseFormat(format: ResponseFormat): unknown {
   if (format.type !== 'json_schema') return { type: format.type }
-  return { type: 'json_schema', json_schema: { name: format.name ?? 'response', schema: format.schema, ...(format.strict === undefined ? {} : { strict: format.strict }) } }
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name: format.name ?? 'response',
+      schema: format.schema,
+      ...(format.strict === undefined ? {} : { strict: format.strict }),
+    },
+  }
 }

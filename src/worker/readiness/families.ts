@@ -15,7 +15,18 @@ import { seededRandom } from './seededRandom.js'
 /** A family's probe for this run, or why the grid would not send it to this worker. */
 export type PlannedProbe = { family: ReadinessFamily; canary: Canary } | { family: ReadinessFamily; skipped: string }
 
-const BUILDERS = [echoCanary, mathAddCanary, mathMulCanary, jsonObjectCanary, logicStepsCanary, codeFunctionCanary, toolCallCanary, toolChainCanary, stopSequenceCanary, tokenLimitCanary]
+const BUILDERS = [
+  echoCanary,
+  mathAddCanary,
+  mathMulCanary,
+  jsonObjectCanary,
+  logicStepsCanary,
+  codeFunctionCanary,
+  toolCallCanary,
+  toolChainCanary,
+  stopSequenceCanary,
+  tokenLimitCanary,
+]
 
 /**
  * Every family's probe for one run: the same seed gives the same probes. Context probes are planned only
@@ -32,7 +43,10 @@ export function planProbes(seed: number, maxContextLength: number): PlannedProbe
     planned.push(
       maxContextLength >= tier.minAdvertised
         ? { family: tier.family, canary: contextRetrieveCanary(random(BUILDERS.length + index), tier) }
-        : { family: tier.family, skipped: `sent only to workers advertising a context of ${tier.minAdvertised.toLocaleString('en-US')} or more` },
+        : {
+            family: tier.family,
+            skipped: `sent only to workers advertising a context of ${tier.minAdvertised.toLocaleString('en-US')} or more`,
+          },
     )
   })
   return planned

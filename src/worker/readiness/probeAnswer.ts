@@ -31,7 +31,11 @@ export function probeAnswerOf(result: GenerateResult, streamedCalls: ToolCallDel
   const merged = mergeToolCallDeltas(streamedCalls)
   const toolCalls = merged.length
     ? merged
-    : (result.toolCalls ?? []).map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } }))
+    : (result.toolCalls ?? []).map((call) => ({
+        id: call.id,
+        type: 'function' as const,
+        function: { name: call.name, arguments: call.arguments },
+      }))
   return {
     content: result.text,
     reasoning_content: result.reasoning ?? null,

@@ -61,13 +61,22 @@ export async function runReadiness(options: ReadinessOptions): Promise<Readiness
       decodeTokens += run.decodeTokens
       decodeMs += run.decodeMs
       const verdict = run.failure ? 'fail' : durationMs > SLOW_AFTER_MS ? 'slow' : 'pass'
-      result = { family: probe.family, verdict, reason: run.failure, durationMs, promptTokens: run.promptTokens, completionTokens: run.completionTokens }
+      result = {
+        family: probe.family,
+        verdict,
+        reason: run.failure,
+        durationMs,
+        promptTokens: run.promptTokens,
+        completionTokens: run.completionTokens,
+      }
     }
     results.push(result)
     options.onResult?.(result, index + 1, planned.length)
   }
   if (options.signal?.aborted) throw new ReadinessCancelled('The readiness check was cancelled.')
-  const passedContexts = CONTEXT_TIERS.filter((tier) => results.some((r) => r.family === tier.family && (r.verdict === 'pass' || r.verdict === 'slow')))
+  const passedContexts = CONTEXT_TIERS.filter((tier) =>
+    results.some((r) => r.family === tier.family && (r.verdict === 'pass' || r.verdict === 'slow')),
+  )
   return {
     seed,
     maxContextLength: options.limits.maxContextLength,
@@ -144,7 +153,10 @@ export async function runReadiness(options: ReadinessOptions): Promise<Readiness
       })
       const ended = clock.now()
       const from = firstTokenAt ?? started
-      const decode = result.completionTokens > 1 ? { decodeTokens: result.completionTokens - 1, decodeMs: ended - from } : { decodeTokens: 0, decodeMs: 0 }
+      const decode =
+        result.completionTokens > 1
+          ? { decodeTokens: result.completionTokens - 1, decodeMs: ended - from }
+          : { decodeTokens: 0, decodeMs: 0 }
       if (timedOut) return { ...none, failure: `no answer within ${PROBE_TIMEOUT_MS / 1000} s`, promptTokens: result.promptTokens }
       return { answer: probeAnswerOf(result, calls), failure: null, promptTokens: result.promptTokens, ...decode }
     } catch (error) {

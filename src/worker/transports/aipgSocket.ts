@@ -3,7 +3,14 @@ import WebSocket from 'ws'
 import { z } from 'zod'
 import type { AipgRegistration } from '../../grid/aipgRegistration.js'
 import type { WorkerIdentityProof } from '../../grid/identity/registration.js'
-import { classifyClose, closeError, registrationStopped, registrationTimeout, upgradeRefused, type CloseInfo } from '../../grid/aipgSocketErrors.js'
+import {
+  classifyClose,
+  closeError,
+  registrationStopped,
+  registrationTimeout,
+  upgradeRefused,
+  type CloseInfo,
+} from '../../grid/aipgSocketErrors.js'
 import { jobRewardSchema } from '../rewards.js'
 import { unreachableError, type GridError } from '../../grid/gridError.js'
 
@@ -22,7 +29,10 @@ const serverFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('job'),
     id: z.string().min(1),
     model: z.string().optional().default(''),
-    payload: z.looseObject({ request: z.unknown().optional(), max_length: z.number().optional().catch(undefined) }).optional().default({}),
+    payload: z
+      .looseObject({ request: z.unknown().optional(), max_length: z.number().optional().catch(undefined) })
+      .optional()
+      .default({}),
   }),
   z.looseObject({ type: z.literal('cancel'), id: z.string() }),
   z.looseObject({ type: z.literal('ack'), id: z.string(), den: jobRewardSchema.optional().catch(undefined) }),
@@ -75,7 +85,12 @@ export class AipgConnection {
   }
 
   /** Connects and registers; resolves once the grid says `ready`. Refusals reject with a `GridError`. */
-  static open(url: string, registration: AipgRegistration & { worker_identity?: WorkerIdentityProof }, extraCa: string | undefined, signal?: AbortSignal): Promise<AipgConnection> {
+  static open(
+    url: string,
+    registration: AipgRegistration & { worker_identity?: WorkerIdentityProof },
+    extraCa: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<AipgConnection> {
     // The AIPG worker host presents a Cloudflare Origin certificate: trust that CA for this socket only.
     const ca = extraCa ? [...rootCertificates, extraCa] : undefined
     const ws = new WebSocket(url, { ca, handshakeTimeout: READY_TIMEOUT_MS, maxPayload: 16 * 1024 * 1024 })

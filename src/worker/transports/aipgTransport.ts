@@ -26,7 +26,12 @@ export function aipgTransport(config: WorkerConfig, deps: { clock: Clock; logger
       const registration = registrationFor(config, slot)
       // Every attempt gets its own proof: core accepts a nonce once and a timestamp within ±300 s.
       const proof = identity?.proofFor(registration) ?? null
-      const connection = await AipgConnection.open(url, proof ? { ...registration, worker_identity: proof } : registration, config.extraCa, signal)
+      const connection = await AipgConnection.open(
+        url,
+        proof ? { ...registration, worker_identity: proof } : registration,
+        config.extraCa,
+        signal,
+      )
       // Core verifies worker_sig against the delegated signer only when the registration carried the identity.
       return new AipgSession(connection, deps.clock, proof && identity, seen, deps.logger)
     },
@@ -45,7 +50,12 @@ class SlotIdentity {
 
   proofFor(registration: AipgRegistration) {
     return this.attempt('registering without worker identity', () =>
-      this.signer.workerIdentityFor({ name: registration.name, models: registration.models, job_types: registration.job_types, bridge_agent: registration.bridge_agent }),
+      this.signer.workerIdentityFor({
+        name: registration.name,
+        models: registration.models,
+        job_types: registration.job_types,
+        bridge_agent: registration.bridge_agent,
+      }),
     )
   }
 

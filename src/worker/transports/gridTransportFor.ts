@@ -6,6 +6,9 @@ import { aipgTransport } from './aipgTransport.js'
 import { hordeTransport } from './hordeTransport.js'
 
 /** The transport of the configured network. */
-export function gridTransportFor(config: WorkerConfig, deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; signer?: WorkerSigner }): GridTransport {
+export function gridTransportFor(
+  config: WorkerConfig,
+  deps: { clock: Clock; logger: Logger; fetch?: typeof fetch; signer?: WorkerSigner },
+): GridTransport {
   return config.network === 'aipg' ? aipgTransport(config, deps) : hordeTransport(config, deps)
 }

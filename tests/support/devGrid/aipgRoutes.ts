@@ -25,8 +25,7 @@ export class AipgRoutes {
 
   /** Returns a reply, 'streaming' when it answers `res` itself, or undefined for no route. */
   handle(ctx: RequestContext, res: ServerResponse): Reply | 'streaming' | undefined {
-    const get = (handler: () => Reply): Reply =>
-      ctx.method === 'GET' ? handler() : detail(405, 'Method Not Allowed')
+    const get = (handler: () => Reply): Reply => (ctx.method === 'GET' ? handler() : detail(405, 'Method Not Allowed'))
     switch (ctx.path) {
       case '/health':
         return get(() => ({ status: 200, body: { status: 'ok' } }))
@@ -45,7 +44,9 @@ export class AipgRoutes {
       case '/v1/account/payouts':
         return get(() => this.accountPayouts(ctx))
       case '/v1/models/registry':
-        return get(() => (this.state.aipg.registry ? { status: 200, body: { version: 1, models: this.state.aipg.registry } } : detail(404, 'Not Found')))
+        return get(() =>
+          this.state.aipg.registry ? { status: 200, body: { version: 1, models: this.state.aipg.registry } } : detail(404, 'Not Found'),
+        )
       case '/v1/chat/completions':
         if (ctx.method !== 'POST') return detail(405, 'Method Not Allowed')
         return this.chat(ctx, res)
@@ -105,9 +106,7 @@ export class AipgRoutes {
       type: 'text',
       max_context_length: entry.ctx,
       samples: entry.speeds.length,
-      tokens_per_s: entry.speeds.length
-        ? Math.round((entry.speeds.reduce((a, b) => a + b, 0) / entry.speeds.length) * 10) / 10
-        : null,
+      tokens_per_s: entry.speeds.length ? Math.round((entry.speeds.reduce((a, b) => a + b, 0) / entry.speeds.length) * 10) / 10 : null,
       avg_ttft_s: null,
       avg_latency_s: null,
     }))
@@ -125,10 +124,14 @@ export class AipgRoutes {
     const account = this.state.account(apiKeyOf(ctx.headers))
     if (!account) return detail(401, apiKeyOf(ctx.headers) ? 'Invalid API key' : 'Missing API key')
     const wallet = account.payoutWallet.toLowerCase()
-    if (!wallet) return { status: 200, body: { payout_wallet: '', jobs: [], note: 'set a payout wallet to attribute + settle your worker jobs' } }
+    if (!wallet)
+      return { status: 200, body: { payout_wallet: '', jobs: [], note: 'set a payout wallet to attribute + settle your worker jobs' } }
     const requested = Number(ctx.query.get('limit') ?? 50)
     const limit = Math.max(1, Math.min(Number.isInteger(requested) ? requested : 50, 100))
-    const rows = this.state.aipg.ledger.filter((row) => row.wallet === wallet).reverse().slice(0, limit)
+    const rows = this.state.aipg.ledger
+      .filter((row) => row.wallet === wallet)
+      .reverse()
+      .slice(0, limit)
     return {
       status: 200,
       body: {

@@ -133,9 +133,7 @@ export class AipgHub {
 
   /** Registered, open connections. */
   online(): Registration[] {
-    return [...this.connections].flatMap((conn) =>
-      conn.worker && conn.ws.readyState === conn.ws.OPEN ? [conn.worker] : [],
-    )
+    return [...this.connections].flatMap((conn) => (conn.worker && conn.ws.readyState === conn.ws.OPEN ? [conn.worker] : []))
   }
 
   /** Whether some connected worker could take a job for `model` (undefined: any model). */
@@ -218,17 +216,13 @@ export class AipgHub {
     }
     const reg = parsed.data
     const retired = reg.models.filter((model) =>
-      RETIRED_MODEL_PREFIXES.some((prefix) =>
-        model.toLowerCase().replace(/[_ ]/g, '-').replace(/-+/g, '-').startsWith(prefix),
-      ),
+      RETIRED_MODEL_PREFIXES.some((prefix) => model.toLowerCase().replace(/[_ ]/g, '-').replace(/-+/g, '-').startsWith(prefix)),
     )
     if (retired.length) return refuse(4003, `Retired model identity: ${retired.join(', ')}`)
     if (!reg.apikey || !reg.name) return refuse(4001, 'Missing apikey or name')
     const account = this.state.account(reg.apikey)
     if (!account) return refuse(4001, 'Invalid API key')
-    if (
-      !account.scopes.some((scope) => scope === 'worker.connect' || scope === 'inference.submit')
-    ) {
+    if (!account.scopes.some((scope) => scope === 'worker.connect' || scope === 'inference.submit')) {
       return refuse(4003, 'API key lacks worker.connect scope')
     }
     const now = Date.now()
@@ -236,9 +230,7 @@ export class AipgHub {
     if (record && record.cooldownUntil > now) {
       return refuse(4003, 'Worker recently evicted for failed generations; retry shortly.')
     }
-    const jobTypes = (reg.job_types ?? [reg.worker_type ?? 'text']).filter((type) =>
-      JOB_TYPES.includes(type),
-    )
+    const jobTypes = (reg.job_types ?? [reg.worker_type ?? 'text']).filter((type) => JOB_TYPES.includes(type))
     // As core: the payout wallet is the account's, never the worker's; the identity is checked before the name.
     const wallet = account.payoutWallet.toLowerCase()
     let identity: VerifiedWorkerIdentity | null
@@ -404,8 +396,7 @@ export class AipgHub {
     const run = conn.running
     if (!run || !isFor(frame, run)) {
       // A second `done` for a settled job is a duplicate: acknowledged, never paid.
-      const settled =
-        typeof frame.id === 'string' ? this.state.aipg.results.get(frame.id) : undefined
+      const settled = typeof frame.id === 'string' ? this.state.aipg.results.get(frame.id) : undefined
       if (settled?.acked !== undefined) send(conn, { type: 'ack', id: frame.id, den: 0 })
       return
     }
@@ -420,16 +411,14 @@ export class AipgHub {
     const text = stringOr(frame.full_text, run.text)
     const reasoning = stringOr(frame.full_reasoning, run.reasoning)
     const cancelled = frame.cancelled === true
-    const produced =
-      text.trim() !== '' || reasoning.trim() !== '' || run.toolCalls || run.tokenFrames > 0
+    const produced = text.trim() !== '' || reasoning.trim() !== '' || run.toolCalls || run.tokenFrames > 0
     if (!produced && !cancelled) {
       this.fail(conn, run, 'Worker returned an empty completion', false, 'empty')
       return
     }
     const worker = conn.worker
     const usage = isRecord(frame.usage) ? frame.usage : undefined
-    const reported =
-      typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : run.tokenFrames
+    const reported = typeof usage?.completion_tokens === 'number' ? usage.completion_tokens : run.tokenFrames
     const serverCount = approximateTokens(text + reasoning)
     const requestedMax = jobMaxLength(run.job)
     const tokens = Math.min(serverCount, reported || serverCount, requestedMax)
@@ -502,13 +491,7 @@ export class AipgHub {
    * A failed generation: den 0, a strike unless the request itself was bad, and a silent requeue
    * when nothing was streamed yet (at most twice).
    */
-  private fail(
-    conn: Connection,
-    run: RunningJob,
-    message: string,
-    clientError: boolean,
-    state: 'error' | 'empty',
-  ): void {
+  private fail(conn: Connection, run: RunningJob, message: string, clientError: boolean, state: 'error' | 'empty'): void {
     this.finish(conn)
     run.result.acked = 0
     send(conn, { type: 'ack', id: run.job.id, den: 0 })
@@ -524,9 +507,7 @@ export class AipgHub {
         this.state.emit({ type: 'requeued', network: 'aipg', id: run.job.id, reason: state })
       } else {
         run.job.listener?.onError(
-          run.tokenFrames === 0
-            ? 'No worker could complete this job; giving up.'
-            : 'Worker failed mid-generation; please retry.',
+          run.tokenFrames === 0 ? 'No worker could complete this job; giving up.' : 'Worker failed mid-generation; please retry.',
           false,
         )
       }
@@ -565,8 +546,7 @@ export class AipgHub {
     if (now - record.lastEvictionAt > EVICTION_DECAY_MS) record.evictions = 0
     record.evictions += 1
     record.lastEvictionAt = now
-    const cooldown =
-      EVICTION_LADDER_S[Math.min(record.evictions, EVICTION_LADDER_S.length) - 1] ?? 30
+    const cooldown = EVICTION_LADDER_S[Math.min(record.evictions, EVICTION_LADDER_S.length) - 1] ?? 30
     record.cooldownUntil = now + cooldown * 1000
     record.strikes = 0
     this.state.aipg.strikes.delete(name)

@@ -48,8 +48,7 @@ function parse() {
   const port = Number(values.port)
   const jobsPerMinute = Number(values['jobs-per-minute'])
   const mode = values.mode
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    fail(`--port: not a port: ${values.port}`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port: not a port: ${values.port}`)
   if (!isMode(mode)) fail(`--mode: expected both, aipg or horde, got ${mode}`)
   if (!(jobsPerMinute >= 0)) fail(`--jobs-per-minute: not a number: ${values['jobs-per-minute']}`)
   return { port, mode, jobsPerMinute }
@@ -94,12 +93,9 @@ async function main(): Promise<void> {
   })
   const aipg = mode !== 'horde'
   const horde = mode !== 'aipg'
-  const transports = [aipg && 'AIPG WebSocket', horde && 'AI Horde REST']
-    .filter(Boolean)
-    .join(' + ')
+  const transports = [aipg && 'AIPG WebSocket', horde && 'AI Horde REST'].filter(Boolean).join(' + ')
   const worker = (network: string) =>
-    `  npx gridforge worker --network ${network} --grid-url ${grid.url} --api-key-file /tmp/devkey ` +
-    `--model ${MODEL_FILE} --name my-rig`
+    `  npx gridforge worker --network ${network} --grid-url ${grid.url} --api-key-file /tmp/devkey ` + `--model ${MODEL_FILE} --name my-rig`
   const lines = [
     `Dev grid on ${grid.url} (${transports}). API key: ${KEY}`,
     'Point a worker at it:',

@@ -14,8 +14,7 @@ export const PAYLOAD_DEFAULTS = {
  * worker hostile values (negative temperature, huge max_length, unknown keys, empty prompt).
  */
 export function hordePayload(payload: Record<string, unknown>): Record<string, unknown> {
-  if (typeof payload.prompt !== 'string')
-    throw new Error('enqueueHorde: payload.prompt must be a string')
+  if (typeof payload.prompt !== 'string') throw new Error('enqueueHorde: payload.prompt must be a string')
   const { n: _n, ...rest } = payload
   return { ...PAYLOAD_DEFAULTS, ...rest }
 }

@@ -8,7 +8,9 @@ import type { GridState } from './state.js'
 /** §8.1 GenerationInputKobold, the parts a chat client sends. */
 const asyncSchema = z.looseObject({
   prompt: z.string(),
-  params: z.looseObject({ n: z.int().min(1).max(20).default(1), max_length: z.int().min(16).max(4096).default(80) }).default({ n: 1, max_length: 80 }),
+  params: z
+    .looseObject({ n: z.int().min(1).max(20).default(1), max_length: z.int().min(16).max(4096).default(80) })
+    .default({ n: 1, max_length: 80 }),
   models: z.array(z.string()).default([]),
   nsfw: z.boolean().default(true),
 })
@@ -37,9 +39,13 @@ export class HordeRequesterRoutes {
     if (key === undefined) return validationError({ apikey: MISSING_HEADER })
     const account = key === '0000000000' ? { user: 'Anonymous#0' } : this.state.account(key)
     if (!account) {
-      return hordeError(401, 'InvalidAPIKey', 'No user matching sent API Key. Have you remembered to register at https://aihorde.net/register ?')
+      return hordeError(
+        401,
+        'InvalidAPIKey',
+        'No user matching sent API Key. Have you remembered to register at https://aihorde.net/register ?',
+      )
     }
-    if (!isRecord(ctx.json)) return validationError({ '': 'None is not of type \'object\'' })
+    if (!isRecord(ctx.json)) return validationError({ '': "None is not of type 'object'" })
     const parsed = asyncSchema.safeParse(ctx.json, { reportInput: true })
     if (!parsed.success) return validationError(flaskErrors(parsed.error.issues))
     const { prompt, params, models, nsfw } = parsed.data

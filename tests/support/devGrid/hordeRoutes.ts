@@ -87,8 +87,7 @@ const ABORTS_PER_HOUR_LIMIT = 20
 const MAINTENANCE_MESSAGE =
   'Maintenance mode activated because worker is dropping too many jobs. Please investigate if your ' +
   'performance has been impacted and consider reducing your max_power or your max_threads'
-const NO_MODELS_MESSAGE =
-  'Unfortunately we cannot accept workers serving unrecognised models at this time'
+const NO_MODELS_MESSAGE = 'Unfortunately we cannot accept workers serving unrecognised models at this time'
 
 export class HordeRoutes {
   readonly workers = new Map<string, HordeWorker>()
@@ -109,8 +108,7 @@ export class HordeRoutes {
   /** Routes below /api/v2; undefined when nothing matches. */
   handle(ctx: RequestContext): Reply | undefined {
     const path = ctx.path.replace(/^\/api\/v2/, '').replace(/\/$/, '')
-    const route = (method: string, handler: () => Reply): Reply =>
-      ctx.method === method ? handler() : methodNotAllowed
+    const route = (method: string, handler: () => Reply): Reply => (ctx.method === method ? handler() : methodNotAllowed)
     if (path === '/generate/text/pop') return route('POST', () => this.pop(ctx))
     if (path === '/generate/text/submit') return route('POST', () => this.submit(ctx))
     if (path === '/generate/text/async') return route('POST', () => this.requester.async(ctx))
@@ -216,9 +214,7 @@ export class HordeRoutes {
       lastCheckIn: ctx.at,
     })
     this.sweep(ctx.at)
-    const found = worker.maintenance
-      ? { skipped: {} }
-      : this.queue.pop({ ...worker, amount: pop.amount }, worker, ctx.at)
+    const found = worker.maintenance ? { skipped: {} } : this.queue.pop({ ...worker, amount: pop.amount }, worker, ctx.at)
     if ('skipped' in found) {
       if (worker.maintenance) {
         return hordeError(403, 'WorkerMaintenance', worker.maintenanceMsg ?? MAINTENANCE_MESSAGE)
@@ -291,11 +287,7 @@ export class HordeRoutes {
     }
     if (procgen.state !== 'processing') {
       if (worker?.maintenance) return { status: 200, body: { reward: 0 } }
-      return hordeError(
-        400,
-        'DuplicateGen',
-        `Processing Generation with ID ${procgen.id} already submitted.`,
-      )
+      return hordeError(400, 'DuplicateGen', `Processing Generation with ID ${procgen.id} already submitted.`)
     }
     if (submit.state === 'faulted') {
       procgen.state = 'faulted'
@@ -374,11 +366,7 @@ export class HordeRoutes {
     const key = ctx.headers.apikey
     if (key === undefined) return validationError({ apikey: MISSING_HEADER })
     if (key === ANON_KEY && isPop) {
-      return hordeError(
-        403,
-        'AnonForbiddenWorker',
-        'Anonymous user is forbidden from running a worker',
-      )
+      return hordeError(403, 'AnonForbiddenWorker', 'Anonymous user is forbidden from running a worker')
     }
     return this.state.account(key) ?? invalidKey()
   }
@@ -496,10 +484,7 @@ export class HordeRoutes {
     const name = ctx.query.get('name')
     const viewer = this.state.account(ctx.headers.apikey)
     const list = [...this.workers.values()].filter(
-      (worker) =>
-        this.isOnline(worker) &&
-        (type === null || type === 'text') &&
-        (!name || worker.name === name),
+      (worker) => this.isOnline(worker) && (type === null || type === 'text') && (!name || worker.name === name),
     )
     return { status: 200, body: list.map((worker) => this.details(worker, viewer)) }
   }
@@ -525,9 +510,7 @@ export class HordeRoutes {
     if (body.value.maintenance !== undefined) {
       worker.maintenance = body.value.maintenance
       if (!worker.maintenance) worker.aborts = []
-      worker.maintenanceMsg = worker.maintenance
-        ? (body.value.maintenance_msg ?? 'Worker set to maintenance by its owner.')
-        : null
+      worker.maintenanceMsg = worker.maintenance ? (body.value.maintenance_msg ?? 'Worker set to maintenance by its owner.') : null
       changes.maintenance = worker.maintenance
     }
     if (body.value.info !== undefined) {
@@ -547,9 +530,7 @@ export class HordeRoutes {
       requests_fulfilled: worker.requestsFulfilled,
       kudos_rewards: round2(worker.kudosGenerated),
       kudos_details: { generated: round2(worker.kudosGenerated), uptime: 0 },
-      performance: worker.speeds.length
-        ? `${average(worker.speeds).toFixed(1)} tokens per second`
-        : 'No requests fulfilled yet',
+      performance: worker.speeds.length ? `${average(worker.speeds).toFixed(1)} tokens per second` : 'No requests fulfilled yet',
       threads: worker.threads,
       uptime: Math.round((Date.now() - worker.createdAt) / 1000),
       uncompleted_jobs: worker.uncompletedJobs,
@@ -580,10 +561,7 @@ export class HordeRoutes {
   }
 }
 
-function parseBody<T extends z.ZodType>(
-  ctx: RequestContext,
-  schema: T,
-): { ok: true; value: z.output<T> } | { ok: false; reply: Reply } {
+function parseBody<T extends z.ZodType>(ctx: RequestContext, schema: T): { ok: true; value: z.output<T> } | { ok: false; reply: Reply } {
   if (ctx.undecodable) return { ok: false, reply: undecodableJson }
   if (!isRecord(ctx.json)) {
     return {
@@ -594,8 +572,7 @@ function parseBody<T extends z.ZodType>(
     }
   }
   const parsed = schema.safeParse(ctx.json, { reportInput: true })
-  if (!parsed.success)
-    return { ok: false, reply: validationError(flaskErrors(parsed.error.issues)) }
+  if (!parsed.success) return { ok: false, reply: validationError(flaskErrors(parsed.error.issues)) }
   return { ok: true, value: parsed.data }
 }
 

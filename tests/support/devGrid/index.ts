@@ -76,9 +76,7 @@ export async function startDevGrid(options: DevGridOptions = {}): Promise<DevGri
       sendReply(res, downPage)
       return
     }
-    route(req, res, at).catch(() =>
-      sendReply(res, { status: 500, body: { message: 'Internal Server Error' } }),
-    )
+    route(req, res, at).catch(() => sendReply(res, { status: 500, body: { message: 'Internal Server Error' } }))
   })
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -109,8 +107,7 @@ export async function startDevGrid(options: DevGridOptions = {}): Promise<DevGri
     },
     enqueueHorde(job) {
       const n = job.n ?? 1
-      if (!Number.isInteger(n) || n < 1 || n > 20)
-        throw new Error('enqueueHorde: n must be 1 to 20')
+      if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error('enqueueHorde: n must be 1 to 20')
       return hordeQueue.add(job.models ?? [], hordePayload(job.payload), n, job.nsfw ?? false)
     },
     pendingJobs: () => ({ aipg: aipgQueue.list().length, horde: hordeQueue.pending() }),
@@ -119,8 +116,7 @@ export async function startDevGrid(options: DevGridOptions = {}): Promise<DevGri
     horde: state.horde,
     requests: state.requests,
     faults: state.faults,
-    waitFor: (predicate, timeoutMs = 10_000, what = 'condition') =>
-      waitFor(predicate, timeoutMs, what),
+    waitFor: (predicate, timeoutMs = 10_000, what = 'condition') => waitFor(predicate, timeoutMs, what),
     close() {
       closing ??= (async () => {
         await hub.close()
@@ -150,8 +146,7 @@ function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Pro
         return
       }
       if (done) resolve()
-      else if (Date.now() >= deadline)
-        reject(new Error(`devGrid.waitFor: timed out after ${timeoutMs} ms waiting for ${what}`))
+      else if (Date.now() >= deadline) reject(new Error(`devGrid.waitFor: timed out after ${timeoutMs} ms waiting for ${what}`))
       else setTimeout(check, 10)
     }
     check()

@@ -38,8 +38,7 @@ export interface HordeCapabilities {
   amount: number
 }
 
-export type HordePopResult =
-  { request: HordeRequest; ids: string[]; model: string } | { skipped: Record<string, number> }
+export type HordePopResult = { request: HordeRequest; ids: string[]; model: string } | { skipped: Record<string, number> }
 
 /** Requests in arrival order; a requeued procgen keeps its request's place, as `wp.n += 1` does. */
 export class HordeQueue {
@@ -78,19 +77,13 @@ export class HordeQueue {
     return this.requests.reduce((sum, request) => sum + request.waiting.length, 0)
   }
 
-  pop(
-    worker: HordeCapabilities,
-    identity: { name: string; user: string },
-    now: number,
-  ): HordePopResult {
+  pop(worker: HordeCapabilities, identity: { name: string; user: string }, now: number): HordePopResult {
     const skipped: Record<string, number> = {}
     const skip = (reason: string) => (skipped[reason] = (skipped[reason] ?? 0) + 1)
     this.expire(now)
     for (const request of this.requests) {
       if (request.waiting.length === 0) continue
-      const model = request.models.length
-        ? worker.models.find((candidate) => request.models.includes(candidate))
-        : worker.models[0]
+      const model = request.models.length ? worker.models.find((candidate) => request.models.includes(candidate)) : worker.models[0]
       if (model === undefined) {
         skip('models')
         continue

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Reply } from './errors.js'
 import { referenceReward } from './reward.js'
-import type {
-  AipgRecords,
-  CannedReply,
-  DevGridEvent,
-  DevGridOptions,
-  Faults,
-  HordeRecords,
-  RewardInput,
-} from './types.js'
+import type { AipgRecords, CannedReply, DevGridEvent, DevGridOptions, Faults, HordeRecords, RewardInput } from './types.js'
 
 export const HORDE_VERSION = '5.1.5'
 export const ANON_KEY = '0000000000'
@@ -73,7 +65,12 @@ export class FaultKnobs implements Faults {
 
 /** State both protocols share: accounts, worker-name ownership, earnings and the records. */
 export class GridState {
-  readonly requests: Array<{ at: number; method: string; path: string; /** The apikey header or Bearer token sent, if any. */ credential: string | null }> = []
+  readonly requests: Array<{
+    at: number
+    method: string
+    path: string
+    /** The apikey header or Bearer token sent, if any. */ credential: string | null
+  }> = []
   readonly aipg: AipgRecords = {
     registrations: [],
     frames: [],

@@ -151,7 +151,15 @@ export interface AipgRecords {
 export interface DevPayouts {
   accrued_aipg: number
   paid_aipg: number
-  payouts: Array<{ period_id: string; den: number; aipg: number; status: string; tx_hash: string | null; address: string | null; paid: boolean }>
+  payouts: Array<{
+    period_id: string
+    den: number
+    aipg: number
+    status: string
+    tx_hash: string | null
+    address: string | null
+    paid: boolean
+  }>
 }
 
 /** One settled AIPG job as core's ledger keeps it: hashes only, never prompt or result text. */
@@ -200,12 +208,7 @@ export interface DevGrid {
    * flask-restx defaults are filled in but the horde's range checks are not applied. A faulted or
    * timed-out procgen is replaced by a new id, as on the real horde. `nsfw` defaults to false.
    */
-  enqueueHorde(job: {
-    models?: string[]
-    payload: Record<string, unknown>
-    n?: number
-    nsfw?: boolean
-  }): string[]
+  enqueueHorde(job: { models?: string[]; payload: Record<string, unknown>; n?: number; nsfw?: boolean }): string[]
   /** Jobs waiting for a worker (Horde counts procgens not yet popped). */
   pendingJobs(): { aipg: number; horde: number }
   /** Terminates every AIPG socket (1006 on the worker's side); running jobs are requeued. */
@@ -213,7 +216,12 @@ export interface DevGrid {
   readonly aipg: AipgRecords
   readonly horde: HordeRecords
   /** Every HTTP request and WS connection attempt (method 'WS'), with a timestamp (ms). */
-  readonly requests: Array<{ at: number; method: string; path: string; /** The apikey header or Bearer token sent, if any. */ credential: string | null }>
+  readonly requests: Array<{
+    at: number
+    method: string
+    path: string
+    /** The apikey header or Bearer token sent, if any. */ credential: string | null
+  }>
   readonly faults: Faults
   /** Resolves when predicate() is true (polls every 10 ms), rejects after timeoutMs (default 10000). */
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>

@@ -20,18 +20,30 @@ export function readGguf(path: string): GgufFile {
   }
   const scalar = (type: ScalarType): number | bigint | boolean | string => {
     switch (type) {
-      case 'uint8': return data.readUInt8((at += 1) - 1)
-      case 'int8': return data.readInt8((at += 1) - 1)
-      case 'uint16': return data.readUInt16LE((at += 2) - 2)
-      case 'int16': return data.readInt16LE((at += 2) - 2)
-      case 'uint32': return u32()
-      case 'int32': return data.readInt32LE((at += 4) - 4)
-      case 'float32': return data.readFloatLE((at += 4) - 4)
-      case 'float64': return data.readDoubleLE((at += 8) - 8)
-      case 'uint64': return u64()
-      case 'int64': return data.readBigInt64LE((at += 8) - 8)
-      case 'bool': return data.readUInt8((at += 1) - 1) !== 0
-      case 'string': return text()
+      case 'uint8':
+        return data.readUInt8((at += 1) - 1)
+      case 'int8':
+        return data.readInt8((at += 1) - 1)
+      case 'uint16':
+        return data.readUInt16LE((at += 2) - 2)
+      case 'int16':
+        return data.readInt16LE((at += 2) - 2)
+      case 'uint32':
+        return u32()
+      case 'int32':
+        return data.readInt32LE((at += 4) - 4)
+      case 'float32':
+        return data.readFloatLE((at += 4) - 4)
+      case 'float64':
+        return data.readDoubleLE((at += 8) - 8)
+      case 'uint64':
+        return u64()
+      case 'int64':
+        return data.readBigInt64LE((at += 8) - 8)
+      case 'bool':
+        return data.readUInt8((at += 1) - 1) !== 0
+      case 'string':
+        return text()
     }
   }
   if (data.toString('latin1', 0, 4) !== 'GGUF') throw new Error(`${path} is not a GGUF file`)

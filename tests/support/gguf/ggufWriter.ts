@@ -61,16 +61,66 @@ class Sink {
     this.used = 0
   }
 
-  u8(v: number): void { this.room(1); this.buffer.writeUInt8(v, this.used); this.used += 1; this.written += 1 }
-  i8(v: number): void { this.room(1); this.buffer.writeInt8(v, this.used); this.used += 1; this.written += 1 }
-  u16(v: number): void { this.room(2); this.buffer.writeUInt16LE(v, this.used); this.used += 2; this.written += 2 }
-  i16(v: number): void { this.room(2); this.buffer.writeInt16LE(v, this.used); this.used += 2; this.written += 2 }
-  u32(v: number): void { this.room(4); this.buffer.writeUInt32LE(v, this.used); this.used += 4; this.written += 4 }
-  i32(v: number): void { this.room(4); this.buffer.writeInt32LE(v, this.used); this.used += 4; this.written += 4 }
-  f32(v: number): void { this.room(4); this.buffer.writeFloatLE(v, this.used); this.used += 4; this.written += 4 }
-  f64(v: number): void { this.room(8); this.buffer.writeDoubleLE(v, this.used); this.used += 8; this.written += 8 }
-  u64(v: number | bigint): void { this.room(8); this.buffer.writeBigUInt64LE(BigInt(v), this.used); this.used += 8; this.written += 8 }
-  i64(v: number | bigint): void { this.room(8); this.buffer.writeBigInt64LE(BigInt(v), this.used); this.used += 8; this.written += 8 }
+  u8(v: number): void {
+    this.room(1)
+    this.buffer.writeUInt8(v, this.used)
+    this.used += 1
+    this.written += 1
+  }
+  i8(v: number): void {
+    this.room(1)
+    this.buffer.writeInt8(v, this.used)
+    this.used += 1
+    this.written += 1
+  }
+  u16(v: number): void {
+    this.room(2)
+    this.buffer.writeUInt16LE(v, this.used)
+    this.used += 2
+    this.written += 2
+  }
+  i16(v: number): void {
+    this.room(2)
+    this.buffer.writeInt16LE(v, this.used)
+    this.used += 2
+    this.written += 2
+  }
+  u32(v: number): void {
+    this.room(4)
+    this.buffer.writeUInt32LE(v, this.used)
+    this.used += 4
+    this.written += 4
+  }
+  i32(v: number): void {
+    this.room(4)
+    this.buffer.writeInt32LE(v, this.used)
+    this.used += 4
+    this.written += 4
+  }
+  f32(v: number): void {
+    this.room(4)
+    this.buffer.writeFloatLE(v, this.used)
+    this.used += 4
+    this.written += 4
+  }
+  f64(v: number): void {
+    this.room(8)
+    this.buffer.writeDoubleLE(v, this.used)
+    this.used += 8
+    this.written += 8
+  }
+  u64(v: number | bigint): void {
+    this.room(8)
+    this.buffer.writeBigUInt64LE(BigInt(v), this.used)
+    this.used += 8
+    this.written += 8
+  }
+  i64(v: number | bigint): void {
+    this.room(8)
+    this.buffer.writeBigInt64LE(BigInt(v), this.used)
+    this.used += 8
+    this.written += 8
+  }
 
   bytes(data: Uint8Array): void {
     this.room(data.length)
@@ -93,18 +143,30 @@ class Sink {
 
 function writeScalar(sink: Sink, type: ScalarType, value: number | bigint | boolean | string): void {
   switch (type) {
-    case 'uint8': return sink.u8(Number(value))
-    case 'int8': return sink.i8(Number(value))
-    case 'uint16': return sink.u16(Number(value))
-    case 'int16': return sink.i16(Number(value))
-    case 'uint32': return sink.u32(Number(value))
-    case 'int32': return sink.i32(Number(value))
-    case 'float32': return sink.f32(Number(value))
-    case 'float64': return sink.f64(Number(value))
-    case 'uint64': return sink.u64(typeof value === 'bigint' ? value : Number(value))
-    case 'int64': return sink.i64(typeof value === 'bigint' ? value : Number(value))
-    case 'bool': return sink.u8(value ? 1 : 0)
-    case 'string': return sink.string(String(value))
+    case 'uint8':
+      return sink.u8(Number(value))
+    case 'int8':
+      return sink.i8(Number(value))
+    case 'uint16':
+      return sink.u16(Number(value))
+    case 'int16':
+      return sink.i16(Number(value))
+    case 'uint32':
+      return sink.u32(Number(value))
+    case 'int32':
+      return sink.i32(Number(value))
+    case 'float32':
+      return sink.f32(Number(value))
+    case 'float64':
+      return sink.f64(Number(value))
+    case 'uint64':
+      return sink.u64(typeof value === 'bigint' ? value : Number(value))
+    case 'int64':
+      return sink.i64(typeof value === 'bigint' ? value : Number(value))
+    case 'bool':
+      return sink.u8(value ? 1 : 0)
+    case 'string':
+      return sink.string(String(value))
   }
 }
 
@@ -154,13 +216,13 @@ export function toFloat16(values: Float32Array): Uint16Array {
       const half = 1 << (shift - 1)
       let m = mantissa >>> shift
       const rest = mantissa & ((1 << shift) - 1)
-      if (rest > half || (rest === half && (m & 1))) m += 1
+      if (rest > half || (rest === half && m & 1)) m += 1
       out[i] = sign | m
       continue
     }
     let m = mantissa >>> 13
     const rest = mantissa & 0x1fff
-    if (rest > 0x1000 || (rest === 0x1000 && (m & 1))) {
+    if (rest > 0x1000 || (rest === 0x1000 && m & 1)) {
       m += 1
       if (m === 0x400) {
         m = 0
@@ -182,7 +244,8 @@ export function toFloat16(values: Float32Array): Uint16Array {
  */
 export function writeGguf(path: string, file: GgufFile): void {
   const alignment = file.alignment ?? 32
-  const metadata = alignment === 32 ? file.metadata : [...file.metadata, ['general.alignment', { type: 'uint32', value: alignment }] as const]
+  const metadata =
+    alignment === 32 ? file.metadata : [...file.metadata, ['general.alignment', { type: 'uint32', value: alignment }] as const]
   const fd = openSync(path, 'w')
   try {
     const sink = new Sink(fd)
@@ -196,7 +259,8 @@ export function writeGguf(path: string, file: GgufFile): void {
     }
     let offset = 0
     for (const tensor of file.tensors) {
-      if (tensor.data.length !== elementCount(tensor.shape)) throw new Error(`${tensor.name}: ${tensor.data.length} values for shape ${tensor.shape.join('×')}`)
+      if (tensor.data.length !== elementCount(tensor.shape))
+        throw new Error(`${tensor.name}: ${tensor.data.length} values for shape ${tensor.shape.join('×')}`)
       sink.string(tensor.name)
       sink.u32(tensor.shape.length)
       for (const dim of tensor.shape) sink.u64(dim)

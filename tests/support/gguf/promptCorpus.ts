@@ -70,7 +70,11 @@ export const promptCorpus: PromptCase[] = [
     tools: [weather],
     turns: [
       { role: 'user', content: 'Weather in Paris, in celsius?' },
-      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city": "Paris", "unit": "celsius"}' }] },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city": "Paris", "unit": "celsius"}' }],
+      },
       { role: 'tool', toolCallId: 'call_1', content: '{"temperature": 18, "sky": "clear"}' },
     ],
   },

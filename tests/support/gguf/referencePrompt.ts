@@ -14,7 +14,13 @@ function openAiMessages(turns: ChatTurn[]): Array<Record<string, unknown>> {
     role: turn.role,
     content: turn.content,
     ...(turn.toolCalls
-      ? { tool_calls: turn.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
+      ? {
+          tool_calls: turn.toolCalls.map((call) => ({
+            id: call.id,
+            type: 'function',
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        }
       : {}),
     ...(turn.toolCallId ? { tool_call_id: turn.toolCallId } : {}),
     ...(turn.name ? { name: turn.name } : {}),
@@ -25,7 +31,11 @@ function openAiMessages(turns: ChatTurn[]): Array<Record<string, unknown>> {
 function openAiTools(tools: ToolDefinition[]): Array<Record<string, unknown>> {
   return tools.map((tool) => ({
     type: 'function',
-    function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), ...(tool.parameters ? { parameters: tool.parameters } : {}) },
+    function: {
+      name: tool.name,
+      ...(tool.description ? { description: tool.description } : {}),
+      ...(tool.parameters ? { parameters: tool.parameters } : {}),
+    },
   }))
 }
 
@@ -41,7 +51,11 @@ export class ReferencePrompt {
 
   constructor(readonly family: FamilyId) {
     const files = tokenizerFiles(families[family])
-    const config = JSON.parse(readFileSync(files.tokenizerConfig, 'utf8')) as { chat_template: string; bos_token?: unknown; eos_token?: unknown }
+    const config = JSON.parse(readFileSync(files.tokenizerConfig, 'utf8')) as {
+      chat_template: string
+      bos_token?: unknown
+      eos_token?: unknown
+    }
     this.template = new Template(config.chat_template)
     this.config = config
     this.tokenizer = tokenizers[family]()

@@ -96,7 +96,10 @@ export function aipgChat(endpoint: GridEndpoint, model: string): ReplySource {
           const chunk = chunkSchema.safeParse(safeJson(data))
           if (!chunk.success) continue
           if (chunk.data.error) {
-            throw new AppError('INTERNAL', `The grid worker failed while writing the reply${chunk.data.error.message ? `: ${chunk.data.error.message}` : ''}.`)
+            throw new AppError(
+              'INTERNAL',
+              `The grid worker failed while writing the reply${chunk.data.error.message ? `: ${chunk.data.error.message}` : ''}.`,
+            )
           }
           if (chunk.data.usage) usage = chunk.data.usage
           const choice = chunk.data.choices?.[0]

@@ -40,9 +40,7 @@ export class GridChatService {
       )
     }
     const endpoint = this.endpoint(backend.network)
-    return backend.network === 'aipg'
-      ? aipgChat(endpoint, backend.model)
-      : hordeChat(endpoint, backend.model, this.deps.horde)
+    return backend.network === 'aipg' ? aipgChat(endpoint, backend.model) : hordeChat(endpoint, backend.model, this.deps.horde)
   }
 
   private endpoint(network: GridNetwork): GridEndpoint {

@@ -22,7 +22,8 @@ export async function chatHttpError(network: GridNetwork, response: Response, mo
 export function chatError(network: GridNetwork, error: GridError, model: string | null): AppError {
   const grid = GRID_NAMES[network]
   const said = error.details.said
-  const notAnswering = () => new AppError('INTERNAL', `The ${grid} is not answering properly (HTTP ${error.details.status ?? '?'}); try again in a minute.`)
+  const notAnswering = () =>
+    new AppError('INTERNAL', `The ${grid} is not answering properly (HTTP ${error.details.status ?? '?'}); try again in a minute.`)
   switch (error.kind) {
     case 'key-refused':
       return new AppError(

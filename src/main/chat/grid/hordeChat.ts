@@ -42,7 +42,10 @@ export interface HordeChatOptions {
 }
 
 async function request(endpoint: GridEndpoint, path: string, init: RequestInit = {}): Promise<Response> {
-  return (endpoint.fetch ?? fetch)(apiUrl('horde', endpoint.baseUrl, path), { ...init, headers: gridHeaders('horde', endpoint, { json: true }) }).catch((error: unknown) => {
+  return (endpoint.fetch ?? fetch)(apiUrl('horde', endpoint.baseUrl, path), {
+    ...init,
+    headers: gridHeaders('horde', endpoint, { json: true }),
+  }).catch((error: unknown) => {
     throw isAbort(error) ? error : unreachable('horde', endpoint.baseUrl)
   })
 }
@@ -124,7 +127,8 @@ export function hordeChat(endpoint: GridEndpoint, model: string, options: HordeC
             await sleep(pollMs * 2, undefined, { signal: handlers.signal })
             continue
           }
-          if (response.status === 404) throw new AppError('NOT_FOUND', 'The AI Horde dropped this request (it expired); send the message again.')
+          if (response.status === 404)
+            throw new AppError('NOT_FOUND', 'The AI Horde dropped this request (it expired); send the message again.')
           // A passing server error is not the end of a queued request: ask again a few times.
           if (response.status >= 500 && transientFailures < MAX_TRANSIENT_FAILURES) {
             transientFailures++

@@ -52,5 +52,10 @@ export class ChatTransfer {
 }
 
 function safeFileName(title: string): string {
-  return title.replace(/[^\p{L}\p{N} _.-]+/gu, '').trim().slice(0, 80) || 'conversation'
+  return (
+    title
+      .replace(/[^\p{L}\p{N} _.-]+/gu, '')
+      .trim()
+      .slice(0, 80) || 'conversation'
+  )
 }

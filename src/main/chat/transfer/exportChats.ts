@@ -35,9 +35,7 @@ export function exportJson(repo: ChatRepository, conversationIds: string[], now 
     format: 'gridforge-chat',
     version: EXPORT_VERSION,
     exportedAt: now,
-    conversations: conversationIds
-      .map((id) => exportConversation(repo, id))
-      .filter((conversation) => conversation !== null),
+    conversations: conversationIds.map((id) => exportConversation(repo, id)).filter((conversation) => conversation !== null),
   }
   return JSON.stringify(file, null, 1)
 }

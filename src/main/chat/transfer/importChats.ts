@@ -63,8 +63,12 @@ export async function storeImport(
       for (let start = 0; start < ordered.length; start += batch) {
         const slice = ordered.slice(start, start + batch)
         repo.transaction(() => {
-          repo.appendMessages(summary.id, slice.map((message) => toStored(message, ids)))
-          for (const message of slice) if (message.error) repo.saveContent(ids.get(message.id)!, message.content, storedState(message), message.error)
+          repo.appendMessages(
+            summary.id,
+            slice.map((message) => toStored(message, ids)),
+          )
+          for (const message of slice)
+            if (message.error) repo.saveContent(ids.get(message.id)!, message.content, storedState(message), message.error)
         })
         stored += slice.length
         onProgress(stored, total)

@@ -15,4 +15,12 @@ export interface Migration {
 }
 
 /** Every migration in order. Append only. */
-export const migrations: readonly Migration[] = [migration001Chat, migration002Jobs, migration003Settings, migration004Models, migration005ChatBranchesSearch, migration006MessageContextNote, migration007ReplyBackendReasoning]
+export const migrations: readonly Migration[] = [
+  migration001Chat,
+  migration002Jobs,
+  migration003Settings,
+  migration004Models,
+  migration005ChatBranchesSearch,
+  migration006MessageContextNote,
+  migration007ReplyBackendReasoning,
+]

@@ -44,9 +44,7 @@ function applyMessage(message: Message): void {
   activeStore.set((active) => {
     if (!active || active.id !== message.conversationId) return active
     const exists = active.messages.some((m) => m.id === message.id)
-    const messages = exists
-      ? active.messages.map((m) => (m.id === message.id ? message : m))
-      : [...active.messages, message]
+    const messages = exists ? active.messages.map((m) => (m.id === message.id ? message : m)) : [...active.messages, message]
     return { ...active, messages }
   })
 }
@@ -125,10 +123,7 @@ export function newConversation(): void {
 }
 
 /** Sends a message (to the local model unless a grid backend is given); false (keeping the draft) when not sent. */
-export async function sendMessage(
-  text: string,
-  through: { backend?: ChatBackend; gridNoticeAccepted?: boolean } = {},
-): Promise<boolean> {
+export async function sendMessage(text: string, through: { backend?: ChatBackend; gridNoticeAccepted?: boolean } = {}): Promise<boolean> {
   if (!api) return false
   const active = activeStore.get()
   const settings = active ? undefined : newChatSettingsStore.get()

@@ -54,6 +54,10 @@ export async function openLogsFolder(): Promise<void> {
   if (!api) return
   const result = await api.call('desktop.openLogsFolder', {})
   desktopErrorStore.set(
-    !result.ok ? result.error : result.value.opened ? null : { code: 'INTERNAL', message: 'Could not open the logs folder; its path is shown above.' },
+    !result.ok
+      ? result.error
+      : result.value.opened
+        ? null
+        : { code: 'INTERNAL', message: 'Could not open the logs folder; its path is shown above.' },
   )
 }

@@ -11,7 +11,9 @@ export function UpdateBanner() {
       {update.state === 'ready' ? (
         <>
           GridForge {update.version} is ready.{' '}
-          <button type="button" onClick={() => void restartToUpdate()}>Restart to update</button>
+          <button type="button" onClick={() => void restartToUpdate()}>
+            Restart to update
+          </button>
         </>
       ) : (
         update.detail

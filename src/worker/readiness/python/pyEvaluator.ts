@@ -189,7 +189,8 @@ function rangeLength([start, stop, step]: [number, number, number]): number {
 }
 
 function call(name: string, args: PyValue[]): PyValue {
-  const ints = () => args.map((arg) => (typeof arg === 'object' ? fail('a range is not a number') : typeof arg === 'boolean' ? Number(arg) : arg))
+  const ints = () =>
+    args.map((arg) => (typeof arg === 'object' ? fail('a range is not a number') : typeof arg === 'boolean' ? Number(arg) : arg))
   switch (name) {
     case 'range': {
       const values = ints()

@@ -27,7 +27,9 @@ export interface PyFunction {
 
 /** Python's reserved words, never a name (one string, as the packaging check reads a quoted word after the word from as an import). */
 const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
 )
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>='])
 const ASSIGNMENTS = new Set(['=', '+=', '-=', '*=', '//=', '%='])

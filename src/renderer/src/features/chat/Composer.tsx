@@ -39,7 +39,13 @@ export function Composer({ streamingId }: { streamingId: string | null }) {
     >
       <textarea
         aria-label="Message"
-        placeholder={ready ? 'Message (Enter to send, Shift+Enter for a new line)' : backend.kind === 'grid' ? 'Pick a grid model to start chatting' : 'Load a model to start chatting'}
+        placeholder={
+          ready
+            ? 'Message (Enter to send, Shift+Enter for a new line)'
+            : backend.kind === 'grid'
+              ? 'Pick a grid model to start chatting'
+              : 'Load a model to start chatting'
+        }
         value={draft}
         rows={3}
         autoFocus

@@ -64,10 +64,20 @@ function ConversationItem({ conversation, active }: { conversation: Conversation
       >
         {conversation.title}
       </button>
-      <button type="button" className="rename-button" aria-label={`Rename ${conversation.title}`} onClick={() => setTitle(conversation.title)}>
+      <button
+        type="button"
+        className="rename-button"
+        aria-label={`Rename ${conversation.title}`}
+        onClick={() => setTitle(conversation.title)}
+      >
         ✎
       </button>
-      <button type="button" className="delete" aria-label={`Delete ${conversation.title}`} onClick={() => void deleteWithUndo(conversation)}>
+      <button
+        type="button"
+        className="delete"
+        aria-label={`Delete ${conversation.title}`}
+        onClick={() => void deleteWithUndo(conversation)}
+      >
         ×
       </button>
     </li>

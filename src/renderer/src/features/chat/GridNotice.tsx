@@ -15,9 +15,8 @@ export const GridNotice = memo(function GridNotice() {
       <div className="modal" role="alertdialog" aria-modal="true" aria-labelledby="grid-notice-title" aria-describedby="grid-notice-text">
         <h2 id="grid-notice-title">Send this conversation to the {grid}?</h2>
         <p id="grid-notice-text">
-          The {grid} is run by community workers: other people&apos;s computers. The whole conversation, including
-          this message, will be sent to one of them to write the reply, and it is not private. Only the local
-          model keeps everything on this computer.
+          The {grid} is run by community workers: other people&apos;s computers. The whole conversation, including this message, will be
+          sent to one of them to write the reply, and it is not private. Only the local model keeps everything on this computer.
         </p>
         <div className="modal-actions">
           <button type="button" onClick={() => notice.resolve(false)}>

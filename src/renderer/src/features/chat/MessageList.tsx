@@ -51,9 +51,7 @@ const MessageRow = memo(function MessageRow({
       )}
       <MessageBody text={message.content} markdown={message.role === 'assistant'} streaming={streaming} />
       {streaming && <ReplyProgressNote messageId={message.id} />}
-      {message.contextShifted && (
-        <p className="context-note">Older messages no longer fit and were left out of this reply.</p>
-      )}
+      {message.contextShifted && <p className="context-note">Older messages no longer fit and were left out of this reply.</p>}
       {STATE_NOTES[message.state] && (
         <footer className="state">
           {STATE_NOTES[message.state]}
@@ -152,21 +150,13 @@ function VirtualMessages({
               ref={virtualizer.measureElement}
               style={{ transform: `translateY(${item.start}px)` }}
             >
-              <MessageRow
-                message={messages[item.index]!}
-                versions={versions?.[messages[item.index]!.id]}
-                busy={busy}
-              />
+              <MessageRow message={messages[item.index]!} versions={versions?.[messages[item.index]!.id]} busy={busy} />
             </div>
           ))}
         </div>
       </div>
       {!atEnd && (
-        <button
-          type="button"
-          className="jump-latest"
-          onClick={() => virtualizer.scrollToIndex(messages.length - 1, { align: 'end' })}
-        >
+        <button type="button" className="jump-latest" onClick={() => virtualizer.scrollToIndex(messages.length - 1, { align: 'end' })}>
           ↓ Jump to latest
         </button>
       )}

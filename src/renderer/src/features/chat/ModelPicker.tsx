@@ -68,7 +68,10 @@ function describe(engine: ReturnType<typeof engineStore.get>): string {
     case 'ready': {
       const model = engine.model
       if (!model) return 'Ready'
-      const where = model.gpuLayers > 0 ? `GPU (${engine.gpu}), ${model.gpuLayers} layers` : `CPU, ${model.threads} thread${model.threads === 1 ? '' : 's'}`
+      const where =
+        model.gpuLayers > 0
+          ? `GPU (${engine.gpu}), ${model.gpuLayers} layers`
+          : `CPU, ${model.threads} thread${model.threads === 1 ? '' : 's'}`
       const mode = model.hasChatTemplate ? 'chat' : 'text continuation (no chat template)'
       return `${model.fileName} loaded · ${where} · context ${model.contextSize} · ${mode}`
     }

@@ -35,7 +35,9 @@ export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disab
           <input
             type="password"
             autoComplete="off"
-            placeholder={earn.apiKeyLastFour && earn.settings.network === settings.network ? `saved (…${earn.apiKeyLastFour})` : 'paste your key'}
+            placeholder={
+              earn.apiKeyLastFour && earn.settings.network === settings.network ? `saved (…${earn.apiKeyLastFour})` : 'paste your key'
+            }
             value={apiKey}
             onChange={(e) => setApiKey(e.target.value)}
           />
@@ -63,7 +65,12 @@ export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disab
         </label>
         <label>
           Max context
-          <input type="number" min={256} value={settings.maxContextLength} onChange={(e) => set('maxContextLength', Number(e.target.value))} />
+          <input
+            type="number"
+            min={256}
+            value={settings.maxContextLength}
+            onChange={(e) => set('maxContextLength', Number(e.target.value))}
+          />
         </label>
         <button type="submit">Save settings</button>
       </fieldset>

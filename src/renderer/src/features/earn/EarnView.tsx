@@ -77,9 +77,7 @@ export function EarnView() {
           <p className="earn-state" role="status" data-earn-state={earn.state}>
             {stateText}
           </p>
-          {earn.pause && !paused && running && (
-            <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>
-          )}
+          {earn.pause && !paused && running && <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>}
           {earn.detail && !paused && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
           <ModelRateNote earn={earn} engine={engine} />
           {!engine?.model && !showQuickStart && (
@@ -98,16 +96,38 @@ export function EarnView() {
       )}
 
       <dl className="earn-stats" aria-label="Since Start">
-        <div><dt>Jobs</dt><dd data-stat="jobs">{since.jobs}</dd></div>
-        <div><dt>Tokens</dt><dd>{since.tokens}</dd></div>
-        <div><dt>Rewards</dt><dd data-stat="rewards">{since.rewards.toFixed(2)}</dd></div>
-        <div><dt>Uptime</dt><dd>{formatDuration(uptimeMs)}</dd></div>
-        <div><dt>Rewards / hour</dt><dd>{perHour === null ? '–' : perHour.toFixed(2)}</dd></div>
+        <div>
+          <dt>Jobs</dt>
+          <dd data-stat="jobs">{since.jobs}</dd>
+        </div>
+        <div>
+          <dt>Tokens</dt>
+          <dd>{since.tokens}</dd>
+        </div>
+        <div>
+          <dt>Rewards</dt>
+          <dd data-stat="rewards">{since.rewards.toFixed(2)}</dd>
+        </div>
+        <div>
+          <dt>Uptime</dt>
+          <dd>{formatDuration(uptimeMs)}</dd>
+        </div>
+        <div>
+          <dt>Rewards / hour</dt>
+          <dd>{perHour === null ? '–' : perHour.toFixed(2)}</dd>
+        </div>
       </dl>
 
       {earn.running.length > 0 && (
         <table className="running" aria-label="Running jobs">
-          <thead><tr><th>Job</th><th>Model</th><th>Tokens so far</th><th>Tokens/s</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Job</th>
+              <th>Model</th>
+              <th>Tokens so far</th>
+              <th>Tokens/s</th>
+            </tr>
+          </thead>
           <tbody>
             {earn.running.map((job) => {
               const seconds = (Date.now() - job.startedAt) / 1000

@@ -3,7 +3,14 @@ import type { EarnSettings } from '../../../../shared/domain'
 import type { IdentityStatus } from '../../../../shared/identity'
 import { slotWorkerNames } from '../../../../shared/slotNames'
 import { useStore } from '../../api/store'
-import { followIdentity, identityErrorStore, identityRequestStore, identityStore, installSignature, requestDelegation } from './IdentityState'
+import {
+  followIdentity,
+  identityErrorStore,
+  identityRequestStore,
+  identityStore,
+  installSignature,
+  requestDelegation,
+} from './IdentityState'
 
 const DEFAULT_VALID_DAYS = 90
 /** The message and the signature need the whole width of the form's grid. */
@@ -28,22 +35,31 @@ export function IdentityPanel({ settings }: { settings: EarnSettings }) {
         <h2>Worker identity</h2>
       </header>
       <p className="muted">
-        On the AI Power Grid, results signed by a worker key your payout wallet delegated to land in the signed tier, which the
-        grid trusts more. The key stays on this PC; only its address is shown.
+        On the AI Power Grid, results signed by a worker key your payout wallet delegated to land in the signed tier, which the grid trusts
+        more. The key stays on this PC; only its address is shown.
       </p>
       <p>
         Worker key: <code data-identity="address">{status.address}</code>
       </p>
       <p>
-        Delegation: <strong data-identity="state" data-state={status.state}>{stateText(status)}</strong>
+        Delegation:{' '}
+        <strong data-identity="state" data-state={status.state}>
+          {stateText(status)}
+        </strong>
       </p>
       {(status.state === 'installed' || status.state === 'expiring') && !renewing && (
-        <button type="button" onClick={() => setRenewing(true)}>Renew</button>
+        <button type="button" onClick={() => setRenewing(true)}>
+          Renew
+        </button>
       )}
       {status.problem && <p className="error-text">{status.problem}</p>}
       {status.delegation && <CoverageNote workerName={status.delegation.workerName} names={names} />}
       {formOpen && <DelegationForm status={status} defaultName={names[0] ?? settings.workerName} onDone={() => setRenewing(false)} />}
-      {error && <p className="error-text" role="alert" data-identity="error">{error.message}</p>}
+      {error && (
+        <p className="error-text" role="alert" data-identity="error">
+          {error.message}
+        </p>
+      )}
     </section>
   )
 }
@@ -69,7 +85,8 @@ function CoverageNote({ workerName, names }: { workerName: string; names: string
   return (
     <p className="muted" data-identity="coverage">
       The delegation is for the worker named “{workerName}”, but this rig registers {names.map((name) => `“${name}”`).join(', ')}:{' '}
-      {covered ? `only “${workerName}” is signed` : 'none of them is signed'}. A delegation names one worker; use one slot, or sign one per name.
+      {covered ? `only “${workerName}” is signed` : 'none of them is signed'}. A delegation names one worker; use one slot, or sign one per
+      name.
     </p>
   )
 }
@@ -102,20 +119,26 @@ function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatu
         }}
       >
         <fieldset>
-        <legend>Delegate this worker key</legend>
-        <label>
-          Payout wallet
-          <input value={payoutWallet} onChange={(e) => setPayoutWallet(e.target.value)} placeholder="0x… (the wallet the account is paid to)" spellCheck={false} autoComplete="off" />
-        </label>
-        <label>
-          Delegate to worker
-          <input value={workerName} onChange={(e) => setWorkerName(e.target.value)} maxLength={128} />
-        </label>
-        <label>
-          Valid for (days)
-          <input type="number" min={1} max={365} value={validDays} onChange={(e) => setValidDays(Number(e.target.value))} />
-        </label>
-        <button type="submit">Show the message to sign</button>
+          <legend>Delegate this worker key</legend>
+          <label>
+            Payout wallet
+            <input
+              value={payoutWallet}
+              onChange={(e) => setPayoutWallet(e.target.value)}
+              placeholder="0x… (the wallet the account is paid to)"
+              spellCheck={false}
+              autoComplete="off"
+            />
+          </label>
+          <label>
+            Delegate to worker
+            <input value={workerName} onChange={(e) => setWorkerName(e.target.value)} maxLength={128} />
+          </label>
+          <label>
+            Valid for (days)
+            <input type="number" min={1} max={365} value={validDays} onChange={(e) => setValidDays(Number(e.target.value))} />
+          </label>
+          <button type="submit">Show the message to sign</button>
         </fieldset>
       </form>
       {request && (
@@ -132,19 +155,41 @@ function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatu
           }}
         >
           <fieldset>
-          <legend>Sign in your wallet</legend>
-          <p style={WIDE}>Sign this exact message with the payout wallet (personal_sign, as MetaMask, Rabby or a hardware wallet do), then paste the signature below.</p>
-          <textarea style={WIDE} readOnly value={request.message} rows={5} aria-label="Message to sign" data-identity="message" />
-          <div style={WIDE}>
-            <button type="button" onClick={() => copy(request.message)}>Copy</button>{' '}
-            {copied === 'yes' && <span className="muted" role="status">Copied.</span>}
-            {copied === 'no' && <span className="error-text" role="status">Could not copy; select the text and copy it by hand.</span>}
-          </div>
-          <label style={WIDE}>
-            Signature
-            <textarea value={signature} onChange={(e) => setSignature(e.target.value)} rows={2} placeholder="0x… (130 hex digits)" spellCheck={false} aria-label="Signature" />
-          </label>
-          <button type="submit" disabled={!signature.trim()}>Install</button>
+            <legend>Sign in your wallet</legend>
+            <p style={WIDE}>
+              Sign this exact message with the payout wallet (personal_sign, as MetaMask, Rabby or a hardware wallet do), then paste the
+              signature below.
+            </p>
+            <textarea style={WIDE} readOnly value={request.message} rows={5} aria-label="Message to sign" data-identity="message" />
+            <div style={WIDE}>
+              <button type="button" onClick={() => copy(request.message)}>
+                Copy
+              </button>{' '}
+              {copied === 'yes' && (
+                <span className="muted" role="status">
+                  Copied.
+                </span>
+              )}
+              {copied === 'no' && (
+                <span className="error-text" role="status">
+                  Could not copy; select the text and copy it by hand.
+                </span>
+              )}
+            </div>
+            <label style={WIDE}>
+              Signature
+              <textarea
+                value={signature}
+                onChange={(e) => setSignature(e.target.value)}
+                rows={2}
+                placeholder="0x… (130 hex digits)"
+                spellCheck={false}
+                aria-label="Signature"
+              />
+            </label>
+            <button type="submit" disabled={!signature.trim()}>
+              Install
+            </button>
           </fieldset>
         </form>
       )}

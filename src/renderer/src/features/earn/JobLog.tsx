@@ -1,6 +1,17 @@
 import type { AccountJobMark, JobLogEntry } from '../../../../shared/domain'
 
-const CSV_COLUMNS = ['finishedAt', 'network', 'jobId', 'model', 'promptTokens', 'completionTokens', 'durationMs', 'tokensPerSecond', 'reward', 'state'] as const
+const CSV_COLUMNS = [
+  'finishedAt',
+  'network',
+  'jobId',
+  'model',
+  'promptTokens',
+  'completionTokens',
+  'durationMs',
+  'tokensPerSecond',
+  'reward',
+  'state',
+] as const
 
 function toCsv(jobs: JobLogEntry[]): string {
   const cell = (value: unknown) => {
@@ -9,7 +20,9 @@ function toCsv(jobs: JobLogEntry[]): string {
     const safe = /^[=+\-@]/.test(text) ? `'${text}` : text
     return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
   }
-  const rows = jobs.map((job) => CSV_COLUMNS.map((column) => cell(column === 'finishedAt' ? new Date(job.finishedAt).toISOString() : job[column])).join(','))
+  const rows = jobs.map((job) =>
+    CSV_COLUMNS.map((column) => cell(column === 'finishedAt' ? new Date(job.finishedAt).toISOString() : job[column])).join(','),
+  )
   return [CSV_COLUMNS.join(','), ...rows].join('\n')
 }
 
@@ -43,8 +56,19 @@ export function JobLog({ jobs, marks = null }: { jobs: JobLogEntry[]; marks?: Ac
         <table>
           <thead>
             <tr>
-              <th>Time</th><th>Network</th><th>Model</th><th>Tokens</th><th>Duration</th><th>Reward</th><th>State</th>
-              {showMarks && <><th>Signed</th><th>Result hash</th></>}
+              <th>Time</th>
+              <th>Network</th>
+              <th>Model</th>
+              <th>Tokens</th>
+              <th>Duration</th>
+              <th>Reward</th>
+              <th>State</th>
+              {showMarks && (
+                <>
+                  <th>Signed</th>
+                  <th>Result hash</th>
+                </>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -69,7 +93,15 @@ export function JobLog({ jobs, marks = null }: { jobs: JobLogEntry[]; marks?: Ac
 
 /** Signed ✓ only when the grid says it verified the signature; a job the grid has not listed says so. */
 function SignatureCells({ mark }: { mark: AccountJobMark | undefined }) {
-  if (!mark) return <><td className="muted" data-signed="unknown">–</td><td /></>
+  if (!mark)
+    return (
+      <>
+        <td className="muted" data-signed="unknown">
+          –
+        </td>
+        <td />
+      </>
+    )
   return (
     <>
       <td data-signed={mark.signed ? 'signed' : 'unsigned'}>{mark.signed ? 'signed ✓' : 'unsigned'}</td>

@@ -21,14 +21,28 @@ export function Payouts({ earn }: { earn: EarnSnapshot }) {
       {payouts && (
         <>
           <dl className="earn-stats">
-            <div><dt>Accrued (AIPG)</dt><dd data-payouts="accrued">{formatAipg(payouts.accruedAipg)}</dd></div>
-            <div><dt>Paid (AIPG)</dt><dd data-payouts="paid">{formatAipg(payouts.paidAipg)}</dd></div>
+            <div>
+              <dt>Accrued (AIPG)</dt>
+              <dd data-payouts="accrued">{formatAipg(payouts.accruedAipg)}</dd>
+            </div>
+            <div>
+              <dt>Paid (AIPG)</dt>
+              <dd data-payouts="paid">{formatAipg(payouts.paidAipg)}</dd>
+            </div>
           </dl>
           {payouts.payouts.length === 0 ? (
             <p className="muted">No payouts yet: the grid settles hourly once at least 0.01 AIPG has accrued.</p>
           ) : (
             <table aria-label="Payout list">
-              <thead><tr><th>Period</th><th>Den</th><th>AIPG</th><th>Status</th><th>Transaction</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Period</th>
+                  <th>Den</th>
+                  <th>AIPG</th>
+                  <th>Status</th>
+                  <th>Transaction</th>
+                </tr>
+              </thead>
               <tbody>
                 {payouts.payouts.map((payout) => (
                   <tr key={payout.periodId} data-status={payout.status}>
@@ -36,7 +50,9 @@ export function Payouts({ earn }: { earn: EarnSnapshot }) {
                     <td>{payout.den.toFixed(2)}</td>
                     <td>{formatAipg(payout.aipg)}</td>
                     <td>{payout.status}</td>
-                    <td><TransactionLink payout={payout} /></td>
+                    <td>
+                      <TransactionLink payout={payout} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -27,31 +27,59 @@ export function ReadinessPanel({ settings, mining }: { settings: EarnSettings; m
         </button>
       </header>
       <p className="muted">
-        The grid's validators send test jobs that look like paid ones; their scores and your speed decide how much work you get.
-        This runs the same kinds of tests on the loaded model, on this PC only.
+        The grid's validators send test jobs that look like paid ones; their scores and your speed decide how much work you get. This runs
+        the same kinds of tests on the loaded model, on this PC only.
       </p>
       {running && readiness.progress && (
         <p role="status" data-readiness="progress">
           {readiness.progress.total ? `${readiness.progress.done} of ${readiness.progress.total} tests done…` : 'Starting…'}
         </p>
       )}
-      {error && <p className="error-text" role="alert">{error.message}</p>}
+      {error && (
+        <p className="error-text" role="alert">
+          {error.message}
+        </p>
+      )}
       {readiness?.message && <p className="error-text">{readiness.message}</p>}
       {report && (
         <>
           <p data-readiness="verdict" className={report.ready ? undefined : 'error-text'}>
             {readiness?.modelName ? `${readiness.modelName}: ` : ''}
-            {report.ready ? 'ready for the grid.' : `not ready: ${report.results.filter((r) => r.verdict === 'fail').length} kinds of test failed.`}
+            {report.ready
+              ? 'ready for the grid.'
+              : `not ready: ${report.results.filter((r) => r.verdict === 'fail').length} kinds of test failed.`}
             {readiness?.stale && ' (This was for another model or other settings; check again.)'}
           </p>
           <dl className="earn-stats">
-            <div><dt>Decode speed</dt><dd data-readiness="speed">{report.tokensPerSecond === null ? '–' : `${report.tokensPerSecond.toFixed(1)} tokens/s`}</dd></div>
-            <div><dt>Largest context passed</dt><dd data-readiness="context">{report.largestContextPassed === null ? 'none' : `${report.largestContextPassed.toLocaleString()} tokens`}</dd></div>
-            <div><dt>Advertised context</dt><dd>{report.maxContextLength.toLocaleString()} tokens</dd></div>
+            <div>
+              <dt>Decode speed</dt>
+              <dd data-readiness="speed">{report.tokensPerSecond === null ? '–' : `${report.tokensPerSecond.toFixed(1)} tokens/s`}</dd>
+            </div>
+            <div>
+              <dt>Largest context passed</dt>
+              <dd data-readiness="context">
+                {report.largestContextPassed === null ? 'none' : `${report.largestContextPassed.toLocaleString()} tokens`}
+              </dd>
+            </div>
+            <div>
+              <dt>Advertised context</dt>
+              <dd>{report.maxContextLength.toLocaleString()} tokens</dd>
+            </div>
           </dl>
           <table className="readiness-results" aria-label="Readiness results">
-            <thead><tr><th>Test</th><th>Result</th><th>Time</th><th>Why</th></tr></thead>
-            <tbody>{report.results.map((result) => <ResultRow key={result.family} result={result} />)}</tbody>
+            <thead>
+              <tr>
+                <th>Test</th>
+                <th>Result</th>
+                <th>Time</th>
+                <th>Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.results.map((result) => (
+                <ResultRow key={result.family} result={result} />
+              ))}
+            </tbody>
           </table>
         </>
       )}

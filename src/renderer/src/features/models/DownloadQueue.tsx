@@ -36,7 +36,10 @@ export function DownloadQueue({ downloads }: { downloads: DownloadSnapshot[] }) 
                 {download.state === 'downloading' && download.etaSeconds !== null && ` · ${formatEta(download.etaSeconds)} left`}
               </p>
               {download.error && (
-                <p className={download.state === 'failed' ? 'download-error' : 'download-note'} role={download.state === 'failed' ? 'alert' : undefined}>
+                <p
+                  className={download.state === 'failed' ? 'download-error' : 'download-note'}
+                  role={download.state === 'failed' ? 'alert' : undefined}
+                >
                   {download.error}
                 </p>
               )}

@@ -43,7 +43,11 @@ export function ModelsView() {
           {error.message}
         </p>
       )}
-      {notice && <p className="models-notice" role="status">{notice}</p>}
+      {notice && (
+        <p className="models-notice" role="status">
+          {notice}
+        </p>
+      )}
 
       <h2>On this PC</h2>
       <LocalModelList models={local} engine={engine} />
@@ -55,7 +59,12 @@ export function ModelsView() {
         }}
       >
         <label htmlFor="register-path">Add a model you already have (file or folder, e.g. LM Studio or Ollama)</label>
-        <input id="register-path" value={folder} placeholder="/path/to/model.gguf or a folder" onChange={(e) => setFolder(e.target.value)} />
+        <input
+          id="register-path"
+          value={folder}
+          placeholder="/path/to/model.gguf or a folder"
+          onChange={(e) => setFolder(e.target.value)}
+        />
         <button type="submit" disabled={!folder.trim()}>
           Add
         </button>

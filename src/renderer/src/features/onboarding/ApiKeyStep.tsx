@@ -47,8 +47,8 @@ export function ApiKeyStep({ earn, onSaved }: { earn: EarnSnapshot; onSaved: () 
         <a href={AIPG_SITE} target="_blank" rel="noopener noreferrer">
           {AIPG_SITE}
         </a>{' '}
-        (sign in, then create an API key with the <strong>worker</strong> scope) and paste it here. GridForge asks
-        the grid whether it accepts the key before saving it, keeps it encrypted, and never shows it again.
+        (sign in, then create an API key with the <strong>worker</strong> scope) and paste it here. GridForge asks the grid whether it
+        accepts the key before saving it, keeps it encrypted, and never shows it again.
       </p>
       <label>
         API key

@@ -66,8 +66,8 @@ export function Onboarding({ earn, onClose }: { earn: EarnSnapshot; onClose: () 
           <h2>Start earning</h2>
           <p>
             GridForge will {choice?.kind === 'catalog' && !catalog.find((i) => i.id === choice.catalogId)?.localModelId ? 'download, ' : ''}
-            load <strong>{chosenName ?? 'the model'}</strong>, connect as <strong>{earn.settings.workerName}</strong> and wait
-            for the first job. Each step shows its progress here in the Earn view.
+            load <strong>{chosenName ?? 'the model'}</strong>, connect as <strong>{earn.settings.workerName}</strong> and wait for the first
+            job. Each step shows its progress here in the Earn view.
           </p>
           {startError && (
             <p className="error-text" role="alert">

@@ -16,7 +16,12 @@ const FORMAT_LABELS: Record<WebhookFormat, string> = { json: 'Generic JSON', dis
 
 function testWords(result: AlertTestResult): string {
   const desktop = result.desktop === 'sent' ? 'Desktop notification sent.' : 'Desktop notifications are off.'
-  const webhook = result.webhook === 'sent' ? 'The webhook accepted it.' : result.webhook === 'off' ? 'No webhook is set.' : `Webhook: ${result.message ?? 'failed'}`
+  const webhook =
+    result.webhook === 'sent'
+      ? 'The webhook accepted it.'
+      : result.webhook === 'off'
+        ? 'No webhook is set.'
+        : `Webhook: ${result.message ?? 'failed'}`
   return `${desktop} ${webhook}`
 }
 
@@ -33,8 +38,14 @@ export function AlertsSettings() {
   return (
     <div className="settings-card" aria-label="Alerts">
       <h2>Alerts</h2>
-      <p className="muted">Be told when a rig goes offline, gets evicted or runs hot: on this desktop and through a webhook (Discord, Slack or your own).</p>
-      {error && <div className="error" role="alert">{error.message}</div>}
+      <p className="muted">
+        Be told when a rig goes offline, gets evicted or runs hot: on this desktop and through a webhook (Discord, Slack or your own).
+      </p>
+      {error && (
+        <div className="error" role="alert">
+          {error.message}
+        </div>
+      )}
       <label className="toggle">
         <input type="checkbox" checked={view.enabled} onChange={(e) => save({ enabled: e.target.checked })} />
         Send alerts
@@ -42,17 +53,33 @@ export function AlertsSettings() {
       <fieldset disabled={!view.enabled}>
         {ALERT_KINDS.map((kind) => (
           <label className="toggle" key={kind}>
-            <input type="checkbox" checked={view.kinds[kind]} onChange={(e) => save({ kinds: { ...view.kinds, [kind]: e.target.checked } })} />
+            <input
+              type="checkbox"
+              checked={view.kinds[kind]}
+              onChange={(e) => save({ kinds: { ...view.kinds, [kind]: e.target.checked } })}
+            />
             {KIND_LABELS[kind]}
           </label>
         ))}
         <label>
           Offline for (minutes) before a rig is reported
-          <input type="number" min={1} max={1440} defaultValue={view.offlineMinutes} onBlur={(e) => Number(e.target.value) !== view.offlineMinutes && save({ offlineMinutes: Number(e.target.value) })} />
+          <input
+            type="number"
+            min={1}
+            max={1440}
+            defaultValue={view.offlineMinutes}
+            onBlur={(e) => Number(e.target.value) !== view.offlineMinutes && save({ offlineMinutes: Number(e.target.value) })}
+          />
         </label>
         <label>
           Repeat the same alert at most every (minutes)
-          <input type="number" min={1} max={1440} defaultValue={view.repeatMinutes} onBlur={(e) => Number(e.target.value) !== view.repeatMinutes && save({ repeatMinutes: Number(e.target.value) })} />
+          <input
+            type="number"
+            min={1}
+            max={1440}
+            defaultValue={view.repeatMinutes}
+            onBlur={(e) => Number(e.target.value) !== view.repeatMinutes && save({ repeatMinutes: Number(e.target.value) })}
+          />
         </label>
         <label className="toggle">
           <input type="checkbox" checked={view.desktop} onChange={(e) => save({ desktop: e.target.checked })} />
@@ -71,16 +98,28 @@ export function AlertsSettings() {
           Webhook body
           <select value={view.webhook.format} onChange={(e) => save({ webhook: { format: e.target.value as WebhookFormat } })}>
             {WEBHOOK_FORMATS.map((format) => (
-              <option key={format} value={format}>{FORMAT_LABELS[format]}</option>
+              <option key={format} value={format}>
+                {FORMAT_LABELS[format]}
+              </option>
             ))}
           </select>
         </label>
         <div>
-          <button type="button" disabled={!url.trim()} onClick={() => void configureAlerts(alertRequest(view, { webhook: { url: url.trim(), format: view.webhook.format } })).then((ok) => ok && setUrl(''))}>
+          <button
+            type="button"
+            disabled={!url.trim()}
+            onClick={() =>
+              void configureAlerts(alertRequest(view, { webhook: { url: url.trim(), format: view.webhook.format } })).then(
+                (ok) => ok && setUrl(''),
+              )
+            }
+          >
             Save webhook
           </button>{' '}
           {view.webhook.configured && (
-            <button type="button" onClick={() => save({ webhook: { url: '', format: view.webhook.format } })}>Remove webhook</button>
+            <button type="button" onClick={() => save({ webhook: { url: '', format: view.webhook.format } })}>
+              Remove webhook
+            </button>
           )}{' '}
           <button
             type="button"
@@ -93,7 +132,11 @@ export function AlertsSettings() {
             {testing ? 'Sending…' : 'Send a test alert'}
           </button>
         </div>
-        {test && <p role="status" data-testid="alert-test">{testWords(test)}</p>}
+        {test && (
+          <p role="status" data-testid="alert-test">
+            {testWords(test)}
+          </p>
+        )}
       </fieldset>
     </div>
   )

@@ -44,7 +44,11 @@ export function DesktopSettings() {
   return (
     <section className="settings-desktop" aria-label="Desktop">
       <h2>Start at login</h2>
-      {error && <div className="error" role="alert">{error.message}</div>}
+      {error && (
+        <div className="error" role="alert">
+          {error.message}
+        </div>
+      )}
       <label className="toggle">
         <input
           type="checkbox"
@@ -73,7 +77,9 @@ export function DesktopSettings() {
       </label>
 
       <h2>Updates</h2>
-      <p role="status" data-testid="update-state">{updateWords(update)}</p>
+      <p role="status" data-testid="update-state">
+        {updateWords(update)}
+      </p>
       <div>
         {ready ? (
           <button type="button" onClick={() => void restartToUpdate()} disabled={update.state === 'waiting-for-idle'}>
@@ -92,11 +98,13 @@ export function DesktopSettings() {
 
       <h2>Logs</h2>
       <p className="muted">
-        GridForge writes its log to <code data-testid="logs-dir">{info.logsDir}</code> (never your API keys or
-        job text). Attach it when you report a problem.
+        GridForge writes its log to <code data-testid="logs-dir">{info.logsDir}</code> (never your API keys or job text). Attach it when you
+        report a problem.
       </p>
       <div>
-        <button type="button" onClick={() => void openLogsFolder()}>Open logs folder</button>
+        <button type="button" onClick={() => void openLogsFolder()}>
+          Open logs folder
+        </button>
       </div>
     </section>
   )

@@ -18,10 +18,14 @@ export function SettingsView() {
       <div className="settings-card">
         <h2>Local API</h2>
         <p className="muted">
-          Lets other apps on this PC (SillyTavern, editors, scripts) use the loaded model through an OpenAI- or
-          KoboldAI-compatible API. Requests pause mining like local chat does.
+          Lets other apps on this PC (SillyTavern, editors, scripts) use the loaded model through an OpenAI- or KoboldAI-compatible API.
+          Requests pause mining like local chat does.
         </p>
-        {error && <div className="error" role="alert">{error.message}</div>}
+        {error && (
+          <div className="error" role="alert">
+            {error.message}
+          </div>
+        )}
         <label className="toggle">
           <input
             type="checkbox"
@@ -32,7 +36,14 @@ export function SettingsView() {
         </label>
         <label>
           Port
-          <input type="number" min={1024} max={65535} value={port} onChange={(e) => setPort(Number(e.target.value))} onBlur={() => port !== settings.port && void configureLocalApi({ ...settings, port })} />
+          <input
+            type="number"
+            min={1024}
+            max={65535}
+            value={port}
+            onChange={(e) => setPort(Number(e.target.value))}
+            onBlur={() => port !== settings.port && void configureLocalApi({ ...settings, port })}
+          />
         </label>
         <label>
           Allowed web origins (CORS), comma-separated; leave empty unless a web app must call the API
@@ -41,7 +52,10 @@ export function SettingsView() {
             placeholder="none"
             onChange={(e) => setOrigins(e.target.value)}
             onBlur={() => {
-              const corsOrigins = origins.split(',').map((o) => o.trim()).filter(Boolean)
+              const corsOrigins = origins
+                .split(',')
+                .map((o) => o.trim())
+                .filter(Boolean)
               if (corsOrigins.join() !== settings.corsOrigins.join()) void configureLocalApi({ ...settings, port, corsOrigins })
             }}
           />
@@ -49,14 +63,28 @@ export function SettingsView() {
         {localApi.warning && <p className="error-text">{localApi.warning}</p>}
         {localApi.running && localApi.url && (
           <dl className="api-details">
-            <div><dt>OpenAI base URL</dt><dd><code>{localApi.url}/v1</code></dd></div>
-            <div><dt>KoboldAI URL</dt><dd><code>{localApi.url}</code></dd></div>
+            <div>
+              <dt>OpenAI base URL</dt>
+              <dd>
+                <code>{localApi.url}/v1</code>
+              </dd>
+            </div>
+            <div>
+              <dt>KoboldAI URL</dt>
+              <dd>
+                <code>{localApi.url}</code>
+              </dd>
+            </div>
             <div>
               <dt>Bearer token</dt>
               <dd>
                 <code data-testid="api-token">{localApi.token}</code>{' '}
-                <button type="button" onClick={() => void navigator.clipboard?.writeText(localApi.token ?? '')}>Copy</button>{' '}
-                <button type="button" onClick={() => void regenerateLocalApiToken()}>Regenerate</button>
+                <button type="button" onClick={() => void navigator.clipboard?.writeText(localApi.token ?? '')}>
+                  Copy
+                </button>{' '}
+                <button type="button" onClick={() => void regenerateLocalApiToken()}>
+                  Regenerate
+                </button>
               </dd>
             </div>
           </dl>
