@@ -90,7 +90,7 @@ test('turn on the local API in Settings and call it with the token shown there',
   await page.goto(`${serve.url}#token=${token}`)
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click()
   const port = 20000 + Math.floor(Math.random() * 20000)
-  await page.getByLabel('Port').fill(String(port))
+  await page.getByLabel('Port', { exact: true }).fill(String(port))
   await page.getByLabel('Enable the local API').click()
   await expect(page.getByLabel('Enable the local API')).toBeChecked()
   await expect(page.getByTestId('api-token')).toBeVisible()
