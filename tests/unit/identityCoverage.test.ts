@@ -20,6 +20,7 @@ const status = (state: IdentityStatus['state'], workerName = 'rig'): IdentitySta
         },
   pending: null,
   problem: null,
+  enrollment: null,
 })
 
 describe('which registered names a delegation signs', () => {

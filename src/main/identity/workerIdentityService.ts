@@ -1,6 +1,7 @@
 import type { Address } from '../../grid/identity/address.js'
 import {
   buildDelegationRequest,
+  parseWorkerName,
   verifyDelegation,
   type DelegationCertificate,
   type DelegationRequest,
@@ -13,7 +14,9 @@ import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import { AppError } from '../../shared/result.js'
 import type { SecretStore } from '../store/secretStore.js'
 import { Emitter } from '../lib/emitter.js'
+import type { EnrollmentStatus } from '../../shared/identity.js'
 import { DelegationStorage } from './delegationStorage.js'
+import { DeviceEnrollment, type Sleep } from './deviceEnrollment.js'
 import { delegationState, type IdentityStatus } from './identityStatus.js'
 import { loadOrCreateWorkerKey } from './workerKey.js'
 
@@ -30,6 +33,13 @@ export interface WorkerIdentityOptions {
   /** Milliseconds since the epoch; injected so tests can move the clock. */
   now?: () => number
   log?: (line: string) => void
+  /** Device enrollment: the AIPG grid URL in use (default production). */
+  gridUrl?: () => string
+  /** Keeps the API key an enrollment activated (the host: the miner's AIPG key); without it, enrollment is refused. */
+  saveApiKey?: (apiKey: string, gridUrl: string) => Promise<void>
+  /** The waits between enrollment polls (tests pass a fake). */
+  sleep?: Sleep
+  fetch?: typeof fetch
 }
 
 /**
@@ -43,11 +53,58 @@ export class WorkerIdentityService implements WorkerSigner {
   private readonly clock: () => number
   private key: Uint8Array | null = null
   private saved: { certificate: DelegationCertificate | null; problem: string | null } | null = null
+  private readonly enrollment: DeviceEnrollment
 
   constructor(private readonly options: WorkerIdentityOptions) {
     this.storage = new DelegationStorage(options.secrets)
     this.clock = options.now ?? Date.now
     this.events = new Emitter<IdentityEvents>(options.log)
+    this.enrollment = new DeviceEnrollment({
+      secrets: options.secrets,
+      workerSigner: () => this.address(),
+      gridUrl: options.gridUrl ?? (() => ''),
+      install: (certificate) => {
+        this.storage.saveCertificate(certificate)
+        this.storage.clearRequest()
+        this.saved = { certificate, problem: null }
+      },
+      saveApiKey: options.saveApiKey ?? (() => Promise.reject(new Error('This GridForge cannot keep an API key.'))),
+      changed: () => void this.changed(),
+      now: this.clock,
+      sleep: options.sleep,
+      fetch: options.fetch,
+      log: options.log,
+    })
+  }
+
+  /**
+   * One-click device enrollment (§16.2): opens an enrollment on the grid for this key and `workerName`; the owner
+   * approves it at the returned `authorizeUrl`, and the certificate and the rig's API key are installed in the
+   * background. A grid with enrollment off answers state `off`: the manual path is then the way.
+   */
+  async enroll(input: { workerName: string; validDays?: number }): Promise<EnrollmentStatus> {
+    const workerName = userInput(() => parseWorkerName(input.workerName))
+    return this.enrollment.start({ workerName, validDays: input.validDays ?? DEFAULT_VALID_DAYS })
+  }
+
+  /** Resumes an enrollment a previous run left waiting for approval. */
+  resumeEnrollment(): void {
+    this.enrollment.resume()
+  }
+
+  async cancelEnrollment(): Promise<IdentityStatus> {
+    await this.enrollment.cancel()
+    return this.status()
+  }
+
+  /** Resolves when the background enrollment poll has ended. */
+  enrollmentSettled(): Promise<void> {
+    return this.enrollment.settled()
+  }
+
+  /** Stops polling (a pending enrollment is resumed at the next start). */
+  close(): Promise<void> {
+    return this.enrollment.stop()
   }
 
   /** The worker signer's address, lower case; creates the key if there is none yet. */
@@ -116,6 +173,7 @@ export class WorkerIdentityService implements WorkerSigner {
         expiresAt: pending.payload.expires_at,
       },
       problem,
+      enrollment: this.enrollment.status(),
     }
   }
 

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { AipgHub } from './aipgSocket.js'
+import { EnrollmentRoutes } from './enrollmentRoutes.js'
 import { detail, type Reply } from './errors.js'
 import { apiKeyOf, isRecord, type RequestContext } from './http.js'
 import type { AipgJob } from './jobQueue.js'
@@ -17,15 +18,21 @@ type NewJob = (model: string | undefined, request: Record<string, unknown>) => A
 
 /** AIPG's FastAPI surface (§13.2 "AIPG v1 REST") plus /health. */
 export class AipgRoutes {
+  readonly enrollment: EnrollmentRoutes
+
   constructor(
     private readonly state: GridState,
     private readonly hub: AipgHub,
     private readonly newJob: NewJob,
-  ) {}
+  ) {
+    this.enrollment = new EnrollmentRoutes(state)
+  }
 
   /** Returns a reply, 'streaming' when it answers `res` itself, or undefined for no route. */
   handle(ctx: RequestContext, res: ServerResponse): Reply | 'streaming' | undefined {
     const get = (handler: () => Reply): Reply => (ctx.method === 'GET' ? handler() : detail(405, 'Method Not Allowed'))
+    const enrollment = this.enrollment.handle(ctx)
+    if (enrollment) return enrollment
     switch (ctx.path) {
       case '/health':
         return get(() => ({ status: 200, body: { status: 'ok' } }))
