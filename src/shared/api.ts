@@ -24,7 +24,13 @@ import { miningPolicySchema } from './miningPolicySchema.js'
 import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
 import { modelChoiceSchema, type QuickStartSnapshot } from './quickStart.js'
 import type { ReadinessSnapshot } from './readiness.js'
-import { identityInstallSchema, identityRequestSchema, type IdentityRequest, type IdentityStatus } from './identity.js'
+import {
+  identityEnrollSchema,
+  identityInstallSchema,
+  identityRequestSchema,
+  type IdentityRequest,
+  type IdentityStatus,
+} from './identity.js'
 import type { Result } from './result.js'
 import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
 
@@ -172,6 +178,9 @@ export const contract = {
   'identity.request': call(identityRequestSchema).returns<IdentityRequest>(),
   /** Checks the wallet's signature for the pending request (it must recover to the payout wallet) and saves it. */
   'identity.install': call(identityInstallSchema).returns<IdentityStatus>(),
+  /** One-click device enrollment (§16.2): opens it on the grid; the status carries the approval link, then the outcome. */
+  'identity.enroll': call(identityEnrollSchema).returns<IdentityStatus>(),
+  'identity.cancelEnrollment': call(none).returns<IdentityStatus>(),
   'api.status': call(none).returns<LocalApiSnapshot>(),
   'api.configure': call(
     z.strictObject({

@@ -57,6 +57,8 @@ export const callNames = {
   'identity.status': true,
   'identity.request': true,
   'identity.install': true,
+  'identity.enroll': true,
+  'identity.cancelEnrollment': true,
   'api.status': true,
   'api.configure': true,
   'api.regenerateToken': true,

@@ -151,7 +151,13 @@ export function createHost(options: HostOptions): Host {
   const localApi = new LocalApiService({ engine, settings, secrets, beginLocalUse: () => localUse.beginLocalUse() })
   localApi.subscribe(events.forwarder())
   if (options.ownsData !== false) void localApi.startIfEnabled()
-  const identity = new WorkerIdentityService({ secrets, log })
+  const identity = new WorkerIdentityService({
+    secrets,
+    log,
+    // Enrollment runs against the AIPG grid the miner uses, and its new key becomes the miner's AIPG key.
+    gridUrl: () => earn.credentials.gridUrl('aipg'),
+    saveApiKey: (apiKey) => earn.setApiKey('aipg', apiKey).then(() => undefined),
+  })
   identity.events.subscribe(events.forwarder())
   const gpuReader = options.gpuReader ?? systemGpuReader()
   const thermal = new ThermalGuard(gpuReader, undefined, log)
@@ -174,6 +180,7 @@ export function createHost(options: HostOptions): Host {
   })
   earn.subscribe(events.forwarder())
   earn.account.start()
+  if (options.ownsData !== false) identity.resumeEnrollment()
   const metrics = new RigMetrics({ version: options.version, gpu: gpuReader, hardware: () => engine.hardware() })
   metrics.observeEngine(engine.snapshot())
   engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
@@ -303,6 +310,11 @@ export function createHost(options: HostOptions): Host {
     'identity.status': () => identity.status(),
     'identity.request': (request) => identity.requestDelegation(request),
     'identity.install': ({ signature }) => identity.install(signature),
+    'identity.enroll': async (request) => {
+      await identity.enroll(request)
+      return identity.status()
+    },
+    'identity.cancelEnrollment': () => identity.cancelEnrollment(),
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
@@ -347,7 +359,7 @@ export function createHost(options: HostOptions): Host {
       }),
     close() {
       closing ??= (async () => {
-        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close(), readiness.close()])
+        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close(), readiness.close(), identity.close()])
         await engine.close()
         db.close()
       })()
