@@ -13,6 +13,8 @@ export interface IdentityStatus {
   pending: { payoutWallet: string; workerName: string; expiresAt: number } | null
   /** Why a saved delegation was set aside, in one sentence. */
   problem: string | null
+  /** The wallet the grid says the account is paid to (lower case); null when unknown (no key, offline, none set). */
+  accountWallet: string | null
   /** The one-click device enrollment this rig started, or how it ended; null when none was started since launch. */
   enrollment: EnrollmentStatus | null
 }

@@ -20,6 +20,7 @@ const status = (state: IdentityStatus['state'], workerName = 'rig'): IdentitySta
         },
   pending: null,
   problem: null,
+  accountWallet: null,
   enrollment: null,
 })
 

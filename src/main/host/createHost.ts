@@ -157,6 +157,10 @@ export function createHost(options: HostOptions): Host {
     // Enrollment runs against the AIPG grid the miner uses, and its new key becomes the miner's AIPG key.
     gridUrl: () => earn.credentials.gridUrl('aipg'),
     saveApiKey: (apiKey) => earn.setApiKey('aipg', apiKey).then(() => undefined),
+    gridAccess: () => {
+      const apiKey = earn.credentials.apiKeyFor('aipg')
+      return apiKey ? { network: 'aipg', gridUrl: earn.credentials.gridUrl('aipg'), apiKey, agent: bridgeAgent(options.version) } : null
+    },
   })
   identity.events.subscribe(events.forwarder())
   const gpuReader = options.gpuReader ?? systemGpuReader()
@@ -201,6 +205,8 @@ export function createHost(options: HostOptions): Host {
   // The alerts hear the services' own events; none of those services knows about alerts.
   const alertWatch = new AlertWatch({ raise: (kind, title, body) => alerts.raise(kind, title, body), offlineMs: () => alerts.offlineMs() })
   earn.account.onChange((account) => alertWatch.account(account))
+  // Whenever the account is asked about, the identity asks which wallet it pays (for the delegation form).
+  earn.account.onChange(() => void identity.refreshAccountWallet())
   earn.miner.on('change', (snapshot) => alertWatch.miner(snapshot))
   earn.miner.on('job', (record) => alertWatch.job(record))
   engine.subscribe((snapshot) => alertWatch.engine(snapshot))

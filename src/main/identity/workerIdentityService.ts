@@ -14,6 +14,8 @@ import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import { AppError } from '../../shared/result.js'
 import type { SecretStore } from '../store/secretStore.js'
 import { Emitter } from '../lib/emitter.js'
+import { fetchAccountPayoutWallet } from '../../grid/identity/accountWallet.js'
+import type { GridAccess } from '../../grid/gridRequest.js'
 import type { EnrollmentStatus } from '../../shared/identity.js'
 import { DelegationStorage } from './delegationStorage.js'
 import { DeviceEnrollment, type Sleep } from './deviceEnrollment.js'
@@ -40,6 +42,8 @@ export interface WorkerIdentityOptions {
   /** The waits between enrollment polls (tests pass a fake). */
   sleep?: Sleep
   fetch?: typeof fetch
+  /** How to ask the AIPG grid about the account (its payout wallet); null without a key for it. */
+  gridAccess?: () => GridAccess | null
 }
 
 /**
@@ -54,6 +58,7 @@ export class WorkerIdentityService implements WorkerSigner {
   private key: Uint8Array | null = null
   private saved: { certificate: DelegationCertificate | null; problem: string | null } | null = null
   private readonly enrollment: DeviceEnrollment
+  private accountWallet: Address | null = null
 
   constructor(private readonly options: WorkerIdentityOptions) {
     this.storage = new DelegationStorage(options.secrets)
@@ -85,6 +90,24 @@ export class WorkerIdentityService implements WorkerSigner {
   async enroll(input: { workerName: string; validDays?: number }): Promise<EnrollmentStatus> {
     const workerName = userInput(() => parseWorkerName(input.workerName))
     return this.enrollment.start({ workerName, validDays: input.validDays ?? DEFAULT_VALID_DAYS })
+  }
+
+  /**
+   * Asks the grid which wallet the account is paid to, so the delegation form is prefilled with it and a delegation
+   * for another wallet is refused before it is saved. Keeps the last answer when the grid cannot be asked.
+   */
+  async refreshAccountWallet(): Promise<void> {
+    const access = this.options.gridAccess?.()
+    if (access === undefined) return
+    let wallet: Address | null
+    try {
+      wallet = access ? await fetchAccountPayoutWallet(access) : null
+    } catch {
+      return
+    }
+    if (wallet === this.accountWallet) return
+    this.accountWallet = wallet
+    this.changed()
   }
 
   /** Resumes an enrollment a previous run left waiting for approval. */
@@ -134,7 +157,7 @@ export class WorkerIdentityService implements WorkerSigner {
    * Installs the wallet's signature for the pending request, after checking that it recovers to the payout wallet
    * (and to `accountPayoutWallet`, when the grid has told us the account's), names this key and is in force.
    */
-  install(signature: string, accountPayoutWallet?: string): IdentityStatus {
+  install(signature: string, accountPayoutWallet: string | undefined = this.accountWallet ?? undefined): IdentityStatus {
     const request = this.storage.loadRequest()
     if (!request)
       throw new AppError(
@@ -173,6 +196,7 @@ export class WorkerIdentityService implements WorkerSigner {
         expiresAt: pending.payload.expires_at,
       },
       problem,
+      accountWallet: this.accountWallet,
       enrollment: this.enrollment.status(),
     }
   }

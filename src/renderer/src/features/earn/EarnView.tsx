@@ -148,7 +148,7 @@ export function EarnView() {
       <AccountTotals earn={earn} />
       <Payouts earn={earn} />
       <ReadinessPanel settings={earn.settings} mining={running} />
-      <IdentityPanel settings={earn.settings} />
+      <IdentityPanel settings={earn.settings} mining={running} />
       <EarnSettingsForm earn={earn} disabled={running} />
       <MiningPolicyForm policy={earn.policy} />
       <JobLog jobs={jobs} marks={earn.account.jobs ?? null} />
