@@ -24,6 +24,7 @@ import { miningPolicySchema } from './miningPolicySchema.js'
 import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
 import { modelChoiceSchema, type QuickStartSnapshot } from './quickStart.js'
 import type { ReadinessSnapshot } from './readiness.js'
+import type { AdvisorReport } from './advisor.js'
 import {
   identityEnrollSchema,
   identityInstallSchema,
@@ -172,6 +173,8 @@ export const contract = {
   /** Runs the grid readiness self-test on the loaded model (the validators' families, locally). */
   'earn.readiness': call(none).returns<ReadinessSnapshot>(),
   'earn.readinessStatus': call(none).returns<ReadinessSnapshot>(),
+  /** "Recommended for earning": den per hour estimates for the models that fit this PC, and the grid's demand. */
+  'earn.advisor': call(none).returns<AdvisorReport>(),
   /** The worker key's address and its delegation (§16.2); creates the key at first use. Never the key itself. */
   'identity.status': call(none).returns<IdentityStatus>(),
   /** The delegation for the payout wallet to sign, and the exact message; kept until a signature is installed. */

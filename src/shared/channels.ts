@@ -54,6 +54,7 @@ export const callNames = {
   'earn.quickStartCancel': true,
   'earn.readiness': true,
   'earn.readinessStatus': true,
+  'earn.advisor': true,
   'identity.status': true,
   'identity.request': true,
   'identity.install': true,

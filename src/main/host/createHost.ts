@@ -8,6 +8,10 @@ import { GridChatService } from '../chat/grid/gridChatService.js'
 import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
 import { createEarnService, type EarnService } from '../earn/earnService.js'
 import { WorkerIdentityService } from '../identity/workerIdentityService.js'
+import { EarningsAdvisor } from '../advisor/earningsAdvisor.js'
+import { DenRegistrySource } from '../earn/denRegistrySource.js'
+import { bundledDenRegistry } from '../../grid/denRegistry.js'
+import { estimateCpuTokensPerSecond } from '../models/recommend.js'
 import { bridgeAgent } from '../../grid/gridAuth.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { isMinerOn } from '../../shared/minerStatus.js'
@@ -166,7 +170,10 @@ export function createHost(options: HostOptions): Host {
   const gpuReader = options.gpuReader ?? systemGpuReader()
   const thermal = new ThermalGuard(gpuReader, undefined, log)
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle, undefined, undefined, thermal)
+  // One registry for den: the miner's advertised names, the rate note and the earnings advisor read the same.
+  const denRegistry = new DenRegistrySource(bundledDenRegistry(), log)
   const earn = createEarnService({
+    denRegistry,
     gate: miningGate,
     defaultPolicy: {
       ...DEFAULT_POLICY,
@@ -211,6 +218,21 @@ export function createHost(options: HostOptions): Host {
   earn.miner.on('job', (record) => alertWatch.job(record))
   engine.subscribe((snapshot) => alertWatch.engine(snapshot))
   thermal.on('hot', (event) => alertWatch.thermal(event))
+  const advisor = new EarningsAdvisor({
+    catalog: () => models.catalog(),
+    localModels: () => models.listLocal(),
+    registry: () => denRegistry.current(),
+    cpuTokensPerSecond: async (sizeBytes) => estimateCpuTokensPerSecond(sizeBytes, (await models.hardware()).cpuCores),
+    jobs: () => earn.jobs(500),
+    gridAccess: () => ({ network: 'aipg', gridUrl: earn.credentials.gridUrl('aipg'), apiKey: null, agent: bridgeAgent(options.version) }),
+    maxLength: () => earn.snapshot().settings.maxLength,
+    servingNow: () => {
+      const snapshot = earn.snapshot()
+      return isMinerOn(snapshot.state) && snapshot.settings.network === 'aipg' && snapshot.modelRate
+        ? [snapshot.modelRate.advertisedName]
+        : []
+    },
+  })
   const onboarding = new OnboardingFlag(settings)
   const lastEarningModel = new LastEarningModel(settings)
   const readiness = new ReadinessService({
@@ -313,6 +335,7 @@ export function createHost(options: HostOptions): Host {
     'earn.quickStartCancel': () => startEarning.cancel(),
     'earn.readiness': () => readiness.check(),
     'earn.readinessStatus': () => readiness.snapshot(),
+    'earn.advisor': () => advisor.report(),
     'identity.status': () => identity.status(),
     'identity.request': (request) => identity.requestDelegation(request),
     'identity.install': ({ signature }) => identity.install(signature),

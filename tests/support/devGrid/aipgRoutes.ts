@@ -42,6 +42,8 @@ export class AipgRoutes {
         return get(() => this.workers())
       case '/v1/status/models':
         return get(() => this.statusModels())
+      case '/v1/status/network':
+        return get(() => this.statusNetwork())
       case '/v1/account':
         return get(() => this.accountInfo(ctx))
       case '/v1/account/workers':
@@ -118,6 +120,29 @@ export class AipgRoutes {
       avg_latency_s: null,
     }))
     return { status: 200, body }
+  }
+
+  /** core's public capacity view (§16.6): workers per online model against the redundancy target of 3. */
+  private statusNetwork(): Reply {
+    const target = 3
+    const online = this.hub.online()
+    const workers = new Map<string, number>()
+    for (const worker of online) for (const model of worker.models) workers.set(model, (workers.get(model) ?? 0) + 1)
+    const models = [...workers].map(([name, count]) => ({ name, type: 'text', workers: count, capabilities: [] }))
+    return {
+      status: 200,
+      body: {
+        status: 'operational',
+        capacity: {
+          workers_online: online.length,
+          models_online: models.length,
+          redundancy_target: target,
+          models_below_target: models.filter((model) => model.workers < target).map((model) => model.name),
+          models,
+        },
+        advisories: models.some((model) => model.workers < target) ? [{ code: 'limited_model_redundancy' }] : [],
+      },
+    }
   }
 
   private accountInfo(ctx: RequestContext): Reply {
