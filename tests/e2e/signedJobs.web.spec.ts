@@ -71,4 +71,16 @@ test('a job run through the dev grid with a delegation installed shows signed �
   await expect(row.locator('[data-signed="signed"]')).toHaveText('signed ✓')
   await expect(row.locator(`td[title="${hash}"]`)).toHaveText(`${hash.slice(0, 12)}…`)
   await log.screenshot({ path: 'test-results/signed-job-log.png' })
+
+  // The advisor now knows this PC's speed for the model from that job, and that nobody else serves it.
+  const advisor = page.getByRole('region', { name: 'Recommended for earning' })
+  const advised = advisor.locator('tr[data-advisor-key]').filter({ hasText: 'grid/stories260K' })
+  await expect(async () => {
+    await advisor.getByRole('button', { name: 'Estimate again' }).click()
+    await expect(advised).toContainText('(measured on this PC)', { timeout: 2000 })
+  }).toPass({ timeout: 20_000 })
+  await expect(advised.locator('[data-advisor="workers"]')).toHaveText('0 (the grid wants more)')
+  await expect(advisor.locator('[data-advisor="recommendation"]')).toContainText('you would be worker #1 of grid/stories260K')
+  await expect(advisor.locator('[data-advisor="inputs"]')).toContainText('(the average of your AIPG jobs)')
+  await advisor.screenshot({ path: 'test-results/earnings-advisor.png' })
 })
