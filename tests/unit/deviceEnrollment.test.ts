@@ -140,3 +140,22 @@ describe('device enrollment, client side', () => {
     expect(t.calls.filter((path) => path.endsWith('/ack'))).toHaveLength(1)
   })
 })
+
+describe('the approval link the grid sends', () => {
+  it('is taken only as a web page (https, or http on this PC); anything else ends the enrollment with one sentence', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gridforge-enroll-link-'))
+    dirs.push(dir)
+    for (const authorize_url of ['javascript:alert(1)', 'file:///etc/passwd', 'http://evil.example/enroll']) {
+      const fetcher = (async () =>
+        new Response(JSON.stringify({ enrollment_id: 'e'.repeat(32), authorize_url, expires_at: START / 1000 + 900 }), {
+          status: 200,
+        })) as unknown as typeof fetch
+      const service = new WorkerIdentityService({ secrets: new FileSecretStore(join(dir, 'secrets')), gridUrl: () => '', fetch: fetcher })
+      expect(await service.enroll({ workerName: 'rig' })).toMatchObject({
+        state: 'failed',
+        authorizeUrl: null,
+        message: 'The grid answered the enrollment with something that is not an enrollment.',
+      })
+    }
+  })
+})

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { gridUrlProblem } from '../../shared/gridUrl.js'
 import { readErrorBody } from '../errorAnswer.js'
 import { apiUrl } from '../gridUrls.js'
 import type { Address } from './address.js'
@@ -37,7 +38,12 @@ export type PendingEnrollment = z.infer<typeof pendingEnrollmentSchema>
 
 const createdSchema = z.looseObject({
   enrollment_id: z.string().regex(/^[A-Za-z0-9_-]{20,80}$/),
-  authorize_url: z.string().url().max(2000),
+  // The owner opens it in their browser: only a web page, https unless it is on this PC (never javascript: or file:).
+  authorize_url: z
+    .string()
+    .min(1)
+    .max(2000)
+    .refine((url) => gridUrlProblem(url) === null, 'an https address'),
   expires_at: z.number().int(),
   poll_after_seconds: z.number().int().optional(),
 })
