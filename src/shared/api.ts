@@ -24,7 +24,14 @@ import { miningPolicySchema } from './miningPolicySchema.js'
 import { chatBackendSchema, type GridModel, type ReplyProgress } from './gridChat.js'
 import { modelChoiceSchema, type QuickStartSnapshot } from './quickStart.js'
 import type { ReadinessSnapshot } from './readiness.js'
-import { identityInstallSchema, identityRequestSchema, type IdentityRequest, type IdentityStatus } from './identity.js'
+import type { AdvisorReport } from './advisor.js'
+import {
+  identityEnrollSchema,
+  identityInstallSchema,
+  identityRequestSchema,
+  type IdentityRequest,
+  type IdentityStatus,
+} from './identity.js'
 import type { Result } from './result.js'
 import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
 
@@ -166,12 +173,17 @@ export const contract = {
   /** Runs the grid readiness self-test on the loaded model (the validators' families, locally). */
   'earn.readiness': call(none).returns<ReadinessSnapshot>(),
   'earn.readinessStatus': call(none).returns<ReadinessSnapshot>(),
+  /** "Recommended for earning": den per hour estimates for the models that fit this PC, and the grid's demand. */
+  'earn.advisor': call(none).returns<AdvisorReport>(),
   /** The worker key's address and its delegation (§16.2); creates the key at first use. Never the key itself. */
   'identity.status': call(none).returns<IdentityStatus>(),
   /** The delegation for the payout wallet to sign, and the exact message; kept until a signature is installed. */
   'identity.request': call(identityRequestSchema).returns<IdentityRequest>(),
   /** Checks the wallet's signature for the pending request (it must recover to the payout wallet) and saves it. */
   'identity.install': call(identityInstallSchema).returns<IdentityStatus>(),
+  /** One-click device enrollment (§16.2): opens it on the grid; the status carries the approval link, then the outcome. */
+  'identity.enroll': call(identityEnrollSchema).returns<IdentityStatus>(),
+  'identity.cancelEnrollment': call(none).returns<IdentityStatus>(),
   'api.status': call(none).returns<LocalApiSnapshot>(),
   'api.configure': call(
     z.strictObject({

@@ -20,6 +20,8 @@ const status = (state: IdentityStatus['state'], workerName = 'rig'): IdentitySta
         },
   pending: null,
   problem: null,
+  accountWallet: null,
+  enrollment: null,
 })
 
 describe('which registered names a delegation signs', () => {

@@ -33,6 +33,8 @@ Commands:
   identity request --payout-wallet 0x… --name NAME [--valid-days N] [--json]
                                                         the delegation for your wallet to sign, and the exact message
   identity install --signature 0x… [--json]            check the wallet's signature and save the delegation
+  identity enroll --name NAME --api-key-file F [--grid-url URL] [--valid-days N] [--json]
+                                                        one-click enrollment: approve in the AIPG console, key to F
   status [--json]                                      engine, model, miner, grid, identity, last job, metrics URL
   bench  [--json] [--reference] [--quick]               the benchmark harness
 

@@ -8,6 +8,10 @@ import { GridChatService } from '../chat/grid/gridChatService.js'
 import type { HordeChatOptions } from '../chat/grid/hordeChat.js'
 import { createEarnService, type EarnService } from '../earn/earnService.js'
 import { WorkerIdentityService } from '../identity/workerIdentityService.js'
+import { EarningsAdvisor } from '../advisor/earningsAdvisor.js'
+import { DenRegistrySource } from '../earn/denRegistrySource.js'
+import { bundledDenRegistry } from '../../grid/denRegistry.js'
+import { estimateCpuTokensPerSecond } from '../models/recommend.js'
 import { bridgeAgent } from '../../grid/gridAuth.js'
 import { LocalUseGate } from '../earn/localUseGate.js'
 import { isMinerOn } from '../../shared/minerStatus.js'
@@ -151,12 +155,25 @@ export function createHost(options: HostOptions): Host {
   const localApi = new LocalApiService({ engine, settings, secrets, beginLocalUse: () => localUse.beginLocalUse() })
   localApi.subscribe(events.forwarder())
   if (options.ownsData !== false) void localApi.startIfEnabled()
-  const identity = new WorkerIdentityService({ secrets, log })
+  const identity = new WorkerIdentityService({
+    secrets,
+    log,
+    // Enrollment runs against the AIPG grid the miner uses, and its new key becomes the miner's AIPG key.
+    gridUrl: () => earn.credentials.gridUrl('aipg'),
+    saveApiKey: (apiKey) => earn.setApiKey('aipg', apiKey).then(() => undefined),
+    gridAccess: () => {
+      const apiKey = earn.credentials.apiKeyFor('aipg')
+      return apiKey ? { network: 'aipg', gridUrl: earn.credentials.gridUrl('aipg'), apiKey, agent: bridgeAgent(options.version) } : null
+    },
+  })
   identity.events.subscribe(events.forwarder())
   const gpuReader = options.gpuReader ?? systemGpuReader()
   const thermal = new ThermalGuard(gpuReader, undefined, log)
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle, undefined, undefined, thermal)
+  // One registry for den: the miner's advertised names, the rate note and the earnings advisor read the same.
+  const denRegistry = new DenRegistrySource(bundledDenRegistry(), log)
   const earn = createEarnService({
+    denRegistry,
     gate: miningGate,
     defaultPolicy: {
       ...DEFAULT_POLICY,
@@ -174,6 +191,7 @@ export function createHost(options: HostOptions): Host {
   })
   earn.subscribe(events.forwarder())
   earn.account.start()
+  if (options.ownsData !== false) identity.resumeEnrollment()
   const metrics = new RigMetrics({ version: options.version, gpu: gpuReader, hardware: () => engine.hardware() })
   metrics.observeEngine(engine.snapshot())
   engine.subscribe((snapshot) => metrics.observeEngine(snapshot))
@@ -194,10 +212,27 @@ export function createHost(options: HostOptions): Host {
   // The alerts hear the services' own events; none of those services knows about alerts.
   const alertWatch = new AlertWatch({ raise: (kind, title, body) => alerts.raise(kind, title, body), offlineMs: () => alerts.offlineMs() })
   earn.account.onChange((account) => alertWatch.account(account))
+  // Whenever the account is asked about, the identity asks which wallet it pays (for the delegation form).
+  earn.account.onChange(() => void identity.refreshAccountWallet())
   earn.miner.on('change', (snapshot) => alertWatch.miner(snapshot))
   earn.miner.on('job', (record) => alertWatch.job(record))
   engine.subscribe((snapshot) => alertWatch.engine(snapshot))
   thermal.on('hot', (event) => alertWatch.thermal(event))
+  const advisor = new EarningsAdvisor({
+    catalog: () => models.catalog(),
+    localModels: () => models.listLocal(),
+    registry: () => denRegistry.current(),
+    cpuTokensPerSecond: async (sizeBytes) => estimateCpuTokensPerSecond(sizeBytes, (await models.hardware()).cpuCores),
+    jobs: () => earn.jobs(500),
+    gridAccess: () => ({ network: 'aipg', gridUrl: earn.credentials.gridUrl('aipg'), apiKey: null, agent: bridgeAgent(options.version) }),
+    maxLength: () => earn.snapshot().settings.maxLength,
+    servingNow: () => {
+      const snapshot = earn.snapshot()
+      return isMinerOn(snapshot.state) && snapshot.settings.network === 'aipg' && snapshot.modelRate
+        ? [snapshot.modelRate.advertisedName]
+        : []
+    },
+  })
   const onboarding = new OnboardingFlag(settings)
   const lastEarningModel = new LastEarningModel(settings)
   const readiness = new ReadinessService({
@@ -300,9 +335,15 @@ export function createHost(options: HostOptions): Host {
     'earn.quickStartCancel': () => startEarning.cancel(),
     'earn.readiness': () => readiness.check(),
     'earn.readinessStatus': () => readiness.snapshot(),
+    'earn.advisor': () => advisor.report(),
     'identity.status': () => identity.status(),
     'identity.request': (request) => identity.requestDelegation(request),
     'identity.install': ({ signature }) => identity.install(signature),
+    'identity.enroll': async (request) => {
+      await identity.enroll(request)
+      return identity.status()
+    },
+    'identity.cancelEnrollment': () => identity.cancelEnrollment(),
     'api.status': () => localApi.snapshot(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
@@ -347,7 +388,7 @@ export function createHost(options: HostOptions): Host {
       }),
     close() {
       closing ??= (async () => {
-        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close(), readiness.close()])
+        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close(), readiness.close(), identity.close()])
         await engine.close()
         db.close()
       })()

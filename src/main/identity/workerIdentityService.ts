@@ -1,6 +1,7 @@
 import type { Address } from '../../grid/identity/address.js'
 import {
   buildDelegationRequest,
+  parseWorkerName,
   verifyDelegation,
   type DelegationCertificate,
   type DelegationRequest,
@@ -13,7 +14,11 @@ import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import { AppError } from '../../shared/result.js'
 import type { SecretStore } from '../store/secretStore.js'
 import { Emitter } from '../lib/emitter.js'
+import { fetchAccountPayoutWallet } from '../../grid/identity/accountWallet.js'
+import type { GridAccess } from '../../grid/gridRequest.js'
+import type { EnrollmentStatus } from '../../shared/identity.js'
 import { DelegationStorage } from './delegationStorage.js'
+import { DeviceEnrollment, type Sleep } from './deviceEnrollment.js'
 import { delegationState, type IdentityStatus } from './identityStatus.js'
 import { loadOrCreateWorkerKey } from './workerKey.js'
 
@@ -30,6 +35,15 @@ export interface WorkerIdentityOptions {
   /** Milliseconds since the epoch; injected so tests can move the clock. */
   now?: () => number
   log?: (line: string) => void
+  /** Device enrollment: the AIPG grid URL in use (default production). */
+  gridUrl?: () => string
+  /** Keeps the API key an enrollment activated (the host: the miner's AIPG key); without it, enrollment is refused. */
+  saveApiKey?: (apiKey: string, gridUrl: string) => Promise<void>
+  /** The waits between enrollment polls (tests pass a fake). */
+  sleep?: Sleep
+  fetch?: typeof fetch
+  /** How to ask the AIPG grid about the account (its payout wallet); null without a key for it. */
+  gridAccess?: () => GridAccess | null
 }
 
 /**
@@ -43,11 +57,77 @@ export class WorkerIdentityService implements WorkerSigner {
   private readonly clock: () => number
   private key: Uint8Array | null = null
   private saved: { certificate: DelegationCertificate | null; problem: string | null } | null = null
+  private readonly enrollment: DeviceEnrollment
+  private accountWallet: Address | null = null
 
   constructor(private readonly options: WorkerIdentityOptions) {
     this.storage = new DelegationStorage(options.secrets)
     this.clock = options.now ?? Date.now
     this.events = new Emitter<IdentityEvents>(options.log)
+    this.enrollment = new DeviceEnrollment({
+      secrets: options.secrets,
+      workerSigner: () => this.address(),
+      gridUrl: options.gridUrl ?? (() => ''),
+      install: (certificate) => {
+        this.storage.saveCertificate(certificate)
+        this.storage.clearRequest()
+        this.saved = { certificate, problem: null }
+      },
+      saveApiKey: options.saveApiKey ?? (() => Promise.reject(new Error('This GridForge cannot keep an API key.'))),
+      changed: () => void this.changed(),
+      now: this.clock,
+      sleep: options.sleep,
+      fetch: options.fetch,
+      log: options.log,
+    })
+  }
+
+  /**
+   * One-click device enrollment (§16.2): opens an enrollment on the grid for this key and `workerName`; the owner
+   * approves it at the returned `authorizeUrl`, and the certificate and the rig's API key are installed in the
+   * background. A grid with enrollment off answers state `off`: the manual path is then the way.
+   */
+  async enroll(input: { workerName: string; validDays?: number }): Promise<EnrollmentStatus> {
+    const workerName = userInput(() => parseWorkerName(input.workerName))
+    return this.enrollment.start({ workerName, validDays: input.validDays ?? DEFAULT_VALID_DAYS })
+  }
+
+  /**
+   * Asks the grid which wallet the account is paid to, so the delegation form is prefilled with it and a delegation
+   * for another wallet is refused before it is saved. Keeps the last answer when the grid cannot be asked.
+   */
+  async refreshAccountWallet(): Promise<void> {
+    const access = this.options.gridAccess?.()
+    if (access === undefined) return
+    let wallet: Address | null
+    try {
+      wallet = access ? await fetchAccountPayoutWallet(access) : null
+    } catch {
+      return
+    }
+    if (wallet === this.accountWallet) return
+    this.accountWallet = wallet
+    this.changed()
+  }
+
+  /** Resumes an enrollment a previous run left waiting for approval. */
+  resumeEnrollment(): void {
+    this.enrollment.resume()
+  }
+
+  async cancelEnrollment(): Promise<IdentityStatus> {
+    await this.enrollment.cancel()
+    return this.status()
+  }
+
+  /** Resolves when the background enrollment poll has ended. */
+  enrollmentSettled(): Promise<void> {
+    return this.enrollment.settled()
+  }
+
+  /** Stops polling (a pending enrollment is resumed at the next start). */
+  close(): Promise<void> {
+    return this.enrollment.stop()
   }
 
   /** The worker signer's address, lower case; creates the key if there is none yet. */
@@ -77,7 +157,7 @@ export class WorkerIdentityService implements WorkerSigner {
    * Installs the wallet's signature for the pending request, after checking that it recovers to the payout wallet
    * (and to `accountPayoutWallet`, when the grid has told us the account's), names this key and is in force.
    */
-  install(signature: string, accountPayoutWallet?: string): IdentityStatus {
+  install(signature: string, accountPayoutWallet: string | undefined = this.accountWallet ?? undefined): IdentityStatus {
     const request = this.storage.loadRequest()
     if (!request)
       throw new AppError(
@@ -116,6 +196,8 @@ export class WorkerIdentityService implements WorkerSigner {
         expiresAt: pending.payload.expires_at,
       },
       problem,
+      accountWallet: this.accountWallet,
+      enrollment: this.enrollment.status(),
     }
   }
 

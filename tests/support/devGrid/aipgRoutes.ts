@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { z } from 'zod'
 import type { AipgHub } from './aipgSocket.js'
+import { EnrollmentRoutes } from './enrollmentRoutes.js'
 import { detail, type Reply } from './errors.js'
 import { apiKeyOf, isRecord, type RequestContext } from './http.js'
 import type { AipgJob } from './jobQueue.js'
@@ -17,15 +18,21 @@ type NewJob = (model: string | undefined, request: Record<string, unknown>) => A
 
 /** AIPG's FastAPI surface (§13.2 "AIPG v1 REST") plus /health. */
 export class AipgRoutes {
+  readonly enrollment: EnrollmentRoutes
+
   constructor(
     private readonly state: GridState,
     private readonly hub: AipgHub,
     private readonly newJob: NewJob,
-  ) {}
+  ) {
+    this.enrollment = new EnrollmentRoutes(state)
+  }
 
   /** Returns a reply, 'streaming' when it answers `res` itself, or undefined for no route. */
   handle(ctx: RequestContext, res: ServerResponse): Reply | 'streaming' | undefined {
     const get = (handler: () => Reply): Reply => (ctx.method === 'GET' ? handler() : detail(405, 'Method Not Allowed'))
+    const enrollment = this.enrollment.handle(ctx)
+    if (enrollment) return enrollment
     switch (ctx.path) {
       case '/health':
         return get(() => ({ status: 200, body: { status: 'ok' } }))
@@ -35,6 +42,8 @@ export class AipgRoutes {
         return get(() => this.workers())
       case '/v1/status/models':
         return get(() => this.statusModels())
+      case '/v1/status/network':
+        return get(() => this.statusNetwork())
       case '/v1/account':
         return get(() => this.accountInfo(ctx))
       case '/v1/account/workers':
@@ -111,6 +120,29 @@ export class AipgRoutes {
       avg_latency_s: null,
     }))
     return { status: 200, body }
+  }
+
+  /** core's public capacity view (§16.6): workers per online model against the redundancy target of 3. */
+  private statusNetwork(): Reply {
+    const target = 3
+    const online = this.hub.online()
+    const workers = new Map<string, number>()
+    for (const worker of online) for (const model of worker.models) workers.set(model, (workers.get(model) ?? 0) + 1)
+    const models = [...workers].map(([name, count]) => ({ name, type: 'text', workers: count, capabilities: [] }))
+    return {
+      status: 200,
+      body: {
+        status: 'operational',
+        capacity: {
+          workers_online: online.length,
+          models_online: models.length,
+          redundancy_target: target,
+          models_below_target: models.filter((model) => model.workers < target).map((model) => model.name),
+          models,
+        },
+        advisories: models.some((model) => model.workers < target) ? [{ code: 'limited_model_redundancy' }] : [],
+      },
+    }
   }
 
   private accountInfo(ctx: RequestContext): Reply {

@@ -33,6 +33,7 @@ export function resolveOptions(options: DevGridOptions): ResolvedOptions {
     aipgFrameTimeoutMs: options.aipgFrameTimeoutMs ?? 300_000,
     aipgStrikeLimit: options.aipgStrikeLimit ?? 6,
     requireWorkerIdentity: options.requireWorkerIdentity ?? false,
+    workerEnrollment: options.workerEnrollment ?? false,
     onEvent: options.onEvent ?? (() => undefined),
   }
 }
@@ -80,11 +81,14 @@ export class GridState {
     payouts: new Map(),
     registry: null,
     ledger: [],
+    enrollment: { enabled: false, ttlSeconds: 900, records: new Map() },
   }
   readonly horde: HordeRecords = { pops: [], submits: [] }
   readonly faults = new FaultKnobs()
   /** Worker name -> owning user and the id the name keeps across reconnects and networks. */
   private readonly names = new Map<string, { user: string; id: string }>()
+  /** API keys activated by a device enrollment (§16.2), beside the configured ones. */
+  readonly enrolledKeys = new Map<string, { user: string; scopes: string[]; payoutWallet?: string }>()
   /** User -> kudos / den earned here. */
   readonly earnings = new Map<string, number>()
   port = 0
@@ -93,11 +97,12 @@ export class GridState {
     for (const [name, user] of Object.entries(options.ownedNames)) {
       this.names.set(name, { user, id: randomUUID() })
     }
+    this.aipg.enrollment.enabled = options.workerEnrollment
   }
 
   account(key: string | undefined): Account | undefined {
     if (!key) return undefined
-    const entry = this.options.keys[key]
+    const entry = this.options.keys[key] ?? this.enrolledKeys.get(key)
     return entry ? { key, user: entry.user, scopes: entry.scopes, payoutWallet: entry.payoutWallet ?? '' } : undefined
   }
 

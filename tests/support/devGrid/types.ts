@@ -42,6 +42,8 @@ export interface DevGridOptions {
   aipgStrikeLimit?: number
   /** AIPG: refuse registrations without a worker identity (core's REQUIRE_WORKER_IDENTITY); default false, as core today. */
   requireWorkerIdentity?: boolean
+  /** AIPG: device enrollment on (core's worker_enrollment_enabled); default false, as core today. `aipg.enrollment.enabled` switches it live. */
+  workerEnrollment?: boolean
   /** Told about settled jobs and worker arrivals; the CLI prints these. Never carries prompts. */
   onEvent?: (event: DevGridEvent) => void
 }
@@ -143,8 +145,31 @@ export interface AipgRecords {
   ledger: AipgLedgerRow[]
   /** User -> what `GET /v1/account/payouts` answers; a user without one gets nothing accrued or paid. */
   payouts: Map<string, DevPayouts>
+  /** Device enrollments (§16.2): `enabled` switches the endpoints on (503 otherwise); records by enrollment id. */
+  enrollment: { enabled: boolean; ttlSeconds: number; records: Map<string, DevEnrollment> }
   /** When set, served at `GET /v1/models/registry` (the registry core would publish); unset answers 404, as core does today. */
   registry: Record<string, number> | null
+}
+
+/** One device enrollment as core keeps it (grid-core `services/worker_enrollment.py`); the dev grid also keeps the key to add it. */
+export interface DevEnrollment {
+  id: string
+  /** pending → prepared (console) → complete (approved) → activated (worker acked); denied: the owner refused. */
+  status: 'pending' | 'prepared' | 'complete' | 'activated' | 'denied'
+  createdAt: number
+  /** Unix seconds; past it the enrollment is gone (404), as core's Redis TTL. Tests may move it. */
+  expiresAt: number
+  delegationId: string
+  workerSigner: string
+  workerName: string
+  profileId: string
+  apiKeyHash: string
+  apiKey: string
+  pollTokenHash: string
+  validDays: number
+  user: string | null
+  payload: import('../../../src/grid/identity/delegation.js').DelegationPayload | null
+  certificate: { payload: unknown; signature: string } | null
 }
 
 /** Core's payouts answer (§16.6). */
@@ -213,6 +238,13 @@ export interface DevGrid {
   pendingJobs(): { aipg: number; horde: number }
   /** Terminates every AIPG socket (1006 on the worker's side); running jobs are requeued. */
   dropAipgConnections(): void
+  /**
+   * The console's approval of an enrollment (core: prepare, the owner's wallet signs, approve), for the account of
+   * `apiKey` (default dev-key-alice) and its payout wallet; `sign` is the wallet. Resolves with the grid's answer.
+   */
+  approveEnrollment(id: string, sign: (message: string) => Promise<string>, apiKey?: string): Promise<{ status: number; body?: unknown }>
+  /** The owner refuses the enrollment in the console: its poll answers `denied`. */
+  denyEnrollment(id: string): void
   readonly aipg: AipgRecords
   readonly horde: HordeRecords
   /** Every HTTP request and WS connection attempt (method 'WS'), with a timestamp (ms). */

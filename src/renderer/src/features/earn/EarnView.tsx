@@ -8,6 +8,7 @@ import { QuickStartProgress } from '../onboarding/QuickStartProgress'
 import { AccountTotals } from './AccountTotals'
 import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
+import { EarningsAdvisor } from './EarningsAdvisor'
 import { IdentityPanel } from './IdentityPanel'
 import { JobLog } from './JobLog'
 import { MiningPolicyForm } from './MiningPolicyForm'
@@ -147,8 +148,9 @@ export function EarnView() {
       <EarnChart version={`${since.jobs}|${since.rewards}|${jobs.length}`} />
       <AccountTotals earn={earn} />
       <Payouts earn={earn} />
+      <EarningsAdvisor settings={earn.settings} />
       <ReadinessPanel settings={earn.settings} mining={running} />
-      <IdentityPanel settings={earn.settings} />
+      <IdentityPanel settings={earn.settings} mining={running} />
       <EarnSettingsForm earn={earn} disabled={running} />
       <MiningPolicyForm policy={earn.policy} />
       <JobLog jobs={jobs} marks={earn.account.jobs ?? null} />

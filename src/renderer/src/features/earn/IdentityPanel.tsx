@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'react'
 import type { EarnSettings } from '../../../../shared/domain'
-import type { IdentityStatus } from '../../../../shared/identity'
+import type { EnrollmentStatus, IdentityStatus } from '../../../../shared/identity'
 import { slotWorkerNames } from '../../../../shared/slotNames'
 import { useStore } from '../../api/store'
 import {
+  cancelEnrollment,
   followIdentity,
   identityErrorStore,
   identityRequestStore,
   identityStore,
   installSignature,
   requestDelegation,
+  startEnrollment,
 } from './IdentityState'
 
 const DEFAULT_VALID_DAYS = 90
@@ -20,7 +22,7 @@ const WIDE = { gridColumn: '1 / -1' } as const
  * The worker identity (AIPG signed tier): the rig's 0x address (never its key), whether a delegation is in force,
  * and the manual path to one: the exact message for the payout wallet to sign, and a field for its signature.
  */
-export function IdentityPanel({ settings }: { settings: EarnSettings }) {
+export function IdentityPanel({ settings, mining = false }: { settings: EarnSettings; mining?: boolean }) {
   const status = useStore(identityStore)
   const request = useStore(identityRequestStore)
   const error = useStore(identityErrorStore)
@@ -54,6 +56,9 @@ export function IdentityPanel({ settings }: { settings: EarnSettings }) {
       )}
       {status.problem && <p className="error-text">{status.problem}</p>}
       {status.delegation && <CoverageNote workerName={status.delegation.workerName} names={names} />}
+      {(formOpen || status.enrollment) && settings.network === 'aipg' && (
+        <Enrollment enrollment={status.enrollment} workerName={names[0] ?? settings.workerName} mining={mining} />
+      )}
       {formOpen && <DelegationForm status={status} defaultName={names[0] ?? settings.workerName} onDone={() => setRenewing(false)} />}
       {error && (
         <p className="error-text" role="alert" data-identity="error">
@@ -91,9 +96,61 @@ function CoverageNote({ workerName, names }: { workerName: string; names: string
   )
 }
 
+/**
+ * One-click device enrollment (§16.2): the grid opens an approval page in the AIPG console, the owner approves with
+ * their wallet there, and the delegation and this rig's API key are installed without copying anything. When the grid
+ * does not offer it, the manual form below is the way, and the panel says so.
+ */
+function Enrollment({ enrollment, workerName, mining }: { enrollment: EnrollmentStatus | null; workerName: string; mining: boolean }) {
+  const open = enrollment && (enrollment.state === 'waiting' || enrollment.state === 'retrying')
+  const bad = enrollment && ['denied', 'expired', 'failed'].includes(enrollment.state)
+  return (
+    <div className="identity-enroll" data-identity="enrollment" data-state={enrollment?.state ?? 'none'}>
+      {enrollment && (
+        <p className={bad ? 'error-text' : 'muted'} role="status" data-identity="enrollment-message">
+          {enrollment.message}
+        </p>
+      )}
+      {open && enrollment.authorizeUrl && (
+        <p>
+          <a href={enrollment.authorizeUrl} target="_blank" rel="noopener noreferrer" data-identity="approve-link">
+            Open the approval page
+          </a>{' '}
+          <button type="button" className="link" onClick={() => void cancelEnrollment()}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {!open && enrollment?.state !== 'done' && (
+        <p>
+          <button
+            type="button"
+            disabled={mining || !workerName}
+            onClick={() => void startEnrollment({ workerName, validDays: DEFAULT_VALID_DAYS })}
+          >
+            Enroll with one click
+          </button>{' '}
+          <span className="muted">
+            {mining
+              ? 'Stop earning first: enrolling saves a new API key for this rig.'
+              : `Approve “${workerName}” in the AIPG console with your wallet; or sign the message by hand below.`}
+          </span>
+        </p>
+      )}
+    </div>
+  )
+}
+
 function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatus; defaultName: string; onDone: () => void }) {
   const request = useStore(identityRequestStore)
-  const [payoutWallet, setPayoutWallet] = useState(status.pending?.payoutWallet ?? status.delegation?.payoutWallet ?? '')
+  // The grid's word on the account's payout wallet comes first: a delegation for any other wallet would be refused.
+  const [payoutWallet, setPayoutWallet] = useState(
+    status.pending?.payoutWallet ?? status.accountWallet ?? status.delegation?.payoutWallet ?? '',
+  )
+  const accountWallet = status.accountWallet
+  useEffect(() => {
+    if (accountWallet) setPayoutWallet((typed) => typed || accountWallet)
+  }, [accountWallet])
   const [workerName, setWorkerName] = useState(status.pending?.workerName ?? status.delegation?.workerName ?? defaultName)
   const [validDays, setValidDays] = useState(DEFAULT_VALID_DAYS)
   const [signature, setSignature] = useState('')
@@ -129,6 +186,13 @@ function DelegationForm({ status, defaultName, onDone }: { status: IdentityStatu
               spellCheck={false}
               autoComplete="off"
             />
+            {accountWallet && (
+              <span className="muted small" data-identity="account-wallet">
+                {accountWallet.toLowerCase() === payoutWallet.trim().toLowerCase()
+                  ? 'The wallet the grid pays this account.'
+                  : `The grid pays this account to ${accountWallet}; a delegation for another wallet is refused.`}
+              </span>
+            )}
           </label>
           <label>
             Delegate to worker

@@ -47,3 +47,19 @@ export async function installSignature(signature: string): Promise<boolean> {
   identityRequestStore.set(null)
   return true
 }
+
+/** Starts one-click enrollment; its progress (the approval link, then the outcome) arrives in the identity status. */
+export async function startEnrollment(input: { workerName: string; validDays: number }): Promise<void> {
+  if (!api) return
+  identityErrorStore.set(null)
+  const result = await api.call('identity.enroll', input)
+  if (result.ok) identityStore.set(result.value)
+  else identityErrorStore.set(result.error)
+}
+
+export async function cancelEnrollment(): Promise<void> {
+  if (!api) return
+  const result = await api.call('identity.cancelEnrollment', {})
+  if (result.ok) identityStore.set(result.value)
+  else identityErrorStore.set(result.error)
+}

@@ -1,33 +1,8 @@
 import type { AccountJobMark, JobLogEntry } from '../../../../shared/domain'
+import { jobsCsv } from './jobCsv'
 
-const CSV_COLUMNS = [
-  'finishedAt',
-  'network',
-  'jobId',
-  'model',
-  'promptTokens',
-  'completionTokens',
-  'durationMs',
-  'tokensPerSecond',
-  'reward',
-  'state',
-] as const
-
-function toCsv(jobs: JobLogEntry[]): string {
-  const cell = (value: unknown) => {
-    const text = value === null || value === undefined ? '' : String(value)
-    // Leading = + - @ would run as formulas in spreadsheet apps.
-    const safe = /^[=+\-@]/.test(text) ? `'${text}` : text
-    return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-  }
-  const rows = jobs.map((job) =>
-    CSV_COLUMNS.map((column) => cell(column === 'finishedAt' ? new Date(job.finishedAt).toISOString() : job[column])).join(','),
-  )
-  return [CSV_COLUMNS.join(','), ...rows].join('\n')
-}
-
-function download(jobs: JobLogEntry[]): void {
-  const url = URL.createObjectURL(new Blob([toCsv(jobs)], { type: 'text/csv' }))
+function download(jobs: JobLogEntry[], marks: AccountJobMark[] | null): void {
+  const url = URL.createObjectURL(new Blob([jobsCsv(jobs, marks)], { type: 'text/csv' }))
   const link = document.createElement('a')
   link.href = url
   link.download = 'gridforge-jobs.csv'
@@ -46,7 +21,7 @@ export function JobLog({ jobs, marks = null }: { jobs: JobLogEntry[]; marks?: Ac
     <section className="job-log" aria-label="Job log">
       <header>
         <h2>Job log</h2>
-        <button type="button" onClick={() => download(jobs)} disabled={jobs.length === 0}>
+        <button type="button" onClick={() => download(jobs, marks)} disabled={jobs.length === 0}>
           Export CSV
         </button>
       </header>
