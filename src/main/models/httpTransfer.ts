@@ -49,7 +49,7 @@ export interface TransferResult {
 
 const GGUF_MAGIC = Buffer.from('GGUF')
 /** How long a server has to answer before the attempt counts as failed (and is retried). */
-const ANSWER_TIMEOUT_MS = 15_000
+const ANSWER_TIMEOUT_MS = 10_000
 
 /** What a download that ran out of disk says; it stays paused until the user resumes it. */
 export const DOWNLOAD_DISK_FULL = 'The disk is full; free some space and resume the download.'

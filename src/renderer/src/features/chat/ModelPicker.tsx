@@ -1,13 +1,19 @@
 import { useState } from 'react'
-import type { LocalModel } from '../../../../shared/models'
+import type { CatalogItem, LocalModel } from '../../../../shared/models'
 import { engineStore, loadModel, localModelsStore, refreshLocalModels, unloadModel } from '../../api/appState'
+import { catalogStore } from '../../api/modelsState'
 import { goTo } from '../../api/navigation'
 import { useStore } from '../../api/store'
 import { sizeAndFit } from '../models/fitText'
 import './modelPicker.css'
 
-/** The name a registered model goes by: its header's name when that says more than the architecture, else the file. */
-export function modelName(model: LocalModel): string {
+/**
+ * The name a registered model goes by: the catalog's for a catalog download, its header's when that says more
+ * than the architecture, else the file's.
+ */
+export function modelName(model: LocalModel, catalog: readonly CatalogItem[] = []): string {
+  const listed = model.catalogId ? catalog.find((item) => item.id === model.catalogId)?.name : undefined
+  if (listed) return listed
   const name = model.metadata?.name
   return name && name !== model.metadata?.architecture && name.length <= 60 ? name : model.fileName
 }
@@ -19,6 +25,7 @@ export function modelName(model: LocalModel): string {
 export function ModelPicker() {
   const engine = useStore(engineStore)
   const models = useStore(localModelsStore)
+  const catalog = useStore(catalogStore)
   const [picked, setPicked] = useState<string | null>(null)
   const [path, setPath] = useState('')
   const busy = engine?.state === 'loading' || engine?.state === 'unloading' || engine?.state === 'starting'
@@ -47,7 +54,7 @@ export function ModelPicker() {
           {present.length === 0 && <option value="">No models on this PC yet</option>}
           {present.map((model) => (
             <option key={model.id} value={model.path}>
-              {modelName(model)} · {sizeAndFit(model.sizeBytes, model.fit)}
+              {modelName(model, catalog)} · {sizeAndFit(model.sizeBytes, model.fit)}
               {model.path === loadedPath ? ' · loaded' : ''}
             </option>
           ))}
@@ -65,7 +72,7 @@ export function ModelPicker() {
         <p className="model-picker-empty">
           No model on this PC yet.{' '}
           <button type="button" className="link" onClick={() => goTo('models')}>
-            Download one or add a file you have in Models
+            Get one in Models (download, or add a file you have)
           </button>
         </p>
       )}

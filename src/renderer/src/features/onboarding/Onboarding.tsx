@@ -32,8 +32,7 @@ export function Onboarding({ earn, onClose }: { earn: EarnSnapshot; onClose: () 
   const recommended = catalog.find((item) => item.recommended)
   const onThisPc = local.find((model) => model.present && !catalog.some((item) => item.localModelId === model.id))
   const choice: ModelChoice | null =
-    picked ??
-    (recommended ? { kind: 'catalog', catalogId: recommended.id } : onThisPc ? { kind: 'local', modelId: onThisPc.id } : null)
+    picked ?? (recommended ? { kind: 'catalog', catalogId: recommended.id } : onThisPc ? { kind: 'local', modelId: onThisPc.id } : null)
   const keySaved = earn.settings.network === 'aipg' && !!earn.apiKeyLastFour
   const chosenName =
     choice?.kind === 'catalog'

@@ -16,7 +16,9 @@ export function QuickStartProgress({ quickStart, onChooseModel }: { quickStart: 
   // Until bytes arrive, the download step says what the download itself says: "Connecting…", or why it cannot
   // connect and when it retries (never a bare "0 MB").
   const download =
-    model?.kind === 'catalog' ? downloads.find((d) => d.catalogId === model.catalogId && d.state !== 'done' && d.state !== 'cancelled') : undefined
+    model?.kind === 'catalog'
+      ? downloads.find((d) => d.catalogId === model.catalogId && d.state !== 'done' && d.state !== 'cancelled')
+      : undefined
   const detailOf = (step: QuickStartSnapshot['steps'][number]) =>
     step.name === 'download' && step.state === 'active' && download && (download.error || download.receivedBytes === 0)
       ? describeDownload(download)

@@ -94,14 +94,20 @@ function ChatPrivately() {
       <h3 id="welcome-chat">Chat privately</h3>
       <p>The model runs on this PC: what you type never leaves it, and it works without the internet once downloaded.</p>
       {flow.phase === 'choosing' && <ModelOffers catalog={catalog} local={local} onChat={chatWith} onDownload={download} />}
-      {flow.phase === 'downloading' && <DownloadStep flow={flow} downloads={downloads} onBack={() => welcomeFlowStore.set({ phase: 'choosing' })} />}
+      {flow.phase === 'downloading' && (
+        <DownloadStep flow={flow} downloads={downloads} onBack={() => welcomeFlowStore.set({ phase: 'choosing' })} />
+      )}
       {flow.phase === 'loading' && (
         <div className="welcome-step" role="status" aria-label="Loading the model">
           <p>
             Loading <strong>{flow.name}</strong>…{' '}
             {engine?.loading?.path === flow.path ? `${Math.round(engine.loading.progress * 100)}%` : ''}
           </p>
-          <progress max={1} value={engine?.loading?.path === flow.path ? engine.loading.progress : undefined} aria-label="Loading progress" />
+          <progress
+            max={1}
+            value={engine?.loading?.path === flow.path ? engine.loading.progress : undefined}
+            aria-label="Loading progress"
+          />
         </div>
       )}
       {problem && (
@@ -136,10 +142,10 @@ function ModelOffers(props: {
           {present.map((model) => (
             <li key={model.id}>
               <span>
-                <strong>{modelName(model)}</strong> <span className="muted">{sizeAndFit(model.sizeBytes, model.fit)}</span>
+                <strong>{modelName(model, catalog)}</strong> <span className="muted">{sizeAndFit(model.sizeBytes, model.fit)}</span>
               </span>
-              <button type="button" className="primary" onClick={() => props.onChat(model.path, modelName(model))}>
-                Chat with {modelName(model)}
+              <button type="button" className="primary" onClick={() => props.onChat(model.path, modelName(model, catalog))}>
+                Chat with {modelName(model, catalog)}
               </button>
             </li>
           ))}
@@ -157,8 +163,13 @@ function ModelOffers(props: {
       {offer && (
         <div className="welcome-offer" data-testid="welcome-offer">
           <p>
-            {offer.recommended ? 'Recommended for this PC: ' : offline ? 'The smallest model: ' : 'No model is known to fit this PC well; the smallest: '}
-            <strong>{offer.name}</strong> · {formatBytes(offer.sizeBytes)} · <span className={`badge fit ${fitBadge(offer.fit).tone}`}>{fitBadge(offer.fit).label}</span>
+            {offer.recommended
+              ? 'Recommended for this PC: '
+              : offline
+                ? 'The smallest model: '
+                : 'No model is known to fit this PC well; the smallest: '}
+            <strong>{offer.name}</strong> · {formatBytes(offer.sizeBytes)} ·{' '}
+            <span className={`badge fit ${fitBadge(offer.fit).tone}`}>{fitBadge(offer.fit).label}</span>
           </p>
           {!offline && <p className="muted">{fitBadge(offer.fit).detail}</p>}
           <button type="button" className={present.length > 0 ? undefined : 'primary'} onClick={() => props.onDownload(offer)}>

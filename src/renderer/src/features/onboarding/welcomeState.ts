@@ -2,9 +2,7 @@ import { createStore } from '../../api/store'
 
 /** Where "Chat privately" is: nothing chosen yet, downloading a catalog model, or loading a model to chat with. */
 export type WelcomeFlow =
-  | { phase: 'choosing' }
-  | { phase: 'downloading'; catalogId: string; name: string }
-  | { phase: 'loading'; path: string; name: string }
+  { phase: 'choosing' } | { phase: 'downloading'; catalogId: string; name: string } | { phase: 'loading'; path: string; name: string }
 
 const DISMISSED_KEY = 'gridforge.welcome.done'
 
