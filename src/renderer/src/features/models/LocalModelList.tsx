@@ -12,8 +12,15 @@ export function LocalModelList({ models, engine }: { models: LocalModel[]; engin
   if (models.length === 0) {
     return (
       <p className="empty-note">
-        No models yet: download one from the catalog below (the one marked &ldquo;Recommended for this PC&rdquo; fits), or add a file or
-        folder you already have.
+        No models yet: download one from the{' '}
+        <button
+          type="button"
+          className="link"
+          onClick={() => document.getElementById('catalog-heading')?.scrollIntoView({ behavior: 'smooth' })}
+        >
+          catalog below
+        </button>{' '}
+        (the one marked &ldquo;Recommended for this PC&rdquo; fits), or add a file or folder you already have.
       </p>
     )
   }
