@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OFFLINE_FIT_NOTE, type DownloadSnapshot, type ModelFit } from '../../src/shared/models.js'
-import { serveCommandFor } from '../../src/renderer/src/components/ConnectionBanner.js'
+import { serveCommandFor } from '../../src/renderer/src/components/serveCommand.js'
 import { describeDownload } from '../../src/renderer/src/features/models/downloadText.js'
 import { fitBadge, isOffline } from '../../src/renderer/src/features/models/fitText.js'
 
