@@ -37,6 +37,12 @@ export interface HardwareInfo {
 /** Where a model would run on this machine, estimated by node-llama-cpp's GGUF insights. */
 export type FitKind = 'gpu-full' | 'gpu-partial' | 'cpu' | 'too-large' | 'unknown'
 
+/**
+ * How the note of an `unknown` fit starts when the model host could not be reached: the UI shows such a
+ * fit as "Fit unknown: offline" and puts the models already on this PC first.
+ */
+export const OFFLINE_FIT_NOTE = 'Offline:'
+
 /** Whether a model fits this machine, and how. */
 export interface ModelFit {
   kind: FitKind

@@ -58,7 +58,7 @@ test.describe('the desktop app', () => {
     try {
       const window = await app.firstWindow()
       expect(await window.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined')
-      await window.getByLabel('Model').fill(temp.model)
+      await window.getByLabel('Model').selectOption(temp.model)
       await window.getByRole('button', { name: 'Load' }).click()
       await expect(window.getByText(/stories260K\.gguf loaded/)).toBeVisible()
       await window.getByLabel('Message').fill('Once upon a time')

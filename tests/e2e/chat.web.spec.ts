@@ -36,7 +36,7 @@ test('load the test model, chat, and find the conversation after a reload and a 
   await expect(page).toHaveURL(serve.url)
   await expect(page.getByRole('status').filter({ hasText: 'No model loaded' })).toBeVisible()
 
-  await page.getByLabel('Model').fill(temp.model)
+  await page.getByLabel('Model').selectOption(temp.model)
   await page.getByRole('button', { name: 'Load' }).click()
   await expect(page.getByText(/stories260K\.gguf loaded · CPU, 1 thread/)).toBeVisible()
 
@@ -78,8 +78,9 @@ test('the page without its token explains how to get in', async ({ page }) => {
 
 test('a bad model path is reported in plain words and the app keeps working', async ({ page }) => {
   await page.goto(`${serve.url}#token=${token}`)
-  await page.getByLabel('Model').fill(`${temp.dir}/no-such-model.gguf`)
-  await page.getByRole('button', { name: 'Load' }).click()
+  await page.getByText('Another file, by its path').click()
+  await page.getByLabel('GGUF file path').fill(`${temp.dir}/no-such-model.gguf`)
+  await page.getByRole('button', { name: 'Open file' }).click()
   await expect(page.getByRole('alert')).toContainText('No model file at')
   await page.getByRole('button', { name: 'Once upon a time' }).click()
   await expect(page.locator('.message.user .content')).toHaveText('Once upon a time')

@@ -23,7 +23,7 @@ async function openWithModel(page: Page): Promise<void> {
   const status = page.getByRole('status').filter({ hasText: /loaded ·|No model loaded/ })
   await expect(status).toBeVisible()
   if (await page.getByText(/stories260K\.gguf loaded/).isHidden()) {
-    await page.getByLabel('Model').fill(temp.model)
+    await page.getByLabel('Model').selectOption(temp.model)
     await page.getByRole('button', { name: 'Load' }).click()
     await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
   }

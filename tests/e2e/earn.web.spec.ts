@@ -21,7 +21,7 @@ test.afterAll(async () => {
 
 test('earn from the UI: key, settings, start, jobs in the log and the stats, stop', async ({ page }) => {
   await page.goto(`${serve.url}#token=${token}`)
-  await page.getByLabel('Model').fill(temp.model)
+  await page.getByLabel('Model').selectOption(temp.model)
   await page.getByRole('button', { name: 'Load' }).click()
   await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
 

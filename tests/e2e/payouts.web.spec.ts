@@ -30,7 +30,7 @@ const txHash = `0x${'5e'.repeat(32)}`
 
 test('the Earn view shows the multiplier the model earns, the payouts with their transactions, and signed jobs', async ({ page }) => {
   await page.goto(`${serve.url}#token=${token}`)
-  await page.getByLabel('Model').fill(temp.model)
+  await page.getByLabel('Model').selectOption(temp.model)
   await page.getByRole('button', { name: 'Load' }).click()
   await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
 

@@ -18,7 +18,7 @@ test.afterAll(async () => {
 
 test('Check grid readiness shows each family, the decode speed and the largest context that passed', async ({ page }) => {
   await page.goto(`${serve.url}#token=${token}`)
-  await page.getByLabel('Model').fill(temp.model)
+  await page.getByLabel('Model').selectOption(temp.model)
   await page.getByRole('button', { name: 'Load' }).click()
   await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()

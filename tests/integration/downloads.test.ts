@@ -9,6 +9,7 @@ import { ModelRegistry } from '../../src/main/models/modelRegistry.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { ModelsRepository } from '../../src/main/store/modelsRepository.js'
 import { describeRequests, startFileServer, type FileServer } from '../support/fileServer.js'
+import { freePort } from '../support/freePort.js'
 import { tinyModel } from '../support/paths.js'
 
 const MODEL = 'models/tiny.gguf'
@@ -107,6 +108,21 @@ describe('downloading a model', () => {
     expect(server.requests.filter((r) => r.status === 500)).toHaveLength(2)
     expect(events.flat().some((d) => /HTTP 500.*Retrying/.test(d.error ?? ''))).toBe(true)
     expect(sameAsServed('tiny.gguf')).toBe(true)
+  })
+
+  it('a host that refuses the connection is said in words, with each retry counted, and then gives up', async () => {
+    const downloads = manager()
+    // Nothing listens there: every attempt is refused at once.
+    const port = await freePort()
+    const started = downloads.enqueue(`http://127.0.0.1:${port}/models/tiny.gguf`)
+    const failed = await settled(downloads, started.id, ['failed'])
+    const notes = events.flat().flatMap((d) => (d.id === started.id && d.error ? [d.error] : []))
+    const refused = `127.0.0.1:${port} refused the connection; the server is down or the address is wrong.`
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      expect(notes).toContain(`${refused} Retrying in 1 s, attempt ${attempt} of 6.`)
+    }
+    expect(failed.error).toBe(`${refused} Gave up after 6 attempts; Retry continues where it stopped.`)
+    expect(notes.join('\n')).not.toMatch(/ECONNREFUSED|fetch failed/)
   })
 
   it('rejects wrong bytes by checksum: an error in words, the file deleted, nothing registered', async () => {

@@ -11,34 +11,38 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** Starts `gridforge serve` on a free loopback port and waits for its URL line. */
+/**
+ * Starts `gridforge serve` on a free loopback port and waits for its URL line. A null token starts it as a
+ * user does, without `--token` (the token kept in the data folder, or a new one), and reads the printed one.
+ */
 export async function startServe(
   dataDir: string,
-  token = 'test-token-0123456789abcdef',
+  token: string | null = 'test-token-0123456789abcdef',
   port = 0,
   env: Record<string, string> = {},
+  extraArgs: string[] = [],
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [cliEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--token', token],
+    [cliEntry, 'serve', '--data-dir', dataDir, '--port', String(port), ...(token === null ? [] : ['--token', token]), ...extraArgs],
     // Model headers and downloads go to a closed loopback port unless a test serves them: never the internet.
     { env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, printedToken] = await new Promise<[string, string]>((resolve, reject) => {
     let stdout = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
-      const match = /Open (http:\/\/\S+?)#token=/.exec(stdout)
-      if (match?.[1]) resolve(match[1])
+      const match = /Open (http:\/\/\S+?)#token=(\S+)/.exec(stdout)
+      if (match?.[1] && match[2]) resolve([match[1], match[2]])
     })
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)))
   })
   return {
     child,
     url,
-    token,
+    token: printedToken,
     stderr: () => stderr,
     stop: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {

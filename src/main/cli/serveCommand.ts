@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHost } from '../host/createHost.js'
 import { dataPaths } from '../host/dataDir.js'
 import { RECOVERY_MODES, recoverDatabase, type RecoveryMode } from '../store/databaseRecovery.js'
+import { FileSecretStore } from '../store/secretStore.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
 import { startHeadlessServer } from '../server/headlessServer.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
@@ -19,6 +21,8 @@ export interface ServeOptions extends MetricsFlags {
   host: string
   port?: string
   token?: string
+  /** Replaces the access token kept in the data folder (links and bookmarks with the old one stop working). */
+  'new-token'?: boolean
   threads?: string
   api?: boolean
   'api-host'?: string
@@ -37,6 +41,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   if (options.token !== undefined && options.token.length < 16) {
     throw new UsageError('--token must be at least 16 characters long.')
   }
+  if (options.token !== undefined && options['new-token']) throw new UsageError('--token and --new-token cannot be used together.')
   metricsPort(options['metrics-port'])
   if (!LOOPBACK.has(options.host)) {
     process.stderr.write(
@@ -60,7 +65,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const server = await startHeadlessServer(host, {
     host: options.host,
     port,
-    token: options.token,
+    token: options.token ?? keptToken(options.dataDir, options['new-token'] ?? false),
     rendererDir: options.rendererDir,
   }).catch(async (error: unknown) => {
     await host.close()
@@ -103,4 +108,19 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     }
     onStopSignals(stop)
   })
+}
+
+const SERVE_TOKEN = 'serve-token'
+
+/**
+ * The access token kept in the data folder (a 0600 file beside the other secrets), so a bookmarked link and
+ * an open tab still get in after a restart; a new one only on the first start or with `--new-token`.
+ */
+function keptToken(dataDir: string, renew: boolean): string {
+  const secrets = new FileSecretStore(dataPaths(dataDir).secrets)
+  const kept = renew ? null : secrets.get(SERVE_TOKEN)
+  if (kept && kept.length >= 16) return kept
+  const token = randomBytes(24).toString('base64url')
+  secrets.set(SERVE_TOKEN, token)
+  return token
 }

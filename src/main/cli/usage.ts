@@ -6,8 +6,9 @@ export class UsageError extends Error {
 export const USAGE = `Usage: gridforge <command> [options]
 
 Commands:
-  serve  [--host 127.0.0.1] [--port 5199] [--token T] [--api [--api-port 5001] [--api-host 127.0.0.1]]
-                                                        headless host and web UI; --api also serves the local
+  serve  [--host 127.0.0.1] [--port 5199] [--token T | --new-token] [--api [--api-port 5001] [--api-host 127.0.0.1]]
+                                                        headless host and web UI (its access token is kept in the
+                                                        data folder; --new-token replaces it); --api also serves the local
                                                         OpenAI/KoboldAI API; --recover backup|fresh opens the
                                                         latest backup of a damaged history or starts a new one
                                                         (the damaged file is kept)

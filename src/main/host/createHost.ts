@@ -17,6 +17,7 @@ import { LocalUseGate } from '../earn/localUseGate.js'
 import { isMinerOn } from '../../shared/minerStatus.js'
 import { MiningGate } from '../earn/miningGate.js'
 import { systemGpuReader, type GpuReader } from '../lib/gpuReadings.js'
+import { checkModelFile } from '../lib/modelFileCheck.js'
 import { ThermalGuard } from '../earn/thermalGuard.js'
 import { AlertService, logNotifier, type DesktopNotifier } from '../alerts/alertService.js'
 import { AlertWatch } from '../alerts/alertWatch.js'
@@ -290,6 +291,8 @@ export function createHost(options: HostOptions): Host {
     'models.setHfToken': ({ token }) => models.setHfToken(token),
     'engine.status': () => engine.snapshot(),
     'engine.load': async ({ path }) => {
+      // A mistyped path or a wrong file is refused before the loaded model is unloaded for it.
+      await checkModelFile(path)
       await engine.load(path)
       return engine.snapshot()
     },

@@ -284,15 +284,24 @@ export class DownloadManager {
         if (signal.aborted || !(error instanceof TransferError) || !error.retryable) throw error
         const live = this.liveOf(id)
         if (live.retries >= MAX_RETRIES) {
-          throw new TransferError(`${error.message} Gave up after ${MAX_RETRIES} retries; resume to try again.`, false)
+          throw new TransferError(`${error.message} Gave up after ${MAX_RETRIES} attempts; Retry continues where it stopped.`, false)
         }
         live.retries++
-        this.persist(id, { error: `${error.message} Retrying…` })
-        this.emit()
-        await sleep(backoff.next(), signal)
+        await this.countDown(id, error.message, live.retries, backoff.next(), signal)
         this.persist(id, { error: null })
       }
     }
+  }
+
+  /** Waits before the next attempt, saying why and when it comes ("Retrying in 8 s, attempt 3 of 6"), each second. */
+  private async countDown(id: string, why: string, attempt: number, waitMs: number, signal: AbortSignal): Promise<void> {
+    for (let left = waitMs; left > 0; left -= 1000) {
+      this.persist(id, { error: `${why} Retrying in ${Math.ceil(left / 1000)} s, attempt ${attempt} of ${MAX_RETRIES}.` })
+      this.emit()
+      await sleep(Math.min(1000, left), signal)
+    }
+    this.persist(id, { error: `${why} Trying again (attempt ${attempt} of ${MAX_RETRIES})…` })
+    this.emit()
   }
 
   private async checkDiskSpace(fileName: string, total: number | null, part: string): Promise<void> {
@@ -330,7 +339,8 @@ export class DownloadManager {
     live.etaSeconds = total !== null && live.bytesPerSecond > 0 ? Math.ceil((total - received) / live.bytesPerSecond) : null
     if (now - live.lastEmit < PROGRESS_INTERVAL_MS && received !== total) return
     live.lastEmit = now
-    this.persist(id, { receivedBytes: received, totalBytes: total })
+    // Bytes arriving end whatever the last retry said.
+    this.persist(id, { receivedBytes: received, totalBytes: total, error: null })
     this.emit()
   }
 

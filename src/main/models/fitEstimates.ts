@@ -1,4 +1,4 @@
-import type { HardwareInfo, ModelFit } from '../../shared/models.js'
+import { OFFLINE_FIT_NOTE, type HardwareInfo, type ModelFit } from '../../shared/models.js'
 import type { ModelInspector } from '../engine/engine.js'
 
 /** A failed estimate is tried again after this long (the network may be back). */
@@ -40,7 +40,7 @@ export class FitEstimates {
       .inspect(source)
       .catch((error: unknown) => {
         next.failedAt = this.now()
-        return unknownFit(error instanceof Error ? error.message : String(error))
+        return unknownFit(fitFailureNote(source, error))
       })
       .then((fit) => {
         next.fit = fit
@@ -74,4 +74,25 @@ export class FitEstimates {
 /** A fit that could not be estimated, with why. */
 export function unknownFit(note: string): ModelFit {
   return { kind: 'unknown', gpuLayers: 0, totalLayers: 0, contextSize: 0, ramBytes: 0, vramBytes: 0, note }
+}
+
+/** A header that could not be fetched for network reasons reads as offline; the library's words ("fetch failed") stay here. */
+const NETWORK_FAILURE =
+  /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|timed? ?out|aborted|socket/i
+
+function fitFailureNote(source: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  if (/^https?:\/\//i.test(source) && NETWORK_FAILURE.test(message)) return offlineNote(source)
+  return message
+}
+
+/** The note of a fit not known because the model host could not be reached. */
+export function offlineNote(source: string): string {
+  let host = 'the model host'
+  try {
+    host = new URL(source).host
+  } catch {
+    // Not a URL: the generic words do.
+  }
+  return `${OFFLINE_FIT_NOTE} ${host} could not be reached, so whether it fits is not known yet.`
 }

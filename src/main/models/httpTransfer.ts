@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs'
 import { open, rm, stat, truncate } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { AppError } from '../../shared/result.js'
+import { networkSentence } from './networkWords.js'
 
 /** A failed transfer attempt; `retryable` ones are tried again after a backoff, the others end the download. */
 export class TransferError extends Error {
@@ -47,6 +48,8 @@ export interface TransferResult {
 }
 
 const GGUF_MAGIC = Buffer.from('GGUF')
+/** How long a server has to answer before the attempt counts as failed (and is retried). */
+const ANSWER_TIMEOUT_MS = 10_000
 
 /** What a download that ran out of disk says; it stays paused until the user resumes it. */
 export const DOWNLOAD_DISK_FULL = 'The disk is full; free some space and resume the download.'
@@ -65,8 +68,13 @@ export async function probeRemoteFile(
   let current = url
   let headers = initialHeaders
   for (let hop = 0; hop < 6; hop++) {
-    const response = await fetchImpl(current, { method: 'HEAD', headers, redirect: 'manual', signal }).catch((error: unknown) => {
-      throw networkError(error, signal)
+    const response = await fetchImpl(current, {
+      method: 'HEAD',
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(ANSWER_TIMEOUT_MS)]),
+    }).catch((error: unknown) => {
+      throw networkError(current, error, signal)
     })
     sha256 ??= advertisedSha256(response.headers)
     const location = response.headers.get('location')
@@ -98,9 +106,14 @@ export async function transferToFile(options: TransferOptions): Promise<Transfer
   const existing = kept >= GGUF_MAGIC.length ? kept : 0
   const headers: Record<string, string> = { ...options.headers, 'accept-encoding': 'identity' }
   if (existing > 0) headers.range = `bytes=${existing}-`
-  const response = await fetchImpl(options.url, { headers, redirect: 'follow', signal: options.signal }).catch((error: unknown) => {
-    throw networkError(error, options.signal)
-  })
+  // The answer (its headers) must come in time; the body then takes as long as it takes.
+  const answered = new AbortController()
+  const answerTimer = setTimeout(() => answered.abort(new DOMException('no answer', 'TimeoutError')), ANSWER_TIMEOUT_MS)
+  const response = await fetchImpl(options.url, { headers, redirect: 'follow', signal: AbortSignal.any([options.signal, answered.signal]) })
+    .catch((error: unknown) => {
+      throw networkError(options.url, answered.signal.aborted ? answered.signal.reason : error, options.signal)
+    })
+    .finally(() => clearTimeout(answerTimer))
   if (response.status === 416 && existing > 0) {
     // What we have no longer matches the file (it changed, or the part is longer than it): start again.
     await response.body?.cancel()
@@ -164,7 +177,7 @@ export async function transferToFile(options: TransferOptions): Promise<Transfer
       await rm(options.partPath, { force: true })
     }
     if (error instanceof TransferError || error instanceof AppError) throw error
-    throw networkError(error, options.signal)
+    throw networkError(options.url, error, options.signal)
   }
   await file.close()
   if (total !== null && received < total) {
@@ -213,10 +226,9 @@ function statusError(status: number): TransferError {
   return new TransferError(`The server answered HTTP ${status}.`, false)
 }
 
-function networkError(error: unknown, signal: AbortSignal): unknown {
+function networkError(url: string, error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason
-  const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
-  return new TransferError(`The connection failed (${reason}).`, true)
+  return new TransferError(networkSentence(url, error), true)
 }
 
 function notGguf(): TransferError {

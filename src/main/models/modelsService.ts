@@ -9,9 +9,10 @@ import type { DenRegistry } from '../../grid/denRegistry.js'
 import { catalogNamesFor } from './advertisedNames.js'
 import { hfFileUrl } from './catalog.js'
 import { DownloadManager } from './downloadManager.js'
-import { FitEstimates } from './fitEstimates.js'
+import { FitEstimates, offlineNote } from './fitEstimates.js'
 import { isHfRepoUri, resolveHfRepoUri } from './hfRepoFiles.js'
 import { ModelRegistry, type RegisterResult } from './modelRegistry.js'
+import { hostAnswers } from './hostProbe.js'
 import { recommendModel } from './recommend.js'
 
 const HF_TOKEN = 'huggingface-token'
@@ -120,7 +121,10 @@ export class ModelsService {
     return this.catalogItems()
   }
 
-  /** Reads one header first: when the network is down, the rest are marked unknown instead of each timing out. */
+  /**
+   * Asks the model host once, quickly, whether it answers at all, then reads one header: when the network is
+   * down (or the host never answers), every entry is marked "offline" within seconds instead of each timing out.
+   */
   private async estimateCatalog(sources: string[]): Promise<void> {
     const [first, ...rest] = sources
     if (first === undefined || this.estimatingCatalog) return
@@ -129,11 +133,16 @@ export class ModelsService {
       if (this.closed) return
       void this.catalogItems().then((items) => this.events.emit('models.catalog', items))
     }
+    const allOffline = () => {
+      for (const source of sources) this.fits.markUnknown(source, offlineNote(source))
+      publish()
+    }
     try {
+      if (!(await hostAnswers(first))) return allOffline()
       const fit = await this.fits.estimate(first)
       const httpAnswer = /HTTP|\b[45]\d\d\b/.test(fit.note ?? '')
       if (fit.kind === 'unknown' && !httpAnswer) {
-        for (const source of rest) this.fits.markUnknown(source, 'Could not reach the model host to read the header (offline?).')
+        for (const source of rest) this.fits.markUnknown(source, offlineNote(source))
         publish()
         return
       }

@@ -1,19 +1,17 @@
-import { useState } from 'react'
 import { connectionStore } from './api/bridge'
+import { VIEWS, goTo, viewStore, type View } from './api/navigation'
 import { useStore } from './api/store'
+import { ConnectionBanner } from './components/ConnectionBanner'
 import { UpdateBanner } from './components/UpdateBanner'
 import { ChatView } from './features/chat/ChatView'
 import { EarnView } from './features/earn/EarnView'
 import { ModelsView } from './features/models/ModelsView'
 import { SettingsView } from './features/settings/SettingsView'
 
-const VIEWS = { chat: 'Chat', models: 'Models', earn: 'Earn', settings: 'Settings' } as const
-type View = keyof typeof VIEWS
-
 /** The window: Chat, Models, Earn and Settings. */
 export function App() {
   const connection = useStore(connectionStore)
-  const [view, setView] = useState<View>('chat')
+  const view = useStore(viewStore)
   if (connection === 'unauthorized') {
     return (
       <main className="blocked" role="alert">
@@ -27,15 +25,11 @@ export function App() {
   }
   return (
     <div className="app">
-      {connection !== 'open' && (
-        <div className="banner" role="status">
-          {connection === 'connecting' ? 'Connecting to GridForge…' : 'Connection lost; reconnecting…'}
-        </div>
-      )}
+      <ConnectionBanner connection={connection} />
       <UpdateBanner />
       <nav className="views" aria-label="Views">
         {(Object.keys(VIEWS) as View[]).map((key) => (
-          <button key={key} type="button" aria-current={view === key ? 'page' : undefined} onClick={() => setView(key)}>
+          <button key={key} type="button" aria-current={view === key ? 'page' : undefined} onClick={() => goTo(key)}>
             {VIEWS[key]}
           </button>
         ))}

@@ -2,20 +2,39 @@ import type { CallName, EventName, Events, GridforgeApi, RequestOf, ResultOf } f
 import type { Result } from '../../../shared/result'
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL, type ServerFrame } from '../../../shared/wire'
 
-/** Whether the browser is connected to the headless host. */
-export type ConnectionState = 'connecting' | 'open' | 'closed' | 'unauthorized'
+/**
+ * Whether the browser is connected to the headless host: `closed` right after a drop (reconnecting), `down`
+ * when the server does not answer at all, `unauthorized` when it answers but refuses this page's token.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'down' | 'unauthorized'
 
 const TOKEN_KEY = 'gridforge.token'
 const MAX_BACKOFF_MS = 5000
+/** Handshakes refused while the server answers HTTP before the token counts as wrong (one may race a restart). */
+const REFUSALS_BEFORE_UNAUTHORIZED = 2
 
-/** Reads the token from `#token=…` once, keeps it for reloads of this tab, and removes it from the URL. */
+/**
+ * Reads the token from `#token=…`, keeps it for this origin and removes it from the URL (out of the history
+ * and of screenshots). Kept in localStorage, so a bookmark of the page and a new tab get in without the link;
+ * `gridforge serve` keeps the same token across restarts.
+ */
 export function takeToken(): string | null {
   const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash)
   if (match?.[1]) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]))
+    localStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]))
     history.replaceState(null, '', window.location.pathname + window.location.search)
   }
-  return sessionStorage.getItem(TOKEN_KEY)
+  return localStorage.getItem(TOKEN_KEY) ?? sessionStorage.getItem(TOKEN_KEY)
+}
+
+/** Whether the server at this page's origin answers HTTP at all (a refused WebSocket alone cannot tell). */
+async function serverAnswers(): Promise<boolean> {
+  try {
+    await fetch(`${window.location.origin}/`, { method: 'HEAD', cache: 'no-store', signal: AbortSignal.timeout(3000) })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -30,17 +49,30 @@ export function createWebSocketApi(token: string, onState: (state: ConnectionSta
   let socket: WebSocket | null = null
   let opened: Promise<WebSocket> | null = null
   let backoff = 250
+  let refusals = 0
+  let state: ConnectionState = 'connecting'
+  const setState = (next: ConnectionState) => {
+    state = next
+    onState(next)
+  }
+
+  const retry = () => {
+    setTimeout(() => void connect(), backoff)
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+  }
 
   const connect = (): Promise<WebSocket> => {
     opened ??= new Promise((resolve) => {
-      onState('connecting')
+      // A page that says the server is down keeps saying so until the server is back.
+      if (state !== 'down') setState('connecting')
       const ws = new WebSocket(url, [WIRE_PROTOCOL, TOKEN_PROTOCOL_PREFIX + token])
       let wasOpen = false
       ws.onopen = () => {
         wasOpen = true
         backoff = 250
+        refusals = 0
         socket = ws
-        onState('open')
+        setState('open')
         resolve(ws)
       }
       ws.onmessage = (event) => {
@@ -59,11 +91,23 @@ export function createWebSocketApi(token: string, onState: (state: ConnectionSta
           settle({ ok: false, error: { code: 'INTERNAL', message: 'Lost the connection to GridForge.' } })
         }
         pending.clear()
-        // A refused handshake never opens: the token is wrong, retrying will not help.
-        if (!wasOpen && backoff >= MAX_BACKOFF_MS) onState('unauthorized')
-        else onState('closed')
-        setTimeout(() => void connect(), backoff)
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS)
+        if (wasOpen) {
+          setState('closed')
+          retry()
+          return
+        }
+        void serverAnswers().then((answers) => {
+          if (!answers) {
+            refusals = 0
+            setState('down')
+            retry()
+          } else if (++refusals >= REFUSALS_BEFORE_UNAUTHORIZED) {
+            // The server is there and refuses the handshake: this token is not (or no longer) its token.
+            localStorage.removeItem(TOKEN_KEY)
+            sessionStorage.removeItem(TOKEN_KEY)
+            setState('unauthorized')
+          } else retry()
+        })
       }
     })
     return opened

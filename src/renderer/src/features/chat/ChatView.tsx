@@ -8,12 +8,16 @@ import { GridNotice } from './GridNotice'
 import { MessageList } from './MessageList'
 import { ModelPicker } from './ModelPicker'
 import { UndoToast } from './UndoToast'
+import { Welcome } from '../onboarding/Welcome'
+import { useWelcome } from '../onboarding/useWelcome'
 
 /** Chat: conversations on the left, the model on top, messages and the composer in the middle. */
 export function ChatView() {
   const active = useStore(activeStore)
   const error = useStore(errorStore)
   const streaming = active?.messages.find((m) => m.state === 'streaming') ?? null
+  const welcome = useWelcome()
+  if (welcome) return <Welcome />
   return (
     <div className="chat">
       <ConversationList activeId={active?.id ?? null} />

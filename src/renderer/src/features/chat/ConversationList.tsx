@@ -15,7 +15,7 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
         + New chat
       </button>
       <ChatSearch />
-      {conversations.length === 0 && <p className="sidebar-empty">No chats yet.</p>}
+      {conversations.length === 0 && <p className="sidebar-empty">No chats yet: type a message to start one.</p>}
       <ul>
         {conversations.map((conversation) => (
           <ConversationItem key={conversation.id} conversation={conversation} active={conversation.id === activeId} />

@@ -2,7 +2,8 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useLayoutEffect, useRef } from 'react'
 import type { Message } from '../../../../shared/domain'
 import { replyLabel } from '../../../../shared/gridChat'
-import { engineStore } from '../../api/appState'
+import { engineStore, localModelsStore } from '../../api/appState'
+import { goTo } from '../../api/navigation'
 import { useStore } from '../../api/store'
 import { MessageActions } from './MessageActions'
 import { MessageBody } from './MessageBody'
@@ -85,15 +86,27 @@ export function MessageList({
   return <VirtualMessages key={conversationId ?? 'new'} messages={messages} versions={versions} hasOlder={hasOlder} />
 }
 
-/** What a new conversation shows: the next step, depending on whether a model is loaded. */
+/** What a new conversation shows: the next step, depending on whether a model is loaded or on this PC at all. */
 function EmptyConversation() {
   const engine = useStore(engineStore)
+  const models = useStore(localModelsStore)
+  const hasModels = models.some((model) => model.present)
   return (
     <div className="messages empty">
       <p>
-        {engine?.model
-          ? `Type a message to ${engine.model.fileName}. Everything stays on this computer.`
-          : 'Load a model above, then type a message. Everything stays on this computer.'}
+        {engine?.model ? (
+          `Type a message to ${engine.model.fileName} below. Everything stays on this computer.`
+        ) : hasModels ? (
+          'Choose a model above and press Load, then type a message. Everything stays on this computer.'
+        ) : (
+          <>
+            There is no model on this PC yet.{' '}
+            <button type="button" className="link" onClick={() => goTo('models')}>
+              Get one in Models
+            </button>{' '}
+            (the recommended one fits this PC), then come back and type a message.
+          </>
+        )}
       </p>
     </div>
   )

@@ -1,15 +1,39 @@
 import { useState } from 'react'
+import type { CatalogItem, LocalModel } from '../../../../shared/models'
 import { engineStore, loadModel, localModelsStore, refreshLocalModels, unloadModel } from '../../api/appState'
+import { catalogStore } from '../../api/modelsState'
+import { goTo } from '../../api/navigation'
 import { useStore } from '../../api/store'
-import { formatBytes } from '../../components/format'
+import { sizeAndFit } from '../models/fitText'
+import './modelPicker.css'
 
-/** Picks a model from the models folder or by path, and shows what the engine is doing. */
+/**
+ * The name a registered model goes by: the catalog's for a catalog download, its header's when that says more
+ * than the architecture, else the file's.
+ */
+export function modelName(model: LocalModel, catalog: readonly CatalogItem[] = []): string {
+  const listed = model.catalogId ? catalog.find((item) => item.id === model.catalogId)?.name : undefined
+  if (listed) return listed
+  const name = model.metadata?.name
+  return name && name !== model.metadata?.architecture && name.length <= 60 ? name : model.fileName
+}
+
+/**
+ * Picks the chat model: the registered models by name with size and fit first, a file by path only on request;
+ * and shows what the engine is doing.
+ */
 export function ModelPicker() {
   const engine = useStore(engineStore)
   const models = useStore(localModelsStore)
+  const catalog = useStore(catalogStore)
+  const [picked, setPicked] = useState<string | null>(null)
   const [path, setPath] = useState('')
   const busy = engine?.state === 'loading' || engine?.state === 'unloading' || engine?.state === 'starting'
-  const chosen = path.trim()
+  const present = models.filter((model) => model.present)
+  const loadedPath = engine?.model?.path ?? null
+  // Until the user picks one, the loaded model (or the first one on this PC) is the choice.
+  const chosen = picked ?? loadedPath ?? present[0]?.path ?? ''
+  const filePath = path.trim()
 
   return (
     <div className="model-picker">
@@ -19,23 +43,23 @@ export function ModelPicker() {
           if (chosen) void loadModel(chosen)
         }}
       >
-        <label htmlFor="model-path">Model</label>
-        <input
-          id="model-path"
-          list="local-models"
-          placeholder="Pick a model from the models folder or paste a .gguf path"
-          value={path}
-          onChange={(event) => setPath(event.target.value)}
+        <label htmlFor="model-choice">Model</label>
+        <select
+          id="model-choice"
+          value={chosen}
+          disabled={present.length === 0}
+          onChange={(event) => setPicked(event.target.value)}
           onFocus={() => void refreshLocalModels()}
-        />
-        <datalist id="local-models">
-          {models.map((model) => (
-            <option key={model.path} value={model.path}>
-              {model.fileName} ({formatBytes(model.sizeBytes)})
+        >
+          {present.length === 0 && <option value="">No models on this PC yet</option>}
+          {present.map((model) => (
+            <option key={model.id} value={model.path}>
+              {modelName(model, catalog)} · {sizeAndFit(model.sizeBytes, model.fit)}
+              {model.path === loadedPath ? ' · loaded' : ''}
             </option>
           ))}
-        </datalist>
-        <button type="submit" disabled={!chosen || busy}>
+        </select>
+        <button type="submit" disabled={!chosen || busy || chosen === loadedPath}>
           Load
         </button>
         {engine?.model && (
@@ -44,6 +68,29 @@ export function ModelPicker() {
           </button>
         )}
       </form>
+      {present.length === 0 && (
+        <p className="model-picker-empty">
+          No model on this PC yet.{' '}
+          <button type="button" className="link" onClick={() => goTo('models')}>
+            Get one in Models (download, or add a file you have)
+          </button>
+        </p>
+      )}
+      <details className="model-picker-file">
+        <summary>Another file, by its path</summary>
+        <form
+          onSubmit={(event) => {
+            event.preventDefault()
+            if (filePath) void loadModel(filePath)
+          }}
+        >
+          <label htmlFor="model-file-path">GGUF file path</label>
+          <input id="model-file-path" placeholder="/path/to/file.gguf" value={path} onChange={(event) => setPath(event.target.value)} />
+          <button type="submit" disabled={!filePath || busy}>
+            Open file
+          </button>
+        </form>
+      </details>
       <p className="engine-status" role="status" data-engine-state={engine?.state ?? 'unknown'}>
         {describe(engine)}
       </p>

@@ -1,7 +1,6 @@
 import type { DownloadSnapshot } from '../../../../shared/models'
 import { cancelDownload, pauseDownload, resumeDownload } from '../../api/modelsState'
-import { formatBytes } from '../../components/format'
-import { formatEta } from './fitText'
+import { describeDownload, downloadShare } from './downloadText'
 
 const STATE_WORDS: Record<DownloadSnapshot['state'], string> = {
   queued: 'Waiting',
@@ -21,28 +20,25 @@ export function DownloadQueue({ downloads }: { downloads: DownloadSnapshot[] }) 
       <h2>Downloads</h2>
       <ul>
         {downloads.map((download) => {
-          const total = download.totalBytes
-          const percent = total ? Math.floor((download.receivedBytes / total) * 100) : 0
+          const share = downloadShare(download)
+          const failed = download.state === 'failed'
           return (
             <li key={download.id} data-download-state={download.state}>
               <div className="download-head">
                 <strong>{download.fileName}</strong>
                 <span className="download-state">{STATE_WORDS[download.state]}</span>
               </div>
-              <progress max={100} value={download.state === 'done' ? 100 : percent} aria-label={`${download.fileName} progress`} />
-              <p className="download-facts">
-                {formatBytes(download.receivedBytes)} of {total ? formatBytes(total) : 'unknown size'} ({percent}%)
-                {download.state === 'downloading' && download.bytesPerSecond > 0 && ` · ${formatBytes(download.bytesPerSecond)}/s`}
-                {download.state === 'downloading' && download.etaSeconds !== null && ` · ${formatEta(download.etaSeconds)} left`}
+              <progress
+                max={100}
+                value={share === null ? undefined : Math.floor(share * 100)}
+                aria-label={`${download.fileName} progress`}
+              />
+              <p
+                className={failed ? 'download-error' : download.error ? 'download-note' : 'download-facts'}
+                role={failed ? 'alert' : undefined}
+              >
+                {describeDownload(download)}
               </p>
-              {download.error && (
-                <p
-                  className={download.state === 'failed' ? 'download-error' : 'download-note'}
-                  role={download.state === 'failed' ? 'alert' : undefined}
-                >
-                  {download.error}
-                </p>
-              )}
               <div className="download-actions">
                 {(download.state === 'downloading' || download.state === 'queued') && (
                   <button type="button" onClick={() => void pauseDownload(download.id)}>

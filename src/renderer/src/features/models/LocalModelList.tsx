@@ -9,7 +9,21 @@ import { fitBadge } from './fitText'
 /** Registered models with what their header says, load/unload, and remove with confirmation. */
 export function LocalModelList({ models, engine }: { models: LocalModel[]; engine: EngineSnapshot | null }) {
   const [confirming, setConfirming] = useState<string | null>(null)
-  if (models.length === 0) return <p className="empty-note">No models yet: download one below, or add a file or folder you already have.</p>
+  if (models.length === 0) {
+    return (
+      <p className="empty-note">
+        No models yet: download one from the{' '}
+        <button
+          type="button"
+          className="link"
+          onClick={() => document.getElementById('catalog-heading')?.scrollIntoView({ behavior: 'smooth' })}
+        >
+          catalog below
+        </button>{' '}
+        (the one marked &ldquo;Recommended for this PC&rdquo; fits), or add a file or folder you already have.
+      </p>
+    )
+  }
   const busy = engine?.state === 'loading' || engine?.state === 'unloading'
   return (
     <ul className="local-models" aria-label="Local models">

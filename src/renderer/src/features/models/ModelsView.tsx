@@ -100,7 +100,7 @@ export function ModelsView() {
         </button>
       </form>
       <HfTokenForm />
-      <h2>Catalog</h2>
+      <h2 id="catalog-heading">Catalog</h2>
       <CatalogList items={catalog} queuedIds={queuedIds} />
     </section>
   )

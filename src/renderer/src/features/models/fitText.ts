@@ -1,4 +1,4 @@
-import type { HardwareInfo, ModelFit } from '../../../../shared/models'
+import { OFFLINE_FIT_NOTE, type HardwareInfo, type ModelFit } from '../../../../shared/models'
 import { formatBytes } from '../../components/format'
 
 /** A fit estimate as a short badge and a sentence. */
@@ -19,8 +19,24 @@ export function fitBadge(fit: ModelFit | null): { label: string; tone: 'good' | 
     case 'too-large':
       return { label: 'Too large', tone: 'bad', detail: fit.note ?? 'Needs more memory than this PC has free.' }
     case 'unknown':
+      if (isOffline(fit)) return { label: 'Fit unknown: offline', tone: 'unknown', detail: fit.note!.slice(OFFLINE_FIT_NOTE.length).trim() }
       return { label: 'Fit unknown', tone: 'unknown', detail: fit.note ?? 'The model header could not be read.' }
   }
+}
+
+/** Whether a fit is unknown only because the model host could not be reached. */
+export function isOffline(fit: ModelFit | null): boolean {
+  return fit?.kind === 'unknown' && (fit.note ?? '').startsWith(OFFLINE_FIT_NOTE)
+}
+
+/** Whether a catalog fit is still being estimated (the host has not answered yet). */
+export function isEstimating(fit: ModelFit): boolean {
+  return fit.kind === 'unknown' && fit.note === 'Estimating…'
+}
+
+/** A model's size, and its fit when known, as one short phrase ("491 MB, runs on CPU"). */
+export function sizeAndFit(sizeBytes: number, fit: ModelFit | null): string {
+  return `${formatBytes(sizeBytes)}, ${fitBadge(fit).label.toLowerCase()}`
 }
 
 /** This PC in one line. */

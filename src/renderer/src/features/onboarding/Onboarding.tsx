@@ -28,9 +28,11 @@ export function Onboarding({ earn, onClose }: { earn: EarnSnapshot; onClose: () 
     onboardingErrorStore.set(null)
     void refreshModels()
   }, [])
-  // Until the user picks one, the recommended model is the choice.
+  // Until the user picks one, the recommended model is the choice; offline (nothing recommended), a model on this PC.
   const recommended = catalog.find((item) => item.recommended)
-  const choice: ModelChoice | null = picked ?? (recommended ? { kind: 'catalog', catalogId: recommended.id } : null)
+  const onThisPc = local.find((model) => model.present && !catalog.some((item) => item.localModelId === model.id))
+  const choice: ModelChoice | null =
+    picked ?? (recommended ? { kind: 'catalog', catalogId: recommended.id } : onThisPc ? { kind: 'local', modelId: onThisPc.id } : null)
   const keySaved = earn.settings.network === 'aipg' && !!earn.apiKeyLastFour
   const chosenName =
     choice?.kind === 'catalog'

@@ -1,7 +1,7 @@
 import type { CatalogItem, HardwareInfo, LocalModel } from '../../../../shared/models'
 import type { ModelChoice } from '../../../../shared/quickStart'
 import { formatBytes } from '../../components/format'
-import { fitBadge } from '../models/fitText'
+import { fitBadge, isEstimating, isOffline } from '../models/fitText'
 import { hardwareRows } from './onboardingText'
 
 /** The value of a model choice in the picker. */
@@ -29,6 +29,17 @@ export function PcStep(props: {
   const recommended = catalog.find((item) => item.recommended) ?? null
   const downloaded = local.filter((model) => model.present && !catalog.some((item) => item.localModelId === model.id))
   const badge = recommended ? fitBadge(recommended.fit) : null
+  const offline = catalog.some((item) => isOffline(item.fit)) && catalog.every((item) => item.localModelId || isOffline(item.fit))
+  const estimating = catalog.length === 0 || catalog.some((item) => isEstimating(item.fit))
+  const localGroup = downloaded.length > 0 && (
+    <optgroup label="Already on this PC">
+      {downloaded.map((model) => (
+        <option key={model.id} value={`local:${model.id}`}>
+          {model.fileName}, {formatBytes(model.sizeBytes)}
+        </option>
+      ))}
+    </optgroup>
+  )
   return (
     <div className="onboarding-step">
       <h2>Your PC</h2>
@@ -48,13 +59,21 @@ export function PcStep(props: {
         <p className="recommended" data-testid="recommended-model">
           Recommended for this PC: <strong>{recommended.name}</strong> ({formatBytes(recommended.sizeBytes)}). {badge.label}: {badge.detail}
         </p>
-      ) : (
+      ) : offline ? (
+        <p className="recommended" data-testid="recommended-model">
+          Fit unknown: offline. The model host could not be reached, so no catalog model can be recommended now;{' '}
+          {downloaded.length > 0 ? 'the models already on this PC come first.' : 'a catalog model downloads once the network is back.'}
+        </p>
+      ) : estimating ? (
         <p className="muted">Checking which catalog model fits this PC…</p>
+      ) : (
+        <p className="muted">No catalog model is known to fit this PC well; choose one below.</p>
       )}
       <label>
         Model to mine with
         <select value={choiceKey(choice)} onChange={(event) => props.onChoose(parseKey(event.target.value))}>
           <option value="">Choose a model…</option>
+          {offline && localGroup}
           <optgroup label="Catalog (downloaded when needed)">
             {catalog.map((item) => (
               <option key={item.id} value={`catalog:${item.id}`}>
@@ -64,15 +83,7 @@ export function PcStep(props: {
               </option>
             ))}
           </optgroup>
-          {downloaded.length > 0 && (
-            <optgroup label="Already on this PC">
-              {downloaded.map((model) => (
-                <option key={model.id} value={`local:${model.id}`}>
-                  {model.fileName}, {formatBytes(model.sizeBytes)}
-                </option>
-              ))}
-            </optgroup>
-          )}
+          {!offline && localGroup}
         </select>
       </label>
     </div>

@@ -1,0 +1,49 @@
+/**
+ * Network failures in plain words. Node and undici report them as errno codes inside `cause`
+ * ("getaddrinfo ENOTFOUND huggingface.co", "connect ECONNREFUSED 127.0.0.1:443", "fetch failed"); those
+ * codes stop here, at the models service's edge, and the page only ever gets the sentence.
+ */
+
+const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN'])
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+const CUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED'])
+
+/** The errno-like code of a failed request, looked for through its `cause` chain. */
+function codeOf(error: unknown): string | null {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const candidate = current as { code?: unknown; name?: unknown; cause?: unknown }
+    if (typeof candidate.code === 'string') return candidate.code
+    if (candidate.name === 'TimeoutError') return 'ETIMEDOUT'
+    current = candidate.cause
+  }
+  return null
+}
+
+/** The host part of a URL, for the sentence ("huggingface.co"). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return 'the model host'
+  }
+}
+
+/** True when the failure means this PC cannot reach the host at all (offline, no DNS, no route, no answer). */
+export function isUnreachable(error: unknown): boolean {
+  const code = codeOf(error)
+  return code === null || OFFLINE_CODES.has(code) || TIMEOUT_CODES.has(code) || code === 'ECONNREFUSED'
+}
+
+/** One sentence for a request to `url` that failed before (or while) the server answered. */
+export function networkSentence(url: string, error: unknown): string {
+  const host = hostOf(url)
+  const code = codeOf(error)
+  if (code && OFFLINE_CODES.has(code)) return `Cannot reach ${host}: this PC seems to be offline.`
+  if (code && TIMEOUT_CODES.has(code)) return `${host} did not answer in time; the network may be down or very slow.`
+  if (code === 'ECONNREFUSED') return `${host} refused the connection; the server is down or the address is wrong.`
+  if (code && CUT_CODES.has(code)) return `The connection to ${host} was cut off.`
+  if (code && /^(CERT_|ERR_TLS|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(code)) {
+    return `The secure connection to ${host} could not be checked (its certificate was refused).`
+  }
+  return `Cannot reach ${host}.`
+}
