@@ -82,7 +82,10 @@ function cachedHeaders() {
 
 async function headersReachable() {
   try {
-    const response = await fetch(`${headersUrl}/v${electronVersion}/SHASUMS256.txt`, { method: 'HEAD', signal: AbortSignal.timeout(20_000) })
+    const response = await fetch(`${headersUrl}/v${electronVersion}/SHASUMS256.txt`, {
+      method: 'HEAD',
+      signal: AbortSignal.timeout(20_000),
+    })
     return response.ok
   } catch {
     return false
@@ -91,7 +94,15 @@ async function headersReachable() {
 
 async function viaRebuild(app) {
   const { rebuild } = await import('@electron/rebuild')
-  await rebuild({ buildPath: app, electronVersion, arch, headerURL: headersUrl, onlyModules: ['better-sqlite3'], force: true, buildFromSource: true })
+  await rebuild({
+    buildPath: app,
+    electronVersion,
+    arch,
+    headerURL: headersUrl,
+    onlyModules: ['better-sqlite3'],
+    force: true,
+    buildFromSource: true,
+  })
 }
 
 /** A reason this build cannot get the addon, told in one sentence without a stack trace. */

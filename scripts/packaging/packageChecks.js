@@ -19,7 +19,9 @@ export function nativeAddonProblems({ root, platform, arch, electronVersion }) {
   const dir = nativeDir(root, platform, arch)
   const addon = join(dir, ADDON)
   if (!existsSync(addon)) {
-    return [`There is no better-sqlite3 for Electron ${platform}-${arch} in ${dir}, so this installer is not built: run "npm run prepare-native" on a ${platform}-${arch} machine first.`]
+    return [
+      `There is no better-sqlite3 for Electron ${platform}-${arch} in ${dir}, so this installer is not built: run "npm run prepare-native" on a ${platform}-${arch} machine first.`,
+    ]
   }
   const built = binaryArch(header(addon))
   if (built !== `${platform}-${arch}`) {
@@ -27,7 +29,9 @@ export function nativeAddonProblems({ root, platform, arch, electronVersion }) {
   }
   const stamp = existsSync(join(dir, 'versions.json')) ? JSON.parse(readFileSync(join(dir, 'versions.json'), 'utf8')) : {}
   if (stamp.electron !== electronVersion) {
-    return [`${addon} was made for Electron ${stamp.electron ?? 'an unknown version'}, not ${electronVersion}: run "npm run prepare-native" again.`]
+    return [
+      `${addon} was made for Electron ${stamp.electron ?? 'an unknown version'}, not ${electronVersion}: run "npm run prepare-native" again.`,
+    ]
   }
   return []
 }

@@ -26,7 +26,8 @@ export function mergeMacFeeds(inputs) {
     return parsed.data
   })
   const versions = new Set(feeds.map((feed) => feed.version))
-  if (versions.size !== 1) throw new Error(`The macOS feeds are for different versions (${[...versions].join(', ')}), so they cannot be one release.`)
+  if (versions.size !== 1)
+    throw new Error(`The macOS feeds are for different versions (${[...versions].join(', ')}), so they cannot be one release.`)
   const files = []
   for (const file of feeds.flatMap((feed) => feed.files)) {
     const same = files.find((known) => known.url === file.url)
@@ -34,6 +35,9 @@ export function mergeMacFeeds(inputs) {
     if (!same) files.push(file)
   }
   const legacy = files.find((file) => !/arm64/.test(file.url) && file.url.endsWith('.zip')) ?? files[0]
-  const releaseDate = feeds.map((feed) => feed.releaseDate).sort().at(-1)
+  const releaseDate = feeds
+    .map((feed) => feed.releaseDate)
+    .sort()
+    .at(-1)
   return { ...feeds[0], files, path: legacy.url, sha512: legacy.sha512, releaseDate }
 }

@@ -1,5 +1,17 @@
 import { spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { listPackage } from '@electron/asar'
@@ -48,7 +60,17 @@ function electronBuilder(args: string[]): { status: number | null; output: strin
   const cli = join(project, 'node_modules', 'electron-builder', 'cli.js')
   const result = spawnSync(
     process.execPath,
-    [cli, '--linux', 'dir', ...args, '--publish', 'never', `-c.electronDist=${electronDist}`, `-c.electronVersion=${ELECTRON_VERSION}`, `-c.directories.output=${output}`],
+    [
+      cli,
+      '--linux',
+      'dir',
+      ...args,
+      '--publish',
+      'never',
+      `-c.electronDist=${electronDist}`,
+      `-c.electronVersion=${ELECTRON_VERSION}`,
+      `-c.directories.output=${output}`,
+    ],
     // The hooks in electron-builder.yml are found relative to the working directory.
     { cwd: project, encoding: 'utf8', timeout: 240_000, env: { ...process.env, CI: '' } },
   )
@@ -116,18 +138,29 @@ describe('electron-builder --dir for Linux', () => {
       const unpacked = filesUnder(join(resources, 'app.asar.unpacked'))
       const asar = listPackage(join(resources, 'app.asar'), { isPack: false }).map((entry) => entry.replaceAll('\\', '/').slice(1))
       expect(asar).toContain('node_modules/better-sqlite3/lib/database.js')
-      expect([...asar, ...unpacked].filter((file) => file.startsWith('node_modules/better-sqlite3/build/')), `${arch}: no Node-ABI addon`).toEqual([])
+      expect(
+        [...asar, ...unpacked].filter((file) => file.startsWith('node_modules/better-sqlite3/build/')),
+        `${arch}: no Node-ABI addon`,
+      ).toEqual([])
 
       const llama = unpacked.filter((file) => file.endsWith('llama-addon.node'))
-      expect(llama, `${arch}: this arch's llama.cpp binary`).toContain(`node_modules/@node-llama-cpp/linux-${arch}/bins/linux-${arch}/llama-addon.node`)
+      expect(llama, `${arch}: this arch's llama.cpp binary`).toContain(
+        `node_modules/@node-llama-cpp/linux-${arch}/bins/linux-${arch}/llama-addon.node`,
+      )
       const nativeFiles = unpacked.filter((file) => file.endsWith('.node'))
       const archs = new Set(nativeFiles.map((file) => binaryArch(readFileSync(join(resources, 'app.asar.unpacked', file)))))
       expect([...archs], `${arch}: every native file in the package`).toEqual([`linux-${arch}`])
 
-      const fromCheckout = [...asar, ...unpacked].filter((file) => /^(tests|bench|src|scripts|build)\//.test(file) || file.endsWith('.gguf'))
+      const fromCheckout = [...asar, ...unpacked].filter(
+        (file) => /^(tests|bench|src|scripts|build)\//.test(file) || file.endsWith('.gguf'),
+      )
       expect(fromCheckout, arch).toEqual([])
       // The feed electron-updater reads in the installed app.
-      expect(load(readFileSync(join(resources, 'app-update.yml'), 'utf8'))).toMatchObject({ provider: 'github', owner: 'AIPowerGrid', repo: 'gridforge' })
+      expect(load(readFileSync(join(resources, 'app-update.yml'), 'utf8'))).toMatchObject({
+        provider: 'github',
+        owner: 'AIPowerGrid',
+        repo: 'gridforge',
+      })
     }
   }, 300_000)
 })
