@@ -13,10 +13,8 @@ interface FileSet {
   to: string
   filter: string[]
 }
-interface Target {
-  target: string
-  arch: string[]
-}
+/** A target name, or electron-builder's object form (which may pin architectures). */
+type Target = string | { target: string; arch?: string[] }
 interface BuilderConfig {
   appId: string
   productName: string
@@ -29,12 +27,19 @@ interface BuilderConfig {
   mac: { icon: string; entitlements: string; target: Target[] }
   linux: { icon: string; target: Target[] }
   publish: { provider: string; owner: string; repo: string }
+  beforePack: string
+  afterPack: string
 }
 
 const config = load(readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8')) as BuilderConfig
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
   main: string
+  name: string
   productName: string
+  homepage: string
+  author: { name: string }
+  desktopName: string
+  scripts: Record<string, string>
   dependencies: Record<string, string>
   devDependencies: Record<string, string>
 }
@@ -104,14 +109,27 @@ describe('electron-builder.yml', () => {
   it('names the app, its installers for every OS and the GitHub releases feed the updater reads', () => {
     expect(config.appId).toBe('io.aipowergrid.gridforge')
     expect(config.productName).toBe(pkg.productName)
-    expect(config.win.target).toEqual([expect.objectContaining({ target: 'nsis' })])
-    expect(config.mac.target).toEqual([
-      { target: 'dmg', arch: ['arm64', 'x64'] },
-      { target: 'zip', arch: ['arm64', 'x64'] },
-    ])
-    expect(config.linux.target.map((t) => t.target)).toEqual(['AppImage', 'deb'])
+    expect(config.win.target).toEqual(['nsis'])
+    expect(config.mac.target).toEqual(['dmg', 'zip'])
+    expect(config.linux.target).toEqual(['AppImage', 'deb'])
     expect(config.publish).toMatchObject({ provider: 'github', owner: 'AIPowerGrid', repo: 'gridforge' })
     expect(existsSync(join(repoRoot, config.mac.entitlements))).toBe(true)
+  })
+
+  it('builds every installer for the machine it runs on, never another architecture', () => {
+    // A pinned `arch:` list would make electron-builder build it even where that arch's llama.cpp binaries
+    // cannot be installed (an x64 dmg on an Apple-silicon Mac), and `--x64`/`--arm64` would not override it.
+    const targets = [...config.win.target, ...config.mac.target, ...config.linux.target]
+    expect(targets.filter((t) => typeof t !== 'string' && t.arch !== undefined)).toEqual([])
+    expect(config.beforePack).toBe('./scripts/packaging/hooks.js')
+    expect(config.afterPack).toBe('./scripts/packaging/hooks.js')
+    expect(statSync(join(repoRoot, config.beforePack)).isFile()).toBe(true)
+  })
+
+  it('has the package metadata the .deb and the Linux desktop entry need', () => {
+    expect(pkg.homepage).toMatch(/^https:\/\//)
+    expect(pkg.author.name).not.toBe('')
+    expect(pkg.desktopName).toBe(`${pkg.name}.desktop`)
   })
 
   it('points at icons that exist and are large enough for .ico and .icns', () => {
@@ -135,6 +153,9 @@ describe('electron-builder.yml', () => {
       ...filesUnder('scripts'),
       'tests/fixtures/models/stories260K.gguf',
       'build/native/linux-x64/better_sqlite3.node',
+      // The Node-ABI addon in node_modules: the app loads the Electron one from resources/native.
+      'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      'node_modules/better-sqlite3/build/Release/obj.target/better_sqlite3.node',
       'out/main/cli.js.map',
       'resources/models/some.gguf',
     ]
@@ -217,10 +238,19 @@ describe('electron-builder.yml', () => {
       const dev = join(repoRoot, source, SQLITE_ADDON)
       expect(electronSqliteBinding({ isPackaged: false, resourcesPath: '', repoRoot, platform, arch, exists: (p) => p === dev })).toBe(dev)
     }
-    expect(
-      electronSqliteBinding({ isPackaged: true, resourcesPath: '/R', repoRoot, platform: 'linux', arch: 'x64', exists: () => false }),
-    ).toBeUndefined()
     expect(statSync(join(repoRoot, 'scripts', 'prepare-native.js')).isFile()).toBe(true)
-    expect(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.dist).toMatch(/prepare-native\.js.*electron-builder/)
+    expect(pkg.scripts.dist).toMatch(/prepare-native\.js.*electron-builder --publish never/)
+  })
+
+  it('says in one sentence that a packaged app lacks its database addon, instead of loading the Node-ABI one', () => {
+    const missing = () =>
+      electronSqliteBinding({ isPackaged: true, resourcesPath: '/R', repoRoot, platform: 'linux', arch: 'arm64', exists: () => false })
+    expect(missing).toThrow(
+      `This GridForge install is incomplete: its database library (${join('/R', 'native', SQLITE_ADDON)}) for linux-arm64 is missing, so reinstall GridForge from the release for this system.`,
+    )
+    // A development run without `npm run prepare-native` keeps node_modules' build (and `npm start` prepares it).
+    expect(
+      electronSqliteBinding({ isPackaged: false, resourcesPath: '', repoRoot, platform: 'linux', arch: 'x64', exists: () => false }),
+    ).toBeUndefined()
   })
 })

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { AppError } from '../../shared/result.js'
 
 /** The file name better-sqlite3 builds, and the one `scripts/prepare-native.js` places. */
 export const SQLITE_ADDON = 'better_sqlite3.node'
@@ -9,6 +10,9 @@ export const SQLITE_ADDON = 'better_sqlite3.node'
  * Packaged apps ship it in `resources/native/` (electron-builder `extraResources`); a development run
  * of Electron uses `build/native/<platform>-<arch>/` from `npm run prepare-native`. Keeping it apart is
  * what lets `npm test` and `gridforge serve` (Node) and the desktop app (Electron) share one checkout.
+ *
+ * A packaged app without it throws: installers carry no Node-ABI addon, and loading one of another ABI
+ * or architecture would fail at the first database open with a message about symbols, not about the install.
  */
 export function electronSqliteBinding(input: {
   isPackaged: boolean
@@ -22,5 +26,12 @@ export function electronSqliteBinding(input: {
   const candidate = input.isPackaged
     ? join(input.resourcesPath, 'native', SQLITE_ADDON)
     : join(input.repoRoot, 'build', 'native', `${input.platform}-${input.arch}`, SQLITE_ADDON)
-  return exists(candidate) ? candidate : undefined
+  if (exists(candidate)) return candidate
+  if (input.isPackaged) {
+    throw new AppError(
+      'STORAGE_FAILED',
+      `This GridForge install is incomplete: its database library (${candidate}) for ${input.platform}-${input.arch} is missing, so reinstall GridForge from the release for this system.`,
+    )
+  }
+  return undefined
 }
