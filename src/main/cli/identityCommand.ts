@@ -1,6 +1,5 @@
 import { checksumAddress, type Address } from '../../grid/identity/address.js'
-import { FileSecretStore } from '../store/secretStore.js'
-import { dataPaths } from '../host/dataDir.js'
+import { headlessSecrets } from './headlessSecrets.js'
 import type { IdentityStatus } from '../identity/identityStatus.js'
 import { DEFAULT_VALID_DAYS, WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { positiveInt } from './options.js'
@@ -25,7 +24,7 @@ const INSTALL_HINT = 'gridforge identity install --signature 0x…'
 export async function identityCommand(options: IdentityOptions): Promise<void> {
   const [action] = options.args
   if (!action || !['show', 'request', 'install'].includes(action)) throw new UsageError(USAGE)
-  const identity = new WorkerIdentityService({ secrets: new FileSecretStore(dataPaths(options.dataDir).secrets) })
+  const identity = new WorkerIdentityService({ secrets: headlessSecrets(options.dataDir, 'gridforge identity') })
   const out = (text: string) => process.stdout.write(text)
   if (action === 'show') {
     const status = identity.status()

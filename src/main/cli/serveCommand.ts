@@ -1,3 +1,4 @@
+import { headlessSecrets } from './headlessSecrets.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHost } from '../host/createHost.js'
@@ -56,6 +57,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
     hfEndpoint: process.env.HF_ENDPOINT,
     log: (line) => process.stderr.write(`${line}\n`),
+    secrets: headlessSecrets(options.dataDir, 'gridforge serve'),
   })
   const server = await startHeadlessServer(host, {
     host: options.host,

@@ -225,7 +225,7 @@ async function start(): Promise<void> {
   })
   host = createHost({
     dataDir,
-    secrets: redactingSecretStore(new EncryptedSecretStore(safeStorage, new FileSecretStore(data.secrets)), redactor),
+    secrets: redactingSecretStore(new EncryptedSecretStore(safeStorage, new FileSecretStore(data.secrets), info), redactor),
     shell: 'desktop',
     version: app.getVersion(),
     launchEngine: utilityLauncher(paths.engineEntry, info),

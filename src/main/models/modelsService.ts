@@ -14,7 +14,7 @@ import { isHfRepoUri, resolveHfRepoUri } from './hfRepoFiles.js'
 import { ModelRegistry, type RegisterResult } from './modelRegistry.js'
 import { recommendModel } from './recommend.js'
 
-const HF_TOKEN = 'huggingface-token'
+export const HF_TOKEN = 'huggingface-token'
 const DEFAULT_HF_ENDPOINT = 'https://huggingface.co'
 /** Catalog headers read at once (each is a few MB of tokenizer data). */
 const ESTIMATE_CONCURRENCY = 2
