@@ -67,6 +67,7 @@ export const callNames = {
   'desktop.setLoginItem': true,
   'desktop.update': true,
   'desktop.openLogsFolder': true,
+  'desktop.setSpellcheck': true,
 } as const satisfies Record<CallName, true>
 
 /** See `callNames`. */
