@@ -50,7 +50,9 @@ export function createElectronUpdatePolicy(
   if (deps.disabledReason) return new UpdatePolicy({ ...deps, updater })
   const { autoUpdater, DebUpdater, RpmUpdater, PacmanUpdater } = electronUpdater
   const kind: InstallerKind =
-    autoUpdater instanceof DebUpdater || autoUpdater instanceof RpmUpdater || autoUpdater instanceof PacmanUpdater ? 'package-manager' : 'self'
+    autoUpdater instanceof DebUpdater || autoUpdater instanceof RpmUpdater || autoUpdater instanceof PacmanUpdater
+      ? 'package-manager'
+      : 'self'
   const policy = new UpdatePolicy({ ...deps, updater, readyNote: readyNoteFor(kind) })
   autoUpdater.logger = logger
   autoUpdater.autoDownload = true
