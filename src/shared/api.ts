@@ -205,6 +205,7 @@ export const contract = {
   ).returns<DesktopSnapshot>(),
   'desktop.update': call(z.strictObject({ action: z.enum(['check', 'restart']) })).returns<DesktopSnapshot>(),
   'desktop.openLogsFolder': call(none).returns<{ opened: boolean }>(),
+  'desktop.setSpellcheck': call(z.strictObject({ enabled: z.boolean() })).returns<DesktopSnapshot>(),
 }
 
 /** The name of a call. */

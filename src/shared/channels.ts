@@ -70,6 +70,7 @@ export const callNames = {
   'desktop.setLoginItem': true,
   'desktop.update': true,
   'desktop.openLogsFolder': true,
+  'desktop.setSpellcheck': true,
 } as const satisfies Record<CallName, true>
 
 /** See `callNames`. */

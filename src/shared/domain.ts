@@ -402,8 +402,17 @@ export interface UpdateSnapshot {
   lastCheckedAt: number | null
 }
 
-/** What only the desktop app has: start at login and self-update. */
+/** Something this desktop cannot do that changes how GridForge behaves on it, with the sentence that says so. */
+export interface DesktopNotice {
+  kind: 'no-tray-host' | 'idle-unavailable' | 'appimage-sandbox'
+  message: string
+}
+
+/** What only the desktop app has: start at login, self-update, spellcheck and notes about this desktop. */
 export interface DesktopSnapshot {
   loginItem: LoginItemSettings
   update: UpdateSnapshot
+  /** Spellcheck while typing; off until the user turns it on (on Windows and Linux it downloads dictionaries from Google). */
+  spellcheck: boolean
+  notices: DesktopNotice[]
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createDesktopIntegration } from '../../src/main/electron/desktopIntegration.js'
 import { DesktopPrefsFile } from '../../src/main/electron/desktopPrefs.js'
+import { applyLoginItem, type LoginItemApp } from '../../src/main/electron/loginItem.js'
 import { UpdatePolicy } from '../../src/main/electron/updatePolicy.js'
 import { createDispatcher, type Handlers } from '../../src/main/host/dispatch.js'
 import { requireDesktop } from '../../src/main/host/desktopIntegration.js'
@@ -19,6 +20,10 @@ function setup() {
   dirs.push(dir)
   const applied: LoginItemSettings[] = []
   const opened: string[] = []
+  const spellchecks: boolean[] = []
+  const logged: string[] = []
+  const autostartDir = join(dir, 'autostart')
+  const noApp: LoginItemApp = { setLoginItemSettings: () => undefined, getLoginItemSettings: () => ({}) }
   const updates = new UpdatePolicy({
     updater: { checkForUpdates: async () => undefined, quitAndInstall: () => undefined },
     disabledReason: null,
@@ -29,15 +34,31 @@ function setup() {
   const desktop = createDesktopIntegration({
     logsDir: join(dir, 'logs'),
     prefs: new DesktopPrefsFile(join(dir, 'desktop.json')),
-    applyLoginItem: (settings) => applied.push(settings),
+    applyLoginItem: (settings, appImage) => {
+      applied.push(settings)
+      // The real Linux registration, into this test's autostart folder.
+      applyLoginItem(settings, {
+        platform: 'linux',
+        app: noApp,
+        execPath: '/tmp/.mount_GridFoXYZ/gridforge',
+        autostartDir,
+        env: { APPIMAGE: '/home/u/Apps/GridForge-0.1.0.AppImage' },
+        appImage,
+      })
+    },
     updates,
+    applySpellcheck: (enabled) => spellchecks.push(enabled),
     openFolder: async (path) => {
       opened.push(path)
       return path.includes('missing') ? 'Failed to open path' : ''
     },
-    log: () => undefined,
+    log: (line) => logged.push(line),
   })
-  return { dir, desktop, applied, opened, updates }
+  const autostartEntry = () => {
+    const file = join(autostartDir, 'gridforge.desktop')
+    return existsSync(file) ? readFileSync(file, 'utf8') : null
+  }
+  return { dir, desktop, applied, opened, updates, spellchecks, logged, autostartEntry }
 }
 
 describe('the desktop port', () => {
@@ -71,5 +92,45 @@ describe('the desktop port', () => {
       ok: false,
       error: { code: 'DESKTOP_ONLY', message: expect.stringMatching(/desktop app/) },
     })
+  })
+
+  it('keeps spellcheck off until the user turns it on, and remembers it', () => {
+    const { dir, desktop, spellchecks } = setup()
+    expect(desktop.snapshot().spellcheck).toBe(false)
+    const seen: boolean[] = []
+    desktop.subscribe((s) => seen.push(s.spellcheck))
+    expect(desktop.setSpellcheck(true).spellcheck).toBe(true)
+    expect(spellchecks).toEqual([true])
+    expect(seen).toEqual([true])
+    expect(new DesktopPrefsFile(join(dir, 'desktop.json')).read().spellcheck).toBe(true)
+    desktop.setSpellcheck(false)
+    expect(spellchecks).toEqual([true, false])
+  })
+
+  it('puts notes about this desktop up and takes them down, telling the UI and the log', () => {
+    const { desktop, logged } = setup()
+    const seen: DesktopSnapshot['notices'][] = []
+    desktop.subscribe((s) => seen.push(s.notices))
+    desktop.setNotice('no-tray-host', 'No tray here.')
+    desktop.setNotice('no-tray-host', 'No tray here.')
+    desktop.setNotice('idle-unavailable', 'No idle time here.')
+    expect(desktop.snapshot().notices).toEqual([
+      { kind: 'no-tray-host', message: 'No tray here.' },
+      { kind: 'idle-unavailable', message: 'No idle time here.' },
+    ])
+    desktop.setNotice('no-tray-host', null)
+    expect(desktop.snapshot().notices).toEqual([{ kind: 'idle-unavailable', message: 'No idle time here.' }])
+    expect(seen).toHaveLength(3)
+    expect(logged).toEqual(['No tray here.', 'No idle time here.'])
+  })
+
+  it('points start at login at the AppImage its update renamed, and leaves it off when it is off', () => {
+    const { desktop, autostartEntry } = setup()
+    desktop.followAppImage('/home/u/Apps/GridForge-0.2.0.AppImage')
+    expect(autostartEntry()).toBeNull()
+    desktop.setLoginItem({ openAtLogin: true, startHidden: true, startEarning: false })
+    expect(autostartEntry()).toContain('Exec=/home/u/Apps/GridForge-0.1.0.AppImage --hidden')
+    desktop.followAppImage('/home/u/Apps/GridForge-0.2.0.AppImage')
+    expect(autostartEntry()).toContain('Exec=/home/u/Apps/GridForge-0.2.0.AppImage --hidden')
   })
 })

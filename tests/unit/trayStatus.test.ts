@@ -56,16 +56,23 @@ describe('the tray', () => {
   })
 
   it('keeps the app in the tray when the window closes while mining, and says so only the first time', () => {
-    expect(windowCloseDecision({ quitting: false, mining: true, hasTray: true, hintShown: false })).toEqual({
-      keepRunning: true,
+    expect(windowCloseDecision({ quitting: false, mining: true, trayVisible: true, hintShown: false })).toEqual({
+      action: 'hide',
       tellUser: true,
     })
-    expect(windowCloseDecision({ quitting: false, mining: true, hasTray: true, hintShown: true })).toEqual({
-      keepRunning: true,
+    expect(windowCloseDecision({ quitting: false, mining: true, trayVisible: true, hintShown: true })).toEqual({
+      action: 'hide',
       tellUser: false,
     })
-    expect(windowCloseDecision({ quitting: false, mining: false, hasTray: true, hintShown: false }).keepRunning).toBe(false)
-    expect(windowCloseDecision({ quitting: true, mining: true, hasTray: true, hintShown: false }).keepRunning).toBe(false)
-    expect(windowCloseDecision({ quitting: false, mining: true, hasTray: false, hintShown: false }).keepRunning).toBe(false)
+    expect(windowCloseDecision({ quitting: false, mining: false, trayVisible: true, hintShown: false }).action).toBe('close')
+    expect(windowCloseDecision({ quitting: true, mining: true, trayVisible: true, hintShown: false }).action).toBe('close')
+  })
+
+  it('never hides the window into a tray nobody can see: without one it minimises while mining', () => {
+    expect(windowCloseDecision({ quitting: false, mining: true, trayVisible: false, hintShown: false })).toEqual({
+      action: 'minimize',
+      tellUser: true,
+    })
+    expect(windowCloseDecision({ quitting: false, mining: false, trayVisible: false, hintShown: false }).action).toBe('close')
   })
 })

@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   FIRST_CHECK_DELAY_MS,
   IDLE_POLL_MS,
+  INSTALL_WATCHDOG_MS,
   UPDATE_CHECK_INTERVAL_MS,
   UpdatePolicy,
   type UpdatePolicyDeps,
 } from '../../src/main/electron/updatePolicy.js'
+import { installOnQuit, readyNoteFor } from '../../src/main/electron/electronUpdater.js'
 
 function setup(overrides: Partial<UpdatePolicyDeps> = {}) {
   let busy: string | null = null
@@ -135,5 +137,105 @@ describe('the update policy', () => {
     fail = false
     await vi.advanceTimersByTimeAsync(UPDATE_CHECK_INTERVAL_MS)
     expect(policy.snapshot().state).toBe('up-to-date')
+  })
+
+  it('says a damaged download (checksum refused) was not installed, and downloads it again at the next check', async () => {
+    const { policy } = setup()
+    policy.start()
+    await vi.advanceTimersByTimeAsync(FIRST_CHECK_DELAY_MS)
+    policy.onAvailable('0.2.0')
+    const refused = Object.assign(new Error('sha512 checksum mismatch, expected abc, got def'), { code: 'ERR_CHECKSUM_MISMATCH' })
+    policy.onError(refused)
+    expect(policy.snapshot()).toMatchObject({ state: 'error' })
+    expect(policy.snapshot().detail).toBe(
+      'The update to 0.2.0 arrived damaged (its checksum did not match) and was not installed; GridForge keeps running this version and downloads it again at the next check.',
+    )
+    await vi.advanceTimersByTimeAsync(UPDATE_CHECK_INTERVAL_MS)
+    expect(policy.snapshot().state).toBe('up-to-date')
+  })
+})
+
+describe('an install that fails or is cancelled', () => {
+  /** An updater whose install reports an error as electron-updater does (the 'error' event, then no quit). */
+  function failingInstall(error: Error) {
+    const failures: string[] = []
+    let policy: UpdatePolicy | null = null
+    const checks: number[] = []
+    const built = setup({
+      updater: {
+        checkForUpdates: async () => checks.push(Date.now()),
+        quitAndInstall: () => policy?.onError(error),
+      },
+      installFailed: (sentence) => failures.push(sentence),
+    })
+    policy = built.policy
+    return { ...built, failures, checks }
+  }
+
+  it('leaves the update ready, says the password prompt was cancelled, and resumes the periodic checks', async () => {
+    const { policy, failures, checks, log } = failingInstall(new Error('Command pkexec exited with code 126'))
+    policy.start()
+    await vi.advanceTimersByTimeAsync(FIRST_CHECK_DELAY_MS)
+    policy.onDownloaded('0.2.0')
+    policy.restartToUpdate()
+    const sentence =
+      'The update to 0.2.0 was not installed because the password prompt was cancelled; GridForge keeps running this version, and Restart to update tries again.'
+    expect(failures).toEqual([sentence])
+    expect(policy.snapshot()).toMatchObject({ state: 'ready', detail: sentence })
+    expect(log).toContain(sentence)
+    // The periodic timer runs again (a check while ready finds the update already downloaded).
+    const before = checks.length
+    policy.onError(new Error('later check failed'))
+    await vi.advanceTimersByTimeAsync(UPDATE_CHECK_INTERVAL_MS)
+    expect(checks.length).toBe(before + 1)
+  })
+
+  it('names an installer error, and a second try installs again', () => {
+    const { policy, failures } = failingInstall(new Error('Command dpkg exited with code 1\nbroken dependency'))
+    policy.onDownloaded('0.2.0')
+    policy.restartToUpdate()
+    policy.restartToUpdate()
+    expect(failures).toEqual([
+      expect.stringMatching(/^The update to 0\.2\.0 was not installed because the installer failed \(Command dpkg exited with code 1\)/),
+      expect.stringMatching(/installer failed/),
+    ])
+  })
+
+  it('that neither quits nor reports an error is given up after a minute, and the app stays usable', async () => {
+    const failures: string[] = []
+    const { policy, installs } = setup({ installFailed: (sentence) => failures.push(sentence) })
+    policy.onDownloaded('0.2.0')
+    policy.restartToUpdate()
+    expect(installs).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(INSTALL_WATCHDOG_MS - 1)
+    expect(failures).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(failures).toEqual([expect.stringMatching(/^The update to 0\.2\.0 did not start installing; GridForge keeps running/)])
+    expect(policy.snapshot().state).toBe('ready')
+  })
+
+  it('is not reported when the app quits to install (the timers stop with it)', async () => {
+    const failures: string[] = []
+    const { policy } = setup({ installFailed: (sentence) => failures.push(sentence) })
+    policy.onDownloaded('0.2.0')
+    policy.restartToUpdate()
+    policy.stop()
+    await vi.advanceTimersByTimeAsync(INSTALL_WATCHDOG_MS * 2)
+    expect(failures).toEqual([])
+  })
+})
+
+describe('the .deb (and other package-manager installs)', () => {
+  it('never install on an ordinary Quit, which would ask for a root password, and say so with the update', () => {
+    expect(installOnQuit('package-manager')).toBe(false)
+    expect(installOnQuit('self')).toBe(true)
+    expect(readyNoteFor('package-manager')).toMatch(/administrator password.*quitting does not install it/)
+    expect(readyNoteFor('self')).toBeNull()
+  })
+
+  it('show that note with the downloaded update', () => {
+    const { policy } = setup({ readyNote: readyNoteFor('package-manager') })
+    policy.onDownloaded('0.2.0')
+    expect(policy.snapshot()).toMatchObject({ state: 'ready', detail: expect.stringMatching(/administrator password/) })
   })
 })

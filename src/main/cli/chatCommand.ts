@@ -1,3 +1,4 @@
+import { headlessSecrets } from './headlessSecrets.js'
 import { createHost } from '../host/createHost.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
 import { resolveModelArgument } from './modelArgument.js'
@@ -30,6 +31,7 @@ export async function chatCommand(options: ChatOptions): Promise<void> {
     launchEngine: forkLauncher(options.engineEntry),
     threads: positiveInt(options.threads, 'threads', null),
     ownsData: false,
+    secrets: headlessSecrets(options.dataDir, 'gridforge chat'),
   })
   try {
     await host.engine.load(resolveModelArgument(options.model, host.paths.models))

@@ -2,8 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { checksumAddress, type Address } from '../../grid/identity/address.js'
 import type { EnrollmentStatus } from '../../shared/identity.js'
-import { FileSecretStore } from '../store/secretStore.js'
-import { dataPaths } from '../host/dataDir.js'
+import { headlessSecrets } from './headlessSecrets.js'
 import type { IdentityStatus } from '../identity/identityStatus.js'
 import { DEFAULT_VALID_DAYS, WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { positiveInt } from './options.js'
@@ -33,7 +32,7 @@ export async function identityCommand(options: IdentityOptions): Promise<void> {
   if (!action || !['show', 'request', 'install', 'enroll'].includes(action)) throw new UsageError(USAGE)
   const out = (text: string) => process.stdout.write(text)
   if (action === 'enroll') return enroll(options, out)
-  const identity = new WorkerIdentityService({ secrets: new FileSecretStore(dataPaths(options.dataDir).secrets) })
+  const identity = new WorkerIdentityService({ secrets: headlessSecrets(options.dataDir, 'gridforge identity') })
   if (action === 'show') {
     const status = identity.status()
     out(options.json ? `${JSON.stringify(status)}\n` : describe(status))
@@ -71,7 +70,7 @@ async function enroll(options: IdentityOptions, out: (text: string) => void): Pr
   const keyFile = resolve(file)
   let said = ''
   const identity: WorkerIdentityService = new WorkerIdentityService({
-    secrets: new FileSecretStore(dataPaths(options.dataDir).secrets),
+    secrets: headlessSecrets(options.dataDir, 'gridforge identity'),
     gridUrl: () => options['grid-url'] ?? '',
     saveApiKey: async (apiKey) => writeKeyFile(keyFile, apiKey),
     log: (line) => process.stderr.write(`${line}\n`),

@@ -1,3 +1,4 @@
+import { headlessSecrets } from './headlessSecrets.js'
 import type { DownloadSnapshot, LocalModel } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
@@ -34,6 +35,7 @@ export async function modelsCommand(options: ModelsOptions): Promise<void> {
     launchEngine: forkLauncher(options.engineEntry),
     hfEndpoint: process.env.HF_ENDPOINT,
     ownsData: false,
+    secrets: headlessSecrets(options.dataDir, 'gridforge models'),
   })
   try {
     if (action === 'list') await list(host)

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { isDesktopSealed } from '../store/sealedSecrets.js'
 import { UsageError } from './usage.js'
 
 /** Parses a positive integer option, or throws a one-sentence usage error. */
@@ -18,6 +19,11 @@ export function readKeyFile(file: string, what: string): string {
     key = readFileSync(file, 'utf8').trim()
   } catch {
     throw new UsageError(`Cannot read the ${what} file ${file}.`)
+  }
+  if (isDesktopSealed(key)) {
+    throw new UsageError(
+      `The ${what} file ${file} holds a key the GridForge desktop app encrypted with this account's keychain, which the command line cannot read; pass a file holding the plain key.`,
+    )
   }
   if (!key || /\s/.test(key)) throw new UsageError(`The ${what} file ${file} must contain just the key.`)
   return key

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { headlessSecrets } from './headlessSecrets.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHost } from '../host/createHost.js'
@@ -61,6 +62,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
     hfEndpoint: process.env.HF_ENDPOINT,
     log: (line) => process.stderr.write(`${line}\n`),
+    secrets: headlessSecrets(options.dataDir, 'gridforge serve'),
   })
   const server = await startHeadlessServer(host, {
     host: options.host,

@@ -8,7 +8,7 @@ import { WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { WORKER_KEY_SECRET } from '../identity/workerKey.js'
 import { openDatabase } from '../store/database.js'
 import { JobsRepository } from '../store/jobsRepository.js'
-import { FileSecretStore } from '../store/secretStore.js'
+import { headlessSecrets } from './headlessSecrets.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
 import { parseMetricsText, type Sample } from './metricsText.js'
 import { runningInstances, type RunningInstance } from './runningInstance.js'
@@ -79,7 +79,7 @@ export async function rigStatus(options: StatusOptions): Promise<RigStatus> {
     },
     miner: minerOf(running, samples),
     grid: { network, url: gridUrl, ...grid },
-    identity: identityOf(paths.secrets),
+    identity: identityOf(options.dataDir),
     lastJob: lastJob && {
       network: lastJob.network,
       model: lastJob.model,
@@ -100,11 +100,12 @@ function minerOf(running: boolean, samples: Sample[] | null): RigStatus['miner']
   return { state, status: minerStatusOf(state), pauseReason: reason }
 }
 
-function identityOf(secretsDir: string): RigStatus['identity'] {
-  const secrets = new FileSecretStore(secretsDir)
-  // Status changes nothing: no key is created here (identity show does that).
-  if (secrets.get(WORKER_KEY_SECRET) === null) return { state: 'none', address: null, workerName: null, expiresAt: null, problem: null }
+function identityOf(dataDir: string): RigStatus['identity'] {
+  // The reason is in the status' problem; a line on stderr would say it twice.
+  const secrets = headlessSecrets(dataDir, 'gridforge status', () => undefined)
   try {
+    // Status changes nothing: no key is created here (identity show does that).
+    if (secrets.get(WORKER_KEY_SECRET) === null) return { state: 'none', address: null, workerName: null, expiresAt: null, problem: null }
     const status = new WorkerIdentityService({ secrets }).status()
     return {
       state: status.state,

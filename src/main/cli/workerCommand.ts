@@ -9,7 +9,7 @@ import { createWorker } from '../../worker/jobLoop.js'
 import { slotWorkerNames } from '../../shared/slotNames.js'
 import { identityCoverage } from '../identity/identityCoverage.js'
 import { WorkerIdentityService } from '../identity/workerIdentityService.js'
-import { FileSecretStore } from '../store/secretStore.js'
+import { headlessSecrets } from './headlessSecrets.js'
 import { systemGpuReader } from '../lib/gpuReadings.js'
 import { RigMetrics } from '../metrics/rigMetrics.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
@@ -62,7 +62,8 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   metricsPort(options['metrics-port'])
 
   const log = (line: string) => process.stderr.write(`${line}\n`)
-  const identity = network === 'aipg' ? new WorkerIdentityService({ secrets: new FileSecretStore(paths.secrets), log }) : undefined
+  const identity =
+    network === 'aipg' ? new WorkerIdentityService({ secrets: headlessSecrets(options.dataDir, 'gridforge worker', log), log }) : undefined
   if (identity) log(identityLine(identity, slotWorkerNames(name, slots)))
 
   const db = openDatabase(paths.database)

@@ -7,6 +7,8 @@ const prefsSchema = z.object({
   loginItem: z
     .object({ openAtLogin: z.boolean(), startHidden: z.boolean(), startEarning: z.boolean() })
     .catch({ openAtLogin: false, startHidden: false, startEarning: false }),
+  // Off unless the user turns it on: Chromium's spellchecker downloads its dictionaries from Google.
+  spellcheck: z.boolean().catch(false),
 })
 
 /** The desktop shell's own preferences (`desktop.json` in the data folder; no migration needed). */
@@ -14,7 +16,7 @@ export type DesktopPrefs = z.infer<typeof prefsSchema>
 
 /** Start at login is opt-in: everything off until the user turns it on. */
 export const LOGIN_ITEM_OFF: LoginItemSettings = { openAtLogin: false, startHidden: false, startEarning: false }
-const DEFAULTS: DesktopPrefs = { trayHintShown: false, loginItem: LOGIN_ITEM_OFF }
+const DEFAULTS: DesktopPrefs = { trayHintShown: false, loginItem: LOGIN_ITEM_OFF, spellcheck: false }
 
 /** Reads and writes `desktop.json`; a missing or damaged file gives the defaults. */
 export class DesktopPrefsFile {

@@ -65,7 +65,7 @@ function quoteExecArg(arg: string): string {
 /**
  * Registers or removes the login item: Electron's login items on Windows and macOS, an XDG autostart
  * file on Linux (Electron has none there). On Linux an AppImage is started through `$APPIMAGE`, since
- * its executable lives in a mount that changes each run.
+ * its executable lives in a mount that changes each run, or through the file its update renamed it to.
  */
 export function applyLoginItem(
   settings: LoginItemSettings,
@@ -77,6 +77,8 @@ export function applyLoginItem(
     leadingArgs?: string[]
     autostartDir: string
     env?: NodeJS.ProcessEnv
+    /** Where the AppImage is now, when its update renamed it (electron-updater's `appimage-filename-updated`). */
+    appImage?: string
   },
 ): void {
   const args = [...(target.leadingArgs ?? []), ...loginArgs(settings)]
@@ -90,5 +92,5 @@ export function applyLoginItem(
     return
   }
   mkdirSync(target.autostartDir, { recursive: true })
-  writeFileSync(file, autostartDesktopEntry(target.env?.APPIMAGE || target.execPath, args))
+  writeFileSync(file, autostartDesktopEntry(target.appImage || target.env?.APPIMAGE || target.execPath, args))
 }

@@ -1,5 +1,5 @@
 /**
- * True when `url` is part of the app itself (the built renderer, or the dev server in development).
+ * True when `url` is part of the app itself (the built renderer on app://, or the dev server in development).
  * Everything else is refused inside the window.
  */
 export function isAppUrl(url: string, appUrl: string): boolean {
@@ -7,6 +7,8 @@ export function isAppUrl(url: string, appUrl: string): boolean {
     const target = new URL(url)
     const app = new URL(appUrl)
     if (app.protocol === 'file:') return target.protocol === 'file:' && target.pathname === app.pathname
+    // A custom scheme's origin is "null" to the URL parser, so the scheme and host are compared instead.
+    if (app.protocol !== 'http:' && app.protocol !== 'https:') return target.protocol === app.protocol && target.host === app.host
     return target.origin === app.origin
   } catch {
     return false

@@ -68,14 +68,19 @@ export function trayMenuTemplate(
   ]
 }
 
+/** What closing the window does: quit, hide it in the tray, or minimise it where no tray can be seen. */
+export type WindowCloseAction = 'close' | 'hide' | 'minimize'
+
 /**
- * What closing the window does: while mining (and with a tray to come back from) the app stays in the
- * tray, and the user is told so the first time only; otherwise the window closes and the app quits.
+ * What closing the window does: while mining the app keeps running, hidden in the tray when the
+ * desktop shows one, and minimised when it does not (a GNOME without the AppIndicator extension draws
+ * no tray icons: a hidden window could not be brought back). Otherwise the window closes and the app
+ * quits. The user is told the first time only.
  */
-export function windowCloseDecision(input: { quitting: boolean; mining: boolean; hasTray: boolean; hintShown: boolean }): {
-  keepRunning: boolean
+export function windowCloseDecision(input: { quitting: boolean; mining: boolean; trayVisible: boolean; hintShown: boolean }): {
+  action: WindowCloseAction
   tellUser: boolean
 } {
-  const keepRunning = !input.quitting && input.mining && input.hasTray
-  return { keepRunning, tellUser: keepRunning && !input.hintShown }
+  if (input.quitting || !input.mining) return { action: 'close', tellUser: false }
+  return { action: input.trayVisible ? 'hide' : 'minimize', tellUser: !input.hintShown }
 }

@@ -1,10 +1,13 @@
 import type { UpdateSnapshot } from '../../shared/domain.js'
+import { installDidNotStartSentence, updateFailureSentence } from './updateErrors.js'
 
 /** Check at start (after a short delay, so the window comes first) and then every four hours. */
 export const UPDATE_CHECK_INTERVAL_MS = 4 * 60 * 60 * 1000
 export const FIRST_CHECK_DELAY_MS = 15_000
 /** While an install waits for a job or reply to end, how often to look again. */
 export const IDLE_POLL_MS = 5_000
+/** An install that neither quits the app nor reports an error within this time has not started. */
+export const INSTALL_WATCHDOG_MS = 60_000
 
 /** The self-updater underneath (electron-updater's autoUpdater, or a fake). Downloads start on their own. */
 export interface Updater {
@@ -22,6 +25,13 @@ export interface UpdatePolicyDeps {
   /** Asks the user whether to restart now; true to restart. */
   ask(version: string | null): Promise<boolean>
   log(line: string): void
+  /**
+   * An install that failed or was cancelled left the app running: the shell undoes what it did before
+   * the install (it stops treating the window's close as a quit) and tells the user `sentence`.
+   */
+  installFailed?(sentence: string): void
+  /** Said with a downloaded update (the .deb: installing asks for the administrator password). */
+  readyNote?: string | null
   now?: () => number
 }
 
@@ -35,6 +45,8 @@ export class UpdatePolicy {
   private readonly listeners = new Set<(snapshot: UpdateSnapshot) => void>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private asking = false
+  private installing = false
+  private periodic: NodeJS.Timeout | null = null
 
   constructor(private readonly deps: UpdatePolicyDeps) {
     this.state = {
@@ -62,14 +74,14 @@ export class UpdatePolicy {
       return
     }
     this.later(FIRST_CHECK_DELAY_MS, () => this.check())
-    const every = setInterval(() => this.check(), UPDATE_CHECK_INTERVAL_MS)
-    every.unref?.()
-    this.timers.add(every)
+    this.checkPeriodically()
   }
 
   stop(): void {
     for (const timer of this.timers) clearTimeout(timer)
     this.timers.clear()
+    if (this.periodic) clearInterval(this.periodic)
+    this.periodic = null
   }
 
   /** Looks for an update now, unless one is already being fetched or waits to be installed. */
@@ -117,7 +129,7 @@ export class UpdatePolicy {
   }
   onDownloaded(version: string): void {
     this.deps.log(`update ${version} downloaded; it installs when the user restarts`)
-    this.set({ state: 'ready', version, progress: 1, detail: null })
+    this.set({ state: 'ready', version, progress: 1, detail: this.deps.readyNote ?? null })
   }
   onError(error: unknown): void {
     this.failed(error)
@@ -139,7 +151,7 @@ export class UpdatePolicy {
   private async askAgain(): Promise<void> {
     if (this.asking) return
     this.asking = true
-    this.set({ state: 'ready', detail: null })
+    this.set({ state: 'ready', detail: this.deps.readyNote ?? null })
     try {
       if (await this.deps.ask(this.state.version)) this.restartToUpdate()
     } finally {
@@ -150,19 +162,48 @@ export class UpdatePolicy {
   private install(): void {
     this.deps.log(`restarting to install update ${this.state.version ?? ''}`)
     this.stop()
-    this.deps.updater.quitAndInstall()
+    this.installing = true
+    // A successful install quits the app (and its timers); still being here later means it never started.
+    this.later(INSTALL_WATCHDOG_MS, () => this.installEnded(installDidNotStartSentence(this.state.version)))
+    try {
+      this.deps.updater.quitAndInstall()
+    } catch (error) {
+      this.failed(error)
+    }
   }
 
   private failed(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
+    if (this.installing) {
+      this.deps.log(`update install failed: ${message}`)
+      this.installEnded(updateFailureSentence(error, 'install', this.state.version))
+      return
+    }
     this.deps.log(`update check failed: ${message}`)
     // A failed download can be retried at the next check; the error stays visible until then.
     this.set({
       state: 'error',
       progress: null,
-      detail: 'Could not check for updates (offline, or GitHub is unreachable); GridForge will try again later.',
+      detail: updateFailureSentence(error, 'fetch', this.state.version),
       lastCheckedAt: this.now(),
     })
+  }
+
+  /** The app is still running after an install was asked for: it stays usable and the update stays ready. */
+  private installEnded(sentence: string): void {
+    if (!this.installing) return
+    this.installing = false
+    this.stop()
+    this.deps.log(sentence)
+    this.set({ state: 'ready', detail: sentence })
+    this.checkPeriodically()
+    this.deps.installFailed?.(sentence)
+  }
+
+  private checkPeriodically(): void {
+    const every = setInterval(() => this.check(), UPDATE_CHECK_INTERVAL_MS)
+    every.unref?.()
+    this.periodic = every
   }
 
   private later(ms: number, run: () => void): void {

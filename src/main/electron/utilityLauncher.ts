@@ -1,11 +1,10 @@
 import { utilityProcess } from 'electron'
 import type { EngineLauncher, EngineReply } from '../engine/protocol.js'
-import { lineSplitter } from './logging.js'
+import { followEngineProcess } from './engineProcessEvents.js'
 
 /**
  * Starts the engine as an Electron utility process (the desktop counterpart of `forkLauncher`), with
- * UV_THREADPOOL_SIZE=1 for the reason given there. Its output goes to `onOutput` line by line, so that
- * llama.cpp's messages land in the app's log file rather than a terminal nobody sees.
+ * UV_THREADPOOL_SIZE=1 for the reason given there. Its output and fatal errors go to `onOutput`.
  */
 export function utilityLauncher(entry: string, onOutput: (line: string) => void): EngineLauncher {
   return () => {
@@ -14,14 +13,7 @@ export function utilityLauncher(entry: string, onOutput: (line: string) => void)
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
       stdio: 'pipe',
     })
-    child.stdout?.on(
-      'data',
-      lineSplitter((line) => onOutput(`engine: ${line}`)),
-    )
-    child.stderr?.on(
-      'data',
-      lineSplitter((line) => onOutput(`engine: ${line}`)),
-    )
+    followEngineProcess(child, onOutput)
     return {
       get pid() {
         return child.pid

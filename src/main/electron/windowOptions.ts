@@ -31,6 +31,8 @@ export function mainWindowOptions(
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      // The session's spellchecker switch decides (off until the user turns it on, so no dictionary is
+      // downloaded); a window made with false here could not be switched on later (electron#32755).
       spellcheck: true,
     },
   }

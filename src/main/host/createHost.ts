@@ -358,6 +358,7 @@ export function createHost(options: HostOptions): Host {
     'desktop.update': ({ action }) =>
       action === 'check' ? requireDesktop(desktop).checkForUpdates() : requireDesktop(desktop).restartToUpdate(),
     'desktop.openLogsFolder': async () => ({ opened: await requireDesktop(desktop).openLogsFolder() }),
+    'desktop.setSpellcheck': ({ enabled }) => requireDesktop(desktop).setSpellcheck(enabled),
   }
 
   let closing: Promise<void> | null = null

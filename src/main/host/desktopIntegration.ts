@@ -13,6 +13,7 @@ export interface DesktopIntegration {
   checkForUpdates(): DesktopSnapshot
   restartToUpdate(): DesktopSnapshot
   openLogsFolder(): Promise<boolean>
+  setSpellcheck(enabled: boolean): DesktopSnapshot
   /** Calls `listener` on every change; returns the function that stops it. */
   subscribe(listener: (snapshot: DesktopSnapshot) => void): () => void
 }

@@ -10,7 +10,7 @@ import type { SettingsRepository } from '../store/settingsRepository.js'
 import { startLocalApi, type LocalApi } from './localApiServer.js'
 
 const SETTINGS_KEY = 'localApi.settings'
-const TOKEN_SECRET = 'local-api-token'
+export const TOKEN_SECRET = 'local-api-token'
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 const settingsSchema = z.object({
   enabled: z.boolean(),

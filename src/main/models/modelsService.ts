@@ -15,7 +15,7 @@ import { ModelRegistry, type RegisterResult } from './modelRegistry.js'
 import { hostAnswers } from './hostProbe.js'
 import { recommendModel } from './recommend.js'
 
-const HF_TOKEN = 'huggingface-token'
+export const HF_TOKEN = 'huggingface-token'
 const DEFAULT_HF_ENDPOINT = 'https://huggingface.co'
 /** Catalog headers read at once (each is a few MB of tokenizer data). */
 const ESTIMATE_CONCURRENCY = 2

@@ -86,7 +86,8 @@ export class FileSecretStore implements SecretStore {
     this.fs.rmSync(this.file(name), { force: true })
   }
 
-  private file(name: string): string {
+  /** The file a secret is kept in (named in sentences that tell the user about it). */
+  file(name: string): string {
     if (!/^[\w.-]+$/.test(name)) throw new Error('Invalid secret name.')
     return join(this.dir, `${name}.secret`)
   }

@@ -39,6 +39,11 @@ export async function setLoginItem(settings: LoginItemSettings): Promise<void> {
   if (api) show(await api.call('desktop.setLoginItem', settings))
 }
 
+/** Turns spellcheck while typing on or off (on Windows and Linux, on downloads dictionaries from Google). */
+export async function setSpellcheck(enabled: boolean): Promise<void> {
+  if (api) show(await api.call('desktop.setSpellcheck', { enabled }))
+}
+
 /** Looks for an update now. */
 export async function checkForUpdates(): Promise<void> {
   if (api) show(await api.call('desktop.update', { action: 'check' }))

@@ -6,6 +6,7 @@ import {
   openLogsFolder,
   restartToUpdate,
   setLoginItem,
+  setSpellcheck,
 } from '../../api/desktopState'
 import { useStore } from '../../api/store'
 import type { UpdateSnapshot } from '../../../../shared/domain'
@@ -24,7 +25,8 @@ function updateWords(update: UpdateSnapshot): string {
     case 'downloading':
       return `Downloading version ${update.version ?? ''}… ${Math.round((update.progress ?? 0) * 100)}%`
     case 'ready':
-      return `Version ${update.version ?? ''} is ready. It installs when you restart GridForge.`
+      // The detail says why an install did not happen, or how this package installs.
+      return update.detail ?? `Version ${update.version ?? ''} is ready. It installs when you restart GridForge.`
     case 'waiting-for-idle':
       return update.detail ?? 'The update waits for running work to finish.'
     case 'error':
@@ -38,11 +40,23 @@ export function DesktopSettings() {
   const desktop = useStore(desktopStore)
   const error = useStore(desktopErrorStore)
   if (!info || info.shell !== 'desktop' || !desktop) return null
-  const { loginItem, update } = desktop
+  const { loginItem, update, spellcheck, notices } = desktop
   const ready = update.state === 'ready' || update.state === 'waiting-for-idle'
 
   return (
     <section className="settings-desktop" aria-label="Desktop">
+      {notices.length > 0 && (
+        <>
+          <h2>This desktop</h2>
+          <ul className="desktop-notices" data-testid="desktop-notices">
+            {notices.map((notice) => (
+              <li key={notice.kind} className="muted">
+                {notice.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>Start at login</h2>
       {error && (
         <div className="error" role="alert">
@@ -75,6 +89,15 @@ export function DesktopSettings() {
         />
         Start earning right away
       </label>
+
+      <h2>Typing</h2>
+      <label className="toggle">
+        <input type="checkbox" checked={spellcheck} onChange={(e) => void setSpellcheck(e.target.checked)} />
+        Check spelling while I type
+      </label>
+      <p className="muted">
+        Off by default: on Windows and Linux, turning it on downloads spelling dictionaries from Google. macOS uses its own spellchecker.
+      </p>
 
       <h2>Updates</h2>
       <p role="status" data-testid="update-state">
