@@ -3,7 +3,7 @@ import { join, relative } from 'node:path'
 // Both are dependencies of electron-builder itself (app-builder-lib parses electron-builder.yml with
 // js-yaml and matches `files` with minimatch), so the test reads the config the way the packager does.
 import { load } from 'js-yaml'
-import { minimatch } from 'minimatch'
+import { Minimatch, minimatch } from 'minimatch'
 import { describe, expect, it } from 'vitest'
 import { electronSqliteBinding, SQLITE_ADDON } from '../../src/main/electron/sqliteBinding.js'
 import { repoRoot } from '../support/paths.js'
@@ -64,12 +64,23 @@ function expand(pattern: string, os: Os, arch: string): string {
  */
 function ships(path: string, os: Os, arch: string): boolean {
   let included = path.startsWith('node_modules/')
-  for (const raw of config.files) {
-    const negated = raw.startsWith('!')
-    const pattern = expand(negated ? raw.slice(1) : raw, os, arch)
-    if (minimatch(path, pattern, { dot: true })) included = !negated
-  }
+  for (const { negated, matcher } of filesRules(os, arch)) if (matcher.match(path)) included = !negated
   return included
+}
+
+/** The `files` patterns compiled once per target: matching hundreds of paths re-parsed them each time. */
+const compiledRules = new Map<string, Array<{ negated: boolean; matcher: Minimatch }>>()
+function filesRules(os: Os, arch: string): Array<{ negated: boolean; matcher: Minimatch }> {
+  const key = `${os}-${arch}`
+  let rules = compiledRules.get(key)
+  if (!rules) {
+    rules = config.files.map((raw) => {
+      const negated = raw.startsWith('!')
+      return { negated, matcher: new Minimatch(expand(negated ? raw.slice(1) : raw, os, arch), { dot: true }) }
+    })
+    compiledRules.set(key, rules)
+  }
+  return rules
 }
 
 function unpacked(path: string): boolean {
