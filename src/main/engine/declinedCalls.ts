@@ -22,13 +22,9 @@ export function callBan(model: LlamaModel, wrapper: ChatWrapper): CallBan {
   const tokens = new Set<Token>()
   for (const trigger of stopTriggers) {
     const opening = trigger.values.find((value) => value !== '')
-    const first =
-      opening instanceof SpecialTokensText
-        ? opening.tokenizeSpecialTokensOnly(model.tokenizer)[0]
-        : opening instanceof SpecialToken
-          ? opening.tokenize(model.tokenizer)[0]
-          : undefined
-    if (typeof first === 'number') tokens.add(first)
+    const first = opening instanceof SpecialTokensText || opening instanceof SpecialToken ? opening.tokenize(model.tokenizer)[0] : undefined
+    // Only a token that is not ordinary text (a control or added token) is banned: "\n" or "{" never are.
+    if (first !== undefined && !model.getTokenAttributes(first).normal && !model.getTokenAttributes(first).byte) tokens.add(first)
   }
   return { tokens: [...tokens], stopTriggers }
 }
