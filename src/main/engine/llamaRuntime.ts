@@ -296,9 +296,11 @@ export class LlamaRuntime {
         contextShift: { lastEvaluationMetadata: window ? memory?.contextShiftMetadata : undefined },
         lastEvaluationContextWindow: { history: window, minimumOverlapPercentageToPreventContextShift: 0.5 },
       }
-      const answer = (from: ChatHistoryItem[], tokens: number) =>
+      const answer = (from: ChatHistoryItem[], tokens: number, again = false) =>
         chat.generateResponse(from, {
           ...common,
+          // A second attempt continues a history the last turn's window never held; the sequence's cache still serves it.
+          ...(again ? { contextShift: {}, lastEvaluationContextWindow: {} } : {}),
           maxTokens: tokens,
           grammar,
           ...(ban
@@ -343,7 +345,7 @@ export class LlamaRuntime {
           unused = 0
         } else {
           const thoughtTokens = stream.tokens - unused
-          response = await answer(afterThoughts(history, offered.fullResponse), Math.max(1, maxTokens - thoughtTokens)).catch(
+          response = await answer(afterThoughts(history, offered.fullResponse), Math.max(1, maxTokens - thoughtTokens), true).catch(
             rethrow(loaded),
           )
         }
