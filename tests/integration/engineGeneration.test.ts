@@ -113,16 +113,6 @@ describe.each(models)('generation through the engine process on %s', (model) => 
         tools: [submit],
       },
     ],
-    [
-      'response_format together with callable tools',
-      {
-        kind: 'chat',
-        turns: [{ role: 'user', content: 'x' }],
-        params: { maxTokens: 8 },
-        tools: [submit],
-        responseFormat: { type: 'json_object' },
-      },
-    ],
   ])('refuses %s as BAD_REQUEST and serves the next request', async (_name, request) => {
     await expect(engine.generate(request)).rejects.toMatchObject({ code: 'BAD_REQUEST' })
     expect((await engine.generate({ kind: 'completion', prompt: 'Once', params: { maxTokens: 4 } })).completionTokens).toBeGreaterThan(0)

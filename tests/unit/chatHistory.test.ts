@@ -1,5 +1,6 @@
+import type { ChatModelSegment } from 'node-llama-cpp'
 import { describe, expect, it } from 'vitest'
-import { toChatFunctions, toChatHistory } from '../../src/main/engine/chatHistory.js'
+import { afterThoughts, toChatFunctions, toChatHistory } from '../../src/main/engine/chatHistory.js'
 import { MAX_SCHEMA_DEPTH, toGrammarSchema } from '../../src/main/engine/jsonSchema.js'
 import type { ChatTurn } from '../../src/shared/generation.js'
 
@@ -236,5 +237,31 @@ describe('client JSON schemas to grammar schemas', () => {
 
   it('accepts a schema nested just within the limit', () => {
     expect(() => toGrammarSchema(nested(MAX_SCHEMA_DEPTH), 'x')).not.toThrow()
+  })
+})
+
+describe('a second attempt at a reply', () => {
+  const thought: ChatModelSegment = { type: 'segment', segmentType: 'thought', text: 'Let me think.', ended: true }
+
+  it('continues after the thoughts the first attempt wrote, without its words', () => {
+    const history = toChatHistory([{ role: 'user', content: 'Six times seven?' }], thinking)
+    expect(afterThoughts(history, [thought, 'The'])).toEqual([
+      { type: 'user', text: 'Six times seven?' },
+      { type: 'model', response: [thought] },
+    ])
+    expect(afterThoughts(history, ['The answer'])).toEqual(history)
+  })
+
+  it('keeps what the reply already held, such as the calls its tool results answer', () => {
+    const history = toChatHistory(
+      [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'c1', content: 'sunny' },
+      ],
+      thinking,
+    )
+    const [model] = afterThoughts(history, [thought]).slice(-1)
+    expect(model).toMatchObject({ type: 'model', response: [{ type: 'functionCall', name: 'get', result: 'sunny' }, thought] })
   })
 })

@@ -78,6 +78,17 @@ export function toChatHistory(turns: ChatTurn[], options: HistoryOptions): ChatH
   return history
 }
 
+/**
+ * The history with the reply to generate continuing after the thoughts an earlier attempt at it wrote
+ * (and nothing else it wrote), so that a second attempt answers from the end of the model's thinking.
+ */
+export function afterThoughts(history: ChatHistoryItem[], written: ReadonlyArray<string | ChatModelSegment>): ChatHistoryItem[] {
+  const last = history.at(-1)
+  if (last?.type !== 'model') return history
+  const thoughts = written.filter((item): item is ChatModelSegment => typeof item !== 'string' && item.segmentType === 'thought')
+  return [...history.slice(0, -1), { type: 'model', response: [...last.response, ...thoughts] }]
+}
+
 /** The client's tools as node-llama-cpp functions; each function's parameters become its grammar. */
 export function toChatFunctions(tools: ToolDefinition[]): ChatModelFunctions {
   const functions: Record<string, ChatModelFunctions[string]> = {}

@@ -34,17 +34,23 @@ function documentsSchemasAsJson(wrapper: ChatWrapper): boolean {
  * JSON, while node-llama-cpp builds the call grammars from the functions it is given (the grammar
  * versions from `toChatFunctions`, which drop `required` and add `additionalProperties`). Every tool is
  * documented, also when `tool_choice` lets the model call only one, the way the template lists them all.
+ * `listed` (the grammar versions) are documented also where the generation is given no functions: with
+ * `tool_choice: "none"` and for an answer held to `response_format` the tools are known but not callable,
+ * and the template lists them all the same.
  */
-export function withDocumentedTools(wrapper: ChatWrapper, tools: ToolDefinition[]): ChatWrapper {
-  if (tools.length === 0 || !documentsSchemasAsJson(wrapper)) return wrapper
-  const documented = documentedFunctions(tools)
+export function withDocumentedTools(wrapper: ChatWrapper, tools: ToolDefinition[], listed?: ChatModelFunctions): ChatWrapper {
+  if (tools.length === 0) return wrapper
+  const documented = documentsSchemasAsJson(wrapper) ? documentedFunctions(tools) : null
+  if (!documented && !listed) return wrapper
   return new Proxy(wrapper, {
     get(target, property) {
       if (property === 'generateContextState') {
-        return (options: Parameters<ChatWrapper['generateContextState']>[0]) =>
-          target.generateContextState(
-            Object.keys(options.availableFunctions ?? {}).length > 0 ? { ...options, availableFunctions: documented } : options,
-          )
+        return (options: Parameters<ChatWrapper['generateContextState']>[0]) => {
+          const callable = Object.keys(options.availableFunctions ?? {}).length > 0
+          if (callable) return target.generateContextState(documented ? { ...options, availableFunctions: documented } : options)
+          if (!listed) return target.generateContextState(options)
+          return target.generateContextState({ ...options, availableFunctions: documented ?? listed, documentFunctionParams: true })
+        }
       }
       const value: unknown = Reflect.get(target, property, target)
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value

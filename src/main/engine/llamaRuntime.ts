@@ -9,8 +9,10 @@ import {
   LlamaLogLevel,
   readGgufFileInfo,
   TokenBias,
+  type ChatHistoryItem,
   type ChatModelFunctions,
   type ChatWrapper,
+  type LlamaChatResponse,
   type LlamaGrammar,
   type Token,
   type Llama,
@@ -37,7 +39,8 @@ import { chatWrapperFor } from './chatWrapperChoice.js'
 import { checkChatTemplate, familyChatWrapper } from './templateBudget.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
-import { toChatFunctions, toChatHistory } from './chatHistory.js'
+import { afterThoughts, toChatFunctions, toChatHistory } from './chatHistory.js'
+import { callBan } from './declinedCalls.js'
 import { historyOptionsFor } from './chatTemplateTraits.js'
 import { withDocumentedTools } from './documentedTools.js'
 import { withForcedCall } from './forcedCalls.js'
@@ -70,6 +73,8 @@ interface Turn {
   memory: SequenceMemory | null
   /** Prompt size when known up front; otherwise derived from the sequence. */
   promptTokens: number | null
+  /** Tokens sampled and then discarded (a declined attempt's first words), not part of the reply. */
+  unused: number
 }
 
 /** How the runtime reports streaming output and load progress. */
@@ -219,8 +224,8 @@ export class LlamaRuntime {
       const output = stream.finish(turn.calls)
       // Every sampled token, including reasoning, tool calls and text the library held back (a grammar's
       // trailing whitespace, a stop string) that never reaches the token callbacks.
-      const withLogits = sequence.tokenMeter.usedOutputTokens - outputBefore
-      const completionTokens = Math.max(withLogits, stream.tokens)
+      const withLogits = sequence.tokenMeter.usedOutputTokens - outputBefore - turn.unused
+      const completionTokens = Math.max(withLogits, stream.tokens - turn.unused)
       // The tokens evaluated with logits are the prompt's last one and every sampled token but the last,
       // which ends the generation unevaluated: the sequence holds the prompt and `withLogits - 1` more.
       const promptTokens = turn.promptTokens ?? Math.max(0, sequence.contextTokens.length - Math.max(0, withLogits - 1))
@@ -256,10 +261,8 @@ export class LlamaRuntime {
     const turns = withinTokens(loaded, request.turns, request.contextTokens, options.maxTokens)
     const chosen = loaded.templateFallback ?? chatWrapperFor(loaded.model)
     const tools = toolPlan(request)
-    const wrapper = tools ? withDocumentedTools(chosen, request.tools ?? []) : chosen
-    if (tools && request.responseFormat && request.responseFormat.type !== 'text') {
-      throw new AppError('BAD_REQUEST', 'response_format cannot be combined with tools the model may call; send one or the other.')
-    }
+    const listed = (request.tools?.length ?? 0) > 0 ? (tools?.all ?? toChatFunctions(request.tools ?? [])) : undefined
+    const wrapper = listed ? withDocumentedTools(chosen, request.tools ?? [], listed) : chosen
     const history = toChatHistory(turns, historyOptionsFor(loaded.model, chosen))
     let maxTokens = options.maxTokens
     let promptTokens: number | null = null
@@ -275,7 +278,10 @@ export class LlamaRuntime {
       }
       maxTokens = Math.min(maxTokens, room)
     }
-    const grammar = tools ? undefined : await this.grammarFor(request.responseFormat)
+    // A forced call has no content for a response_format to shape.
+    const grammar = tools?.forced ? undefined : await this.grammarFor(request.responseFormat)
+    // Tools the template lists but the reply may not call: tool_choice "none", or an answer held to response_format.
+    const ban = listed && (!tools || grammar) ? callBan(loaded.model, chosen) : null
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: tools?.forced ? withForcedCall(wrapper) : wrapper })
     try {
       const window = continuedWindow(memory, history)
@@ -290,20 +296,60 @@ export class LlamaRuntime {
         contextShift: { lastEvaluationMetadata: window ? memory?.contextShiftMetadata : undefined },
         lastEvaluationContextWindow: { history: window, minimumOverlapPercentageToPreventContextShift: 0.5 },
       }
-      const response = await (
-        tools
-          ? chat.generateResponse(history, {
-              ...common,
-              functions: tools.functions,
-              documentFunctionParams: true,
-              maxParallelFunctionCalls: tools.maxParallel,
-              onFunctionCallParamsChunk: (chunk) => stream.toolCallChunk(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
-            })
-          : chat.generateResponse(history, { ...common, grammar })
-      ).catch((error: unknown) => {
-        if (tools && isLengthMismatch(error) && stream.callNames().length > 0) return null
-        throw contextError(error, loaded) ?? error
-      })
+      const answer = (from: ChatHistoryItem[], tokens: number, again = false) =>
+        chat.generateResponse(from, {
+          ...common,
+          // A second attempt continues a history the last turn's window never held; the sequence's cache still serves it.
+          ...(again ? { contextShift: {}, lastEvaluationContextWindow: {} } : {}),
+          maxTokens: tokens,
+          grammar,
+          ...(ban
+            ? { tokenBias: withBannedTokens(loaded.model, options.tokenBias, ban.tokens), customStopTriggers: ban.stopTriggers }
+            : {}),
+        })
+      let unused = 0
+      let response: LlamaChatResponse<ChatModelFunctions> | LlamaChatResponse | null
+      if (!tools) {
+        response = await answer(history, maxTokens).catch(rethrow(loaded))
+      } else {
+        // node-llama-cpp cannot hold free text to a grammar while functions are callable: with a
+        // response_format the model first has the tools alone, and the first word it writes instead of
+        // a call ends that attempt; the answer is then generated again after its thoughts, held to the format.
+        const declined = grammar ? new AbortController() : null
+        const offered = await chat
+          .generateResponse(history, {
+            ...common,
+            ...(declined
+              ? {
+                  signal: AbortSignal.any([options.signal, declined.signal]),
+                  onResponseChunk: (chunk: { type: 'segment' | undefined; text: string; tokens: Token[] }) => {
+                    stream.counted(chunk.tokens.length)
+                    if (chunk.type === 'segment') return stream.reasoning(chunk.text)
+                    unused += chunk.tokens.length
+                    if (chunk.text.trim() !== '') declined.abort()
+                  },
+                }
+              : {}),
+            functions: tools.functions,
+            documentFunctionParams: true,
+            maxParallelFunctionCalls: tools.maxParallel,
+            onFunctionCallParamsChunk: (chunk) => stream.toolCallChunk(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
+          })
+          .catch((error: unknown) => {
+            if (isLengthMismatch(error) && stream.callNames().length > 0) return null
+            throw contextError(error, loaded) ?? error
+          })
+        const answered = offered === null || (offered.functionCalls?.length ?? 0) > 0
+        if (!declined || answered || options.signal.aborted || offered.metadata.stopReason === 'maxTokens') {
+          response = offered
+          unused = 0
+        } else {
+          const thoughtTokens = stream.tokens - unused
+          response = await answer(afterThoughts(history, offered.fullResponse), Math.max(1, maxTokens - thoughtTokens), true).catch(
+            rethrow(loaded),
+          )
+        }
+      }
       if (response === null) {
         // node-llama-cpp rejected a call its own grammar produced (see `isLengthMismatch`); the streamed
         // calls are complete and satisfy the schema as JSON Schema counts length.
@@ -313,6 +359,7 @@ export class LlamaRuntime {
           shifted: turns.length < request.turns.length,
           memory: null,
           promptTokens,
+          unused,
         }
       }
       const next: ChatMemory = {
@@ -327,6 +374,7 @@ export class LlamaRuntime {
         shifted: turns.length < request.turns.length || windowDropped(next),
         memory: next,
         promptTokens,
+        unused,
       }
     } finally {
       chat.dispose({ disposeSequence: false })
@@ -368,6 +416,7 @@ export class LlamaRuntime {
         shifted: prompt.cut > 0,
         memory: { kind: 'text', cut: prompt.cut },
         promptTokens: prompt.promptTokens,
+        unused: 0,
       }
     } finally {
       completion.dispose({ disposeSequence: false })
@@ -493,6 +542,13 @@ function isLengthMismatch(error: unknown): boolean {
   return error instanceof Error && /^Expected at most \d+ characters but got \d+$/.test(error.message)
 }
 
+/** Rethrows a generation's failure, a "does not fit" one as the request's fault. */
+function rethrow(loaded: Loaded): (error: unknown) => never {
+  return (error) => {
+    throw contextError(error, loaded) ?? error
+  }
+}
+
 /** LlamaChat's "does not fit" failures are the request's fault. */
 function contextError(error: unknown, loaded: Loaded): AppError | null {
   if (error instanceof Error && /context size is too small|too long|exceeds the context/i.test(error.message)) {
@@ -553,6 +609,14 @@ function samplingOptions(params: SamplingParams) {
         ? { penalty: params.repeatPenalty, lastTokens: params.repeatPenaltyRange ?? 64 }
         : (false as const),
   }
+}
+
+/** The generation's bias with these tokens set to never. */
+function withBannedTokens(model: LlamaModel, bias: TokenBias | undefined, tokens: readonly Token[]): TokenBias | undefined {
+  if (tokens.length === 0) return bias
+  const banned = bias ?? new TokenBias(model.tokenizer)
+  for (const token of tokens) banned.set(token, 'never')
+  return banned
 }
 
 function endOfGenerationBias(model: LlamaModel): TokenBias {
