@@ -137,7 +137,7 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
             />
           </label>
           <label>
-            Model
+            Server model
             <input value={model} list="bridge-models" placeholder="the name the server lists" onChange={(e) => setModel(e.target.value)} />
             <datalist id="bridge-models">
               {models.map((name) => (
@@ -146,7 +146,7 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
             </datalist>
           </label>
           <label>
-            API key {view.hasKey && <span className="muted">(stored)</span>}
+            Server API key {view.hasKey && <span className="muted">(stored)</span>}
             <input
               type="password"
               autoComplete="off"
