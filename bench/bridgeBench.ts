@@ -15,7 +15,15 @@ async function direct(url: string, model: string): Promise<number> {
   const response = await fetch(`${url}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ model, messages: MESSAGES, max_tokens: MAX_TOKENS, temperature: 0, seed: 1, stream: true, stream_options: { include_usage: true } }),
+    body: JSON.stringify({
+      model,
+      messages: MESSAGES,
+      max_tokens: MAX_TOKENS,
+      temperature: 0,
+      seed: 1,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
   })
   for await (const data of serverSentData(response.body!)) if (data !== '[DONE]') JSON.parse(data)
   return performance.now() - started
