@@ -57,7 +57,8 @@ describe('"Find servers on this PC"', () => {
     const web = await scripted({ '/v1/models': (_q, _b, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>') })
     const silent = await silentPort()
     const found = await findServers({
-      timeoutMs: 300,
+      // Long enough for a loaded machine's servers to answer; the silent port costs it once.
+      timeoutMs: 1000,
       ports: [
         { port: openAi.port, name: 'Ollama' },
         { port: kobold.port, name: 'KoboldCpp' },

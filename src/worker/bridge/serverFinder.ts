@@ -44,6 +44,8 @@ export async function findServers(
       } catch (error) {
         if (error instanceof BackendError && error.failure === 'key-refused')
           return { name, kind: 'openai', url, models: [], needsKey: true }
+        // Nothing there, or something that takes the connection and never answers: no second question.
+        if (error instanceof BackendError && (error.failure === 'unreachable' || error.failure === 'timeout')) return null
         // Not an OpenAI server; KoboldCpp builds without /v1 still answer the KoboldAI API.
       }
       try {
