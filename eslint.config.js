@@ -48,9 +48,9 @@ const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/e
  */
 const shells = ['**/electron/**', '**/cli/**', '**/server/**']
 const shellFiles = ['src/main/electron/**', 'src/main/cli/**', 'src/main/cli.ts', 'src/main/server/**']
-const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness', 'identity', 'metrics', 'alerts', 'advisor']
-// The engine's port is public to every feature; src/grid/identity shares the identity feature's folder name only.
-const publicFeatureFiles = ['!**/engine/engine.js', '!**/grid/identity/**']
+const features = ['chat', 'earn', 'models', 'localApi', 'engine', 'readiness', 'identity', 'metrics', 'alerts', 'advisor', 'bridge']
+// The engine's port is public to every feature; src/grid/identity and src/worker/bridge share a feature's folder name only.
+const publicFeatureFiles = ['!**/engine/engine.js', '!**/grid/identity/**', '!**/worker/bridge/**']
 const featureFolders = (except) => features.filter((name) => name !== except).map((name) => `**/${name}/**`)
 
 /** One no-restricted-imports rule per folder: ESLint keeps only the last matching block's options, so each carries the whole set. */

@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { measureApp, type AppRun } from './appEngine.js'
 import { apiBench } from './apiBench.js'
+import { bridgeBench } from './bridgeBench.js'
 import { chatImportBench } from './chatImportBench.js'
 import { chatStoreBench } from './chatStoreBench.js'
 import { chatRenderBench } from './chatRenderBench.js'
@@ -125,6 +126,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
   log('worker: jobs through the dev grid on loopback (both networks)')
   for (const m of await workerBench(options.engineEntry, tiny, { quick: options.quick ?? false })) emit(m)
+
+  log('bridge: a streamed completion through the bridge against the same server called directly')
+  for (const m of await bridgeBench(tiny, options.reference ?? false)) emit(m)
 
   log('model download: the app downloader against a plain stream copy over loopback')
   for (const m of await downloadBench(cache)) emit(m)

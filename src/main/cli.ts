@@ -59,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
       'backend-url': { type: 'string' },
       'backend-key-file': { type: 'string' },
       'backend-model': { type: 'string' },
+      'backends-file': { type: 'string' },
       recover: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -78,7 +79,8 @@ async function main(argv: string[]): Promise<void> {
     case 'models':
       return modelsCommand({ dataDir, args: positionals, sha256: values.sha256, version: pkg.version, ...paths })
     case 'worker':
-      if (values.backend !== undefined) return bridgeWorker({ ...values, dataDir, version: pkg.version, ...paths })
+      if (values.backend !== undefined || values['backends-file'] !== undefined)
+        return bridgeWorker({ ...values, dataDir, version: pkg.version, ...paths })
       return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
     case 'identity':
       return identityCommand({ ...values, dataDir, args: positionals })

@@ -34,6 +34,7 @@ import {
 } from './identity.js'
 import type { Result } from './result.js'
 import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
+import { bridgeConfigureSchema, bridgeServerSchema, type BridgeSettingsView, type BridgeTestResult, type FoundServer } from './bridge.js'
 
 const id = z.string().min(1).max(64)
 const none = z.strictObject({})
@@ -199,6 +200,13 @@ export const contract = {
   'alerts.configure': call(alertConfigureSchema).returns<AlertSettingsView>(),
   /** "Send a test alert" through every channel that is on. */
   'alerts.test': call(none).returns<AlertTestResult>(),
+  /** Bridge mode: mine through a server the user already runs (the key is never sent back). */
+  'bridge.settings': call(none).returns<BridgeSettingsView>(),
+  'bridge.configure': call(bridgeConfigureSchema).returns<BridgeSettingsView>(),
+  /** "Test connection" with what the form holds now: one sentence and the server's models. */
+  'bridge.test': call(bridgeServerSchema).returns<BridgeTestResult>(),
+  /** "Find servers on this PC": the usual loopback ports only. */
+  'bridge.find': call(none).returns<FoundServer[]>(),
   'desktop.status': call(none).returns<DesktopSnapshot>(),
   'desktop.setLoginItem': call(
     z.strictObject({ openAtLogin: z.boolean(), startHidden: z.boolean(), startEarning: z.boolean() }),
@@ -235,6 +243,8 @@ export interface Events {
   /** The worker identity changed (a request made, a delegation installed). */
   'identity.status': IdentityStatus
   'api.snapshot': LocalApiSnapshot
+  /** The bridge settings or its server's status changed. */
+  'bridge.settings': BridgeSettingsView
   /** Start at login or the self-updater changed (desktop only). */
   'desktop.snapshot': DesktopSnapshot
 }

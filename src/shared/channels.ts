@@ -66,6 +66,10 @@ export const callNames = {
   'alerts.settings': true,
   'alerts.configure': true,
   'alerts.test': true,
+  'bridge.settings': true,
+  'bridge.configure': true,
+  'bridge.test': true,
+  'bridge.find': true,
   'desktop.status': true,
   'desktop.setLoginItem': true,
   'desktop.update': true,
@@ -88,6 +92,7 @@ export const eventNames = {
   'earn.readiness': true,
   'identity.status': true,
   'api.snapshot': true,
+  'bridge.settings': true,
   'desktop.snapshot': true,
 } as const satisfies Record<EventName, true>
 

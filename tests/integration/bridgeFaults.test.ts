@@ -66,6 +66,8 @@ const config = (overrides: Partial<BackendConfig> = {}): BackendConfig => ({
   model: 'tiny',
   key: 'sk-backend-secret-123',
   ...overrides,
+  // The outage wait has its own tests (bridgeOutage.test.ts); here each fault reaches the job at once.
+  timeouts: { recoveryMs: 0, ...overrides.timeouts },
 })
 const chat = (extra: Partial<Extract<GenerateRequest, { kind: 'chat' }>> = {}): GenerateRequest => ({
   kind: 'chat',

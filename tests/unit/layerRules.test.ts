@@ -37,6 +37,8 @@ describe('layer rules (docs/ARCHITECTURE.md) are enforced by lint', () => {
     ['src/worker/x.ts', "import { recoverMessageAddress } from 'viem'"],
     ['src/main/identity/x.ts', "import { ChatService } from '../chat/chatService.js'"],
     ['src/main/earn/x.ts', "import { WorkerIdentityService } from '../identity/workerIdentityService.js'"],
+    ['src/main/earn/x.ts', "import { BridgeService } from '../bridge/bridgeService.js'"],
+    ['src/main/bridge/x.ts', "import { Miner } from '../earn/miner.js'"],
   ])('%s may not: %s', async (file, code) => {
     expect(await errorsFor(file, `${code}\n`)).not.toHaveLength(0)
   })
@@ -99,6 +101,7 @@ describe('floors inside src/main are enforced by lint', () => {
     ['src/main/earn/x.ts', "import { Emitter } from '../lib/emitter.js'"],
     ['src/main/earn/x.ts', "import { createWorker } from '../../worker/jobLoop.js'"],
     ['src/main/earn/x.ts', "import type { WorkerSigner } from '../../grid/identity/workerSigner.js'"],
+    ['src/main/earn/x.ts', "import { bothGates } from '../../worker/bridge/bothGates.js'"],
     ['src/main/host/x.ts', "import { createEarnService } from '../earn/earnService.js'"],
     ['src/main/host/x.ts', "import { LocalApiService } from '../localApi/localApiService.js'"],
     ['src/main/server/x.ts', "import type { Host } from '../host/createHost.js'"],

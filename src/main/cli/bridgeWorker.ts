@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
 import { dataPaths } from '../host/dataDir.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { openDatabase } from '../store/database.js'
@@ -6,7 +8,7 @@ import { advertisedModels } from '../../grid/advertisedNames.js'
 import { BackendError } from '../../worker/bridge/backendError.js'
 import type { BackendCapabilities, BackendConfig, BackendKind } from '../../worker/bridge/backendTypes.js'
 import { openBridge, type Bridge } from '../../worker/bridge/bridge.js'
-import { createWorker } from '../../worker/jobLoop.js'
+import { createWorker, type Worker } from '../../worker/jobLoop.js'
 import { formatReadinessTable } from '../../worker/readiness/reportTable.js'
 import { runReadiness } from '../../worker/readiness/runner.js'
 import { positiveInt, readKeyFile } from './options.js'
@@ -27,39 +29,150 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
 export async function bridgeWorker(options: WorkerOptions): Promise<void> {
   if (options['self-test']) return bridgeSelfTest(options)
   const flags = readGridFlags(options)
-  const { network, name, slots } = flags
-  const config = readBackend(options)
-  if (config.kind === 'kobold' && network === 'aipg') {
-    throw new UsageError('AIPG jobs are chats: use --backend openai (KoboldCpp serves the OpenAI API under /v1 too).')
+  const { network } = flags
+  const file = options['backends-file']
+  const wanted = file ? readBackendsFile(file, options, flags.name) : [{ options, name: flags.name, label: '' }]
+  const served: Served[] = []
+  for (const { options: entry, name, label } of wanted) {
+    const config = withLabel(label, () => readBackend(entry))
+    if (config.kind === 'kobold' && network === 'aipg') {
+      throw new UsageError(`${label}AIPG jobs are chats: use --backend openai (KoboldCpp serves the OpenAI API under /v1 too).`)
+    }
+    const { bridge, ...limits } = await withLabelAsync(label, () => openProbed(config, entry))
+    // KoboldCpp lists its model as koboldcpp/<name>; the grid name adds that prefix itself.
+    const advertised = { models: advertisedModels(network, config.model.replace(/^koboldcpp\//, '')), ...limits }
+    served.push({ config, bridge, advertised, flags: { ...flags, name, slots: positiveInt(entry.slots, 'slots', 1) } })
   }
-  const { bridge, ...limits } = await openProbed(config, options)
-  // KoboldCpp lists its model as koboldcpp/<name>; the grid name adds that prefix itself.
-  const advertised = { models: advertisedModels(network, config.model.replace(/^koboldcpp\//, '')), ...limits }
 
   const db = openDatabase(dataPaths(options.dataDir).database)
   const health = new AbortController()
   try {
     const report = cliReport()
-    const worker = createWorker(gridWorkerConfig(flags, advertised, options), {
-      engine: bridge.engine,
-      ledger: new JobsRepository(db),
-      gate: bridge.health.gate,
-      logger: { info: (line) => process.stderr.write(`${line}\n`), warn: (line) => report.warn(line) },
+    const ledger = new JobsRepository(db)
+    const logger = { info: (line: string) => process.stderr.write(`${line}\n`), warn: (line: string) => report.warn(line) }
+    const checks: Array<Promise<void>> = []
+    const workers = served.map(({ config, bridge, advertised, flags: own }) => {
+      const worker = createWorker(gridWorkerConfig(own, advertised, options), {
+        engine: bridge.engine,
+        ledger,
+        gate: bridge.health.gate,
+        logger,
+      })
+      const who = served.length > 1 ? `"${config.model}": ` : ''
+      bridge.health.onChange((state) =>
+        process.stderr.write(state.serving ? `${who}The inference server is serving; taking jobs.\n` : `${who}Paused: ${state.reason}\n`),
+      )
+      checks.push(bridge.health.run(health.signal))
+      process.stderr.write(
+        `Worker "${own.name}" on ${network} with ${advertised.models.join(', ')} through ${config.url} (${capacityText(own.slots, advertised)}).\n`,
+      )
+      return worker
     })
-    bridge.health.onChange((state) =>
-      process.stderr.write(state.serving ? 'The inference server is serving; taking jobs.\n' : `Paused: ${state.reason}\n`),
-    )
-    const checks = bridge.health.run(health.signal)
-    process.stderr.write(
-      `Worker "${name}" on ${network} with ${advertised.models.join(', ')} through ${config.url} (${capacityText(slots, advertised)}).\n`,
-    )
-    await runToSummary(worker, report, async () => {
+    await runToSummary(workers.length === 1 ? workers[0]! : allOf(workers), report, async () => {
       health.abort()
-      await checks
+      await Promise.all(checks)
     })
   } finally {
     health.abort()
     db.close()
+  }
+}
+
+/** One probed server and the worker that serves it. */
+interface Served {
+  config: BackendConfig
+  bridge: Bridge
+  advertised: { models: string[]; maxLength: number; maxContextLength: number }
+  flags: ReturnType<typeof readGridFlags>
+}
+
+const backendsFileSchema = z
+  .array(
+    z.strictObject({
+      backend: z.enum(['openai', 'kobold']),
+      url: z.string(),
+      model: z.string(),
+      keyFile: z.string().optional(),
+      slots: z.number().int().min(1).max(64).optional(),
+      maxLength: z.number().int().min(1).optional(),
+      maxContext: z.number().int().min(1).optional(),
+    }),
+  )
+  .min(1)
+  .max(16)
+
+/**
+ * `--backends-file F`: several servers (or several models of one) at once, each with its own slots and a
+ * worker name of its own on the grid (`<name>-<model>`), on one ledger and one report.
+ */
+function readBackendsFile(file: string, options: WorkerOptions, name: string) {
+  let raw: unknown
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    throw new UsageError(`--backends-file ${file} is not a readable JSON file.`)
+  }
+  const parsed = backendsFileSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const [index, field] = issue?.path ?? []
+    const where = typeof index === 'number' ? `entry ${index + 1}${field === undefined ? '' : `, ${String(field)}`}: ` : ''
+    throw new UsageError(
+      `--backends-file ${file}: ${where}${issue?.message ?? 'not a list of backends'} (a list of {backend, url, model, keyFile?, slots?, maxLength?, maxContext?}).`,
+    )
+  }
+  const entries = parsed.data.map((entry, index) => ({
+    name: `${name}-${entry.model.replace(/^koboldcpp\//, '').replace(/[^\w.-]+/g, '-')}`,
+    label: `--backends-file entry ${index + 1}: `,
+    options: {
+      ...options,
+      backend: entry.backend,
+      'backend-url': entry.url,
+      'backend-model': entry.model,
+      'backend-key-file': entry.keyFile,
+      slots: entry.slots === undefined ? options.slots : String(entry.slots),
+      'max-length': entry.maxLength === undefined ? options['max-length'] : String(entry.maxLength),
+      'max-context': entry.maxContext === undefined ? options['max-context'] : String(entry.maxContext),
+    },
+  }))
+  const names = entries.map((entry) => entry.name)
+  const twice = names.find((entry, index) => names.indexOf(entry) !== index)
+  if (twice)
+    throw new UsageError(`--backends-file ${file}: two entries serve the same model (worker name "${twice}"); list each model once.`)
+  return entries
+}
+
+/** Several workers as one for the report and Ctrl-C: runs them all, stops them all, ends when all have. */
+function allOf(workers: Worker[]): Worker {
+  return {
+    async run() {
+      const exits = await Promise.all(workers.map((worker) => worker.run()))
+      return exits.find((exit) => exit.reason === 'fatal') ?? exits[0]!
+    },
+    stop: () => workers.forEach((worker) => worker.stop()),
+    subscribe(listener) {
+      const offs = workers.map((worker) => worker.subscribe(listener))
+      return () => offs.forEach((off) => off())
+    },
+  }
+}
+
+/** A usage error of one entry of the backends file says which entry. */
+function withLabel<T>(label: string, read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (label && error instanceof UsageError) throw new UsageError(`${label}${error.message}`)
+    throw error
+  }
+}
+
+async function withLabelAsync<T>(label: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (error) {
+    if (label && error instanceof UsageError) throw new UsageError(`${label}${error.message}`)
+    throw error
   }
 }
 

@@ -44,6 +44,8 @@ export interface WorkerOptions extends MetricsFlags {
   'backend-url'?: string
   'backend-key-file'?: string
   'backend-model'?: string
+  /** Several bridged servers or models at once (a JSON list). */
+  'backends-file'?: string
   version: string
   engineEntry: string
   resourcesDir: string

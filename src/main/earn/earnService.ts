@@ -24,7 +24,7 @@ import { bridgeAgent } from '../../grid/gridAuth.js'
 import { GridCredentials } from './gridCredentials.js'
 import { JobHistory } from './jobHistory.js'
 import { KeyOrigins } from './keyOrigins.js'
-import { Miner } from './miner.js'
+import { Miner, type MinerDependencies } from './miner.js'
 import { minerStatusOf } from '../../shared/minerStatus.js'
 import type { MiningGate } from './miningGate.js'
 
@@ -195,6 +195,8 @@ export interface EarnDependencies {
   denRegistry?: DenRegistrySource
   /** The worker identity the miner signs with (§16.2). */
   signer?: WorkerSigner
+  /** Bridge mode: a server the user already runs serves instead of the loaded model. */
+  external?: MinerDependencies['external']
   now?: () => number
   fetch?: typeof fetch
   log?: (line: string) => void
@@ -226,6 +228,7 @@ export function createEarnService(deps: EarnDependencies): EarnService {
     extraCa: deps.extraCa,
     advertisedFor,
     signer: deps.signer,
+    external: deps.external,
     now: deps.now,
     log: deps.log,
   })

@@ -1,6 +1,8 @@
-import type { EarnSettings, EarnSnapshot, JobRecord } from '../../shared/domain.js'
+import type { EarnSettings, EarnSnapshot, GridNetwork, JobRecord } from '../../shared/domain.js'
 import { AppError } from '../../shared/result.js'
 import { createWorker, type Worker, type WorkerEvent } from '../../worker/jobLoop.js'
+import { bothGates } from '../../worker/bridge/bothGates.js'
+import type { GenerationEngine, JobGate } from '../../worker/ports.js'
 import type { Engine } from '../engine/engine.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
@@ -29,6 +31,17 @@ export interface MinerEvents {
   job: JobRecord
 }
 
+/** Bridge mode: a server the user already runs, serving instead of the loaded model (issue 18). */
+export interface ExternalBackend {
+  engine: GenerationEngine
+  /** Closed while the server does not serve; the miner then holds no grid session. */
+  gate: JobGate
+  model: string
+  /** What the server says the model holds; null when it does not say (the Max context setting counts then). */
+  contextLength: number | null
+  close(): void
+}
+
 /** What the miner needs from the host. */
 export interface MinerDependencies {
   engine: Engine
@@ -46,6 +59,8 @@ export interface MinerDependencies {
   advertisedFor?: (path: string) => { aipg: string; horde: string } | null
   /** The worker identity: AIPG registrations and results are signed with it when a delegation is installed. */
   signer?: WorkerSigner
+  /** Bridge mode: whether a server serves instead of the loaded model, and that server probed. */
+  external?: { chosen(): boolean; open(network: GridNetwork): Promise<ExternalBackend> }
   now?: () => number
   log?: (line: string) => void
 }
@@ -190,40 +205,35 @@ export class Miner {
 
   private async startWorker(): Promise<MinerSnapshot> {
     this.stopWhileStarting = false
-    const model = this.deps.engine.snapshot().model
-    if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
+    const bridged = this.deps.external?.chosen() ?? false
+    if (!bridged && !this.deps.engine.snapshot().model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
     const settings = this.deps.settings()
     const apiKey = this.deps.credentials.requireApiKey()
-
-    // Each slot generates on its own sequence, next to the one kept for the user's chat.
     this.problem = null
-    this.update({ state: 'connecting', detail: 'Preparing the model for the grid…' })
-    await this.deps.engine.ensureSequences(settings.slots + 1).catch((error: unknown) => {
-      this.update({ state: 'off', detail: null })
-      throw error
-    })
-    if (this.stopWhileStarting) {
+    const external = bridged ? await this.openExternal(settings.network) : null
+    if (external && this.stopWhileStarting) {
+      external.close()
       this.update({ state: 'off', detail: null })
       return this.state
     }
-    // The reload for more slots can leave each sequence less context: advertise what is loaded now (§16.4).
-    const loadedContext = (this.deps.engine.snapshot().model ?? model).contextSize
+    const source = external ? this.externalSource(external, settings) : await this.loadedSource(settings)
+    if (!source) return this.state
     const worker = createWorker(
       {
         network: settings.network,
         gridUrl: this.deps.credentials.gridUrl(settings.network),
         apiKey,
         name: settings.workerName,
-        models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),
+        models: source.models,
         slots: settings.slots,
-        ...advertisedLimits(settings, loadedContext),
+        ...advertisedLimits(settings, source.context),
         agent: this.deps.agent,
         extraCa: this.deps.extraCa,
       },
-      { engine: this.deps.engine, ledger: this.deps.ledger, gate: this.deps.gate, signer: this.deps.signer },
+      { engine: source.engine, ledger: this.deps.ledger, gate: source.gate, signer: this.deps.signer },
     )
     this.worker = worker
-    this.servingPath = model.path
+    this.servingPath = source.path
     this.stopReason = null
     this.update({
       state: 'connecting',
@@ -237,6 +247,7 @@ export class Miner {
       .run()
       .catch((error: unknown) => ({ reason: 'fatal' as const, message: `Mining stopped: ${(error as Error).message}` }))
       .then((exit) => {
+        external?.close()
         this.worker = null
         this.servingPath = null
         this.running = null
@@ -256,6 +267,52 @@ export class Miner {
     return this.state
   }
 
+  private async openExternal(network: GridNetwork): Promise<ExternalBackend> {
+    this.update({ state: 'connecting', detail: 'Checking the inference server…' })
+    try {
+      return await this.deps.external!.open(network)
+    } catch (error) {
+      this.update({ state: 'off', detail: null })
+      throw error
+    }
+  }
+
+  /** The bridged server: its model under the grid's name, its context, its health gate beside the policies. */
+  private externalSource(external: ExternalBackend, settings: EarnSettings) {
+    return {
+      engine: external.engine,
+      models: advertisedModels(settings.network, external.model),
+      context: external.contextLength ?? settings.maxContextLength,
+      gate: bothGates(this.deps.gate, external.gate),
+      path: null,
+    }
+  }
+
+  /** The loaded model, with a sequence per slot; null when Stop was pressed while it reloaded. */
+  private async loadedSource(settings: EarnSettings) {
+    const model = this.deps.engine.snapshot().model
+    if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
+    // Each slot generates on its own sequence, next to the one kept for the user's chat.
+    this.update({ state: 'connecting', detail: 'Preparing the model for the grid…' })
+    await this.deps.engine.ensureSequences(settings.slots + 1).catch((error: unknown) => {
+      this.update({ state: 'off', detail: null })
+      throw error
+    })
+    if (this.stopWhileStarting) {
+      this.update({ state: 'off', detail: null })
+      return null
+    }
+    // The reload for more slots can leave each sequence less context: advertise what is loaded now (§16.4).
+    const loadedContext = (this.deps.engine.snapshot().model ?? model).contextSize
+    return {
+      engine: this.deps.engine,
+      models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),
+      context: loadedContext,
+      gate: this.deps.gate,
+      path: model.path,
+    }
+  }
+
   private onEvent(event: WorkerEvent): void {
     this.workerEvents.emit('worker', event)
     switch (event.type) {
@@ -263,7 +320,7 @@ export class Miner {
         if (event.state === 'stopped') return
         if (event.state === 'paused') {
           const pause = this.deps.gate.pause()
-          this.update({ state: 'paused', pause, detail: pause?.message ?? 'Paused by a mining policy.' })
+          this.update({ state: 'paused', pause, detail: pause?.message ?? event.detail ?? 'Paused by a mining policy.' })
           return
         }
         if (event.state === 'backoff') this.problem = event.problem ?? event.detail ?? 'the grid could not be reached.'

@@ -21,6 +21,7 @@ import { checkModelFile } from '../lib/modelFileCheck.js'
 import { ThermalGuard } from '../earn/thermalGuard.js'
 import { AlertService, logNotifier, type DesktopNotifier } from '../alerts/alertService.js'
 import { AlertWatch } from '../alerts/alertWatch.js'
+import { BridgeService, type BridgeServiceDependencies } from '../bridge/bridgeService.js'
 import type { WebhookPolicy } from '../alerts/webhookPost.js'
 import { OnboardingFlag } from '../earn/onboardingFlag.js'
 import { startEarningInBackground, type BackgroundStartOutcome } from '../earn/backgroundStart.js'
@@ -88,6 +89,8 @@ export interface HostOptions {
   notifier?: DesktopNotifier
   /** Webhook timing for alerts (tests shorten it). */
   alertWebhook?: Partial<WebhookPolicy>
+  /** Bridge mode's timing and the ports "Find servers on this PC" asks (tests use their own). */
+  bridge?: Pick<BridgeServiceDependencies, 'finder' | 'intervals'>
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -109,6 +112,7 @@ export interface Host {
   metrics: RigMetrics
   thermal: ThermalGuard
   alerts: AlertService
+  bridge: BridgeService
   /**
    * Start earning from the tray or at login, as the Earn view's Start does: the loaded model, else the
    * model of the last Start earning. Resolves with the sentence to show the user when it failed.
@@ -173,6 +177,9 @@ export function createHost(options: HostOptions): Host {
   const miningGate = new MiningGate(localUse, options.idleSource ?? alwaysIdle, undefined, undefined, thermal)
   // One registry for den: the miner's advertised names, the rate note and the earnings advisor read the same.
   const denRegistry = new DenRegistrySource(bundledDenRegistry(), log)
+  // The miner is built below and asked through `busy` only once the UI can call.
+  const bridge: BridgeService = new BridgeService({ settings, secrets, busy: () => earn.miner.isBusy(), ...options.bridge, log })
+  bridge.subscribe(events.forwarder())
   const earn = createEarnService({
     denRegistry,
     gate: miningGate,
@@ -188,6 +195,7 @@ export function createHost(options: HostOptions): Host {
     extraCa: options.extraCa,
     advertisedFor: (path, registry) => models.advertisedFor(path, registry),
     signer: identity,
+    external: { chosen: () => bridge.settings().mode === 'server', open: (network) => bridge.open(network) },
     log,
   })
   earn.subscribe(events.forwarder())
@@ -353,6 +361,10 @@ export function createHost(options: HostOptions): Host {
     'alerts.settings': () => alerts.settings(),
     'alerts.configure': (request) => alerts.configure(request),
     'alerts.test': () => alerts.test(),
+    'bridge.settings': () => bridge.settings(),
+    'bridge.configure': (request) => bridge.configure(request),
+    'bridge.test': (request) => bridge.test(request),
+    'bridge.find': () => bridge.find(),
     'desktop.status': () => requireDesktop(desktop).snapshot(),
     'desktop.setLoginItem': (settings) => requireDesktop(desktop).setLoginItem(settings),
     'desktop.update': ({ action }) =>
@@ -377,6 +389,7 @@ export function createHost(options: HostOptions): Host {
     metrics,
     thermal,
     alerts,
+    bridge,
     paths,
     startEarningInBackground: () =>
       startEarningInBackground({

@@ -82,6 +82,26 @@ export function createBackendHealth(check: () => Promise<void>, clock: Clock, in
     },
     /** One check now, opening or closing the gate on its outcome. */
     check: checkOnce,
+    /**
+     * Waits up to `ms` for the server to serve again, checking on the down interval (no sooner than a
+     * Retry-After it gave); true once it does, false when the time is up or `signal` aborts.
+     */
+    async servingWithin(ms: number, signal?: AbortSignal): Promise<boolean> {
+      const deadline = clock.now() + ms
+      while (!state.serving && !signal?.aborted) {
+        const next = Math.max(holdUntil, clock.now() + intervals.downMs)
+        if (next > deadline) return false
+        const wait = new AbortController()
+        const stop = () => wait.abort()
+        openWaiters.add(stop)
+        signal?.addEventListener('abort', stop, { once: true })
+        await clock.sleep(next - clock.now(), wait.signal)
+        openWaiters.delete(stop)
+        signal?.removeEventListener('abort', stop)
+        if (!state.serving && !signal?.aborted) await checkOnce()
+      }
+      return state.serving && !signal?.aborted
+    },
     /** Checks now and then on its intervals until `signal` aborts. */
     async run(signal: AbortSignal): Promise<void> {
       while (!signal.aborted) {

@@ -33,16 +33,21 @@ export async function checkServing(target: BackendTarget): Promise<void> {
     }
     return
   }
-  const parsed = koboldModelSchema.safeParse(await backendJson(target, backendUrl(config, '/api/v1/model')))
+  const loaded = await koboldLoadedModel(target)
+  if (!loaded || loaded === 'inactive') throw new BackendError('no-model', 'The KoboldAI server has no model loaded.')
+  if (!sameKoboldModel(loaded, config.model))
+    throw new BackendError('no-model', `The KoboldAI server serves "${loaded}", not "${config.model}".`)
+}
+
+/** The model a KoboldAI server says it has loaded (`inactive` or empty when none). */
+export async function koboldLoadedModel(target: BackendTarget): Promise<string> {
+  const parsed = koboldModelSchema.safeParse(await backendJson(target, backendUrl(target.config, '/api/v1/model')))
   if (!parsed.success)
     throw new BackendError(
       'garbage',
       'The server answered /api/v1/model with something that is not a KoboldAI answer; check --backend-url.',
     )
-  const loaded = parsed.data.result
-  if (!loaded || loaded === 'inactive') throw new BackendError('no-model', 'The KoboldAI server has no model loaded.')
-  if (!sameKoboldModel(loaded, config.model))
-    throw new BackendError('no-model', `The KoboldAI server serves "${loaded}", not "${config.model}".`)
+  return parsed.data.result
 }
 
 /** KoboldCpp names its model `koboldcpp/<stem>`; either spelling is the same model. */

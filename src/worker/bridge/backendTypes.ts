@@ -20,9 +20,11 @@ export interface BackendTimeouts {
   idleMs: number
   /** Health checks and capability probes, each. */
   probeMs: number
+  /** How long a job the server failed before any of its answer was streamed waits for the server to serve again (0: not at all). */
+  recoveryMs: number
 }
 
-export const DEFAULT_TIMEOUTS: BackendTimeouts = { firstByteMs: 120_000, idleMs: 60_000, probeMs: 30_000 }
+export const DEFAULT_TIMEOUTS: BackendTimeouts = { firstByteMs: 120_000, idleMs: 60_000, probeMs: 30_000, recoveryMs: 60_000 }
 
 /** What a backend model was seen to do; the worker advertises and passes through only these. */
 export interface BackendCapabilities {

@@ -6,6 +6,7 @@ import { DEFAULT_TIMEOUTS, type BackendCapabilities, type BackendConfig } from '
 import { probeCapabilities } from './capabilityProbe.js'
 import { koboldBackend } from './koboldBackend.js'
 import { openAiBackend } from './openAiBackend.js'
+import { recoveringEngine } from './recoveringEngine.js'
 
 /** A probed server: its engine for the job loop, its health gate, and what it was seen to support. */
 export interface Bridge {
@@ -31,5 +32,6 @@ export async function openBridge(
   const capabilities = await probeCapabilities(target)
   const health = createBackendHealth(() => checkServing(target), target.clock, deps.intervals)
   const backend = config.kind === 'openai' ? openAiBackend : koboldBackend
-  return { engine: backend(target, capabilities, health.reportFailure), health, capabilities }
+  const engine = recoveringEngine(backend(target, capabilities, health.reportFailure), health, target.timeouts.recoveryMs)
+  return { engine, health, capabilities }
 }

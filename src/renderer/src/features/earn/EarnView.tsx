@@ -3,6 +3,8 @@ import { isMinerOn } from '../../../../shared/minerStatus'
 import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
 import { onboardingDoneStore, onboardingErrorStore, quickStartStore, startQuickStart } from '../../api/onboardingState'
 import { useStore } from '../../api/store'
+import { bridgeStore } from '../../api/bridgeState'
+import { BridgePanel } from '../bridge/BridgePanel'
 import { Onboarding } from '../onboarding/Onboarding'
 import { QuickStartProgress } from '../onboarding/QuickStartProgress'
 import { AccountTotals } from './AccountTotals'
@@ -27,6 +29,7 @@ export function EarnView() {
   const error = actionError ?? quickStartError
   const onboardingDone = useStore(onboardingDoneStore)
   const quickStart = useStore(quickStartStore)
+  const bridged = useStore(bridgeStore)?.mode === 'server'
   const [setupOpen, setSetupOpen] = useState(false)
   const running = !!earn && isMinerOn(earn.state)
   // Uptime and tokens/s move every second even when no event arrives.
@@ -67,7 +70,7 @@ export function EarnView() {
           onClick={() => {
             // Without a loaded model, Start earning does everything: with the last model it set up, or through the setup.
             if (running) void stopEarning()
-            else if (engine?.model) void startEarning()
+            else if (engine?.model || bridged) void startEarning()
             else if (quickStart?.model) void startQuickStart(quickStart.model)
             else setSetupOpen(true)
           }}
@@ -81,7 +84,7 @@ export function EarnView() {
           {earn.pause && !paused && running && <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>}
           {earn.detail && !paused && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
           <ModelRateNote earn={earn} engine={engine} />
-          {!engine?.model && !showQuickStart && (
+          {!engine?.model && !bridged && !showQuickStart && (
             <p className="earn-detail">Load a model in Chat first (the miner serves the loaded model), or let the setup do it.</p>
           )}
           <button type="button" className="link" disabled={running} onClick={() => setSetupOpen(true)}>
@@ -151,6 +154,7 @@ export function EarnView() {
       <EarningsAdvisor settings={earn.settings} />
       <ReadinessPanel settings={earn.settings} mining={running} />
       <IdentityPanel settings={earn.settings} mining={running} />
+      <BridgePanel disabled={running} />
       <EarnSettingsForm earn={earn} disabled={running} />
       <MiningPolicyForm policy={earn.policy} />
       <JobLog jobs={jobs} marks={earn.account.jobs ?? null} />

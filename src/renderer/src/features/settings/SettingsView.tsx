@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { configureLocalApi, errorStore, localApiStore, regenerateLocalApiToken } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { BridgePanel } from '../bridge/BridgePanel'
 import { AlertsSettings } from './AlertsSettings'
 import { DesktopSettings } from './DesktopSettings'
 
@@ -90,6 +91,7 @@ export function SettingsView() {
           </dl>
         )}
       </div>
+      <BridgePanel />
       <AlertsSettings />
       <DesktopSettings />
     </section>

@@ -1,0 +1,200 @@
+import {
+  keyWouldLeak,
+  type BridgeConfigureRequest,
+  type BridgeServerRequest,
+  type BridgeSettingsView,
+  type BridgeTestResult,
+  type FoundServer,
+} from '../../shared/bridge.js'
+import type { GridNetwork } from '../../shared/domain.js'
+import { AppError } from '../../shared/result.js'
+import { BackendError } from '../../worker/bridge/backendError.js'
+import { systemClock, type GenerationEngine, type JobGate } from '../../worker/ports.js'
+import { DEFAULT_TIMEOUTS, type BackendCapabilities, type BackendConfig } from '../../worker/bridge/backendTypes.js'
+import { koboldLoadedModel, openAiModels } from '../../worker/bridge/backendServing.js'
+import { openBridge } from '../../worker/bridge/bridge.js'
+import type { HealthIntervals } from '../../worker/bridge/backendHealth.js'
+import { findServers } from '../../worker/bridge/serverFinder.js'
+import { Emitter, type EventListener } from '../lib/emitter.js'
+import type { SettingsRepository } from '../store/settingsRepository.js'
+import type { SecretStore } from '../store/secretStore.js'
+import { BridgeSettingsStore, type BridgeSettings } from './bridgeSettings.js'
+import { inFormWords } from './formWords.js'
+
+/** The bridge's events: its settings or its server's status changed (never the key). */
+export interface BridgeEvents {
+  'bridge.settings': BridgeSettingsView
+}
+
+/** The server the miner runs its worker on while bridge mode is on. */
+export interface OpenedBackend {
+  engine: GenerationEngine
+  /** Closed while the server does not serve the model; its reason says why. */
+  gate: JobGate
+  /** The model name as the server lists it (KoboldCpp's `koboldcpp/` prefix left out: the grid name adds it). */
+  model: string
+  /** The context the server says it runs the model with; null when it does not say. */
+  contextLength: number | null
+  /** Stops the health checks; the miner calls it when its run ends. */
+  close(): void
+}
+
+export interface BridgeServiceDependencies {
+  settings: Pick<SettingsRepository, 'get' | 'set'>
+  secrets: SecretStore
+  /** True while the miner runs: the server it uses stays as it is then. */
+  busy: () => boolean
+  fetch?: typeof fetch
+  /** "Find servers on this PC": which loopback ports, and how long each may take (tests use their own). */
+  finder?: Parameters<typeof findServers>[0]
+  /** How often the miner's server is checked (tests shorten it). */
+  intervals?: HealthIntervals
+  log?: (line: string) => void
+}
+
+/**
+ * Bridge mode for the app: which server the miner uses (Settings and the Earn view), "Test connection",
+ * "Find servers on this PC", and the server's engine and health gate when the miner starts.
+ */
+export class BridgeService {
+  private readonly store: BridgeSettingsStore
+  private readonly events: Emitter<BridgeEvents>
+  private status: BridgeSettingsView['status'] = null
+
+  constructor(private readonly deps: BridgeServiceDependencies) {
+    this.store = new BridgeSettingsStore(deps.settings, deps.secrets)
+    this.events = new Emitter(deps.log)
+  }
+
+  subscribe(listener: EventListener<BridgeEvents>): () => void {
+    return this.events.subscribe(listener)
+  }
+
+  settings(): BridgeSettingsView {
+    return { ...this.store.current(), hasKey: this.store.key() !== null, status: this.status }
+  }
+
+  configure(request: BridgeConfigureRequest): BridgeSettingsView {
+    if (this.deps.busy()) throw new AppError('BUSY', 'Stop earning before changing the server it uses.')
+    const { mode, kind, url, model, apiKey } = request
+    if (mode === 'server' && !model.trim())
+      throw new AppError('BAD_REQUEST', 'Choose the model the server should serve (Test connection lists them).')
+    const key = apiKey === undefined ? this.store.key() : apiKey
+    if (key && keyWouldLeak(url))
+      throw new AppError('BAD_REQUEST', 'The API key would be sent unencrypted: use https:// for a server on another machine.')
+    this.store.setKey(apiKey)
+    this.store.save({ mode, kind, url, model: model.trim() })
+    this.status = null
+    return this.changed()
+  }
+
+  /** "Test connection": lists the server's models and, with a model chosen, probes it the way jobs use it. */
+  async test(request: BridgeServerRequest): Promise<BridgeTestResult> {
+    const config = this.configOf({ kind: request.kind, url: request.url, model: request.model.trim() }, request.apiKey)
+    if (config.key && keyWouldLeak(config.url))
+      return { ok: false, message: 'The API key would be sent unencrypted: use https:// for a server on another machine.', models: [] }
+    let models: string[] = []
+    try {
+      models = await this.models(config)
+    } catch (error) {
+      return { ok: false, message: this.sentence(error), models: [] }
+    }
+    if (!config.model) {
+      const message = models.length
+        ? `The server answers and serves ${models.length === 1 ? 'one model' : `${models.length} models`}; choose one.`
+        : 'The server answers but has no model loaded.'
+      return { ok: models.length > 0, message, models }
+    }
+    try {
+      const bridge = await openBridge(config, { fetch: this.deps.fetch })
+      return { ok: true, message: `Connected: "${config.model}" answers (${capabilityWords(config, bridge.capabilities)}).`, models }
+    } catch (error) {
+      return { ok: false, message: this.sentence(error), models }
+    }
+  }
+
+  /** "Find servers on this PC": the usual loopback ports only, each for a second and a half. */
+  find(): Promise<FoundServer[]> {
+    return findServers({ fetch: this.deps.fetch, ...this.deps.finder })
+  }
+
+  /**
+   * The saved server as the miner's engine, probed and with its health checks running. Throws the
+   * sentence that says why the server cannot serve.
+   */
+  async open(network: GridNetwork): Promise<OpenedBackend> {
+    const saved = this.store.current()
+    if (saved.mode !== 'server') throw new AppError('BAD_REQUEST', "The app's own model serves: choose “Use a server I already run” first.")
+    if (saved.kind === 'kobold' && network === 'aipg')
+      throw new AppError(
+        'BAD_REQUEST',
+        'AIPG jobs are chats: choose an OpenAI-compatible server (KoboldCpp serves that API under /v1 too).',
+      )
+    const config = this.configOf(saved, undefined)
+    let bridge: Awaited<ReturnType<typeof openBridge>>
+    try {
+      bridge = await openBridge(config, { fetch: this.deps.fetch, intervals: this.deps.intervals })
+    } catch (error) {
+      this.setStatus({ serving: false, message: this.sentence(error) })
+      throw new AppError('NO_MODEL', this.sentence(error))
+    }
+    const checks = new AbortController()
+    const off = bridge.health.onChange((state) =>
+      this.setStatus(
+        state.serving ? { serving: true, message: servingWords(config) } : { serving: false, message: inFormWords(state.reason) },
+      ),
+    )
+    await bridge.health.check()
+    const running = bridge.health.run(checks.signal)
+    return {
+      engine: bridge.engine,
+      gate: { ...bridge.health.gate, reason: () => inFormWords(bridge.health.gate.reason?.() ?? '') || null },
+      model: config.model.replace(/^koboldcpp\//, ''),
+      contextLength: bridge.capabilities.contextLength,
+      close: () => {
+        checks.abort()
+        off()
+        void running
+      },
+    }
+  }
+
+  private async models(config: BackendConfig): Promise<string[]> {
+    const target = { config, timeouts: { ...DEFAULT_TIMEOUTS, probeMs: 10_000 }, clock: systemClock, fetch: this.deps.fetch }
+    if (config.kind === 'openai') return (await openAiModels(target)).map((model) => model.id)
+    const loaded = await koboldLoadedModel(target)
+    return loaded && loaded !== 'inactive' ? [loaded] : []
+  }
+
+  private configOf(server: Pick<BridgeSettings, 'kind' | 'url' | 'model'>, apiKey: string | null | undefined): BackendConfig {
+    const key = apiKey === undefined ? this.store.key() : apiKey
+    return { kind: server.kind, url: server.url, model: server.model, ...(key ? { key } : {}) }
+  }
+
+  /** A failure in one sentence for the form; anything that is not the server's own answer is logged, not shown. */
+  private sentence(error: unknown): string {
+    if (error instanceof BackendError) return inFormWords(error.message)
+    this.deps.log?.(`bridge: ${error instanceof Error ? error.message : String(error)}`)
+    return 'The server could not be checked; see the log for details.'
+  }
+
+  private setStatus(status: BridgeSettingsView['status']): void {
+    this.status = status
+    this.changed()
+  }
+
+  private changed(): BridgeSettingsView {
+    const view = this.settings()
+    this.events.emit('bridge.settings', view)
+    return view
+  }
+}
+
+const servingWords = (config: BackendConfig) => `Serving "${config.model}" from ${config.url}.`
+
+function capabilityWords(config: BackendConfig, capabilities: BackendCapabilities): string {
+  const yes = (value: boolean) => (value ? 'yes' : 'no')
+  const context = capabilities.contextLength ? `context ${capabilities.contextLength}` : 'context not reported'
+  const features = config.kind === 'openai' ? `, tools ${yes(capabilities.tools)}, JSON schema ${yes(capabilities.responseFormat)}` : ''
+  return `streaming ${yes(capabilities.streaming)}${features}, ${context}`
+}

@@ -1,0 +1,54 @@
+import type { BridgeConfigureRequest, BridgeServerRequest, BridgeSettingsView, BridgeTestResult, FoundServer } from '../../../shared/bridge'
+import type { AppErrorShape } from '../../../shared/result'
+import { api } from './bridge'
+import { refreshOnConnect } from './reconnect'
+import { createStore } from './store'
+
+/** Where the miner's tokens come from, and the saved server (never its key); null until loaded. */
+export const bridgeStore = createStore<BridgeSettingsView | null>(null)
+/** The last refused bridge call, in one sentence. */
+export const bridgeErrorStore = createStore<AppErrorShape | null>(null)
+/** What the last "Test connection" said. */
+export const bridgeTestStore = createStore<BridgeTestResult | null>(null)
+/** What the last "Find servers on this PC" found; null before the first search. */
+export const foundServersStore = createStore<FoundServer[] | null>(null)
+
+let started = false
+
+async function refresh(): Promise<void> {
+  if (!api) return
+  const result = await api.call('bridge.settings', {})
+  if (result.ok) bridgeStore.set(result.value)
+}
+
+/** Loads the bridge settings once (again after every reconnect) and follows the host's changes. */
+export function startBridgeState(): void {
+  if (!api || started) return
+  started = true
+  api.on('bridge.settings', (view) => bridgeStore.set(view))
+  refreshOnConnect(refresh)
+}
+
+export async function configureBridge(request: BridgeConfigureRequest): Promise<boolean> {
+  if (!api) return false
+  const result = await api.call('bridge.configure', request)
+  bridgeErrorStore.set(result.ok ? null : result.error)
+  if (result.ok) bridgeStore.set(result.value)
+  return result.ok
+}
+
+export async function testBridge(request: BridgeServerRequest): Promise<BridgeTestResult | null> {
+  if (!api) return null
+  bridgeTestStore.set(null)
+  const result = await api.call('bridge.test', request)
+  bridgeErrorStore.set(result.ok ? null : result.error)
+  if (result.ok) bridgeTestStore.set(result.value)
+  return result.ok ? result.value : null
+}
+
+export async function findBridgeServers(): Promise<void> {
+  if (!api) return
+  const result = await api.call('bridge.find', {})
+  bridgeErrorStore.set(result.ok ? null : result.error)
+  foundServersStore.set(result.ok ? result.value : [])
+}

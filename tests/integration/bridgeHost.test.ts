@@ -1,0 +1,158 @@
+import { statSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Host } from '../../src/main/host/createHost.js'
+import type { BridgeSettingsView, BridgeTestResult, FoundServer } from '../../src/shared/bridge.js'
+import type { EarnSnapshot, JobLogEntry } from '../../src/shared/domain.js'
+import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { tempDataDir } from '../support/paths.js'
+import { chunk, healthyRoutes, json, sse, startScriptedServer, type Route, type ScriptedServer } from '../support/scriptedOpenAi.js'
+import { testHost, until } from './hostHarness.js'
+
+const KEY = 'sk-own-server-5678'
+const temp = tempDataDir()
+let host: Host
+let server: ScriptedServer
+let grid: DevGrid
+/** A loopback port where nothing listens. */
+let closedPort = 0
+const events: Array<{ name: string; payload: unknown }> = []
+
+/** The user's own server: it wants its key, and otherwise answers like llama.cpp's server. */
+function keyedRoutes(): Record<string, Route> {
+  const healthy = healthyRoutes('tiny', 'Hi from your server')
+  return Object.fromEntries(
+    Object.entries(healthy).map(([path, route]) => [
+      path,
+      ((request, body, response) =>
+        request.headers.authorization === `Bearer ${KEY}`
+          ? route(request, body, response)
+          : json(response, 401, { error: { message: 'invalid api key' } })) satisfies Route,
+    ]),
+  )
+}
+
+beforeAll(async () => {
+  server = await startScriptedServer(keyedRoutes())
+  grid = await startDevGrid({ mode: 'aipg' })
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  closedPort = (probe.address() as { port: number }).port
+  await new Promise((resolve) => probe.close(resolve))
+  host = testHost(temp, {
+    bridge: {
+      finder: {
+        ports: [
+          { port: server.port, name: 'llama.cpp server' },
+          { port: closedPort, name: 'Ollama' },
+        ],
+      },
+      intervals: { upMs: 30_000, downMs: 50 },
+    },
+  })
+  host.events.subscribe((name, payload) => events.push({ name, payload }))
+})
+afterAll(async () => {
+  await host?.close()
+  await server?.close()
+  grid?.close()
+  temp.cleanup()
+})
+
+async function call<T>(name: string, request: unknown): Promise<T> {
+  const result = await host.dispatch(name, request)
+  if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
+  return result.value as T
+}
+const lastEarn = () => events.filter((e) => e.name === 'earn.snapshot').at(-1)?.payload as EarnSnapshot | undefined
+const form = (extra: Record<string, unknown> = {}) => ({ kind: 'openai', url: `${server.origin}/v1`, model: 'tiny', ...extra })
+
+describe('bridge mode in the app: "Use a server I already run"', () => {
+  it('finds the server on this PC, tests the connection in one sentence each time, and stores the key like the grid keys', async () => {
+    expect(await call<BridgeSettingsView>('bridge.settings', {})).toMatchObject({ mode: 'embedded', hasKey: false })
+    expect(await call<FoundServer[]>('bridge.find', {})).toEqual([
+      { name: 'llama.cpp server', kind: 'openai', url: `${server.origin}/v1`, models: [], needsKey: true },
+    ])
+
+    const refused = await call<BridgeTestResult>('bridge.test', form({ apiKey: 'sk-wrong-key' }))
+    expect(refused).toEqual({ ok: false, message: 'The inference server refused the backend key (401); check the API key.', models: [] })
+    const listed = await call<BridgeTestResult>('bridge.test', form({ model: '', apiKey: KEY }))
+    expect(listed).toEqual({ ok: true, message: 'The server answers and serves one model; choose one.', models: ['tiny'] })
+    const unknown = await call<BridgeTestResult>('bridge.test', form({ model: 'llama3', apiKey: KEY }))
+    expect(unknown).toMatchObject({ ok: false, message: 'The inference server does not serve "llama3"; it serves tiny.' })
+    const page = await call<BridgeTestResult>('bridge.test', form({ url: `${server.origin}/nothing`, apiKey: KEY }))
+    expect(page.ok).toBe(false)
+    expect(page.message).toMatch(/^The inference server answered 404.*check the server URL and the model\.$/)
+    const nothing = await call<BridgeTestResult>('bridge.test', form({ url: `http://127.0.0.1:${closedPort}/v1`, apiKey: KEY }))
+    expect(nothing).toEqual({ ok: false, message: `Could not reach the inference server at http://127.0.0.1:${closedPort}.`, models: [] })
+    const passed = await call<BridgeTestResult>('bridge.test', form({ apiKey: KEY }))
+    expect(passed).toEqual({
+      ok: true,
+      message: 'Connected: "tiny" answers (streaming yes, tools yes, JSON schema yes, context 4096).',
+      models: ['tiny'],
+    })
+
+    const leaking = await host.dispatch('bridge.configure', form({ mode: 'server', url: 'http://192.168.1.20:8000/v1', apiKey: KEY }))
+    expect(leaking).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/sent unencrypted/) } })
+    const noModel = await host.dispatch('bridge.configure', form({ mode: 'server', model: ' ' }))
+    expect(noModel).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^Choose the model/) } })
+    const saved = await call<BridgeSettingsView>('bridge.configure', form({ mode: 'server', apiKey: KEY }))
+    expect(saved).toEqual({ mode: 'server', kind: 'openai', url: `${server.origin}/v1`, model: 'tiny', hasKey: true, status: null })
+    expect(statSync(join(temp.dir, 'secrets', 'bridge-backend-key.secret')).mode & 0o777).toBe(0o600)
+    // The stored key is used when the form sends none.
+    expect(await call<BridgeTestResult>('bridge.test', form())).toMatchObject({ ok: true })
+  })
+
+  it('mines on AIPG through the server with no model loaded, pauses while it is down, and resumes', async () => {
+    await call('earn.configure', {
+      network: 'aipg',
+      gridUrl: grid.url,
+      workerName: 'own-server-rig',
+      slots: 1,
+      maxLength: 64,
+      maxContextLength: 1024,
+    })
+    await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+    expect(host.engine.snapshot().model).toBeNull()
+    const first = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 } })
+    await call('earn.start', {})
+    await grid.waitFor(() => grid.aipg.results.get(first)?.done !== undefined, 10_000, 'the first job')
+    expect(grid.aipg.results.get(first)!.text).toBe('Hi from your server')
+    expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'own-server-rig', models: ['grid/tiny'], max_context_length: 1024 })
+    expect(server.seen.filter((r) => r.path === '/v1/chat/completions').every((r) => r.authorization === `Bearer ${KEY}`)).toBe(true)
+    await until(() => lastEarn()?.sinceStart.jobs === 1)
+    expect((await call<BridgeSettingsView>('bridge.settings', {})).status).toEqual({
+      serving: true,
+      message: `Serving "tiny" from ${server.origin}/v1.`,
+    })
+    expect(await host.dispatch('bridge.configure', form({ mode: 'embedded' }))).toMatchObject({ ok: false, error: { code: 'BUSY' } })
+
+    // The server crashes in the middle of the next reply.
+    const healthy = server.routes
+    server.routes = {
+      ...healthy,
+      '/v1/chat/completions': (_q, _b, r) => {
+        server.routes = { ...healthy, '/v1/models': (_q2, _b2, r2) => json(r2, 503, { error: { message: 'Loading model' } }) }
+        sse(r, [chunk({ content: 'Once' })], false)
+        setTimeout(() => r.socket?.destroy(), 20)
+      },
+    }
+    const second = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 } })
+    await grid.waitFor(() => grid.aipg.results.get(second)?.error !== undefined, 10_000, 'the error frame')
+    const paused = await until(() => (lastEarn()?.state === 'paused' ? lastEarn() : null))
+    expect(paused!.detail).toMatch(/inference server/)
+    // The job's own failure first, then what the health checks see while the server restarts.
+    await until(() => host.bridge.settings().status?.message === 'The inference server failed (503): Loading model.')
+    expect(host.bridge.settings().status?.serving).toBe(false)
+
+    server.routes = healthy
+    await until(() => lastEarn()?.state === 'waiting')
+    const jobs = await call<JobLogEntry[]>('earn.jobs', { limit: 10 })
+    expect(jobs.find((job) => job.jobId === first)).toMatchObject({ state: 'ok', model: 'grid/tiny' })
+    expect(jobs.find((job) => job.jobId === second)).toMatchObject({ state: 'error' })
+    await call('earn.stop', {})
+    await until(() => lastEarn()?.state === 'off')
+    expect(JSON.stringify(events)).not.toContain(KEY)
+  })
+})
