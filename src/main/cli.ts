@@ -29,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string' },
       token: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
       model: { type: 'string' },
       system: { type: 'string' },
       threads: { type: 'string' },

@@ -11,16 +11,17 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** Starts `gridforge serve` on a free loopback port and waits for its URL line. */
+/** Starts `gridforge serve` on a free loopback port (with `args` after the usual ones) and waits for its URL line. */
 export async function startServe(
   dataDir: string,
   token = 'test-token-0123456789abcdef',
   port = 0,
   env: Record<string, string> = {},
+  args: string[] = [],
 ): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [cliEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--token', token],
+    [cliEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--token', token, ...args],
     // Model headers and downloads go to a closed loopback port unless a test serves them: never the internet.
     { env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )

@@ -4,6 +4,7 @@ import { createHost } from '../host/createHost.js'
 import { dataPaths } from '../host/dataDir.js'
 import { RECOVERY_MODES, recoverDatabase, type RecoveryMode } from '../store/databaseRecovery.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
+import { allowedHostName } from '../server/allowedOrigins.js'
 import { startHeadlessServer } from '../server/headlessServer.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
 import { positiveInt } from './options.js'
@@ -12,6 +13,8 @@ import { UsageError } from './usage.js'
 import { onStopSignals } from './stopSignals.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
+/** More names for the UI, comma-separated, besides `--allowed-host` (a service manager's environment file). */
+export const ALLOWED_HOSTS_ENV = 'GRIDFORGE_ALLOWED_HOSTS'
 
 /** Options of `gridforge serve`. */
 export interface ServeOptions extends MetricsFlags {
@@ -19,6 +22,8 @@ export interface ServeOptions extends MetricsFlags {
   host: string
   port?: string
   token?: string
+  /** Names besides this server's own that the UI answers to (a LAN name, a reverse proxy's). */
+  'allowed-host'?: string[]
   threads?: string
   api?: boolean
   'api-host'?: string
@@ -38,6 +43,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     throw new UsageError('--token must be at least 16 characters long.')
   }
   metricsPort(options['metrics-port'])
+  const allowedHosts = allowedHostsOf(options['allowed-host'] ?? [], process.env[ALLOWED_HOSTS_ENV])
   if (!LOOPBACK.has(options.host)) {
     process.stderr.write(
       `Warning: listening on ${options.host} makes GridForge reachable from other machines; anyone with the token can use it.\n`,
@@ -62,6 +68,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     port,
     token: options.token,
     rendererDir: options.rendererDir,
+    allowedHosts,
   }).catch(async (error: unknown) => {
     await host.close()
     const code = (error as NodeJS.ErrnoException).code
@@ -69,6 +76,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     throw error
   })
   process.stdout.write(`GridForge is running. Open ${server.openUrl}\n`)
+  if (allowedHosts.length > 0) process.stdout.write(`It also answers to ${allowedHosts.join(', ')} (any port, http or https).\n`)
   const metrics = await serveMetrics(host.metrics.registry, options, (line) => process.stdout.write(`${line}\n`))
   const withdraw = announceInstance(options.dataDir, {
     kind: 'serve',
@@ -102,5 +110,19 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
         .then(resolve)
     }
     onStopSignals(stop)
+  })
+}
+
+/** The names from `--allowed-host` and the environment, each checked: one that is not a host name is refused. */
+function allowedHostsOf(flags: readonly string[], fromEnv: string | undefined): string[] {
+  const given = [...flags, ...(fromEnv ?? '').split(',').filter((value) => value.trim() !== '')]
+  return given.map((value) => {
+    const name = allowedHostName(value)
+    if (!name) {
+      throw new UsageError(
+        `--allowed-host takes a host name such as rig1.local or gridforge.example.com, without a scheme or port; got "${value}".`,
+      )
+    }
+    return name
   })
 }
