@@ -10,8 +10,6 @@ export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 20_000 },
   workers: 1,
-  // One retry on CI, reported as flaky: an engine load in a fresh serve has been seen not to finish (under investigation).
-  retries: process.env.CI ? 1 : 0,
   fullyParallel: false,
   reporter: [['list']],
   outputDir: 'test-results',

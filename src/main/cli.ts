@@ -30,6 +30,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       token: { type: 'string' },
       'new-token': { type: 'boolean', default: false },
+      'allowed-host': { type: 'string', multiple: true },
       model: { type: 'string' },
       system: { type: 'string' },
       threads: { type: 'string' },

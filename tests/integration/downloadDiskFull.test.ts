@@ -2,13 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { loadCatalog } from '../../src/main/models/catalog.js'
-import { DownloadManager } from '../../src/main/models/downloadManager.js'
-import { ModelRegistry } from '../../src/main/models/modelRegistry.js'
+import type { DownloadManager } from '../../src/main/models/downloadManager.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { ModelsRepository } from '../../src/main/store/modelsRepository.js'
-import type { DownloadSnapshot } from '../../src/shared/models.js'
-import { describeRequests, startFileServer, type FileServer } from '../support/fileServer.js'
+import { downloadManagerOn, settledDownload } from '../support/downloadHarness.js'
+import { startFileServer, type FileServer } from '../support/fileServer.js'
 import { tinyModel } from '../support/paths.js'
 
 const MODEL = 'models/tiny.gguf'
@@ -54,31 +52,17 @@ function manager(
   queueRepo: ModelsRepository,
   options: Partial<ConstructorParameters<typeof DownloadManager>[0]> = {},
 ) {
-  const registry = new ModelRegistry(repo, dir)
-  const created = new DownloadManager({
+  const created = downloadManagerOn(repo, dir, {
     repo: queueRepo,
-    modelsDir: dir,
-    catalog: loadCatalog(),
-    backoff: { initialMs: 20, maxMs: 100 },
     freeBytes: async () => disk.free,
     spaceCheckEveryBytes: 64 * 1024,
-    onChange: () => undefined,
-    register: async (download, path, result) =>
-      (await registry.registerDownloaded(path, { source: download.source, catalogId: download.catalogId, sha256: result.sha256 })).id,
     ...options,
   })
   managers.push(created)
   return created
 }
 
-async function settled(downloads: DownloadManager, id: string, states = ['done', 'failed', 'paused']): Promise<DownloadSnapshot> {
-  for (let i = 0; i < 400; i++) {
-    const download = downloads.list().find((d) => d.id === id)
-    if (download && states.includes(download.state)) return download
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`download did not settle:\n${describeRequests(server.requests)}`)
-}
+const settled = (downloads: DownloadManager, id: string, states?: string[]) => settledDownload(downloads, id, server, states)
 
 async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10))

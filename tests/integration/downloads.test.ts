@@ -5,10 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DownloadSnapshot } from '../../src/shared/models.js'
 import { loadCatalog } from '../../src/main/models/catalog.js'
 import { DownloadManager } from '../../src/main/models/downloadManager.js'
-import { ModelRegistry } from '../../src/main/models/modelRegistry.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { ModelsRepository } from '../../src/main/store/modelsRepository.js'
-import { describeRequests, startFileServer, type FileServer } from '../support/fileServer.js'
+import { downloadManagerOn, settledDownload } from '../support/downloadHarness.js'
+import { startFileServer, type FileServer } from '../support/fileServer.js'
 import { freePort } from '../support/freePort.js'
 import { tinyModel } from '../support/paths.js'
 
@@ -41,30 +41,12 @@ afterEach(async () => {
 })
 
 function manager(options: Partial<ConstructorParameters<typeof DownloadManager>[0]> = {}) {
-  const registry = new ModelRegistry(repo, dir)
-  const created = new DownloadManager({
-    repo,
-    modelsDir: dir,
-    catalog: loadCatalog(),
-    backoff: { initialMs: 20, maxMs: 100 },
-    freeBytes: async () => 100e9,
-    onChange: (downloads) => events.push(downloads),
-    register: async (_download, path, result) =>
-      (await registry.registerDownloaded(path, { source: _download.source, catalogId: _download.catalogId, sha256: result.sha256 })).id,
-    ...options,
-  })
+  const created = downloadManagerOn(repo, dir, { onChange: (downloads) => events.push(downloads), ...options })
   managers.push(created)
   return created
 }
 
-async function settled(downloads: DownloadManager, id: string, states = ['done', 'failed', 'paused']): Promise<DownloadSnapshot> {
-  for (let i = 0; i < 400; i++) {
-    const download = downloads.list().find((d) => d.id === id)
-    if (download && states.includes(download.state)) return download
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`download did not settle:\n${describeRequests(server.requests)}`)
-}
+const settled = (downloads: DownloadManager, id: string, states?: string[]) => settledDownload(downloads, id, server, states)
 
 const modelFiles = () => readdirSync(dir).filter((name) => name.includes('.gguf'))
 const sameAsServed = (name: string) => readFileSync(join(dir, name)).equals(readFileSync(tinyModel))

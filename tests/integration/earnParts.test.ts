@@ -1,20 +1,13 @@
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createEarnService, type EarnService } from '../../src/main/earn/earnService.js'
-import { LocalUseGate } from '../../src/main/earn/localUseGate.js'
-import { MiningGate } from '../../src/main/earn/miningGate.js'
-import { alwaysIdle } from '../../src/main/earn/miningPolicy.js'
 import { StartEarningFlow } from '../../src/main/earn/startEarningFlow.js'
-import type { Engine } from '../../src/main/engine/engine.js'
 import { startEarningPorts } from '../../src/main/host/startEarningPorts.js'
 import type { ModelsService } from '../../src/main/models/modelsService.js'
 import { openDatabase } from '../../src/main/store/database.js'
-import { JobsRepository } from '../../src/main/store/jobsRepository.js'
-import { FileSecretStore } from '../../src/main/store/secretStore.js'
-import { SettingsRepository } from '../../src/main/store/settingsRepository.js'
-import type { LoadedModel } from '../../src/shared/domain.js'
+import type { EarnService } from '../../src/main/earn/earnService.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { earnServiceOn, loadedModel, readyEngine } from '../support/earnHarness.js'
 import { tempDataDir } from '../support/paths.js'
 
 const temp = tempDataDir()
@@ -36,25 +29,7 @@ afterAll(async () => {
   temp.cleanup()
 })
 
-const model: LoadedModel = {
-  path: '/models/tiny.gguf',
-  fileName: 'tiny.gguf',
-  sizeBytes: 1,
-  architecture: null,
-  contextSize: 2048,
-  hasChatTemplate: true,
-  gpuLayers: 0,
-  threads: 1,
-}
-const engine: Engine = {
-  snapshot: () => ({ state: 'ready', gpu: null, model, loading: null, notice: null, restarts: 0 }),
-  subscribe: () => () => undefined,
-  load: async () => model,
-  unload: async () => undefined,
-  ensureSequences: async () => undefined,
-  generate: async () => ({ text: 'Once', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1, firstTokenMs: 1 }),
-  close: async () => undefined,
-}
+const engine = readyEngine()
 
 /** The earn feature on the real store and the dev grid; every request it sends to the grid is counted. */
 function earnOn(secretsDir: string) {
@@ -63,15 +38,7 @@ function earnOn(secretsDir: string) {
     asked.push(new URL(input instanceof Request ? input.url : String(input)).pathname)
     return fetch(input, init)
   }
-  const earn = createEarnService({
-    engine,
-    ledger: new JobsRepository(db),
-    settings: new SettingsRepository(db),
-    secrets: new FileSecretStore(join(temp.dir, secretsDir)),
-    version: '0.0.0-test',
-    gate: new MiningGate(new LocalUseGate(), alwaysIdle),
-    fetch: counting,
-  })
+  const earn = earnServiceOn(db, temp.dir, secretsDir, { engine, fetch: counting })
   services.push(earn)
   return { earn, accountRequests: () => asked.filter((path) => path === '/v1/account/workers').length }
 }
@@ -129,7 +96,7 @@ describe('Start earning against the miner', () => {
     grid.faults.down = true
     try {
       const ports = startEarningPorts({ models: {} as ModelsService, engine, earn })
-      const flow = new StartEarningFlow({ ...ports, resolve: async () => ({ name: 'Tiny', path: model.path }) })
+      const flow = new StartEarningFlow({ ...ports, resolve: async () => ({ name: 'Tiny', path: loadedModel.path }) })
       flow.start({ kind: 'local', modelId: 'tiny' })
       await flow.settled()
       const failure = flow.snapshot().failure

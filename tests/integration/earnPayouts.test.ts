@@ -4,17 +4,10 @@ import type Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { gridNamesOf } from '../../src/grid/advertisedNames.js'
 import { SEED_REGISTRY } from '../../src/grid/denRegistry.js'
-import { createEarnService, type EarnService } from '../../src/main/earn/earnService.js'
-import { LocalUseGate } from '../../src/main/earn/localUseGate.js'
-import { MiningGate } from '../../src/main/earn/miningGate.js'
-import { alwaysIdle } from '../../src/main/earn/miningPolicy.js'
-import type { Engine } from '../../src/main/engine/engine.js'
 import { openDatabase } from '../../src/main/store/database.js'
-import { JobsRepository } from '../../src/main/store/jobsRepository.js'
-import { FileSecretStore } from '../../src/main/store/secretStore.js'
-import { SettingsRepository } from '../../src/main/store/settingsRepository.js'
-import type { LoadedModel } from '../../src/shared/domain.js'
+import type { EarnService } from '../../src/main/earn/earnService.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { earnServiceOn, loadedModel, readyEngine } from '../support/earnHarness.js'
 import { tempDataDir } from '../support/paths.js'
 
 const PAYOUT_WALLET = `0x${'12'.repeat(20)}`
@@ -41,42 +34,12 @@ afterAll(async () => {
   temp.cleanup()
 })
 
-const model: LoadedModel = {
-  path: '/models/tiny.gguf',
-  fileName: 'tiny.gguf',
-  sizeBytes: 1,
-  architecture: null,
-  contextSize: 2048,
-  hasChatTemplate: true,
-  gpuLayers: 0,
-  threads: 1,
-}
-const engine: Engine = {
-  snapshot: () => ({ state: 'ready', gpu: null, model, loading: null, notice: null, restarts: 0 }),
-  subscribe: () => () => undefined,
-  load: async () => model,
-  unload: async () => undefined,
-  ensureSequences: async () => undefined,
-  generate: async () => ({
-    text: 'Once upon a time',
-    finishReason: 'stop',
-    promptTokens: 4,
-    completionTokens: 4,
-    durationMs: 5,
-    firstTokenMs: 1,
-  }),
-  close: async () => undefined,
-}
+const engine = readyEngine({ text: 'Once upon a time', promptTokens: 4, completionTokens: 4, durationMs: 5 })
 
 /** The earn feature on the real store and the dev grid, naming models the way the host does (catalog-less here). */
 function earnOn(secretsDir: string, log: string[]) {
-  const earn = createEarnService({
+  const earn = earnServiceOn(db, temp.dir, secretsDir, {
     engine,
-    ledger: new JobsRepository(db),
-    settings: new SettingsRepository(db),
-    secrets: new FileSecretStore(join(temp.dir, secretsDir)),
-    version: '0.0.0-test',
-    gate: new MiningGate(new LocalUseGate(), alwaysIdle),
     advertisedFor: (path, registry) => gridNamesOf([], registry ?? SEED_REGISTRY, { fileName: basename(path) }),
     log: (line) => log.push(line),
   })
@@ -181,7 +144,12 @@ describe("the grid's model registry", () => {
     await earn.setApiKey('aipg', 'dev-key-alice')
     await earn.refreshAccount()
     // The dev grid, like core today, publishes none: the shipped list counts and tiny.gguf earns the base rate.
-    expect(earn.snapshot().modelRate).toMatchObject({ path: model.path, advertisedName: 'grid/tiny', multiplier: 1, registered: false })
+    expect(earn.snapshot().modelRate).toMatchObject({
+      path: loadedModel.path,
+      advertisedName: 'grid/tiny',
+      multiplier: 1,
+      registered: false,
+    })
     grid.aipg.registry = { ...Object.fromEntries(SEED_REGISTRY), tiny: 5 }
     try {
       await earn.refreshAccount()

@@ -1,20 +1,14 @@
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createEarnService, type EarnService } from '../../src/main/earn/earnService.js'
-import { LocalUseGate } from '../../src/main/earn/localUseGate.js'
-import { MiningGate } from '../../src/main/earn/miningGate.js'
-import { alwaysIdle } from '../../src/main/earn/miningPolicy.js'
-import { FileSecretStore } from '../../src/main/store/secretStore.js'
 import { StartEarningFlow } from '../../src/main/earn/startEarningFlow.js'
 import { startEarningPorts } from '../../src/main/host/startEarningPorts.js'
-import type { Engine } from '../../src/main/engine/engine.js'
 import type { ModelsService } from '../../src/main/models/modelsService.js'
 import { openDatabase } from '../../src/main/store/database.js'
-import { JobsRepository } from '../../src/main/store/jobsRepository.js'
-import { SettingsRepository } from '../../src/main/store/settingsRepository.js'
-import type { LoadedModel } from '../../src/shared/domain.js'
+import type { EarnService } from '../../src/main/earn/earnService.js'
+import type { Engine } from '../../src/main/engine/engine.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import { earnServiceOn, loadedModel, readyEngine } from '../support/earnHarness.js'
 import { tempDataDir } from '../support/paths.js'
 
 const temp = tempDataDir()
@@ -34,47 +28,26 @@ afterAll(() => {
   temp.cleanup()
 })
 
-const model: LoadedModel = {
-  path: '/models/tiny.gguf',
-  fileName: 'tiny.gguf',
-  sizeBytes: 1,
-  architecture: null,
-  contextSize: 2048,
-  hasChatTemplate: true,
-  gpuLayers: 0,
-  threads: 1,
-}
-
 /** An engine whose reload for more sequences (slots ≥ 2) takes until the test lets it finish. */
 function slowEngine() {
   let release!: () => void
   const reloaded = new Promise<void>((resolve) => (release = resolve))
   let ensureCalls = 0
-  const engine: Engine = {
-    snapshot: () => ({ state: 'ready', gpu: null, model, loading: null, notice: null, restarts: 0 }),
-    subscribe: () => () => undefined,
-    load: async () => model,
-    unload: async () => undefined,
-    ensureSequences: async () => {
-      ensureCalls++
-      await reloaded
+  const engine = readyEngine(
+    {},
+    {
+      ensureSequences: async () => {
+        ensureCalls++
+        await reloaded
+      },
     },
-    generate: async () => ({ text: 'Once', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1, firstTokenMs: 1 }),
-    close: async () => undefined,
-  }
+  )
   return { engine, release: () => release(), ensureCalls: () => ensureCalls }
 }
 
 async function earnOn(engine: Engine, workerName: string) {
   grid = await startDevGrid({ mode: 'aipg' })
-  const earn = createEarnService({
-    engine,
-    ledger: new JobsRepository(db),
-    settings: new SettingsRepository(db),
-    secrets: new FileSecretStore(join(temp.dir, 'secrets')),
-    version: '0.0.0-test',
-    gate: new MiningGate(new LocalUseGate(), alwaysIdle),
-  })
+  const earn = earnServiceOn(db, temp.dir, 'secrets', { engine })
   services.push(earn)
   earn.configure({ network: 'aipg', gridUrl: grid.url, workerName, slots: 2, maxLength: 64, maxContextLength: 1024 })
   await earn.setApiKey('aipg', 'dev-key-alice')
@@ -139,7 +112,7 @@ describe('Start and Stop while the model is being prepared for two slots', () =>
     const slow = slowEngine()
     const { earn } = await earnOn(slow.engine, 'quick-cancel')
     const ports = startEarningPorts({ models: {} as ModelsService, engine: slow.engine, earn })
-    const flow = new StartEarningFlow({ ...ports, resolve: async () => ({ name: 'Tiny', path: model.path }) })
+    const flow = new StartEarningFlow({ ...ports, resolve: async () => ({ name: 'Tiny', path: loadedModel.path }) })
     flow.start({ kind: 'local', modelId: 'tiny' })
     await until(() => flow.snapshot().steps[2]!.state === 'active')
     expect(flow.cancel().phase).toBe('cancelled')

@@ -3,7 +3,7 @@ import { readGgufFileInfo } from 'node-llama-cpp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
-import { checkChatTemplate } from '../../src/main/engine/templateBudget.js'
+import { checkChatTemplate, DEFAULT_TEMPLATE_BUDGET } from '../../src/main/engine/templateBudget.js'
 import type { GenerateRequest } from '../../src/shared/generation.js'
 import { readGguf } from '../support/gguf/ggufReader.js'
 import { writeGguf } from '../support/gguf/ggufWriter.js'
@@ -52,6 +52,18 @@ afterAll(async () => {
 describe('a hostile chat template in a GGUF', () => {
   it('leaves an ordinary template alone', async () => {
     expect(await checkChatTemplate(await readGgufFileInfo(withTemplate('chatml.gguf', chatML)), 'chatml.gguf')).toEqual({ ok: true })
+  })
+
+  it('is checked once per engine process: loading the same model again needs no checker', async () => {
+    const again = await readGgufFileInfo(withTemplate('again.gguf', `${chatML}{# checked once #}`))
+    const other = await readGgufFileInfo(withTemplate('other.gguf', `${chatML}{# never checked #}`))
+    // No time at all to start a checker: only a verdict remembered from an earlier check can say ok.
+    const noTime = { ...DEFAULT_TEMPLATE_BUDGET, startMs: 1 }
+    expect(await checkChatTemplate(other, 'other.gguf', noTime)).toEqual({ ok: false, why: 'did not finish its check in time' })
+    expect(await checkChatTemplate(again, 'again.gguf')).toEqual({ ok: true })
+    expect(await checkChatTemplate(again, 'again.gguf', noTime)).toEqual({ ok: true })
+    // Running out of time said nothing about the template: the next check runs the checker again.
+    expect(await checkChatTemplate(other, 'other.gguf')).toEqual({ ok: true })
   })
 
   it.each([

@@ -1,11 +1,12 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { aipgWorkerArgs, startGridforge, type RunningCli } from '../support/cliRun.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { freePort } from '../support/freePort.js'
-import { cliEntry, repoRoot, requireBuild, tempDataDir } from '../support/paths.js'
+import { repoRoot, tempDataDir } from '../support/paths.js'
 import { ensurePrometheus, poll, PROMETHEUS_MISSING, startPrometheus, type TestPrometheus } from '../support/prometheus.js'
 
 const temp = tempDataDir()
@@ -13,8 +14,7 @@ const keyFile = join(temp.dir, 'key')
 writeFileSync(keyFile, 'dev-key-alice\n')
 let grid: DevGrid | undefined
 let prometheus: TestPrometheus | undefined
-let worker:
-  { child: ChildProcessWithoutNullStreams; stdout: () => string; stderr: () => string; exited: Promise<number | null> } | undefined
+let worker: RunningCli | undefined
 let available = false
 
 beforeAll(() => {
@@ -33,19 +33,6 @@ afterEach(async () => {
 })
 afterAll(() => temp.cleanup())
 
-function startWorker(args: string[]) {
-  requireBuild()
-  const child = spawn(process.execPath, [cliEntry, 'worker', ...args, '--data-dir', temp.dir], {
-    env: { ...process.env, GRIDFORGE_GPU: 'off' },
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, stdout: () => stdout, stderr: () => stderr, exited }
-}
-
 async function enqueueJobs(count: number): Promise<DevGrid> {
   const started = await startDevGrid({ mode: 'aipg' })
   for (let i = 0; i < count; i++)
@@ -58,20 +45,7 @@ describe('gridforge worker --metrics-port, scraped by a real Prometheus', () => 
     if (!available) return context.skip()
     grid = await enqueueJobs(2)
     const metricsPort = await freePort()
-    worker = startWorker([
-      '--network',
-      'aipg',
-      '--grid-url',
-      grid.url,
-      '--api-key-file',
-      keyFile,
-      '--model',
-      'stories260K',
-      '--name',
-      'metrics-rig',
-      '--metrics-port',
-      String(metricsPort),
-    ])
+    worker = startGridforge(temp.dir, aipgWorkerArgs(grid.url, keyFile, 'metrics-rig', ['--metrics-port', String(metricsPort)]))
     const running = worker
     expect(
       await poll(async () => running.stderr().includes(`Prometheus metrics on http://127.0.0.1:${metricsPort}/metrics`), 30_000, 100),
@@ -130,22 +104,10 @@ describe('gridforge worker --metrics-port, scraped by a real Prometheus', () => 
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as { port: number }).port
     try {
-      worker = startWorker([
-        '--network',
-        'aipg',
-        '--grid-url',
-        grid.url,
-        '--api-key-file',
-        keyFile,
-        '--model',
-        'stories260K',
-        '--name',
-        'metrics-busy',
-        '--max-jobs',
-        '1',
-        '--metrics-port',
-        String(port),
-      ])
+      worker = startGridforge(
+        temp.dir,
+        aipgWorkerArgs(grid.url, keyFile, 'metrics-busy', ['--max-jobs', '1', '--metrics-port', String(port)]),
+      )
       const code = await worker.exited
       expect(code).toBe(0)
       expect(

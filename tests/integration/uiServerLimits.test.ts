@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
@@ -13,12 +11,14 @@ import { startHeadlessServer, type HeadlessServer } from '../../src/main/server/
 import { openDatabase } from '../../src/main/store/database.js'
 import { ModelsRepository } from '../../src/main/store/modelsRepository.js'
 import { TOKEN_PROTOCOL_PREFIX, WIRE_PROTOCOL } from '../../src/shared/wire.js'
+import { uiRequests } from '../support/uiRequests.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gridforge-ui-limits-'))
 const renderer = join(dir, 'renderer')
 const events = new HostEvents(() => undefined)
 let server: HeadlessServer
 let port: number
+let ui: ReturnType<typeof uiRequests>
 
 beforeAll(async () => {
   mkdirSync(renderer)
@@ -31,49 +31,12 @@ beforeAll(async () => {
   const host = { dispatch: async () => ({ ok: true, value: null }), events } as unknown as Host
   server = await startHeadlessServer(host, { host: '127.0.0.1', port: 0, rendererDir: renderer, token: 'a-test-token' })
   port = Number(new URL(server.url).port)
+  ui = uiRequests(port, 'a-test-token')
 })
 afterAll(async () => {
   await server.close()
   rmSync(dir, { recursive: true, force: true })
 })
-
-/** The status an upgrade to /api gets with these headers (101 when it is accepted). */
-function upgradeStatus(headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1',
-      port,
-      path: '/api',
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-        'Sec-WebSocket-Protocol': `${WIRE_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}a-test-token`,
-        ...headers,
-      },
-    })
-    req.on('upgrade', (response, socket) => {
-      socket.destroy()
-      resolve(response.statusCode ?? 0)
-    })
-    req.on('response', (response) => resolve(response.statusCode ?? 0))
-    req.on('error', reject)
-    req.end()
-  })
-}
-
-function get(path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { Host: host } }, (response) => {
-      let body = ''
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 describe('the UI server', () => {
   it('drops a WebSocket client that stops reading instead of buffering for it without limit', async () => {
@@ -94,18 +57,18 @@ describe('the UI server', () => {
   })
 
   it('refuses a WebSocket from another site or under a name that is not this server, even with the token', async () => {
-    expect(await upgradeStatus({ Host: `127.0.0.1:${port}` })).toBe(101)
-    expect(await upgradeStatus({ Host: `localhost:${port}`, Origin: `http://localhost:${port}` })).toBe(101)
-    expect(await upgradeStatus({ Host: `127.0.0.1:${port}`, Origin: 'http://evil.example' })).toBe(403)
-    expect(await upgradeStatus({ Host: `127.0.0.1:${port}`, Origin: `http://127.0.0.1:${port + 1}` })).toBe(403)
-    expect(await upgradeStatus({ Host: `evil.example:${port}` })).toBe(403)
-    expect((await get('/', `rebound.example:${port}`)).status).toBe(421)
-    expect(await get('/')).toMatchObject({ status: 200, body: '<p>the app</p>' })
+    expect(await ui.upgradeStatus({ Host: `127.0.0.1:${port}` })).toBe(101)
+    expect(await ui.upgradeStatus({ Host: `localhost:${port}`, Origin: `http://localhost:${port}` })).toBe(101)
+    expect(await ui.upgradeStatus({ Host: `127.0.0.1:${port}`, Origin: 'http://evil.example' })).toBe(403)
+    expect(await ui.upgradeStatus({ Host: `127.0.0.1:${port}`, Origin: `http://127.0.0.1:${port + 1}` })).toBe(403)
+    expect(await ui.upgradeStatus({ Host: `evil.example:${port}` })).toBe(403)
+    expect((await ui.get('/', `rebound.example:${port}`)).status).toBe(421)
+    expect(await ui.get('/')).toMatchObject({ status: 200, body: '<p>the app</p>' })
   })
 
   it('never follows a symlink out of the renderer folder', async () => {
-    expect((await get('/leak.txt')).body).not.toContain('outside')
-    expect((await get('/assets/key.txt')).body).not.toContain('outside')
+    expect((await ui.get('/leak.txt')).body).not.toContain('outside')
+    expect((await ui.get('/assets/key.txt')).body).not.toContain('outside')
   })
 })
 

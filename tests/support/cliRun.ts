@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { cliEntry, requireBuild } from './paths.js'
 
 /** What one `gridforge` run printed and how it exited. */
@@ -8,13 +8,49 @@ export interface CliResult {
   stderr: string
 }
 
-/** Runs the built `gridforge` on `dataDir`, CPU only, to its exit. */
-export function runGridforge(dataDir: string, args: string[]): Promise<CliResult> {
+/** A `gridforge` still running: what it printed so far, and its exit code once it ends. */
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams
+  stdout(): string
+  stderr(): string
+  exited: Promise<number | null>
+}
+
+/** Starts the built `gridforge` on `dataDir`, CPU only; model downloads go to a closed loopback port, never the internet. */
+export function startGridforge(dataDir: string, args: string[]): RunningCli {
   requireBuild()
-  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', dataDir], { env: { ...process.env, GRIDFORGE_GPU: 'off' } })
+  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', dataDir], {
+    env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' },
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, stdout: () => stdout, stderr: () => stderr, exited }
+}
+
+/** Runs the built `gridforge` on `dataDir`, CPU only, to its exit. */
+export async function runGridforge(dataDir: string, args: string[]): Promise<CliResult> {
+  const run = startGridforge(dataDir, args)
+  const code = await run.exited
+  return { code, stdout: run.stdout(), stderr: run.stderr() }
+}
+
+/** `gridforge worker` arguments for the tiny model on a dev grid's AIPG side, named `name`; `more` follow. */
+export function aipgWorkerArgs(gridUrl: string, keyFile: string, name: string, more: string[] = []): string[] {
+  return [
+    'worker',
+    '--network',
+    'aipg',
+    '--grid-url',
+    gridUrl,
+    '--api-key-file',
+    keyFile,
+    '--model',
+    'stories260K',
+    '--name',
+    name,
+    ...more,
+  ]
 }

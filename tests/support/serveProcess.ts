@@ -12,8 +12,9 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `gridforge serve` on a free loopback port and waits for its URL line. A null token starts it as a
- * user does, without `--token` (the token kept in the data folder, or a new one), and reads the printed one.
+ * Starts `gridforge serve` on a free loopback port (with `extraArgs` after the usual ones) and waits for its
+ * URL line. A null token starts it as a user does, without `--token` (the token kept in the data folder, or a
+ * new one), and reads the printed one.
  */
 export async function startServe(
   dataDir: string,

@@ -64,6 +64,20 @@ function harness(script?: (request: EngineRequest, reply: (m: EngineReply) => vo
   return { supervisor, processes }
 }
 
+const fit = { kind: 'cpu', gpuLayers: 0, totalLayers: 1, contextSize: 256, ramBytes: 1, vramBytes: 0, note: null } as const
+const hardware = { gpu: null, gpuNames: [], vramTotalBytes: 0, vramFreeBytes: 0, ramTotalBytes: 1, ramFreeBytes: 1, cpuCores: 2 }
+
+/** A small deterministic generator (mulberry32): the same seed gives the same interleaving. */
+function seededRandom(seed: number): () => number {
+  let state = seed
+  return () => {
+    state = (state + 0x6d2b79f5) | 0
+    let t = Math.imul(state ^ (state >>> 15), 1 | state)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
 const until = async (check: () => boolean) => {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5))
   expect(check()).toBe(true)
@@ -264,5 +278,48 @@ describe('the engine supervisor', () => {
     }
     await until(() => /keeps stopping/.test(supervisor.snapshot().notice ?? ''))
     expect(processes).toHaveLength(4)
+  })
+  it('settles every call and ends where the last load or unload said, however start, inspect, load and unload interleave', async () => {
+    for (let seed = 1; seed <= 25; seed++) {
+      const random = seededRandom(seed)
+      // The engine answers each request after a few turns of the event loop, so answers overtake each other.
+      const { supervisor } = harness((request, reply) => {
+        const answer = () => {
+          if (request.type === 'load') {
+            reply({ type: 'progress', id: request.id, progress: 0.5 })
+            reply({ type: 'done', id: request.id, value: model(request.path) })
+          }
+          if (request.type === 'unload') reply({ type: 'done', id: request.id, value: null })
+          if (request.type === 'inspect') reply({ type: 'done', id: request.id, value: fit })
+          if (request.type === 'hardware') reply({ type: 'done', id: request.id, value: hardware })
+        }
+        let turns = Math.floor(random() * 4)
+        const step = () => (turns-- > 0 ? setImmediate(step) : answer())
+        step()
+      })
+      const calls: Array<Promise<unknown>> = []
+      let wanted: string | null = null
+      for (let i = 0; i < 12; i++) {
+        const pick = Math.floor(random() * 5)
+        if (pick === 0) calls.push(supervisor.start())
+        if (pick === 1) calls.push(supervisor.inspect('/models/catalog-entry.gguf'))
+        if (pick === 2) calls.push(supervisor.hardware())
+        if (pick === 3) calls.push(supervisor.load((wanted = `/models/m${i}.gguf`)))
+        if (pick === 4) {
+          calls.push(supervisor.unload())
+          wanted = null
+        }
+        if (random() < 0.5) await new Promise((resolve) => setImmediate(resolve))
+      }
+      const outcome = await Promise.race([Promise.allSettled(calls), new Promise((resolve) => setTimeout(() => resolve('hung'), 2000))])
+      expect(outcome, `seed ${seed}`).not.toBe('hung')
+      expect(
+        (outcome as PromiseSettledResult<unknown>[]).filter((result) => result.status === 'rejected'),
+        `seed ${seed}`,
+      ).toEqual([])
+      expect(supervisor.snapshot(), `seed ${seed}`).toMatchObject(
+        wanted ? { state: 'ready', model: { path: wanted }, loading: null } : { state: 'idle', model: null, loading: null },
+      )
+    }
   })
 })

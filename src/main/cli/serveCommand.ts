@@ -7,6 +7,7 @@ import { dataPaths } from '../host/dataDir.js'
 import { RECOVERY_MODES, recoverDatabase, type RecoveryMode } from '../store/databaseRecovery.js'
 import { FileSecretStore } from '../store/secretStore.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
+import { allowedHostName } from '../server/allowedOrigins.js'
 import { startHeadlessServer } from '../server/headlessServer.js'
 import { metricsPort, serveMetrics, type MetricsFlags } from './metricsFlags.js'
 import { positiveInt } from './options.js'
@@ -15,6 +16,8 @@ import { UsageError } from './usage.js'
 import { onStopSignals } from './stopSignals.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
+/** More names for the UI, comma-separated, besides `--allowed-host` (a service manager's environment file). */
+export const ALLOWED_HOSTS_ENV = 'GRIDFORGE_ALLOWED_HOSTS'
 
 /** Options of `gridforge serve`. */
 export interface ServeOptions extends MetricsFlags {
@@ -24,6 +27,8 @@ export interface ServeOptions extends MetricsFlags {
   token?: string
   /** Replaces the access token kept in the data folder (links and bookmarks with the old one stop working). */
   'new-token'?: boolean
+  /** Names besides this server's own that the UI answers to (a LAN name, a reverse proxy's). */
+  'allowed-host'?: string[]
   threads?: string
   api?: boolean
   'api-host'?: string
@@ -44,6 +49,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   }
   if (options.token !== undefined && options['new-token']) throw new UsageError('--token and --new-token cannot be used together.')
   metricsPort(options['metrics-port'])
+  const allowedHosts = allowedHostsOf(options['allowed-host'] ?? [], process.env[ALLOWED_HOSTS_ENV])
   if (!LOOPBACK.has(options.host)) {
     process.stderr.write(
       `Warning: listening on ${options.host} makes GridForge reachable from other machines; anyone with the token can use it.\n`,
@@ -69,6 +75,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     port,
     token: options.token ?? keptToken(options.dataDir, options['new-token'] ?? false),
     rendererDir: options.rendererDir,
+    allowedHosts,
   }).catch(async (error: unknown) => {
     await host.close()
     const code = (error as NodeJS.ErrnoException).code
@@ -76,6 +83,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     throw error
   })
   process.stdout.write(`GridForge is running. Open ${server.openUrl}\n`)
+  if (allowedHosts.length > 0) process.stdout.write(`It also answers to ${allowedHosts.join(', ')} (any port, http or https).\n`)
   const metrics = await serveMetrics(host.metrics.registry, options, (line) => process.stdout.write(`${line}\n`))
   const withdraw = announceInstance(options.dataDir, {
     kind: 'serve',
@@ -125,4 +133,18 @@ function keptToken(dataDir: string, renew: boolean): string {
   const token = randomBytes(24).toString('base64url')
   secrets.set(SERVE_TOKEN, token)
   return token
+}
+
+/** The names from `--allowed-host` and the environment, each checked: one that is not a host name is refused. */
+function allowedHostsOf(flags: readonly string[], fromEnv: string | undefined): string[] {
+  const given = [...flags, ...(fromEnv ?? '').split(',').filter((value) => value.trim() !== '')]
+  return given.map((value) => {
+    const name = allowedHostName(value)
+    if (!name) {
+      throw new UsageError(
+        `--allowed-host takes a host name such as rig1.local or gridforge.example.com, without a scheme or port; got "${value}".`,
+      )
+    }
+    return name
+  })
 }

@@ -12,6 +12,9 @@ Commands:
                                                         OpenAI/KoboldAI API; --recover backup|fresh opens the
                                                         latest backup of a damaged history or starts a new one
                                                         (the damaged file is kept)
+         [--allowed-host NAME]…                         also answer to NAME on any port, http or https (a LAN name
+                                                        such as rig1.local, a reverse proxy's); env GRIDFORGE_ALLOWED_HOSTS
+                                                        (comma-separated); other names are refused (DNS rebinding)
          [--metrics-port N [--metrics-host 127.0.0.1]]  Prometheus metrics on http://127.0.0.1:N/metrics
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|ID --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
@@ -36,6 +37,15 @@ export type TemplateVerdict = { ok: true } | { ok: false; why: string }
 
 /** Turns in the probe conversation, besides the system prompt and the question. */
 const PROBE_TURNS = 6
+
+/**
+ * Verdicts about templates themselves (what they render, the memory they need), by what was checked and
+ * under which limits, for the life of this process: loading the same model again (more slots, a reload
+ * after Unload) skips the checker, about a second each time. A check that ran out of time or could not run
+ * is not kept: that was the machine's state, not the template's.
+ */
+const remembered = new Map<string, TemplateVerdict>()
+const REMEMBERED_MAX = 64
 
 /*
  * Runs in the checker process: the same rendering the engine does for a chat (node-llama-cpp's wrapper
@@ -86,7 +96,7 @@ function templateMetadata(metadata: GgufFileInfo['metadata']): unknown {
  * Renders the model's chat template in a separate process under `budget`. A worker thread is not enough:
  * one large array allocation past a worker's heap limit aborts the whole process. The engine's main
  * thread only waits on a pipe, so it stays free for Stop and Unload, and a template's endless loop or
- * memory bomb ends with the checker.
+ * memory bomb ends with the checker. A template checked before in this process is answered from memory.
  */
 export function checkChatTemplate(
   fileInfo: GgufFileInfo,
@@ -95,40 +105,61 @@ export function checkChatTemplate(
 ): Promise<TemplateVerdict> {
   if (typeof fileInfo.metadata.tokenizer.chat_template !== 'string') return Promise.resolve({ ok: true })
   const library = pathToFileURL(createRequire(import.meta.url).resolve('node-llama-cpp')).href
+  const job = JSON.stringify({ library, metadata: templateMetadata(fileInfo.metadata), filename, turns: PROBE_TURNS })
+  const key = createHash('sha256').update(`${budget.renderMs} ${budget.heapMb} ${budget.outputChars}\n${job}`).digest('hex')
+  const known = remembered.get(key)
+  if (known) return Promise.resolve(known)
+  return runChecker(job, budget).then(({ verdict, lasting }) => {
+    if (lasting) remember(key, verdict)
+    return verdict
+  })
+}
+
+function remember(key: string, verdict: TemplateVerdict): void {
+  if (remembered.size >= REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!)
+  remembered.set(key, verdict)
+}
+
+/** One checker process on `job`; `lasting` when the verdict is about the template rather than the time it got. */
+function runChecker(job: string, budget: TemplateBudget): Promise<{ verdict: TemplateVerdict; lasting: boolean }> {
   // In Electron's utility process execPath is Electron itself; ELECTRON_RUN_AS_NODE makes it plain Node.
   const checker = spawn(process.execPath, [`--max-old-space-size=${budget.heapMb}`, '--input-type=module', '--eval', checkerSource], {
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     stdio: ['pipe', 'pipe', 'ignore'],
   })
-  return new Promise<TemplateVerdict>((resolve) => {
+  return new Promise((resolve) => {
     let settled = false
-    const finish = (verdict: TemplateVerdict) => {
+    const finish = (verdict: TemplateVerdict, lasting: boolean) => {
       clearTimeout(timer)
-      if (!settled) resolve(verdict)
+      if (!settled) resolve({ verdict, lasting })
       settled = true
       checker.kill('SIGKILL')
     }
-    let timer = setTimeout(() => finish({ ok: false, why: 'did not finish its check in time' }), budget.startMs)
+    let timer = setTimeout(() => finish({ ok: false, why: 'did not finish its check in time' }, false), budget.startMs)
     createInterface({ input: checker.stdout }).on('line', (line) => {
       if (line === 'ready') {
         clearTimeout(timer)
-        timer = setTimeout(() => finish({ ok: false, why: `takes longer than ${budget.renderMs / 1000} s to render` }), budget.renderMs)
+        timer = setTimeout(
+          () => finish({ ok: false, why: `takes longer than ${budget.renderMs / 1000} s to render` }, false),
+          budget.renderMs,
+        )
         return
       }
       const largest = /^done (\d+)$/.exec(line)
       if (largest)
-        finish(Number(largest[1]) > budget.outputChars ? { ok: false, why: 'renders a conversation far larger than it is' } : { ok: true })
+        finish(
+          Number(largest[1]) > budget.outputChars ? { ok: false, why: 'renders a conversation far larger than it is' } : { ok: true },
+          true,
+        )
     })
-    checker.on('error', () => finish({ ok: false, why: 'could not be checked' }))
+    checker.on('error', () => finish({ ok: false, why: 'could not be checked' }, false))
     // V8 aborts a process that runs out of heap (SIGABRT, or code 134 through a shell).
-    checker.on('exit', (code, signal) =>
-      finish({
-        ok: false,
-        why: signal === 'SIGABRT' || code === 134 ? 'needs more memory to render than a template may use' : 'could not be checked',
-      }),
-    )
+    checker.on('exit', (code, signal) => {
+      const outOfMemory = signal === 'SIGABRT' || code === 134
+      finish({ ok: false, why: outOfMemory ? 'needs more memory to render than a template may use' : 'could not be checked' }, outOfMemory)
+    })
     checker.stdin.on('error', () => undefined)
-    checker.stdin.end(JSON.stringify({ library, metadata: templateMetadata(fileInfo.metadata), filename, turns: PROBE_TURNS }))
+    checker.stdin.end(job)
   })
 }
 

@@ -14,6 +14,8 @@ export interface HeadlessServerOptions {
   /** The access token; generated when absent. */
   token?: string
   rendererDir: string
+  /** Further names the UI may be reached by on any port, http or https (a LAN name, a reverse proxy's); see `allowedHostName`. */
+  allowedHosts?: readonly string[]
 }
 
 /** A running headless server. */
@@ -29,7 +31,7 @@ export interface HeadlessServer {
 export async function startHeadlessServer(host: Host, options: HeadlessServerOptions): Promise<HeadlessServer> {
   const token = options.token ?? randomBytes(24).toString('base64url')
   const serve = staticFiles(options.rendererDir)
-  const names = allowedHostNames(options.host)
+  const names = allowedHostNames(options.host, options.allowedHosts)
   let port = options.port
   const allowed = (request: IncomingMessage) => isAllowedRequest(request, names, port)
   const server: Server = createServer((request, response) => {

@@ -96,6 +96,9 @@ export interface NewMessage {
   selectedAt?: number
 }
 
+/** A message of a batch, with the id the caller chose. */
+type BatchMessage = Omit<NewMessage, 'conversationId'> & { id: string }
+
 /** The only code that reads and writes conversations and messages. Statements are prepared once. */
 export class ChatRepository {
   private readonly statements
@@ -233,45 +236,25 @@ export class ChatRepository {
   appendMessage(message: NewMessage): Message {
     const now = this.now()
     const id = randomUUID()
-    const createdAt = message.createdAt ?? now
-    this.db.transaction(() => {
-      const { seq, selected } = this.statements.nextSeq.get(message.conversationId)!
-      const {
-        createdAt: _ignored,
-        selectedAt = null,
-        backend = null,
-        gridOrigin = null,
-        reasoning = null,
-        reasoningMs = null,
-        ...columns
-      } = message
-      this.statements.insertMessage.run({
-        ...columns,
-        id,
-        seq,
-        selected,
-        selectedAt,
-        createdAt,
-        now,
-        backend,
-        gridOrigin,
-        reasoning: reasoning || null,
-        reasoningMs: reasoning ? reasoningMs : null,
-      })
-      this.statements.touchConversation.run(now, message.conversationId)
-    })()
-    const { createdAt: _createdAt, selectedAt: _selectedAt, ...rest } = message
+    const { conversationId, ...fields } = message
+    this.insertMessages(conversationId, [{ ...fields, id }], now)
+    const { createdAt = now, selectedAt: _selectedAt, ...rest } = message
     return { ...rest, id, error: null, createdAt, updatedAt: now }
   }
 
   /**
    * Appends messages in order (an import), with the ids the caller chose so children can name parents in
-   * the same batch. The conversation's counters are read once per batch, not once per message: per
-   * message, each insert scans the whole conversation and a long import turns quadratic.
+   * the same batch.
    */
-  appendMessages(conversationId: string, messages: ReadonlyArray<Omit<NewMessage, 'conversationId'> & { id: string }>): void {
-    if (messages.length === 0) return
-    const now = this.now()
+  appendMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>): void {
+    if (messages.length > 0) this.insertMessages(conversationId, messages, this.now())
+  }
+
+  /**
+   * The conversation's counters are read once per batch, not once per message: per message, each insert
+   * scans the whole conversation and a long import turns quadratic.
+   */
+  private insertMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, now: number): void {
     this.db.transaction(() => {
       let { seq, selected } = this.statements.nextSeq.get(conversationId)!
       for (const message of messages) {

@@ -18,6 +18,7 @@ import { DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../
 import type { ChatBackend } from '../../../shared/gridChat'
 import type { AppErrorShape } from '../../../shared/result'
 import { api } from './bridge'
+import { setUnlessNewer } from './freshReply'
 import { refreshOnConnect } from './reconnect'
 import { createStore } from './store'
 
@@ -51,17 +52,16 @@ function applyMessage(message: Message): void {
 
 async function refresh(): Promise<void> {
   if (!api) return
-  const [engine, conversations, models] = await Promise.all([
-    api.call('engine.status', {}),
-    api.call('chat.list', {}),
-    api.call('models.listLocal', {}),
+  const host = api
+  await Promise.all([
+    setUnlessNewer(engineStore, () => host.call('engine.status', {})),
+    setUnlessNewer(conversationsStore, () => host.call('chat.list', {})),
+    setUnlessNewer(localModelsStore, () => host.call('models.listLocal', {})),
   ])
-  if (engine.ok) engineStore.set(engine.value)
-  if (conversations.ok) conversationsStore.set(conversations.value)
-  if (models.ok) localModelsStore.set(models.value)
-  const [earn, localApi] = await Promise.all([api.call('earn.status', {}), api.call('api.status', {})])
-  if (earn.ok) earnStore.set(earn.value)
-  if (localApi.ok) localApiStore.set(localApi.value)
+  await Promise.all([
+    setUnlessNewer(earnStore, () => host.call('earn.status', {})),
+    setUnlessNewer(localApiStore, () => host.call('api.status', {})),
+  ])
   await refreshJobLog()
   const active = activeStore.get()
   if (active) await openConversation(active.id)

@@ -2,6 +2,7 @@ import type { CatalogItem, DownloadSnapshot, HardwareInfo, LocalModel } from '..
 import type { AppErrorShape } from '../../../shared/result'
 import { localModelsStore } from './appState'
 import { api } from './bridge'
+import { setUnlessNewer } from './freshReply'
 import { refreshOnConnect } from './reconnect'
 import { createStore } from './store'
 
@@ -30,16 +31,13 @@ async function run<T>(call: () => Promise<Reply<T>>): Promise<T | null> {
 /** Loads what the Models view shows; the host pushes changes afterwards. */
 export async function refreshModels(): Promise<void> {
   if (!api) return
-  const [catalog, downloads, local, hardware] = await Promise.all([
-    api.call('models.catalog', {}),
-    api.call('models.downloads', {}),
-    api.call('models.listLocal', {}),
-    api.call('models.hardware', {}),
+  const host = api
+  await Promise.all([
+    setUnlessNewer(catalogStore, () => host.call('models.catalog', {})),
+    setUnlessNewer(downloadsStore, () => host.call('models.downloads', {})),
+    setUnlessNewer(localModelsStore, () => host.call('models.listLocal', {})),
+    setUnlessNewer(hardwareStore, () => host.call('models.hardware', {})),
   ])
-  if (catalog.ok) catalogStore.set(catalog.value)
-  if (downloads.ok) downloadsStore.set(downloads.value)
-  if (local.ok) localModelsStore.set(local.value)
-  if (hardware.ok) hardwareStore.set(hardware.value)
 }
 
 /** Subscribes to model events; the first load happens when the Models view opens. */

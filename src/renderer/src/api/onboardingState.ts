@@ -1,6 +1,7 @@
 import type { ModelChoice, QuickStartSnapshot } from '../../../shared/quickStart'
 import type { AppErrorShape } from '../../../shared/result'
 import { api } from './bridge'
+import { setUnlessNewer } from './freshReply'
 import { refreshOnConnect } from './reconnect'
 import { createStore } from './store'
 
@@ -13,9 +14,12 @@ export const onboardingErrorStore = createStore<AppErrorShape | null>(null)
 
 async function refresh(): Promise<void> {
   if (!api) return
-  const [done, quickStart] = await Promise.all([api.call('earn.onboarding', {}), api.call('earn.quickStartStatus', {})])
+  const host = api
+  const [done] = await Promise.all([
+    host.call('earn.onboarding', {}),
+    setUnlessNewer(quickStartStore, () => host.call('earn.quickStartStatus', {})),
+  ])
   if (done.ok) onboardingDoneStore.set(done.value.done)
-  if (quickStart.ok) quickStartStore.set(quickStart.value)
 }
 
 /** Subscribes to Start earning's progress and loads the onboarding flag; again after every reconnect. */

@@ -1,6 +1,6 @@
 import { connectionStore } from './bridge'
 
-/** Runs `refresh` now, and again each time the connection to the host comes back after a drop. */
+/** Runs `refresh` once connected (now, when already), and again each time the connection comes back after a drop. */
 export function refreshOnConnect(refresh: () => Promise<void>): void {
   let wasOpen = connectionStore.get() === 'open'
   connectionStore.subscribe(() => {
@@ -8,5 +8,6 @@ export function refreshOnConnect(refresh: () => Promise<void>): void {
     if (open && !wasOpen) void refresh()
     wasOpen = open
   })
-  void refresh()
+  // A browser still connecting runs it on the first open above; running it now as well read everything twice.
+  if (wasOpen) void refresh()
 }
