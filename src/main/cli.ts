@@ -59,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
       'backend-key-file': { type: 'string' },
       'backend-model': { type: 'string' },
       recover: { type: 'string' },
+      fleet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -82,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
     case 'identity':
       return identityCommand({ ...values, dataDir, args: positionals })
     case 'status':
-      return statusCommand({ dataDir, json: values.json, version: pkg.version })
+      return statusCommand({ ...values, dataDir, version: pkg.version })
     case 'bench':
       return benchCommand(paths.repoRoot, rest)
     default:

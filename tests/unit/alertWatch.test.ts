@@ -28,7 +28,7 @@ const account = (
     workers: rigs.length,
     workersOnline: rigs.filter((rig) => rig.online).length,
     balance: null,
-    rigs: rigs.map((rig) => ({ lastSeen: null, ...rig })),
+    rigs: rigs.map((rig) => ({ lastSeen: null, models: [], rewards: null, jobs: null, maintenance: false, tokensPerSecond: null, ...rig })),
   },
   message: null,
   checkedAt: 0,

@@ -34,6 +34,9 @@ Commands:
                                                         the delegation for your wallet to sign, and the exact message
   identity install --signature 0x… [--json]            check the wallet's signature and save the delegation
   status [--json]                                      engine, model, miner, grid, identity, last job, metrics URL
+  status --fleet [--api-key-file F] [--name NAME] [--json]
+                                                        … plus every rig of the account: state, models, speed, last
+                                                        seen, earnings; offline ones flagged, this rig marked
   bench  [--json] [--reference] [--quick]               the benchmark harness
 
 Every command takes --data-dir DIR (default: the app-data folder; env GRIDFORGE_DATA_DIR)

@@ -19,6 +19,7 @@ export type {
   DevGrid,
   DevGridEvent,
   DevGridOptions,
+  DevRig,
   Faults,
   HordeRecords,
   MergedToolCall,

@@ -78,6 +78,7 @@ export class GridState {
     pongs: 0,
     strikes: new Map(),
     payouts: new Map(),
+    rigs: new Map(),
     registry: null,
     ledger: [],
   }

@@ -143,8 +143,26 @@ export interface AipgRecords {
   ledger: AipgLedgerRow[]
   /** User -> what `GET /v1/account/payouts` answers; a user without one gets nothing accrued or paid. */
   payouts: Map<string, DevPayouts>
+  /**
+   * User -> the account's rigs that are not connected to this grid (other machines), listed by
+   * `GET /v1/account/workers` after the workers connected here; tests and the demo set them.
+   */
+  rigs: Map<string, DevRig[]>
   /** When set, served at `GET /v1/models/registry` (the registry core would publish); unset answers 404, as core does today. */
   registry: Record<string, number> | null
+}
+
+/** One worker as core's `GET /v1/account/workers` lists it (grid-core routers/accounts.py). */
+export interface DevRig {
+  name: string
+  type: string
+  models: string[]
+  den_earned: number
+  jobs_completed: number
+  /** ISO time, or null when never seen. */
+  last_seen: string | null
+  maintenance: boolean
+  online: boolean
 }
 
 /** Core's payouts answer (§16.6). */

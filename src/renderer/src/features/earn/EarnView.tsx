@@ -8,6 +8,7 @@ import { QuickStartProgress } from '../onboarding/QuickStartProgress'
 import { AccountTotals } from './AccountTotals'
 import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
+import { FleetView } from './FleetView'
 import { IdentityPanel } from './IdentityPanel'
 import { JobLog } from './JobLog'
 import { MiningPolicyForm } from './MiningPolicyForm'
@@ -146,6 +147,7 @@ export function EarnView() {
 
       <EarnChart version={`${since.jobs}|${since.rewards}|${jobs.length}`} />
       <AccountTotals earn={earn} />
+      <FleetView earn={earn} />
       <Payouts earn={earn} />
       <ReadinessPanel settings={earn.settings} mining={running} />
       <IdentityPanel settings={earn.settings} />
