@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -54,18 +54,22 @@ afterAll(async () => {
   temp.cleanup()
 })
 
-function status(...args: string[]): { code: number | null; out: string; err: string } {
+/** Runs `gridforge status …` without blocking this process, which serves the dev grid it asks. */
+function status(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   requireBuild()
-  const run = spawnSync(process.execPath, [cliEntry, 'status', ...args, '--data-dir', temp.dir], {
-    encoding: 'utf8',
-    env: { ...process.env, GRIDFORGE_GPU: 'off' },
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliEntry, 'status', ...args, '--data-dir', temp.dir],
+      { encoding: 'utf8', env: { ...process.env, GRIDFORGE_GPU: 'off' } },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out: stdout, err: stderr }),
+    )
   })
-  return { code: run.status, out: run.stdout, err: run.stderr }
 }
 
 describe('gridforge status --fleet', () => {
-  it("lists every rig of the account with the app's saved key: this rig first, offline flagged, totals", () => {
-    const run = status('--fleet', '--json')
+  it("lists every rig of the account with the app's saved key: this rig first, offline flagged, totals", async () => {
+    const run = await status('--fleet', '--json')
     expect(run.code).toBe(0)
     const fleet = (JSON.parse(run.out) as RigStatus).fleet
     expect(fleet).toMatchObject({ state: 'ok', unit: 'den', online: 3, offline: 1, jobs: 951 })
@@ -80,21 +84,21 @@ describe('gridforge status --fleet', () => {
     expect(fleet.rigs[1]).toMatchObject({ models: ['grid/stories260K'], rewards: 7.25, jobs: 130 })
     expect(Date.now() - (fleet.rigs[1]!.lastSeen ?? 0)).toBeGreaterThanOrEqual(3 * HOUR)
 
-    const screen = status('--fleet').out
+    const screen = (await status('--fleet')).out
     expect(screen).toMatch(/^Fleet: {5}3 of 4 online, 1 offline, 50\.00 den, 951 jobs$/m)
     expect(screen).toMatch(/^! attic-rig +offline +grid\/stories260K +- +3 h ago +7\.25 +130$/m)
     expect(screen).toMatch(/^ {2}desk-rig \(this rig\) +online/m)
     expect(screen).not.toContain('dev-key-alice')
   })
 
-  it('takes a headless rig’s key and name from the command line, and says in one line when the grid refuses the key', () => {
+  it('takes a headless rig’s key and name from the command line, and says in one line when the grid refuses the key', async () => {
     const keyFile = join(temp.dir, 'key')
     writeFileSync(keyFile, 'dev-key-alice\n')
-    const named = JSON.parse(status('--fleet', '--api-key-file', keyFile, '--name', 'garage-rig', '--json').out) as RigStatus
+    const named = JSON.parse((await status('--fleet', '--api-key-file', keyFile, '--name', 'garage-rig', '--json')).out) as RigStatus
     expect(named.fleet?.rigs.find((rig) => rig.thisRig)?.name).toBe('garage-rig')
 
     writeFileSync(keyFile, 'not-a-key\n')
-    const refused = status('--fleet', '--api-key-file', keyFile)
+    const refused = await status('--fleet', '--api-key-file', keyFile)
     expect(refused.code).toBe(0)
     expect(refused.out).toMatch(/^Fleet: {5}The grid refused this API key, so it lists no rigs\.$/m)
   })
