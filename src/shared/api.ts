@@ -27,6 +27,7 @@ import type { ReadinessSnapshot } from './readiness.js'
 import { identityInstallSchema, identityRequestSchema, type IdentityRequest, type IdentityStatus } from './identity.js'
 import type { Result } from './result.js'
 import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
+import { metricsSettingsSchema, type MetricsStatus } from './metricsSettings.js'
 
 const id = z.string().min(1).max(64)
 const none = z.strictObject({})
@@ -187,6 +188,9 @@ export const contract = {
   'alerts.configure': call(alertConfigureSchema).returns<AlertSettingsView>(),
   /** "Send a test alert" through every channel that is on. */
   'alerts.test': call(none).returns<AlertTestResult>(),
+  /** Prometheus `/metrics` (Settings › Metrics): on 127.0.0.1 unless the user opens it. */
+  'metrics.status': call(none).returns<MetricsStatus>(),
+  'metrics.configure': call(metricsSettingsSchema).returns<MetricsStatus>(),
   'desktop.status': call(none).returns<DesktopSnapshot>(),
   'desktop.setLoginItem': call(
     z.strictObject({ openAtLogin: z.boolean(), startHidden: z.boolean(), startEarning: z.boolean() }),

@@ -63,6 +63,8 @@ export const callNames = {
   'alerts.settings': true,
   'alerts.configure': true,
   'alerts.test': true,
+  'metrics.status': true,
+  'metrics.configure': true,
   'desktop.status': true,
   'desktop.setLoginItem': true,
   'desktop.update': true,

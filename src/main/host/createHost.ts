@@ -31,6 +31,7 @@ import { ModelsService } from '../models/modelsService.js'
 import { LastReadiness } from '../readiness/lastReadiness.js'
 import { ReadinessService } from '../readiness/readinessService.js'
 import { LocalApiService } from '../localApi/localApiService.js'
+import { MetricsService } from '../metrics/metricsService.js'
 import { RigMetrics } from '../metrics/rigMetrics.js'
 import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
@@ -83,6 +84,8 @@ export interface HostOptions {
   notifier?: DesktopNotifier
   /** Webhook timing for alerts (tests shorten it). */
   alertWebhook?: Partial<WebhookPolicy>
+  /** `gridforge serve --metrics-port`: this run serves its own endpoint, so the Settings toggle waits for the next start. */
+  metricsOverridden?: boolean
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -102,6 +105,8 @@ export interface Host {
   miningGate: MiningGate
   /** The rig's Prometheus registry (served by `gridforge serve --metrics-port`). */
   metrics: RigMetrics
+  /** Settings › Metrics: the `/metrics` endpoint the settings ask for. */
+  metricsEndpoint: MetricsService
   thermal: ThermalGuard
   alerts: AlertService
   /**
@@ -184,6 +189,8 @@ export function createHost(options: HostOptions): Host {
   }
   observeEarn(earn.snapshot())
   earn.on('earn.snapshot', observeEarn)
+  const metricsEndpoint = new MetricsService({ registry: metrics.registry, settings, log })
+  if (options.ownsData !== false) void metricsEndpoint.startIfEnabled({ overridden: options.metricsOverridden })
   const alerts = new AlertService({
     settings,
     notifier: options.notifier ?? logNotifier(log),
@@ -309,6 +316,8 @@ export function createHost(options: HostOptions): Host {
     'alerts.settings': () => alerts.settings(),
     'alerts.configure': (request) => alerts.configure(request),
     'alerts.test': () => alerts.test(),
+    'metrics.status': () => metricsEndpoint.snapshot(),
+    'metrics.configure': (request) => metricsEndpoint.configure(request),
     'desktop.status': () => requireDesktop(desktop).snapshot(),
     'desktop.setLoginItem': (settings) => requireDesktop(desktop).setLoginItem(settings),
     'desktop.update': ({ action }) =>
@@ -330,6 +339,7 @@ export function createHost(options: HostOptions): Host {
     models,
     miningGate,
     metrics,
+    metricsEndpoint,
     thermal,
     alerts,
     paths,
@@ -347,7 +357,7 @@ export function createHost(options: HostOptions): Host {
       }),
     close() {
       closing ??= (async () => {
-        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close(), readiness.close()])
+        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close(), readiness.close(), metricsEndpoint.close()])
         await engine.close()
         db.close()
       })()

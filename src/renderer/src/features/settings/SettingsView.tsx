@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { configureLocalApi, errorStore, localApiStore, regenerateLocalApiToken } from '../../api/appState'
 import { useStore } from '../../api/store'
 import { AlertsSettings } from './AlertsSettings'
+import { MetricsSettings } from './MetricsSettings'
 import { DesktopSettings } from './DesktopSettings'
 
 /** Settings: the local OpenAI/KoboldAI API for other apps (off by default), alerts, and the desktop's own. */
@@ -91,6 +92,7 @@ export function SettingsView() {
         )}
       </div>
       <AlertsSettings />
+      <MetricsSettings />
       <DesktopSettings />
     </section>
   )
