@@ -1,5 +1,6 @@
 import { dataPaths } from '../host/dataDir.js'
 import { JobsRepository } from '../store/jobsRepository.js'
+import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { advertisedModels } from '../../grid/advertisedNames.js'
@@ -13,6 +14,7 @@ import { positiveInt, readKeyFile } from './options.js'
 import { UsageError } from './usage.js'
 import type { WorkerOptions } from './workerCommand.js'
 import { capacityText, gridWorkerConfig, readGridFlags, runToSummary, cliReport } from './gridWorkerRun.js'
+import { startWorkerAlerts } from './workerAlerts.js'
 import { parseSeed } from './workerSelfTest.js'
 
 /** The context advertised when the server does not say and the user does not either: what nearly every model holds. */
@@ -53,9 +55,11 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
     process.stderr.write(
       `Worker "${name}" on ${network} with ${advertised.models.join(', ')} through ${config.url} (${capacityText(slots, advertised)}).\n`,
     )
+    const log = (line: string) => process.stderr.write(`${line}\n`)
+    const alerting = startWorkerAlerts({ settings: new SettingsRepository(db), worker, flags, version: options.version, log })
     await runToSummary(worker, report, async () => {
       health.abort()
-      await checks
+      await Promise.all([checks, alerting.close()])
     })
   } finally {
     health.abort()
