@@ -44,9 +44,8 @@ describe('gridforge worker alerts', () => {
       ])
       const db = openDatabase(join(temp.dir, 'gridforge.db'))
       try {
-        const { webhook, ...rest } = DEFAULT_ALERT_SETTINGS
         new AlertSettingsStore(new SettingsRepository(db)).save({
-          ...rest,
+          ...DEFAULT_ALERT_SETTINGS,
           webhook: { url: `http://127.0.0.1:${port}/hook`, format: 'json' },
         })
       } finally {
