@@ -8,6 +8,7 @@ import { identityCommand } from './cli/identityCommand.js'
 import { modelsCommand } from './cli/modelsCommand.js'
 import { runtimePaths } from './host/runtimePaths.js'
 import { serveCommand } from './cli/serveCommand.js'
+import { serviceCommand } from './cli/serviceCommand.js'
 import { statusCommand } from './cli/statusCommand.js'
 import { workerCommand } from './cli/workerCommand.js'
 import { USAGE, UsageError } from './cli/usage.js'
@@ -62,6 +63,10 @@ async function main(argv: string[]): Promise<void> {
       'backend-model': { type: 'string' },
       'backends-file': { type: 'string' },
       recover: { type: 'string' },
+      fleet: { type: 'boolean', default: false },
+      scope: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      prefix: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -86,7 +91,9 @@ async function main(argv: string[]): Promise<void> {
     case 'identity':
       return identityCommand({ ...values, dataDir, args: positionals })
     case 'status':
-      return statusCommand({ dataDir, json: values.json, version: pkg.version })
+      return statusCommand({ ...values, dataDir, version: pkg.version })
+    case 'service':
+      return serviceCommand({ ...values, dataDir, args: positionals, cliEntry: process.argv[1] ?? '' })
     case 'bench':
       return benchCommand(paths.repoRoot, rest)
     default:

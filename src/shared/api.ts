@@ -35,6 +35,7 @@ import {
 import type { Result } from './result.js'
 import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
 import { bridgeConfigureSchema, bridgeServerSchema, type BridgeSettingsView, type BridgeTestResult, type FoundServer } from './bridge.js'
+import { metricsSettingsSchema, type MetricsStatus } from './metricsSettings.js'
 
 const id = z.string().min(1).max(64)
 const none = z.strictObject({})
@@ -207,6 +208,9 @@ export const contract = {
   'bridge.test': call(bridgeServerSchema).returns<BridgeTestResult>(),
   /** "Find servers on this PC": the usual loopback ports only. */
   'bridge.find': call(none).returns<FoundServer[]>(),
+  /** Prometheus `/metrics` (Settings › Metrics): on 127.0.0.1 unless the user opens it. */
+  'metrics.status': call(none).returns<MetricsStatus>(),
+  'metrics.configure': call(metricsSettingsSchema).returns<MetricsStatus>(),
   'desktop.status': call(none).returns<DesktopSnapshot>(),
   'desktop.setLoginItem': call(
     z.strictObject({ openAtLogin: z.boolean(), startHidden: z.boolean(), startEarning: z.boolean() }),

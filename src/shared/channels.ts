@@ -70,6 +70,8 @@ export const callNames = {
   'bridge.configure': true,
   'bridge.test': true,
   'bridge.find': true,
+  'metrics.status': true,
+  'metrics.configure': true,
   'desktop.status': true,
   'desktop.setLoginItem': true,
   'desktop.update': true,

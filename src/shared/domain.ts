@@ -285,6 +285,16 @@ export interface AccountRig {
   online: boolean
   /** When the grid last heard from it (ms since the epoch); null when the grid does not say. */
   lastSeen: number | null
+  /** The model names it advertised; empty when the grid does not say. */
+  models: string[]
+  /** Den (AIPG) or kudos (Horde) the grid credits it with; null when the grid does not say. */
+  rewards: number | null
+  /** Jobs the grid counts for it; null when the grid does not say. */
+  jobs: number | null
+  /** Set on the grid by its owner: it takes no jobs until cleared. */
+  maintenance: boolean
+  /** Decode speed the grid measured (the Horde's `performance`); null when the grid does not say. */
+  tokensPerSecond: number | null
 }
 
 /** What `GET /v1/account/jobs` says of one job: never its prompt or its text. */

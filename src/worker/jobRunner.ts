@@ -5,6 +5,7 @@ import type { GridJob, JobOutcome } from './gridTransport.js'
 import { jobRecord } from './jobRecord.js'
 import { BadJobRequest, type WorkerLimits } from './params.js'
 import type { Clock, GenerationEngine, JobLedger, JobRecord, Logger, Network } from './ports.js'
+import { GENERATION_FAILED } from './strikes.js'
 import type { WorkerEvent } from './workerTypes.js'
 
 /** What running jobs needs from the worker around it. */
@@ -110,7 +111,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
         result = await generate(job, request)
       } catch (error) {
         const requestFault = isRequestFault(error)
-        const message = requestFault ? (error as Error).message : `Generation failed: ${(error as Error).message}`
+        const message = requestFault ? (error as Error).message : `${GENERATION_FAILED} ${(error as Error).message}`
         await finishJob(job, { kind: 'failed', cause: requestFault ? 'request' : 'engine', message, result: null }, startedAt)
         return { engineDown: isEngineDown(error) }
       }

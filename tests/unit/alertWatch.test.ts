@@ -28,7 +28,7 @@ const account = (
     workers: rigs.length,
     workersOnline: rigs.filter((rig) => rig.online).length,
     balance: null,
-    rigs: rigs.map((rig) => ({ lastSeen: null, ...rig })),
+    rigs: rigs.map((rig) => ({ lastSeen: null, models: [], rewards: null, jobs: null, maintenance: false, tokensPerSecond: null, ...rig })),
   },
   message: null,
   checkedAt: 0,
@@ -36,7 +36,12 @@ const account = (
   payouts: payouts && { accruedAipg: 0, paidAipg: 0, payouts },
 })
 
-const job = (state: JobRecord['state'], completionTokens = 10, network: JobRecord['network'] = 'aipg'): JobRecord => ({
+const job = (
+  state: JobRecord['state'],
+  completionTokens = 10,
+  network: JobRecord['network'] = 'aipg',
+  error = 'Generation failed: the engine process exited.',
+): JobRecord => ({
   network,
   jobId: `job-${Math.random()}`,
   model: 'm',
@@ -46,7 +51,7 @@ const job = (state: JobRecord['state'], completionTokens = 10, network: JobRecor
   tokensPerSecond: 10,
   reward: 0,
   state,
-  error: state === 'ok' ? null : 'Generation failed.',
+  error: state === 'ok' ? null : error,
   startedAt: 0,
   finishedAt: 0,
 })
@@ -126,6 +131,19 @@ describe('alerts from the services’ events', () => {
     clock.now += STRIKE_BURST.windowMs
     alerts.job(job('error'))
     expect(kinds()).toEqual([])
+    alerts.job(job('faulted'))
+    alerts.job(job('ok', 0))
+    expect(kinds()).toEqual(['strike-burst'])
+  })
+
+  it('counts no strike for a request refused as the client’s fault (client_error), as the grid counts none', () => {
+    const { alerts, kinds } = watch()
+    const clientError = () => job('error', 0, 'aipg', 'The prompt is longer than the context this worker advertises.')
+    for (let i = 0; i < STRIKE_BURST.count + 2; i++) alerts.job(clientError())
+    expect(kinds()).toEqual([])
+    // Nor do they clear the strikes the grid did count.
+    alerts.job(job('error'))
+    alerts.job(clientError())
     alerts.job(job('faulted'))
     alerts.job(job('ok', 0))
     expect(kinds()).toEqual(['strike-burst'])

@@ -1,5 +1,6 @@
 import type { AlertKind } from '../../shared/alerts.js'
 import type { AccountTotals, EarnState, EngineSnapshot, JobRecord } from '../../shared/domain.js'
+import { isStrike } from '../../worker/strikes.js'
 
 /** Strikes within this window that make a burst worth telling (AIPG evicts at 6 in 300 s, grid-protocol.md §16.7). */
 export const STRIKE_BURST = { count: 3, windowMs: 300_000 }
@@ -62,7 +63,7 @@ export class AlertWatch {
     )
   }
 
-  /** Each job answered: a failed or empty AIPG answer counts as a strike. */
+  /** Each job answered: an AIPG strike (a failed or empty answer, not a client error) counts toward a burst. */
   job(record: JobRecord): void {
     if (record.network !== 'aipg') return
     if (record.state === 'ok' && record.completionTokens > 0) {
@@ -70,14 +71,15 @@ export class AlertWatch {
       this.strikes = []
       return
     }
-    if (record.state === 'cancelled' || record.state === 'dropped') return
+    // A request refused as the client's fault (client_error) is no strike on the grid, so none here.
+    if (!isStrike(record)) return
     const now = this.now()
     this.strikes = [...this.strikes.filter((at) => now - at < STRIKE_BURST.windowMs), now]
     if (this.strikes.length !== STRIKE_BURST.count) return
     this.sink.raise(
       'strike-burst',
       'Strikes are piling up',
-      `${STRIKE_BURST.count} failed or empty answers in ${STRIKE_BURST.windowMs / 60_000} minutes; the grid evicts a worker at 6. Check the model and the rig.`,
+      `${STRIKE_BURST.count} failed or empty answers (not client errors) in ${STRIKE_BURST.windowMs / 60_000} minutes; the grid evicts a worker at 6. Check the model and the rig.`,
     )
   }
 

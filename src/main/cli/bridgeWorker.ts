@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { dataPaths } from '../host/dataDir.js'
 import { JobsRepository } from '../store/jobsRepository.js'
+import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { advertisedModels } from '../../grid/advertisedNames.js'
@@ -15,6 +16,7 @@ import { positiveInt, readKeyFile } from './options.js'
 import { UsageError } from './usage.js'
 import type { WorkerOptions } from './workerCommand.js'
 import { capacityText, gridWorkerConfig, readGridFlags, runToSummary, cliReport } from './gridWorkerRun.js'
+import { startWorkerAlerts } from './workerAlerts.js'
 import { parseSeed } from './workerSelfTest.js'
 
 /** The context advertised when the server does not say and the user does not either: what nearly every model holds. */
@@ -68,9 +70,12 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
       )
       return worker
     })
-    await runToSummary(workers.length === 1 ? workers[0]! : allOf(workers), report, async () => {
+    const log = (line: string) => process.stderr.write(`${line}\n`)
+    const all = workers.length === 1 ? workers[0]! : allOf(workers)
+    const alerting = startWorkerAlerts({ settings: new SettingsRepository(db), worker: all, flags, version: options.version, log })
+    await runToSummary(all, report, async () => {
       health.abort()
-      await Promise.all(checks)
+      await Promise.all([...checks, alerting.close()])
     })
   } finally {
     health.abort()

@@ -69,6 +69,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     hfEndpoint: process.env.HF_ENDPOINT,
     log: (line) => process.stderr.write(`${line}\n`),
     secrets: headlessSecrets(options.dataDir, 'gridforge serve'),
+    metricsOverridden: options['metrics-port'] !== undefined,
   })
   const server = await startHeadlessServer(host, {
     host: options.host,
@@ -85,10 +86,13 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   process.stdout.write(`GridForge is running. Open ${server.openUrl}\n`)
   if (allowedHosts.length > 0) process.stdout.write(`It also answers to ${allowedHosts.join(', ')} (any port, http or https).\n`)
   const metrics = await serveMetrics(host.metrics.registry, options, (line) => process.stdout.write(`${line}\n`))
+  // Without --metrics-port, the Settings toggle decides.
+  const settingsMetricsUrl = metrics ? null : (await host.metricsEndpoint.settled()).url
+  if (settingsMetricsUrl) process.stdout.write(`Prometheus metrics on ${settingsMetricsUrl} (Settings › Metrics)\n`)
   const withdraw = announceInstance(options.dataDir, {
     kind: 'serve',
     url: server.url,
-    metricsUrl: metrics?.url ?? null,
+    metricsUrl: metrics?.url ?? settingsMetricsUrl,
     version: options.version,
     grid: null,
   })

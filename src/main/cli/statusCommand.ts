@@ -10,6 +10,7 @@ import { openDatabase } from '../store/database.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { headlessSecrets } from './headlessSecrets.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
+import { describeFleet, fleetApiKey, fleetStatus, type FleetStatus } from './fleetStatus.js'
 import { parseMetricsText, type Sample } from './metricsText.js'
 import { runningInstances, type RunningInstance } from './runningInstance.js'
 
@@ -17,6 +18,12 @@ import { runningInstances, type RunningInstance } from './runningInstance.js'
 export interface StatusOptions {
   dataDir: string
   json?: boolean
+  /** Also list every rig of the account as the grid reports it. */
+  fleet?: boolean
+  /** `--fleet` with a headless rig's key (else the key the app saved). */
+  'api-key-file'?: string
+  /** `--fleet`: this rig's worker name, when it is not the app's. */
+  name?: string
   version: string
   fetch?: typeof fetch
 }
@@ -35,14 +42,16 @@ export interface RigStatus {
   identity: { state: string; address: string | null; workerName: string | null; expiresAt: number | null; problem: string | null }
   lastJob: Pick<JobRecord, 'network' | 'model' | 'state' | 'completionTokens' | 'reward' | 'finishedAt'> | null
   metricsUrl: string | null
+  /** Only with `--fleet`: every rig of the account, this one marked. */
+  fleet?: FleetStatus
 }
 
 const TIMEOUT_MS = 4000
 
-/** `gridforge status [--json]`: one screen for a person, stable JSON for scripts. Changes nothing. */
+/** `gridforge status [--json] [--fleet]`: one screen for a person, stable JSON for scripts. Changes nothing. */
 export async function statusCommand(options: StatusOptions): Promise<void> {
   const status = await rigStatus(options)
-  process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : describe(status))
+  process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : describe(status, Date.now()))
 }
 
 export async function rigStatus(options: StatusOptions): Promise<RigStatus> {
@@ -50,19 +59,32 @@ export async function rigStatus(options: StatusOptions): Promise<RigStatus> {
   const paths = dataPaths(options.dataDir)
   const instance = runningInstances(options.dataDir).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'serve' ? -1 : 1))[0] ?? null
   const db = openDatabase(paths.database)
-  let settings, lastJob
+  let settings, lastJob, network, gridUrl, fleetKey
   try {
-    settings = new EarnSettingsStore(new SettingsRepository(db)).current()
+    const store = new SettingsRepository(db)
+    settings = new EarnSettingsStore(store).current()
     lastJob = new JobsRepository(db).list(1)[0] ?? null
+    network = instance?.grid?.network ?? settings.network
+    gridUrl = instance?.grid?.url ?? gridUrlFor(settings, network)
+    fleetKey = options.fleet
+      ? fleetApiKey({
+          apiKeyFile: options['api-key-file'],
+          network,
+          gridUrl,
+          settings,
+          secrets: headlessSecrets(options.dataDir, 'gridforge status'),
+          store,
+        })
+      : null
   } finally {
     db.close()
   }
-  const network = instance?.grid?.network ?? settings.network
-  const gridUrl = instance?.grid?.url ?? gridUrlFor(settings, network)
-  const [answering, samples, grid] = await Promise.all([
+  const self = options.name ? { workerName: options.name, slots: 1 } : settings
+  const [answering, samples, grid, fleet] = await Promise.all([
     instance?.url ? answers(fetcher, instance.url) : Promise.resolve(instance !== null),
     instance?.metricsUrl ? scrape(fetcher, instance.metricsUrl) : Promise.resolve(null),
     reachability(fetcher, network, gridUrl),
+    options.fleet ? fleetStatus({ network, gridUrl, apiKey: fleetKey, self, version: options.version, fetch: fetcher }) : undefined,
   ])
   const running = instance !== null && answering
   return {
@@ -89,6 +111,7 @@ export async function rigStatus(options: StatusOptions): Promise<RigStatus> {
       finishedAt: lastJob.finishedAt,
     },
     metricsUrl: running ? (instance?.metricsUrl ?? null) : null,
+    ...(fleet ? { fleet } : {}),
   }
 }
 
@@ -164,7 +187,7 @@ async function reachability(
   }
 }
 
-function describe(status: RigStatus): string {
+function describe(status: RigStatus, now: number): string {
   const time = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16)
   const running = status.running
   const lines = [
@@ -176,6 +199,7 @@ function describe(status: RigStatus): string {
     `Identity:  ${identityLine(status.identity)}`,
     `Last job:  ${status.lastJob ? `${time(status.lastJob.finishedAt)} UTC ${status.lastJob.network} ${status.lastJob.model} ${status.lastJob.state}, ${status.lastJob.completionTokens} tokens, reward ${status.lastJob.reward === null ? '-' : status.lastJob.reward.toFixed(2)}` : 'none yet'}`,
     `Metrics:   ${status.metricsUrl ?? 'off (serve or worker with --metrics-port N)'}`,
+    ...(status.fleet ? describeFleet(status.fleet, now) : []),
   ]
   return `${lines.join('\n')}\n`
 }

@@ -43,6 +43,13 @@ Commands:
   identity enroll --name NAME --api-key-file F [--grid-url URL] [--valid-days N] [--json]
                                                         one-click enrollment: approve in the AIPG console, key to F
   status [--json]                                      engine, model, miner, grid, identity, last job, metrics URL
+  status --fleet [--api-key-file F] [--name NAME] [--json]
+                                                        … plus every rig of the account: state, models, speed, last
+                                                        seen, earnings; offline ones flagged, this rig marked
+  service install|uninstall|status worker|serve [--scope user|system] [--dry-run] [--prefix DIR] [its options]
+                                                        run worker or serve as a service restarted on failure: a systemd
+                                                        unit (Linux), launchd agent (macOS), scheduled task (Windows);
+                                                        keys stay in their files, --dry-run prints what it would write
   bench  [--json] [--reference] [--quick]               the benchmark harness
 
 Every command takes --data-dir DIR (default: the app-data folder; env GRIDFORGE_DATA_DIR)

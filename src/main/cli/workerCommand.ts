@@ -2,6 +2,7 @@ import { EngineSupervisor } from '../engine/engineSupervisor.js'
 import { forkLauncher } from '../engine/forkLauncher.js'
 import { dataPaths } from '../host/dataDir.js'
 import { JobsRepository } from '../store/jobsRepository.js'
+import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { advertisedModels } from '../../grid/advertisedNames.js'
@@ -19,6 +20,7 @@ import { loadCatalog } from '../models/catalog.js'
 import { ModelsRepository } from '../store/modelsRepository.js'
 import { modelStem, resolveModelArgument } from './modelArgument.js'
 import { positiveInt } from './options.js'
+import { startWorkerAlerts } from './workerAlerts.js'
 import { workerSelfTest } from './workerSelfTest.js'
 import { capacityText, gridWorkerConfig, readGridFlags, runToSummary, cliReport } from './gridWorkerRun.js'
 
@@ -118,7 +120,8 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
       grid: { network, url: gridUrl },
     })
     process.stderr.write(`Worker "${name}" on ${network} with ${models.join(', ')} (${capacityText(slots, advertised)}).\n`)
-    await runToSummary(worker, report)
+    const alerting = startWorkerAlerts({ settings: new SettingsRepository(db), worker, flags, version: options.version, engine, log })
+    await runToSummary(worker, report, () => alerting.close())
   } finally {
     withdraw()
     await metricsEndpoint?.close()

@@ -3,6 +3,9 @@ import { GridError } from '../../grid/gridError.js'
 import { getGridJson, type GridAccess } from '../../grid/gridRequest.js'
 import type { AccountTotals } from '../../shared/domain.js'
 
+/** Model names as a grid lists them; anything else is no list. */
+const modelNames = z.array(z.string().max(200)).max(100).catch([])
+
 const aipgWorkersSchema = z.looseObject({
   count: z.number().catch(0),
   online: z.number().catch(0),
@@ -10,7 +13,15 @@ const aipgWorkersSchema = z.looseObject({
   jobs_completed: z.number().catch(0),
   workers: z
     .array(
-      z.looseObject({ name: z.string().max(200).catch('unnamed'), online: z.boolean().catch(false), last_seen: z.unknown().optional() }),
+      z.looseObject({
+        name: z.string().max(200).catch('unnamed'),
+        online: z.boolean().catch(false),
+        last_seen: z.unknown().optional(),
+        models: modelNames,
+        den_earned: z.number().nullish().catch(null),
+        jobs_completed: z.number().nullish().catch(null),
+        maintenance: z.boolean().catch(false),
+      }),
     )
     .max(500)
     .catch([]),
@@ -27,6 +38,9 @@ const hordeWorkerSchema = z.looseObject({
   online: z.boolean().catch(false),
   requests_fulfilled: z.number().catch(0),
   kudos_rewards: z.number().catch(0),
+  models: modelNames,
+  maintenance_mode: z.boolean().catch(false),
+  performance: z.string().max(200).nullish().catch(null),
 })
 
 /**
@@ -36,7 +50,17 @@ const hordeWorkerSchema = z.looseObject({
 export async function fetchAccountTotals(access: GridAccess): Promise<NonNullable<AccountTotals['totals']>> {
   if (access.network === 'aipg') {
     const body = aipgWorkersSchema.parse(await getGridJson(access, '/account/workers'))
-    const rigs = body.workers.map((worker) => ({ name: worker.name, online: worker.online, lastSeen: seenAt(worker.last_seen) }))
+    const rigs = body.workers.map((worker) => ({
+      name: worker.name,
+      online: worker.online,
+      lastSeen: seenAt(worker.last_seen),
+      models: worker.models,
+      rewards: worker.den_earned ?? null,
+      jobs: worker.jobs_completed ?? null,
+      maintenance: worker.maintenance,
+      // core's list carries no speed per worker.
+      tokensPerSecond: null,
+    }))
     return {
       user: null,
       rewards: body.den_earned,
@@ -59,8 +83,23 @@ export async function fetchAccountTotals(access: GridAccess): Promise<NonNullabl
     workers: workers.length,
     workersOnline: workers.filter((worker) => worker.online).length,
     balance: user.kudos,
-    rigs: workers.map((worker) => ({ name: worker.name, online: worker.online, lastSeen: null })),
+    rigs: workers.map((worker) => ({
+      name: worker.name,
+      online: worker.online,
+      lastSeen: null,
+      models: worker.models,
+      rewards: worker.kudos_rewards,
+      jobs: worker.requests_fulfilled,
+      maintenance: worker.maintenance_mode,
+      tokensPerSecond: tokensPerSecondOf(worker.performance),
+    })),
   }
+}
+
+/** The Horde's `performance` is words ("14.2 tokens per second", grid-protocol.md §8.4), not a number. */
+function tokensPerSecondOf(performance: string | null | undefined): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s+tokens per second/i.exec(performance ?? '')
+  return match ? Number(match[1]) : null
 }
 
 /** `last_seen` as an ISO time or epoch seconds; null when missing or unreadable. */

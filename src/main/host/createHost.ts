@@ -37,6 +37,7 @@ import { ModelsService } from '../models/modelsService.js'
 import { LastReadiness } from '../readiness/lastReadiness.js'
 import { ReadinessService } from '../readiness/readinessService.js'
 import { LocalApiService } from '../localApi/localApiService.js'
+import { MetricsService } from '../metrics/metricsService.js'
 import { RigMetrics } from '../metrics/rigMetrics.js'
 import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
@@ -91,6 +92,8 @@ export interface HostOptions {
   alertWebhook?: Partial<WebhookPolicy>
   /** Bridge mode's timing and the ports "Find servers on this PC" asks (tests use their own). */
   bridge?: Pick<BridgeServiceDependencies, 'finder' | 'intervals'>
+  /** `gridforge serve --metrics-port`: this run serves its own endpoint, so the Settings toggle waits for the next start. */
+  metricsOverridden?: boolean
 }
 
 /** The host: every service, built once, behind one dispatcher and one event bus. */
@@ -110,6 +113,8 @@ export interface Host {
   miningGate: MiningGate
   /** The rig's Prometheus registry (served by `gridforge serve --metrics-port`). */
   metrics: RigMetrics
+  /** Settings › Metrics: the `/metrics` endpoint the settings ask for. */
+  metricsEndpoint: MetricsService
   thermal: ThermalGuard
   alerts: AlertService
   bridge: BridgeService
@@ -211,6 +216,8 @@ export function createHost(options: HostOptions): Host {
   }
   observeEarn(earn.snapshot())
   earn.on('earn.snapshot', observeEarn)
+  const metricsEndpoint = new MetricsService({ registry: metrics.registry, settings, log })
+  if (options.ownsData !== false) void metricsEndpoint.startIfEnabled({ overridden: options.metricsOverridden })
   const alerts = new AlertService({
     settings,
     notifier: options.notifier ?? logNotifier(log),
@@ -365,6 +372,8 @@ export function createHost(options: HostOptions): Host {
     'bridge.configure': (request) => bridge.configure(request),
     'bridge.test': (request) => bridge.test(request),
     'bridge.find': () => bridge.find(),
+    'metrics.status': () => metricsEndpoint.snapshot(),
+    'metrics.configure': (request) => metricsEndpoint.configure(request),
     'desktop.status': () => requireDesktop(desktop).snapshot(),
     'desktop.setLoginItem': (settings) => requireDesktop(desktop).setLoginItem(settings),
     'desktop.update': ({ action }) =>
@@ -387,6 +396,7 @@ export function createHost(options: HostOptions): Host {
     models,
     miningGate,
     metrics,
+    metricsEndpoint,
     thermal,
     alerts,
     bridge,
@@ -405,7 +415,15 @@ export function createHost(options: HostOptions): Host {
       }),
     close() {
       closing ??= (async () => {
-        await Promise.all([chat.stopAll(), earn.close(), localApi.close(), models.close(), readiness.close(), identity.close()])
+        await Promise.all([
+          chat.stopAll(),
+          earn.close(),
+          localApi.close(),
+          models.close(),
+          readiness.close(),
+          identity.close(),
+          metricsEndpoint.close(),
+        ])
         await engine.close()
         db.close()
       })()

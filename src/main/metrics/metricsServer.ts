@@ -20,7 +20,7 @@ const RENDER_MAX_AGE_MS = 1000
  */
 export async function startMetricsServer(
   registry: Registry,
-  options: { host: string; port: number; now?: () => number },
+  options: { host: string; port: number; now?: () => number; /** How the sentence for a port in use ends. */ pickAnother?: string },
 ): Promise<MetricsStart> {
   const now = options.now ?? Date.now
   let rendered: { at: number; text: Promise<string> } | null = null
@@ -49,7 +49,7 @@ export async function startMetricsServer(
   // Prometheus scrapes keep connections open; a slow client may not hold one forever.
   server.requestTimeout = 10_000
   server.headersTimeout = 5_000
-  const listened = await listen(server, options.host, options.port)
+  const listened = await listen(server, options.host, options.port, options.pickAnother ?? 'pick another with --metrics-port')
   if (listened) return { ok: false, message: listened }
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : options.port
@@ -64,12 +64,11 @@ export async function startMetricsServer(
 }
 
 /** Resolves with null once listening, or with the sentence that says why not. */
-function listen(server: Server, host: string, port: number): Promise<string | null> {
+function listen(server: Server, host: string, port: number, pickAnother: string): Promise<string | null> {
   return new Promise((resolve) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening)
-      if (error.code === 'EADDRINUSE')
-        resolve(`Metrics port ${port} is already in use, so metrics are off; pick another with --metrics-port.`)
+      if (error.code === 'EADDRINUSE') resolve(`Metrics port ${port} is already in use, so metrics are off; ${pickAnother}.`)
       else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
         resolve(`Metrics host ${host} is not an address of this machine, so metrics are off.`)
       else if (error.code === 'EACCES') resolve(`Metrics port ${port} needs more permissions, so metrics are off; pick one above 1024.`)

@@ -4,7 +4,7 @@ import type { HardwareInfo } from '../../shared/models.js'
 import type { WorkerEvent } from '../../worker/workerTypes.js'
 import { cachedReading, type GpuReader, type GpuReading } from '../lib/gpuReadings.js'
 import { MINER_STATE_SERIES, minerStateLabel } from './minerStateSeries.js'
-import { isStrike } from './strikes.js'
+import { isStrike } from '../../worker/strikes.js'
 
 /** What the rig's metrics read besides the events they are given. */
 export interface RigMetricsOptions {

@@ -6,6 +6,7 @@ import { detail, type Reply } from './errors.js'
 import { apiKeyOf, isRecord, type RequestContext } from './http.js'
 import type { AipgJob } from './jobQueue.js'
 import type { GridState } from './state.js'
+import type { DevRig } from './types.js'
 
 const chatSchema = z.looseObject({
   model: z.string().default('auto'),
@@ -192,7 +193,7 @@ export class AipgRoutes {
     const account = this.state.account(key)
     if (!account) return detail(401, 'Invalid API key')
     const records = [...this.hub.workers.values()].filter((record) => record.user === account.user)
-    const workers = records.map((record) => ({
+    const workers: DevRig[] = records.map((record) => ({
       name: record.name,
       type: record.jobTypes[0] ?? 'text',
       models: record.models,
@@ -202,13 +203,15 @@ export class AipgRoutes {
       maintenance: false,
       online: record.connection !== undefined,
     }))
+    const here = new Set(workers.map((worker) => worker.name))
+    workers.push(...(this.state.aipg.rigs.get(account.user) ?? []).filter((rig) => !here.has(rig.name)))
     return {
       status: 200,
       body: {
         count: workers.length,
         online: workers.filter((worker) => worker.online).length,
-        den_earned: round2(records.reduce((sum, record) => sum + record.denEarned, 0)),
-        jobs_completed: records.reduce((sum, record) => sum + record.jobsCompleted, 0),
+        den_earned: round2(workers.reduce((sum, worker) => sum + worker.den_earned, 0)),
+        jobs_completed: workers.reduce((sum, worker) => sum + worker.jobs_completed, 0),
         workers,
       },
     }

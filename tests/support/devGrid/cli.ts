@@ -24,6 +24,8 @@ const SUBJECTS = [
 const AIPG_MODELS = ['grid/stories260K', undefined, undefined]
 const HORDE_MODELS = [['koboldcpp/stories260K'], ['grid/stories260K'], [], []]
 
+const DEMO_RIG = { type: 'text', models: ['grid/stories260K'], maintenance: false }
+
 function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)]!
 }
@@ -93,6 +95,18 @@ async function main(): Promise<void> {
   })
   const aipg = mode !== 'horde'
   const horde = mode !== 'aipg'
+  // Two more machines of the account, so the fleet view has a fleet to show.
+  grid.aipg.rigs.set('alice#1', [
+    { ...DEMO_RIG, name: 'garage-rig', online: true, den_earned: 41.5, jobs_completed: 812, last_seen: new Date().toISOString() },
+    {
+      ...DEMO_RIG,
+      name: 'attic-rig',
+      online: false,
+      den_earned: 7.25,
+      jobs_completed: 130,
+      last_seen: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+    },
+  ])
   const transports = [aipg && 'AIPG WebSocket', horde && 'AI Horde REST'].filter(Boolean).join(' + ')
   const worker = (network: string) =>
     `  npx gridforge worker --network ${network} --grid-url ${grid.url} --api-key-file /tmp/devkey ` + `--model ${MODEL_FILE} --name my-rig`

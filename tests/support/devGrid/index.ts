@@ -20,6 +20,7 @@ export type {
   DevGrid,
   DevGridEvent,
   DevGridOptions,
+  DevRig,
   Faults,
   HordeRecords,
   MergedToolCall,

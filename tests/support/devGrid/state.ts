@@ -79,6 +79,7 @@ export class GridState {
     pongs: 0,
     strikes: new Map(),
     payouts: new Map(),
+    rigs: new Map(),
     registry: null,
     ledger: [],
     enrollment: { enabled: false, ttlSeconds: 900, records: new Map() },

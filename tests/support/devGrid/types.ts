@@ -147,6 +147,11 @@ export interface AipgRecords {
   payouts: Map<string, DevPayouts>
   /** Device enrollments (§16.2): `enabled` switches the endpoints on (503 otherwise); records by enrollment id. */
   enrollment: { enabled: boolean; ttlSeconds: number; records: Map<string, DevEnrollment> }
+  /**
+   * User -> the account's rigs that are not connected to this grid (other machines), listed by
+   * `GET /v1/account/workers` after the workers connected here; tests and the demo set them.
+   */
+  rigs: Map<string, DevRig[]>
   /** When set, served at `GET /v1/models/registry` (the registry core would publish); unset answers 404, as core does today. */
   registry: Record<string, number> | null
 }
@@ -170,6 +175,19 @@ export interface DevEnrollment {
   user: string | null
   payload: import('../../../src/grid/identity/delegation.js').DelegationPayload | null
   certificate: { payload: unknown; signature: string } | null
+}
+
+/** One worker as core's `GET /v1/account/workers` lists it (grid-core routers/accounts.py). */
+export interface DevRig {
+  name: string
+  type: string
+  models: string[]
+  den_earned: number
+  jobs_completed: number
+  /** ISO time, or null when never seen. */
+  last_seen: string | null
+  maintenance: boolean
+  online: boolean
 }
 
 /** Core's payouts answer (§16.6). */

@@ -11,6 +11,7 @@ import { AccountTotals } from './AccountTotals'
 import { EarnChart } from './EarnChart'
 import { EarnSettingsForm } from './EarnSettingsForm'
 import { EarningsAdvisor } from './EarningsAdvisor'
+import { FleetView } from './FleetView'
 import { IdentityPanel } from './IdentityPanel'
 import { JobLog } from './JobLog'
 import { MiningPolicyForm } from './MiningPolicyForm'
@@ -150,6 +151,7 @@ export function EarnView() {
 
       <EarnChart version={`${since.jobs}|${since.rewards}|${jobs.length}`} />
       <AccountTotals earn={earn} />
+      <FleetView earn={earn} />
       <Payouts earn={earn} />
       <EarningsAdvisor settings={earn.settings} />
       <ReadinessPanel settings={earn.settings} mining={running} />

@@ -3,6 +3,7 @@ import { configureLocalApi, errorStore, localApiStore, regenerateLocalApiToken }
 import { useStore } from '../../api/store'
 import { BridgePanel } from '../bridge/BridgePanel'
 import { AlertsSettings } from './AlertsSettings'
+import { MetricsSettings } from './MetricsSettings'
 import { DesktopSettings } from './DesktopSettings'
 
 /** Settings: the local OpenAI/KoboldAI API for other apps (off by default), alerts, and the desktop's own. */
@@ -93,6 +94,7 @@ export function SettingsView() {
       </div>
       <BridgePanel />
       <AlertsSettings />
+      <MetricsSettings />
       <DesktopSettings />
     </section>
   )
