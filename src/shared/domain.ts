@@ -183,8 +183,19 @@ export interface EarnSnapshot {
   /** A key is saved but was checked against another grid than the one configured: it is not sent until checked again. */
   apiKeyNeedsCheck: boolean
   running: RunningJob[]
-  /** `endedAt` is set when mining stops, so the uptime of the last run stays readable. */
-  sinceStart: { startedAt: number | null; endedAt: number | null; jobs: number; tokens: number; rewards: number }
+  /**
+   * `endedAt` is set when mining stops, so the uptime of the last run stays readable. `unreachableMs` and
+   * `unreachableSince` are the time the grid could not be reached (backoff), which is not uptime.
+   */
+  sinceStart: {
+    startedAt: number | null
+    endedAt: number | null
+    jobs: number
+    tokens: number
+    rewards: number
+    unreachableMs: number
+    unreachableSince: number | null
+  }
   /** The miner reduced to what a tray icon shows. */
   status: EarnStatus
   /** When to mine: idle, battery, schedule, local-use cooldown. */
