@@ -182,6 +182,8 @@ export interface EarnSnapshot {
   apiKeyLastFour: string | null
   /** A key is saved but was checked against another grid than the one configured: it is not sent until checked again. */
   apiKeyNeedsCheck: boolean
+  /** How the host keeps the key: encrypted with the OS keychain (desktop) or in a private 0600 file (headless). */
+  apiKeyStorage?: 'encrypted' | 'private-file'
   running: RunningJob[]
   /**
    * `endedAt` is set when mining stops, so the uptime of the last run stays readable. `unreachableMs` and
