@@ -337,7 +337,8 @@ export interface HistoryBucket {
   start: number
   jobs: number
   tokens: number
-  rewards: number
+  /** Per network, in its own unit (AIPG den, Horde kudos): never added together. */
+  rewards: Record<GridNetwork, number>
 }
 
 /** Rewards and jobs over a range, bucketed by hour (24 h) or by local day (7 d, 30 d). */
