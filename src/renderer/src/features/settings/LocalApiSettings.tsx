@@ -34,12 +34,7 @@ export function LocalApiSettings() {
       </p>
       <div className="save-row">
         <label className="toggle">
-          <input
-            type="checkbox"
-            checked={on}
-            disabled={feedback.saving}
-            onChange={(e) => save({ ...settings, port, enabled: e.target.checked })}
-          />
+          <input type="checkbox" checked={on} onChange={(e) => save({ ...settings, port, enabled: e.target.checked })} />
           Enable the local API
         </label>
         <SaveFeedback feedback={feedback} />
