@@ -14,7 +14,8 @@ export interface EarnModelOption {
 export type EarnStartPlan = { kind: 'miner' } | { kind: 'quick-start'; choice: ModelChoice }
 
 function gigabytes(bytes: number): string {
-  return `${(bytes / 1e9).toFixed(bytes < 1e9 ? 2 : 1)} GB`
+  if (bytes < 1e9) return `${Math.max(1, Math.round(bytes / 1e6))} MB`
+  return `${(bytes / 1e9).toFixed(1)} GB`
 }
 
 /**
