@@ -182,9 +182,22 @@ export interface EarnSnapshot {
   apiKeyLastFour: string | null
   /** A key is saved but was checked against another grid than the one configured: it is not sent until checked again. */
   apiKeyNeedsCheck: boolean
+  /** How the host keeps the key: encrypted with the OS keychain (desktop) or in a private 0600 file (headless). */
+  apiKeyStorage?: 'encrypted' | 'private-file'
   running: RunningJob[]
-  /** `endedAt` is set when mining stops, so the uptime of the last run stays readable. */
-  sinceStart: { startedAt: number | null; endedAt: number | null; jobs: number; tokens: number; rewards: number }
+  /**
+   * `endedAt` is set when mining stops, so the uptime of the last run stays readable. `unreachableMs` and
+   * `unreachableSince` are the time the grid could not be reached (backoff), which is not uptime.
+   */
+  sinceStart: {
+    startedAt: number | null
+    endedAt: number | null
+    jobs: number
+    tokens: number
+    rewards: number
+    unreachableMs: number
+    unreachableSince: number | null
+  }
   /** The miner reduced to what a tray icon shows. */
   status: EarnStatus
   /** When to mine: idle, battery, schedule, local-use cooldown. */
@@ -334,7 +347,8 @@ export interface HistoryBucket {
   start: number
   jobs: number
   tokens: number
-  rewards: number
+  /** Per network, in its own unit (AIPG den, Horde kudos): never added together. */
+  rewards: Record<GridNetwork, number>
 }
 
 /** Rewards and jobs over a range, bucketed by hour (24 h) or by local day (7 d, 30 d). */

@@ -24,3 +24,14 @@ export function minerStatusOf(state: EarnState): EarnStatus {
 export function isMinerOn(state: EarnState): boolean {
   return state !== 'off' && state !== 'error'
 }
+
+/** What the Earn view's top card says: the miner's own state, or `starting` while Start earning prepares it. */
+export type EarnCardState = EarnState | 'starting'
+
+/**
+ * The miner's state as the top card shows it. While a Start earning run downloads, loads or connects, the
+ * miner is still off; the card then says `starting`, never "Not earning" beside a start under way.
+ */
+export function earnCardState(state: EarnState, startRunning: boolean): EarnCardState {
+  return startRunning && !isMinerOn(state) ? 'starting' : state
+}

@@ -52,7 +52,7 @@ test('earn from the UI: key, settings, start, jobs in the log and the stats, sto
   await expect(chart.getByTestId('chart-summary')).toContainText('2 jobs')
   await expect(chart.locator('.recharts-bar-rectangle path, .recharts-bar-rectangle rect').first()).toBeVisible()
   await chart.getByRole('button', { name: '7 d' }).click()
-  await expect(chart.getByTestId('chart-summary')).toHaveText(/^2 jobs, [\d.]+ rewards in the last 7 days$/)
+  await expect(chart.getByTestId('chart-summary')).toHaveText(/^2 jobs, [\d.]+ den in the last 7 days$/)
   expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'e2e-rig' })
   await expect(page.locator('body')).not.toContainText('dev-key-alice')
 

@@ -17,9 +17,15 @@ afterAll(() => {
 const now = new Date(2026, 0, 14, 15, 20).getTime()
 const at = (daysAgo: number, hour: number, minute = 0) => new Date(2026, 0, 14 - daysAgo, hour, minute).getTime()
 
-function job(id: string, finishedAt: number, reward: number | null, state: JobRecord['state'] = 'ok'): JobRecord {
+function job(
+  id: string,
+  finishedAt: number,
+  reward: number | null,
+  state: JobRecord['state'] = 'ok',
+  network: JobRecord['network'] = 'aipg',
+): JobRecord {
   return {
-    network: 'aipg',
+    network,
     jobId: id,
     model: 'grid/m',
     promptTokens: 5,
@@ -43,6 +49,7 @@ describe('earnings history from the ledger', () => {
   ledger.record(job('d', at(3, 23, 59), 4))
   ledger.record(job('e', at(20, 12), null))
   ledger.record(job('too-old', at(40, 12), 100))
+  ledger.record(job('horde', at(0, 15, 12), 7, 'ok', 'horde'))
 
   const history = (range: '24h' | '7d' | '30d') => buildHistory(range, now, ledger.hourly(historyStart(range, now)))
 
@@ -50,19 +57,20 @@ describe('earnings history from the ledger', () => {
     const day = history('24h')
     expect(day.bucket).toBe('hour')
     expect(day.buckets).toHaveLength(24)
-    expect(day.buckets.at(-1)).toMatchObject({ start: at(0, 15), jobs: 2, tokens: 20, rewards: 3.5 })
-    expect(day.buckets.find((bucket) => bucket.start === at(0, 9))).toMatchObject({ jobs: 1, rewards: 0.25 })
-    expect(day.buckets.reduce((sum, bucket) => sum + bucket.jobs, 0)).toBe(3)
+    // Den and kudos in the same hour stay apart.
+    expect(day.buckets.at(-1)).toMatchObject({ start: at(0, 15), jobs: 3, tokens: 30, rewards: { aipg: 3.5, horde: 7 } })
+    expect(day.buckets.find((bucket) => bucket.start === at(0, 9))).toMatchObject({ jobs: 1, rewards: { aipg: 0.25, horde: 0 } })
+    expect(day.buckets.reduce((sum, bucket) => sum + bucket.jobs, 0)).toBe(4)
   })
 
   it('buckets 7 and 30 days by local day; a job just before midnight stays on its day', () => {
     const week = history('7d')
     expect(week.buckets.map((bucket) => bucket.start)).toEqual([6, 5, 4, 3, 2, 1, 0].map((daysAgo) => at(daysAgo, 0)))
-    expect(week.buckets[3]).toMatchObject({ jobs: 1, rewards: 4 })
-    expect(week.buckets[6]).toMatchObject({ jobs: 3, rewards: 3.75 })
+    expect(week.buckets[3]).toMatchObject({ jobs: 1, rewards: { aipg: 4, horde: 0 } })
+    expect(week.buckets[6]).toMatchObject({ jobs: 4, rewards: { aipg: 3.75, horde: 7 } })
     const month = history('30d')
     expect(month.buckets).toHaveLength(30)
-    expect(month.buckets.reduce((sum, bucket) => sum + bucket.jobs, 0)).toBe(5)
-    expect(month.buckets.reduce((sum, bucket) => sum + bucket.rewards, 0)).toBeCloseTo(7.75, 2)
+    expect(month.buckets.reduce((sum, bucket) => sum + bucket.jobs, 0)).toBe(6)
+    expect(month.buckets.reduce((sum, bucket) => sum + bucket.rewards.aipg, 0)).toBeCloseTo(7.75, 2)
   })
 })

@@ -29,7 +29,7 @@ export function buildHistory(range: HistoryRange, now: number, hours: HourTotals
       day.setDate(day.getDate() + 1)
     }
   }
-  const buckets: HistoryBucket[] = starts.map((start) => ({ start, jobs: 0, tokens: 0, rewards: 0 }))
+  const buckets: HistoryBucket[] = starts.map((start) => ({ start, jobs: 0, tokens: 0, rewards: { aipg: 0, horde: 0 } }))
   for (const hour of hours) {
     const at = hour.hour * HOUR_MS
     let index = -1
@@ -43,7 +43,7 @@ export function buildHistory(range: HistoryRange, now: number, hours: HourTotals
     if (!bucket) continue
     bucket.jobs += hour.jobs
     bucket.tokens += hour.tokens
-    bucket.rewards = Math.round((bucket.rewards + hour.rewards) * 100) / 100
+    bucket.rewards[hour.network] = Math.round((bucket.rewards[hour.network] + hour.rewards) * 100) / 100
   }
   return { range, bucket: range === '24h' ? 'hour' : 'day', buckets }
 }

@@ -41,6 +41,8 @@ export interface EarnParts {
   gate: MiningGate
   /** What the loaded model earns on AIPG; absent, the snapshot has no rate. */
   modelRate?: ModelRateSource
+  /** How a saved key is kept (see SecretStore.storage). */
+  keyStorage?: () => 'encrypted' | 'private-file'
   log?: (line: string) => void
 }
 
@@ -56,6 +58,7 @@ export class EarnService {
   private readonly jobHistory: JobHistory
   private readonly gate: MiningGate
   private readonly modelRate: ModelRateSource | null
+  private readonly keyStorage: () => 'encrypted' | 'private-file'
   private readonly events: Emitter<EarnEvents>
   /** The saved key's state, kept rather than read from the secret store (a keychain) on every snapshot. */
   private key: Pick<EarnSnapshot, 'apiKeyLastFour' | 'apiKeyNeedsCheck'>
@@ -68,6 +71,7 @@ export class EarnService {
     this.jobHistory = parts.history
     this.gate = parts.gate
     this.modelRate = parts.modelRate ?? null
+    this.keyStorage = parts.keyStorage ?? (() => 'private-file')
     this.events = new Emitter(parts.log)
     this.key = this.keyState()
     this.gate.setPolicy(this.settings.policy())
@@ -88,6 +92,7 @@ export class EarnService {
       status: minerStatusOf(miner.state),
       settings: this.settings.current(),
       ...this.key,
+      apiKeyStorage: this.keyStorage(),
       policy: this.settings.policy(),
       account: this.account.snapshot(),
       modelRate: this.modelRate?.current() ?? null,
@@ -245,6 +250,7 @@ export function createEarnService(deps: EarnDependencies): EarnService {
     history: new JobHistory(deps.ledger, deps.now),
     gate: deps.gate,
     modelRate,
+    keyStorage: () => deps.secrets.storage?.() ?? 'private-file',
     log: deps.log,
   })
 }

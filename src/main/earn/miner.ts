@@ -11,6 +11,7 @@ import { advertisedModels } from '../../grid/advertisedNames.js'
 import type { WorkerSigner } from '../../grid/identity/workerSigner.js'
 import type { GridCredentials } from './gridCredentials.js'
 import type { MiningGate } from './miningGate.js'
+import { freshRun, trackUnreachable } from '../../shared/uptime.js'
 
 /** Token counts of running jobs reach the UI at most this often. */
 const PROGRESS_PUSH_MS = 250
@@ -69,7 +70,7 @@ const IDLE: MinerSnapshot = {
   state: 'off',
   detail: null,
   running: [],
-  sinceStart: { startedAt: null, endedAt: null, jobs: 0, tokens: 0, rewards: 0 },
+  sinceStart: { startedAt: null, endedAt: null, jobs: 0, tokens: 0, rewards: 0, unreachableMs: 0, unreachableSince: null },
   pause: null,
 }
 
@@ -239,7 +240,7 @@ export class Miner {
       state: 'connecting',
       detail: null,
       running: [],
-      sinceStart: { startedAt: this.now(), endedAt: null, jobs: 0, tokens: 0, rewards: 0 },
+      sinceStart: freshRun(this.now()),
     })
     this.deps.gate.start()
     worker.subscribe((event) => this.onEvent(event))
@@ -259,7 +260,7 @@ export class Miner {
           detail: message,
           running: [],
           pause: null,
-          sinceStart: { ...this.state.sinceStart, endedAt: this.now() },
+          sinceStart: { ...trackUnreachable(this.state.sinceStart, false, this.now()), endedAt: this.now() },
         })
         this.events.emit('run', 'ended')
       })
@@ -369,7 +370,10 @@ export class Miner {
   }
 
   private update(change: Partial<MinerSnapshot>): void {
-    this.state = { ...this.state, ...change }
+    const next = { ...this.state, ...change }
+    if (change.state && next.sinceStart.endedAt === null)
+      next.sinceStart = trackUnreachable(next.sinceStart, next.state === 'backoff', this.now())
+    this.state = next
     this.events.emit('change', this.state)
   }
 }

@@ -47,6 +47,10 @@ export class EncryptedSecretStore implements SecretStore {
     this.files.delete(name)
   }
 
+  storage(): 'encrypted' | 'private-file' {
+    return this.backend.isEncryptionAvailable() ? 'encrypted' : 'private-file'
+  }
+
   /** Unreadable reads as missing, so the UI asks for the secret again. */
   private unreadable(name: string, why: string): null {
     if (!this.told.has(name)) {

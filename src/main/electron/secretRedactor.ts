@@ -65,5 +65,6 @@ export function redactingSecretStore(store: SecretStore, redactor: SecretRedacto
     delete(name) {
       store.delete(name)
     },
+    storage: () => store.storage?.() ?? 'private-file',
   }
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { JobLedger, JobRecord } from '../../worker/ports.js'
+import type { GridNetwork } from '../../shared/domain.js'
 
 interface JobRow {
   network: JobRecord['network']
@@ -26,6 +27,7 @@ export interface JobTotals {
 /** Jobs, tokens and rewards of one clock hour (`hour` = ms since the epoch / 3 600 000, rounded down). */
 export interface HourTotals {
   hour: number
+  network: GridNetwork
   jobs: number
   tokens: number
   rewards: number
@@ -56,9 +58,13 @@ export class JobsRepository implements JobLedger {
     )
 
     // A range scan on jobs_by_time (migration 002); 30 days are at most 720 rows.
-    this.hourlySince = db.prepare<[number], { hour: number; jobs: number; tokens: number | null; rewards: number | null }>(
-      `SELECT finished_at / 3600000 AS hour, COUNT(*) AS jobs, SUM(completion_tokens) AS tokens, SUM(reward) AS rewards
-       FROM jobs WHERE finished_at >= ? AND state IN ('ok', 'cancelled') GROUP BY hour ORDER BY hour`,
+    // Per network: den and kudos are different units and are never summed together.
+    this.hourlySince = db.prepare<
+      [number],
+      { hour: number; network: GridNetwork; jobs: number; tokens: number | null; rewards: number | null }
+    >(
+      `SELECT finished_at / 3600000 AS hour, network, COUNT(*) AS jobs, SUM(completion_tokens) AS tokens, SUM(reward) AS rewards
+       FROM jobs WHERE finished_at >= ? AND state IN ('ok', 'cancelled') GROUP BY hour, network ORDER BY hour`,
     )
   }
 
@@ -92,6 +98,6 @@ export class JobsRepository implements JobLedger {
   hourly(since: number): HourTotals[] {
     return this.hourlySince
       .all(since)
-      .map((row) => ({ hour: row.hour, jobs: row.jobs, tokens: row.tokens ?? 0, rewards: row.rewards ?? 0 }))
+      .map((row) => ({ hour: row.hour, network: row.network, jobs: row.jobs, tokens: row.tokens ?? 0, rewards: row.rewards ?? 0 }))
   }
 }

@@ -8,7 +8,12 @@ export interface SecretStore {
   get(name: string): string | null
   set(name: string, value: string): void
   delete(name: string): void
+  /** How a secret saved now is kept, as the UI describes it; absent means the 0600 files. */
+  storage?(): SecretStorage
 }
+
+/** Encrypted with the OS keychain (the desktop app), or a private file only this OS user can read (headless). */
+export type SecretStorage = 'encrypted' | 'private-file'
 
 /** The file-system calls the store makes (replaceable in tests, e.g. to simulate a full disk). */
 export type SecretFiles = Pick<

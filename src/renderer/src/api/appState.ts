@@ -205,10 +205,11 @@ export async function stopEarning(): Promise<void> {
 }
 
 /** Turns the local API on or off, or moves it. */
-export async function configureLocalApi(settings: LocalApiSettings): Promise<void> {
-  if (!api) return
+export async function configureLocalApi(settings: LocalApiSettings): Promise<boolean> {
+  if (!api) return false
   const snapshot = await run(() => api!.call('api.configure', settings))
   if (snapshot) localApiStore.set(snapshot)
+  return snapshot !== null
 }
 
 /** Replaces the local API token. */

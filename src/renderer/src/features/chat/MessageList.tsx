@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useLayoutEffect, useRef } from 'react'
 import type { Message } from '../../../../shared/domain'
-import { replyLabel } from '../../../../shared/gridChat'
+import { GRID_NAMES, replyLabel } from '../../../../shared/gridChat'
 import { engineStore, localModelsStore } from '../../api/appState'
 import { goTo } from '../../api/navigation'
 import { useStore } from '../../api/store'
@@ -10,6 +10,7 @@ import { MessageBody } from './MessageBody'
 import { ReasoningFold } from './ReasoningFold'
 import { ReplyProgressNote } from './ReplyProgressNote'
 import { loadOlderMessages } from './messagePages'
+import { chatBackendStore } from './gridChatState'
 
 const STATE_NOTES: Partial<Record<Message['state'], string>> = {
   stopped: 'Stopped',
@@ -91,9 +92,20 @@ function EmptyConversation() {
   const engine = useStore(engineStore)
   const models = useStore(localModelsStore)
   const hasModels = models.some((model) => model.present)
+  const backend = useStore(chatBackendStore)
+  if (backend.kind === 'grid') {
+    return (
+      <div className="messages empty">
+        <p data-testid="privacy-line">
+          Replies come from the {GRID_NAMES[backend.network]}: community workers, on other people&apos;s computers, will read this
+          conversation.
+        </p>
+      </div>
+    )
+  }
   return (
     <div className="messages empty">
-      <p>
+      <p data-testid="privacy-line">
         {engine?.model ? (
           `Type a message to ${engine.model.fileName} below. Everything stays on this computer.`
         ) : hasModels ? (

@@ -1,14 +1,16 @@
 import type { EarnSnapshot } from '../../../../shared/domain'
+import { GRID_NAMES } from '../../../../shared/gridChat'
 import { refreshAccountTotals } from '../../api/appState'
+import { REWARD_UNITS } from './earnText'
 
-/** What the grid says the account has earned, across every rig; refreshed by the host every few minutes. */
+/** What the grid says the account has earned, across every rig; the host asks again every 5 minutes and at each start and stop. */
 export function AccountTotals({ earn }: { earn: EarnSnapshot }) {
   const { account, settings } = earn
-  const unit = settings.network === 'aipg' ? 'den' : 'kudos'
+  const reward = REWARD_UNITS[settings.network]
   return (
     <section className="account-totals" aria-label="Account totals">
       <header>
-        <h2>Account on the grid</h2>
+        <h2>Account on the {GRID_NAMES[settings.network]}</h2>
         <button type="button" onClick={() => void refreshAccountTotals()} disabled={!earn.apiKeyLastFour}>
           Refresh
         </button>
@@ -28,7 +30,9 @@ export function AccountTotals({ earn }: { earn: EarnSnapshot }) {
             </div>
           )}
           <div>
-            <dt>Earned ({unit})</dt>
+            <dt>
+              Earned (<abbr title={reward.explained}>{reward.unit}</abbr>)
+            </dt>
             <dd data-account="rewards">{account.totals.rewards.toFixed(2)}</dd>
           </div>
           <div>
@@ -43,13 +47,17 @@ export function AccountTotals({ earn }: { earn: EarnSnapshot }) {
           </div>
           {account.totals.balance !== null && (
             <div>
-              <dt>Balance</dt>
+              <dt>Balance ({reward.unit})</dt>
               <dd>{account.totals.balance.toFixed(2)}</dd>
             </div>
           )}
         </dl>
       )}
-      {account.checkedAt && <p className="muted small">Checked {new Date(account.checkedAt).toLocaleTimeString()}</p>}
+      {account.checkedAt && (
+        <p className="muted small" data-testid="account-checked">
+          Checked {new Date(account.checkedAt).toLocaleTimeString()}; refreshes by itself every 5 minutes and when mining starts or stops.
+        </p>
+      )}
     </section>
   )
 }

@@ -1,11 +1,19 @@
 import { useState } from 'react'
 import type { EarnSnapshot, GridNetwork } from '../../../../shared/domain'
 import { configureEarn, saveApiKey } from '../../api/appState'
+import { useSaveFeedback } from '../../components/useSaveFeedback'
+import { SaveFeedback } from '../../components/SaveFeedback'
+
+const KEY_STORAGE = {
+  encrypted: "The key is kept encrypted with this computer's keychain and never shown again.",
+  'private-file': 'The key is kept in a private file in the data folder that only your OS account can read, and never shown again.',
+} as const
 
 /** Network, worker name, limits and the API key (write-only: the host shows only its last four characters). */
 export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disabled: boolean }) {
   const [settings, setSettings] = useState(earn.settings)
   const [apiKey, setApiKey] = useState('')
+  const feedback = useSaveFeedback()
   const set = <K extends keyof typeof settings>(key: K, value: (typeof settings)[K]) => setSettings({ ...settings, [key]: value })
 
   return (
@@ -14,11 +22,14 @@ export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disab
       aria-label="Miner settings"
       onSubmit={(event) => {
         event.preventDefault()
-        void (async () => {
+        void feedback.run(async () => {
           // Settings first: the key is checked against the grid URL and worker name being saved.
-          if (!(await configureEarn(settings))) return
-          if (apiKey.trim() && (await saveApiKey(settings.network, apiKey.trim()))) setApiKey('')
-        })()
+          if (!(await configureEarn(settings))) return false
+          if (!apiKey.trim()) return 'Settings saved.'
+          if (!(await saveApiKey(settings.network, apiKey.trim()))) return false
+          setApiKey('')
+          return 'Settings saved; the grid accepted the key.'
+        })
       }}
     >
       <fieldset disabled={disabled}>
@@ -42,6 +53,7 @@ export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disab
             onChange={(e) => setApiKey(e.target.value)}
           />
         </label>
+        <p className="muted small">{KEY_STORAGE[earn.apiKeyStorage ?? 'private-file']}</p>
         {earn.apiKeyNeedsCheck && earn.settings.network === settings.network && (
           <p className="muted" role="status">
             Your saved key was checked against another grid, so it is not sent to this one. Paste it again and save to check it here.
@@ -72,7 +84,12 @@ export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disab
             onChange={(e) => set('maxContextLength', Number(e.target.value))}
           />
         </label>
-        <button type="submit">Save settings</button>
+        <div className="save-row">
+          <button type="submit" disabled={feedback.saving}>
+            Save settings
+          </button>
+          <SaveFeedback feedback={feedback} />
+        </div>
       </fieldset>
     </form>
   )

@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react'
-import { isMinerOn } from '../../../../shared/minerStatus'
-import { earnStore, engineStore, errorStore, jobLogStore, startEarning, stopEarning } from '../../api/appState'
-import { onboardingDoneStore, onboardingErrorStore, quickStartStore, startQuickStart } from '../../api/onboardingState'
+import { GRID_NAMES } from '../../../../shared/gridChat'
+import { earnCardState, isMinerOn } from '../../../../shared/minerStatus'
+import { uptimeMs as uptimeOf } from '../../../../shared/uptime'
+import { earnStore, engineStore, errorStore, jobLogStore, localModelsStore, startEarning, stopEarning } from '../../api/appState'
+import { catalogStore, refreshModels } from '../../api/modelsState'
+import { cancelQuickStart, onboardingDoneStore, onboardingErrorStore, quickStartStore, startQuickStart } from '../../api/onboardingState'
 import { useStore } from '../../api/store'
 import { bridgeStore } from '../../api/bridgeState'
 import { BridgePanel } from '../bridge/BridgePanel'
@@ -18,7 +21,9 @@ import { MiningPolicyForm } from './MiningPolicyForm'
 import { ModelRateNote } from './ModelRateNote'
 import { Payouts } from './Payouts'
 import { ReadinessPanel } from './ReadinessPanel'
-import { describeEarnState, formatDuration } from './earnText'
+import { EarnTarget } from './EarnTarget'
+import { defaultEarnModel, earnModelOptions, earnStartPlan } from './earnModelChoice'
+import { REWARD_UNITS, describeEarnState, formatDuration } from './earnText'
 
 /** Earn: a large Start/Stop, what the PC is doing in words, the jobs now and since Start, the job log. */
 export function EarnView() {
@@ -31,8 +36,15 @@ export function EarnView() {
   const onboardingDone = useStore(onboardingDoneStore)
   const quickStart = useStore(quickStartStore)
   const bridged = useStore(bridgeStore)?.mode === 'server'
+  const local = useStore(localModelsStore)
+  const catalog = useStore(catalogStore)
   const [setupOpen, setSetupOpen] = useState(false)
+  const [picked, setPicked] = useState<string | null>(null)
   const running = !!earn && isMinerOn(earn.state)
+  const starting = quickStart?.phase === 'running'
+  useEffect(() => {
+    if (catalog.length === 0) void refreshModels()
+  }, [catalog.length])
   // Uptime and tokens/s move every second even when no event arrives.
   const [, setTick] = useState(0)
   useEffect(() => {
@@ -56,37 +68,60 @@ export function EarnView() {
   }
   const showQuickStart = quickStart && ['running', 'failed', 'done'].includes(quickStart.phase)
   const since = earn.sinceStart
-  const uptimeEnd = running ? Date.now() : since.endedAt
-  const uptimeMs = since.startedAt && uptimeEnd ? uptimeEnd - since.startedAt : 0
+  const uptimeMs = uptimeOf(since, Date.now())
   const paused = earn.state === 'paused' && earn.pause
-  const stateText = paused ? earn.pause!.message : describeEarnState(earn.state)
+  const cardState = earnCardState(earn.state, starting)
+  const stateText = paused ? earn.pause!.message : describeEarnState(cardState)
   const perHour = uptimeMs > 60_000 ? (since.rewards / uptimeMs) * 3_600_000 : null
+  const reward = REWARD_UNITS[earn.settings.network]
+  const loaded = engine?.model ?? null
+  const options = earnModelOptions(loaded, local, catalog)
+  const chosen = picked && options.some((option) => option.value === picked) ? picked : defaultEarnModel(options, quickStart?.model ?? null)
+  const plan = chosen ? earnStartPlan(chosen, loaded, local) : null
+  // While mining, the loaded model is what is served; before a start, the one chosen.
+  const modelName = running
+    ? (loaded?.fileName ?? 'the loaded model')
+    : starting
+      ? (quickStart.modelName ?? 'the chosen model')
+      : (options.find((option) => option.value === chosen)?.label.replace(/ \(.*\)$/, '') ?? null)
+  const gridName = GRID_NAMES[earn.settings.network] + (earn.settings.gridUrl ? ` (${earn.settings.gridUrl})` : '')
+  const start = () => {
+    if (!plan) return setSetupOpen(true)
+    if (plan.kind === 'miner') void startEarning()
+    else void startQuickStart(plan.choice)
+  }
 
   return (
     <section className="earn" aria-label="Earn">
       <div className="earn-hero">
         <button
           type="button"
-          className={running ? 'earn-toggle stop' : 'earn-toggle start'}
+          className={running || starting ? 'earn-toggle stop' : 'earn-toggle start'}
           onClick={() => {
-            // Without a loaded model, Start earning does everything: with the last model it set up, or through the setup.
             if (running) void stopEarning()
-            else if (engine?.model || bridged) void startEarning()
-            else if (quickStart?.model) void startQuickStart(quickStart.model)
-            else setSetupOpen(true)
+            else if (starting) void cancelQuickStart()
+            else if (bridged) void startEarning()
+            else start()
           }}
         >
-          {running ? (earn.state === 'stopping' ? 'Stop now' : 'Stop earning') : 'Start earning'}
+          {running ? (earn.state === 'stopping' ? 'Stop now' : 'Stop earning') : starting ? 'Cancel start' : 'Start earning'}
         </button>
         <div>
-          <p className="earn-state" role="status" data-earn-state={earn.state}>
+          <p className="earn-state" role="status" data-earn-state={cardState}>
             {stateText}
           </p>
+          {modelName && (
+            <p className="earn-mining" data-testid="earn-mining">
+              {running || starting ? 'Mining' : 'Will mine'} <strong>{modelName}</strong> on <strong>{gridName}</strong> as{' '}
+              <strong>{earn.settings.workerName}</strong>
+            </p>
+          )}
+          <EarnTarget earn={earn} options={options} value={chosen} onChoose={setPicked} locked={running || starting} />
           {earn.pause && !paused && running && <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>}
           {earn.detail && !paused && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
           <ModelRateNote earn={earn} engine={engine} />
-          {!engine?.model && !bridged && !showQuickStart && (
-            <p className="earn-detail">Load a model in Chat first (the miner serves the loaded model), or let the setup do it.</p>
+          {options.length === 0 && !bridged && (
+            <p className="earn-detail">There is no model to mine yet: add one in Models, or let the setup download one.</p>
           )}
           <button type="button" className="link" disabled={running} onClick={() => setSetupOpen(true)}>
             Set up again
@@ -110,7 +145,9 @@ export function EarnView() {
           <dd>{since.tokens}</dd>
         </div>
         <div>
-          <dt>Rewards</dt>
+          <dt>
+            Rewards (<abbr title={reward.explained}>{reward.unit}</abbr>)
+          </dt>
           <dd data-stat="rewards">{since.rewards.toFixed(2)}</dd>
         </div>
         <div>
@@ -118,10 +155,14 @@ export function EarnView() {
           <dd>{formatDuration(uptimeMs)}</dd>
         </div>
         <div>
-          <dt>Rewards / hour</dt>
+          <dt>{reward.unit} / hour</dt>
           <dd>{perHour === null ? '–' : perHour.toFixed(2)}</dd>
         </div>
       </dl>
+      <p className="muted small" data-testid="reward-unit">
+        {reward.explained}
+        {earn.state === 'backoff' ? ' Uptime is stopped while the grid cannot be reached.' : ''}
+      </p>
 
       {earn.running.length > 0 && (
         <table className="running" aria-label="Running jobs">

@@ -1,4 +1,5 @@
 import type { AccountJobMark, JobLogEntry } from '../../../../shared/domain'
+import { REWARD_UNITS } from './earnText'
 import { jobsCsv } from './jobCsv'
 
 function download(jobs: JobLogEntry[], marks: AccountJobMark[] | null): void {
@@ -54,7 +55,7 @@ export function JobLog({ jobs, marks = null }: { jobs: JobLogEntry[]; marks?: Ac
                 <td>{job.model}</td>
                 <td>{job.completionTokens}</td>
                 <td>{(job.durationMs / 1000).toFixed(1)} s</td>
-                <td>{job.reward === null ? '…' : job.reward.toFixed(2)}</td>
+                <td>{job.reward === null ? '…' : `${job.reward.toFixed(2)} ${REWARD_UNITS[job.network].unit}`}</td>
                 <td title={job.error ?? undefined}>{job.state}</td>
                 {showMarks && <SignatureCells mark={job.network === 'aipg' ? byId.get(job.jobId) : undefined} />}
               </tr>

@@ -1,7 +1,9 @@
-import type { EarnState } from '../../../../shared/domain'
+import type { GridNetwork } from '../../../../shared/domain'
+import type { EarnCardState } from '../../../../shared/minerStatus'
 
-const STATES: Record<EarnState, string> = {
+const STATES: Record<EarnCardState, string> = {
   off: 'Not earning',
+  starting: 'Starting: getting the model ready…',
   connecting: 'Connecting to the grid…',
   waiting: 'Waiting for jobs',
   working: 'Generating for the grid',
@@ -11,8 +13,14 @@ const STATES: Record<EarnState, string> = {
   error: 'Stopped by an error',
 }
 
-/** The miner's state in words. */
-export const describeEarnState = (state: EarnState): string => STATES[state]
+/** The top card's state in words. */
+export const describeEarnState = (state: EarnCardState): string => STATES[state]
+
+/** The unit each grid rewards in; the two are different things and are never added together. */
+export const REWARD_UNITS: Record<GridNetwork, { unit: string; explained: string }> = {
+  aipg: { unit: 'den', explained: "den: the AIPG grid's reward unit, paid out as AIPG tokens." },
+  horde: { unit: 'kudos', explained: "kudos: the AI Horde's credit for priority on the Horde; it is not money." },
+}
 
 /** 1 h 05 m, 3 m 12 s. */
 export function formatDuration(ms: number): string {
