@@ -26,6 +26,8 @@ export function Composer({ streamingId }: { streamingId: string | null }) {
     // The draft is cleared only once the host has stored the message.
     if (await sendChat(text)) setDraft('')
     setSending(false)
+    // Back from the grid notice (or a click on Send), the next message is typed here too.
+    box.current?.focus()
   }
 
   return (
