@@ -122,6 +122,8 @@ test('at 420 px nothing sticks out of the window in any view, light or dark; lon
     await page.emulateMedia({ colorScheme })
     await showView(page, 'Chat')
     expect(await horizontalOverflow(page), `chat (${colorScheme})`).toEqual([])
+    // The message box stays on screen below a long conversation.
+    await expect(page.getByLabel('Message')).toBeInViewport({ ratio: 1 })
     await page.getByRole('button', { name: 'New chat' }).click()
     expect(await horizontalOverflow(page), `empty chat (${colorScheme})`).toEqual([])
     for (const view of ['Models', 'Earn', 'Settings'] as const) {

@@ -39,7 +39,8 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const width = document.documentElement.clientWidth
     const found: string[] = []
-    if (document.documentElement.scrollWidth > width + 1) found.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px wide)`)
+    if (document.documentElement.scrollWidth > width + 1)
+      found.push(`the page scrolls sideways (${document.documentElement.scrollWidth} px wide)`)
     const describe = (element: Element) =>
       `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className && typeof element.className === 'string' ? `.${element.className.trim().split(/\s+/).join('.')}` : ''}`
     const heldInside = (element: Element) => {
@@ -56,7 +57,8 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
       const box = element.getBoundingClientRect()
       if (box.width === 0 || box.height === 0) continue
       if (getComputedStyle(element).visibility === 'hidden') continue
-      if ((box.right > width + 1 || box.left < -1) && !heldInside(element)) found.push(`${describe(element)} spans ${Math.round(box.left)}–${Math.round(box.right)} px`)
+      if ((box.right > width + 1 || box.left < -1) && !heldInside(element))
+        found.push(`${describe(element)} spans ${Math.round(box.left)}–${Math.round(box.right)} px`)
     }
     return found
   })
