@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { horizontalOverflow, landmarkCounts, seriousAxeViolations } from '../support/a11yChecks.js'
+import { horizontalOverflow, landmarkCounts, seriousAxeViolations } from './a11yChecks.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { DEV_KEY, scriptedAipgWorker, type ScriptedAipgWorker } from '../support/gridChatWorkers.js'
 import { requireBuild, tempDataDir } from '../support/paths.js'
@@ -137,6 +137,8 @@ test('at 420 px nothing sticks out of the window in any view, light or dark; lon
   await expect(page.getByRole('button', { name: /^(Start|Stop) earning$/ })).toBeInViewport()
   await showView(page, 'Chat')
   await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'A narrow checklist' }).click()
+  // Each finished reply says how fast it was written and why it ended, also after a reload.
+  await expect(page.locator('.message.assistant .reply-stats')).toHaveText(/^\d+\.\d tokens\/s · \d+ tokens · finished$/)
   const code = page.locator('.message.assistant pre')
   expect(await code.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true)
 })
@@ -176,6 +178,7 @@ test('the keyboard: skip link, shortcuts, focus after Send, Regenerate and New c
   await page.getByLabel('Search chats').focus()
   await page.keyboard.press('Escape')
   await expect(streaming).toHaveAttribute('data-state', 'stopped')
+  await expect(streaming.locator('.reply-stats')).toHaveText(/ · stopped$/)
 
   // Regenerate puts the cursor back in the message box, where Esc stops the new reply.
   await page.getByRole('button', { name: 'Regenerate' }).click()
