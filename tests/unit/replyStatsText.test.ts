@@ -3,7 +3,9 @@ import { replyStatsText } from '../../src/renderer/src/features/chat/replyStatsT
 
 describe('the stats line under a reply', () => {
   it('gives the speed, the count and why it ended', () => {
-    expect(replyStatsText({ tokens: 96, durationMs: 8000, finishReason: 'length' })).toBe('12.0 tokens/s · 96 tokens · hit the length limit')
+    expect(replyStatsText({ tokens: 96, durationMs: 8000, finishReason: 'length' })).toBe(
+      '12.0 tokens/s · 96 tokens · hit the length limit',
+    )
     expect(replyStatsText({ tokens: 1, durationMs: 250, finishReason: 'stop' })).toBe('4.0 tokens/s · 1 token · finished')
   })
 

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { conversationSettingsSchema, DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../shared/chatSettings.js'
-import type { ChatSearchHit, ConversationSummary, Message, MessageRole, MessageState, ReplyBackend, ReplyStats } from '../../shared/domain.js'
+import type {
+  ChatSearchHit,
+  ConversationSummary,
+  Message,
+  MessageRole,
+  MessageState,
+  ReplyBackend,
+  ReplyStats,
+} from '../../shared/domain.js'
 import type { FinishReason } from '../../shared/generation.js'
 import { activePath, type TreeMessage } from './messageTree.js'
 import { ftsQueryOf, snippetParts, SNIPPET_CLOSE, SNIPPET_OPEN } from './searchQuery.js'
@@ -63,7 +71,9 @@ const toMessage = (row: MessageRow): Message => ({
   ...(row.reasoning ? { reasoning: row.reasoning } : {}),
   ...(row.reasoning && row.reasoning_ms !== null ? { reasoningMs: row.reasoning_ms } : {}),
   ...(row.context_shifted ? { contextShifted: true } : {}),
-  ...(row.finish_reason ? { stats: { tokens: row.reply_tokens ?? 0, durationMs: row.reply_ms ?? 0, finishReason: row.finish_reason } } : {}),
+  ...(row.finish_reason
+    ? { stats: { tokens: row.reply_tokens ?? 0, durationMs: row.reply_ms ?? 0, finishReason: row.finish_reason } }
+    : {}),
 })
 
 const toTreeMessage = (row: MessageRow): TreeMessage => ({
