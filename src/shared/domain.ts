@@ -1,4 +1,5 @@
 import type { ConversationSettings } from './chatSettings.js'
+import type { FinishReason } from './generation.js'
 
 /** Where a message stands. `interrupted` means the app stopped (crash, kill) while it was streaming. */
 export type MessageState = 'complete' | 'streaming' | 'stopped' | 'interrupted' | 'error'
@@ -34,6 +35,16 @@ export interface Message {
   parentId?: string | null
   /** Older messages no longer fit the model's context and were left out when this reply was written. */
   contextShifted?: boolean
+  /** How a finished reply was written (its speed and why it ended); absent for other messages. */
+  stats?: ReplyStats
+}
+
+/** What a reply's line of stats says: "12.3 tokens/s · 96 tokens · hit the length limit". */
+export interface ReplyStats {
+  /** Tokens generated; 0 where the backend does not count them (the AI Horde). */
+  tokens: number
+  durationMs: number
+  finishReason: FinishReason
 }
 
 /** A conversation in the list, without its messages. */

@@ -66,7 +66,7 @@ test('regenerate keeps versions to browse; editing a message starts a branch and
 
 test('rename, search, delete with undo', async ({ page }) => {
   await openWithModel(page)
-  await page.getByRole('button', { name: '+ New chat' }).click()
+  await page.getByRole('button', { name: 'New chat' }).click()
   await send(page, 'A story about a purple zeppelin')
   await sidebar(page).getByRole('button', { name: 'A story about a purple zeppelin' }).hover()
   await sidebar(page).getByRole('button', { name: 'Rename A story about a purple zeppelin' }).click()
@@ -77,7 +77,7 @@ test('rename, search, delete with undo', async ({ page }) => {
   await page.getByLabel('Search chats').fill('zeppel')
   const results = page.getByRole('list', { name: 'Search results' })
   await expect(results.locator('mark').first()).toHaveText(/zeppelin/i)
-  await page.getByRole('button', { name: '+ New chat' }).click()
+  await page.getByRole('button', { name: 'New chat' }).click()
   await results.getByRole('button').first().click()
   await expect(page.locator('.message.user .content').first()).toHaveText('A story about a purple zeppelin')
   // FTS syntax typed by the user is searched as plain words, never an error.

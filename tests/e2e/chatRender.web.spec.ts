@@ -149,7 +149,7 @@ test('stop mid-reply keeps the words so far, marked stopped, and nothing more ar
   })
   try {
     await page.goto(`${serve.url}#token=${token}`)
-    await page.getByRole('button', { name: '+ New chat' }).click()
+    await page.getByRole('button', { name: 'New chat' }).click()
     await page.getByLabel('Replies from').selectOption('aipg')
     await page.getByLabel('Grid model').fill('grid/slow-test')
     await page.getByLabel('Message').fill('Tell me a long story')
@@ -182,7 +182,7 @@ test('a reply with thinking shows it folded under "Thought for … s", unfolding
   })
   try {
     await page.goto(`${serve.url}#token=${token}`)
-    await page.getByRole('button', { name: '+ New chat' }).click()
+    await page.getByRole('button', { name: 'New chat' }).click()
     await page.getByLabel('Replies from').selectOption('aipg')
     await page.getByLabel('Grid model').fill('grid/thinking-test')
     await page.getByLabel('Message').fill('What is the answer?')

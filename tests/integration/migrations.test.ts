@@ -241,6 +241,8 @@ describe('migrations', () => {
       { id: 'g7', backend: 'aipg', model: 'org/model · v2', grid_origin: null, reasoning: null },
     ])
 
+    // The app reads them with today's schema.
+    migrateTo(db, migrations.length)
     const repo = new ChatRepository(db)
     const all = [...repo.listAllMessages('c1'), ...repo.listAllMessages('g'), ...repo.listAllMessages('x')]
     for (const message of all) {
@@ -267,6 +269,18 @@ describe('migrations', () => {
     expect(repo.activePath('g').versions).toEqual({ g3: ['g2', 'g3'], g5: ['g5', 'g6', 'g7'] })
     expect(repo.search('horde').map((hit) => hit.messageId)).toEqual(['g5'])
     expect(() => db.prepare("UPDATE messages SET backend = 'cloud' WHERE id = 'g2'").run()).toThrow(/CHECK/)
+  })
+
+  it('008 leaves old replies without a stats line and keeps a new reply’s speed and ending', () => {
+    const db = databaseAt(7)
+    insertOldChat(db)
+    migrateTo(db, 8)
+    const repo = new ChatRepository(db)
+    const replies = repo.listAllMessages('c1').filter((message) => message.role === 'assistant')
+    expect(replies.length).toBeGreaterThan(0)
+    for (const reply of replies) expect(reply.stats, reply.id).toBeUndefined()
+    repo.saveStats(replies[0]!.id, { tokens: 96, durationMs: 8000, finishReason: 'length' })
+    expect(repo.getMessage(replies[0]!.id)?.stats).toEqual({ tokens: 96, durationMs: 8000, finishReason: 'length' })
   })
 
   it('take a schema-1 database all the way to today, showing the user the same chats', () => {

@@ -1,6 +1,6 @@
 import { DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../shared/chatSettings.js'
 import type { Events } from '../../shared/api.js'
-import type { ChatSearchHit, Conversation, ConversationSummary, Message, MessagePage, SendResult } from '../../shared/domain.js'
+import type { ChatSearchHit, Conversation, ConversationSummary, Message, MessagePage, ReplyStats, SendResult } from '../../shared/domain.js'
 import type { ChatTurn, GenerateResult } from '../../shared/generation.js'
 import { backendOf, type ChatBackend, type ReplyAuthor } from '../../shared/gridChat.js'
 import { AppError } from '../../shared/result.js'
@@ -366,6 +366,7 @@ export class ChatService {
     })
 
     let contextShifted = false
+    let stats: ReplyStats | null = null
     const finish = (state: Message['state'], error: string | null = null) => {
       // Everything streamed reaches the UI before the finished message does.
       deltas.flush()
@@ -378,6 +379,7 @@ export class ChatService {
       try {
         this.repo.saveContent(reply.id, content, state, error, thought())
         if (contextShifted) this.repo.markContextShifted(reply.id)
+        if (stats) this.repo.saveStats(reply.id, stats)
         const message = this.repo.getMessage(reply.id)
         if (message) this.events.emit('chat.message', message)
       } catch (failure) {
@@ -415,6 +417,7 @@ export class ChatService {
         content = result.text
         if (result.reasoning !== undefined) reasoning = result.reasoning
         contextShifted = result.contextShifted === true
+        stats = { tokens: result.completionTokens, durationMs: result.durationMs, finishReason: result.finishReason }
         finish(result.finishReason === 'abort' ? 'stopped' : 'complete')
       },
       (error: unknown) => {

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import { conversationSettingsSchema, DEFAULT_CONVERSATION_SETTINGS, type ConversationSettings } from '../../shared/chatSettings.js'
-import type { ChatSearchHit, ConversationSummary, Message, MessageRole, MessageState, ReplyBackend } from '../../shared/domain.js'
+import type {
+  ChatSearchHit,
+  ConversationSummary,
+  Message,
+  MessageRole,
+  MessageState,
+  ReplyBackend,
+  ReplyStats,
+} from '../../shared/domain.js'
+import type { FinishReason } from '../../shared/generation.js'
 import { activePath, type TreeMessage } from './messageTree.js'
 import { ftsQueryOf, snippetParts, SNIPPET_CLOSE, SNIPPET_OPEN } from './searchQuery.js'
 
@@ -19,6 +28,9 @@ interface MessageRow {
   reasoning: string | null
   reasoning_ms: number | null
   context_shifted: number
+  reply_tokens: number | null
+  reply_ms: number | null
+  finish_reason: FinishReason | null
   seq: number
   selected_at: number
   created_at: number
@@ -41,7 +53,7 @@ interface SearchRow {
 }
 
 const MESSAGE_COLUMNS =
-  'id, conversation_id, parent_id, role, content, state, error, model, backend, grid_origin, reasoning, reasoning_ms, context_shifted, seq, selected_at, created_at, updated_at'
+  'id, conversation_id, parent_id, role, content, state, error, model, backend, grid_origin, reasoning, reasoning_ms, context_shifted, reply_tokens, reply_ms, finish_reason, seq, selected_at, created_at, updated_at'
 
 const toMessage = (row: MessageRow): Message => ({
   id: row.id,
@@ -59,6 +71,9 @@ const toMessage = (row: MessageRow): Message => ({
   ...(row.reasoning ? { reasoning: row.reasoning } : {}),
   ...(row.reasoning && row.reasoning_ms !== null ? { reasoningMs: row.reasoning_ms } : {}),
   ...(row.context_shifted ? { contextShifted: true } : {}),
+  ...(row.finish_reason
+    ? { stats: { tokens: row.reply_tokens ?? 0, durationMs: row.reply_ms ?? 0, finishReason: row.finish_reason } }
+    : {}),
 })
 
 const toTreeMessage = (row: MessageRow): TreeMessage => ({
@@ -158,6 +173,9 @@ export class ChatRepository {
       updateContent: db.prepare('UPDATE messages SET content = ?, state = ?, error = ?, updated_at = ? WHERE id = ?'),
       updateReasoning: db.prepare('UPDATE messages SET reasoning = ?, reasoning_ms = ? WHERE id = ?'),
       markContextShifted: db.prepare<[string]>('UPDATE messages SET context_shifted = 1 WHERE id = ?'),
+      saveStats: db.prepare<[number, number, FinishReason, string]>(
+        'UPDATE messages SET reply_tokens = ?, reply_ms = ?, finish_reason = ? WHERE id = ?',
+      ),
       interruptStreaming: db.prepare("UPDATE messages SET state = 'interrupted', updated_at = ? WHERE state = 'streaming'"),
       search: db.prepare<[string, number], SearchRow>(
         `SELECT f.conversation_id, f.message_id, c.title, c.updated_at,
@@ -381,6 +399,11 @@ export class ChatRepository {
   /** Notes that older messages were left out of the context when this reply was written. */
   markContextShifted(id: string): void {
     this.statements.markContextShifted.run(id)
+  }
+
+  /** Keeps how a finished reply was written: its token count, time and why it ended. */
+  saveStats(id: string, stats: ReplyStats): void {
+    this.statements.saveStats.run(stats.tokens, stats.durationMs, stats.finishReason, id)
   }
 
   /** Marks replies left streaming by a previous run (killed or crashed) as interrupted. */

@@ -1,17 +1,35 @@
+import { useEffect, type ComponentType } from 'react'
 import { connectionStore } from './api/bridge'
 import { VIEWS, goTo, viewStore, type View } from './api/navigation'
 import { useStore } from './api/store'
 import { ConnectionBanner } from './components/ConnectionBanner'
 import { UpdateBanner } from './components/UpdateBanner'
+import { ChatIcon, EarnIcon, ModelsIcon, SettingsIcon } from './components/icons'
 import { ChatView } from './features/chat/ChatView'
 import { EarnView } from './features/earn/EarnView'
 import { ModelsView } from './features/models/ModelsView'
 import { SettingsView } from './features/settings/SettingsView'
+import { FOCUS_IDS } from './shell/focusTarget'
+import { handleShortcut } from './shell/shortcuts'
 
-/** The window: Chat, Models, Earn and Settings. */
+const VIEW_ICONS: Record<View, ComponentType<{ size?: number }>> = {
+  chat: ChatIcon,
+  models: ModelsIcon,
+  earn: EarnIcon,
+  settings: SettingsIcon,
+}
+
+/** The window: a sidebar of views (Chat, Models, Earn, Settings) beside the view's own main area. */
 export function App() {
   const connection = useStore(connectionStore)
   const view = useStore(viewStore)
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (!event.defaultPrevented && handleShortcut(event)) event.preventDefault()
+    }
+    window.addEventListener('keydown', onKeyDown)
+    return () => window.removeEventListener('keydown', onKeyDown)
+  }, [])
   if (connection === 'unauthorized') {
     return (
       <main className="blocked" role="alert">
@@ -25,19 +43,42 @@ export function App() {
   }
   return (
     <div className="app">
+      <a
+        className="skip-link"
+        href={`#${FOCUS_IDS.main}`}
+        // The address's fragment holds the access token: move focus without touching it.
+        onClick={(event) => {
+          event.preventDefault()
+          document.getElementById(FOCUS_IDS.main)?.focus()
+        }}
+      >
+        Skip to main content
+      </a>
       <ConnectionBanner connection={connection} />
       <UpdateBanner />
-      <nav className="views" aria-label="Views">
-        {(Object.keys(VIEWS) as View[]).map((key) => (
-          <button key={key} type="button" aria-current={view === key ? 'page' : undefined} onClick={() => goTo(key)}>
-            {VIEWS[key]}
-          </button>
-        ))}
-      </nav>
-      {view === 'chat' && <ChatView />}
-      {view === 'models' && <ModelsView />}
-      {view === 'earn' && <EarnView />}
-      {view === 'settings' && <SettingsView />}
+      <div className="shell">
+        <nav className="views" aria-label="Views">
+          <span className="brand" aria-hidden="true">
+            GridForge
+          </span>
+          {(Object.keys(VIEWS) as View[]).map((key) => {
+            const ViewIcon = VIEW_ICONS[key]
+            return (
+              <button key={key} type="button" aria-current={view === key ? 'page' : undefined} onClick={() => goTo(key)}>
+                <ViewIcon size={18} />
+                <span>{VIEWS[key]}</span>
+              </button>
+            )
+          })}
+        </nav>
+        <main id={FOCUS_IDS.main} className={`view view-${view}`} tabIndex={-1}>
+          <h1 className="visually-hidden">{`GridForge: ${VIEWS[view]}`}</h1>
+          {view === 'chat' && <ChatView />}
+          {view === 'models' && <ModelsView />}
+          {view === 'earn' && <EarnView />}
+          {view === 'settings' && <SettingsView />}
+        </main>
+      </div>
     </div>
   )
 }

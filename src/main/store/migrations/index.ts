@@ -6,6 +6,7 @@ import { migration004Models } from './004_models.js'
 import { migration005ChatBranchesSearch } from './005_chat_branches_search.js'
 import { migration006MessageContextNote } from './006_message_context_note.js'
 import { migration007ReplyBackendReasoning } from './007_reply_backend_reasoning.js'
+import { migration008ReplyStats } from './008_reply_stats.js'
 
 /** One schema change. Migrations are numbered, append-only, and never edited once released. */
 export interface Migration {
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   migration005ChatBranchesSearch,
   migration006MessageContextNote,
   migration007ReplyBackendReasoning,
+  migration008ReplyStats,
 ]

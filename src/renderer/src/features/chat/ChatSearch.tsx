@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { ChatSearchHit } from '../../../../shared/domain'
+import { FOCUS_IDS } from '../../shell/focusTarget'
 import { openHit, searchChats } from './chatActions'
 
 const DEBOUNCE_MS = 150
@@ -28,8 +29,10 @@ export function ChatSearch() {
     <div className="chat-search">
       <input
         type="search"
+        id={FOCUS_IDS.search}
+        aria-keyshortcuts="Control+K"
         aria-label="Search chats"
-        placeholder="Search chats"
+        placeholder="Search chats (Ctrl+K)"
         value={query}
         onChange={(event) => setQuery(event.target.value)}
       />

@@ -1,4 +1,5 @@
-import { activeStore, errorStore } from '../../api/appState'
+import { useEffect } from 'react'
+import { activeStore, errorStore, stopMessage } from '../../api/appState'
 import { useStore } from '../../api/store'
 import { ChatSettingsPanel } from './ChatSettingsPanel'
 import { BackendPicker } from './BackendPicker'
@@ -11,12 +12,27 @@ import { UndoToast } from './UndoToast'
 import { Welcome } from '../onboarding/Welcome'
 import { useWelcome } from '../onboarding/useWelcome'
 
+/** Escape stops the streaming reply wherever focus is in the chat, unless a dialog or an editor took it. */
+function useEscapeStops(streamingId: string | null): void {
+  useEffect(() => {
+    if (!streamingId) return
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('[aria-modal="true"]')) return
+      event.preventDefault()
+      void stopMessage(streamingId)
+    }
+    window.addEventListener('keydown', onKeyDown)
+    return () => window.removeEventListener('keydown', onKeyDown)
+  }, [streamingId])
+}
+
 /** Chat: conversations on the left, the model on top, messages and the composer in the middle. */
 export function ChatView() {
   const active = useStore(activeStore)
   const error = useStore(errorStore)
   const streaming = active?.messages.find((m) => m.state === 'streaming') ?? null
   const welcome = useWelcome()
+  useEscapeStops(streaming?.id ?? null)
   if (welcome) return <Welcome />
   return (
     <div className="chat">

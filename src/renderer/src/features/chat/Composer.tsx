@@ -1,13 +1,20 @@
-import { useState, type KeyboardEvent } from 'react'
+import { useRef, useState } from 'react'
 import { engineStore, stopMessage } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { SendIcon, StopIcon } from '../../components/icons'
+import { FOCUS_IDS } from '../../shell/focusTarget'
 import { chatBackendStore, sendChat } from './gridChatState'
+import { enterSends } from './enterSends'
 
-/** The message box: Enter sends, Shift+Enter adds a line, Escape stops a streaming reply. */
+/**
+ * The message box: Enter sends, Shift+Enter adds a line; Escape (anywhere in the chat, see ChatView) stops a
+ * streaming reply. The cursor stays in the box after sending, also when Send was clicked.
+ */
 export function Composer({ streamingId }: { streamingId: string | null }) {
   const engine = useStore(engineStore)
   const [draft, setDraft] = useState('')
   const [sending, setSending] = useState(false)
+  const box = useRef<HTMLTextAreaElement>(null)
   const backend = useStore(chatBackendStore)
   const ready = backend.kind === 'grid' ? backend.model.trim() !== '' : engine?.state === 'ready'
 
@@ -15,18 +22,12 @@ export function Composer({ streamingId }: { streamingId: string | null }) {
     const text = draft.trim()
     if (!text || streamingId || sending) return
     setSending(true)
+    box.current?.focus()
     // The draft is cleared only once the host has stored the message.
     if (await sendChat(text)) setDraft('')
     setSending(false)
-  }
-
-  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault()
-      void send()
-    } else if (event.key === 'Escape' && streamingId) {
-      void stopMessage(streamingId)
-    }
+    // Back from the grid notice (or a click on Send), the next message is typed here too.
+    box.current?.focus()
   }
 
   return (
@@ -38,7 +39,10 @@ export function Composer({ streamingId }: { streamingId: string | null }) {
       }}
     >
       <textarea
+        id={FOCUS_IDS.composer}
+        ref={box}
         aria-label="Message"
+        aria-keyshortcuts="/"
         placeholder={
           ready
             ? 'Message (Enter to send, Shift+Enter for a new line)'
@@ -50,15 +54,17 @@ export function Composer({ streamingId }: { streamingId: string | null }) {
         rows={3}
         autoFocus
         onChange={(event) => setDraft(event.target.value)}
-        onKeyDown={onKeyDown}
+        onKeyDown={(event) => enterSends(event, () => void send())}
       />
       {streamingId ? (
-        <button type="button" className="stop" onClick={() => void stopMessage(streamingId)}>
-          Stop
+        <button type="button" className="stop" aria-keyshortcuts="Escape" onClick={() => void stopMessage(streamingId)}>
+          <StopIcon />
+          <span>Stop</span>
         </button>
       ) : (
         <button type="submit" disabled={!ready || !draft.trim() || sending}>
-          Send
+          <SendIcon />
+          <span>Send</span>
         </button>
       )}
     </form>

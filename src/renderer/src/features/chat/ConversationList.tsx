@@ -1,7 +1,9 @@
 import { useState } from 'react'
 import type { ConversationSummary } from '../../../../shared/domain'
-import { conversationsStore, newConversation, openConversation } from '../../api/appState'
+import { conversationsStore, openConversation } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { CloseIcon, EditIcon, PlusIcon } from '../../components/icons'
+import { startNewChat } from '../../shell/shortcuts'
 import { ChatSearch } from './ChatSearch'
 import { ChatTransfer } from './ChatTransfer'
 import { deleteWithUndo, renameConversation } from './chatActions'
@@ -11,8 +13,9 @@ export function ConversationList({ activeId }: { activeId: string | null }) {
   const conversations = useStore(conversationsStore)
   return (
     <nav className="sidebar" aria-label="Conversations">
-      <button type="button" className="new-chat" onClick={newConversation}>
-        + New chat
+      <button type="button" className="new-chat" aria-keyshortcuts="Control+Shift+O" title="New chat (Ctrl+Shift+O)" onClick={startNewChat}>
+        <PlusIcon />
+        <span>New chat</span>
       </button>
       <ChatSearch />
       {conversations.length === 0 && <p className="sidebar-empty">No chats yet: type a message to start one.</p>}
@@ -46,7 +49,11 @@ function ConversationItem({ conversation, active }: { conversation: Conversation
             value={title}
             autoFocus
             onChange={(event) => setTitle(event.target.value)}
-            onKeyDown={(event) => event.key === 'Escape' && setTitle(null)}
+            onKeyDown={(event) => {
+              if (event.key !== 'Escape') return
+              event.preventDefault()
+              setTitle(null)
+            }}
             onBlur={() => void save()}
           />
         </form>
@@ -70,7 +77,7 @@ function ConversationItem({ conversation, active }: { conversation: Conversation
         aria-label={`Rename ${conversation.title}`}
         onClick={() => setTitle(conversation.title)}
       >
-        ✎
+        <EditIcon size={14} />
       </button>
       <button
         type="button"
@@ -78,7 +85,7 @@ function ConversationItem({ conversation, active }: { conversation: Conversation
         aria-label={`Delete ${conversation.title}`}
         onClick={() => void deleteWithUndo(conversation)}
       >
-        ×
+        <CloseIcon size={14} />
       </button>
     </li>
   )

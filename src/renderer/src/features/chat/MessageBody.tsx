@@ -38,7 +38,8 @@ const components: Components = {
     return (
       <div className="code-block">
         <CopyButton text={node ? textOf(node) : ''} />
-        <pre>{children}</pre>
+        {/* Focusable so a long line can be scrolled sideways from the keyboard. */}
+        <pre tabIndex={0}>{children}</pre>
       </div>
     )
   },
@@ -51,6 +52,11 @@ const components: Components = {
         {children}
       </a>
     )
+  },
+  // A task list's boxes show what the reply ticked; they are not a form, and each says its state in words.
+  input({ type, checked }) {
+    if (type !== 'checkbox') return null
+    return <input type="checkbox" checked={checked === true} disabled aria-label={checked ? 'Done' : 'Not done'} />
   },
   // Images would load from wherever the reply points (a tracking pixel); show a link to them instead.
   img({ src, alt }) {

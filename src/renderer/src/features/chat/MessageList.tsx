@@ -11,6 +11,7 @@ import { ReasoningFold } from './ReasoningFold'
 import { ReplyProgressNote } from './ReplyProgressNote'
 import { loadOlderMessages } from './messagePages'
 import { chatBackendStore } from './gridChatState'
+import { replyStatsText } from './replyStatsText'
 
 const STATE_NOTES: Partial<Record<Message['state'], string>> = {
   stopped: 'Stopped',
@@ -53,6 +54,11 @@ const MessageRow = memo(function MessageRow({
       )}
       <MessageBody text={message.content} markdown={message.role === 'assistant'} streaming={streaming} />
       {streaming && <ReplyProgressNote messageId={message.id} />}
+      {message.stats && !streaming && message.role === 'assistant' && (
+        <p className="reply-stats" data-finish={message.stats.finishReason}>
+          {replyStatsText(message.stats)}
+        </p>
+      )}
       {message.contextShifted && <p className="context-note">Older messages no longer fit and were left out of this reply.</p>}
       {STATE_NOTES[message.state] && (
         <footer className="state">
