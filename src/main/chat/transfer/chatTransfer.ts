@@ -43,7 +43,7 @@ export class ChatTransfer {
     if (whole === null) return { imported: null }
     const conversations = parseImport(whole)
     if (conversations.length === 0) throw new AppError('BAD_REQUEST', 'That file has no conversations in it.')
-    const imported = await storeImport(this.repo, conversations, this.onProgress).catch((error: unknown) => {
+    const imported = await storeImport(this.repo, conversations, { onProgress: this.onProgress }).catch((error: unknown) => {
       throw asStorageError(error)
     })
     this.onImported(imported)
