@@ -11,6 +11,12 @@ export function unusableDatabase(error: unknown, file: string): unknown {
   if (error instanceof AppError) return error
   const code = String((error as { code?: unknown }).code ?? '')
   const name = basename(file)
+  if (['SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE', 'SQLITE_IOERR_SHMMAP', 'ENOSPC', 'EDQUOT'].includes(code)) {
+    return new AppError(
+      'NOT_ENOUGH_SPACE',
+      `The disk holding ${dirname(file)} is full, so GridForge cannot open its history; free some space and start again.`,
+    )
+  }
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     return new AppError(
       'STORAGE_FAILED',

@@ -2,6 +2,7 @@ import { connectionStore } from './api/bridge'
 import { VIEWS, goTo, viewStore, type View } from './api/navigation'
 import { useStore } from './api/store'
 import { ConnectionBanner } from './components/ConnectionBanner'
+import { StorageBanner } from './components/StorageBanner'
 import { UpdateBanner } from './components/UpdateBanner'
 import { ChatView } from './features/chat/ChatView'
 import { EarnView } from './features/earn/EarnView'
@@ -27,6 +28,7 @@ export function App() {
     <div className="app">
       <ConnectionBanner connection={connection} />
       <UpdateBanner />
+      <StorageBanner />
       <nav className="views" aria-label="Views">
         {(Object.keys(VIEWS) as View[]).map((key) => (
           <button key={key} type="button" aria-current={view === key ? 'page' : undefined} onClick={() => goTo(key)}>
