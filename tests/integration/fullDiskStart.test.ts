@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,6 +7,7 @@ import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openAppDatabase, openDatabase } from '../../src/main/store/database.js'
 import { withStorage } from '../../src/main/store/storageErrors.js'
 import { StorageHealth } from '../../src/main/store/storageHealth.js'
+import { cliEntry, requireBuild } from '../support/paths.js'
 
 /** A real 2 MB tmpfs, so the disk is really full (mounting needs root; elsewhere the suite is skipped). */
 function mountSmallDisk(): string | null {
@@ -97,4 +98,40 @@ describe.skipIf(!disk)('starting on a completely full disk (a real 2 MB tmpfs)',
       unlinkSync(filler())
     }
   })
+
+  it('gridforge serve, run there before, starts on it and says the history is read-only and why', async () => {
+    requireBuild()
+    // The first serve saves its token; a disk full before GridForge ever ran there says that in one sentence.
+    expect((await serveOnce()).started).toBe(true)
+    fill()
+    try {
+      const { started, output } = await serveOnce()
+      expect(started).toBe(true)
+      expect(output).toContain(`The disk holding ${disk} is full, so GridForge is read-only`)
+      expect(output).not.toMatch(/\n\s+at /)
+    } finally {
+      unlinkSync(filler())
+    }
+  }, 90_000)
 })
+
+/** Runs `gridforge serve` on the small disk until it prints its URL (then stops it) or exits by itself. */
+async function serveOnce(): Promise<{ started: boolean; output: string }> {
+  const child = spawn(process.execPath, [cliEntry, 'serve', '--data-dir', disk!, '--port', '0'], {
+    env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  let started = false
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString()
+    if (!started && /GridForge is running/.test(output)) {
+      started = true
+      child.kill('SIGTERM')
+    }
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
+  await new Promise((resolve) => child.once('exit', resolve))
+  return { started, output }
+}
