@@ -33,6 +33,7 @@ import {
   type IdentityStatus,
 } from './identity.js'
 import type { Result } from './result.js'
+import type { ImportProgressEvent, StorageStatus } from './storage.js'
 import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
 import { bridgeConfigureSchema, bridgeServerSchema, type BridgeSettingsView, type BridgeTestResult, type FoundServer } from './bridge.js'
 import { metricsSettingsSchema, type MetricsStatus } from './metricsSettings.js'
@@ -134,6 +135,8 @@ export const contract = {
       last: z.boolean(),
     }),
   ).returns<{ imported: ConversationSummary[] | null }>(),
+  /** Stops a running import; it keeps nothing from that file. */
+  'chat.importCancel': call(z.strictObject({ uploadId: id })).returns<{ cancelled: boolean }>(),
   'earn.status': call(none).returns<EarnSnapshot>(),
   'earn.configure': call(
     z.strictObject({
@@ -187,6 +190,8 @@ export const contract = {
   'identity.enroll': call(identityEnrollSchema).returns<IdentityStatus>(),
   'identity.cancelEnrollment': call(none).returns<IdentityStatus>(),
   'api.status': call(none).returns<LocalApiSnapshot>(),
+  /** Whether the history can be saved now (false on a full disk), with the sentence to show. */
+  'storage.status': call(none).returns<StorageStatus>(),
   'api.configure': call(
     z.strictObject({
       enabled: z.boolean(),
@@ -239,6 +244,8 @@ export interface Events {
   'chat.conversations': ConversationSummary[]
   /** A grid reply waiting in a queue (position, estimated wait) before its text arrives. */
   'chat.progress': ReplyProgress
+  /** A running import's progress. */
+  'chat.importProgress': ImportProgressEvent
   'earn.snapshot': EarnSnapshot
   /** Start earning's steps and their progress. */
   'earn.quickStart': QuickStartSnapshot
@@ -251,6 +258,8 @@ export interface Events {
   'bridge.settings': BridgeSettingsView
   /** Start at login or the self-updater changed (desktop only). */
   'desktop.snapshot': DesktopSnapshot
+  /** The history became read-only (a full disk) or writable again. */
+  'storage.status': StorageStatus
 }
 
 /** The name of an event. */

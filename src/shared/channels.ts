@@ -37,6 +37,7 @@ export const callNames = {
   'chat.updateSettings': true,
   'chat.export': true,
   'chat.import': true,
+  'chat.importCancel': true,
   'chat.gridModels': true,
   'earn.status': true,
   'earn.configure': true,
@@ -61,6 +62,7 @@ export const callNames = {
   'identity.enroll': true,
   'identity.cancelEnrollment': true,
   'api.status': true,
+  'storage.status': true,
   'api.configure': true,
   'api.regenerateToken': true,
   'alerts.settings': true,
@@ -89,6 +91,7 @@ export const eventNames = {
   'chat.message': true,
   'chat.conversations': true,
   'chat.progress': true,
+  'chat.importProgress': true,
   'earn.snapshot': true,
   'earn.quickStart': true,
   'earn.readiness': true,
@@ -96,6 +99,7 @@ export const eventNames = {
   'api.snapshot': true,
   'bridge.settings': true,
   'desktop.snapshot': true,
+  'storage.status': true,
 } as const satisfies Record<EventName, true>
 
 /** True when `name` is a call of the contract. */

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ExportedConversation } from '../../src/main/chat/transfer/exportFormat.js'
-import { storeImport } from '../../src/main/chat/transfer/importChats.js'
+import { IMPORT_CANCELLED, storeImport } from '../../src/main/chat/transfer/importChats.js'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { DEFAULT_CONVERSATION_SETTINGS } from '../../src/shared/chatSettings.js'
@@ -57,9 +57,12 @@ describe('importing a long conversation', () => {
     spin()
     const progress: Array<[number, number]> = []
     const visibleWhileImporting: number[] = []
-    const [imported] = await storeImport(repo, [longConversation(10_000)], (stored, total) => {
-      progress.push([stored, total])
-      visibleWhileImporting.push(repo.listConversations().length)
+    const [imported] = await storeImport(repo, [longConversation(10_000)], {
+      sliceMs: 0,
+      onProgress: (stored, total) => {
+        progress.push([stored, total])
+        visibleWhileImporting.push(repo.listConversations().length)
+      },
     })
     spinning = false
     expect(turns).toBeGreaterThan(4)
@@ -77,11 +80,38 @@ describe('importing a long conversation', () => {
     const failing = Object.create(repo) as ChatRepository
     failing.appendMessages = (...args) => {
       if (++batches === 3) throw new Error('the disk went away')
-      repo.appendMessages(...args)
+      return repo.appendMessages(...args)
     }
-    await expect(storeImport(failing, [longConversation(50), longConversation(10_000)], undefined, 2_000)).rejects.toThrow(/disk went away/)
+    await expect(storeImport(failing, [longConversation(50), longConversation(10_000)], { batch: 2_000 })).rejects.toThrow(/disk went away/)
     expect(repo.listConversations()).toEqual([])
     expect(db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 0 })
     expect(db.prepare('SELECT COUNT(*) AS n FROM conversations').get()).toEqual({ n: 0 })
+  })
+
+  it('cancelled halfway, keeps nothing and says so', async () => {
+    const cancel = new AbortController()
+    const seen: number[] = []
+    const importing = storeImport(repo, [longConversation(20), longConversation(3_000)], {
+      sliceMs: 0,
+      batch: 500,
+      signal: cancel.signal,
+      onProgress: (stored) => {
+        seen.push(stored)
+        if (stored >= 1_020) cancel.abort()
+      },
+    })
+    await expect(importing).rejects.toThrow(IMPORT_CANCELLED)
+    expect(seen.at(-1)).toBe(1_020)
+    expect(repo.listConversations()).toEqual([])
+    expect(db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 0 })
+    expect(db.prepare('SELECT COUNT(*) AS n FROM conversations').get()).toEqual({ n: 0 })
+  })
+
+  it('puts a conversation imported in several slices in the same order as one imported at once', async () => {
+    const [sliced] = await storeImport(repo, [longConversation(1_200)], { sliceMs: 0, batch: 100 })
+    const [whole] = await storeImport(repo, [longConversation(1_200)], { batch: 5_000 })
+    const order = (id: string) => repo.listAllMessages(id).map((m) => [m.content, m.seq, m.selectedAt])
+    expect(order(sliced!.id)).toEqual(order(whole!.id))
+    expect(repo.activePath(sliced!.id).messages).toHaveLength(1_200)
   })
 })

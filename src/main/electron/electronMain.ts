@@ -22,6 +22,7 @@ import { runtimePaths } from '../host/runtimePaths.js'
 import { FileSecretStore } from '../store/secretStore.js'
 import { dataPaths } from '../host/dataDir.js'
 import { createHost, type Host } from '../host/createHost.js'
+import { ensureUsableDatabase, type RecoveryQuestion } from '../store/startupRecovery.js'
 import { SECURITY_HEADERS } from '../server/securityHeaders.js'
 import { appImageSandboxNote, USERNS_RESTRICTION_FILE } from './appImageSandbox.js'
 import { appMenuTemplate, WEBSITE_URL } from './appMenu.js'
@@ -370,6 +371,9 @@ async function start(): Promise<void> {
     platform: process.platform,
     arch: process.arch,
   })
+  const ask = (question: RecoveryQuestion) =>
+    dialog.showMessageBox({ type: 'warning', title: 'GridForge', ...question }).then((answer) => answer.response)
+  if (!(await ensureUsableDatabase(data.database, ask, { nativeBinding: sqliteNativeBinding }))) return app.exit(0)
   host = createHost({
     dataDir,
     secrets: redactingSecretStore(new EncryptedSecretStore(safeStorage, new FileSecretStore(data.secrets), info), redactor),

@@ -43,7 +43,8 @@ import { ChatRepository } from '../store/chatRepository.js'
 import { JobsRepository } from '../store/jobsRepository.js'
 import { ModelsRepository } from '../store/modelsRepository.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
-import { openDatabase } from '../store/database.js'
+import { openAppDatabase } from '../store/database.js'
+import { StorageHealth } from '../store/storageHealth.js'
 import { dataPaths, makeDataDirPrivate } from './dataDir.js'
 import { requireDesktop, type DesktopIntegration } from './desktopIntegration.js'
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch.js'
@@ -133,8 +134,15 @@ export function createHost(options: HostOptions): Host {
   const paths = dataPaths(options.dataDir)
   makeDataDirPrivate(options.dataDir)
   mkdirSync(paths.models, { recursive: true })
-  const db: Database.Database = openDatabase(paths.database, undefined, { nativeBinding: options.sqliteNativeBinding })
+  const opened = openAppDatabase(paths.database, { nativeBinding: options.sqliteNativeBinding })
+  const db: Database.Database = opened.db
   const events = new HostEvents(log)
+  const storage = new StorageHealth(options.dataDir)
+  storage.events.subscribe(events.forwarder())
+  if (opened.readOnly) {
+    storage.markFull()
+    log(storage.status().reason ?? '')
+  }
   // Each service owns its events; the host puts them on the transports' bus under their contract names.
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
@@ -160,7 +168,12 @@ export function createHost(options: HostOptions): Host {
   const chat = new ChatService(chatRepository, engine, () => localUse.beginLocalUse())
   chat.subscribe(events.forwarder())
   if (options.ownsData !== false) chat.recoverFromLastRun()
-  const chatTransfer = new ChatTransfer(chatRepository, chat, () => events.emit('chat.conversations', chat.list()))
+  const chatTransfer = new ChatTransfer(
+    chatRepository,
+    chat,
+    () => events.emit('chat.conversations', chat.list()),
+    (progress) => events.emit('chat.importProgress', progress),
+  )
   const settings = new SettingsRepository(db)
   const localApi = new LocalApiService({ engine, settings, secrets, beginLocalUse: () => localUse.beginLocalUse() })
   localApi.subscribe(events.forwarder())
@@ -337,6 +350,7 @@ export function createHost(options: HostOptions): Host {
     'chat.updateSettings': ({ conversationId, settings }) => chat.updateSettings(conversationId, settings),
     'chat.export': ({ conversationId, format }) => chatTransfer.export(conversationId, format),
     'chat.import': ({ uploadId, index, text, last }) => chatTransfer.importPiece(uploadId, index, text, last),
+    'chat.importCancel': ({ uploadId }) => chatTransfer.cancelImport(uploadId),
     'earn.status': () => earn.snapshot(),
     'earn.configure': (settings) => earn.configure(settings),
     'earn.setApiKey': ({ network, apiKey }) => earn.setApiKey(network, apiKey),
@@ -363,6 +377,7 @@ export function createHost(options: HostOptions): Host {
     },
     'identity.cancelEnrollment': () => identity.cancelEnrollment(),
     'api.status': () => localApi.snapshot(),
+    'storage.status': () => storage.status(),
     'api.configure': (request) => localApi.configure(request),
     'api.regenerateToken': () => localApi.regenerateToken(),
     'alerts.settings': () => alerts.settings(),
@@ -425,6 +440,7 @@ export function createHost(options: HostOptions): Host {
           metricsEndpoint.close(),
         ])
         await engine.close()
+        storage.stop()
         db.close()
       })()
       return closing

@@ -114,6 +114,15 @@ export interface NewMessage {
 /** A message of a batch, with the id the caller chose. */
 type BatchMessage = Omit<NewMessage, 'conversationId'> & { id: string }
 
+/** Where the next appended message goes in its conversation: its `seq` and the lowest `selected_at` it may take. */
+export interface AppendCursor {
+  seq: number
+  selected: number
+}
+
+/** The cursor of a conversation with no messages yet. */
+export const FIRST_CURSOR: AppendCursor = { seq: 1, selected: 1 }
+
 /** The only code that reads and writes conversations and messages. Statements are prepared once. */
 export class ChatRepository {
   private readonly statements
@@ -262,19 +271,19 @@ export class ChatRepository {
 
   /**
    * Appends messages in order (an import), with the ids the caller chose so children can name parents in
-   * the same batch.
+   * the same batch. Reading the conversation's counters scans the whole conversation, so an import passes
+   * back the `cursor` the previous batch returned (a new conversation starts at `FIRST_CURSOR`) and the
+   * counters are read only when it has none: read per batch, a long import turns quadratic.
    */
-  appendMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>): void {
-    if (messages.length > 0) this.insertMessages(conversationId, messages, this.now())
+  appendMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, cursor?: AppendCursor): AppendCursor {
+    return this.insertMessages(conversationId, messages, this.now(), cursor)
   }
 
-  /**
-   * The conversation's counters are read once per batch, not once per message: per message, each insert
-   * scans the whole conversation and a long import turns quadratic.
-   */
-  private insertMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, now: number): void {
-    this.db.transaction(() => {
-      let { seq, selected } = this.statements.nextSeq.get(conversationId)!
+  /** One message or an import batch, in one transaction, from `cursor` or the conversation's counters. */
+  private insertMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, now: number, cursor?: AppendCursor): AppendCursor {
+    return this.db.transaction(() => {
+      let { seq, selected } = cursor ?? this.statements.nextSeq.get(conversationId)!
+      if (messages.length === 0) return { seq, selected }
       for (const message of messages) {
         const {
           createdAt = now,
@@ -303,6 +312,7 @@ export class ChatRepository {
         selected = Math.max(selected - 1, used) + 1
       }
       this.statements.touchConversation.run(now, conversationId)
+      return { seq, selected }
     })()
   }
 

@@ -5,6 +5,30 @@ import { AppError } from '../../shared/result.js'
 import { migrations as allMigrations, type Migration } from './migrations/index.js'
 import { newerSchema, unusableDatabase } from './databaseRecovery.js'
 
+export interface DatabaseOptions {
+  nativeBinding?: string
+  /** Keep the WAL index in memory (no -shm file) and lock other processes out; for a disk with no room. */
+  exclusive?: boolean
+}
+
+/**
+ * The host's database. On a disk too full for SQLite's WAL index (the -shm file), it is opened again in
+ * exclusive mode, which needs no new file space to read: `readOnly` is then true, every write fails with the
+ * disk-full sentence, and writes simply succeed again once the disk has room (the same connection carries
+ * on). A disk too full even for that (a new or not yet migrated database) throws the disk-full sentence.
+ */
+export function openAppDatabase(
+  file: string,
+  options: Omit<DatabaseOptions, 'exclusive'> = {},
+): { db: Database.Database; readOnly: boolean } {
+  try {
+    return { db: openDatabase(file, allMigrations, options), readOnly: false }
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'NOT_ENOUGH_SPACE')) throw error
+    return { db: openDatabase(file, allMigrations, { ...options, exclusive: true }), readOnly: true }
+  }
+}
+
 /**
  * Opens (creating if needed) the app database, in WAL mode with foreign keys, and migrates it.
  * `nativeBinding` is the Electron-ABI addon the desktop app ships beside itself; Node (tests, `gridforge
@@ -13,7 +37,7 @@ import { newerSchema, unusableDatabase } from './databaseRecovery.js'
 export function openDatabase(
   file: string,
   migrations: readonly Migration[] = allMigrations,
-  options: { nativeBinding?: string } = {},
+  options: DatabaseOptions = {},
 ): Database.Database {
   let db: Database.Database
   try {
@@ -34,11 +58,21 @@ export function openDatabase(
     throw unusableDatabase(error, file)
   }
   try {
+    // Before the first read: in exclusive mode SQLite keeps the WAL index in memory, not in the -shm file.
+    if (options.exclusive) db.pragma('locking_mode = EXCLUSIVE')
+  } catch (error) {
+    db.close()
+    throw unusableDatabase(error, file)
+  }
+  try {
     db.pragma('journal_mode = WAL')
     db.pragma('foreign_keys = ON')
     // NORMAL is durable across app crashes in WAL mode; only a power loss can drop the last commits.
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
+    // 16 MB of page cache (the default is 2 MB): the random message ids' indexes outgrow 2 MB in a long
+    // history, and every insert then rereads and spills pages (a 100,000-message import spent most of its time there).
+    db.pragma('cache_size = -16384')
     if (file !== ':memory:') backupBeforeMigrating(db, file, migrations)
     migrate(db, migrations, file)
     return db

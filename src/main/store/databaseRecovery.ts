@@ -6,14 +6,30 @@ import { AppError } from '../../shared/result.js'
 export type RecoveryMode = 'backup' | 'fresh'
 export const RECOVERY_MODES: readonly RecoveryMode[] = ['backup', 'fresh']
 
+/** A database that opens only through a way out: damaged, or written by a newer GridForge. */
+export class UnusableDatabaseError extends AppError {
+  constructor(
+    readonly kind: 'damaged' | 'newer',
+    message: string,
+  ) {
+    super('STORAGE_FAILED', message)
+  }
+}
+
 /** What stops the database from opening, in one sentence with the way out; anything else is returned as it is. */
 export function unusableDatabase(error: unknown, file: string): unknown {
   if (error instanceof AppError) return error
   const code = String((error as { code?: unknown }).code ?? '')
   const name = basename(file)
-  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+  if (['SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE', 'SQLITE_IOERR_SHMMAP', 'ENOSPC', 'EDQUOT'].includes(code)) {
     return new AppError(
-      'STORAGE_FAILED',
+      'NOT_ENOUGH_SPACE',
+      `The disk holding ${dirname(file)} is full, so GridForge cannot open its history; free some space and start again.`,
+    )
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new UnusableDatabaseError(
+      'damaged',
       `The history database ${name} is damaged; start with --recover backup to open the latest backup, or --recover fresh to begin a new one (the damaged file is kept beside it).`,
     )
   }
@@ -28,8 +44,8 @@ export function unusableDatabase(error: unknown, file: string): unknown {
 
 /** The sentence for a database written by a newer GridForge (a newer schema than this app knows). */
 export function newerSchema(file: string, version: number): AppError {
-  return new AppError(
-    'STORAGE_FAILED',
+  return new UnusableDatabaseError(
+    'newer',
     `${basename(file)} was written by a newer GridForge (schema ${version}); update GridForge, or start with --recover backup or --recover fresh (the file is kept beside it).`,
   )
 }

@@ -3,6 +3,7 @@ import { connectionStore } from './api/bridge'
 import { VIEWS, goTo, viewStore, type View } from './api/navigation'
 import { useStore } from './api/store'
 import { ConnectionBanner } from './components/ConnectionBanner'
+import { StorageBanner } from './components/StorageBanner'
 import { UpdateBanner } from './components/UpdateBanner'
 import { ChatIcon, EarnIcon, ModelsIcon, SettingsIcon } from './components/icons'
 import { ChatView } from './features/chat/ChatView'
@@ -56,6 +57,7 @@ export function App() {
       </a>
       <ConnectionBanner connection={connection} />
       <UpdateBanner />
+      <StorageBanner />
       <div className="shell">
         <nav className="views" aria-label="Views">
           <span className="brand" aria-hidden="true">

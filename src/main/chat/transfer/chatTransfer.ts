@@ -4,7 +4,8 @@ import type { ChatRepository } from '../../store/chatRepository.js'
 import { asStorageError } from '../../store/storageErrors.js'
 import type { ChatService } from '../chatService.js'
 import { conversationMarkdown, exportJson } from './exportChats.js'
-import { parseImport, storeImport, type ImportProgress } from './importChats.js'
+import type { ImportProgressEvent } from '../../../shared/storage.js'
+import { parseImport, storeImport } from './importChats.js'
 import { ChunkedUploads } from './uploads.js'
 
 /** A file for the user to save. */
@@ -17,12 +18,13 @@ export interface ExportFile {
 /** Export and import of conversations, for the contract's chat.export and chat.import. */
 export class ChatTransfer {
   private readonly uploads = new ChunkedUploads()
+  private readonly running = new Map<string, AbortController>()
 
   constructor(
     private readonly repo: ChatRepository,
     private readonly chat: ChatService,
     private readonly onImported: (conversations: ConversationSummary[]) => void,
-    private readonly onProgress?: ImportProgress,
+    private readonly onProgress: (progress: ImportProgressEvent) => void = () => undefined,
   ) {}
 
   /** One conversation (or all when `conversationId` is null) as lossless JSON or as Markdown. */
@@ -43,11 +45,27 @@ export class ChatTransfer {
     if (whole === null) return { imported: null }
     const conversations = parseImport(whole)
     if (conversations.length === 0) throw new AppError('BAD_REQUEST', 'That file has no conversations in it.')
-    const imported = await storeImport(this.repo, conversations, this.onProgress).catch((error: unknown) => {
-      throw asStorageError(error)
-    })
-    this.onImported(imported)
-    return { imported }
+    const cancel = new AbortController()
+    this.running.set(uploadId, cancel)
+    try {
+      const imported = await storeImport(this.repo, conversations, {
+        signal: cancel.signal,
+        onProgress: (stored, total) => this.onProgress({ uploadId, stored, total }),
+      }).catch((error: unknown) => {
+        throw asStorageError(error)
+      })
+      this.onImported(imported)
+      return { imported }
+    } finally {
+      this.running.delete(uploadId)
+    }
+  }
+
+  /** Stops an import still arriving or being stored; what it stored so far is removed. */
+  cancelImport(uploadId: string): { cancelled: boolean } {
+    const running = this.running.get(uploadId)
+    running?.abort()
+    return { cancelled: this.uploads.drop(uploadId) || running !== undefined }
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ConversationSummary } from '../../../shared/domain.js'
 import { AppError } from '../../../shared/result.js'
-import type { ChatRepository } from '../../store/chatRepository.js'
+import { FIRST_CURSOR, type AppendCursor, type ChatRepository } from '../../store/chatRepository.js'
 import { chatExportSchema, type ExportedConversation, type ExportedMessage } from './exportFormat.js'
 import { chatGptExportSchema, fromChatGpt } from './importChatGpt.js'
 import { replyAuthorOfLabel } from './legacyReplyLabel.js'
@@ -28,30 +28,59 @@ export function parseImport(text: string): ExportedConversation[] {
   throw new AppError('BAD_REQUEST', 'That file is neither a GridForge chat export nor a ChatGPT conversations.json.')
 }
 
-/** Messages stored per transaction; between batches the event loop runs (jobs, the UI, the local API). */
-export const IMPORT_BATCH = 500
+/** Messages stored per insert call; a transaction takes as many calls as fit in `IMPORT_SLICE_MS`. */
+export const IMPORT_BATCH = 250
+
+/**
+ * How long one import transaction may hold the event loop before it commits and lets jobs, the UI and the
+ * local API run. Longer slices mean fewer commits (each costs a WAL write), shorter ones a livelier host.
+ */
+export const IMPORT_SLICE_MS = 40
 
 /** How far an import has got, in messages. */
 export type ImportProgress = (stored: number, total: number) => void
+
+/** How `storeImport` paces itself and reports. */
+export interface ImportOptions {
+  onProgress?: ImportProgress
+  /** Aborting stops the import at the next slice and removes everything it stored. */
+  signal?: AbortSignal
+  batch?: number
+  sliceMs?: number
+  clock?: () => number
+}
+
+/** The sentence for an import the user cancelled. */
+export const IMPORT_CANCELLED = 'The import was cancelled; nothing from that file was kept.'
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Stores imported conversations as new ones (fresh ids, so importing twice never overwrites), all or
- * nothing, in batches that let the rest of the host run. Conversations stay hidden (as deleted) until every
- * message is in, then appear together; a failure removes them. Returns the new conversations.
+ * nothing, in time slices that let the rest of the host run. Conversations stay hidden (as deleted) until
+ * every message is in, then appear together; a failure or a cancel removes them. Returns the new conversations.
  */
 export async function storeImport(
   repo: ChatRepository,
   conversations: ExportedConversation[],
-  onProgress: ImportProgress = () => undefined,
-  batch = IMPORT_BATCH,
+  options: ImportOptions = {},
 ): Promise<ConversationSummary[]> {
+  const {
+    onProgress = () => undefined,
+    signal,
+    batch = IMPORT_BATCH,
+    sliceMs = IMPORT_SLICE_MS,
+    clock = performance.now.bind(performance),
+  } = options
   const total = conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0)
   const created: Array<{ summary: ConversationSummary; updatedAt: number }> = []
   let stored = 0
+  const stopIfCancelled = () => {
+    if (signal?.aborted) throw new AppError('BAD_REQUEST', IMPORT_CANCELLED)
+  }
   try {
     for (const conversation of conversations) {
+      stopIfCancelled()
       const summary = repo.transaction(() => {
         const fresh = repo.createConversation(conversation.title || 'Imported chat', conversation.settings, conversation)
         repo.softDelete(fresh.id)
@@ -60,20 +89,29 @@ export async function storeImport(
       created.push({ summary, updatedAt: conversation.updatedAt })
       const ordered = parentsFirst(conversation.messages)
       const ids = new Map(ordered.map((message) => [message.id, randomUUID()]))
-      for (let start = 0; start < ordered.length; start += batch) {
-        const slice = ordered.slice(start, start + batch)
+      let cursor: AppendCursor = FIRST_CURSOR
+      const storedBefore = stored
+      let next = 0
+      while (next < ordered.length) {
         repo.transaction(() => {
-          repo.appendMessages(
-            summary.id,
-            slice.map((message) => toStored(message, ids)),
-          )
-          for (const message of slice)
-            if (message.error) repo.saveContent(ids.get(message.id)!, message.content, storedState(message), message.error)
+          const began = clock()
+          do {
+            const slice = ordered.slice(next, next + batch)
+            cursor = repo.appendMessages(
+              summary.id,
+              slice.map((message) => toStored(message, ids)),
+              cursor,
+            )
+            for (const message of slice)
+              if (message.error) repo.saveContent(ids.get(message.id)!, message.content, storedState(message), message.error)
+            next += slice.length
+          } while (next < ordered.length && clock() - began < sliceMs)
         })
-        stored += slice.length
-        onProgress(stored, total)
+        onProgress(storedBefore + next, total)
         await nextTurn()
+        stopIfCancelled()
       }
+      stored += ordered.length
     }
     repo.transaction(() => {
       for (const { summary, updatedAt } of created) {
@@ -127,7 +165,9 @@ function parentsFirst(messages: ExportedMessage[]): ExportedMessage[] {
   const children = new Map<string | null, ExportedMessage[]>()
   for (const message of messages) {
     const parent = message.parentId && byId.has(message.parentId) && message.parentId !== message.id ? message.parentId : null
-    children.set(parent, [...(children.get(parent) ?? []), message])
+    const siblings = children.get(parent)
+    if (siblings) siblings.push(message)
+    else children.set(parent, [message])
   }
   const ordered: ExportedMessage[] = []
   const stack = [...(children.get(null) ?? [])].reverse()
@@ -137,7 +177,8 @@ function parentsFirst(messages: ExportedMessage[]): ExportedMessage[] {
     if (seen.has(message.id)) continue
     seen.add(message.id)
     ordered.push(message)
-    stack.push(...[...(children.get(message.id) ?? [])].reverse())
+    const next = children.get(message.id) ?? []
+    for (let i = next.length - 1; i >= 0; i -= 1) stack.push(next[i]!)
   }
   return ordered
 }

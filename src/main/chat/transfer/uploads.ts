@@ -42,6 +42,11 @@ export class ChunkedUploads {
     return upload.parts.join('')
   }
 
+  /** Forgets an upload still arriving; true when there was one. */
+  drop(uploadId: string): boolean {
+    return this.uploads.delete(uploadId)
+  }
+
   private dropStale(): void {
     for (const [id, upload] of this.uploads) if (this.now() - upload.touchedAt > STALE_MS) this.uploads.delete(id)
   }

@@ -92,9 +92,8 @@ export async function exportChats(conversationId: string | null, format: 'json' 
 }
 
 /** Imports a GridForge or ChatGPT export, sent in pieces that each fit one request. */
-export async function importChats(file: File): Promise<ConversationSummary[] | null> {
+export async function importChats(file: File, uploadId: string = crypto.randomUUID()): Promise<ConversationSummary[] | null> {
   const text = await file.text()
-  const uploadId = crypto.randomUUID()
   const pieces = Math.max(1, Math.ceil(text.length / MAX_IMPORT_PIECE_CHARS))
   for (let index = 0; index < pieces; index++) {
     const piece = text.slice(index * MAX_IMPORT_PIECE_CHARS, (index + 1) * MAX_IMPORT_PIECE_CHARS)
