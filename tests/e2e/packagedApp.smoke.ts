@@ -41,7 +41,7 @@ test('the packaged app starts, chats with the test model from its own SQLite and
   try {
     expect(await app.evaluate(({ app: electronApp }) => electronApp.isPackaged)).toBe(true)
     const window = await app.firstWindow()
-    await window.getByLabel('Model').fill(temp.model)
+    await window.getByLabel('Model').selectOption(temp.model)
     await window.getByRole('button', { name: 'Load' }).click()
     await expect(window.getByText(/stories260K\.gguf loaded/)).toBeVisible()
     await window.getByLabel('Message').fill('Once upon a time')

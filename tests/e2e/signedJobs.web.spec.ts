@@ -30,7 +30,7 @@ test('a job run through the dev grid with a delegation installed shows signed âœ
   page,
 }) => {
   await page.goto(`${serve.url}#token=${token}`)
-  await page.getByLabel('Model').fill(temp.model)
+  await page.getByLabel('Model').selectOption(temp.model)
   await page.getByRole('button', { name: 'Load' }).click()
   await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
 

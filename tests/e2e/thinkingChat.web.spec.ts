@@ -25,8 +25,10 @@ test.afterAll(async () => {
 
 test('a local reply with thinking shows the answer, its thinking folded, and keeps both folded after a reload', async ({ page }) => {
   await page.goto(`${serve.url}#token=${token}`)
-  await page.getByLabel('Model').fill(model)
-  await page.getByRole('button', { name: 'Load' }).click()
+  // The scripted model lives in the test-model cache, outside the data folder's models: opened by its path.
+  await page.getByText('Another file, by its path').click()
+  await page.getByLabel('GGUF file path').fill(model)
+  await page.getByRole('button', { name: 'Open file' }).click()
   await expect(page.getByText(/scripted-thinker-\w+\.gguf loaded/)).toBeVisible()
 
   await page.getByLabel('Message').fill('What is six times seven?')
