@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { measureApp, type AppRun } from './appEngine.js'
 import { apiBench } from './apiBench.js'
+import { batchedBench } from './batchedBench.js'
 import { bridgeBench } from './bridgeBench.js'
 import { chatImportBench } from './chatImportBench.js'
 import { chatStoreBench } from './chatStoreBench.js'
@@ -59,7 +60,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   emit(metric('serve.host_rss.idle', startup.hostRssMb, 'MB'))
   emit(metric('serve.engine_rss.idle', startup.engineRssMb, 'MB'))
 
-  const llamaBench = options.reference ? await ensureLlamaBench(join(cache, 'llama-bench')) : null
+  const llamaTools = options.reference ? await ensureLlamaBench(join(cache, 'llama-bench')) : null
+  const llamaBench = llamaTools?.bench ?? null
 
   const models: Array<{ key: string; path: string; shape: typeof TINY }> = [{ key: 'tiny', path: tiny, shape: TINY }]
   if (!options.quick) {
@@ -118,6 +120,11 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
         const over = chosen.engineRssMb !== null && referenceRss !== null ? chosen.engineRssMb - referenceRss : null
         emit(metric(`engine.${key}.rss_over_llama_bench`, over, 'MB', '<= 200'))
       }
+    }
+
+    if (key === 'tinyllama_q8') {
+      log(`${key}: worker aggregate with 1, 2 and 4 slots against llama-batched-bench at ${chosen.threads} threads`)
+      for (const m of await batchedBench(options.engineEntry, path, chosen.threads, llamaTools?.batchedBench ?? null)) emit(m)
     }
   }
 

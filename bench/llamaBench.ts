@@ -38,14 +38,21 @@ async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
   })
 }
 
-export async function ensureLlamaBench(cacheDir: string): Promise<string> {
+/** llama.cpp's tools the bench compares against, built once from the same source. */
+export interface LlamaTools {
+  bench: string
+  batchedBench: string
+}
+
+export async function ensureLlamaBench(cacheDir: string): Promise<LlamaTools> {
   const bundle = nodeLlamaCppBundle()
   const { stdout } = await execFileAsync('git', ['bundle', 'list-heads', bundle])
   const commit = stdout.trim().split(/\s+/)[0]?.slice(0, 12) || 'unknown'
   const srcDir = path.join(cacheDir, `llama.cpp-${commit}`)
   const buildDir = path.join(srcDir, 'build')
-  const bin = path.join(buildDir, 'bin', process.platform === 'win32' ? 'llama-bench.exe' : 'llama-bench')
-  if (existsSync(bin)) return bin
+  const exe = (name: string) => path.join(buildDir, 'bin', process.platform === 'win32' ? `${name}.exe` : name)
+  const tools: LlamaTools = { bench: exe('llama-bench'), batchedBench: exe('llama-batched-bench') }
+  if (existsSync(tools.bench) && existsSync(tools.batchedBench)) return tools
 
   await mkdir(cacheDir, { recursive: true })
   if (!existsSync(srcDir)) {
@@ -57,7 +64,7 @@ export async function ensureLlamaBench(cacheDir: string): Promise<string> {
 
   const jobs = Math.max(1, os.availableParallelism())
   const minutes = Math.ceil(10 / jobs)
-  process.stderr.write(`building llama-bench once (llama.cpp ${commit}), ~${minutes} minutes\n`)
+  process.stderr.write(`building llama-bench and llama-batched-bench once (llama.cpp ${commit}), ~${minutes} minutes\n`)
   const started = Date.now()
   await run('cmake', [
     '-S',
@@ -73,10 +80,10 @@ export async function ensureLlamaBench(cacheDir: string): Promise<string> {
     '-DLLAMA_BUILD_EXAMPLES=OFF',
     '-DLLAMA_BUILD_SERVER=OFF',
   ])
-  await run('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'llama-bench', '-j', String(jobs)])
-  if (!existsSync(bin)) throw new Error(`llama-bench build finished but ${bin} is missing`)
-  process.stderr.write(`llama-bench built in ${Math.round((Date.now() - started) / 1000)} s: ${bin}\n`)
-  return bin
+  await run('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'llama-bench', 'llama-batched-bench', '-j', String(jobs)])
+  for (const bin of Object.values(tools)) if (!existsSync(bin)) throw new Error(`the llama.cpp build finished but ${bin} is missing`)
+  process.stderr.write(`llama.cpp tools built in ${Math.round((Date.now() - started) / 1000)} s: ${path.dirname(tools.bench)}\n`)
+  return tools
 }
 
 function benchArgs(opts: LlamaBenchOptions): string[] {

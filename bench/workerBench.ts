@@ -27,10 +27,17 @@ function enqueue(grid: DevGrid, network: Network, maxTokens: number): void {
 }
 
 /**
- * Runs `jobs` jobs through the real worker, the real engine (tiny model) and the dev grid on loopback.
- * Overhead per job = (job received → answered) − generation time measured by the engine.
+ * Runs `jobs` jobs through the real worker, the real engine (tiny model unless `model` names another) and
+ * the dev grid on loopback. Overhead per job = (job received → answered) − generation time measured by the engine.
  */
-async function runJobs(engine: EngineSupervisor, network: Network, slots: number, jobs: number, maxTokens: number) {
+export async function runJobs(
+  engine: EngineSupervisor,
+  network: Network,
+  slots: number,
+  jobs: number,
+  maxTokens: number,
+  model = 'stories260K',
+) {
   const grid = await startDevGrid({ mode: network, pingIntervalMs: 60_000 })
   for (let i = 0; i < jobs; i++) enqueue(grid, network, maxTokens)
   const ledger = new CountingLedger()
@@ -40,7 +47,7 @@ async function runJobs(engine: EngineSupervisor, network: Network, slots: number
       gridUrl: grid.url,
       apiKey: 'dev-key-alice',
       name: `bench-${network}`,
-      models: [network === 'aipg' ? 'grid/stories260K' : 'koboldcpp/stories260K'],
+      models: [network === 'aipg' ? `grid/${model}` : `koboldcpp/${model}`],
       slots,
       maxLength: 512,
       // The Horde's default request context is 2048, as much as the tiny model has.
