@@ -40,6 +40,8 @@ export const earnStore = createStore<EarnSnapshot | null>(null)
 export const jobLogStore = createStore<JobLogEntry[]>([])
 /** The local API. */
 export const localApiStore = createStore<LocalApiSnapshot | null>(null)
+/** True once the engine, the conversations and the model files were first read (each lands on its own). */
+export const firstReadsStore = createStore(false)
 
 function applyMessage(message: Message): void {
   activeStore.set((active) => {
@@ -58,6 +60,7 @@ async function refresh(): Promise<void> {
     setUnlessNewer(conversationsStore, () => host.call('chat.list', {})),
     setUnlessNewer(localModelsStore, () => host.call('models.listLocal', {})),
   ])
+  firstReadsStore.set(true)
   await Promise.all([
     setUnlessNewer(earnStore, () => host.call('earn.status', {})),
     setUnlessNewer(localApiStore, () => host.call('api.status', {})),

@@ -1,5 +1,5 @@
 import { useEffect } from 'react'
-import { conversationsStore, engineStore, localModelsStore } from '../../api/appState'
+import { conversationsStore, engineStore, firstReadsStore, localModelsStore } from '../../api/appState'
 import { useStore } from '../../api/store'
 import { welcomeDismissedStore, welcomeFlowStore, welcomeOpenStore } from './welcomeState'
 
@@ -11,11 +11,12 @@ export function useWelcome(): boolean {
   const dismissed = useStore(welcomeDismissedStore)
   const open = useStore(welcomeOpenStore)
   const flow = useStore(welcomeFlowStore)
-  // The engine snapshot arrives with the first models and conversations: only then is "first run" known.
-  const firstRun = engine !== null && !engine.model && local.length === 0 && conversations.length === 0
+  const read = useStore(firstReadsStore)
+  // The engine snapshot can land before the model files and conversations: "first run" is known only once all three are.
+  const firstRun = read && engine !== null && !engine.model && local.length === 0 && conversations.length === 0
   useEffect(() => {
-    if (open === null && engine !== null) welcomeOpenStore.set(firstRun)
-  }, [open, engine, firstRun])
+    if (open === null && read && engine !== null) welcomeOpenStore.set(firstRun)
+  }, [open, read, engine, firstRun])
   if (dismissed) return false
   return flow.phase !== 'choosing' || (open ?? firstRun)
 }
