@@ -68,14 +68,20 @@ export async function probeRemoteFile(
   let current = url
   let headers = initialHeaders
   for (let hop = 0; hop < 6; hop++) {
+    // As in transferToFile: the answer must come in time, and the timer's own reason is what reaches the retry,
+    // so a host that accepts and never answers is retried as "did not answer in time" instead of hanging on "Connecting…".
+    const answered = new AbortController()
+    const answerTimer = setTimeout(() => answered.abort(new DOMException('no answer', 'TimeoutError')), ANSWER_TIMEOUT_MS)
     const response = await fetchImpl(current, {
       method: 'HEAD',
       headers,
       redirect: 'manual',
-      signal: AbortSignal.any([signal, AbortSignal.timeout(ANSWER_TIMEOUT_MS)]),
-    }).catch((error: unknown) => {
-      throw networkError(current, error, signal)
+      signal: AbortSignal.any([signal, answered.signal]),
     })
+      .catch((error: unknown) => {
+        throw networkError(current, answered.signal.aborted ? answered.signal.reason : error, signal)
+      })
+      .finally(() => clearTimeout(answerTimer))
     sha256 ??= advertisedSha256(response.headers)
     const location = response.headers.get('location')
     if (response.status >= 300 && response.status < 400 && location) {
