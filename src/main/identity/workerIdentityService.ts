@@ -97,10 +97,11 @@ export class WorkerIdentityService implements WorkerSigner {
    * for another wallet is refused before it is saved. Keeps the last answer when the grid cannot be asked.
    */
   async refreshAccountWallet(): Promise<void> {
-    const access = this.options.gridAccess?.()
-    if (access === undefined) return
     let wallet: Address | null
     try {
+      // Inside the try: the access is read from the store, which a closing host may already have closed.
+      const access = this.options.gridAccess?.()
+      if (access === undefined) return
       wallet = access ? await fetchAccountPayoutWallet(access) : null
     } catch {
       return
