@@ -1,23 +1,12 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { ELECTRON_VERSION, GRIDFORGE_VERSION, tempFolders } from '../support/packaging.js'
 import { repoRoot } from '../support/paths.js'
 
 /** The build and release commands' refusals, run as the release workflow runs them. */
-const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version
-const ELECTRON = (JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string })
-  .version
-const temps: string[] = []
-afterEach(() => {
-  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-function temp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gridforge-build-commands-'))
-  temps.push(dir)
-  return dir
-}
+const temp = tempFolders('gridforge-build-commands-')
 
 function checkTag(...args: string[]) {
   const result = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'release', 'checkTag.js'), ...args], { encoding: 'utf8' })
@@ -26,16 +15,16 @@ function checkTag(...args: string[]) {
 
 describe('the release tag check', () => {
   it('accepts v<package.json version> and refuses any other tag in one sentence', () => {
-    expect(checkTag(`v${version}`)).toMatchObject({ status: 0, stdout: `Releasing v${version}.\n` })
+    expect(checkTag(`v${GRIDFORGE_VERSION}`)).toMatchObject({ status: 0, stdout: `Releasing v${GRIDFORGE_VERSION}.\n` })
     const wrong = checkTag('v99.0.0')
     expect(wrong.status).toBe(1)
     expect(wrong.stderr).toBe(
-      `The release tag "v99.0.0" does not match package.json's version ${version}: tag the commit v${version}, or set the version to 99.0.0 first.`,
+      `The release tag "v99.0.0" does not match package.json's version ${GRIDFORGE_VERSION}: tag the commit v${GRIDFORGE_VERSION}, or set the version to 99.0.0 first.`,
     )
-    expect(checkTag(version).status).toBe(1)
+    expect(checkTag(GRIDFORGE_VERSION).status).toBe(1)
     expect(checkTag()).toMatchObject({
       status: 1,
-      stderr: `No release tag given: pass the tag being released (v${version} for this package.json).`,
+      stderr: `No release tag given: pass the tag being released (v${GRIDFORGE_VERSION} for this package.json).`,
     })
   })
 })
@@ -59,7 +48,7 @@ describe('npm run prepare-native', () => {
     })
     expect(result.status).toBe(1)
     expect(result.stderr.trim()).toBe(
-      `Cannot get better-sqlite3 for Electron ${ELECTRON} ${process.platform}-${process.arch}: no prebuilt binary could be downloaded and the Electron headers are neither cached nor reachable at http://127.0.0.1:9/headers, so connect this machine to the internet and run it again.`,
+      `Cannot get better-sqlite3 for Electron ${ELECTRON_VERSION} ${process.platform}-${process.arch}: no prebuilt binary could be downloaded and the Electron headers are neither cached nor reachable at http://127.0.0.1:9/headers, so connect this machine to the internet and run it again.`,
     )
     // A build that was there before is left as it was.
     expect(existsSync(join(repoRoot, 'build', 'native', `${process.platform}-${process.arch}`, 'versions.json'))).toBe(stampBefore)

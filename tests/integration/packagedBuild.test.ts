@@ -4,7 +4,6 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -12,22 +11,22 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { listPackage } from '@electron/asar'
 import { load } from 'js-yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { binaryArch } from '../../scripts/packaging/binaryArch.js'
+import { ELECTRON_VERSION, installedVersion, linkedInstall, tempFolderBeside } from '../support/packaging.js'
 import { repoRoot, requireBuild } from '../support/paths.js'
 
 /**
  * `electron-builder --dir` for linux x64 and arm64 on a copy of the checkout, against a stand-in Electron
  * (an unpacked dist folder with a placeholder executable: nothing is downloaded) and stand-in Electron
  * addons (ELF headers of each arch: the real ones need the internet). What is checked is what
- * electron-builder.yml and its hooks put into the package, the way a release build would.
+ * electron-builder.yml and its hooks put into the package, the way a release build would: the copy's
+ * node_modules is a real folder (hard links to the installed one), as after `npm ci`.
  */
-const ELECTRON_VERSION = JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'electron', 'package.json'), 'utf8')).version as string
-const SQLITE_VERSION = JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')).version as string
+const SQLITE_VERSION = installedVersion('better-sqlite3')
 const ELF_MACHINE = { x64: 0x3e, arm64: 0xb7 } as const
 type Arch = keyof typeof ELF_MACHINE
 /**
@@ -40,6 +39,8 @@ const LLAMA_ARCHES = (['x64', 'arm64'] as const).filter((arch) =>
 
 let work: string
 let project: string
+/** The same project with node_modules as a symlink to the first one's, as in a git worktree sharing one install. */
+let linkedProject: string
 let output: string
 let electronDist: string
 
@@ -56,15 +57,15 @@ function standInAddon(arch: Arch): Buffer {
   return bytes
 }
 
-function placeAddon(arch: Arch): void {
-  const dir = join(project, 'build', 'native', `linux-${arch}`)
+function placeAddon(arch: Arch, root = project): void {
+  const dir = join(root, 'build', 'native', `linux-${arch}`)
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'better_sqlite3.node'), standInAddon(arch))
   writeFileSync(join(dir, 'versions.json'), JSON.stringify({ electron: ELECTRON_VERSION, betterSqlite3: SQLITE_VERSION }))
 }
 
-function electronBuilder(args: string[]): { status: number | null; output: string } {
-  const cli = join(project, 'node_modules', 'electron-builder', 'cli.js')
+function electronBuilder(args: string[], root = project, out = output): { status: number | null; output: string } {
+  const cli = join(root, 'node_modules', 'electron-builder', 'cli.js')
   const result = spawnSync(
     process.execPath,
     [
@@ -76,10 +77,11 @@ function electronBuilder(args: string[]): { status: number | null; output: strin
       'never',
       `-c.electronDist=${electronDist}`,
       `-c.electronVersion=${ELECTRON_VERSION}`,
-      `-c.directories.output=${output}`,
+      `-c.directories.output=${out}`,
     ],
-    // The hooks in electron-builder.yml are found relative to the working directory.
-    { cwd: project, encoding: 'utf8', timeout: 240_000, env: { ...process.env, CI: '' } },
+    // The hooks in electron-builder.yml are found relative to the working directory. Hard links instead of copies
+    // of the GPU libraries (600 MB for x64): electron-builder copies any file whose permissions it changes.
+    { cwd: root, encoding: 'utf8', timeout: 240_000, env: { ...process.env, CI: '', USE_HARD_LINKS: 'true' } },
   )
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` }
 }
@@ -90,27 +92,31 @@ function filesUnder(dir: string): string[] {
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)).replaceAll('\\', '/'))
 }
 
-const PACKAGING_OPT_IN = process.env.GRIDFORGE_PACKAGING_TEST === '1'
+function copyCheckout(root: string): void {
+  for (const entry of ['package.json', 'electron-builder.yml', 'scripts', 'out', 'resources']) {
+    cpSync(join(repoRoot, entry), join(root, entry), { recursive: true })
+  }
+  // What a checkout also holds and no installer may carry.
+  for (const file of ['tests/fixtures/models/stories260K.gguf', 'bench/index.ts', 'src/main/cli.ts']) {
+    mkdirSync(join(root, file, '..'), { recursive: true })
+    cpSync(join(repoRoot, file), join(root, file))
+  }
+}
 
 beforeAll(() => {
   requireBuild()
-  if (!PACKAGING_OPT_IN)
-    process.stdout.write('Linux packaging of x64/arm64 skipped: set GRIDFORGE_PACKAGING_TEST=1 (npm run test:packaging).\n')
   if (LLAMA_ARCHES.length === 0)
     process.stdout.write('Linux packaging skipped: no @node-llama-cpp/linux-* binaries are installed on this OS.\n')
-  work = mkdtempSync(join(tmpdir(), 'gridforge-pack-'))
+  const installed = realpathSync(join(repoRoot, 'node_modules'))
+  work = tempFolderBeside(installed, 'gridforge-pack-')
   project = join(work, 'project')
+  linkedProject = join(work, 'linked')
   output = join(work, 'dist')
   electronDist = join(work, 'electron')
-  for (const entry of ['package.json', 'electron-builder.yml', 'scripts', 'out', 'resources']) {
-    cpSync(join(repoRoot, entry), join(project, entry), { recursive: true })
-  }
-  symlinkSync(realpathSync(join(repoRoot, 'node_modules')), join(project, 'node_modules'), 'junction')
-  // What a checkout also holds and no installer may carry.
-  for (const file of ['tests/fixtures/models/stories260K.gguf', 'bench/index.ts', 'src/main/cli.ts']) {
-    mkdirSync(join(project, file, '..'), { recursive: true })
-    cpSync(join(repoRoot, file), join(project, file))
-  }
+  copyCheckout(project)
+  linkedInstall(installed, join(project, 'node_modules'))
+  copyCheckout(linkedProject)
+  symlinkSync(join(project, 'node_modules'), join(linkedProject, 'node_modules'), 'junction')
   mkdirSync(join(electronDist, 'locales'), { recursive: true })
   writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\nexit 0\n')
   chmodSync(join(electronDist, 'electron'), 0o755)
@@ -132,9 +138,7 @@ describe('electron-builder --dir for Linux', () => {
     expect(existsSync(join(output, 'linux-arm64-unpacked', 'resources', 'app.asar'))).toBe(false)
   }, 240_000)
 
-  // Opt-in (npm run test:packaging): on a fresh clone here electron-builder left this arch's llama.cpp binary out of
-  // the package while the same check passed in the developer checkout; not understood yet (issue 16).
-  it.skipIf(LLAMA_ARCHES.length === 0 || !PACKAGING_OPT_IN)(
+  it.skipIf(LLAMA_ARCHES.length === 0)(
     `packages ${LLAMA_ARCHES.join(' and ')}, each with its own Electron addon and llama.cpp binaries and nothing from the checkout`,
     () => {
       for (const arch of LLAMA_ARCHES) placeAddon(arch)
@@ -178,5 +182,22 @@ describe('electron-builder --dir for Linux', () => {
       }
     },
     300_000,
+  )
+
+  // What once shipped an app without its dependencies' dependencies (and without the llama.cpp binaries): npm
+  // lists a symlinked node_modules as packages outside the project once its hidden lockfile is out of date.
+  it.skipIf(LLAMA_ARCHES.length === 0)(
+    'refuses to package from a node_modules npm cannot place (reached through a symlink), naming what is missing',
+    () => {
+      const arch = LLAMA_ARCHES[0]!
+      placeAddon(arch, linkedProject)
+      const result = electronBuilder([`--${arch}`], linkedProject, join(work, 'linked-dist'))
+      expect(result.status).not.toBe(0)
+      expect(result.output).toContain('The following production dependencies could not be resolved during node-module collection')
+      expect(result.output).toMatch(/^ {2}- @huggingface\/jinja@/m)
+      const folder = arch === 'x64' ? 'linux-unpacked' : `linux-${arch}-unpacked`
+      expect(existsSync(join(work, 'linked-dist', folder, 'resources', 'app.asar'))).toBe(false)
+    },
+    240_000,
   )
 })

@@ -1,22 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { binaryArch } from '../../scripts/packaging/binaryArch.js'
 import { nativeAddonProblems } from '../../scripts/packaging/packageChecks.js'
+import { ELECTRON_VERSION, tempFolders } from '../support/packaging.js'
 import { repoRoot } from '../support/paths.js'
 
-const ELECTRON = (JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string })
-  .version
-const temps: string[] = []
-afterEach(() => {
-  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-function temp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gridforge-native-test-'))
-  temps.push(dir)
-  return dir
-}
+const temp = tempFolders('gridforge-native-test-')
 
 function elf(machine: number, bits: 1 | 2 = 2): Buffer {
   const bytes = Buffer.alloc(64)
@@ -62,7 +52,7 @@ describe('which system a native file is for', () => {
 })
 
 describe('the Electron addon a package is built with', () => {
-  function place(root: string, target: string, bytes: Buffer, electron = ELECTRON): void {
+  function place(root: string, target: string, bytes: Buffer, electron = ELECTRON_VERSION): void {
     const dir = join(root, 'build', 'native', target)
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, 'better_sqlite3.node'), bytes)
@@ -71,7 +61,7 @@ describe('the Electron addon a package is built with', () => {
 
   it('is accepted only for its own target and Electron version, each refusal in one sentence', () => {
     const root = temp()
-    const check = (arch: string) => nativeAddonProblems({ root, platform: 'linux', arch, electronVersion: ELECTRON })
+    const check = (arch: string) => nativeAddonProblems({ root, platform: 'linux', arch, electronVersion: ELECTRON_VERSION })
     expect(check('arm64')).toEqual([
       `There is no better-sqlite3 for Electron linux-arm64 in ${join(root, 'build', 'native', 'linux-arm64')}, so this installer is not built: run "npm run prepare-native" on a linux-arm64 machine first.`,
     ])
@@ -81,7 +71,7 @@ describe('the Electron addon a package is built with', () => {
     ])
     place(root, 'linux-arm64', elf(0xb7), '30.0.0')
     expect(check('arm64')).toEqual([
-      `${join(root, 'build', 'native', 'linux-arm64', 'better_sqlite3.node')} was made for Electron 30.0.0, not ${ELECTRON}: run "npm run prepare-native" again.`,
+      `${join(root, 'build', 'native', 'linux-arm64', 'better_sqlite3.node')} was made for Electron 30.0.0, not ${ELECTRON_VERSION}: run "npm run prepare-native" again.`,
     ])
     place(root, 'linux-arm64', elf(0xb7))
     expect(check('arm64')).toEqual([])
