@@ -6,6 +6,7 @@ import { headlessSecrets } from './headlessSecrets.js'
 import type { IdentityStatus } from '../identity/identityStatus.js'
 import { DEFAULT_VALID_DAYS, WorkerIdentityService } from '../identity/workerIdentityService.js'
 import { positiveInt } from './options.js'
+import { onStopSignals, type StopCause } from './stopSignals.js'
 import { UsageError } from './usage.js'
 
 /** Options of `gridforge identity`. */
@@ -82,9 +83,26 @@ async function enroll(options: IdentityOptions, out: (text: string) => void): Pr
     said = text
   }
   identity.events.on('identity.status', (status) => report(status.enrollment))
-  await identity.enroll({ workerName: options.name, validDays: positiveInt(options['valid-days'], 'valid-days', DEFAULT_VALID_DAYS) })
-  await identity.enrollmentSettled()
+  // Ctrl-C ends the poll between two requests, so the saved enrollment is whole and the next run resumes it.
+  const stop: { cause: StopCause | null } = { cause: null }
+  const stopListening = onStopSignals((cause) => {
+    stop.cause = cause
+    void identity.close()
+  })
+  try {
+    await identity.enroll({ workerName: options.name, validDays: positiveInt(options['valid-days'], 'valid-days', DEFAULT_VALID_DAYS) })
+    await identity.enrollmentSettled()
+  } finally {
+    stopListening()
+  }
   const status = identity.status()
+  if (stop.cause && status.enrollment?.state !== 'done') {
+    out(
+      options.json ? `${JSON.stringify(status)}\n` : 'Stopped waiting for the approval; run the same command to resume this enrollment.\n',
+    )
+    process.exitCode = stop.cause === 'SIGINT' ? 130 : 143
+    return
+  }
   if (options.json) out(`${JSON.stringify(status)}\n`)
   else if (status.enrollment?.state === 'done')
     out(`${describe(status)}Run: gridforge worker --network aipg --api-key-file ${file} --name ${options.name} …\n`)
