@@ -113,15 +113,17 @@ beforeAll(() => {
   linkedProject = join(work, 'linked')
   output = join(work, 'dist')
   electronDist = join(work, 'electron')
-  copyCheckout(project)
-  linkedInstall(installed, join(project, 'node_modules'))
-  copyCheckout(linkedProject)
-  symlinkSync(join(project, 'node_modules'), join(linkedProject, 'node_modules'), 'junction')
   mkdirSync(join(electronDist, 'locales'), { recursive: true })
   writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\nexit 0\n')
   chmodSync(join(electronDist, 'electron'), 0o755)
   writeFileSync(join(electronDist, 'locales', 'en-US.pak'), '')
   writeFileSync(join(electronDist, 'LICENSE'), 'stand-in')
+  copyCheckout(project)
+  // Without Linux llama.cpp binaries only the refusal before packaging runs, and it collects no dependencies.
+  if (LLAMA_ARCHES.length === 0) return symlinkSync(installed, join(project, 'node_modules'), 'junction')
+  linkedInstall(installed, join(project, 'node_modules'))
+  copyCheckout(linkedProject)
+  symlinkSync(join(project, 'node_modules'), join(linkedProject, 'node_modules'), 'junction')
 })
 
 afterAll(() => {
