@@ -148,10 +148,11 @@ export function createHost(options: HostOptions): Host {
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
   const secrets = options.secrets ?? new FileSecretStore(paths.secrets)
+  const catalog = loadCatalog()
   const models = new ModelsService({
     repo: new ModelsRepository(db),
     modelsDir: paths.models,
-    catalog: loadCatalog(),
+    catalog,
     inspector: engine,
     engine,
     secrets,
@@ -196,7 +197,15 @@ export function createHost(options: HostOptions): Host {
   // One registry for den: the miner's advertised names, the rate note and the earnings advisor read the same.
   const denRegistry = new DenRegistrySource(bundledDenRegistry(), log)
   // The miner is built below and asked through `busy` only once the UI can call.
-  const bridge: BridgeService = new BridgeService({ settings, secrets, busy: () => earn.miner.isBusy(), ...options.bridge, log })
+  const bridge: BridgeService = new BridgeService({
+    settings,
+    secrets,
+    busy: () => earn.miner.isBusy(),
+    registry: () => denRegistry.current(),
+    catalog: () => catalog,
+    ...options.bridge,
+    log,
+  })
   bridge.subscribe(events.forwarder())
   const earn = createEarnService({
     denRegistry,
