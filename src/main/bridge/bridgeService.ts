@@ -15,7 +15,7 @@ import { BackendError } from '../../worker/bridge/backendError.js'
 import { systemClock, type GenerationEngine, type JobGate } from '../../worker/ports.js'
 import { DEFAULT_TIMEOUTS, type BackendCapabilities, type BackendConfig } from '../../worker/bridge/backendTypes.js'
 import { koboldLoadedModel, openAiModels } from '../../worker/bridge/backendServing.js'
-import { openBridge } from '../../worker/bridge/bridge.js'
+import { openBridge, openChatEngine } from '../../worker/bridge/bridge.js'
 import type { HealthIntervals } from '../../worker/bridge/backendHealth.js'
 import { findServers } from '../../worker/bridge/serverFinder.js'
 import { serverModelNames } from '../../worker/bridge/serverModelNames.js'
@@ -24,6 +24,7 @@ import type { SettingsRepository } from '../store/settingsRepository.js'
 import type { SecretStore } from '../store/secretStore.js'
 import { BridgeSettingsStore, type BridgeSettings } from './bridgeSettings.js'
 import { inFormWords } from './formWords.js'
+import { serverReplySource, type ServerReplySource } from './serverReplySource.js'
 
 /** The bridge's events: its settings or its server's status changed (never the key). */
 export interface BridgeEvents {
@@ -69,6 +70,8 @@ export class BridgeService {
   private readonly store: BridgeSettingsStore
   private readonly events: Emitter<BridgeEvents>
   private status: BridgeSettingsView['status'] = null
+  /** The saved server probed for chat, kept until the settings change or it fails. */
+  private chatEngine: Promise<GenerationEngine> | null = null
 
   constructor(private readonly deps: BridgeServiceDependencies) {
     this.store = new BridgeSettingsStore(deps.settings, deps.secrets)
@@ -98,6 +101,7 @@ export class BridgeService {
       throw new AppError('BAD_REQUEST', `"${picked}" is not in AIPG's model registry; choose one of its names or leave it automatic.`)
     this.store.save({ mode, kind, url, model: model.trim(), gridModel: picked })
     this.status = null
+    this.chatEngine = null
     return this.changed()
   }
 
@@ -131,6 +135,23 @@ export class BridgeService {
     } catch (error) {
       return { ok: false, message: this.sentence(error), models, names }
     }
+  }
+
+  /**
+   * Chat replies from the saved server ("My server"), whether or not the miner uses it. The first reply
+   * probes it; later ones reuse what the probe found until the settings change or the server fails.
+   */
+  replySource(): ServerReplySource {
+    const saved = this.store.current()
+    const config = this.configOf(saved, undefined)
+    return serverReplySource(
+      saved,
+      () => {
+        this.chatEngine ??= openChatEngine(config, { fetch: this.deps.fetch }).then(({ engine }) => engine)
+        return this.chatEngine
+      },
+      () => (this.chatEngine = null),
+    )
   }
 
   /** "Find servers on this PC": the usual loopback ports only, each for a second and a half. */

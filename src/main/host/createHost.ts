@@ -300,6 +300,9 @@ export function createHost(options: HostOptions): Host {
     agent: bridgeAgent(options.version),
     horde: options.hordeChat,
   })
+  // Replies from the user's own server go there and nowhere else; the grids and the local model as before.
+  const replySourceFor = (...[backend, history, accepted]: Parameters<GridChatService['sourceFor']>) =>
+    backend?.kind === 'server' ? bridge.replySource() : gridChat.sourceFor(backend, history, accepted)
 
   const desktop = options.desktop ?? null
   desktop?.subscribe((snapshot) => events.emit('desktop.snapshot', snapshot))
@@ -343,7 +346,7 @@ export function createHost(options: HostOptions): Host {
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
     'chat.send': ({ conversationId, text, settings, backend, gridNoticeAccepted }) => {
       const history = backend?.kind === 'grid' && conversationId ? chat.history(conversationId) : []
-      return chat.send(conversationId, text, settings, gridChat.sourceFor(backend, history, gridNoticeAccepted ?? false))
+      return chat.send(conversationId, text, settings, replySourceFor(backend, history, gridNoticeAccepted ?? false))
     },
     'chat.gridModels': ({ network }) => gridChat.models(network),
     'chat.stop': ({ messageId }) => ({ stopped: chat.stop(messageId) }),
@@ -352,8 +355,8 @@ export function createHost(options: HostOptions): Host {
     'chat.search': ({ query }) => chat.search(query),
     // A conversation that went through a grid is regenerated and edited there too, not on the local model
     // (its notice was accepted when that reply was sent).
-    'chat.regenerate': ({ messageId }) => chat.regenerate(messageId, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
-    'chat.edit': ({ messageId, text }) => chat.edit(messageId, text, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
+    'chat.regenerate': ({ messageId }) => chat.regenerate(messageId, replySourceFor(chat.followUpBackend(messageId), [], true)),
+    'chat.edit': ({ messageId, text }) => chat.edit(messageId, text, replySourceFor(chat.followUpBackend(messageId), [], true)),
     'chat.select': ({ messageId }) => chat.select(messageId),
     'chat.deleteMessage': ({ messageId }) => chat.deleteMessage(messageId),
     'chat.updateSettings': ({ conversationId, settings }) => chat.updateSettings(conversationId, settings),
