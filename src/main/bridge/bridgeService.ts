@@ -154,6 +154,17 @@ export class BridgeService {
     )
   }
 
+  /**
+   * The saved server's model for the local API (`/v1/chat/completions` with its id as `model`); null while
+   * none is saved. It answers like chat: the same probe, the server's failures as their sentence.
+   */
+  servedModel(): { id: string; generate: ServerReplySource['generate'] } | null {
+    const saved = this.store.current()
+    if (!saved.model || saved.kind !== 'openai') return null
+    const source = this.replySource()
+    return { id: saved.model, generate: (request, handlers) => source.generate(request, handlers) }
+  }
+
   /** "Find servers on this PC": the usual loopback ports only, each for a second and a half. */
   find(): Promise<FoundServer[]> {
     return findServers({ fetch: this.deps.fetch, ...this.deps.finder })

@@ -176,7 +176,14 @@ export function createHost(options: HostOptions): Host {
     (progress) => events.emit('chat.importProgress', progress),
   )
   const settings = new SettingsRepository(db)
-  const localApi = new LocalApiService({ engine, settings, secrets, beginLocalUse: () => localUse.beginLocalUse() })
+  const localApi = new LocalApiService({
+    engine,
+    settings,
+    secrets,
+    beginLocalUse: () => localUse.beginLocalUse(),
+    // Asked per request, so the bridge (built below) and the server it saves are read when a request comes.
+    served: () => bridge.servedModel(),
+  })
   localApi.subscribe(events.forwarder())
   if (options.ownsData !== false) void localApi.startIfEnabled()
   const identity = new WorkerIdentityService({
