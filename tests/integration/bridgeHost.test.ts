@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Host } from '../../src/main/host/createHost.js'
 import type { BridgeSettingsView, BridgeTestResult, FoundServer } from '../../src/shared/bridge.js'
 import type { EarnSnapshot, JobLogEntry } from '../../src/shared/domain.js'
+import type { ReadinessSnapshot } from '../../src/shared/readiness.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { tempDataDir } from '../support/paths.js'
 import { chunk, healthyRoutes, json, sse, startScriptedServer, type Route, type ScriptedServer } from '../support/scriptedOpenAi.js'
@@ -142,6 +143,11 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     await grid.waitFor(() => grid.aipg.results.get(first)?.done !== undefined, 10_000, 'the first job')
     expect(grid.aipg.results.get(first)!.text).toBe('Hi from your server')
     expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'own-server-rig', models: ['grid/tiny'], max_context_length: 1024 })
+    // The validators' tests ran on the server's model before the worker registered; this server answers every
+    // canary with the same words, so the report says it is not ready, and (as for a loaded model) mining went on.
+    const readiness = await call<ReadinessSnapshot>('earn.readinessStatus', {})
+    expect(readiness).toMatchObject({ state: 'done', modelName: 'tiny (My server)', stale: false, report: { ready: false } })
+    expect(readiness.report!.results.some((result) => result.verdict === 'fail')).toBe(true)
     expect(server.seen.filter((r) => r.path === '/v1/chat/completions').every((r) => r.authorization === `Bearer ${KEY}`)).toBe(true)
     await until(() => lastEarn()?.sinceStart.jobs === 1)
     expect((await call<BridgeSettingsView>('bridge.settings', {})).status).toEqual({

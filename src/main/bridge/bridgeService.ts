@@ -8,6 +8,7 @@ import {
   type FoundServer,
 } from '../../shared/bridge.js'
 import type { GridNetwork } from '../../shared/domain.js'
+import { SERVER_NAME } from '../../shared/gridChat.js'
 import type { CatalogEntry } from '../../shared/models.js'
 import type { DenRegistry } from '../../grid/denRegistry.js'
 import { AppError } from '../../shared/result.js'
@@ -163,6 +164,22 @@ export class BridgeService {
     if (!saved.model || saved.kind !== 'openai') return null
     const source = this.replySource()
     return { id: saved.model, generate: (request, handlers) => source.generate(request, handlers) }
+  }
+
+  /** The miner's server for the grid readiness self-test, while bridge mode is on (OpenAI servers: the tests are chats). */
+  readinessModel(): { id: string; modelName: string; open(): Promise<{ engine: GenerationEngine; contextLength: number | null }> } | null {
+    const saved = this.store.current()
+    if (saved.mode !== 'server' || !saved.model || saved.kind !== 'openai') return null
+    const config = this.configOf(saved, undefined)
+    return {
+      id: `${saved.url}|${saved.model}`,
+      modelName: `${saved.model} (${SERVER_NAME})`,
+      open: () =>
+        openChatEngine(config, { fetch: this.deps.fetch }).then(({ engine, capabilities }) => ({
+          engine,
+          contextLength: capabilities.contextLength,
+        })),
+    }
   }
 
   /** "Find servers on this PC": the usual loopback ports only, each for a second and a half. */

@@ -229,7 +229,16 @@ export function createHost(options: HostOptions): Host {
     extraCa: options.extraCa,
     advertisedFor: (path, registry) => models.advertisedFor(path, registry),
     signer: identity,
-    external: { chosen: () => bridge.settings().mode === 'server', open: (network) => bridge.open(network) },
+    external: {
+      chosen: () => bridge.settings().mode === 'server',
+      // The validators' tests run on the server's model before the worker registers, as Start earning does for
+      // a loaded model: the report is shown in the Earn view, and a failed check does not stop the start.
+      open: async (network) => {
+        const opened = await bridge.open(network)
+        await readiness.ensureChecked().catch((error: unknown) => log(`bridge: readiness check: ${String(error)}`))
+        return opened
+      },
+    },
     log,
   })
   earn.subscribe(events.forwarder())
@@ -283,8 +292,12 @@ export function createHost(options: HostOptions): Host {
   const readiness = new ReadinessService({
     engine,
     requestedLimits: () => earn.snapshot().settings,
+    // The user's own server takes the check's requests beside the jobs' (it queues its own); the local model cannot.
     busyReason: () =>
-      isMinerOn(earn.snapshot().state) ? 'Stop earning to check grid readiness: the check needs the model to itself.' : null,
+      isMinerOn(earn.snapshot().state) && !bridge.readinessModel()
+        ? 'Stop earning to check grid readiness: the check needs the model to itself.'
+        : null,
+    bridged: () => bridge.readinessModel(),
     saved: new LastReadiness(settings),
     log,
   })
