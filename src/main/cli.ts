@@ -61,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
       'backend-url': { type: 'string' },
       'backend-key-file': { type: 'string' },
       'backend-model': { type: 'string' },
+      'grid-model': { type: 'string' },
       'backends-file': { type: 'string' },
       recover: { type: 'string' },
       fleet: { type: 'boolean', default: false },

@@ -45,6 +45,8 @@ export const bridgeServerSchema = z.strictObject({
   model: z.string().trim().max(300),
   /** A new key; absent keeps the stored one; null forgets it. */
   apiKey: z.string().trim().min(1).max(512).regex(/^\S+$/, 'a key has no spaces').nullable().optional(),
+  /** The AIPG registry name the user says the model is (§16.5); null or absent: matched from the server's name. */
+  gridModel: z.string().trim().max(100).nullable().optional(),
 })
 export type BridgeServerRequest = z.input<typeof bridgeServerSchema>
 
@@ -59,6 +61,10 @@ export interface BridgeSettingsView {
   url: string
   model: string
   hasKey: boolean
+  /** The registry name the user picked for the model; null: matched from the server's name. */
+  gridModel: string | null
+  /** The names the model is advertised under; null before a model is chosen. */
+  names: BridgeGridNames | null
   /** What the miner's server did last, in one sentence (null before it was used). */
   status: { serving: boolean; message: string } | null
 }
@@ -68,6 +74,26 @@ export interface BridgeTestResult {
   ok: boolean
   message: string
   models: string[]
+  /** The grid names of the model tested; null when none was chosen. */
+  names: BridgeGridNames | null
+}
+
+/**
+ * The names a bridged model is advertised under. Den pays AIPG's multiplier only to the exact registry
+ * name (grid-protocol.md §16.5), so a registry model goes out under that name, never `grid/<model>`.
+ */
+export interface BridgeGridNames {
+  aipg: string
+  horde: string
+  /** True when the AIPG name is a registry name. */
+  registered: boolean
+  /** Den's multiplier for the AIPG name (1 when it is not a registry name). */
+  multiplier: number
+  /**
+   * Registry names the model may be when none matched for sure ("gpt-oss:latest" may be `gpt-oss-20b` or
+   * `gpt-oss-120b`): the user picks one, or keeps the descriptive name.
+   */
+  suggestions: string[]
 }
 
 /** One server "Find servers on this PC" found answering on a loopback port. */

@@ -157,8 +157,11 @@ export interface AppInfo {
 /** Which grid the miner works for. */
 export type GridNetwork = 'aipg' | 'horde'
 
-/** Where a chat reply was written: the local model or a grid. Stored with every reply as data. */
-export type ReplyBackend = 'local' | GridNetwork
+/**
+ * Where a chat reply was written: the local model, a grid, or the inference server the user runs (bridge
+ * mode, `server`). Stored with every reply as data.
+ */
+export type ReplyBackend = 'local' | GridNetwork | 'server'
 
 /** What the miner is doing, in words the Earn view shows. */
 export type EarnState = 'off' | 'connecting' | 'waiting' | 'working' | 'paused' | 'backoff' | 'stopping' | 'error'

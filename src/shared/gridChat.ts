@@ -1,12 +1,16 @@
 import { z } from 'zod'
 import type { GridNetwork, Message, ReplyBackend } from './domain.js'
 
-/** Where a conversation's replies come from: the local model, or community workers on a grid. */
-export type ChatBackend = { kind: 'local' } | { kind: 'grid'; network: GridNetwork; model: string }
+/**
+ * Where a conversation's replies come from: the local model, community workers on a grid, or the inference
+ * server the user runs (the one saved in "Where the tokens come from").
+ */
+export type ChatBackend = { kind: 'local' } | { kind: 'grid'; network: GridNetwork; model: string } | { kind: 'server' }
 
 /** Checks a backend choice coming from the renderer. */
 export const chatBackendSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('local') }),
+  z.strictObject({ kind: z.literal('server') }),
   z.strictObject({
     kind: z.literal('grid'),
     network: z.enum(['aipg', 'horde']),
@@ -36,15 +40,18 @@ export interface ReplyProgress extends ReplyStage {
   messageId: string
 }
 
+/** What a reply from the user's own inference server is labelled with. */
+export const SERVER_NAME = 'My server'
+
 /** The networks by the names people know them. */
 export const GRID_NAMES: Record<GridNetwork, string> = { aipg: 'AIPG grid', horde: 'AI Horde' }
 
 /** Who writes a reply, as it is stored with the reply. */
 export interface ReplyAuthor {
   backend: ReplyBackend
-  /** A local model's file name, or the grid's model name. */
+  /** A local model's file name, the grid's model name, or the model as the user's server lists it. */
   model: string
-  /** For a grid: the origin of the grid URL the reply was asked from. */
+  /** For a grid: the origin of the grid URL the reply was asked from; for the user's server: its origin. */
   gridOrigin: string | null
 }
 
@@ -57,6 +64,7 @@ export function isGridBackend(backend: ReplyBackend | undefined): backend is Gri
 export function replyLabel(message: Pick<Message, 'backend' | 'model'>): string | null {
   if (isGridBackend(message.backend))
     return message.model ? `${GRID_NAMES[message.backend]} · ${message.model}` : GRID_NAMES[message.backend]
+  if (message.backend === 'server') return message.model ? `${SERVER_NAME} · ${message.model}` : SERVER_NAME
   return message.model
 }
 
@@ -71,5 +79,6 @@ export function wentToGrid(messages: readonly Pick<Message, 'role' | 'backend'>[
 /** The backend that wrote a reply, to write its follow-ups (regenerate, edit) the same way; else the local model. */
 export function backendOf(message: Pick<Message, 'backend' | 'model'> | undefined): ChatBackend {
   if (message && isGridBackend(message.backend) && message.model) return { kind: 'grid', network: message.backend, model: message.model }
+  if (message?.backend === 'server') return { kind: 'server' }
   return { kind: 'local' }
 }

@@ -43,6 +43,9 @@ test('earns through a server the user already runs, set up in the Earn view, wit
   await panel.getByLabel('Server model').fill('tiny')
   await panel.getByRole('button', { name: 'Test connection' }).click()
   await expect(panel.getByTestId('bridge-test')).toHaveText(/^Connected: "tiny" answers \(streaming yes/)
+  // Not a registry model: AIPG sees a descriptive name, and the form says den pays it the base rate.
+  await expect(panel.getByLabel('Name on AIPG')).toHaveValue('')
+  await expect(panel.getByLabel('Name on AIPG').locator('option:checked')).toHaveText('“grid/tiny” (not in the model registry, den ×1)')
   await panel.getByRole('button', { name: 'Save and earn through this server' }).click()
   await expect(panel.getByTestId('bridge-status')).toHaveText(`Start earning serves "tiny" from ${server.origin}/v1.`)
 
@@ -60,4 +63,17 @@ test('earns through a server the user already runs, set up in the Earn view, wit
   const settings = page.getByLabel('Where the tokens come from')
   await expect(settings.getByLabel('Use a server I already run')).toBeChecked()
   await expect(settings.getByLabel('Server model')).toHaveValue('tiny')
+})
+
+test("chats through the user's own server, with the privacy words of that server", async ({ page }) => {
+  await page.goto(`${serve.url}#token=${token}`)
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Chat' }).click()
+  await page.getByLabel('Replies from').selectOption('server')
+  await expect(page.getByTestId('privacy-line')).toHaveText(
+    `Replies come from My server (tiny). This conversation stays on your own server at ${server.origin}/v1.`,
+  )
+  await page.getByLabel('Message').fill('Hello, server')
+  await page.getByLabel('Message').press('Enter')
+  await expect(page.getByText('Hi from the server you run')).toBeVisible()
+  await expect(page.getByText('My server · tiny')).toBeVisible()
 })

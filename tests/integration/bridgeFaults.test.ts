@@ -259,12 +259,15 @@ describe('a bridged OpenAI server', () => {
     expect(bridge.health.gate.reason?.()).toMatch(/busy \(429\): too many requests/)
   })
 
-  it("answers other 4xx as the request's fault, leaving the gate as it was", async () => {
+  it("answers other 4xx (a prompt past a context the server lied about) as the request's fault, leaving the gate open", async () => {
     const bridge = await openBridge(config())
+    expect(bridge.capabilities.contextLength).toBe(4096)
+    await bridge.health.check()
     routes['/v1/chat/completions'] = (_q, _b, r) => json(r, 400, { error: { message: 'the request exceeds the available context size' } })
     await expect(bridge.engine.generate(chat(), {})).rejects.toThrow(
       new BadJobRequest('The inference server refused the request (400): the request exceeds the available context size.'),
     )
+    expect(bridge.health.gate.isOpen()).toBe(true)
   })
 
   it('times out a server that never sends the first byte, and one that stalls mid-reply', async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Host } from '../../src/main/host/createHost.js'
 import type { BridgeSettingsView, BridgeTestResult, FoundServer } from '../../src/shared/bridge.js'
 import type { EarnSnapshot, JobLogEntry } from '../../src/shared/domain.js'
+import type { ReadinessSnapshot } from '../../src/shared/readiness.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { tempDataDir } from '../support/paths.js'
 import { chunk, healthyRoutes, json, sse, startScriptedServer, type Route, type ScriptedServer } from '../support/scriptedOpenAi.js'
@@ -20,8 +21,8 @@ let closedPort = 0
 const events: Array<{ name: string; payload: unknown }> = []
 
 /** The user's own server: it wants its key, and otherwise answers like llama.cpp's server. */
-function keyedRoutes(): Record<string, Route> {
-  const healthy = healthyRoutes('tiny', 'Hi from your server')
+function keyedRoutes(model = 'tiny'): Record<string, Route> {
+  const healthy = healthyRoutes(model, 'Hi from your server')
   return Object.fromEntries(
     Object.entries(healthy).map(([path, route]) => [
       path,
@@ -66,6 +67,7 @@ async function call<T>(name: string, request: unknown): Promise<T> {
   return result.value as T
 }
 const lastEarn = () => events.filter((e) => e.name === 'earn.snapshot').at(-1)?.payload as EarnSnapshot | undefined
+const TINY_NAMES = { aipg: 'grid/tiny', horde: 'koboldcpp/tiny', registered: false, multiplier: 1, suggestions: [] }
 const form = (extra: Record<string, unknown> = {}) => ({ kind: 'openai', url: `${server.origin}/v1`, model: 'tiny', ...extra })
 
 describe('bridge mode in the app: "Use a server I already run"', () => {
@@ -76,21 +78,33 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     ])
 
     const refused = await call<BridgeTestResult>('bridge.test', form({ apiKey: 'sk-wrong-key' }))
-    expect(refused).toEqual({ ok: false, message: 'The inference server refused the backend key (401); check the API key.', models: [] })
+    expect(refused).toEqual({
+      ok: false,
+      message: 'The inference server refused the backend key (401); check the API key.',
+      models: [],
+      names: null,
+    })
     const listed = await call<BridgeTestResult>('bridge.test', form({ model: '', apiKey: KEY }))
-    expect(listed).toEqual({ ok: true, message: 'The server answers and serves one model; choose one.', models: ['tiny'] })
+    expect(listed).toEqual({ ok: true, message: 'The server answers and serves one model; choose one.', models: ['tiny'], names: null })
     const unknown = await call<BridgeTestResult>('bridge.test', form({ model: 'llama3', apiKey: KEY }))
     expect(unknown).toMatchObject({ ok: false, message: 'The inference server does not serve "llama3"; it serves tiny.' })
     const page = await call<BridgeTestResult>('bridge.test', form({ url: `${server.origin}/nothing`, apiKey: KEY }))
     expect(page.ok).toBe(false)
     expect(page.message).toMatch(/^The inference server answered 404.*check the server URL and the model\.$/)
     const nothing = await call<BridgeTestResult>('bridge.test', form({ url: `http://127.0.0.1:${closedPort}/v1`, apiKey: KEY }))
-    expect(nothing).toEqual({ ok: false, message: `Could not reach the inference server at http://127.0.0.1:${closedPort}.`, models: [] })
+    expect(nothing).toEqual({
+      ok: false,
+      message: `Could not reach the inference server at http://127.0.0.1:${closedPort}.`,
+      models: [],
+      names: null,
+    })
     const passed = await call<BridgeTestResult>('bridge.test', form({ apiKey: KEY }))
     expect(passed).toEqual({
       ok: true,
-      message: 'Connected: "tiny" answers (streaming yes, tools yes, JSON schema yes, context 4096).',
+      message:
+        'Connected: "tiny" answers (streaming yes, tools yes, JSON schema yes, context 4096). On AIPG it goes out as "grid/tiny", which is not in the model registry (den ×1).',
       models: ['tiny'],
+      names: TINY_NAMES,
     })
 
     const leaking = await host.dispatch('bridge.configure', form({ mode: 'server', url: 'http://192.168.1.20:8000/v1', apiKey: KEY }))
@@ -98,7 +112,16 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     const noModel = await host.dispatch('bridge.configure', form({ mode: 'server', model: ' ' }))
     expect(noModel).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^Choose the model/) } })
     const saved = await call<BridgeSettingsView>('bridge.configure', form({ mode: 'server', apiKey: KEY }))
-    expect(saved).toEqual({ mode: 'server', kind: 'openai', url: `${server.origin}/v1`, model: 'tiny', hasKey: true, status: null })
+    expect(saved).toEqual({
+      mode: 'server',
+      kind: 'openai',
+      url: `${server.origin}/v1`,
+      model: 'tiny',
+      gridModel: null,
+      names: TINY_NAMES,
+      hasKey: true,
+      status: null,
+    })
     expect(statSync(join(temp.dir, 'secrets', 'bridge-backend-key.secret')).mode & 0o777).toBe(0o600)
     // The stored key is used when the form sends none.
     expect(await call<BridgeTestResult>('bridge.test', form())).toMatchObject({ ok: true })
@@ -120,6 +143,11 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     await grid.waitFor(() => grid.aipg.results.get(first)?.done !== undefined, 10_000, 'the first job')
     expect(grid.aipg.results.get(first)!.text).toBe('Hi from your server')
     expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'own-server-rig', models: ['grid/tiny'], max_context_length: 1024 })
+    // The validators' tests ran on the server's model before the worker registered; this server answers every
+    // canary with the same words, so the report says it is not ready, and (as for a loaded model) mining went on.
+    const readiness = await call<ReadinessSnapshot>('earn.readinessStatus', {})
+    expect(readiness).toMatchObject({ state: 'done', modelName: 'tiny (My server)', stale: false, report: { ready: false } })
+    expect(readiness.report!.results.some((result) => result.verdict === 'fail')).toBe(true)
     expect(server.seen.filter((r) => r.path === '/v1/chat/completions').every((r) => r.authorization === `Bearer ${KEY}`)).toBe(true)
     await until(() => lastEarn()?.sinceStart.jobs === 1)
     expect((await call<BridgeSettingsView>('bridge.settings', {})).status).toEqual({
@@ -154,5 +182,38 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     await call('earn.stop', {})
     await until(() => lastEarn()?.state === 'off')
     expect(JSON.stringify(events)).not.toContain(KEY)
+  })
+  it("advertises a registry model under its exact registry name, or the one the user picks when the server's name is not sure", async () => {
+    const healthy = server.routes
+    const serving = (model: string) => (server.routes = keyedRoutes(model))
+    serving('gpt-oss:20b')
+    const sure = await call<BridgeTestResult>('bridge.test', form({ model: 'gpt-oss:20b' }))
+    expect(sure.names).toEqual({ aipg: 'gpt-oss-20b', horde: 'koboldcpp/gpt-oss-20b', registered: true, multiplier: 20, suggestions: [] })
+    expect(sure.message).toMatch(/On AIPG it is the registry model "gpt-oss-20b" \(den ×20\)\.$/)
+
+    serving('gpt-oss:latest')
+    const unsure = await call<BridgeTestResult>('bridge.test', form({ model: 'gpt-oss:latest' }))
+    expect(unsure.names).toMatchObject({ aipg: 'grid/gpt-oss:latest', registered: false, suggestions: ['gpt-oss-120b', 'gpt-oss-20b'] })
+    expect(unsure.message).toMatch(/if it is "gpt-oss-120b" or "gpt-oss-20b", choose that name\.$/)
+    const wrongPick = await host.dispatch('bridge.configure', form({ mode: 'server', model: 'gpt-oss:latest', gridModel: 'gpt-oss-21b' }))
+    expect(wrongPick).toMatchObject({
+      ok: false,
+      error: { message: `"gpt-oss-21b" is not in AIPG's model registry; choose one of its names or leave it automatic.` },
+    })
+    const picked = await call<BridgeSettingsView>(
+      'bridge.configure',
+      form({ mode: 'server', model: 'gpt-oss:latest', gridModel: 'gpt-oss-20b' }),
+    )
+    expect(picked).toMatchObject({ gridModel: 'gpt-oss-20b', names: { aipg: 'gpt-oss-20b', registered: true, multiplier: 20 } })
+
+    const job = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 } })
+    await call('earn.start', {})
+    await grid.waitFor(() => grid.aipg.results.get(job)?.done !== undefined, 10_000, 'the job')
+    expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'own-server-rig', models: ['gpt-oss-20b'] })
+    const jobs = await call<JobLogEntry[]>('earn.jobs', { limit: 10 })
+    expect(jobs.find((row) => row.jobId === job)).toMatchObject({ state: 'ok', model: 'gpt-oss-20b' })
+    await call('earn.stop', {})
+    await until(() => lastEarn()?.state === 'off')
+    server.routes = healthy
   })
 })

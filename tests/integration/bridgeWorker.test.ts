@@ -199,4 +199,15 @@ describe("gridforge worker --backend openai, in front of another GridForge's loc
     expect(errors).toEqual([expect.stringMatching(message)])
     expect(result.stderr).not.toContain('secret-in-url')
   })
+  it('exits with one sentence on a --grid-model the registry does not have, before it contacts the server', async () => {
+    const result = await gridforge([...bridgeArgs('aipg', 'http://127.0.0.1:9'), '--grid-model', 'GPT-OSS-21B'])
+    expect(result.code).toBe(2)
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('gridforge:')),
+    ).toEqual([expect.stringMatching(/--grid-model "gpt-oss-21b" is not in AIPG's model registry \(it lists gpt-oss-20b, /)])
+    expect(result.stderr).not.toMatch(/Backend openai/)
+  })
 })

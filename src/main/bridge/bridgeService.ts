@@ -1,25 +1,31 @@
 import {
   keyWouldLeak,
   type BridgeConfigureRequest,
+  type BridgeGridNames,
   type BridgeServerRequest,
   type BridgeSettingsView,
   type BridgeTestResult,
   type FoundServer,
 } from '../../shared/bridge.js'
 import type { GridNetwork } from '../../shared/domain.js'
+import { SERVER_NAME } from '../../shared/gridChat.js'
+import type { CatalogEntry } from '../../shared/models.js'
+import type { DenRegistry } from '../../grid/denRegistry.js'
 import { AppError } from '../../shared/result.js'
 import { BackendError } from '../../worker/bridge/backendError.js'
 import { systemClock, type GenerationEngine, type JobGate } from '../../worker/ports.js'
 import { DEFAULT_TIMEOUTS, type BackendCapabilities, type BackendConfig } from '../../worker/bridge/backendTypes.js'
 import { koboldLoadedModel, openAiModels } from '../../worker/bridge/backendServing.js'
-import { openBridge } from '../../worker/bridge/bridge.js'
+import { openBridge, openChatEngine } from '../../worker/bridge/bridge.js'
 import type { HealthIntervals } from '../../worker/bridge/backendHealth.js'
 import { findServers } from '../../worker/bridge/serverFinder.js'
+import { serverModelNames } from '../../worker/bridge/serverModelNames.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
 import type { SecretStore } from '../store/secretStore.js'
 import { BridgeSettingsStore, type BridgeSettings } from './bridgeSettings.js'
 import { inFormWords } from './formWords.js'
+import { serverReplySource, type ServerReplySource } from './serverReplySource.js'
 
 /** The bridge's events: its settings or its server's status changed (never the key). */
 export interface BridgeEvents {
@@ -33,6 +39,8 @@ export interface OpenedBackend {
   gate: JobGate
   /** The model name as the server lists it (KoboldCpp's `koboldcpp/` prefix left out: the grid name adds it). */
   model: string
+  /** The names it is advertised under: a registry model's exact registry name on AIPG (§16.5). */
+  names: { aipg: string; horde: string }
   /** The context the server says it runs the model with; null when it does not say. */
   contextLength: number | null
   /** Stops the health checks; the miner calls it when its run ends. */
@@ -44,6 +52,9 @@ export interface BridgeServiceDependencies {
   secrets: SecretStore
   /** True while the miner runs: the server it uses stays as it is then. */
   busy: () => boolean
+  /** The den registry and the catalog the embedded engine names its models by; a bridged model is named the same way. */
+  registry: () => DenRegistry
+  catalog: () => readonly CatalogEntry[]
   fetch?: typeof fetch
   /** "Find servers on this PC": which loopback ports, and how long each may take (tests use their own). */
   finder?: Parameters<typeof findServers>[0]
@@ -60,6 +71,8 @@ export class BridgeService {
   private readonly store: BridgeSettingsStore
   private readonly events: Emitter<BridgeEvents>
   private status: BridgeSettingsView['status'] = null
+  /** The saved server probed for chat, kept until the settings change or it fails. */
+  private chatEngine: Promise<GenerationEngine> | null = null
 
   constructor(private readonly deps: BridgeServiceDependencies) {
     this.store = new BridgeSettingsStore(deps.settings, deps.secrets)
@@ -71,20 +84,25 @@ export class BridgeService {
   }
 
   settings(): BridgeSettingsView {
-    return { ...this.store.current(), hasKey: this.store.key() !== null, status: this.status }
+    const saved = this.store.current()
+    return { ...saved, names: this.namesOf(saved.model, saved.gridModel), hasKey: this.store.key() !== null, status: this.status }
   }
 
   configure(request: BridgeConfigureRequest): BridgeSettingsView {
     if (this.deps.busy()) throw new AppError('BUSY', 'Stop earning before changing the server it uses.')
-    const { mode, kind, url, model, apiKey } = request
+    const { mode, kind, url, model, apiKey, gridModel = null } = request
     if (mode === 'server' && !model.trim())
       throw new AppError('BAD_REQUEST', 'Choose the model the server should serve (Test connection lists them).')
     const key = apiKey === undefined ? this.store.key() : apiKey
     if (key && keyWouldLeak(url))
       throw new AppError('BAD_REQUEST', 'The API key would be sent unencrypted: use https:// for a server on another machine.')
     this.store.setKey(apiKey)
-    this.store.save({ mode, kind, url, model: model.trim() })
+    const picked = gridModel?.trim().toLowerCase() || null
+    if (picked && !this.deps.registry().has(picked))
+      throw new AppError('BAD_REQUEST', `"${picked}" is not in AIPG's model registry; choose one of its names or leave it automatic.`)
+    this.store.save({ mode, kind, url, model: model.trim(), gridModel: picked })
     this.status = null
+    this.chatEngine = null
     return this.changed()
   }
 
@@ -92,24 +110,75 @@ export class BridgeService {
   async test(request: BridgeServerRequest): Promise<BridgeTestResult> {
     const config = this.configOf({ kind: request.kind, url: request.url, model: request.model.trim() }, request.apiKey)
     if (config.key && keyWouldLeak(config.url))
-      return { ok: false, message: 'The API key would be sent unencrypted: use https:// for a server on another machine.', models: [] }
+      return {
+        ok: false,
+        message: 'The API key would be sent unencrypted: use https:// for a server on another machine.',
+        models: [],
+        names: null,
+      }
     let models: string[] = []
     try {
       models = await this.models(config)
     } catch (error) {
-      return { ok: false, message: this.sentence(error), models: [] }
+      return { ok: false, message: this.sentence(error), models: [], names: null }
     }
     if (!config.model) {
       const message = models.length
         ? `The server answers and serves ${models.length === 1 ? 'one model' : `${models.length} models`}; choose one.`
         : 'The server answers but has no model loaded.'
-      return { ok: models.length > 0, message, models }
+      return { ok: models.length > 0, message, models, names: null }
     }
+    const names = serverModelNames(config.model, this.deps.catalog(), this.deps.registry(), request.gridModel ?? null)
     try {
       const bridge = await openBridge(config, { fetch: this.deps.fetch })
-      return { ok: true, message: `Connected: "${config.model}" answers (${capabilityWords(config, bridge.capabilities)}).`, models }
+      const message = `Connected: "${config.model}" answers (${capabilityWords(config, bridge.capabilities)}). ${namesWords(names)}`
+      return { ok: true, message, models, names }
     } catch (error) {
-      return { ok: false, message: this.sentence(error), models }
+      return { ok: false, message: this.sentence(error), models, names }
+    }
+  }
+
+  /**
+   * Chat replies from the saved server ("My server"), whether or not the miner uses it. The first reply
+   * probes it; later ones reuse what the probe found until the settings change or the server fails.
+   */
+  replySource(): ServerReplySource {
+    const saved = this.store.current()
+    const config = this.configOf(saved, undefined)
+    return serverReplySource(
+      saved,
+      () => {
+        this.chatEngine ??= openChatEngine(config, { fetch: this.deps.fetch }).then(({ engine }) => engine)
+        return this.chatEngine
+      },
+      () => (this.chatEngine = null),
+    )
+  }
+
+  /**
+   * The saved server's model for the local API (`/v1/chat/completions` with its id as `model`); null while
+   * none is saved. It answers like chat: the same probe, the server's failures as their sentence.
+   */
+  servedModel(): { id: string; generate: ServerReplySource['generate'] } | null {
+    const saved = this.store.current()
+    if (!saved.model || saved.kind !== 'openai') return null
+    const source = this.replySource()
+    return { id: saved.model, generate: (request, handlers) => source.generate(request, handlers) }
+  }
+
+  /** The miner's server for the grid readiness self-test, while bridge mode is on (OpenAI servers: the tests are chats). */
+  readinessModel(): { id: string; modelName: string; open(): Promise<{ engine: GenerationEngine; contextLength: number | null }> } | null {
+    const saved = this.store.current()
+    if (saved.mode !== 'server' || !saved.model || saved.kind !== 'openai') return null
+    const config = this.configOf(saved, undefined)
+    return {
+      id: `${saved.url}|${saved.model}`,
+      modelName: `${saved.model} (${SERVER_NAME})`,
+      open: () =>
+        openChatEngine(config, { fetch: this.deps.fetch }).then(({ engine, capabilities }) => ({
+          engine,
+          contextLength: capabilities.contextLength,
+        })),
     }
   }
 
@@ -150,6 +219,7 @@ export class BridgeService {
       engine: bridge.engine,
       gate: { ...bridge.health.gate, reason: () => inFormWords(bridge.health.gate.reason?.() ?? '') || null },
       model: config.model.replace(/^koboldcpp\//, ''),
+      names: serverModelNames(config.model, this.deps.catalog(), this.deps.registry(), saved.gridModel),
       contextLength: bridge.capabilities.contextLength,
       close: () => {
         checks.abort()
@@ -157,6 +227,11 @@ export class BridgeService {
         void running
       },
     }
+  }
+
+  private namesOf(model: string, gridModel: string | null): BridgeGridNames | null {
+    if (!model.trim()) return null
+    return serverModelNames(model.trim(), this.deps.catalog(), this.deps.registry(), gridModel)
   }
 
   private async models(config: BackendConfig): Promise<string[]> {
@@ -188,6 +263,13 @@ export class BridgeService {
     this.events.emit('bridge.settings', view)
     return view
   }
+}
+
+/** What AIPG will see, and whether den pays the model's multiplier. */
+function namesWords(names: BridgeGridNames): string {
+  if (names.registered) return `On AIPG it is the registry model "${names.aipg}" (den ×${names.multiplier}).`
+  const maybe = names.suggestions.length ? `; if it is ${names.suggestions.map((name) => `"${name}"`).join(' or ')}, choose that name` : ''
+  return `On AIPG it goes out as "${names.aipg}", which is not in the model registry (den ×1)${maybe}.`
 }
 
 const servingWords = (config: BackendConfig) => `Serving "${config.model}" from ${config.url}.`

@@ -12,6 +12,7 @@ const storedSchema = z.object({
   kind: z.enum(BACKEND_KINDS),
   url: z.string(),
   model: z.string(),
+  gridModel: z.string().nullable().default(null),
 })
 
 export interface BridgeSettings {
@@ -19,10 +20,18 @@ export interface BridgeSettings {
   kind: BridgeBackendKind
   url: string
   model: string
+  /** The AIPG registry name the user picked for the model; null: matched from the server's name. */
+  gridModel: string | null
 }
 
 /** Ollama's address: the most common server on a desktop, and what the form starts with. */
-export const DEFAULT_BRIDGE_SETTINGS: BridgeSettings = { mode: 'embedded', kind: 'openai', url: 'http://127.0.0.1:11434/v1', model: '' }
+export const DEFAULT_BRIDGE_SETTINGS: BridgeSettings = {
+  mode: 'embedded',
+  kind: 'openai',
+  url: 'http://127.0.0.1:11434/v1',
+  model: '',
+  gridModel: null,
+}
 
 /** The bridge settings in the settings table and the server's key in the secret store. */
 export class BridgeSettingsStore {

@@ -5,10 +5,13 @@ import { JobsRepository } from '../store/jobsRepository.js'
 import { SettingsRepository } from '../store/settingsRepository.js'
 import { openDatabase } from '../store/database.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
-import { advertisedModels } from '../../grid/advertisedNames.js'
+import { bundledDenRegistry, type DenRegistry } from '../../grid/denRegistry.js'
+import type { BridgeGridNames } from '../../shared/bridge.js'
+import { loadCatalog } from '../models/catalog.js'
 import { BackendError } from '../../worker/bridge/backendError.js'
 import type { BackendCapabilities, BackendConfig, BackendKind } from '../../worker/bridge/backendTypes.js'
 import { openBridge, type Bridge } from '../../worker/bridge/bridge.js'
+import { serverModelNames } from '../../worker/bridge/serverModelNames.js'
 import { createWorker, type Worker } from '../../worker/jobLoop.js'
 import { formatReadinessTable } from '../../worker/readiness/reportTable.js'
 import { runReadiness } from '../../worker/readiness/runner.js'
@@ -35,14 +38,17 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
   const file = options['backends-file']
   const wanted = file ? readBackendsFile(file, options, flags.name) : [{ options, name: flags.name, label: '' }]
   const served: Served[] = []
+  const registry = bundledDenRegistry().registry
+  const catalog = loadCatalog()
   for (const { options: entry, name, label } of wanted) {
     const config = withLabel(label, () => readBackend(entry))
     if (config.kind === 'kobold' && network === 'aipg') {
       throw new UsageError(`${label}AIPG jobs are chats: use --backend openai (KoboldCpp serves the OpenAI API under /v1 too).`)
     }
+    const names = withLabel(label, () => gridNamesFor(config.model, entry['grid-model'], catalog, registry))
     const { bridge, ...limits } = await withLabelAsync(label, () => openProbed(config, entry))
-    // KoboldCpp lists its model as koboldcpp/<name>; the grid name adds that prefix itself.
-    const advertised = { models: advertisedModels(network, config.model.replace(/^koboldcpp\//, '')), ...limits }
+    const advertised = { models: [names[network]], ...limits }
+    if (network === 'aipg') process.stderr.write(`${label}${namesLine(names)}\n`)
     served.push({ config, bridge, advertised, flags: { ...flags, name, slots: positiveInt(entry.slots, 'slots', 1) } })
   }
 
@@ -97,6 +103,7 @@ const backendsFileSchema = z
       backend: z.enum(['openai', 'kobold']),
       url: z.string(),
       model: z.string(),
+      gridModel: z.string().optional(),
       keyFile: z.string().optional(),
       slots: z.number().int().min(1).max(64).optional(),
       maxLength: z.number().int().min(1).optional(),
@@ -123,7 +130,7 @@ function readBackendsFile(file: string, options: WorkerOptions, name: string) {
     const [index, field] = issue?.path ?? []
     const where = typeof index === 'number' ? `entry ${index + 1}${field === undefined ? '' : `, ${String(field)}`}: ` : ''
     throw new UsageError(
-      `--backends-file ${file}: ${where}${issue?.message ?? 'not a list of backends'} (a list of {backend, url, model, keyFile?, slots?, maxLength?, maxContext?}).`,
+      `--backends-file ${file}: ${where}${issue?.message ?? 'not a list of backends'} (a list of {backend, url, model, gridModel?, keyFile?, slots?, maxLength?, maxContext?}).`,
     )
   }
   const entries = parsed.data.map((entry, index) => ({
@@ -134,6 +141,7 @@ function readBackendsFile(file: string, options: WorkerOptions, name: string) {
       backend: entry.backend,
       'backend-url': entry.url,
       'backend-model': entry.model,
+      'grid-model': entry.gridModel,
       'backend-key-file': entry.keyFile,
       slots: entry.slots === undefined ? options.slots : String(entry.slots),
       'max-length': entry.maxLength === undefined ? options['max-length'] : String(entry.maxLength),
@@ -223,6 +231,21 @@ async function openProbed(
   )
   process.stderr.write(`${capabilityLine(config, bridge.capabilities, askedContext)}\n`)
   return { bridge, ...limits }
+}
+
+/** The grid names of the server's model; a `--grid-model` the registry does not have is a usage error, not a silent rename. */
+function gridNamesFor(model: string, chosen: string | undefined, catalog: ReturnType<typeof loadCatalog>, registry: DenRegistry) {
+  const picked = chosen?.trim().toLowerCase()
+  if (picked && !registry.has(picked))
+    throw new UsageError(`--grid-model "${picked}" is not in AIPG's model registry (it lists ${[...registry.keys()].join(', ')}).`)
+  return serverModelNames(model, catalog, registry, picked ?? null)
+}
+
+/** What AIPG will see and what den pays for it; a model that may be a registry model says how to claim it. */
+function namesLine(names: BridgeGridNames): string {
+  if (names.registered) return `Advertised on AIPG as the registry model "${names.aipg}" (den ×${names.multiplier}).`
+  const maybe = names.suggestions.length ? `; if it is ${names.suggestions.join(' or ')}, pass --grid-model NAME` : ''
+  return `Advertised on AIPG as "${names.aipg}", not a registry name (den ×1)${maybe}.`
 }
 
 function readBackend(options: WorkerOptions): BackendConfig {

@@ -151,6 +151,7 @@ function workerArgs(options: ServiceOptions, dataDir: string, check: boolean): s
     ...flag('backend', options.backend),
     ...flag('backend-url', options['backend-url']),
     ...flag('backend-model', options['backend-model']),
+    ...flag('grid-model', options['grid-model']),
     ...flag('backend-key-file', options['backend-key-file'] && resolve(options['backend-key-file'])),
     ...flag('metrics-port', options['metrics-port']),
     ...flag('metrics-host', options['metrics-host']),

@@ -19,12 +19,12 @@ Commands:
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|ID --name NAME
          [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
          [--metrics-port N [--metrics-host 127.0.0.1]]  Prometheus metrics on http://127.0.0.1:N/metrics
-  worker --backend openai|kobold --backend-url URL --backend-model NAME [--backend-key-file F]
+  worker --backend openai|kobold --backend-url URL --backend-model NAME [--backend-key-file F] [--grid-model NAME]
          --network aipg|horde --api-key-file F --name NAME [--slots N] [--max-jobs N] [--max-length N] [--max-context N]
                                                         earn through an inference server you already run (bridge mode)
   worker --backends-file F.json --network aipg|horde --api-key-file F --name NAME [--max-jobs N]
                                                         several servers or models at once: a JSON list of
-                                                        {backend, url, model, keyFile?, slots?, maxLength?, maxContext?}
+                                                        {backend, url, model, gridModel?, keyFile?, slots?, maxLength?, maxContext?}
   worker --self-test --backend openai --backend-url URL --backend-model NAME [--backend-key-file F] [--max-length N] [--max-context N] [--seed N]
                                                         the grid validators' tests against the bridged model
   worker --self-test --model PATH|ID [--max-length N] [--max-context N] [--seed N]

@@ -46,6 +46,8 @@ export interface WorkerOptions extends MetricsFlags {
   'backend-url'?: string
   'backend-key-file'?: string
   'backend-model'?: string
+  /** The AIPG registry name of the bridged model, when its server name does not match one for sure. */
+  'grid-model'?: string
   /** Several bridged servers or models at once (a JSON list). */
   'backends-file'?: string
   version: string

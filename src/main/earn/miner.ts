@@ -38,6 +38,8 @@ export interface ExternalBackend {
   /** Closed while the server does not serve; the miner then holds no grid session. */
   gate: JobGate
   model: string
+  /** The grid names of the server's model (a registry model's exact name on AIPG, §16.5); absent: `grid/<model>`. */
+  names?: { aipg: string; horde: string }
   /** What the server says the model holds; null when it does not say (the Max context setting counts then). */
   contextLength: number | null
   close(): void
@@ -282,7 +284,7 @@ export class Miner {
   private externalSource(external: ExternalBackend, settings: EarnSettings) {
     return {
       engine: external.engine,
-      models: advertisedModels(settings.network, external.model),
+      models: advertisedModels(settings.network, external.model, external.names),
       context: external.contextLength ?? settings.maxContextLength,
       gate: bothGates(this.deps.gate, external.gate),
       path: null,

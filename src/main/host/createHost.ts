@@ -148,10 +148,11 @@ export function createHost(options: HostOptions): Host {
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
   const secrets = options.secrets ?? new FileSecretStore(paths.secrets)
+  const catalog = loadCatalog()
   const models = new ModelsService({
     repo: new ModelsRepository(db),
     modelsDir: paths.models,
-    catalog: loadCatalog(),
+    catalog,
     inspector: engine,
     engine,
     secrets,
@@ -175,7 +176,14 @@ export function createHost(options: HostOptions): Host {
     (progress) => events.emit('chat.importProgress', progress),
   )
   const settings = new SettingsRepository(db)
-  const localApi = new LocalApiService({ engine, settings, secrets, beginLocalUse: () => localUse.beginLocalUse() })
+  const localApi = new LocalApiService({
+    engine,
+    settings,
+    secrets,
+    beginLocalUse: () => localUse.beginLocalUse(),
+    // Asked per request, so the bridge (built below) and the server it saves are read when a request comes.
+    served: () => bridge.servedModel(),
+  })
   localApi.subscribe(events.forwarder())
   if (options.ownsData !== false) void localApi.startIfEnabled()
   const identity = new WorkerIdentityService({
@@ -196,7 +204,15 @@ export function createHost(options: HostOptions): Host {
   // One registry for den: the miner's advertised names, the rate note and the earnings advisor read the same.
   const denRegistry = new DenRegistrySource(bundledDenRegistry(), log)
   // The miner is built below and asked through `busy` only once the UI can call.
-  const bridge: BridgeService = new BridgeService({ settings, secrets, busy: () => earn.miner.isBusy(), ...options.bridge, log })
+  const bridge: BridgeService = new BridgeService({
+    settings,
+    secrets,
+    busy: () => earn.miner.isBusy(),
+    registry: () => denRegistry.current(),
+    catalog: () => catalog,
+    ...options.bridge,
+    log,
+  })
   bridge.subscribe(events.forwarder())
   const earn = createEarnService({
     denRegistry,
@@ -213,7 +229,16 @@ export function createHost(options: HostOptions): Host {
     extraCa: options.extraCa,
     advertisedFor: (path, registry) => models.advertisedFor(path, registry),
     signer: identity,
-    external: { chosen: () => bridge.settings().mode === 'server', open: (network) => bridge.open(network) },
+    external: {
+      chosen: () => bridge.settings().mode === 'server',
+      // The validators' tests run on the server's model before the worker registers, as Start earning does for
+      // a loaded model: the report is shown in the Earn view, and a failed check does not stop the start.
+      open: async (network) => {
+        const opened = await bridge.open(network)
+        await readiness.ensureChecked().catch((error: unknown) => log(`bridge: readiness check: ${String(error)}`))
+        return opened
+      },
+    },
     log,
   })
   earn.subscribe(events.forwarder())
@@ -267,8 +292,12 @@ export function createHost(options: HostOptions): Host {
   const readiness = new ReadinessService({
     engine,
     requestedLimits: () => earn.snapshot().settings,
+    // The user's own server takes the check's requests beside the jobs' (it queues its own); the local model cannot.
     busyReason: () =>
-      isMinerOn(earn.snapshot().state) ? 'Stop earning to check grid readiness: the check needs the model to itself.' : null,
+      isMinerOn(earn.snapshot().state) && !bridge.readinessModel()
+        ? 'Stop earning to check grid readiness: the check needs the model to itself.'
+        : null,
+    bridged: () => bridge.readinessModel(),
     saved: new LastReadiness(settings),
     log,
   })
@@ -291,6 +320,9 @@ export function createHost(options: HostOptions): Host {
     agent: bridgeAgent(options.version),
     horde: options.hordeChat,
   })
+  // Replies from the user's own server go there and nowhere else; the grids and the local model as before.
+  const replySourceFor = (...[backend, history, accepted]: Parameters<GridChatService['sourceFor']>) =>
+    backend?.kind === 'server' ? bridge.replySource() : gridChat.sourceFor(backend, history, accepted)
 
   const desktop = options.desktop ?? null
   desktop?.subscribe((snapshot) => events.emit('desktop.snapshot', snapshot))
@@ -334,7 +366,7 @@ export function createHost(options: HostOptions): Host {
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
     'chat.send': ({ conversationId, text, settings, backend, gridNoticeAccepted }) => {
       const history = backend?.kind === 'grid' && conversationId ? chat.history(conversationId) : []
-      return chat.send(conversationId, text, settings, gridChat.sourceFor(backend, history, gridNoticeAccepted ?? false))
+      return chat.send(conversationId, text, settings, replySourceFor(backend, history, gridNoticeAccepted ?? false))
     },
     'chat.gridModels': ({ network }) => gridChat.models(network),
     'chat.stop': ({ messageId }) => ({ stopped: chat.stop(messageId) }),
@@ -343,8 +375,8 @@ export function createHost(options: HostOptions): Host {
     'chat.search': ({ query }) => chat.search(query),
     // A conversation that went through a grid is regenerated and edited there too, not on the local model
     // (its notice was accepted when that reply was sent).
-    'chat.regenerate': ({ messageId }) => chat.regenerate(messageId, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
-    'chat.edit': ({ messageId, text }) => chat.edit(messageId, text, gridChat.sourceFor(chat.followUpBackend(messageId), [], true)),
+    'chat.regenerate': ({ messageId }) => chat.regenerate(messageId, replySourceFor(chat.followUpBackend(messageId), [], true)),
+    'chat.edit': ({ messageId, text }) => chat.edit(messageId, text, replySourceFor(chat.followUpBackend(messageId), [], true)),
     'chat.select': ({ messageId }) => chat.select(messageId),
     'chat.deleteMessage': ({ messageId }) => chat.deleteMessage(messageId),
     'chat.updateSettings': ({ conversationId, settings }) => chat.updateSettings(conversationId, settings),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Engine } from '../engine/engine.js'
-import type { LocalApiContext } from './context.js'
+import type { LocalApiContext, ServedModel } from './context.js'
 import { hasBearer, HttpError, sendJson } from './http.js'
 import { handleKobold } from './koboldRoutes.js'
 import { handleOpenAi } from './openAiRoutes.js'
@@ -17,6 +17,8 @@ export interface LocalApiOptions {
   /** Generations at once, and requests allowed to wait, before 429. */
   maxActive?: number
   maxQueued?: number
+  /** The model the user's own server serves, if any (bridge mode). */
+  served?: () => ServedModel | null
 }
 
 /** A running local API. */
@@ -30,7 +32,12 @@ export interface LocalApi {
  * Every request needs `Authorization: Bearer <token>`.
  */
 export async function startLocalApi(engine: Engine, beginLocalUse: () => () => void, options: LocalApiOptions): Promise<LocalApi> {
-  const ctx: LocalApiContext = { engine, queue: new RequestQueue(options.maxActive ?? 2, options.maxQueued ?? 8), beginLocalUse }
+  const ctx: LocalApiContext = {
+    engine,
+    queue: new RequestQueue(options.maxActive ?? 2, options.maxQueued ?? 8),
+    beginLocalUse,
+    served: options.served,
+  }
   const server = createServer((request, response) => {
     void handle(ctx, options, request, response)
   })

@@ -5,6 +5,7 @@ import type { LocalApiSettings, LocalApiSnapshot } from '../../shared/domain.js'
 import { AppError } from '../../shared/result.js'
 import type { SecretStore } from '../store/secretStore.js'
 import type { Engine } from '../engine/engine.js'
+import type { ServedModel } from './context.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
 import { startLocalApi, type LocalApi } from './localApiServer.js'
@@ -32,7 +33,14 @@ export class LocalApiService {
   private readonly events = new Emitter<LocalApiEvents>()
 
   constructor(
-    private readonly deps: { engine: Engine; settings: SettingsRepository; secrets: SecretStore; beginLocalUse: () => () => void },
+    private readonly deps: {
+      engine: Engine
+      settings: SettingsRepository
+      secrets: SecretStore
+      beginLocalUse: () => () => void
+      /** The model the user's own inference server serves (bridge mode), answered to by its id. */
+      served?: () => ServedModel | null
+    },
   ) {
     const settings = deps.settings.get(SETTINGS_KEY, settingsSchema, DEFAULTS)
     this.state = { settings, running: false, url: null, token: null, warning: null, error: null }
@@ -95,6 +103,7 @@ export class LocalApiService {
         port: settings.port,
         token: this.token(),
         corsOrigins: settings.corsOrigins,
+        served: this.deps.served,
       })
       this.update({ running: true, url: this.server.url })
     } catch (error) {

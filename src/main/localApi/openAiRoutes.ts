@@ -6,7 +6,7 @@ import type { GenerateRequest, GenerateResult } from '../../shared/generation.js
 import { aipgJobToRequest, BadJobRequest, openAiRequestSchema } from '../../worker/params.js'
 import { AppError } from '../../shared/result.js'
 import type { GenerateHandlers } from '../engine/engine.js'
-import type { LocalApiContext } from './context.js'
+import type { LocalApiContext, ServedModel } from './context.js'
 import { abortOnDisconnect, HttpError, readJson, sendJson, startSse } from './http.js'
 
 const maxTokens = z.number().int().positive()
@@ -39,6 +39,19 @@ const completionSchema = z.looseObject({
 /** The model id this server answers to: the file name without `.gguf`. */
 export const modelId = (model: LoadedModel) => model.fileName.replace(/\.gguf$/i, '')
 
+/** What a request runs on: the loaded model, or the model the user's own server serves (bridge mode). */
+interface Target {
+  id: string
+  /** The context it holds; null when its server does not say (the server then checks the request itself). */
+  contextSize: number | null
+  generate: (request: GenerateRequest, handlers: GenerateHandlers) => Promise<GenerateResult>
+  /** The loaded model: its requests share the queue and pause the miner. */
+  local: boolean
+}
+
+/** What a bridged model's request may ask when its server does not say its context: the completion default. */
+const SERVED_DEFAULT_MAX_TOKENS = 512
+
 /** OpenAI-compatible endpoints: /v1/models, /v1/chat/completions, /v1/completions. */
 export async function handleOpenAi(
   ctx: LocalApiContext,
@@ -48,20 +61,25 @@ export async function handleOpenAi(
 ): Promise<boolean> {
   if (request.method === 'GET' && path === '/v1/models') {
     const model = ctx.engine.snapshot().model
-    const data = model ? [{ id: modelId(model), object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'gridforge' }] : []
+    const served = ctx.served?.()
+    const created = Math.floor(Date.now() / 1000)
+    const data = [
+      ...(model ? [{ id: modelId(model), object: 'model', created, owned_by: 'gridforge' }] : []),
+      ...(served && served.id !== (model && modelId(model)) ? [{ id: served.id, object: 'model', created, owned_by: 'your-server' }] : []),
+    ]
     sendJson(response, 200, { object: 'list', data })
     return true
   }
   if (request.method === 'POST' && path === '/v1/chat/completions') {
     const body = parse(chatSchema, await readJson(request))
-    const model = requireModel(ctx, body.model)
+    const model = requireTarget(ctx, body.model)
     const asked = body.max_completion_tokens ?? body.max_tokens ?? null
     checkMaxTokens(asked, model)
     let generate: GenerateRequest
     try {
       generate = aipgJobToRequest(openAiRequestSchema.parse(body), undefined, {
         maxLength: asked ?? defaultMaxTokens(model),
-        maxContextLength: model.contextSize,
+        maxContextLength: model.contextSize ?? asked ?? SERVED_DEFAULT_MAX_TOKENS,
       })
     } catch (error) {
       if (error instanceof BadJobRequest) throw new HttpError(400, error.message, 'invalid_request_error')
@@ -72,7 +90,7 @@ export async function handleOpenAi(
   }
   if (request.method === 'POST' && path === '/v1/completions') {
     const body = parse(completionSchema, await readJson(request))
-    const model = requireModel(ctx, body.model)
+    const model = requireTarget(ctx, body.model)
     checkMaxTokens(body.max_tokens ?? null, model)
     const prompt = typeof body.prompt === 'string' ? body.prompt : body.prompt[0]!
     const stop = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? undefined)
@@ -99,22 +117,22 @@ async function run(
   request: IncomingMessage,
   response: ServerResponse,
   generate: GenerateRequest,
-  model: LoadedModel,
+  model: Target,
   kind: 'chat' | 'completion',
   stream: boolean,
   includeUsage: boolean,
 ): Promise<void> {
   const signal = abortOnDisconnect(request, response)
-  const release = await ctx.queue.acquire(signal)
-  const endLocalUse = ctx.beginLocalUse()
+  const release = model.local ? await ctx.queue.acquire(signal) : () => undefined
+  const endLocalUse = model.local ? ctx.beginLocalUse() : () => undefined
   const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID().replaceAll('-', '')}`
   const created = Math.floor(Date.now() / 1000)
   const object = kind === 'chat' ? 'chat.completion' : 'text_completion'
   const chunkObject = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion'
-  const base = { id, created, model: modelId(model) }
+  const base = { id, created, model: model.id }
   try {
     if (!stream) {
-      const result = await generateOrReject(ctx, generate, { signal })
+      const result = await generateOrReject(model, generate, { signal })
       sendJson(response, 200, { ...base, object, choices: [choice(kind, result)], usage: usage(result) })
       return
     }
@@ -140,7 +158,7 @@ async function run(
       })
     // OpenAI names a call (id, type, name) on its first chunk only; the rest carry its index and arguments.
     const named = new Set<number>()
-    const result = await generateOrReject(ctx, generate, {
+    const result = await generateOrReject(model, generate, {
       signal,
       onText: (text) => chunk({ content: text }, null),
       onReasoning: (text) => chunk({ reasoning_content: text }, null),
@@ -164,12 +182,16 @@ async function run(
   }
 }
 
-/** Generates; a request the model cannot serve (the engine's BAD_REQUEST) is the client's 400. */
-async function generateOrReject(ctx: LocalApiContext, generate: GenerateRequest, handlers: GenerateHandlers): Promise<GenerateResult> {
+/**
+ * Generates; a request the model cannot serve (the engine's BAD_REQUEST) is the client's 400, and the user's
+ * own server failing is a 502 with that server's sentence.
+ */
+async function generateOrReject(model: Target, generate: GenerateRequest, handlers: GenerateHandlers): Promise<GenerateResult> {
   try {
-    return await ctx.engine.generate(generate, handlers)
+    return await model.generate(generate, handlers)
   } catch (error) {
     if (error instanceof AppError && error.code === 'BAD_REQUEST') throw new HttpError(400, error.message, 'invalid_request_error')
+    if (error instanceof AppError && !model.local) throw new HttpError(502, error.message, 'server_error')
     throw error
   }
 }
@@ -203,12 +225,12 @@ const usage = (result: GenerateResult) => ({
   total_tokens: result.promptTokens + result.completionTokens,
 })
 
-function defaultMaxTokens(model: LoadedModel): number {
-  return Math.max(16, Math.floor(model.contextSize / 2))
+function defaultMaxTokens(model: Target): number {
+  return model.contextSize === null ? SERVED_DEFAULT_MAX_TOKENS : Math.max(16, Math.floor(model.contextSize / 2))
 }
 
-function checkMaxTokens(asked: number | null, model: LoadedModel): void {
-  if (asked !== null && asked >= model.contextSize) {
+function checkMaxTokens(asked: number | null, model: Target): void {
+  if (asked !== null && model.contextSize !== null && asked >= model.contextSize) {
     throw new HttpError(
       400,
       `max_tokens (${asked}) must be smaller than the model's context of ${model.contextSize} tokens.`,
@@ -216,6 +238,28 @@ function checkMaxTokens(asked: number | null, model: LoadedModel): void {
       'max_tokens',
     )
   }
+}
+
+/** The loaded model, or the bridged one when the request names it (the loaded one wins a tie of names). */
+function requireTarget(ctx: LocalApiContext, asked: string | undefined): Target {
+  const model = ctx.engine.snapshot().model
+  const served = ctx.served?.()
+  const local = model !== null && (!asked || asked === modelId(model) || asked === model.fileName)
+  if (served && !local && (asked === served.id || (!asked && !model))) return servedTarget(served)
+  if (served && !model) {
+    throw new HttpError(404, `The model "${asked}" does not exist; this server runs "${served.id}".`, 'invalid_request_error', 'model')
+  }
+  const loaded = requireModel(ctx, asked)
+  return {
+    id: modelId(loaded),
+    contextSize: loaded.contextSize,
+    generate: (request, handlers) => ctx.engine.generate(request, handlers),
+    local: true,
+  }
+}
+
+function servedTarget(served: ServedModel): Target {
+  return { id: served.id, contextSize: null, generate: (request, handlers) => served.generate(request, handlers), local: false }
 }
 
 function requireModel(ctx: LocalApiContext, asked: string | undefined): LoadedModel {

@@ -1,6 +1,6 @@
 import type { ReadinessReport, ReadinessSnapshot } from '../../shared/readiness.js'
 import { AppError } from '../../shared/result.js'
-import type { Clock } from '../../worker/ports.js'
+import type { Clock, GenerationEngine } from '../../worker/ports.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
 import { runReadiness } from '../../worker/readiness/runner.js'
 import type { Engine } from '../engine/engine.js'
@@ -18,10 +18,24 @@ export interface ReadinessDependencies {
   requestedLimits(): { maxLength: number; maxContextLength: number }
   /** A sentence when the check must not run now (mining uses the model), else null. */
   busyReason?(): string | null
+  /**
+   * Bridge mode: while the miner serves through the user's own server, the check runs on that server's
+   * model (the validators test whatever answers the grid's jobs); null otherwise.
+   */
+  bridged?(): BridgedModel | null
   /** Where the last report is kept across restarts. */
   saved?: { get(): SavedReadiness | null; set(saved: SavedReadiness): void }
   clock?: Clock
   log?: (line: string) => void
+}
+
+/** The model of the user's own server, as the check sees it. */
+export interface BridgedModel {
+  /** Which server and model: another one makes the last report stale. */
+  id: string
+  modelName: string
+  /** The server's model probed, and the context it says it holds (null when it does not say). */
+  open(): Promise<{ engine: GenerationEngine; contextLength: number | null }>
 }
 
 interface Run {
@@ -108,36 +122,44 @@ export class ReadinessService {
   /** Throws (before anything runs) when there is no model or mining uses it. */
   private start(): Promise<ReadinessReport> {
     if (this.run) return this.run.promise
+    const bridged = this.deps.bridged?.() ?? null
     const model = this.deps.engine.snapshot().model
-    if (!model) throw new AppError('NO_MODEL', 'Load a model to check it for the grid.')
+    if (!bridged && !model) throw new AppError('NO_MODEL', 'Load a model to check it for the grid.')
     const busy = this.deps.busyReason?.()
     if (busy) throw new AppError('BUSY', busy)
-    const limits = advertisedLimits(this.deps.requestedLimits(), model.contextSize)
-    const key = keyOf(model.path, model.contextSize, limits)
+    const key = this.currentKey()!
+    const modelName = bridged?.modelName ?? model!.fileName
+    const requested = this.deps.requestedLimits()
     const controller = new AbortController()
     this.message = null
     this.progress = { done: 0, total: 0 }
-    const promise = runReadiness({
-      engine: this.deps.engine,
-      limits,
-      clock: this.deps.clock,
-      signal: controller.signal,
-      onResult: (_result, done, total) => {
-        this.progress = { done, total }
-        this.push()
-      },
-    }).then(
-      (report) => {
-        this.last = { key, modelName: model.fileName, report }
-        this.deps.saved?.set(this.last)
-        return report
-      },
-      (error: unknown) => {
-        this.message = `The readiness check stopped: ${error instanceof Error ? error.message : String(error)}`
-        throw error
-      },
-    )
-    this.run = { key, modelName: model.fileName, promise, controller }
+    const target = bridged ? bridged.open() : Promise.resolve({ engine: this.deps.engine, contextLength: model!.contextSize })
+    const promise = target
+      .then(({ engine, contextLength }) =>
+        runReadiness({
+          engine,
+          // A server that does not say its context is checked with the Max context the miner would advertise.
+          limits: advertisedLimits(requested, contextLength ?? requested.maxContextLength),
+          clock: this.deps.clock,
+          signal: controller.signal,
+          onResult: (_result, done, total) => {
+            this.progress = { done, total }
+            this.push()
+          },
+        }),
+      )
+      .then(
+        (report) => {
+          this.last = { key, modelName, report }
+          this.deps.saved?.set(this.last)
+          return report
+        },
+        (error: unknown) => {
+          this.message = `The readiness check stopped: ${error instanceof Error ? error.message : String(error)}`
+          throw error
+        },
+      )
+    this.run = { key, modelName, promise, controller }
     const settle = () => {
       if (this.run?.promise === promise) this.run = null
       this.progress = null
@@ -149,6 +171,8 @@ export class ReadinessService {
   }
 
   private currentKey(): string | null {
+    const bridged = this.deps.bridged?.()
+    if (bridged) return keyOf(`server:${bridged.id}`, null, this.deps.requestedLimits())
     const model = this.deps.engine.snapshot().model
     return model ? keyOf(model.path, model.contextSize, advertisedLimits(this.deps.requestedLimits(), model.contextSize)) : null
   }
@@ -158,6 +182,6 @@ export class ReadinessService {
   }
 }
 
-function keyOf(path: string, contextSize: number, limits: { maxLength: number; maxContextLength: number }): string {
+function keyOf(path: string, contextSize: number | null, limits: { maxLength: number; maxContextLength: number }): string {
   return JSON.stringify([path, contextSize, limits.maxLength, limits.maxContextLength])
 }

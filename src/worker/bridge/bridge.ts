@@ -35,3 +35,22 @@ export async function openBridge(
   const engine = recoveringEngine(backend(target, capabilities, health.reportFailure), health, target.timeouts.recoveryMs)
   return { engine, health, capabilities }
 }
+
+/**
+ * The server's model for a person waiting on the reply (chat, the local API): probed like a job's, without
+ * the job loop's wait for a restarting server, since a person would rather read the sentence at once.
+ */
+export async function openChatEngine(
+  config: BackendConfig,
+  deps: { clock?: Clock; fetch?: typeof fetch } = {},
+): Promise<{ engine: GenerationEngine; capabilities: BackendCapabilities }> {
+  const target: BackendTarget = {
+    config,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...config.timeouts },
+    clock: deps.clock ?? systemClock,
+    fetch: deps.fetch,
+  }
+  const capabilities = await probeCapabilities(target)
+  const backend = config.kind === 'openai' ? openAiBackend : koboldBackend
+  return { engine: backend(target, capabilities), capabilities }
+}

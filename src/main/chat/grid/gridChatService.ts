@@ -32,7 +32,7 @@ export class GridChatService {
    * the user has accepted, once for that conversation and that grid, that its community workers will read it.
    */
   sourceFor(backend: ChatBackend | undefined, history: readonly Message[], noticeAccepted: boolean): ReplySource | undefined {
-    if (!backend || backend.kind === 'local') return undefined
+    if (!backend || backend.kind !== 'grid') return undefined
     if (!noticeAccepted && !wentToGrid(history, backend.network)) {
       throw new AppError(
         'BAD_REQUEST',

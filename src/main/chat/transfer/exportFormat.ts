@@ -16,7 +16,7 @@ const exportedMessageSchema = z.strictObject({
   state: z.enum(['complete', 'streaming', 'stopped', 'interrupted', 'error']),
   error: z.string().nullable(),
   model: z.string().nullable(),
-  backend: z.enum(['local', 'aipg', 'horde']).optional(),
+  backend: z.enum(['local', 'aipg', 'horde', 'server']).optional(),
   /** The grid URL's origin a grid reply came from. */
   gridOrigin: z.string().max(2048).optional(),
   reasoning: z.string().optional(),

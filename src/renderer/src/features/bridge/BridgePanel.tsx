@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import type { BridgeBackendKind, BridgeSettingsView, FoundServer } from '../../../../shared/bridge'
+import type { BridgeBackendKind, BridgeGridNames, BridgeSettingsView, FoundServer } from '../../../../shared/bridge'
 import {
   bridgeErrorStore,
   bridgeStore,
@@ -25,7 +25,7 @@ export function BridgePanel({ disabled = false }: { disabled?: boolean }) {
   useEffect(() => startBridgeState(), [])
   const view = useStore(bridgeStore)
   if (!view) return null
-  return <BridgeForm key={`${view.mode}|${view.kind}|${view.url}|${view.model}`} view={view} disabled={disabled} />
+  return <BridgeForm key={`${view.mode}|${view.kind}|${view.url}|${view.model}|${view.gridModel ?? ''}`} view={view} disabled={disabled} />
 }
 
 function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: boolean }) {
@@ -37,8 +37,11 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
   const [url, setUrl] = useState(view.url)
   const [model, setModel] = useState(view.model)
   const [apiKey, setApiKey] = useState('')
+  const [gridModel, setGridModel] = useState(view.gridModel ?? '')
   const [busy, setBusy] = useState<'find' | 'test' | null>(null)
   const typedKey = apiKey.trim() ? { apiKey: apiKey.trim() } : {}
+  // The names of the model in the form: the last test's when it tested this model, else the saved one's.
+  const names = test?.names && model === view.model ? test.names : model === view.model ? view.names : (test?.names ?? null)
   const models = [...new Set([...(test?.models ?? []), ...(found?.find((f) => f.url === url)?.models ?? [])])]
 
   const useFound = (candidate: FoundServer) => {
@@ -47,7 +50,7 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
     if (candidate.models.length === 1) setModel(candidate.models[0]!)
   }
   const save = (mode: 'embedded' | 'server') =>
-    void configureBridge({ mode, kind, url, model, ...typedKey }).then((ok) => ok && setApiKey(''))
+    void configureBridge({ mode, kind, url, model, gridModel: gridModel || null, ...typedKey }).then((ok) => ok && setApiKey(''))
 
   return (
     <div className="settings-card" aria-label="Where the tokens come from">
@@ -145,6 +148,7 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
               ))}
             </datalist>
           </label>
+          {names && <GridNameChoice names={names} picked={gridModel} onPick={setGridModel} />}
           <label>
             Server API key {view.hasKey && <span className="muted">(stored)</span>}
             <input
@@ -161,7 +165,7 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
               disabled={busy !== null || !url.trim()}
               onClick={() => {
                 setBusy('test')
-                void testBridge({ kind, url, model, ...typedKey }).finally(() => setBusy(null))
+                void testBridge({ kind, url, model, gridModel: gridModel || null, ...typedKey }).finally(() => setBusy(null))
               }}
             >
               {busy === 'test' ? 'Testing…' : 'Test connection'}
@@ -188,5 +192,38 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
         </p>
       )}
     </div>
+  )
+}
+
+/**
+ * The name AIPG sees. Den pays a registry model's multiplier only under its exact registry name (§16.5): a
+ * sure match is shown; otherwise the user may say which registry model the server's model is.
+ */
+function GridNameChoice({ names, picked, onPick }: { names: BridgeGridNames; picked: string; onPick: (name: string) => void }) {
+  const choices = [...new Set([...names.suggestions, ...(picked ? [picked] : [])])]
+  if (names.registered && !picked)
+    return (
+      <p className="muted" data-testid="bridge-grid-name">
+        On AIPG: the registry model “{names.aipg}” (den ×{names.multiplier}).
+      </p>
+    )
+  return (
+    <label>
+      Name on AIPG
+      <select value={picked} onChange={(e) => onPick(e.target.value)} data-testid="bridge-grid-name">
+        <option value="">{picked ? 'Match it from the server’s name' : `“${names.aipg}” (not in the model registry, den ×1)`}</option>
+        {choices.map((name) => (
+          <option key={name} value={name}>
+            {name} (registry model)
+          </option>
+        ))}
+      </select>
+      {!picked && choices.length > 0 && (
+        <span className="muted">
+          {' '}
+          If the server’s model is one of the registry models, choose it: den pays their multiplier only under that name.
+        </span>
+      )}
+    </label>
   )
 }

@@ -1,13 +1,19 @@
 import { memo, useEffect } from 'react'
 import type { GridNetwork } from '../../../../shared/domain'
-import { GRID_NAMES } from '../../../../shared/gridChat'
+import { GRID_NAMES, SERVER_NAME } from '../../../../shared/gridChat'
+import { bridgeStore, startBridgeState } from '../../api/bridgeState'
 import { useStore } from '../../api/store'
 import { chatBackendStore, chooseBackend, gridModelsStore, refreshGridModels } from './gridChatState'
 
-type Choice = 'local' | GridNetwork
+type Choice = 'local' | GridNetwork | 'server'
 
-/** Where replies come from: the local model, or (for PCs too weak to run one) the AIPG grid or the AI Horde. */
+/**
+ * Where replies come from: the local model, the inference server the user runs (saved in "Where the tokens
+ * come from"), or (for PCs too weak to run one) the AIPG grid or the AI Horde.
+ */
 export const BackendPicker = memo(function BackendPicker() {
+  useEffect(() => startBridgeState(), [])
+  const server = useStore(bridgeStore)
   const backend = useStore(chatBackendStore)
   const models = useStore(gridModelsStore)
   const network = backend.kind === 'grid' ? backend.network : null
@@ -24,14 +30,24 @@ export const BackendPicker = memo(function BackendPicker() {
 
   const choose = (choice: Choice) => {
     if (choice === 'local') chooseBackend({ kind: 'local' })
+    else if (choice === 'server') chooseBackend({ kind: 'server' })
     else chooseBackend({ kind: 'grid', network: choice, model: models[choice]?.[0]?.id ?? '' })
   }
 
   return (
     <div className="backend-picker">
       <label htmlFor="chat-backend">Replies from</label>
-      <select id="chat-backend" value={network ?? 'local'} onChange={(event) => choose(event.target.value as Choice)}>
+      <select
+        id="chat-backend"
+        value={network ?? (backend.kind === 'server' ? 'server' : 'local')}
+        onChange={(event) => choose(event.target.value as Choice)}
+      >
         <option value="local">Local model (private, offline)</option>
+        {(server?.model || backend.kind === 'server') && (
+          <option value="server">
+            {SERVER_NAME} ({server?.model || 'not set up'}, stays on your server)
+          </option>
+        )}
         <option value="aipg">{GRID_NAMES.aipg} (community workers)</option>
         <option value="horde">{GRID_NAMES.horde} (community workers)</option>
       </select>

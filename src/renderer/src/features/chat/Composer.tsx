@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react'
 import { engineStore, stopMessage } from '../../api/appState'
+import { bridgeStore } from '../../api/bridgeState'
 import { useStore } from '../../api/store'
 import { SendIcon, StopIcon } from '../../components/icons'
 import { FOCUS_IDS } from '../../shell/focusTarget'
@@ -16,7 +17,9 @@ export function Composer({ streamingId }: { streamingId: string | null }) {
   const [sending, setSending] = useState(false)
   const box = useRef<HTMLTextAreaElement>(null)
   const backend = useStore(chatBackendStore)
-  const ready = backend.kind === 'grid' ? backend.model.trim() !== '' : engine?.state === 'ready'
+  const server = useStore(bridgeStore)
+  const ready =
+    backend.kind === 'grid' ? backend.model.trim() !== '' : backend.kind === 'server' ? !!server?.model : engine?.state === 'ready'
 
   const send = async () => {
     const text = draft.trim()
@@ -48,7 +51,9 @@ export function Composer({ streamingId }: { streamingId: string | null }) {
             ? 'Message (Enter to send, Shift+Enter for a new line)'
             : backend.kind === 'grid'
               ? 'Pick a grid model to start chatting'
-              : 'Load a model to start chatting'
+              : backend.kind === 'server'
+                ? 'Set up your server in Settings › Where the tokens come from'
+                : 'Load a model to start chatting'
         }
         value={draft}
         rows={3}

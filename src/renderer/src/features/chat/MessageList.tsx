@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { memo, useLayoutEffect, useRef } from 'react'
 import type { Message } from '../../../../shared/domain'
-import { GRID_NAMES, replyLabel } from '../../../../shared/gridChat'
+import { GRID_NAMES, SERVER_NAME, replyLabel } from '../../../../shared/gridChat'
+import { bridgeStore } from '../../api/bridgeState'
 import { engineStore, localModelsStore } from '../../api/appState'
 import { goTo } from '../../api/navigation'
 import { useStore } from '../../api/store'
@@ -99,6 +100,7 @@ function EmptyConversation() {
   const models = useStore(localModelsStore)
   const hasModels = models.some((model) => model.present)
   const backend = useStore(chatBackendStore)
+  if (backend.kind === 'server') return <ServerPrivacyLine />
   if (backend.kind === 'grid') {
     return (
       <div className="messages empty">
@@ -191,6 +193,20 @@ function VirtualMessages({
           ↓ Jump to latest
         </button>
       )}
+    </div>
+  )
+}
+
+/** A new conversation through the user's own server: where it goes, in the words of the other privacy lines. */
+function ServerPrivacyLine() {
+  const server = useStore(bridgeStore)
+  return (
+    <div className="messages empty">
+      <p data-testid="privacy-line">
+        {server?.model
+          ? `Replies come from ${SERVER_NAME} (${server.model}). This conversation stays on your own server at ${server.url}.`
+          : `${SERVER_NAME} is not set up yet: choose the server and its model in Settings › Where the tokens come from.`}
+      </p>
     </div>
   )
 }

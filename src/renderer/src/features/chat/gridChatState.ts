@@ -12,13 +12,14 @@ function savedBackend(): ChatBackend {
     if (saved?.kind === 'grid' && (saved.network === 'aipg' || saved.network === 'horde') && typeof saved.model === 'string') {
       return saved
     }
+    if (saved?.kind === 'server') return saved
   } catch {
     // A damaged entry just means the default.
   }
   return { kind: 'local' }
 }
 
-/** Where the next message goes: the local model or a grid, with its model. Remembered between sessions. */
+/** Where the next message goes: the local model, a grid with its model, or the user's server. Remembered between sessions. */
 export const chatBackendStore = createStore<ChatBackend>(savedBackend())
 /** Models on each grid, as last fetched; null while loading or after a failure. */
 export const gridModelsStore = createStore<Partial<Record<GridNetwork, GridModel[] | null>>>({})
@@ -69,6 +70,8 @@ export async function refreshGridModels(network: GridNetwork): Promise<void> {
 export async function sendChat(text: string): Promise<boolean> {
   const backend = chatBackendStore.get()
   if (backend.kind === 'local') return sendMessage(text)
+  // The user's own server: nothing leaves what the user runs, so there is no notice to accept.
+  if (backend.kind === 'server') return sendMessage(text, { backend })
   const active = activeStore.get()
   let accepted = false
   if (!active || !wentToGrid(active.messages, backend.network)) {
