@@ -1,7 +1,8 @@
 /**
  * Network failures in plain words. Node and undici report them as errno codes inside `cause`
  * ("getaddrinfo ENOTFOUND huggingface.co", "connect ECONNREFUSED 127.0.0.1:443", "fetch failed"); those
- * codes stop here, at the models service's edge, and the page only ever gets the sentence.
+ * codes stop here, where the models service and the grid client meet the network, and the page only ever gets
+ * the sentence.
  */
 
 const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN'])
@@ -20,11 +21,11 @@ function codeOf(error: unknown): string | null {
 }
 
 /** The host part of a URL, for the sentence ("huggingface.co"). */
-function hostOf(url: string): string {
+function hostOf(url: string, unnamed: string): string {
   try {
     return new URL(url).host
   } catch {
-    return 'the model host'
+    return unnamed
   }
 }
 
@@ -34,9 +35,14 @@ export function isUnreachable(error: unknown): boolean {
   return code === null || OFFLINE_CODES.has(code) || TIMEOUT_CODES.has(code) || code === 'ECONNREFUSED'
 }
 
-/** One sentence for a request to `url` that failed before (or while) the server answered. */
-export function networkSentence(url: string, error: unknown): string {
-  const host = hostOf(url)
+/** True when the failure carries an errno-like code (its message would show it raw). */
+export function hasNetworkCode(error: unknown): boolean {
+  return codeOf(error) !== null
+}
+
+/** One sentence for a request to `url` that failed before (or while) the server answered; `unnamed` names a URL that does not parse. */
+export function networkSentence(url: string, error: unknown, unnamed = 'the model host'): string {
+  const host = hostOf(url, unnamed)
   const code = codeOf(error)
   if (code && OFFLINE_CODES.has(code)) return `Cannot reach ${host}: this PC seems to be offline.`
   if (code && TIMEOUT_CODES.has(code)) return `${host} did not answer in time; the network may be down or very slow.`
