@@ -1,6 +1,7 @@
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 import { activeStore, errorStore, stopMessage } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { ChatHeader, type NarrowPanel } from './ChatHeader'
 import { ChatSettingsPanel } from './ChatSettingsPanel'
 import { BackendPicker } from './BackendPicker'
 import { Composer } from './Composer'
@@ -32,12 +33,16 @@ export function ChatView() {
   const error = useStore(errorStore)
   const streaming = active?.messages.find((m) => m.state === 'streaming') ?? null
   const welcome = useWelcome()
+  const [panel, setPanel] = useState<NarrowPanel>('none')
   useEscapeStops(streaming?.id ?? null)
+  // Opening a conversation (or a new one) from the narrow window's list closes the list.
+  useEffect(() => setPanel('none'), [active?.id])
   if (welcome) return <Welcome />
   return (
-    <div className="chat">
+    <div className="chat" data-panel={panel}>
       <ConversationList activeId={active?.id ?? null} />
       <section className="chat-main" aria-label="Chat">
+        <ChatHeader title={active?.title ?? 'New chat'} panel={panel} onPanel={setPanel} />
         <ModelPicker />
         <ChatSettingsPanel conversation={active} />
         <BackendPicker />

@@ -1,0 +1,37 @@
+import { engineStore } from '../../api/appState'
+import { useStore } from '../../api/store'
+import { MenuIcon, MoreIcon, PlusIcon } from '../../components/icons'
+import { startNewChat } from '../../shell/shortcuts'
+import './chatHeader.css'
+
+/** What a narrow window shows above the messages: nothing more, the conversation list, or the model and chat settings. */
+export type NarrowPanel = 'none' | 'chats' | 'tools'
+
+/**
+ * The chat's one-line header in a narrow window (CSS shows it only there): the conversation list and the model
+ * and chat settings fold behind two buttons, so the messages and the composer keep the height.
+ */
+export function ChatHeader({ title, panel, onPanel }: { title: string; panel: NarrowPanel; onPanel: (panel: NarrowPanel) => void }) {
+  const engine = useStore(engineStore)
+  const model = engine?.model?.fileName ?? null
+  const toggle = (next: NarrowPanel) => onPanel(panel === next ? 'none' : next)
+  return (
+    <div className="chat-header">
+      <button type="button" aria-label="Conversations" aria-expanded={panel === 'chats'} onClick={() => toggle('chats')}>
+        <MenuIcon size={18} />
+      </button>
+      <p className="chat-header-title">
+        <span className="chat-header-name">{title}</span>
+        <span className="chat-header-model" data-engine-state={engine?.state ?? 'unknown'}>
+          {model ?? 'No model loaded'}
+        </span>
+      </p>
+      <button type="button" aria-label="New chat" onClick={startNewChat}>
+        <PlusIcon size={18} />
+      </button>
+      <button type="button" aria-label="Model and chat settings" aria-expanded={panel === 'tools'} onClick={() => toggle('tools')}>
+        <MoreIcon size={18} />
+      </button>
+    </div>
+  )
+}

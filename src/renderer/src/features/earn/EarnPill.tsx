@@ -1,0 +1,29 @@
+import { earnCardState, isMinerOn } from '../../../../shared/minerStatus'
+import { earnStore } from '../../api/appState'
+import { goTo } from '../../api/navigation'
+import { quickStartStore } from '../../api/onboardingState'
+import { useStore } from '../../api/store'
+import { earnHeadline, formatRate, liveTokensPerSecond } from './earnHeadline'
+import { useSecondTick } from './useSecondTick'
+
+/** The miner's state in the sidebar ("Earning · 23 tok/s"), seen from every view; absent while not earning. */
+export function EarnPill() {
+  const earn = useStore(earnStore)
+  const starting = useStore(quickStartStore)?.phase === 'running'
+  useSecondTick(!!earn && isMinerOn(earn.state) && earn.running.length > 0)
+  if (!earn) return null
+  const cardState = earnCardState(earn.state, starting)
+  if (cardState === 'off') return null
+  const headline = earnHeadline(cardState, null)
+  const live = liveTokensPerSecond(earn.running, Date.now())
+  const detail = live !== null ? formatRate(live) : cardState === 'waiting' ? 'waiting' : null
+  return (
+    <button type="button" className="earn-pill" data-tone={headline.tone} data-testid="earn-pill" onClick={() => goTo('earn')}>
+      <span className="earn-pill-dot" aria-hidden="true" />
+      <span>
+        {headline.word}
+        {detail && ` · ${detail}`}
+      </span>
+    </button>
+  )
+}
