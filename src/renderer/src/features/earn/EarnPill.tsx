@@ -17,13 +17,26 @@ export function EarnPill() {
   const headline = earnHeadline(cardState, null)
   const live = liveTokensPerSecond(earn.running, Date.now())
   const detail = live !== null ? formatRate(live) : cardState === 'waiting' ? 'waiting' : null
+  const text = detail ? `${headline.word} · ${detail}` : headline.word
   return (
-    <button type="button" className="earn-pill" data-tone={headline.tone} data-testid="earn-pill" onClick={() => goTo('earn')}>
-      <span className="earn-pill-dot" aria-hidden="true" />
-      <span>
-        {headline.word}
-        {detail && ` · ${detail}`}
+    <button
+      type="button"
+      className="earn-pill"
+      data-tone={headline.tone}
+      data-testid="earn-pill"
+      aria-label={text}
+      onClick={() => goTo('earn')}
+    >
+      <span className="earn-pill-head">
+        <span className="earn-pill-dot" aria-hidden="true" />
+        <span className="earn-pill-word">{headline.word}</span>
       </span>
+      {detail && (
+        <span className="earn-pill-detail" data-kind={live !== null ? 'rate' : 'note'}>
+          <span className="earn-pill-sep">· </span>
+          {detail}
+        </span>
+      )}
     </button>
   )
 }
