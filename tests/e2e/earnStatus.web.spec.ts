@@ -1,23 +1,34 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
+import type { CatalogEntry } from '../../src/shared/models.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { requireBuild, tempDataDir } from '../support/paths.js'
+import { startFileServer, type FileServer } from '../support/fileServer.js'
+import { repoRoot, requireBuild, tempDataDir, tinyModel } from '../support/paths.js'
 import { startServe, type ServeProcess } from '../support/serveProcess.js'
 import { TestClient } from '../support/wsClient.js'
 
 const temp = tempDataDir()
 const token = 'e2e-earn-status-token-0123456789'
 const story = { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 40 }
+// The smallest catalog entry's header answers (the tiny model), so it fits this CPU and is recommended.
+const catalog = JSON.parse(readFileSync(join(repoRoot, 'resources', 'catalog.json'), 'utf8')) as CatalogEntry[] | { models: CatalogEntry[] }
+const entry = [...(Array.isArray(catalog) ? catalog : catalog.models)].sort((a, b) => a.sizeBytes - b.sizeBytes)[0]!
+const hfPath = entry.uri.replace(/^hf:([^/]+)\/([^/]+)\/(.+)$/, '$1/$2/resolve/main/$3')
 let serve: ServeProcess
 let grid: DevGrid
+let files: FileServer
 
 test.beforeAll(async () => {
   requireBuild()
   grid = await startDevGrid({ mode: 'aipg' })
-  serve = await startServe(temp.dir, token)
+  files = await startFileServer({ [hfPath]: tinyModel })
+  serve = await startServe(temp.dir, token, 0, { HF_ENDPOINT: files.origin })
 })
 test.afterAll(async () => {
   await serve?.stop()
   await grid?.close()
+  await files?.close()
   temp.cleanup()
 })
 
@@ -34,7 +45,10 @@ test('the setup offers the model already on this PC before any download', async 
   await page.goto(`${serve.url}#token=${token}`)
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()
   const setup = page.getByRole('region', { name: 'Set up earning' })
-  await expect(setup.getByTestId('local-model-first')).toContainText('already on this PC: mining one needs no download')
+  // The catalog has a recommendation for this PC, and still the file on this PC comes first.
+  await expect(setup.getByTestId('local-model-first')).toContainText(
+    `A model is already on this PC: mining one needs no download. The catalog's pick for this PC is ${entry.name}`,
+  )
   const choice = setup.getByLabel('Model to mine with')
   await expect(choice).toHaveValue(/^local:/)
   await expect(choice.locator('option:checked')).toHaveText(/^stories260K\.gguf/)
