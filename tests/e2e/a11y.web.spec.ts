@@ -119,13 +119,14 @@ test('at 420 px nothing sticks out of the window in any view, light or dark; lon
   const header = page.locator('.chat-header')
   await expect(header).toContainText('stories260K.gguf')
   await expect(page.getByLabel('Replies from')).toBeHidden()
-  await header.getByRole('button', { name: 'Model and chat settings' }).click()
+  await header.getByRole('button', { name: 'Chat options' }).click()
   await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
   await askGrid(page, MODEL, 'A narrow checklist')
   await page.getByRole('alertdialog').getByRole('button', { name: 'Send to the AIPG grid' }).click()
   await expect(page.locator('.message.assistant')).toHaveAttribute('data-state', 'complete')
-  await header.getByRole('button', { name: 'Model and chat settings' }).click()
+  // The new conversation took the screen: the options folded away again by themselves.
   await expect(page.getByLabel('Replies from')).toBeHidden()
+  await expect(header).toContainText('A narrow checklist')
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme })
     await showView(page, 'Chat')

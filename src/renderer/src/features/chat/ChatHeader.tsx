@@ -29,7 +29,7 @@ export function ChatHeader({ title, panel, onPanel }: { title: string; panel: Na
       <button type="button" aria-label="New chat" onClick={startNewChat}>
         <PlusIcon size={18} />
       </button>
-      <button type="button" aria-label="Model and chat settings" aria-expanded={panel === 'tools'} onClick={() => toggle('tools')}>
+      <button type="button" aria-label="Chat options" aria-expanded={panel === 'tools'} onClick={() => toggle('tools')}>
         <MoreIcon size={18} />
       </button>
     </div>

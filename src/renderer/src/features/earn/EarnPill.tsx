@@ -18,14 +18,20 @@ export function EarnPill() {
   const live = liveTokensPerSecond(earn.running, Date.now())
   const detail = live !== null ? formatRate(live) : cardState === 'waiting' ? 'waiting' : null
   const text = detail ? `${headline.word} · ${detail}` : headline.word
+  // A link to the Earn view, not a button: the view bar's buttons stay the only ones named after views.
   return (
-    <button
-      type="button"
+    <a
+      href="#"
       className="earn-pill"
       data-tone={headline.tone}
+      data-live={live !== null}
       data-testid="earn-pill"
       aria-label={text}
-      onClick={() => goTo('earn')}
+      onClick={(event) => {
+        // The address's fragment holds the access token: leave it alone.
+        event.preventDefault()
+        goTo('earn')
+      }}
     >
       <span className="earn-pill-head">
         <span className="earn-pill-dot" aria-hidden="true" />
@@ -37,6 +43,6 @@ export function EarnPill() {
           {detail}
         </span>
       )}
-    </button>
+    </a>
   )
 }
