@@ -127,7 +127,10 @@ export function EarnView() {
         </div>
       )}
 
-      <dl className="earn-stats" aria-label="Since Start">
+      <h2 className="earn-section-title" id="earn-since-start">
+        Since Start
+      </h2>
+      <dl className="earn-stats" aria-labelledby="earn-since-start">
         <div>
           <dt>Jobs</dt>
           <dd data-stat="jobs">{since.jobs}</dd>
