@@ -1,11 +1,9 @@
 import { engineStore } from '../../api/appState'
 import { useStore } from '../../api/store'
 import { MenuIcon, MoreIcon, PlusIcon } from '../../components/icons'
+import type { NarrowPanel } from '../../shell/chatPanel'
 import { startNewChat } from '../../shell/shortcuts'
 import './chatHeader.css'
-
-/** What a narrow window shows above the messages: nothing more, the conversation list, or the model and chat settings. */
-export type NarrowPanel = 'none' | 'chats' | 'tools'
 
 /**
  * The chat's one-line header in a narrow window (CSS shows it only there): the conversation list and the model
