@@ -149,7 +149,12 @@ test('at 420 px nothing sticks out of the window in any view, light or dark; lon
   await showView(page, 'Chat')
   await header.getByRole('button', { name: 'Conversations' }).click()
   await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'A narrow checklist' }).click()
-  // Opening a conversation closes the list again.
+  // Opening a conversation closes the list again; Ctrl+K opens it to search.
+  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeHidden()
+  await page.keyboard.press('Control+K')
+  await expect(page.getByLabel('Search chats')).toBeFocused()
+  await page.keyboard.press('Escape')
+  await header.getByRole('button', { name: 'Conversations' }).click()
   await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeHidden()
   // Each finished reply says how fast it was written and why it ended, also after a reload.
   await expect(page.locator('.message.assistant .reply-stats')).toHaveText(/^\d+\.\d tokens\/s · \d+ tokens · finished$/)
