@@ -20,13 +20,12 @@ function codeOf(error: unknown): string | null {
   return null
 }
 
-/** The host part of a URL, for the sentence ("huggingface.co"). */
+/** Host and port of an absolute URL, userinfo skipped (a regex: src/shared has no URL class to lean on). */
+const HOST_AND_PORT = /^[a-z][a-z\d+.-]*:\/\/(?:[^@/\\?#]*@)?([^/\\?#]+)/i
+
+/** The host part of a URL, for the sentence ("huggingface.co", "127.0.0.1:7001"). */
 function hostOf(url: string, unnamed: string): string {
-  try {
-    return new URL(url).host
-  } catch {
-    return unnamed
-  }
+  return HOST_AND_PORT.exec(url)?.[1]?.toLowerCase() ?? unnamed
 }
 
 /** True when the failure means this PC cannot reach the host at all (offline, no DNS, no route, no answer). */
