@@ -127,6 +127,8 @@ test('at 420 px nothing sticks out of the window in any view, light or dark; lon
   // The new conversation took the screen: the options folded away again by themselves.
   await expect(page.getByLabel('Replies from')).toBeHidden()
   await expect(header).toContainText('A narrow checklist')
+  // The header says where replies come from, since the picker that chose it is folded away.
+  await expect(header).toContainText(`AIPG grid · ${MODEL}`)
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme })
     await showView(page, 'Chat')

@@ -1,8 +1,10 @@
+import { GRID_NAMES } from '../../../../shared/gridChat'
 import { engineStore } from '../../api/appState'
 import { useStore } from '../../api/store'
 import { MenuIcon, MoreIcon, PlusIcon } from '../../components/icons'
 import type { NarrowPanel } from '../../shell/chatPanel'
 import { startNewChat } from '../../shell/shortcuts'
+import { chatBackendStore } from './gridChatState'
 import './chatHeader.css'
 
 /**
@@ -11,7 +13,10 @@ import './chatHeader.css'
  */
 export function ChatHeader({ title, panel, onPanel }: { title: string; panel: NarrowPanel; onPanel: (panel: NarrowPanel) => void }) {
   const engine = useStore(engineStore)
-  const model = engine?.model?.fileName ?? null
+  const backend = useStore(chatBackendStore)
+  // Where replies come from, as the folded reply-source picker would say: it decides what leaves the PC.
+  const source =
+    backend.kind === 'grid' ? `${GRID_NAMES[backend.network]} · ${backend.model}` : (engine?.model?.fileName ?? 'No model loaded')
   const toggle = (next: NarrowPanel) => onPanel(panel === next ? 'none' : next)
   return (
     <div className="chat-header">
@@ -20,8 +25,8 @@ export function ChatHeader({ title, panel, onPanel }: { title: string; panel: Na
       </button>
       <p className="chat-header-title">
         <span className="chat-header-name">{title}</span>
-        <span className="chat-header-model" data-engine-state={engine?.state ?? 'unknown'}>
-          {model ?? 'No model loaded'}
+        <span className="chat-header-model" data-engine-state={backend.kind === 'grid' ? 'grid' : (engine?.state ?? 'unknown')}>
+          {source}
         </span>
       </p>
       <button type="button" aria-label="New chat" onClick={startNewChat}>
