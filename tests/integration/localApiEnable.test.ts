@@ -48,4 +48,29 @@ describe('enabling the local API on a port another program holds', () => {
     expect(on.ok && (on.value as LocalApiSnapshot)).toMatchObject({ settings: { enabled: true }, running: true, error: null })
     await restarted.close()
   })
+
+  it('a start at launch on a port taken meanwhile says why, and is stored off', async () => {
+    const port = await freePort()
+    const first = testHost(temp)
+    const on = await first.dispatch('api.configure', { enabled: true, host: '127.0.0.1', port, corsOrigins: [] })
+    expect(on.ok).toBe(true)
+    await first.close()
+
+    const squatter = createServer()
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve))
+    try {
+      const launched = testHost(temp)
+      await expect
+        .poll(async () => {
+          const status = await launched.dispatch('api.status', {})
+          return status.ok ? (status.value as LocalApiSnapshot).error : null
+        })
+        .toBe(`Port ${port} is already in use; choose another. The local API is off.`)
+      const status = await launched.dispatch('api.status', {})
+      expect(status.ok && (status.value as LocalApiSnapshot)).toMatchObject({ settings: { enabled: false }, running: false })
+      await launched.close()
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve))
+    }
+  })
 })
