@@ -72,7 +72,12 @@ async function main(): Promise<void> {
       { name: 'chat-empty', show: () => page.getByRole('button', { name: 'New chat' }).click() },
       {
         name: 'chat',
-        show: () => page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Plan my weekend' }).click(),
+        show: async () => {
+          // A narrow window keeps the conversation list behind its header button.
+          const list = page.locator('.chat-header').getByRole('button', { name: 'Conversations' })
+          if (await list.isVisible()) await list.click()
+          await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Plan my weekend' }).click()
+        },
       },
       { name: 'models', show: () => showView(page, 'Models') },
       { name: 'earn', show: () => showView(page, 'Earn') },

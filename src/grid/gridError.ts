@@ -1,3 +1,4 @@
+import { hasNetworkCode, networkSentence } from '../shared/networkWords.js'
 /**
  * What the worker should do about a failure:
  * - `stop`: configuration problem (bad key, name taken); retrying cannot help, tell the user.
@@ -96,14 +97,17 @@ export class GridError extends Error {
   }
 }
 
-/** Any failure as a `GridError`; what was not classified is waited out, never fatal. */
+/** Any failure as a `GridError`; what was not classified is waited out, never fatal. A network failure keeps its words, not its errno. */
 export function asGridError(error: unknown): GridError {
-  return error instanceof GridError ? error : new GridError('unexpected', error instanceof Error ? error.message : String(error))
+  if (error instanceof GridError) return error
+  if (hasNetworkCode(error)) return unreachableError(error, '')
+  return new GridError('unexpected', error instanceof Error ? error.message : String(error))
 }
 
-/** A request that never got an answer. */
-export function unreachableError(cause: unknown): GridError {
-  return new GridError('unreachable', `Could not reach the grid: ${cause instanceof Error ? cause.message : String(cause)}`)
+/** A request to `url` that never got an answer, in words (the errno codes of Node and undici stop here). */
+export function unreachableError(cause: unknown, url: string): GridError {
+  const sentence = networkSentence(url, cause, 'the grid')
+  return new GridError('unreachable', sentence.charAt(0).toUpperCase() + sentence.slice(1))
 }
 
 /** A 2xx answer that cannot be read. */

@@ -26,7 +26,7 @@ export async function getGridJson(access: GridAccess, path: string, timeoutMs = 
     })
     text = await response.text()
   } catch (error) {
-    throw unreachableError(error)
+    throw unreachableError(error, url)
   }
   if (!response.ok) throw errorAnswer(access.network, response.status, text, response.headers.get('retry-after'))
   try {

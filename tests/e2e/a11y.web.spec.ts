@@ -114,16 +114,29 @@ test('every view, empty and populated, passes axe-core with no serious or critic
 
 test('at 420 px nothing sticks out of the window in any view, light or dark; long code scrolls inside its block', async ({ page }) => {
   await page.setViewportSize({ width: 420, height: 860 })
-  await open(page)
+  await page.goto(`${serve.url}#token=${token}`)
+  // One compact line above the chat: the model and the reply source fold behind its settings button.
+  const header = page.locator('.chat-header')
+  await expect(header).toContainText('stories260K.gguf')
+  await expect(page.getByLabel('Replies from')).toBeHidden()
+  await header.getByRole('button', { name: 'Chat options' }).click()
+  await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
   await askGrid(page, MODEL, 'A narrow checklist')
   await page.getByRole('alertdialog').getByRole('button', { name: 'Send to the AIPG grid' }).click()
   await expect(page.locator('.message.assistant')).toHaveAttribute('data-state', 'complete')
+  // The new conversation took the screen: the options folded away again by themselves.
+  await expect(page.getByLabel('Replies from')).toBeHidden()
+  await expect(header).toContainText('A narrow checklist')
+  // The header says where replies come from, since the picker that chose it is folded away.
+  await expect(header).toContainText(`AIPG grid · ${MODEL}`)
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme })
     await showView(page, 'Chat')
     expect(await horizontalOverflow(page), `chat (${colorScheme})`).toEqual([])
-    // The message box stays on screen below a long conversation.
+    // The message box stays on screen below a long conversation, and the messages keep most of the height.
     await expect(page.getByLabel('Message')).toBeInViewport({ ratio: 1 })
+    const list = await page.locator('.messages').boundingBox()
+    expect(list!.height / 860, `message list share of the height (${colorScheme})`).toBeGreaterThanOrEqual(0.6)
     await page.getByRole('button', { name: 'New chat' }).click()
     expect(await horizontalOverflow(page), `empty chat (${colorScheme})`).toEqual([])
     for (const view of ['Models', 'Earn', 'Settings'] as const) {
@@ -136,7 +149,15 @@ test('at 420 px nothing sticks out of the window in any view, light or dark; lon
   await showView(page, 'Earn')
   await expect(page.getByRole('button', { name: /^(Start|Stop) earning$/ })).toBeInViewport()
   await showView(page, 'Chat')
+  await header.getByRole('button', { name: 'Conversations' }).click()
   await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'A narrow checklist' }).click()
+  // Opening a conversation closes the list again; Ctrl+K opens it to search.
+  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeHidden()
+  await page.keyboard.press('Control+K')
+  await expect(page.getByLabel('Search chats')).toBeFocused()
+  await page.keyboard.press('Escape')
+  await header.getByRole('button', { name: 'Conversations' }).click()
+  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeHidden()
   // Each finished reply says how fast it was written and why it ended, also after a reload.
   await expect(page.locator('.message.assistant .reply-stats')).toHaveText(/^\d+\.\d tokens\/s · \d+ tokens · finished$/)
   const code = page.locator('.message.assistant pre')

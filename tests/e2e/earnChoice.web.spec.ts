@@ -97,4 +97,11 @@ test('a local API enable that fails says why beside the toggle and leaves it off
   await page.getByLabel('Enable the local API').click()
   await expect(page.getByRole('alert').filter({ hasText: `Port ${port} is already in use` })).toBeVisible()
   await expect(page.getByLabel('Enable the local API')).not.toBeChecked()
+  // The host stored it off: a reload shows it off, still with the reason beside the toggle.
+  await page.reload()
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click()
+  await expect(page.getByLabel('Enable the local API')).not.toBeChecked()
+  await expect(
+    page.getByRole('alert').filter({ hasText: `Port ${port} is already in use; choose another. The local API is off.` }),
+  ).toBeVisible()
 })

@@ -5,7 +5,20 @@ import { asGridError, GridError } from '../../src/grid/gridError.js'
 import { getGridJson } from '../../src/grid/gridRequest.js'
 import { chatError } from '../../src/main/chat/grid/gridErrors.js'
 import { findHordeUser, isKeyRefusal } from '../../src/main/earn/gridAccount.js'
+import { AipgConnection } from '../../src/worker/transports/aipgSocket.js'
 import { freePort } from '../support/freePort.js'
+
+const registration = {
+  apikey: 'k',
+  name: 'rig',
+  models: ['m'],
+  max_length: 64,
+  max_context_length: 512,
+  bridge_agent: 'test',
+  job_types: ['text'],
+  api_formats: ['openai'],
+  modalities: ['text'],
+}
 
 const json = (body: unknown) => JSON.stringify(body)
 const agent = 'GridForge:test:x'
@@ -225,12 +238,22 @@ describe('garbage answers and network errors', () => {
     const port = await freePort()
     const error = await failureOf(getGridJson({ network: 'horde', gridUrl: `http://127.0.0.1:${port}`, apiKey: 'k', agent }, '/find_user'))
     expect(error).toMatchObject({ kind: 'unreachable', action: 'backoff' })
-    expect(error.message).toMatch(/^Could not reach the grid: /)
+    expect(error.message).toMatch(/^127\.0\.0\.1:\d+ refused the connection; the server is down or the address is wrong\.$/)
     expect(isKeyRefusal(error)).toBe(false)
+  })
+
+  it('says a refused WebSocket in words, without the errno code', async () => {
+    const port = await freePort()
+    const error = await failureOf(AipgConnection.open(`ws://127.0.0.1:${port}/worker`, registration, undefined))
+    expect(error).toMatchObject({ kind: 'unreachable', action: 'backoff' })
+    expect(error.message).toMatch(/^127\.0\.0\.1:\d+ refused the connection/)
+    expect(error.message).not.toMatch(/E[A-Z]{4,}/)
   })
 
   it('waits out failures nobody classified', () => {
     expect(asGridError(new TypeError('boom'))).toMatchObject({ kind: 'unexpected', action: 'backoff', message: 'boom' })
+    const offline = Object.assign(new Error('getaddrinfo ENOTFOUND grid.example'), { code: 'ENOTFOUND' })
+    expect(asGridError(offline)).toMatchObject({ kind: 'unreachable', message: 'Cannot reach the grid: this PC seems to be offline.' })
     const known = new GridError('key-refused', 'x')
     expect(asGridError(known)).toBe(known)
   })

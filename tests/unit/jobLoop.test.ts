@@ -347,10 +347,10 @@ describe('the job loop core', () => {
   it('backs off exponentially through the clock while the grid fails, honours Retry-After, and resets after a success', async () => {
     const w = setup()
     w.transport.openFailures.push(
-      new GridError('unreachable', 'Could not reach the grid: ECONNREFUSED'),
-      new GridError('unreachable', 'Could not reach the grid: ECONNREFUSED'),
+      new GridError('unreachable', '127.0.0.1:7001 refused the connection; the server is down or the address is wrong.'),
+      new GridError('unreachable', '127.0.0.1:7001 refused the connection; the server is down or the address is wrong.'),
       new GridError('rate-limited', 'The grid answered 429', { retryAfterMs: 60_000 }),
-      new GridError('unreachable', 'Could not reach the grid: ECONNREFUSED'),
+      new GridError('unreachable', '127.0.0.1:7001 refused the connection; the server is down or the address is wrong.'),
     )
     await settle()
     const waits: number[] = []

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../support/freePort.js'
 import { hostAnswers } from '../../src/main/models/hostProbe.js'
-import { isUnreachable, networkSentence } from '../../src/main/models/networkWords.js'
+import { isUnreachable, networkSentence } from '../../src/shared/networkWords.js'
 
 const sockets = new Set<Socket>()
 let silent: Server

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { gridUrlProblem } from '../../shared/gridUrl.js'
+import { networkSentence } from '../../shared/networkWords.js'
 import { readErrorBody } from '../errorAnswer.js'
 import { apiUrl } from '../gridUrls.js'
 import type { Address } from './address.js'
@@ -153,7 +154,7 @@ async function post(gridUrl: string, path: string, fetcher: typeof fetch | undef
     })
     text = await response.text()
   } catch (error) {
-    throw new EnrollmentError('unreachable', `The grid could not be reached (${error instanceof Error ? error.message : String(error)}).`)
+    throw new EnrollmentError('unreachable', `The grid could not be reached: ${networkSentence(url, error, 'the grid')}`)
   }
   if (response.ok) {
     try {

@@ -46,7 +46,7 @@ export class LocalApiService {
     this.state = { settings, running: false, url: null, token: null, warning: null, error: null }
   }
 
-  /** Starts the server if the settings say so (at host start). */
+  /** Starts the server if the settings say so (at host start); one that cannot start is stored off, with why in the snapshot. */
   async startIfEnabled(): Promise<void> {
     if (this.state.settings.enabled) await this.apply(this.state.settings).catch(() => undefined)
   }
@@ -110,9 +110,14 @@ export class LocalApiService {
       const code = (error as NodeJS.ErrnoException).code
       const message =
         code === 'EADDRINUSE'
-          ? `Port ${settings.port} is already in use; choose another.`
-          : `The local API could not start (${code ?? 'error'}).`
-      this.update({ error: message })
+          ? `Port ${settings.port} is already in use; choose another. The local API is off.`
+          : code === 'EACCES'
+            ? `This PC does not allow GridForge to listen on port ${settings.port}; choose one above 1024. The local API is off.`
+            : `The local API could not start on ${settings.host}:${settings.port}. The local API is off.`
+      // Stored off, so a restart does not try again silently; the snapshot keeps the reason for the toggle.
+      const off = { ...settings, enabled: false }
+      this.deps.settings.set(SETTINGS_KEY, off)
+      this.update({ settings: off, token: null, error: message })
       throw new AppError('BAD_REQUEST', message)
     }
   }

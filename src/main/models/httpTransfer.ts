@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs'
 import { open, rm, stat, truncate } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { AppError } from '../../shared/result.js'
-import { networkSentence } from './networkWords.js'
+import { networkSentence } from '../../shared/networkWords.js'
 
 /** A failed transfer attempt; `retryable` ones are tried again after a backoff, the others end the download. */
 export class TransferError extends Error {

@@ -7,6 +7,7 @@ import { StorageBanner } from './components/StorageBanner'
 import { UpdateBanner } from './components/UpdateBanner'
 import { ChatIcon, EarnIcon, ModelsIcon, SettingsIcon } from './components/icons'
 import { ChatView } from './features/chat/ChatView'
+import { EarnPill } from './features/earn/EarnPill'
 import { EarnView } from './features/earn/EarnView'
 import { ModelsView } from './features/models/ModelsView'
 import { SettingsView } from './features/settings/SettingsView'
@@ -72,6 +73,7 @@ export function App() {
               </button>
             )
           })}
+          <EarnPill />
         </nav>
         <main id={FOCUS_IDS.main} className={`view view-${view}`} tabIndex={-1}>
           <h1 className="visually-hidden">{`GridForge: ${VIEWS[view]}`}</h1>

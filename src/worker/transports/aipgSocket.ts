@@ -118,7 +118,7 @@ export class AipgConnection {
       ws.once('unexpected-response', (_request, response) => {
         fail(upgradeRefused(response.statusCode ?? 0))
       })
-      ws.on('error', (error) => fail(unreachableError(error)))
+      ws.on('error', (error) => fail(unreachableError(error, url)))
       ws.once('open', () => ws.send(JSON.stringify(registration)))
       const onMessage = (data: WebSocket.RawData) => {
         const frame = parseFrame(data)

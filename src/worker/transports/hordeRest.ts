@@ -56,7 +56,7 @@ export function createHordeClient(options: { gridUrl: string; apiKey: string; cl
       response = await doFetch(base + path, { method: 'POST', headers, body: JSON.stringify(body), signal: abort.signal })
       text = await response.text()
     } catch (error) {
-      throw unreachableError(error)
+      throw unreachableError(error, base + path)
     } finally {
       clearTimeout(timer)
       abort.dispose()

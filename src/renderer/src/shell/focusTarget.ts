@@ -6,11 +6,12 @@ const MAX_FRAMES = 10
 
 /**
  * Moves focus to an element, waiting a few frames when it is not rendered yet (after switching views or
- * starting a new chat) or still disabled; gives up quietly when it never appears.
+ * starting a new chat), hidden or still disabled; gives up quietly when it never appears.
  */
 export function focusWhenShown(id: string, frames = MAX_FRAMES): void {
   const element = document.getElementById(id)
-  if (element && !(element as HTMLButtonElement).disabled) {
+  // Hidden (a folded panel about to open) counts as not shown yet: focus() would do nothing.
+  if (element && !(element as HTMLButtonElement).disabled && element.getClientRects().length > 0) {
     element.focus()
     return
   }

@@ -1,5 +1,6 @@
 import { newConversation } from '../api/appState'
 import { goTo } from '../api/navigation'
+import { chatPanelStore } from './chatPanel'
 import { FOCUS_IDS, focusWhenShown } from './focusTarget'
 
 /** The app's keyboard shortcuts, as the help text and the README name them. */
@@ -33,6 +34,8 @@ export function handleShortcut(event: KeyboardEvent): boolean {
   }
   if (command && !event.shiftKey && key === 'k') {
     goTo('chat')
+    // A narrow window keeps the search in the folded conversation list.
+    chatPanelStore.set('chats')
     focusWhenShown(FOCUS_IDS.search)
     return true
   }

@@ -1,6 +1,8 @@
 import { useEffect } from 'react'
 import { activeStore, errorStore, stopMessage } from '../../api/appState'
 import { useStore } from '../../api/store'
+import { chatPanelStore } from '../../shell/chatPanel'
+import { ChatHeader } from './ChatHeader'
 import { ChatSettingsPanel } from './ChatSettingsPanel'
 import { BackendPicker } from './BackendPicker'
 import { Composer } from './Composer'
@@ -32,12 +34,16 @@ export function ChatView() {
   const error = useStore(errorStore)
   const streaming = active?.messages.find((m) => m.state === 'streaming') ?? null
   const welcome = useWelcome()
+  const panel = useStore(chatPanelStore)
   useEscapeStops(streaming?.id ?? null)
+  // Opening a conversation (or a new one) from the narrow window's list closes the list.
+  useEffect(() => chatPanelStore.set('none'), [active?.id])
   if (welcome) return <Welcome />
   return (
-    <div className="chat">
+    <div className="chat" data-panel={panel}>
       <ConversationList activeId={active?.id ?? null} />
       <section className="chat-main" aria-label="Chat">
+        <ChatHeader title={active?.title ?? 'New chat'} panel={panel} onPanel={(next) => chatPanelStore.set(next)} />
         <ModelPicker />
         <ChatSettingsPanel conversation={active} />
         <BackendPicker />

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react'
-import { GRID_NAMES } from '../../../../shared/gridChat'
 import { earnCardState, isMinerOn } from '../../../../shared/minerStatus'
 import { uptimeMs as uptimeOf } from '../../../../shared/uptime'
 import { earnStore, engineStore, errorStore, jobLogStore, localModelsStore, startEarning, stopEarning } from '../../api/appState'
@@ -23,7 +22,9 @@ import { Payouts } from './Payouts'
 import { ReadinessPanel } from './ReadinessPanel'
 import { EarnTarget } from './EarnTarget'
 import { defaultEarnModel, earnModelOptions, earnStartPlan } from './earnModelChoice'
-import { REWARD_UNITS, describeEarnState, formatDuration } from './earnText'
+import { REWARD_UNITS, formatDuration } from './earnText'
+import { EarnStatusCard } from './EarnStatusCard'
+import { useSecondTick } from './useSecondTick'
 
 /** Earn: a large Start/Stop, what the PC is doing in words, the jobs now and since Start, the job log. */
 export function EarnView() {
@@ -46,12 +47,7 @@ export function EarnView() {
     if (catalog.length === 0) void refreshModels()
   }, [catalog.length])
   // Uptime and tokens/s move every second even when no event arrives.
-  const [, setTick] = useState(0)
-  useEffect(() => {
-    if (!running) return
-    const timer = setInterval(() => setTick((tick) => tick + 1), 1000)
-    return () => clearInterval(timer)
-  }, [running])
+  useSecondTick(running)
   // First run: mining was never set up (no key, onboarding neither finished nor skipped). The setup then
   // stays open until it is finished or skipped, also once its key step has saved a key.
   const firstRun = !!earn && onboardingDone === false && !earn.apiKeyLastFour && !running
@@ -71,7 +67,6 @@ export function EarnView() {
   const uptimeMs = uptimeOf(since, Date.now())
   const paused = earn.state === 'paused' && earn.pause
   const cardState = earnCardState(earn.state, starting)
-  const stateText = paused ? earn.pause!.message : describeEarnState(cardState)
   const perHour = uptimeMs > 60_000 ? (since.rewards / uptimeMs) * 3_600_000 : null
   const reward = REWARD_UNITS[earn.settings.network]
   const loaded = engine?.model ?? null
@@ -84,7 +79,6 @@ export function EarnView() {
     : starting
       ? (quickStart.modelName ?? 'the chosen model')
       : (options.find((option) => option.value === chosen)?.label.replace(/ \(.*\)$/, '') ?? null)
-  const gridName = GRID_NAMES[earn.settings.network] + (earn.settings.gridUrl ? ` (${earn.settings.gridUrl})` : '')
   const start = () => {
     if (!plan) return setSetupOpen(true)
     if (plan.kind === 'miner') void startEarning()
@@ -94,28 +88,26 @@ export function EarnView() {
   return (
     <section className="earn" aria-label="Earn">
       <div className="earn-hero">
-        <button
-          type="button"
-          className={running || starting ? 'earn-toggle stop' : 'earn-toggle start'}
-          onClick={() => {
-            if (running) void stopEarning()
-            else if (starting) void cancelQuickStart()
-            else if (bridged) void startEarning()
-            else start()
-          }}
+        <EarnStatusCard
+          earn={earn}
+          cardState={cardState}
+          target={modelName ? { model: modelName, mining: running || starting } : null}
+          lastJob={jobs[0] ?? null}
+          action={
+            <button
+              type="button"
+              className={running || starting ? 'earn-toggle stop' : 'earn-toggle start'}
+              onClick={() => {
+                if (running) void stopEarning()
+                else if (starting) void cancelQuickStart()
+                else if (bridged) void startEarning()
+                else start()
+              }}
+            >
+              {running ? (earn.state === 'stopping' ? 'Stop now' : 'Stop earning') : starting ? 'Cancel start' : 'Start earning'}
+            </button>
+          }
         >
-          {running ? (earn.state === 'stopping' ? 'Stop now' : 'Stop earning') : starting ? 'Cancel start' : 'Start earning'}
-        </button>
-        <div>
-          <p className="earn-state" role="status" data-earn-state={cardState}>
-            {stateText}
-          </p>
-          {modelName && (
-            <p className="earn-mining" data-testid="earn-mining">
-              {running || starting ? 'Mining' : 'Will mine'} <strong>{modelName}</strong> on <strong>{gridName}</strong> as{' '}
-              <strong>{earn.settings.workerName}</strong>
-            </p>
-          )}
           <EarnTarget earn={earn} options={options} value={chosen} onChoose={setPicked} locked={running || starting} />
           {earn.pause && !paused && running && <p className="earn-detail">{earn.pause.message} Jobs already running finish first.</p>}
           {earn.detail && !paused && <p className={earn.state === 'error' ? 'earn-detail error-text' : 'earn-detail'}>{earn.detail}</p>}
@@ -126,7 +118,7 @@ export function EarnView() {
           <button type="button" className="link" disabled={running} onClick={() => setSetupOpen(true)}>
             Set up again
           </button>
-        </div>
+        </EarnStatusCard>
       </div>
       {showQuickStart && <QuickStartProgress quickStart={quickStart} onChooseModel={() => setSetupOpen(true)} />}
       {error && (
@@ -135,7 +127,10 @@ export function EarnView() {
         </div>
       )}
 
-      <dl className="earn-stats" aria-label="Since Start">
+      <h2 className="earn-section-title" id="earn-since-start">
+        Since Start
+      </h2>
+      <dl className="earn-stats" aria-labelledby="earn-since-start">
         <div>
           <dt>Jobs</dt>
           <dd data-stat="jobs">{since.jobs}</dd>

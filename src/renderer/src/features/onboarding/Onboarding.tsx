@@ -6,7 +6,7 @@ import { catalogStore, hardwareStore, refreshModels } from '../../api/modelsStat
 import { onboardingErrorStore, setOnboardingDone, startQuickStart } from '../../api/onboardingState'
 import { useStore } from '../../api/store'
 import { ApiKeyStep } from './ApiKeyStep'
-import { PcStep } from './PcStep'
+import { PcStep, defaultModelChoice } from './PcStep'
 import { PrivacyStep } from './PrivacyStep'
 
 const STEPS = ['Your PC', 'What mining does', 'API key', 'Start earning'] as const
@@ -28,11 +28,7 @@ export function Onboarding({ earn, onClose }: { earn: EarnSnapshot; onClose: () 
     onboardingErrorStore.set(null)
     void refreshModels()
   }, [])
-  // Until the user picks one, the recommended model is the choice; offline (nothing recommended), a model on this PC.
-  const recommended = catalog.find((item) => item.recommended)
-  const onThisPc = local.find((model) => model.present && !catalog.some((item) => item.localModelId === model.id))
-  const choice: ModelChoice | null =
-    picked ?? (recommended ? { kind: 'catalog', catalogId: recommended.id } : onThisPc ? { kind: 'local', modelId: onThisPc.id } : null)
+  const choice = picked ?? defaultModelChoice(catalog, local)
   const keySaved = earn.settings.network === 'aipg' && !!earn.apiKeyLastFour
   const chosenName =
     choice?.kind === 'catalog'

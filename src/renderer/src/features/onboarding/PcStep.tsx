@@ -17,7 +17,19 @@ function parseKey(key: string): ModelChoice | null {
   return null
 }
 
-/** Step 1: this PC's hardware, the recommended catalog model, and a choice of another one. */
+/**
+ * Until the user picks one: a model file already on this PC (added by hand, or a catalog model downloaded
+ * before), so setting up never downloads what the PC has; with none, the recommended catalog model.
+ */
+export function defaultModelChoice(catalog: CatalogItem[], local: LocalModel[]): ModelChoice | null {
+  const own = local.find((model) => model.present && !catalog.some((item) => item.localModelId === model.id))
+  if (own) return { kind: 'local', modelId: own.id }
+  const downloaded = catalog.find((item) => item.localModelId && local.some((model) => model.id === item.localModelId && model.present))
+  const recommended = downloaded ?? catalog.find((item) => item.recommended)
+  return recommended ? { kind: 'catalog', catalogId: recommended.id } : null
+}
+
+/** Step 1: this PC's hardware, the models already on it first, then the recommended catalog model and the others. */
 export function PcStep(props: {
   hardware: HardwareInfo | null
   catalog: CatalogItem[]
@@ -55,14 +67,20 @@ export function PcStep(props: {
       ) : (
         <p className="muted">Looking at this PC…</p>
       )}
-      {recommended && badge ? (
+      {downloaded.length > 0 && (
+        <p className="recommended" data-testid="local-model-first">
+          {downloaded.length === 1 ? 'A model is' : `${downloaded.length} models are`} already on this PC: mining one needs no download.
+          {recommended ? ` The catalog's pick for this PC is ${recommended.name} (${formatBytes(recommended.sizeBytes)}).` : ''}
+        </p>
+      )}
+      {downloaded.length > 0 ? null : recommended && badge ? (
         <p className="recommended" data-testid="recommended-model">
           Recommended for this PC: <strong>{recommended.name}</strong> ({formatBytes(recommended.sizeBytes)}). {badge.label}: {badge.detail}
         </p>
       ) : offline ? (
         <p className="recommended" data-testid="recommended-model">
-          Fit unknown: offline. The model host could not be reached, so no catalog model can be recommended now;{' '}
-          {downloaded.length > 0 ? 'the models already on this PC come first.' : 'a catalog model downloads once the network is back.'}
+          Fit unknown: offline. The model host could not be reached, so no catalog model can be recommended now; a catalog model downloads
+          once the network is back.
         </p>
       ) : estimating ? (
         <p className="muted">Checking which catalog model fits this PC…</p>
@@ -73,7 +91,7 @@ export function PcStep(props: {
         Model to mine with
         <select value={choiceKey(choice)} onChange={(event) => props.onChoose(parseKey(event.target.value))}>
           <option value="">Choose a model…</option>
-          {offline && localGroup}
+          {localGroup}
           <optgroup label="Catalog (downloaded when needed)">
             {catalog.map((item) => (
               <option key={item.id} value={`catalog:${item.id}`}>
@@ -83,7 +101,6 @@ export function PcStep(props: {
               </option>
             ))}
           </optgroup>
-          {!offline && localGroup}
         </select>
       </label>
     </div>

@@ -7,7 +7,8 @@ import { useSaveFeedback } from '../../components/useSaveFeedback'
 
 /**
  * The local OpenAI/KoboldAI API for other apps (off by default). Every change confirms or errors beside
- * the controls; the toggle shows whether the API runs, so an enable that failed (a port in use) stays off.
+ * the controls; the toggle shows whether the API runs, so an enable that failed (a port in use) stays off, and the
+ * host stores it off (a restart does not try again); a start that failed at launch says why beside the toggle too.
  */
 export function LocalApiSettings() {
   const localApi = useStore(localApiStore)
@@ -38,6 +39,12 @@ export function LocalApiSettings() {
           Enable the local API
         </label>
         <SaveFeedback feedback={feedback} />
+        {/* A start that failed without a click here (at launch) still says why beside the toggle. */}
+        {!feedback.error && !feedback.saving && localApi.error && (
+          <span className="save-feedback error-text" role="alert">
+            {localApi.error}
+          </span>
+        )}
       </div>
       <label>
         Port

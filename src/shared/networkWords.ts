@@ -1,7 +1,8 @@
 /**
  * Network failures in plain words. Node and undici report them as errno codes inside `cause`
  * ("getaddrinfo ENOTFOUND huggingface.co", "connect ECONNREFUSED 127.0.0.1:443", "fetch failed"); those
- * codes stop here, at the models service's edge, and the page only ever gets the sentence.
+ * codes stop here, where the models service and the grid client meet the network, and the page only ever gets
+ * the sentence.
  */
 
 const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN'])
@@ -19,13 +20,12 @@ function codeOf(error: unknown): string | null {
   return null
 }
 
-/** The host part of a URL, for the sentence ("huggingface.co"). */
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host
-  } catch {
-    return 'the model host'
-  }
+/** Host and port of an absolute URL, userinfo skipped (a regex: src/shared has no URL class to lean on). */
+const HOST_AND_PORT = /^[a-z][a-z\d+.-]*:\/\/(?:[^@/\\?#]*@)?([^/\\?#]+)/i
+
+/** The host part of a URL, for the sentence ("huggingface.co", "127.0.0.1:7001"). */
+function hostOf(url: string, unnamed: string): string {
+  return HOST_AND_PORT.exec(url)?.[1]?.toLowerCase() ?? unnamed
 }
 
 /** True when the failure means this PC cannot reach the host at all (offline, no DNS, no route, no answer). */
@@ -34,9 +34,14 @@ export function isUnreachable(error: unknown): boolean {
   return code === null || OFFLINE_CODES.has(code) || TIMEOUT_CODES.has(code) || code === 'ECONNREFUSED'
 }
 
-/** One sentence for a request to `url` that failed before (or while) the server answered. */
-export function networkSentence(url: string, error: unknown): string {
-  const host = hostOf(url)
+/** True when the failure carries an errno-like code (its message would show it raw). */
+export function hasNetworkCode(error: unknown): boolean {
+  return codeOf(error) !== null
+}
+
+/** One sentence for a request to `url` that failed before (or while) the server answered; `unnamed` names a URL that does not parse. */
+export function networkSentence(url: string, error: unknown, unnamed = 'the model host'): string {
+  const host = hostOf(url, unnamed)
   const code = codeOf(error)
   if (code && OFFLINE_CODES.has(code)) return `Cannot reach ${host}: this PC seems to be offline.`
   if (code && TIMEOUT_CODES.has(code)) return `${host} did not answer in time; the network may be down or very slow.`
