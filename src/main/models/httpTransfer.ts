@@ -265,8 +265,16 @@ export function networkError(url: string, error: unknown, signal: AbortSignal): 
   return new TransferError(networkSentence(url, error), true)
 }
 
+/** The bytes at the address do not start like a model file. */
+export class NotGgufError extends TransferError {
+  constructor() {
+    super('The address does not serve a GGUF model file.', false)
+    this.name = 'NotGgufError'
+  }
+}
+
 export function notGguf(): TransferError {
-  return new TransferError('The address does not serve a GGUF model file.', false)
+  return new NotGgufError()
 }
 
 export function writeError(error: unknown): Error {
