@@ -12,16 +12,20 @@ export interface PartsPolicy extends RangedSettings {
  * segments (small enough that the hash trails the download by a few segments, large enough that a request
  * per segment costs nothing), for files of 64 MiB and up.
  */
-export const DEFAULT_PARTS: PartsPolicy = { connections: 4, segmentBytes: 32 * 1024 * 1024, minBytes: 64 * 1024 * 1024, partRetries: 3, retryDelayMs: 1000 }
+export const DEFAULT_PARTS: PartsPolicy = {
+  connections: 4,
+  segmentBytes: 32 * 1024 * 1024,
+  minBytes: 64 * 1024 * 1024,
+  partRetries: 3,
+  retryDelayMs: 1000,
+}
 
 /**
  * One attempt at a download: parallel ranged parts where the server said it serves ranges and the size is
  * known, one stream otherwise, and one stream also when a server turns out to refuse parts (it answers a
  * ranged request with the whole file), continuing from the bytes complete from the start.
  */
-export async function downloadToFile(
-  options: TransferOptions & { remote: RemoteFileInfo; parts: PartsPolicy },
-): Promise<TransferResult> {
+export async function downloadToFile(options: TransferOptions & { remote: RemoteFileInfo; parts: PartsPolicy }): Promise<TransferResult> {
   const size = options.remote.sizeBytes
   if (options.remote.acceptsRanges && size !== null && size >= options.parts.minBytes && options.parts.connections > 1) {
     try {

@@ -168,10 +168,14 @@ export async function rangedTransferToFile(options: RangedTransferOptions): Prom
       segment.claimed = true
       try {
         await fetchPart(segment)
-      } catch (error) {
+      } catch (caught) {
         if (signal.aborted) throw signal.reason
+        const error =
+          caught instanceof TransferError || caught instanceof AppError || caught instanceof RangesRefused
+            ? caught
+            : networkError(options.url, caught, signal)
         const partCanRetry = error instanceof TransferError && error.retryable && segment.failures < options.settings.partRetries
-        if (!partCanRetry) throw error instanceof TransferError || error instanceof AppError || error instanceof RangesRefused ? error : networkError(options.url, error, signal)
+        if (!partCanRetry) throw error
         segment.failures++
         await delay(options.settings.retryDelayMs * 2 ** (segment.failures - 1), undefined, { signal })
       } finally {
@@ -283,7 +287,11 @@ function planSaver(partPath: string, total: number, segments: Segment[]) {
     lastSaved = performance.now()
     const text = JSON.stringify({ size: total, segments: segments.map((s) => [s.start, s.end, s.received]) })
     // A plan that cannot be written (a full disk) leaves the last one, which only means re-fetching more.
-    chain = chain.then(() => writeFile(`${path}.tmp`, text).then(() => rename(`${path}.tmp`, path)).catch(() => undefined))
+    chain = chain.then(() =>
+      writeFile(`${path}.tmp`, text)
+        .then(() => rename(`${path}.tmp`, path))
+        .catch(() => undefined),
+    )
     return chain
   }
   return {
