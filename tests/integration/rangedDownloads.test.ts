@@ -84,7 +84,8 @@ describe('a download in parallel ranged parts', () => {
 
   it('asks again only for the rest of a part whose connection drops, while the other parts are not fetched again', async () => {
     server.faults = { dropAtFraction: 0.4 }
-    const downloads = manager()
+    const logs: string[] = []
+    const downloads = manager({ log: (line) => logs.push(line) })
     const done = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
     expect(done.state).toBe('done')
     const cut = Math.floor(size * 0.4)
@@ -97,6 +98,7 @@ describe('a download in parallel ranged parts', () => {
     ).toEqual([...segments, again].sort())
     // The drop never reached the retry countdown: the part was asked again on its own.
     expect(events.flat().some((d) => /Retrying/.test(d.error ?? ''))).toBe(false)
+    expect(logs.filter((line) => /^download of tiny\.gguf: .* \(attempt 1 of 3 for this part\)$/.test(line))).toHaveLength(1)
     expect(sameAsServed()).toBe(true)
   })
 

@@ -232,6 +232,7 @@ export class DownloadManager {
             signal,
             remote,
             parts: this.options.parts ?? DEFAULT_PARTS,
+            onPartRetry: (why) => this.options.log?.(`download of ${download.fileName}: ${why}`),
             hashPlace: this.options.hashPlace,
             fetch: this.options.fetch,
             onBytes: (received, total) => this.progress(download.id, received, total),

@@ -25,7 +25,9 @@ export const DEFAULT_PARTS: PartsPolicy = {
  * known, one stream otherwise, and one stream also when a server turns out to refuse parts (it answers a
  * ranged request with the whole file), continuing from the bytes complete from the start.
  */
-export async function downloadToFile(options: TransferOptions & { remote: RemoteFileInfo; parts: PartsPolicy }): Promise<TransferResult> {
+export async function downloadToFile(
+  options: TransferOptions & { remote: RemoteFileInfo; parts: PartsPolicy; onPartRetry?(why: string): void },
+): Promise<TransferResult> {
   const size = options.remote.sizeBytes
   if (options.remote.acceptsRanges && size !== null && size >= options.parts.minBytes && options.parts.connections > 1) {
     try {

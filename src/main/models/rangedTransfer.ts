@@ -31,6 +31,8 @@ export interface RangedSettings {
 export interface RangedTransferOptions extends TransferOptions {
   sizeBytes: number
   settings: RangedSettings
+  /** Told when one part is asked for again (the download goes on meanwhile), for the log. */
+  onPartRetry?(why: string): void
 }
 
 /** The server answered a ranged request with the whole file: it does not serve parts after all. */
@@ -177,6 +179,7 @@ export async function rangedTransferToFile(options: RangedTransferOptions): Prom
         const partCanRetry = error instanceof TransferError && error.retryable && segment.failures < options.settings.partRetries
         if (!partCanRetry) throw error
         segment.failures++
+        options.onPartRetry?.(`${error.message} (attempt ${segment.failures} of ${options.settings.partRetries} for this part)`)
         await delay(options.settings.retryDelayMs * 2 ** (segment.failures - 1), undefined, { signal })
       } finally {
         segment.claimed = false
