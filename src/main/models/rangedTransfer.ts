@@ -77,7 +77,11 @@ export async function rangedTransferToFile(options: RangedTransferOptions): Prom
   const total = options.sizeBytes
   const segments = await loadPlan(options.partPath, total, options.settings.segmentBytes)
   const file = await open(options.partPath, 'r+')
-  await file.truncate(total)
+  // Sparse where the file system allows; the free space is checked as bytes arrive, not reserved here.
+  await file.truncate(total).catch(async (error: unknown) => {
+    await file.close()
+    throw writeError(error)
+  })
   const hasher = await startFileHasher(options.partPath, options.hashPlace)
   const stop = new AbortController()
   const signal = AbortSignal.any([options.signal, stop.signal])
