@@ -1,7 +1,11 @@
 import type { FileHandle } from 'node:fs/promises'
 
-/** Bytes gathered before one write: the network hands over 16–64 KB at a time, the disk prefers megabytes. */
-const WRITE_BYTES = 4 * 1024 * 1024
+/**
+ * Bytes gathered before one write: the network hands over 16–64 KB at a time. Measured on the 2-core machine
+ * (loopback, same rounds): 256–512 KiB pieces ran at 0.8–1.8× the plain copy, 1 MiB at 0.6–0.9×, 4 MiB at
+ * 0.5–0.6×; a piece is written and read back for hashing soon after, so smaller ones stay in the CPU's caches.
+ */
+const WRITE_BYTES = 512 * 1024
 /** A slow link still reports progress (and makes its bytes resumable) at least this often. */
 const WRITE_AFTER_MS = 250
 
