@@ -17,19 +17,19 @@ async function serve(handler: (headers: IncomingHttpHeaders) => { status: number
 }
 
 describe('asking a model host about a file before downloading it', () => {
-  it('reads the advertised sha256 from the first answer and sends the token only to the host it is for', async () => {
+  it('reads the advertised sha256 from the first answer, whether the CDN serves ranges, and sends the token only to the host it is for', async () => {
     const sha = 'ab'.repeat(32)
     const seenByCdn: IncomingHttpHeaders[] = []
     const cdn = await serve((headers) => {
       seenByCdn.push(headers)
-      return { status: 200, headers: { 'content-length': '1234' } }
+      return { status: 200, headers: { 'content-length': '1234', 'accept-ranges': 'bytes' } }
     })
     const hub = await serve((headers) => ({
       status: headers.authorization === 'Bearer hf_secret' ? 302 : 401,
       headers: { location: `${cdn}/blob`, 'x-linked-etag': `"${sha}"`, 'x-linked-size': '1234' },
     }))
     const info = await probeRemoteFile(`${hub}/model.gguf`, { authorization: 'Bearer hf_secret' }, AbortSignal.timeout(5000))
-    expect(info).toEqual({ sizeBytes: 1234, sha256: sha })
+    expect(info).toEqual({ sizeBytes: 1234, sha256: sha, acceptsRanges: true })
     expect(seenByCdn).toHaveLength(1)
     expect(seenByCdn[0]!.authorization).toBeUndefined()
   })

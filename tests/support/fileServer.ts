@@ -13,6 +13,8 @@ export interface FileServerFaults {
   corrupt?: boolean
   /** Ignore Range headers and never advertise `Accept-Ranges`. */
   noRange?: boolean
+  /** Advertise `Accept-Ranges: bytes` but answer every GET with the whole file (as some proxies do). */
+  rangesIgnored?: boolean
   /** Send at most this many bytes per second (to keep a download in flight long enough to pause or kill it). */
   bytesPerSecond?: number
   /** Advertise the file's sha256 the way Hugging Face does (`X-Linked-ETag`); on by default. */
@@ -37,6 +39,8 @@ export interface FileServer {
   /** `http://127.0.0.1:<port>`, e.g. as `HF_ENDPOINT`. */
   readonly origin: string
   readonly requests: FileRequest[]
+  /** The most GETs of model files that were being answered at the same time. */
+  readonly peakConcurrentGets: number
   faults: FileServerFaults
   sha256(name: string): string
   close(): Promise<void>
@@ -49,6 +53,8 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
   const requests: FileRequest[] = []
   const sockets = new Set<Socket>()
   let dropped = false
+  let concurrentGets = 0
+  let peakConcurrentGets = 0
   const state = { faults }
 
   const server = createServer((req, res) => {
@@ -68,7 +74,7 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
       return
     }
     const served = f.corrupt ? corrupted(body) : body
-    const range = f.noRange ? null : parseRange(req.headers.range, body.length)
+    const range = f.noRange || f.rangesIgnored ? null : parseRange(req.headers.range, body.length)
     const start = range?.start ?? 0
     const end = range?.end ?? body.length - 1
     const headers: Record<string, string | number> = {
@@ -87,6 +93,14 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
       res.end()
       return
     }
+    concurrentGets++
+    peakConcurrentGets = Math.max(peakConcurrentGets, concurrentGets)
+    let answered = false
+    const ended = () => {
+      if (!answered) concurrentGets--
+      answered = true
+    }
+    res.once('finish', ended).once('close', ended)
     const dropAt = f.dropAtFraction !== undefined && !dropped ? Math.floor(body.length * f.dropAtFraction) : Number.POSITIVE_INFINITY
     void stream(
       res,
@@ -112,6 +126,9 @@ export async function startFileServer(files: Record<string, string>, faults: Fil
     url: (name) => `http://127.0.0.1:${port}/${name.split('/').map(encodeURIComponent).join('/')}`,
     origin: `http://127.0.0.1:${port}`,
     requests,
+    get peakConcurrentGets() {
+      return peakConcurrentGets
+    },
     get faults() {
       return state.faults
     },

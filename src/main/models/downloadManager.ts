@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { statfs } from 'node:fs/promises'
-import { rename, rm, stat } from 'node:fs/promises'
+import { rename, rm, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CatalogEntry, DownloadSnapshot } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
 import { createBackoff } from '../../worker/backoff.js'
 import type { DownloadRecord, ModelsRepository } from '../store/modelsRepository.js'
-import { DOWNLOAD_DISK_FULL, probeRemoteFile, TransferError, transferToFile, type TransferResult } from './httpTransfer.js'
+import { DEFAULT_PARTS, downloadToFile, type PartsPolicy } from './downloadTransfer.js'
+import { DOWNLOAD_DISK_FULL, probeRemoteFile, TransferError, type TransferResult } from './httpTransfer.js'
+import type { HashPlace } from './hashWorker.js'
 import { resolveModelSource } from './modelSource.js'
+import { partReceivedBytes, removePart } from './rangedTransfer.js'
 
 /** Downloads at once; more wait in the queue (one fast transfer beats two competing ones). */
 const PARALLEL_DOWNLOADS = 1
@@ -39,6 +41,10 @@ export interface DownloadManagerOptions {
   /** The Hugging Face endpoint `hf:` URIs resolve against (tests point it at a local server). */
   hfEndpoint?: string
   backoff?: { initialMs: number; maxMs: number }
+  /** When and how a file comes in parallel ranged parts (DEFAULT_PARTS; tests use small files and segments). */
+  parts?: PartsPolicy
+  /** Where the sha256 is computed (a worker thread; the bench compares). */
+  hashPlace?: HashPlace
   /**
    * True (the app): take over the queue left by the last run. False (a one-off CLI command next to a running
    * app): run only the downloads this instance queues.
@@ -158,7 +164,7 @@ export class DownloadManager {
   async cancel(id: string): Promise<void> {
     const download = this.require(id)
     if (this.active.has(id)) await this.stopActive(id, 'cancelled')
-    await rm(this.partPath(download.fileName), { force: true })
+    await removePart(this.partPath(download.fileName))
     this.options.repo.removeDownload(id)
     this.live.delete(id)
     this.emit()
@@ -219,11 +225,15 @@ export class DownloadManager {
 
       const result = await this.withRetries(
         () =>
-          transferToFile({
+          downloadToFile({
             url,
             partPath: part,
             headers,
             signal,
+            remote,
+            parts: this.options.parts ?? DEFAULT_PARTS,
+            onPartRetry: (why) => this.options.log?.(`download of ${download.fileName}: ${why}`),
+            hashPlace: this.options.hashPlace,
             fetch: this.options.fetch,
             onBytes: (received, total) => this.progress(download.id, received, total),
             checkSpace: (received, total) => this.checkSpaceWhileArriving(download.fileName, received, total),
@@ -236,7 +246,7 @@ export class DownloadManager {
       this.persist(download.id, { state: 'verifying', receivedBytes: result.sizeBytes, totalBytes: result.sizeBytes })
       this.emit()
       if (expected && expected !== result.sha256) {
-        await rm(part, { force: true })
+        await removePart(part)
         throw new TransferError(
           `The downloaded file is damaged (sha256 ${result.sha256.slice(0, 12)}… instead of ${expected.slice(0, 12)}…); it was deleted. Try again.`,
           false,
@@ -305,11 +315,7 @@ export class DownloadManager {
   }
 
   private async checkDiskSpace(fileName: string, total: number | null, part: string): Promise<void> {
-    const have = await stat(part).then(
-      (s) => s.size,
-      () => 0,
-    )
-    await this.checkSpaceWhileArriving(fileName, have, total)
+    await this.checkSpaceWhileArriving(fileName, await partReceivedBytes(part), total)
   }
 
   /** Refuses to go on unless the rest of the file (or, of unknown size, the margin) still fits. */

@@ -1,9 +1,8 @@
-import { createHash, type Hash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { open, rm, stat, truncate } from 'node:fs/promises'
-import { Readable } from 'node:stream'
 import { AppError } from '../../shared/result.js'
+import { startFileHasher, type HashPlace } from './hashWorker.js'
 import { networkSentence } from '../../shared/networkWords.js'
+import { PartWriter } from './partWriter.js'
 
 /** A failed transfer attempt; `retryable` ones are tried again after a backoff, the others end the download. */
 export class TransferError extends Error {
@@ -21,6 +20,8 @@ export interface RemoteFileInfo {
   sizeBytes: number | null
   /** The sha256 the server advertises (Hugging Face's `X-Linked-ETag` for LFS files), if any. */
   sha256: string | null
+  /** The server said it serves byte ranges (`Accept-Ranges: bytes`), so the file may come in parallel parts. */
+  acceptsRanges: boolean
 }
 
 /** One attempt's options. */
@@ -39,6 +40,8 @@ export interface TransferOptions {
    */
   checkSpace?(received: number, total: number | null): Promise<void>
   spaceCheckEveryBytes?: number
+  /** Where the sha256 is computed (a worker thread unless the bench compares). */
+  hashPlace?: HashPlace
 }
 
 /** The finished file. */
@@ -47,7 +50,7 @@ export interface TransferResult {
   sha256: string
 }
 
-const GGUF_MAGIC = Buffer.from('GGUF')
+export const GGUF_MAGIC = Buffer.from('GGUF')
 /** How long a server has to answer before the attempt counts as failed (and is retried). */
 const ANSWER_TIMEOUT_MS = 10_000
 
@@ -95,31 +98,25 @@ export async function probeRemoteFile(
     const linkedSize = Number(response.headers.get('x-linked-size') ?? NaN)
     const length = Number(response.headers.get('content-length') ?? NaN)
     const sizeBytes = Number.isFinite(linkedSize) ? linkedSize : Number.isFinite(length) ? length : null
-    return { sizeBytes, sha256 }
+    const acceptsRanges = (response.headers.get('accept-ranges') ?? '').toLowerCase().includes('bytes')
+    return { sizeBytes, sha256, acceptsRanges }
   }
   throw new TransferError('The server redirected too many times.', false)
 }
 
 /**
  * Downloads `url` into `partPath`, resuming from the bytes already there with an HTTP Range request. A
- * server that ignores Range (answers 200) makes it start over cleanly. The sha256 is computed while the bytes
- * arrive (after re-reading what an earlier attempt left), so verifying costs no second pass over the file.
+ * server that ignores Range (answers 200) makes it start over cleanly. Bytes are written in large pieces
+ * and hashed by a worker thread as they land (an earlier attempt's bytes first), so verifying costs no
+ * second pass and the thread that receives neither hashes nor waits on each small write.
  */
 export async function transferToFile(options: TransferOptions): Promise<TransferResult> {
-  const fetchImpl = options.fetch ?? fetch
   // A partial file shorter than the magic cannot be checked on resume; it is cheaper to start it over.
   const kept = await sizeOf(options.partPath)
   const existing = kept >= GGUF_MAGIC.length ? kept : 0
   const headers: Record<string, string> = { ...options.headers, 'accept-encoding': 'identity' }
   if (existing > 0) headers.range = `bytes=${existing}-`
-  // The answer (its headers) must come in time; the body then takes as long as it takes.
-  const answered = new AbortController()
-  const answerTimer = setTimeout(() => answered.abort(new DOMException('no answer', 'TimeoutError')), ANSWER_TIMEOUT_MS)
-  const response = await fetchImpl(options.url, { headers, redirect: 'follow', signal: AbortSignal.any([options.signal, answered.signal]) })
-    .catch((error: unknown) => {
-      throw networkError(options.url, answered.signal.aborted ? answered.signal.reason : error, options.signal)
-    })
-    .finally(() => clearTimeout(answerTimer))
+  const response = await answerOf(options.url, headers, options.signal, options.fetch)
   if (response.status === 416 && existing > 0) {
     // What we have no longer matches the file (it changed, or the part is longer than it): start again.
     await response.body?.cancel()
@@ -130,8 +127,8 @@ export async function transferToFile(options: TransferOptions): Promise<Transfer
 
   let offset = existing
   if (response.status === 206) {
-    const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '')
-    if (!range || Number(range[1]) !== existing) {
+    const range = contentRange(response.headers)
+    if (!range || range.start !== existing) {
       await response.body.cancel()
       await truncate(options.partPath, 0)
       throw new TransferError('The server resumed at the wrong place; starting over.', true)
@@ -142,30 +139,32 @@ export async function transferToFile(options: TransferOptions): Promise<Transfer
   const length = Number(response.headers.get('content-length') ?? NaN)
   const total = Number.isFinite(length) ? offset + length : null
 
-  const hash = createHash('sha256')
-  if (offset > 0) await hashFile(options.partPath, hash)
   const file = await open(options.partPath, offset === 0 ? 'w' : 'r+')
+  const hasher = await startFileHasher(options.partPath, options.hashPlace)
+  hasher.advanceTo(offset)
+  let written = offset
+  const writer = new PartWriter(
+    file,
+    offset,
+    (end) => {
+      written = end
+      hasher.advanceTo(end)
+      options.onBytes(end, total)
+    },
+    writeError,
+  )
   let received = offset
   let checkedMagic = offset >= GGUF_MAGIC.length
   // Bytes held back until the magic can be checked (a server may send it split over tiny chunks).
   let head = Buffer.alloc(0)
   const checkEvery = options.spaceCheckEveryBytes ?? 64 * 1024 * 1024
   let nextSpaceCheck = received
-  const write = async (bytes: Buffer) => {
-    if (options.checkSpace && received >= nextSpaceCheck) {
-      await options.checkSpace(received, total)
-      nextSpaceCheck = received + checkEvery
-    }
-    await file.write(bytes, 0, bytes.length, received).catch((error: unknown) => {
-      throw writeError(error)
-    })
-    hash.update(bytes)
-    received += bytes.length
-    options.onBytes(received, total)
-  }
   try {
-    for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
-      let bytes = chunk as Buffer
+    const reader = response.body.getReader()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      let bytes: Uint8Array = value
       if (!checkedMagic) {
         head = Buffer.concat([head, bytes])
         if (head.length < GGUF_MAGIC.length) continue
@@ -173,37 +172,66 @@ export async function transferToFile(options: TransferOptions): Promise<Transfer
         if (!head.subarray(0, GGUF_MAGIC.length).equals(GGUF_MAGIC)) throw notGguf()
         bytes = head
       }
-      await write(bytes)
+      if (options.checkSpace && received >= nextSpaceCheck) {
+        await options.checkSpace(received, total)
+        nextSpaceCheck = received + checkEvery
+      }
+      await writer.push(bytes)
+      received += bytes.length
     }
     if (!checkedMagic) throw notGguf()
+    await writer.flush()
   } catch (error) {
-    await file.close()
-    // A page that is not a model leaves nothing behind; a cut transfer keeps its bytes for the resume.
-    if (received === 0) {
-      await rm(options.partPath, { force: true })
-    }
+    // What did arrive is kept for the resume; a write that failed already said why.
+    await writer.flush().catch(() => undefined)
+    await Promise.all([file.close(), hasher.close()])
+    // A page that is not a model leaves nothing behind.
+    if (written === 0) await rm(options.partPath, { force: true })
     if (error instanceof TransferError || error instanceof AppError) throw error
     throw networkError(options.url, error, options.signal)
   }
   await file.close()
   if (total !== null && received < total) {
+    await hasher.close()
     throw new TransferError(`The connection ended early (${received} of ${total} bytes); resuming.`, true)
   }
-  return { sizeBytes: received, sha256: hash.digest('hex') }
+  return { sizeBytes: received, sha256: await hasher.digest(received) }
+}
+
+/**
+ * Asks for `url` and waits for the answer's headers, at most ANSWER_TIMEOUT_MS; the body then takes as long
+ * as it takes. The timer's own reason is what reaches the retry, so a host that accepts and never answers is
+ * retried as "did not answer in time".
+ */
+export async function answerOf(
+  url: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Response> {
+  const answered = new AbortController()
+  const answerTimer = setTimeout(() => answered.abort(new DOMException('no answer', 'TimeoutError')), ANSWER_TIMEOUT_MS)
+  return fetchImpl(url, { headers, redirect: 'follow', signal: AbortSignal.any([signal, answered.signal]) })
+    .catch((error: unknown) => {
+      throw networkError(url, answered.signal.aborted ? answered.signal.reason : error, signal)
+    })
+    .finally(() => clearTimeout(answerTimer))
+}
+
+/** The start, end (inclusive) and full size of a 206 answer's `Content-Range`. */
+export function contentRange(headers: Headers): { start: number; end: number; size: number | null } | null {
+  const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headers.get('content-range') ?? '')
+  if (!range) return null
+  return { start: Number(range[1]), end: Number(range[2]), size: range[3] === '*' ? null : Number(range[3]) }
 }
 
 /** The sha256 of a whole file (for files registered in place, and for the bench). */
 export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  await hashFile(path, hash)
-  return hash.digest('hex')
+  const hasher = await startFileHasher(path)
+  return hasher.digest(await sizeOf(path))
 }
 
-async function hashFile(path: string, hash: Hash): Promise<void> {
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
-}
-
-async function sizeOf(path: string): Promise<number> {
+export async function sizeOf(path: string): Promise<number> {
   try {
     return (await stat(path)).size
   } catch {
@@ -220,7 +248,7 @@ function advertisedSha256(headers: Headers): string | null {
   return /^[0-9a-f]{64}$/.test(value) ? value : null
 }
 
-function statusError(status: number): TransferError {
+export function statusError(status: number): TransferError {
   if (status === 404 || status === 410) return new TransferError(`The server has no file at that address (HTTP ${status}).`, false)
   if (status === 401 || status === 403) {
     return new TransferError(
@@ -232,16 +260,24 @@ function statusError(status: number): TransferError {
   return new TransferError(`The server answered HTTP ${status}.`, false)
 }
 
-function networkError(url: string, error: unknown, signal: AbortSignal): unknown {
+export function networkError(url: string, error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason
   return new TransferError(networkSentence(url, error), true)
 }
 
-function notGguf(): TransferError {
-  return new TransferError('The address does not serve a GGUF model file.', false)
+/** The bytes at the address do not start like a model file. */
+export class NotGgufError extends TransferError {
+  constructor() {
+    super('The address does not serve a GGUF model file.', false)
+    this.name = 'NotGgufError'
+  }
 }
 
-function writeError(error: unknown): Error {
+export function notGguf(): TransferError {
+  return new NotGgufError()
+}
+
+export function writeError(error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code
   if (code === 'ENOSPC' || code === 'EDQUOT') return new AppError('NOT_ENOUGH_SPACE', DOWNLOAD_DISK_FULL)
   return new TransferError(`The file could not be written (${code ?? String(error)}).`, false)
