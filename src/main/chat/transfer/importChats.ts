@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { ConversationSummary } from '../../../shared/domain.js'
 import { AppError } from '../../../shared/result.js'
-import { FIRST_CURSOR, type AppendCursor, type ChatRepository } from '../../store/chatRepository.js'
+import { FIRST_CURSOR, type AppendCursor, type ImportedRow } from '../../store/chatImports.js'
+import type { ChatRepository } from '../../store/chatRepository.js'
 import { chatExportSchema, type ExportedConversation, type ExportedMessage } from './exportFormat.js'
 import { chatGptExportSchema, fromChatGpt } from './importChatGpt.js'
 import { replyAuthorOfLabel } from './legacyReplyLabel.js'
+import { orderedIds } from './orderedIds.js'
 
 /** Reads a GridForge export or a ChatGPT `conversations.json`; throws one clear sentence otherwise. */
 export function parseImport(text: string): ExportedConversation[] {
@@ -28,14 +30,12 @@ export function parseImport(text: string): ExportedConversation[] {
   throw new AppError('BAD_REQUEST', 'That file is neither a GridForge chat export nor a ChatGPT conversations.json.')
 }
 
-/** Messages stored per insert call; a transaction takes as many calls as fit in `IMPORT_SLICE_MS`. */
-export const IMPORT_BATCH = 250
-
 /**
  * How long one import transaction may hold the event loop before it commits and lets jobs, the UI and the
- * local API run. Longer slices mean fewer commits (each costs a WAL write), shorter ones a livelier host.
+ * local API run. Longer slices mean fewer commits (each costs a WAL write and a search-index segment), shorter
+ * ones a livelier host; the bench measures both sides (the import's speed and a job's overhead meanwhile).
  */
-export const IMPORT_SLICE_MS = 40
+export const IMPORT_SLICE_MS = 12
 
 /** How far an import has got, in messages. */
 export type ImportProgress = (stored: number, total: number) => void
@@ -45,8 +45,9 @@ export interface ImportOptions {
   onProgress?: ImportProgress
   /** Aborting stops the import at the next slice and removes everything it stored. */
   signal?: AbortSignal
-  batch?: number
   sliceMs?: number
+  /** At most this many messages per slice (tests use it to get several slices from a small file). */
+  sliceMessages?: number
   clock?: () => number
 }
 
@@ -57,8 +58,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Stores imported conversations as new ones (fresh ids, so importing twice never overwrites), all or
- * nothing, in time slices that let the rest of the host run. Conversations stay hidden (as deleted) until
- * every message is in, then appear together; a failure or a cancel removes them. Returns the new conversations.
+ * nothing, in time slices that let the rest of the host run. Conversations stay hidden until every message
+ * is in, then appear together; a failure or a cancel removes them, and so does the next start after a kill
+ * (`ChatImports.abandonUnfinished`). Returns the new conversations.
  */
 export async function storeImport(
   repo: ChatRepository,
@@ -68,12 +70,14 @@ export async function storeImport(
   const {
     onProgress = () => undefined,
     signal,
-    batch = IMPORT_BATCH,
     sliceMs = IMPORT_SLICE_MS,
+    sliceMessages = Number.POSITIVE_INFINITY,
     clock = performance.now.bind(performance),
   } = options
+  const imports = repo.imports
   const total = conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0)
   const created: Array<{ summary: ConversationSummary; updatedAt: number }> = []
+  const nextId = orderedIds()
   let stored = 0
   const stopIfCancelled = () => {
     if (signal?.aborted) throw new AppError('BAD_REQUEST', IMPORT_CANCELLED)
@@ -81,46 +85,26 @@ export async function storeImport(
   try {
     for (const conversation of conversations) {
       stopIfCancelled()
-      const summary = repo.transaction(() => {
-        const fresh = repo.createConversation(conversation.title || 'Imported chat', conversation.settings, conversation)
-        repo.softDelete(fresh.id)
-        return fresh
-      })
+      const summary = imports.begin(randomUUID(), conversation.title || 'Imported chat', conversation.settings, conversation)
       created.push({ summary, updatedAt: conversation.updatedAt })
-      const ordered = parentsFirst(conversation.messages)
-      const ids = new Map(ordered.map((message) => [message.id, randomUUID()]))
+      const rows = storedRows(parentsFirst(conversation.messages), nextId)
       let cursor: AppendCursor = FIRST_CURSOR
-      const storedBefore = stored
       let next = 0
-      while (next < ordered.length) {
-        repo.transaction(() => {
-          const began = clock()
-          do {
-            const slice = ordered.slice(next, next + batch)
-            cursor = repo.appendMessages(
-              summary.id,
-              slice.map((message) => toStored(message, ids)),
-              cursor,
-            )
-            for (const message of slice)
-              if (message.error) repo.saveContent(ids.get(message.id)!, message.content, storedState(message), message.error)
-            next += slice.length
-          } while (next < ordered.length && clock() - began < sliceMs)
-        })
-        onProgress(storedBefore + next, total)
+      while (next < rows.length) {
+        const began = clock()
+        let inSlice = 0
+        const slice = imports.appendSlice(summary.id, rows, next, cursor, () => ++inSlice < sliceMessages && clock() - began < sliceMs)
+        cursor = slice.cursor
+        next += slice.stored
+        onProgress(stored + next, total)
         await nextTurn()
         stopIfCancelled()
       }
-      stored += ordered.length
+      stored += rows.length
     }
-    repo.transaction(() => {
-      for (const { summary, updatedAt } of created) {
-        repo.restore(summary.id)
-        repo.setActivity(summary.id, updatedAt)
-      }
-    })
+    imports.finish(created.map(({ summary, updatedAt }) => ({ id: summary.id, updatedAt })))
   } catch (error) {
-    for (const { summary } of created) repo.discard(summary.id)
+    for (const { summary } of created) imports.abandon(summary.id)
     throw error
   }
   return created.map(({ summary, updatedAt }) => ({ ...summary, updatedAt }))
@@ -131,22 +115,26 @@ function storedState(message: ExportedMessage): ExportedMessage['state'] {
   return message.state === 'streaming' ? 'interrupted' : message.state
 }
 
-function toStored(message: ExportedMessage, ids: ReadonlyMap<string, string>) {
-  // A parent outside the export (or the message itself) makes it a root, as `parentsFirst` ordered it.
-  const parentId = message.parentId && message.parentId !== message.id ? (ids.get(message.parentId) ?? null) : null
-  return {
+/** The rows to store, parents first, each with a new id and its parent's new id. */
+function storedRows(ordered: ExportedMessage[], nextId: () => string): ImportedRow[] {
+  const ids = new Map<string, string>()
+  for (const message of ordered) ids.set(message.id, nextId())
+  return ordered.map((message) => ({
     id: ids.get(message.id)!,
-    parentId,
+    // A parent outside the export (or the message itself) makes it a root, as `parentsFirst` ordered it.
+    parentId: message.parentId && message.parentId !== message.id ? (ids.get(message.parentId) ?? null) : null,
     role: message.role,
     content: message.content,
     state: storedState(message),
+    error: message.error,
     model: message.model,
-    ...(message.backend ? { backend: message.backend } : {}),
-    ...(message.gridOrigin ? { gridOrigin: message.gridOrigin } : {}),
-    ...(message.reasoning ? { reasoning: message.reasoning, reasoningMs: message.reasoningMs } : {}),
+    backend: message.backend ?? null,
+    gridOrigin: message.gridOrigin ?? null,
+    reasoning: message.reasoning || null,
+    reasoningMs: message.reasoning ? (message.reasoningMs ?? null) : null,
     createdAt: message.createdAt,
     selectedAt: message.selectedAt,
-  }
+  }))
 }
 
 /** A version 1 export: each reply's backend read back from the label its `model` held then. */

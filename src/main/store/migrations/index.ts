@@ -7,6 +7,7 @@ import { migration005ChatBranchesSearch } from './005_chat_branches_search.js'
 import { migration006MessageContextNote } from './006_message_context_note.js'
 import { migration007ReplyBackendReasoning } from './007_reply_backend_reasoning.js'
 import { migration008ReplyStats } from './008_reply_stats.js'
+import { migration010ChatImportIndex } from './010_chat_import_index.js'
 
 /** One schema change. Migrations are numbered, append-only, and never edited once released. */
 export interface Migration {
@@ -25,4 +26,5 @@ export const migrations: readonly Migration[] = [
   migration006MessageContextNote,
   migration007ReplyBackendReasoning,
   migration008ReplyStats,
+  migration010ChatImportIndex,
 ]
