@@ -104,7 +104,13 @@ export async function storeImport(
     }
     imports.finish(created.map(({ summary, updatedAt }) => ({ id: summary.id, updatedAt })))
   } catch (error) {
-    for (const { summary } of created) imports.abandon(summary.id)
+    for (const { summary } of created) {
+      try {
+        imports.abandon(summary.id)
+      } catch {
+        // A disk too full even to delete: the rows stay hidden in chat_imports and the next start removes them.
+      }
+    }
     throw error
   }
   return created.map(({ summary, updatedAt }) => ({ ...summary, updatedAt }))
