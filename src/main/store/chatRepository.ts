@@ -118,14 +118,12 @@ type BatchMessage = Omit<NewMessage, 'conversationId'> & { id: string }
 /** The only code that reads and writes conversations and messages. Statements are prepared once. */
 export class ChatRepository {
   private readonly statements
-  /** An import's writes: hidden conversations filled a slice at a time, indexed per slice. */
-  readonly imports: ChatImports
+  private importWriter: ChatImports | null = null
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
   ) {
-    this.imports = new ChatImports(db, now)
     this.statements = {
       insertConversation: db.prepare('INSERT INTO conversations (id, title, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
       touchConversation: db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?'),
@@ -191,6 +189,12 @@ export class ChatRepository {
          ORDER BY rank LIMIT ?`,
       ),
     }
+  }
+
+  /** An import's writes: hidden conversations filled a slice at a time, indexed per slice (prepared when first used). */
+  get imports(): ChatImports {
+    this.importWriter ??= new ChatImports(this.db, this.now)
+    return this.importWriter
   }
 
   createConversation(
