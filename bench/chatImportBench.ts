@@ -54,12 +54,12 @@ async function importOnce(text: string): Promise<ImportRun> {
   const db = openDatabase(join(dir, 'gridforge.db'))
   try {
     const repo = new ChatRepository(db)
-    const cpuStart = process.cpuUsage()
-    const parseStart = performance.now()
-    const conversations = parseImport(text)
-    const parseMs = performance.now() - parseStart
     const delay = monitorEventLoopDelay({ resolution: 5 })
     delay.enable()
+    const cpuStart = process.cpuUsage()
+    const parseStart = performance.now()
+    const conversations = await parseImport(text)
+    const parseMs = performance.now() - parseStart
     const start = performance.now()
     await storeImport(repo, conversations)
     const storeMs = performance.now() - start
@@ -108,8 +108,8 @@ export async function chatImportBench(options: { engineEntry?: string; model?: s
     ),
     // On a shared machine the wall clock mostly measures the other processes; CPU time is this import's own cost.
     metric('chat_import.messages_per_cpu_s', alone.messagesPerCpuS, 'msg/s', '>= 20000', "the same, per second of this process's CPU"),
-    metric('chat_import.parse', alone.parseMs, 'ms', undefined, 'JSON and schema, one piece (not yielding)'),
-    metric('chat_import.longest_event_loop_wait', alone.longestWaitMs, 'ms', undefined, `while storing, slices of ${IMPORT_SLICE_MS} ms`),
+    metric('chat_import.parse', alone.parseMs, 'ms', undefined, 'JSON in one piece, then the schema 5,000 messages a turn'),
+    metric('chat_import.longest_event_loop_wait', alone.longestWaitMs, 'ms', undefined, `parse and store, slices of ${IMPORT_SLICE_MS} ms`),
   ]
   if (!options.engineEntry || !options.model) return metrics
 

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ChatService } from '../../src/main/chat/chatService.js'
 import type { Engine } from '../../src/main/engine/engine.js'
-import { IMPORT_CANCELLED, storeImport } from '../../src/main/chat/transfer/importChats.js'
+import { IMPORT_CANCELLED, parseImport, storeImport } from '../../src/main/chat/transfer/importChats.js'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { repoRoot } from '../support/paths.js'
@@ -97,7 +97,7 @@ describe('importing a long conversation', () => {
     expect(count('SELECT COUNT(*) FROM chat_imports')).toBe(0)
   })
 
-  it('keeps nothing, in the tables or the search index, when the disk fills halfway', async () => {
+  it('shows nothing when the disk fills halfway, and keeps nothing once there is room again', async () => {
     const attempt = storeImport(repo, [longConversation(50), longConversation(10_000)], {
       sliceMessages: 1_000,
       onProgress: (stored) => {
@@ -107,6 +107,13 @@ describe('importing a long conversation', () => {
     })
     await expect(attempt).rejects.toMatchObject({ code: 'SQLITE_FULL' })
     expect(repo.listConversations()).toEqual([])
+    expect(repo.search('word1')).toEqual([])
+    // Removing what it stored may itself need room (the search index writes deletions); what could not be
+    // removed yet stays hidden and listed as unfinished, and the next start removes it.
+    const left = count('SELECT COUNT(*) FROM conversations')
+    expect(count('SELECT COUNT(*) FROM chat_imports')).toBe(left)
+    db.pragma('max_page_count = 1073741823')
+    new ChatService(repo, {} as Engine).recoverFromLastRun()
     expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
     expect(searchIndexMatches(db)).toEqual({ messages: 0, indexed: 0 })
     expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
@@ -178,6 +185,27 @@ describe('importing a long conversation', () => {
     expect(searchIndexMatches(db)).toEqual({ messages: 0, indexed: 0 })
     expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
   }, 60_000)
+})
+
+describe('reading a long export', () => {
+  const exportOf = (messages: unknown[]) =>
+    JSON.stringify({ format: 'gridforge-chat', version: 2, exportedAt: 0, conversations: [{ ...longConversation(0), messages }] })
+
+  it('checks the messages a chunk at a time, letting the host run, and names the message that is wrong', async () => {
+    const messages: Array<Record<string, unknown>> = longConversation(20_000).messages
+    let turns = 0
+    const counting = setInterval(() => turns++, 0)
+    const [conversation] = await parseImport(exportOf(messages))
+    clearInterval(counting)
+    expect(conversation!.messages).toHaveLength(20_000)
+    expect(conversation!.messages[12_345]).toEqual(messages[12_345])
+    expect(turns).toBeGreaterThan(1)
+
+    messages[17_321] = { ...messages[17_321], role: 'narrator' }
+    await expect(parseImport(exportOf(messages))).rejects.toThrow(
+      /^That GridForge export cannot be read: conversations\.0\.messages\.17321\.role: /,
+    )
+  })
 })
 
 describe('purging deleted conversations', () => {

@@ -3,13 +3,20 @@ import type { ConversationSummary } from '../../../shared/domain.js'
 import { AppError } from '../../../shared/result.js'
 import { FIRST_CURSOR, type AppendCursor, type ImportedRow } from '../../store/chatImports.js'
 import type { ChatRepository } from '../../store/chatRepository.js'
-import { chatExportSchema, type ExportedConversation, type ExportedMessage } from './exportFormat.js'
+import { z } from 'zod'
+import { chatExportEnvelopeSchema, exportedMessageSchema, type ExportedConversation, type ExportedMessage } from './exportFormat.js'
 import { chatGptExportSchema, fromChatGpt } from './importChatGpt.js'
 import { replyAuthorOfLabel } from './legacyReplyLabel.js'
 import { orderedIds } from './orderedIds.js'
 
-/** Reads a GridForge export or a ChatGPT `conversations.json`; throws one clear sentence otherwise. */
-export function parseImport(text: string): ExportedConversation[] {
+/** Messages checked per turn of the event loop: the schema takes about 3 µs a message. */
+export const VALIDATE_CHUNK = 5_000
+
+/**
+ * Reads a GridForge export or a ChatGPT `conversations.json`; throws one clear sentence otherwise. A GridForge
+ * export's messages are checked `VALIDATE_CHUNK` at a time, letting the host run between chunks.
+ */
+export async function parseImport(text: string): Promise<ExportedConversation[]> {
   let data: unknown
   try {
     data = JSON.parse(text)
@@ -22,10 +29,21 @@ export function parseImport(text: string): ExportedConversation[] {
     return fromChatGpt(parsed.data)
   }
   if (typeof data === 'object' && data !== null && (data as { format?: unknown }).format === 'gridforge-chat') {
-    const parsed = chatExportSchema.safeParse(data)
-    if (!parsed.success) throw new AppError('BAD_REQUEST', `That GridForge export cannot be read: ${issueOf(parsed.error)}.`)
-    if (parsed.data.version === 1) return parsed.data.conversations.map(fromVersion1)
-    return parsed.data.conversations
+    const unreadable = (issue: string) => new AppError('BAD_REQUEST', `That GridForge export cannot be read: ${issue}.`)
+    const envelope = chatExportEnvelopeSchema.safeParse(data)
+    if (!envelope.success) throw unreadable(issueOf(envelope.error))
+    const conversations: ExportedConversation[] = []
+    for (const [index, conversation] of envelope.data.conversations.entries()) {
+      const messages: ExportedMessage[] = []
+      for (let from = 0; from < conversation.messages.length; from += VALIDATE_CHUNK) {
+        const chunk = z.array(exportedMessageSchema).safeParse(conversation.messages.slice(from, from + VALIDATE_CHUNK))
+        if (!chunk.success) throw unreadable(issueOf(chunk.error, ['conversations', index, 'messages'], from))
+        for (const message of chunk.data) messages.push(message)
+        if (from + VALIDATE_CHUNK < conversation.messages.length) await nextTurn()
+      }
+      conversations.push({ ...conversation, messages })
+    }
+    return envelope.data.version === 1 ? conversations.map(fromVersion1) : conversations
   }
   throw new AppError('BAD_REQUEST', 'That file is neither a GridForge chat export nor a ChatGPT conversations.json.')
 }
@@ -177,8 +195,11 @@ function parentsFirst(messages: ExportedMessage[]): ExportedMessage[] {
   return ordered
 }
 
-function issueOf(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
+/** The first issue as `path: message`; a chunk's issue is placed under `prefix` at its index plus `offset`. */
+function issueOf(error: { issues: Array<{ path: PropertyKey[]; message: string }> }, prefix: PropertyKey[] = [], offset = 0): string {
   const issue = error.issues[0]
   if (!issue) return 'it is malformed'
-  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message
+  const [first, ...rest] = issue.path
+  const path = prefix.length && typeof first === 'number' ? [...prefix, first + offset, ...rest] : [...prefix, ...issue.path]
+  return path.length ? `${path.map(String).join('.')}: ${issue.message}` : issue.message
 }
