@@ -93,9 +93,9 @@ export class ChatImports {
   }
 
   /**
-   * Stores `rows` in order after `cursor` and indexes them for search, in one transaction; returns the
-   * cursor for the next slice. `more` is asked after each row whether the slice may go on, so a slice
-   * ends on time however long its messages are; returns how many rows it stored.
+   * One slice: stores `rows` from index `from` on, placed after `cursor`, and indexes them for search, in
+   * one transaction. `more` is asked after each row whether the slice may go on, so a slice ends on time
+   * however long its messages are. Returns how many rows it stored and the cursor for the next slice.
    */
   appendSlice(
     conversationId: string,
