@@ -70,10 +70,12 @@ export class ChatImports {
            reasoning, reasoning_ms, seq, selected_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      // The unary + keeps SQLite on the rowid range: through messages_by_conversation it would read every
+      // message of the conversation stored so far, each slice (quadratic, and most of an import's time).
       indexRange: db.prepare<[string, number, number]>(
         `INSERT INTO messages_fts (rowid, body, conversation_id, message_id)
            SELECT rowid * 2, content, conversation_id, id FROM messages
-           WHERE conversation_id = ? AND rowid BETWEEN ? AND ?`,
+           WHERE +conversation_id = ? AND rowid BETWEEN ? AND ?`,
       ),
       finish: db.prepare<[number, string]>('UPDATE conversations SET deleted_at = NULL, updated_at = ? WHERE id = ?'),
       doneImporting: db.prepare<[string]>('DELETE FROM chat_imports WHERE conversation_id = ?'),
