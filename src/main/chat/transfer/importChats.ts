@@ -55,6 +55,9 @@ export async function parseImport(text: string): Promise<ExportedConversation[]>
  */
 export const IMPORT_SLICE_MS = 12
 
+/** The most rows one slice is given (a slice stores about 600 in its 12 ms here); what it leaves goes to the next. */
+const ROWS_PER_SLICE = 2_000
+
 /** How far an import has got, in messages. */
 export type ImportProgress = (stored: number, total: number) => void
 
@@ -105,20 +108,23 @@ export async function storeImport(
       stopIfCancelled()
       const summary = imports.begin(randomUUID(), conversation.title || 'Imported chat', conversation.settings, conversation)
       created.push({ summary, updatedAt: conversation.updatedAt })
-      const rows = storedRows(parentsFirst(conversation.messages), nextId)
+      const ordered = parentsFirst(conversation.messages)
+      const ids = new Map<string, string>()
       let cursor: AppendCursor = FIRST_CURSOR
       let next = 0
-      while (next < rows.length) {
+      while (next < ordered.length) {
+        // Rows are made a slice's worth at a time: all at once, a long conversation held the event loop.
+        const rows = storedRows(ordered.slice(next, next + Math.min(sliceMessages, ROWS_PER_SLICE)), ids, nextId)
         const began = clock()
         let inSlice = 0
-        const slice = imports.appendSlice(summary.id, rows, next, cursor, () => ++inSlice < sliceMessages && clock() - began < sliceMs)
+        const slice = imports.appendSlice(summary.id, rows, 0, cursor, () => ++inSlice < sliceMessages && clock() - began < sliceMs)
         cursor = slice.cursor
         next += slice.stored
         onProgress(stored + next, total)
         await nextTurn()
         stopIfCancelled()
       }
-      stored += rows.length
+      stored += ordered.length
     }
     imports.finish(created.map(({ summary, updatedAt }) => ({ id: summary.id, updatedAt })))
   } catch (error) {
@@ -139,11 +145,13 @@ function storedState(message: ExportedMessage): ExportedMessage['state'] {
   return message.state === 'streaming' ? 'interrupted' : message.state
 }
 
-/** The rows to store, parents first, each with a new id and its parent's new id. */
-function storedRows(ordered: ExportedMessage[], nextId: () => string): ImportedRow[] {
-  const ids = new Map<string, string>()
-  for (const message of ordered) ids.set(message.id, nextId())
-  return ordered.map((message) => ({
+/**
+ * The rows to store for `messages` (parents first), each with its new id and its parent's; `ids` keeps the
+ * new ids given so far, so a parent (always earlier) is found from a later slice.
+ */
+function storedRows(messages: ExportedMessage[], ids: Map<string, string>, nextId: () => string): ImportedRow[] {
+  for (const message of messages) if (!ids.has(message.id)) ids.set(message.id, nextId())
+  return messages.map((message) => ({
     id: ids.get(message.id)!,
     // A parent outside the export (or the message itself) makes it a root, as `parentsFirst` ordered it.
     parentId: message.parentId && message.parentId !== message.id ? (ids.get(message.parentId) ?? null) : null,
