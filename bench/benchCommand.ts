@@ -147,8 +147,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
   log('chat store: 100,000 messages in 1,000 conversations, list and search')
   for (const m of chatStoreBench()) emit(m)
-  log('chat import: one 100,000-message conversation')
-  for (const m of await chatImportBench()) emit(m)
+  log('chat import: one 100,000-message conversation, then AIPG jobs with and without imports running meanwhile')
+  for (const m of await chatImportBench({ engineEntry: options.engineEntry, model: tiny, quick: options.quick })) emit(m)
   log('chat rendering: a 5,000-message conversation and a streaming grid reply in Chromium against serve')
   for (const m of await chatRenderBench()) emit(m)
 

@@ -13,7 +13,8 @@ class CountingLedger implements JobLedger {
   }
 }
 
-function percentile(samples: number[], p: number): number {
+/** The `p`th percentile of `samples` (nearest rank). */
+export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }

@@ -1,13 +1,16 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ExportedConversation } from '../../src/main/chat/transfer/exportFormat.js'
-import { IMPORT_CANCELLED, storeImport } from '../../src/main/chat/transfer/importChats.js'
+import { ChatService } from '../../src/main/chat/chatService.js'
+import type { Engine } from '../../src/main/engine/engine.js'
+import { IMPORT_CANCELLED, parseImport, storeImport } from '../../src/main/chat/transfer/importChats.js'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
-import { DEFAULT_CONVERSATION_SETTINGS } from '../../src/shared/chatSettings.js'
+import { repoRoot } from '../support/paths.js'
+import { longConversation } from '../support/longConversation.js'
 
 let dir: string
 let db: Database.Database
@@ -22,31 +25,27 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-/** One long conversation: a chain of `count` messages, user and assistant in turn. */
-function longConversation(count: number): ExportedConversation {
-  return {
-    id: 'long',
-    title: 'A long chat',
-    createdAt: 1,
-    updatedAt: 2,
-    settings: DEFAULT_CONVERSATION_SETTINGS,
-    messages: Array.from({ length: count }, (_, i) => ({
-      id: `m${i}`,
-      parentId: i === 0 ? null : `m${i - 1}`,
-      role: i % 2 ? ('assistant' as const) : ('user' as const),
-      content: `message number ${i}`,
-      state: 'complete' as const,
-      error: null,
-      model: null,
-      selectedAt: i + 1,
-      createdAt: i,
-      updatedAt: i,
-    })),
-  }
+const count = (sql: string, ...params: unknown[]) =>
+  (db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number) ?? 0
+
+/** Messages against their search index: every message indexed once, nothing indexed that is not a message. */
+function searchIndexMatches(database: Database.Database): { messages: number; indexed: number } {
+  const messages = database.prepare('SELECT COUNT(*) FROM messages').pluck().get() as number
+  const indexed = database
+    .prepare('SELECT COUNT(*) FROM messages_fts f JOIN messages m ON f.rowid = m.rowid * 2 AND f.message_id = m.id')
+    .pluck()
+    .get() as number
+  const messageEntries = database.prepare('SELECT COUNT(*) FROM messages_fts WHERE message_id IS NOT NULL').pluck().get() as number
+  expect(messageEntries).toBe(indexed)
+  database.exec("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
+  return { messages, indexed }
 }
 
 describe('importing a long conversation', () => {
-  it('stores it in batches that let the event loop run, with progress, and shows it only when complete', async () => {
+  it('stores it in slices that let the event loop run, with progress, and shows it only when complete', async () => {
     let turns = 0
     let spinning = true
     const spin = () => {
@@ -58,42 +57,74 @@ describe('importing a long conversation', () => {
     const progress: Array<[number, number]> = []
     const visibleWhileImporting: number[] = []
     const [imported] = await storeImport(repo, [longConversation(10_000)], {
-      sliceMs: 0,
+      sliceMessages: 1_000,
       onProgress: (stored, total) => {
         progress.push([stored, total])
-        visibleWhileImporting.push(repo.listConversations().length)
+        visibleWhileImporting.push(repo.listConversations().length + repo.search('word5').length)
       },
     })
     spinning = false
     expect(turns).toBeGreaterThan(4)
     expect(progress.at(-1)).toEqual([10_000, 10_000])
-    expect(progress.length).toBeGreaterThan(1)
-    expect(visibleWhileImporting.every((count) => count === 0)).toBe(true)
+    expect(progress.length).toBeGreaterThan(4)
+    expect(visibleWhileImporting.every((seen) => seen === 0)).toBe(true)
     expect(repo.listConversations().map((c) => c.id)).toEqual([imported!.id])
     const path = repo.activePath(imported!.id).messages
     expect(path).toHaveLength(10_000)
-    expect(path.at(-1)).toMatchObject({ content: 'message number 9999', role: 'assistant' })
+    expect(path.at(-1)).toMatchObject({ content: 'message number 9999 word9999', role: 'assistant' })
   })
 
-  it('leaves nothing behind when it fails halfway', async () => {
-    let batches = 0
-    const failing = Object.create(repo) as ChatRepository
-    failing.appendMessages = (...args) => {
-      if (++batches === 3) throw new Error('the disk went away')
-      return repo.appendMessages(...args)
+  it('makes every imported message findable, from the first slice to the last, and keeps the index in step after edits', async () => {
+    const [imported] = await storeImport(repo, [longConversation(3_000)], { sliceMessages: 700 })
+    expect(searchIndexMatches(db)).toEqual({ messages: 3_000, indexed: 3_000 })
+    for (const i of [0, 699, 700, 1_401, 2_999]) {
+      expect(repo.search(`word${i}`).map((hit) => hit.conversationId)).toEqual([imported!.id])
     }
-    await expect(storeImport(failing, [longConversation(50), longConversation(10_000)], { batch: 2_000 })).rejects.toThrow(/disk went away/)
+    const [message] = repo.messagesByIds(repo.activePathIds(imported!.id).ids.slice(10, 11))
+    repo.saveContent(message!.id, 'rewritten walrus', 'complete')
+    expect(repo.search('walrus').map((hit) => hit.messageId)).toEqual([message!.id])
+    expect(repo.search('word10').map((hit) => hit.messageId)).not.toContain(message!.id)
+    // New messages after an import are indexed by the trigger again.
+    const reply = repo.appendMessage({
+      conversationId: imported!.id,
+      parentId: message!.id,
+      role: 'user',
+      content: 'a later narwhal',
+      state: 'complete',
+      model: null,
+    })
+    expect(repo.search('narwhal').map((hit) => hit.messageId)).toEqual([reply.id])
+    expect(count('SELECT COUNT(*) FROM chat_imports')).toBe(0)
+  })
+
+  it('shows nothing when the disk fills halfway, and keeps nothing once there is room again', async () => {
+    const attempt = storeImport(repo, [longConversation(50), longConversation(10_000)], {
+      sliceMessages: 1_000,
+      onProgress: (stored) => {
+        // SQLite's page limit makes the next write fail with SQLITE_FULL, exactly as a full disk does.
+        if (stored >= 2_050) db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
+      },
+    })
+    await expect(attempt).rejects.toMatchObject({ code: 'SQLITE_FULL' })
     expect(repo.listConversations()).toEqual([])
-    expect(db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 0 })
-    expect(db.prepare('SELECT COUNT(*) AS n FROM conversations').get()).toEqual({ n: 0 })
+    expect(repo.search('word1')).toEqual([])
+    // Removing what it stored may itself need room (the search index writes deletions); what could not be
+    // removed yet stays hidden and listed as unfinished, and the next start removes it.
+    const left = count('SELECT COUNT(*) FROM conversations')
+    expect(count('SELECT COUNT(*) FROM chat_imports')).toBe(left)
+    db.pragma('max_page_count = 1073741823')
+    new ChatService(repo, {} as Engine).recoverFromLastRun()
+    expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
+    expect(searchIndexMatches(db)).toEqual({ messages: 0, indexed: 0 })
+    expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
   })
 
   it('cancelled halfway, keeps nothing and says so', async () => {
     const cancel = new AbortController()
     const seen: number[] = []
     const importing = storeImport(repo, [longConversation(20), longConversation(3_000)], {
-      sliceMs: 0,
-      batch: 500,
+      sliceMessages: 500,
+      sliceMs: 60_000,
       signal: cancel.signal,
       onProgress: (stored) => {
         seen.push(stored)
@@ -103,15 +134,86 @@ describe('importing a long conversation', () => {
     await expect(importing).rejects.toThrow(IMPORT_CANCELLED)
     expect(seen.at(-1)).toBe(1_020)
     expect(repo.listConversations()).toEqual([])
-    expect(db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 0 })
-    expect(db.prepare('SELECT COUNT(*) AS n FROM conversations').get()).toEqual({ n: 0 })
+    expect(count('SELECT COUNT(*) FROM messages')).toBe(0)
+    expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
+    expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
   })
 
   it('puts a conversation imported in several slices in the same order as one imported at once', async () => {
-    const [sliced] = await storeImport(repo, [longConversation(1_200)], { sliceMs: 0, batch: 100 })
-    const [whole] = await storeImport(repo, [longConversation(1_200)], { batch: 5_000 })
+    const [sliced] = await storeImport(repo, [longConversation(1_200)], { sliceMessages: 100 })
+    const [whole] = await storeImport(repo, [longConversation(1_200)], { sliceMs: 60_000 })
     const order = (id: string) => repo.listAllMessages(id).map((m) => [m.content, m.seq, m.selectedAt])
     expect(order(sliced!.id)).toEqual(order(whole!.id))
     expect(repo.activePath(sliced!.id).messages).toHaveLength(1_200)
+  })
+
+  it('killed with SIGKILL halfway (a real process), leaves messages and the index in step, and the next start removes it all', async () => {
+    db.close()
+    const file = join(dir, 'gridforge.db')
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tests/support/importChild.ts'), file, '20000'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let errors = ''
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()))
+    const storedWhenKilled = await new Promise<number>((resolve, reject) => {
+      let output = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        const stored = [...output.matchAll(/stored (\d+)/g)].map((match) => Number(match[1]))
+        if ((stored.at(-1) ?? 0) >= 2_000) {
+          child.kill('SIGKILL')
+          resolve(stored.at(-1)!)
+        }
+      })
+      child.once('exit', (code) => reject(new Error(`the import ended by itself (${code}): ${errors}`)))
+    })
+    await new Promise((resolve) => child.once('exit', resolve))
+    expect(storedWhenKilled).toBeLessThan(20_000)
+
+    db = openDatabase(file)
+    repo = new ChatRepository(db)
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+    const { messages, indexed } = searchIndexMatches(db)
+    expect(messages).toBeGreaterThanOrEqual(storedWhenKilled)
+    expect(indexed).toBe(messages)
+    expect(repo.listConversations()).toEqual([])
+    expect(repo.search('word1')).toEqual([])
+
+    new ChatService(repo, {} as Engine).recoverFromLastRun()
+    expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
+    expect(searchIndexMatches(db)).toEqual({ messages: 0, indexed: 0 })
+    expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
+  }, 60_000)
+})
+
+describe('reading a long export', () => {
+  const exportOf = (messages: unknown[]) =>
+    JSON.stringify({ format: 'gridforge-chat', version: 2, exportedAt: 0, conversations: [{ ...longConversation(0), messages }] })
+
+  it('checks the messages a chunk at a time, letting the host run, and names the message that is wrong', async () => {
+    const messages: Array<Record<string, unknown>> = longConversation(20_000).messages
+    let turns = 0
+    const counting = setInterval(() => turns++, 0)
+    const [conversation] = await parseImport(exportOf(messages))
+    clearInterval(counting)
+    expect(conversation!.messages).toHaveLength(20_000)
+    expect(conversation!.messages[12_345]).toEqual(messages[12_345])
+    expect(turns).toBeGreaterThan(1)
+
+    messages[17_321] = { ...messages[17_321], role: 'narrator' }
+    await expect(parseImport(exportOf(messages))).rejects.toThrow(
+      /^That GridForge export cannot be read: conversations\.0\.messages\.17321\.role: /,
+    )
+  })
+})
+
+describe('purging deleted conversations', () => {
+  it('removes a deleted conversation whose chain is longer than SQLite recurses (at the next start)', async () => {
+    const [imported] = await storeImport(repo, [longConversation(3_000)])
+    repo.softDelete(imported!.id)
+    expect(repo.purgeDeleted(Date.now() + 1)).toBe(1)
+    expect(count('SELECT COUNT(*) FROM messages')).toBe(0)
+    expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
   })
 })

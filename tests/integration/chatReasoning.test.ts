@@ -204,7 +204,7 @@ describe('a reply with thinking', () => {
     await done(sent.assistantMessage.id)
 
     const file = exportJson(repo, [sent.conversation.id], 1)
-    const [imported] = await storeImport(repo, parseImport(file))
+    const [imported] = await storeImport(repo, await parseImport(file))
     const reply = repo.activePath(imported!.id).messages.at(-1)!
     expect(reply).toMatchObject({
       content: 'Hello there!',
@@ -319,7 +319,7 @@ describe('an export from before replies recorded their backend', () => {
         },
       ],
     })
-    const [imported] = await storeImport(repo, parseImport(version1))
+    const [imported] = await storeImport(repo, await parseImport(version1))
     const replies = repo.listAllMessages(imported!.id).filter((m) => m.role === 'assistant')
     expect(replies.map((m) => [m.content, m.backend, m.model, replyLabel(m)])).toEqual([
       ['a', 'aipg', 'auto', 'AIPG grid · auto'],

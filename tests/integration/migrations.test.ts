@@ -25,9 +25,10 @@ function databaseAt(version: number): Database.Database {
   return db
 }
 
-function migrateTo(db: Database.Database, version: number): void {
-  migrate(db, migrations.slice(0, version))
-  expect(db.pragma('user_version', { simple: true })).toBe(version)
+/** Migrates with the first `count` migrations; the schema is then at the last one's version. */
+function migrateTo(db: Database.Database, count: number): void {
+  migrate(db, migrations.slice(0, count))
+  expect(db.pragma('user_version', { simple: true })).toBe(migrations[count - 1]!.version)
 }
 
 /** Rows as schema 1 to 4 wrote them: no versions, settings, soft delete or search yet. */

@@ -61,9 +61,10 @@ export class ChatService {
   /**
    * Called once by the app that owns the data (not by a one-off CLI command running next to it): replies
    * that were streaming when the app last stopped are kept, marked interrupted; conversations deleted in an
-   * earlier run are gone for good (undo lives in the running app).
+   * earlier run are gone for good (undo lives in the running app), and so is what an import killed halfway stored.
    */
   recoverFromLastRun(): void {
+    this.repo.imports.abandonUnfinished()
     this.repo.markStreamingInterrupted()
     this.repo.purgeDeleted(this.now())
   }

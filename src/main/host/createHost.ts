@@ -139,10 +139,8 @@ export function createHost(options: HostOptions): Host {
   const events = new HostEvents(log)
   const storage = new StorageHealth(options.dataDir)
   storage.events.subscribe(events.forwarder())
-  if (opened.readOnly) {
-    storage.markFull()
-    log(storage.status().reason ?? '')
-  }
+  storage.events.on('storage.status', (status) => log(status.reason ?? 'The disk has room again; GridForge saves as before.'))
+  if (opened.readOnly) storage.markFull()
   // Each service owns its events; the host puts them on the transports' bus under their contract names.
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
@@ -472,7 +470,7 @@ export function createHost(options: HostOptions): Host {
           metricsEndpoint.close(),
         ])
         await engine.close()
-        storage.stop()
+        storage.close()
         db.close()
       })()
       return closing

@@ -11,6 +11,7 @@ import type {
   ReplyStats,
 } from '../../shared/domain.js'
 import type { FinishReason } from '../../shared/generation.js'
+import { ChatImports } from './chatImports.js'
 import { activePath, type TreeMessage } from './messageTree.js'
 import { ftsQueryOf, snippetParts, SNIPPET_CLOSE, SNIPPET_OPEN } from './searchQuery.js'
 
@@ -114,18 +115,10 @@ export interface NewMessage {
 /** A message of a batch, with the id the caller chose. */
 type BatchMessage = Omit<NewMessage, 'conversationId'> & { id: string }
 
-/** Where the next appended message goes in its conversation: its `seq` and the lowest `selected_at` it may take. */
-export interface AppendCursor {
-  seq: number
-  selected: number
-}
-
-/** The cursor of a conversation with no messages yet. */
-export const FIRST_CURSOR: AppendCursor = { seq: 1, selected: 1 }
-
 /** The only code that reads and writes conversations and messages. Statements are prepared once. */
 export class ChatRepository {
   private readonly statements
+  private importWriter: ChatImports | null = null
 
   constructor(
     private readonly db: Database.Database,
@@ -146,8 +139,10 @@ export class ChatRepository {
       rename: db.prepare('UPDATE conversations SET title = ? WHERE id = ? AND deleted_at IS NULL'),
       softDelete: db.prepare('UPDATE conversations SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
       restore: db.prepare('UPDATE conversations SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL'),
-      unlinkMessages: db.prepare('UPDATE messages SET parent_id = NULL WHERE conversation_id = ?'),
-      discard: db.prepare('DELETE FROM conversations WHERE id = ?'),
+      unlinkDeleted: db.prepare(
+        `UPDATE messages SET parent_id = NULL
+         WHERE conversation_id IN (SELECT id FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?)`,
+      ),
       purgeDeleted: db.prepare('DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?'),
       nextSeq: db.prepare<[string], { seq: number; selected: number }>(
         `SELECT COALESCE(MAX(seq), 0) + 1 AS seq, COALESCE(MAX(selected_at), 0) + 1 AS selected
@@ -196,6 +191,12 @@ export class ChatRepository {
     }
   }
 
+  /** An import's writes: hidden conversations filled a slice at a time, indexed per slice (prepared when first used). */
+  get imports(): ChatImports {
+    this.importWriter ??= new ChatImports(this.db, this.now)
+    return this.importWriter
+  }
+
   createConversation(
     title: string,
     settings: ConversationSettings = DEFAULT_CONVERSATION_SETTINGS,
@@ -240,11 +241,6 @@ export class ChatRepository {
     return this.statements.rename.run(title, id).changes > 0
   }
 
-  /** Sets when a conversation was last active (imports keep the original time). */
-  setActivity(id: string, time: number): void {
-    this.statements.touchConversation.run(time, id)
-  }
-
   /** Hides a conversation until it is restored or purged. */
   softDelete(id: string): boolean {
     return this.statements.softDelete.run(this.now(), id).changes > 0
@@ -256,7 +252,11 @@ export class ChatRepository {
 
   /** Removes for good the conversations deleted at or before `before`; returns how many. */
   purgeDeleted(before: number): number {
-    return this.statements.purgeDeleted.run(before).changes
+    // Unlinked first: through parent_id's cascade, a long chain is a recursion deeper than SQLite allows.
+    return this.db.transaction(() => {
+      this.statements.unlinkDeleted.run(before)
+      return this.statements.purgeDeleted.run(before).changes
+    })()
   }
 
   /** Stores a message after `parentId`, selects it, and bumps the conversation's activity time. */
@@ -269,21 +269,10 @@ export class ChatRepository {
     return { ...rest, id, error: null, createdAt, updatedAt: now }
   }
 
-  /**
-   * Appends messages in order (an import), with the ids the caller chose so children can name parents in
-   * the same batch. Reading the conversation's counters scans the whole conversation, so an import passes
-   * back the `cursor` the previous batch returned (a new conversation starts at `FIRST_CURSOR`) and the
-   * counters are read only when it has none: read per batch, a long import turns quadratic.
-   */
-  appendMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, cursor?: AppendCursor): AppendCursor {
-    return this.insertMessages(conversationId, messages, this.now(), cursor)
-  }
-
-  /** One message or an import batch, in one transaction, from `cursor` or the conversation's counters. */
-  private insertMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, now: number, cursor?: AppendCursor): AppendCursor {
-    return this.db.transaction(() => {
-      let { seq, selected } = cursor ?? this.statements.nextSeq.get(conversationId)!
-      if (messages.length === 0) return { seq, selected }
+  /** Messages after the conversation's last, in one transaction (imports write through `imports`). */
+  private insertMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, now: number): void {
+    this.db.transaction(() => {
+      let { seq, selected } = this.statements.nextSeq.get(conversationId)!
       for (const message of messages) {
         const {
           createdAt = now,
@@ -312,16 +301,6 @@ export class ChatRepository {
         selected = Math.max(selected - 1, used) + 1
       }
       this.statements.touchConversation.run(now, conversationId)
-      return { seq, selected }
-    })()
-  }
-
-  /** Removes a conversation and its messages for good (an import that failed halfway). */
-  discard(id: string): void {
-    // Unlinked first: through parent_id's cascade, a long chain is a recursion deeper than SQLite allows.
-    this.db.transaction(() => {
-      this.statements.unlinkMessages.run(id)
-      this.statements.discard.run(id)
     })()
   }
 
@@ -447,7 +426,7 @@ export class ChatRepository {
     })()
   }
 
-  /** Runs `work` in one transaction (imports: all of a file or nothing). */
+  /** Runs `work` in one transaction. */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work)()
   }

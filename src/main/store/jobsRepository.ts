@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { JobLedger, JobRecord } from '../../worker/ports.js'
 import type { GridNetwork } from '../../shared/domain.js'
+import { withStorage } from './storageErrors.js'
 
 interface JobRow {
   network: JobRecord['network']
@@ -69,7 +70,7 @@ export class JobsRepository implements JobLedger {
   }
 
   record(job: JobRecord): void {
-    this.upsert.run(job)
+    withStorage(() => this.upsert.run(job))
   }
 
   list(limit = 100): JobRecord[] {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import { z } from 'zod'
 import type { DownloadState, GgufMetadata } from '../../shared/models.js'
+import { withStorage } from './storageErrors.js'
 
 /** A registered model as stored. */
 export interface ModelRecord {
@@ -116,18 +117,20 @@ export class ModelsRepository {
         )
       return record
     })
-    return insert()
+    return withStorage(insert)
   }
 
   /** Marks a registered file as downloaded by GridForge (it may have been found by a folder scan first). */
   markDownloaded(path: string, details: { sha256: string; source: string; catalogId: string | null }): void {
-    this.db
-      .prepare('UPDATE models SET owned = 1, sha256 = ?, source = ?, catalog_id = ? WHERE path = ?')
-      .run(details.sha256, details.source, details.catalogId, path)
+    withStorage(() =>
+      this.db
+        .prepare('UPDATE models SET owned = 1, sha256 = ?, source = ?, catalog_id = ? WHERE path = ?')
+        .run(details.sha256, details.source, details.catalogId, path),
+    )
   }
 
   removeModel(id: string): boolean {
-    return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0
+    return withStorage(() => this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0)
   }
 
   listDownloads(): DownloadRecord[] {
@@ -142,13 +145,15 @@ export class ModelsRepository {
   addDownload(download: Pick<DownloadRecord, 'id' | 'source' | 'catalogId' | 'fileName' | 'expectedSha256'>): DownloadRecord {
     const now = this.now()
     const position = (this.db.prepare<[], { max: number | null }>('SELECT MAX(position) AS max FROM downloads').get()?.max ?? 0) + 1
-    this.db
-      .prepare(
-        `INSERT INTO downloads (id, source, catalog_id, file_name, expected_sha256, total_bytes, received_bytes, state,
+    withStorage(() =>
+      this.db
+        .prepare(
+          `INSERT INTO downloads (id, source, catalog_id, file_name, expected_sha256, total_bytes, received_bytes, state,
            error, position, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, NULL, 0, 'queued', NULL, ?, ?, ?)`,
-      )
-      .run(download.id, download.source, download.catalogId, download.fileName, download.expectedSha256, position, now, now)
+        )
+        .run(download.id, download.source, download.catalogId, download.fileName, download.expectedSha256, position, now, now),
+    )
     return this.getDownload(download.id)!
   }
 
@@ -159,16 +164,18 @@ export class ModelsRepository {
     const current = this.getDownload(id)
     if (!current) return
     const next = { ...current, ...change }
-    this.db
-      .prepare(
-        `UPDATE downloads SET state = ?, error = ?, total_bytes = ?, received_bytes = ?, expected_sha256 = ?, updated_at = ?
+    withStorage(() =>
+      this.db
+        .prepare(
+          `UPDATE downloads SET state = ?, error = ?, total_bytes = ?, received_bytes = ?, expected_sha256 = ?, updated_at = ?
          WHERE id = ?`,
-      )
-      .run(next.state, next.error, next.totalBytes, next.receivedBytes, next.expectedSha256, this.now(), id)
+        )
+        .run(next.state, next.error, next.totalBytes, next.receivedBytes, next.expectedSha256, this.now(), id),
+    )
   }
 
   removeDownload(id: string): void {
-    this.db.prepare('DELETE FROM downloads WHERE id = ?').run(id)
+    withStorage(() => this.db.prepare('DELETE FROM downloads WHERE id = ?').run(id))
   }
 
   private freeId(base: string): string {

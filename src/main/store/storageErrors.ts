@@ -3,8 +3,20 @@ import { AppError } from '../../shared/result.js'
 /** The one sentence every write that hits a full disk answers with (SQLite, secrets, downloads). */
 export const DISK_FULL_SENTENCE = 'The disk is full, so GridForge could not save; free some space and try again.'
 
-/** A full disk as the error every caller and the UI recognise. */
+const diskFullListeners = new Set<() => void>()
+
+/**
+ * Hears every write that found the disk full, whichever store it was (the storage health's banner);
+ * returns how to stop hearing. A process has one data folder, so one list serves it.
+ */
+export function onDiskFull(listener: () => void): () => void {
+  diskFullListeners.add(listener)
+  return () => diskFullListeners.delete(listener)
+}
+
+/** A full disk as the error every caller and the UI recognise; the storage health hears of it. */
 export function diskFullError(): AppError {
+  for (const listener of diskFullListeners) listener()
   return new AppError('NOT_ENOUGH_SPACE', DISK_FULL_SENTENCE)
 }
 

@@ -1,6 +1,7 @@
 import { statfsSync } from 'node:fs'
 import type { StorageStatus } from '../../shared/storage.js'
 import { Emitter } from '../lib/emitter.js'
+import { onDiskFull } from './storageErrors.js'
 
 /** Free bytes the data folder's disk needs before GridForge treats it as writable again. */
 export const RECOVERED_FREE_BYTES = 16 * 1024 * 1024
@@ -24,15 +25,17 @@ export function freeBytesOf(dir: string): number {
 }
 
 /**
- * Owns whether the database can be written. It starts read-only when the database could only be opened
- * without room for its WAL index (see `openAppDatabase`); then it looks at the free space every
- * `FULL_DISK_CHECK_MS` and says writable again once there is room, since SQLite itself carries on writing
- * as soon as the disk has space.
+ * Owns whether the database can be written. It turns read-only when the database could only be opened
+ * without room for its WAL index (see `openAppDatabase`), or when any write while the app runs finds the
+ * disk full (`diskFullError`); then it looks at the free space every `FULL_DISK_CHECK_MS` (and whenever
+ * asked) and says writable again once there is room, since SQLite itself carries on writing as soon as the
+ * disk has space.
  */
 export class StorageHealth {
   readonly events = new Emitter<Events>()
   private current: StorageStatus = { writable: true, reason: null }
   private timer: ReturnType<typeof setInterval> | null = null
+  private readonly unwatch: () => void
 
   private readonly freeBytes: (dir: string) => number
   private readonly recoveredAt: number
@@ -43,9 +46,12 @@ export class StorageHealth {
   ) {
     this.freeBytes = options.freeBytes ?? freeBytesOf
     this.recoveredAt = options.recoveredAt ?? RECOVERED_FREE_BYTES
+    this.unwatch = onDiskFull(() => this.markFull())
   }
 
+  /** Whether writes work now; while read-only, the free space is looked at again first. */
   status(): StorageStatus {
+    this.check()
     return this.current
   }
 
@@ -71,9 +77,16 @@ export class StorageHealth {
     this.set({ writable: true, reason: null })
   }
 
+  /** Stops looking at the disk: until `check`, the timer's one; for good, `close`. */
   stop(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
+  }
+
+  /** Stops looking and hearing of full disks (the host closing). */
+  close(): void {
+    this.stop()
+    this.unwatch()
   }
 
   private set(status: StorageStatus): void {

@@ -43,7 +43,7 @@ export class ChatTransfer {
   async importPiece(uploadId: string, index: number, text: string, last: boolean): Promise<{ imported: ConversationSummary[] | null }> {
     const whole = this.uploads.add(uploadId, index, text, last)
     if (whole === null) return { imported: null }
-    const conversations = parseImport(whole)
+    const conversations = await parseImport(whole)
     if (conversations.length === 0) throw new AppError('BAD_REQUEST', 'That file has no conversations in it.')
     const cancel = new AbortController()
     this.running.set(uploadId, cancel)

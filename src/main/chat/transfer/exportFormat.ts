@@ -8,7 +8,7 @@ import { conversationSettingsSchema } from '../../../shared/chatSettings.js'
  */
 export const EXPORT_VERSION = 2
 
-const exportedMessageSchema = z.strictObject({
+export const exportedMessageSchema = z.strictObject({
   id: z.string().min(1).max(200),
   parentId: z.string().min(1).max(200).nullable(),
   role: z.enum(['user', 'assistant', 'system']),
@@ -43,6 +43,14 @@ export const chatExportSchema = z.strictObject({
   version: z.union([z.literal(1), z.literal(EXPORT_VERSION)]),
   exportedAt: z.number(),
   conversations: z.array(exportedConversationSchema),
+})
+
+/**
+ * An export with each conversation's messages not checked yet: a long conversation's messages are checked
+ * a chunk at a time (`exportedMessageSchema`) so a big file does not hold the event loop.
+ */
+export const chatExportEnvelopeSchema = chatExportSchema.extend({
+  conversations: z.array(exportedConversationSchema.extend({ messages: z.array(z.unknown()) })),
 })
 
 /** A GridForge chat export file. */

@@ -8,6 +8,7 @@ import { migration006MessageContextNote } from './006_message_context_note.js'
 import { migration007ReplyBackendReasoning } from './007_reply_backend_reasoning.js'
 import { migration008ReplyStats } from './008_reply_stats.js'
 import { migration009ReplyBackendServer } from './009_reply_backend_server.js'
+import { migration010ChatImportIndex } from './010_chat_import_index.js'
 
 /** One schema change. Migrations are numbered, append-only, and never edited once released. */
 export interface Migration {
@@ -27,4 +28,5 @@ export const migrations: readonly Migration[] = [
   migration007ReplyBackendReasoning,
   migration008ReplyStats,
   migration009ReplyBackendServer,
+  migration010ChatImportIndex,
 ]
