@@ -230,10 +230,10 @@ export class LlamaRuntime {
       const output = stream.finish(turn.calls)
       const prediction = lookup?.end()
       // Every sampled token, including reasoning, tool calls and text the library held back (a grammar's
-      // trailing whitespace, a stop string) that never reaches the token callbacks. Refuted drafts were
-      // evaluated with logits too, and then erased.
-      const refuted = prediction ? prediction.drafted - prediction.accepted : 0
-      const withLogits = sequence.tokenMeter.usedOutputTokens - outputBefore - turn.unused - refuted
+      // trailing whitespace, a stop string) that never reaches the token callbacks. Drafts the reply did
+      // not use were evaluated with logits too, and then erased.
+      const wasted = prediction ? prediction.drafted - prediction.accepted : 0
+      const withLogits = sequence.tokenMeter.usedOutputTokens - outputBefore - turn.unused - wasted
       const completionTokens = Math.max(withLogits, stream.tokens - turn.unused)
       // The tokens evaluated with logits are the prompt's last one and every sampled token but the last,
       // which ends the generation unevaluated: the sequence holds the prompt and `withLogits - 1` more.

@@ -5,7 +5,13 @@ import { DEFAULT_GATE, PredictionGate, type PredictionCounts, type PredictionGat
 /** What one generation's prompt lookup did: tokens drafted from the prompt, and those the model accepted. */
 export interface PredictionStats {
   drafted: number
+  /** Drafts the model produced itself and the generation used (a draft accepted after the last token is not). */
   accepted: number
+}
+
+/** A sequence's prediction counters, from the start of a generation. */
+interface Counts extends PredictionCounts {
+  used: number
 }
 
 /**
@@ -19,7 +25,7 @@ export class PromptLookup extends TokenPredictor {
   private readonly lookup = new InputLookupTokenPredictor({ patternLength: { min: 2 } })
   private gate: PredictionGate | null = null
   private sequence: LlamaContextSequence | null = null
-  private baseline: PredictionCounts = { validated: 0, refuted: 0 }
+  private baseline: Counts = { validated: 0, refuted: 0, used: 0 }
   private generated = 0
 
   constructor(private readonly gateOptions: PredictionGateOptions = DEFAULT_GATE) {
@@ -38,7 +44,7 @@ export class PromptLookup extends TokenPredictor {
   end(): PredictionStats {
     const counts = this.counts()
     this.gate = null
-    return { drafted: counts.validated + counts.refuted, accepted: counts.validated }
+    return { drafted: counts.validated + counts.refuted, accepted: counts.used }
   }
 
   reset(params: Parameters<TokenPredictor['reset']>[0]): void {
@@ -66,16 +72,20 @@ export class PromptLookup extends TokenPredictor {
     this.lookup.dispose()
   }
 
-  private counts(): PredictionCounts {
-    if (!this.sequence) return { validated: 0, refuted: 0 }
+  private counts(): Counts {
+    if (!this.sequence) return { validated: 0, refuted: 0, used: 0 }
     const now = countsOf(this.sequence)
-    return { validated: now.validated - this.baseline.validated, refuted: now.refuted - this.baseline.refuted }
+    return {
+      validated: now.validated - this.baseline.validated,
+      refuted: now.refuted - this.baseline.refuted,
+      used: now.used - this.baseline.used,
+    }
   }
 }
 
-function countsOf(sequence: LlamaContextSequence): PredictionCounts {
-  const { validated, refuted } = sequence.tokenPredictions
-  return { validated, refuted }
+function countsOf(sequence: LlamaContextSequence): Counts {
+  const { validated, refuted, used } = sequence.tokenPredictions
+  return { validated, refuted, used }
 }
 
 /**
