@@ -53,7 +53,11 @@ describe('prompt lookup on the story model', () => {
   }
 
   it('echoes a repeated story token for token, most drafts accepted', async () => {
-    const result = await same({ kind: 'completion', prompt: `${story} ${story} Once upon a time`, params: { maxTokens: 80, temperature: 0 } })
+    const result = await same({
+      kind: 'completion',
+      prompt: `${story} ${story} Once upon a time`,
+      params: { maxTokens: 80, temperature: 0 },
+    })
     expect(result.finishReason).toBe('length')
     expect(result.completionTokens).toBe(80)
     expect(result.prediction!.accepted).toBeGreaterThan(10)
@@ -71,7 +75,11 @@ describe('prompt lookup on the story model', () => {
   })
 
   it('stops at max tokens in the middle of an accepted run', async () => {
-    const result = await same({ kind: 'completion', prompt: `${story} ${story} Once upon a time`, params: { maxTokens: 7, temperature: 0 } })
+    const result = await same({
+      kind: 'completion',
+      prompt: `${story} ${story} Once upon a time`,
+      params: { maxTokens: 7, temperature: 0 },
+    })
     expect(result.completionTokens).toBe(7)
     expect(result.finishReason).toBe('length')
   })
