@@ -5,7 +5,7 @@ import type { GenerateResult } from '../src/shared/generation.js'
 import { median, metric, type Metric } from './metrics.js'
 
 /** Alternating rounds of the engine with and without prompt lookup, so both see the same machine. */
-const ROUNDS = 3
+const ROUNDS = Number(process.env.GRIDFORGE_BENCH_ROUNDS ?? 3)
 
 function engine(engineEntry: string, threads: number, lookup: boolean): EngineSupervisor {
   const env = { ...process.env, GRIDFORGE_GPU: 'off', GRIDFORGE_PROMPT_LOOKUP: lookup ? 'on' : 'off' }
