@@ -5,9 +5,11 @@ export interface PredictionCounts {
 }
 
 export interface PredictionGateOptions {
-  /** Drafted tokens judged together: a window's acceptance decides whether drafting goes on. */
+  /** Tokens generated without drafting at the start, to time the plain decode that drafting must beat. */
+  probe: number
+  /** Drafted tokens judged together: a window's acceptance and speed decide whether drafting goes on. */
   window: number
-  /** Below this share of accepted drafts, verifying them costs more than they save. */
+  /** Below this share of accepted drafts, a window is poor whatever its speed. */
   minRate: number
   /** Tokens generated without drafting after the first poor window; doubled after each further one. */
   pause: number
@@ -15,47 +17,79 @@ export interface PredictionGateOptions {
   maxPause: number
 }
 
-/**
- * Measured on the 1.1B Q8_0 model at 2 threads (npm run bench): a drafted token that the model refutes
- * costs about as much as it saves when accepted, so drafting pays from roughly a third accepted.
- */
-export const DEFAULT_GATE: PredictionGateOptions = { window: 16, minRate: 0.35, pause: 32, maxPause: 256 }
+export const DEFAULT_GATE: PredictionGateOptions = { probe: 8, window: 16, minRate: 0.35, pause: 32, maxPause: 256 }
+
+interface Mark {
+  generated: number
+  at: number
+}
 
 /**
- * Decides, token by token, whether a generation drafts tokens for the model to verify. Drafting goes on
- * while the drafts of the latest window are accepted often enough; after a poor window it pauses, for
- * longer each time, and then tries one more window. So a prompt the reply never repeats costs one window
- * of wasted drafts now and then, never a slower generation throughout.
+ * Decides, token by token, whether a generation drafts tokens for the model to verify. A draft costs a
+ * wider decode: on a bandwidth-bound model nearly free, on a compute-bound one (a tiny model, a long
+ * context) nearly a token's own decode. So the gate times it: the first tokens decode plainly, and a
+ * window of drafts is poor when too few were accepted or when it generated more slowly than plain
+ * decoding did. After a poor window drafting pauses (the pause is timed as plain decoding again), for
+ * longer each time. A prompt the reply never repeats then costs one window of drafts now and then.
  */
 export class PredictionGate {
+  private drafting = false
   private windowStart: PredictionCounts = { validated: 0, refuted: 0 }
-  private pausedUntil = 0
+  /** Where the current phase (plain or drafting) began; null until the first token is out. */
+  private phaseStart: Mark | null = null
+  private plainUntil: number
+  /** Tokens per millisecond of the latest plain phase. */
+  private plainSpeed: number | null = null
   private pause: number
   private lastRate: number | null = null
 
   constructor(private readonly options: PredictionGateOptions = DEFAULT_GATE) {
     this.pause = options.pause
+    this.plainUntil = options.probe
   }
 
-  /** Whether to draft the next tokens, after `generated` tokens with these counts so far. */
-  allow(generated: number, counts: PredictionCounts): boolean {
-    if (generated < this.pausedUntil) return false
+  /** Whether to draft the next tokens, after `generated` tokens with these counts, at `now` ms. */
+  allow(generated: number, counts: PredictionCounts, now: number): boolean {
+    // The first call comes before the prompt is decoded; phases are timed from the first token on.
+    if (generated === 0) return this.options.probe === 0
+    this.phaseStart ??= { generated, at: now }
+    if (!this.drafting) {
+      if (generated < this.plainUntil) return false
+      this.plainSpeed = speed(this.phaseStart, generated, now) ?? this.plainSpeed
+      this.startDrafting(generated, counts, now)
+      return true
+    }
     const validated = counts.validated - this.windowStart.validated
     const drafted = validated + counts.refuted - this.windowStart.refuted
     if (drafted < this.options.window) return true
-    this.windowStart = { validated: counts.validated, refuted: counts.refuted }
     this.lastRate = validated / drafted
-    if (this.lastRate >= this.options.minRate) {
+    const draftSpeed = speed(this.phaseStart, generated, now)
+    const slower = this.plainSpeed !== null && draftSpeed !== null && draftSpeed < this.plainSpeed
+    if (this.lastRate >= this.options.minRate && !slower) {
       this.pause = this.options.pause
+      this.startDrafting(generated, counts, now)
       return true
     }
-    this.pausedUntil = generated + this.pause
+    this.drafting = false
+    this.phaseStart = { generated, at: now }
+    this.plainUntil = generated + this.pause
     this.pause = Math.min(this.pause * 2, this.options.maxPause)
     return false
   }
 
-  /** Acceptance of the last full window, or null before one was judged. */
+  /** Acceptance of the last judged window, or null before one was judged. */
   get rate(): number | null {
     return this.lastRate
   }
+
+  private startDrafting(generated: number, counts: PredictionCounts, now: number): void {
+    this.drafting = true
+    this.windowStart = { validated: counts.validated, refuted: counts.refuted }
+    this.phaseStart = { generated, at: now }
+  }
+}
+
+function speed(from: Mark, generated: number, now: number): number | null {
+  const elapsed = now - from.at
+  return elapsed > 0 && generated > from.generated ? (generated - from.generated) / elapsed : null
 }

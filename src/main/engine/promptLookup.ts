@@ -28,7 +28,10 @@ export class PromptLookup extends TokenPredictor {
   private baseline: Counts = { validated: 0, refuted: 0, used: 0 }
   private generated = 0
 
-  constructor(private readonly gateOptions: PredictionGateOptions = DEFAULT_GATE) {
+  constructor(
+    private readonly gateOptions: PredictionGateOptions = DEFAULT_GATE,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
     super()
   }
 
@@ -62,7 +65,7 @@ export class PromptLookup extends TokenPredictor {
   }
 
   predictTokens(): Token[] {
-    if (!this.gate?.allow(this.generated, this.counts())) return []
+    if (!this.gate?.allow(this.generated, this.counts(), this.clock())) return []
     // One draft per step: node-llama-cpp 3.22's verification accepts only the first draft of a batch and
     // counts every later one refuted, however right it was, so a longer draft only costs evaluation.
     return this.lookup.predictTokens().slice(0, 1)
