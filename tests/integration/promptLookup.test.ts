@@ -52,7 +52,9 @@ describe('prompt lookup on the story model', () => {
     return withLookup
   }
 
-  it('echoes a repeated story token for token, most drafts accepted', async () => {
+  // The gate judges no window before 16 drafts (after 8 plain tokens), so its timing never cuts the first
+  // one short: the counts below do not depend on how busy the machine is.
+  it('echoes a repeated story token for token, the drafts of the echo accepted', async () => {
     const result = await same({
       kind: 'completion',
       prompt: `${story} ${story} Once upon a time`,
@@ -60,8 +62,7 @@ describe('prompt lookup on the story model', () => {
     })
     expect(result.finishReason).toBe('length')
     expect(result.completionTokens).toBe(80)
-    expect(result.prediction!.accepted).toBeGreaterThan(10)
-    expect(result.prediction!.accepted / result.prediction!.drafted).toBeGreaterThan(0.5)
+    expect(result.prediction!.accepted).toBeGreaterThanOrEqual(5)
   })
 
   it('ends on the same stop string, kept in the text or not, as without drafting', async () => {
@@ -117,6 +118,6 @@ describe('prompt lookup in a chat with reasoning (scripted Qwen3)', () => {
     const without = await plain.generate(request)
     expect(answer(withLookup)).toEqual(answer(without))
     expect(without.text).toBe('The answer is 42!')
-    expect(withLookup.prediction!.accepted).toBeGreaterThan(3)
+    expect(withLookup.prediction!.accepted).toBeGreaterThanOrEqual(2)
   })
 })
