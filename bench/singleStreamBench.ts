@@ -5,7 +5,7 @@ import { runLlamaBench } from './llamaBench.js'
 import { median, metric, type Metric } from './metrics.js'
 
 /** Rounds of app then llama-bench; each round's ratio comes from one moment of a shared machine. */
-const ROUNDS = 3
+const ROUNDS = Number(process.env.GRIDFORGE_BENCH_ROUNDS ?? 3)
 const THREADS = 2
 
 /**
