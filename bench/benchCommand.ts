@@ -14,7 +14,9 @@ import { grammarBench } from './grammarBench.js'
 import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
+import { predictionBench } from './predictionBench.js'
 import { measureServeStartup } from './serveStartup.js'
+import { singleStreamBench } from './singleStreamBench.js'
 import { ensureTinyLlamaShapedGguf } from './syntheticGguf.js'
 import { workerBench } from './workerBench.js'
 
@@ -120,6 +122,14 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
         const over = chosen.engineRssMb !== null && referenceRss !== null ? chosen.engineRssMb - referenceRss : null
         emit(metric(`engine.${key}.rss_over_llama_bench`, over, 'MB', '<= 200'))
       }
+    }
+
+    log(`${key}: prompt lookup on a repetitive and a free prompt, with and without, alternating`)
+    for (const m of await predictionBench(options.engineEntry, key, path, chosen.threads, shape.genTokens)) emit(m)
+
+    if (key === 'tinyllama_q8' && llamaBench) {
+      log(`${key}: single stream through the app against llama-bench at 2 threads, alternating`)
+      for (const m of await singleStreamBench(options.engineEntry, path, llamaBench, shape.genTokens)) emit(m)
     }
 
     if (key === 'tinyllama_q8') {

@@ -78,7 +78,7 @@ function streamBatcher(id: number) {
 
 async function main(): Promise<void> {
   const gpu = process.env.GRIDFORGE_GPU === 'off' ? false : 'auto'
-  const runtime = await LlamaRuntime.create(gpu)
+  const runtime = await LlamaRuntime.create(gpu, process.env.GRIDFORGE_PROMPT_LOOKUP !== 'off')
   const aborts = new Map<number, AbortController>()
 
   const handle = async (message: EngineRequest): Promise<void> => {

@@ -46,6 +46,7 @@ import { withDocumentedTools } from './documentedTools.js'
 import { withForcedCall } from './forcedCalls.js'
 import { GenerationStream } from './generationStream.js'
 import { toGrammarSchema } from './jsonSchema.js'
+import { mayPredict, PromptLookup } from './promptLookup.js'
 
 /** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
 const DEFAULT_CONTEXT = 4096
@@ -102,13 +103,15 @@ export class LlamaRuntime {
   private constructor(
     private readonly llama: Llama,
     readonly cores: number,
+    private readonly promptLookup: boolean,
   ) {}
 
-  static async create(gpu: 'auto' | false): Promise<LlamaRuntime> {
+  /** `promptLookup`: draft tokens from the prompt (see PromptLookup); off only to measure without it. */
+  static async create(gpu: 'auto' | false, promptLookup = true): Promise<LlamaRuntime> {
     const cores = physicalCores()
     // maxThreads caps every context; without it the CPU default (>= 4) oversubscribes small machines.
     const llama = await getLlama({ gpu, maxThreads: cores, logLevel: LlamaLogLevel.error, build: 'never' })
-    return new LlamaRuntime(llama, cores)
+    return new LlamaRuntime(llama, cores, promptLookup)
   }
 
   /** Where a model (path or URL) would run here; see `inspectModel`. */
@@ -165,7 +168,8 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        this.loaded = { model, context, info, sequences: new SequencePool(context), templateFallback }
+        const predictor = () => (this.promptLookup ? new PromptLookup() : undefined)
+        this.loaded = { model, context, info, sequences: new SequencePool(context, predictor), templateFallback }
         return info
       } catch (error) {
         await model.dispose()
@@ -202,6 +206,8 @@ export class LlamaRuntime {
     const inputBefore = sequence.tokenMeter.usedInputTokens
     const outputBefore = sequence.tokenMeter.usedOutputTokens
     let memory: SequenceMemory | null = null
+    const lookup = sequence.tokenPredictor instanceof PromptLookup ? sequence.tokenPredictor : null
+    lookup?.begin(sequence, mayPredict(request.params))
     try {
       // A matched stop string ends the generation the way an abort does; the finish reason tells them apart.
       const stopped = new AbortController()
@@ -222,9 +228,12 @@ export class LlamaRuntime {
         : await this.complete(loaded, sequence, request, options, stream, key ? { previous: kept?.kind === 'text' ? kept : null } : null)
       memory = turn.memory
       const output = stream.finish(turn.calls)
+      const prediction = lookup?.end()
       // Every sampled token, including reasoning, tool calls and text the library held back (a grammar's
-      // trailing whitespace, a stop string) that never reaches the token callbacks.
-      const withLogits = sequence.tokenMeter.usedOutputTokens - outputBefore - turn.unused
+      // trailing whitespace, a stop string) that never reaches the token callbacks. Drafts the reply did
+      // not use were evaluated with logits too, and then erased.
+      const wasted = prediction ? prediction.drafted - prediction.accepted : 0
+      const withLogits = sequence.tokenMeter.usedOutputTokens - outputBefore - turn.unused - wasted
       const completionTokens = Math.max(withLogits, stream.tokens - turn.unused)
       // The tokens evaluated with logits are the prompt's last one and every sampled token but the last,
       // which ends the generation unevaluated: the sequence holds the prompt and `withLogits - 1` more.
@@ -244,8 +253,10 @@ export class LlamaRuntime {
         promptTokensEvaluated: evaluated,
         reusedTokens: Math.max(0, promptTokens - evaluated),
         contextShifted: turn.shifted,
+        ...(prediction && prediction.drafted > 0 ? { prediction } : {}),
       }
     } finally {
+      lookup?.end()
       lease.release(key !== undefined && memory !== null ? { key, memory } : undefined)
     }
   }

@@ -1,4 +1,4 @@
-import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp'
+import type { LlamaContext, LlamaContextSequence, TokenPredictor } from 'node-llama-cpp'
 
 /** What a conversation's sequence remembers about its last turn, besides the tokens it holds. */
 export type SequenceMemory = unknown
@@ -31,7 +31,11 @@ export class SequencePool {
   private readonly kept = new Map<string, Kept>()
   private readonly waiting: Array<() => void> = []
 
-  constructor(private readonly context: LlamaContext) {}
+  /** `predictor`: each new sequence's own token predictor (a predictor serves one sequence only). */
+  constructor(
+    private readonly context: LlamaContext,
+    private readonly predictor: () => TokenPredictor | undefined = () => undefined,
+  ) {}
 
   /** A sequence for `key`'s conversation (its own kept one when there is), or null when the caller gave up. */
   async acquire(key: string | undefined, signal: AbortSignal): Promise<SequenceLease | null> {
@@ -42,7 +46,7 @@ export class SequencePool {
     }
     for (;;) {
       if (signal.aborted) return null
-      if (this.context.sequencesLeft > 0) return this.lease(this.context.getSequence(), null)
+      if (this.context.sequencesLeft > 0) return this.lease(this.context.getSequence({ tokenPredictor: this.predictor() }), null)
       const oldest = this.kept.entries().next()
       if (!oldest.done) {
         const [oldestKey, entry] = oldest.value

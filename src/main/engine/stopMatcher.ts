@@ -52,12 +52,12 @@ export class StopMatcher {
     return rest
   }
 
-  /** Length of the longest end of `buffer` that begins some stop. */
+  /** Length of the longest end of `buffer` that begins some stop; runs per token, so it copies no strings. */
   private heldSuffix(buffer: string): number {
     let longest = 0
     for (const stop of this.stops) {
       for (let length = Math.min(stop.length - 1, buffer.length); length > longest; length--) {
-        if (stop.startsWith(buffer.slice(buffer.length - length))) {
+        if (endsWithStart(buffer, stop, length)) {
           longest = length
           break
         }
@@ -65,4 +65,11 @@ export class StopMatcher {
     }
     return longest
   }
+}
+
+/** Whether the last `length` characters of `buffer` are the first `length` of `stop`. */
+function endsWithStart(buffer: string, stop: string, length: number): boolean {
+  const from = buffer.length - length
+  for (let i = 0; i < length; i++) if (buffer.charCodeAt(from + i) !== stop.charCodeAt(i)) return false
+  return true
 }
