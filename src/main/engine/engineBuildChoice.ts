@@ -1,9 +1,7 @@
 import type { BuildManifest, EngineChoice } from './engineBuildFiles.js'
 
 /** What this engine start loads. `strict`: a verification run, where a failing build must fail the start. */
-export type EngineBuildDecision =
-  | { use: 'optimized'; dir: string; strict: boolean }
-  | { use: 'standard'; note: string | null }
+export type EngineBuildDecision = { use: 'optimized'; dir: string; strict: boolean } | { use: 'standard'; note: string | null }
 
 /** Everything the decision looks at, read by the engine process at its start. */
 export interface EngineBuildFacts {

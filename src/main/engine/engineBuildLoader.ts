@@ -73,8 +73,9 @@ export async function startChosenLlama(
   const dataDir = env.GRIDFORGE_DATA_DIR || null
   if (!forcedDir && !dataDir) return standard()
   const paths = dataDir ? engineBuildPaths(dataDir) : null
+  // A data folder where the engine was never optimized keeps no engine files at all.
   const record = (running: RunningEngine) => {
-    if (paths && !forcedDir) writeJsonFile(paths.running, running)
+    if (paths && !forcedDir && existsSync(paths.choice)) writeJsonFile(paths.running, running)
   }
   const optimizedDir = forcedDir ?? paths?.optimized ?? ''
   const decision = decideEngineBuild({

@@ -28,7 +28,7 @@ export interface EngineBuildEvents {
 export interface EngineBuildDependencies {
   dataDir: string
   /** An engine launcher with extra environment: the verification starts the real engine on the new build. */
-  launchWith: (env: NodeJS.ProcessEnv) => EngineLauncher
+  launchWith: ((env: NodeJS.ProcessEnv) => EngineLauncher) | null
   /** The model file the verification generates with (a small local model), or null when there is none. */
   verificationModel: () => Promise<string | null>
   /** The running engine's GPU, or null for the CPU (a CPU build is not offered against a GPU engine). */
@@ -77,7 +77,7 @@ export class EngineBuildService {
       },
       task: this.task,
       outcome: this.outcome,
-      unavailable: unavailableReason(process.platform, this.deps.engineGpu()),
+      unavailable: this.unavailable(),
     }
   }
 
@@ -118,6 +118,11 @@ export class EngineBuildService {
     this.abort.abort()
   }
 
+  private unavailable(): string | null {
+    if (!this.deps.launchWith) return 'Optimizing the engine is offered in the desktop app, gridforge serve and gridforge engine optimize.'
+    return unavailableReason(process.platform, this.deps.engineGpu())
+  }
+
   private manifest(): BuildManifest | null {
     return readJsonFile(join(this.paths.optimized, MANIFEST_FILE), manifestSchema)
   }
@@ -132,7 +137,12 @@ export class EngineBuildService {
     const previous = this.task
     this.task = { step, progress }
     // Compile lines come by the hundred: the UI hears of each whole percent, not of each line.
-    if (previous?.step === step && progress !== null && previous.progress !== null && Math.floor(progress * 100) === Math.floor(previous.progress * 100)) {
+    if (
+      previous?.step === step &&
+      progress !== null &&
+      previous.progress !== null &&
+      Math.floor(progress * 100) === Math.floor(previous.progress * 100)
+    ) {
       return
     }
     this.emit()
@@ -150,8 +160,8 @@ export class EngineBuildService {
     const env = this.deps.env ?? process.env
     this.outcome = null
     this.step('checking', null)
-    const unavailable = unavailableReason(process.platform, this.deps.engineGpu())
-    if (unavailable) return this.finish(false, unavailable)
+    const unavailable = this.unavailable()
+    if (unavailable || !this.deps.launchWith) return this.finish(false, unavailable ?? '')
     const tools = await (this.deps.findTools ?? findBuildTools)(env)
     const missing = missingToolsSentence(tools, process.platform)
     if (missing) return this.finish(false, missing)

@@ -9,7 +9,7 @@ export interface VerifyTimeouts {
   generateMs: number
 }
 
-const DEFAULT_TIMEOUTS: VerifyTimeouts = { startMs: 60_000, loadMs: 120_000, generateMs: 60_000 }
+const DEFAULT_TIMEOUTS: VerifyTimeouts = { startMs: 60_000, loadMs: 300_000, generateMs: 60_000 }
 
 /** The check's outcome: the sentence to show when it failed. */
 export type VerifyOutcome = { ok: true; verifiedWith: string | null; tokens: number } | { ok: false; message: string }
@@ -79,4 +79,10 @@ export async function verifyEngineBuild(
   } finally {
     if (!exited) engine.kill()
   }
+}
+
+/** The model the check loads: the smallest file present, for the shortest check. */
+export function smallestModel(models: ReadonlyArray<{ path: string; sizeBytes: number; present: boolean }>): string | null {
+  const present = models.filter((model) => model.present).sort((a, b) => a.sizeBytes - b.sizeBytes)
+  return present[0]?.path ?? null
 }
