@@ -3,10 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { EngineBuildStatus } from '../../src/shared/engineBuild.js'
 import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { engineBuildPaths, MANIFEST_FILE } from '../../src/main/engine/engineBuildFiles.js'
 import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
 import { cliEntry, engineEntry, repoRoot, requireBuild, tempDataDir } from '../support/paths.js'
+import { testHost } from './hostHarness.js'
 
 const temps: Array<{ cleanup: () => void }> = []
 afterEach(() => {
@@ -107,6 +109,34 @@ describe('Optimize the engine for this PC, through gridforge engine and the engi
     expect(JSON.parse(readFileSync(paths.running, 'utf8')).note).toMatch(/crashed the engine while loading/)
     const status = await gridforge(dir, ['engine', 'status', '--json'], process.env)
     expect(JSON.parse(status.stdout)).toMatchObject({ chosen: 'optimized', running: { flavor: 'standard' } })
+  })
+
+  it('answers Settings › Engine through the host: the standard engine runs, and there is no optimized one to switch to yet', async () => {
+    const temp = dataDir()
+    const host = testHost(temp, { launchEngineWith: (env) => forkLauncher(engineEntry, { ...env, GRIDFORGE_GPU: 'off' }) })
+    try {
+      const status = await host.dispatch('engine.buildStatus', {})
+      expect(status).toEqual({
+        ok: true,
+        value: { chosen: 'standard', running: null, build: null, task: null, outcome: null, unavailable: null },
+      })
+      expect(await host.dispatch('engine.useBuild', { flavor: 'optimized' })).toEqual({
+        ok: false,
+        error: { code: 'NOT_FOUND', message: 'There is no optimized engine on this PC yet; optimize it first.' },
+      })
+      expect((await host.dispatch('engine.useBuild', { flavor: 'fastest' })).ok).toBe(false)
+    } finally {
+      await host.close()
+    }
+    const cli = testHost(dataDir())
+    try {
+      const status = await cli.dispatch('engine.buildStatus', {})
+      expect(status.ok && (status.value as EngineBuildStatus).unavailable).toMatch(
+        /offered in the desktop app, gridforge serve and gridforge engine optimize/,
+      )
+    } finally {
+      await cli.close()
+    }
   })
 
   // The real build takes tens of minutes on 2 cores: `npm run bench -- --reference` measures it; opt in here.
