@@ -20,7 +20,8 @@ function ask(engine: EngineProcess, request: Request, timeoutMs: number, what: s
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} took longer than ${Math.round(timeoutMs / 1000)} s`)), timeoutMs)
     engine.onMessage((reply) => {
-      if (!('id' in reply) || reply.id !== request.id || reply.type === 'progress') return
+      // Only the answer counts: streamed text and load progress carry the same id.
+      if ((reply.type !== 'done' && reply.type !== 'failed') || reply.id !== request.id) return
       clearTimeout(timer)
       resolve(reply)
     })
