@@ -31,10 +31,10 @@ export async function measureApp(
   engineEntry: string,
   model: string,
   threads: number | null,
-  options: { genTokens: number; promptTokens: number; runs: number; sequences?: number },
+  options: { genTokens: number; promptTokens: number; runs: number; sequences?: number; env?: NodeJS.ProcessEnv },
 ): Promise<AppRun> {
   const engine = new EngineSupervisor({
-    launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
+    launch: forkLauncher(engineEntry, { ...process.env, ...options.env, GRIDFORGE_GPU: 'off' }),
     threads,
     sequences: options.sequences,
   })

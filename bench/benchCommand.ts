@@ -9,6 +9,7 @@ import { chatImportBench } from './chatImportBench.js'
 import { chatStoreBench } from './chatStoreBench.js'
 import { chatRenderBench } from './chatRenderBench.js'
 import { downloadBench } from './downloadBench.js'
+import { engineBuildBench } from './engineBuildBench.js'
 import { chatTurnBench } from './chatTurnBench.js'
 import { grammarBench } from './grammarBench.js'
 import { measureBare } from './bareReference.js'
@@ -135,6 +136,11 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     if (key === 'tinyllama_q8') {
       log(`${key}: worker aggregate with 1, 2 and 4 slots against llama-batched-bench at ${chosen.threads} threads`)
       for (const m of await batchedBench(options.engineEntry, path, chosen.threads, llamaTools?.batchedBench ?? null)) emit(m)
+    }
+
+    if (key === 'tinyllama_q8' && options.reference) {
+      log(`${key}: the prebuilt engine against the one built for this PC (OpenMP, native CPU flags) and llama-bench`)
+      for (const m of await engineBuildBench(options.engineEntry, path, chosen.threads, join(cache, 'engine-build'), llamaBench)) emit(m)
     }
   }
 

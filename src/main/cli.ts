@@ -4,6 +4,7 @@ import { AppError } from '../shared/result.js'
 import { benchCommand } from './cli/benchCommand.js'
 import { bridgeWorker } from './cli/bridgeWorker.js'
 import { chatCommand } from './cli/chatCommand.js'
+import { engineCommand } from './cli/engineCommand.js'
 import { identityCommand } from './cli/identityCommand.js'
 import { modelsCommand } from './cli/modelsCommand.js'
 import { runtimePaths } from './host/runtimePaths.js'
@@ -72,6 +73,8 @@ async function main(argv: string[]): Promise<void> {
     },
   })
   const dataDir = values['data-dir'] ?? defaultDataDir()
+  // The engine processes started from here read their engine choice from this data folder.
+  process.env.GRIDFORGE_DATA_DIR = dataDir
   const paths = runtimePaths(import.meta.url)
   // `gridforge --help` puts the flag where the command goes.
   if (values.help || !command || command === '--help' || command === '-h' || command === 'help') {
@@ -89,6 +92,8 @@ async function main(argv: string[]): Promise<void> {
       if (values.backend !== undefined || values['backends-file'] !== undefined)
         return bridgeWorker({ ...values, dataDir, version: pkg.version, ...paths })
       return workerCommand({ ...values, dataDir, version: pkg.version, ...paths })
+    case 'engine':
+      return engineCommand({ dataDir, args: positionals, model: values.model, json: values.json, engineEntry: paths.engineEntry })
     case 'identity':
       return identityCommand({ ...values, dataDir, args: positionals })
     case 'status':

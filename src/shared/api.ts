@@ -37,6 +37,7 @@ import type { ImportProgressEvent, StorageStatus } from './storage.js'
 import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
 import { bridgeConfigureSchema, bridgeServerSchema, type BridgeSettingsView, type BridgeTestResult, type FoundServer } from './bridge.js'
 import { metricsSettingsSchema, type MetricsStatus } from './metricsSettings.js'
+import type { EngineBuildStatus } from './engineBuild.js'
 
 const id = z.string().min(1).max(64)
 const none = z.strictObject({})
@@ -90,6 +91,12 @@ export const contract = {
   'engine.status': call(none).returns<EngineSnapshot>(),
   'engine.load': call(z.strictObject({ path: z.string().min(1).max(MAX_PATH_CHARS) })).returns<EngineSnapshot>(),
   'engine.unload': call(none).returns<EngineSnapshot>(),
+  /** Settings › Engine: the standard or the optimized engine, and "Optimize the engine for this PC". */
+  'engine.buildStatus': call(none).returns<EngineBuildStatus>(),
+  /** Starts building the engine for this PC in the background; its steps come as `engine.build`. */
+  'engine.optimize': call(none).returns<EngineBuildStatus>(),
+  /** Which engine the next engine start loads ("Use the standard engine" is the way back). */
+  'engine.useBuild': call(z.strictObject({ flavor: z.enum(['standard', 'optimized']) })).returns<EngineBuildStatus>(),
   'chat.list': call(none).returns<ConversationSummary[]>(),
   'chat.get': call(z.strictObject({ conversationId: id })).returns<Conversation>(),
   /** The messages of the active path just before `before` (the first one shown), latest last. */
@@ -235,6 +242,8 @@ export type ResultOf<K extends CallName> = (typeof contract)[K]['result']
 /** Every event the host pushes to the renderer, with its payload. */
 export interface Events {
   'engine.snapshot': EngineSnapshot
+  /** "Optimize the engine for this PC": its step, progress and outcome. */
+  'engine.build': EngineBuildStatus
   'models.local': LocalModel[]
   'models.downloads': DownloadSnapshot[]
   'models.catalog': CatalogItem[]

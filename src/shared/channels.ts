@@ -21,6 +21,9 @@ export const callNames = {
   'engine.status': true,
   'engine.load': true,
   'engine.unload': true,
+  'engine.buildStatus': true,
+  'engine.optimize': true,
+  'engine.useBuild': true,
   'chat.list': true,
   'chat.get': true,
   'chat.older': true,
@@ -84,6 +87,7 @@ export const callNames = {
 /** See `callNames`. */
 export const eventNames = {
   'engine.snapshot': true,
+  'engine.build': true,
   'models.local': true,
   'models.downloads': true,
   'models.catalog': true,

@@ -64,6 +64,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     shell: 'headless',
     version: options.version,
     launchEngine: forkLauncher(options.engineEntry),
+    launchEngineWith: (env) => forkLauncher(options.engineEntry, env),
     threads: positiveInt(options.threads, 'threads', null),
     extraCa: readFileSync(join(options.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
     hfEndpoint: process.env.HF_ENDPOINT,

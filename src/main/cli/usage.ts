@@ -36,6 +36,11 @@ Commands:
   models add <file|folder>                              register models in place (LM Studio, Ollama folders)
   models rm <id>                                       forget a model (deletes the file only if GridForge downloaded it)
   models info <path|url>                               a GGUF's header (a URL reads only the header)
+  engine status [--json]                               which engine runs: the standard one, or one optimized for this PC
+  engine optimize [--model PATH|ID] [--json]           build the engine for this PC (OpenMP, this CPU's instructions) from
+                                                        the source GridForge ships, check it on the model (default: the
+                                                        smallest in the models folder), use it from the next engine start
+  engine use standard|optimized                        which engine the next engine start loads
   identity show [--json]                               this rig's worker key (created if missing) and its delegation
   identity request --payout-wallet 0x… --name NAME [--valid-days N] [--json]
                                                         the delegation for your wallet to sign, and the exact message

@@ -62,6 +62,8 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHE
 // which is per data folder.
 if (process.env.GRIDFORGE_DATA_DIR) app.setPath('userData', resolve(process.env.GRIDFORGE_DATA_DIR))
 const dataDir = app.getPath('userData')
+// The engine process reads its engine choice from the data folder.
+process.env.GRIDFORGE_DATA_DIR = dataDir
 const data = dataPaths(dataDir)
 const redactor = new SecretRedactor()
 mkdirSync(data.logs, { recursive: true })
@@ -380,6 +382,7 @@ async function start(): Promise<void> {
     shell: 'desktop',
     version: app.getVersion(),
     launchEngine: utilityLauncher(paths.engineEntry, info),
+    launchEngineWith: (env) => utilityLauncher(paths.engineEntry, info, env),
     extraCa: readFileSync(join(paths.resourcesDir, 'cloudflare_origin_rsa_root.pem'), 'utf8'),
     idleSource: powerIdleSource,
     hfEndpoint: process.env.HF_ENDPOINT,

@@ -6,11 +6,11 @@ import { followEngineProcess } from './engineProcessEvents.js'
  * Starts the engine as an Electron utility process (the desktop counterpart of `forkLauncher`), with
  * UV_THREADPOOL_SIZE=1 for the reason given there. Its output and fatal errors go to `onOutput`.
  */
-export function utilityLauncher(entry: string, onOutput: (line: string) => void): EngineLauncher {
+export function utilityLauncher(entry: string, onOutput: (line: string) => void, env: NodeJS.ProcessEnv = process.env): EngineLauncher {
   return () => {
     const child = utilityProcess.fork(entry, [], {
       serviceName: 'GridForge engine',
-      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+      env: { ...env, UV_THREADPOOL_SIZE: '1' },
       stdio: 'pipe',
     })
     followEngineProcess(child, onOutput)

@@ -34,6 +34,7 @@ import { AppError } from '../../shared/result.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { assertComplete, inspectHardware, inspectModel } from './modelInspector.js'
 import { chooseThreads, physicalCores } from './threads.js'
+import { startChosenLlama } from './engineBuildLoader.js'
 import { beginningToken, chatPromptTokens } from './promptTokens.js'
 import { chatWrapperFor } from './chatWrapperChoice.js'
 import { checkChatTemplate, familyChatWrapper } from './templateBudget.js'
@@ -110,7 +111,8 @@ export class LlamaRuntime {
   static async create(gpu: 'auto' | false, promptLookup = true): Promise<LlamaRuntime> {
     const cores = physicalCores()
     // maxThreads caps every context; without it the CPU default (>= 4) oversubscribes small machines.
-    const llama = await getLlama({ gpu, maxThreads: cores, logLevel: LlamaLogLevel.error, build: 'never' })
+    const options = { maxThreads: cores, logLevel: LlamaLogLevel.error }
+    const llama = await startChosenLlama(options, () => getLlama({ ...options, gpu, build: 'never' }))
     return new LlamaRuntime(llama, cores, promptLookup)
   }
 

@@ -31,6 +31,8 @@ import { alwaysIdle, DEFAULT_POLICY, type IdleSource } from '../earn/miningPolic
 import { FileSecretStore, type SecretStore } from '../store/secretStore.js'
 import type { Engine } from '../engine/engine.js'
 import { EngineSupervisor } from '../engine/engineSupervisor.js'
+import { EngineBuildService } from '../engine/engineBuildService.js'
+import { smallestModel } from '../engine/engineBuildVerify.js'
 import type { EngineLauncher } from '../engine/protocol.js'
 import { loadCatalog } from '../models/catalog.js'
 import { ModelsService } from '../models/modelsService.js'
@@ -57,6 +59,8 @@ export interface HostOptions {
   shell: AppInfo['shell']
   version: string
   launchEngine: EngineLauncher
+  /** The engine with extra environment, for "Optimize the engine for this PC" to check its build; absent: not offered. */
+  launchEngineWith?: (env: NodeJS.ProcessEnv) => EngineLauncher
   /** A fixed engine thread count (CLI `--threads`); otherwise chosen per model. */
   threads?: number | null
   /** Where API keys are kept; defaults to 0600 files in the data folder (headless). */
@@ -145,6 +149,14 @@ export function createHost(options: HostOptions): Host {
   const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
+  const engineBuild = new EngineBuildService({
+    dataDir: options.dataDir,
+    launchWith: options.launchEngineWith ?? null,
+    verificationModel: async () => smallestModel(await models.listLocal()),
+    engineGpu: () => engine.snapshot().gpu,
+    log,
+  })
+  engineBuild.subscribe(events.forwarder())
   const secrets = options.secrets ?? new FileSecretStore(paths.secrets)
   const catalog = loadCatalog()
   const models = new ModelsService({
@@ -354,6 +366,9 @@ export function createHost(options: HostOptions): Host {
       await engine.load(path)
       return engine.snapshot()
     },
+    'engine.buildStatus': () => engineBuild.status(),
+    'engine.optimize': () => engineBuild.begin(),
+    'engine.useBuild': ({ flavor }) => engineBuild.choose(flavor),
     'engine.unload': async () => {
       await engine.unload()
       return engine.snapshot()
@@ -469,6 +484,7 @@ export function createHost(options: HostOptions): Host {
           identity.close(),
           metricsEndpoint.close(),
         ])
+        engineBuild.close()
         await engine.close()
         storage.close()
         db.close()

@@ -4,6 +4,7 @@ import { BridgePanel } from '../bridge/BridgePanel'
 import { AlertsSettings } from './AlertsSettings'
 import { MetricsSettings } from './MetricsSettings'
 import { DesktopSettings } from './DesktopSettings'
+import { EngineSettings } from './EngineSettings'
 import { LocalApiSettings } from './LocalApiSettings'
 
 /** Settings: the local OpenAI/KoboldAI API for other apps (off by default), alerts, and the desktop's own. */
@@ -20,6 +21,7 @@ export function SettingsView() {
       <BridgePanel />
       <AlertsSettings />
       <MetricsSettings />
+      <EngineSettings />
       <DesktopSettings />
     </section>
   )
