@@ -129,7 +129,7 @@ export async function storeImport(
       stopIfCancelled()
       const summary = imports.begin(randomUUID(), conversation.title || 'Imported chat', conversation.settings, conversation)
       created.push({ summary, updatedAt: conversation.updatedAt })
-      const ordered = parentsFirst(conversation.messages)
+      const ordered = await parentsFirst(conversation.messages)
       const ids = new Map<string, string>()
       let cursor: AppendCursor = FIRST_CURSOR
       let next = 0
@@ -200,15 +200,28 @@ function fromVersion1(conversation: ExportedConversation): ExportedConversation 
   }
 }
 
-/** Orders messages so every parent comes before its children; unknown parents make a message a root. */
-function parentsFirst(messages: ExportedMessage[]): ExportedMessage[] {
-  const byId = new Map(messages.map((message) => [message.id, message]))
+/** Messages ordered per turn of the event loop: at once, 100,000 of them held it for 0.3–0.6 s here. */
+const ORDER_CHUNK = 5_000
+
+/**
+ * Orders messages so every parent comes before its children; unknown parents make a message a root. Works
+ * `ORDER_CHUNK` messages a turn, letting the host run.
+ */
+async function parentsFirst(messages: ExportedMessage[]): Promise<ExportedMessage[]> {
+  let work = 0
+  const pause = () => (++work % ORDER_CHUNK === 0 ? nextTurn() : undefined)
+  const byId = new Map<string, ExportedMessage>()
+  for (const message of messages) {
+    byId.set(message.id, message)
+    await pause()
+  }
   const children = new Map<string | null, ExportedMessage[]>()
   for (const message of messages) {
     const parent = message.parentId && byId.has(message.parentId) && message.parentId !== message.id ? message.parentId : null
     const siblings = children.get(parent)
     if (siblings) siblings.push(message)
     else children.set(parent, [message])
+    await pause()
   }
   const ordered: ExportedMessage[] = []
   const stack = [...(children.get(null) ?? [])].reverse()
@@ -220,6 +233,7 @@ function parentsFirst(messages: ExportedMessage[]): ExportedMessage[] {
     ordered.push(message)
     const next = children.get(message.id) ?? []
     for (let i = next.length - 1; i >= 0; i -= 1) stack.push(next[i]!)
+    await pause()
   }
   return ordered
 }
