@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ChatService } from '../../src/main/chat/chatService.js'
 import type { Engine } from '../../src/main/engine/engine.js'
 import { IMPORT_CANCELLED, parseImport, storeImport } from '../../src/main/chat/transfer/importChats.js'
@@ -204,6 +204,37 @@ describe('reading a long export', () => {
     messages[17_321] = { ...messages[17_321], role: 'narrator' }
     await expect(parseImport(exportOf(messages))).rejects.toThrow(
       /^That GridForge export cannot be read: conversations\.0\.messages\.17321\.role: /,
+    )
+  })
+
+  it('parses the file on its own thread, so this one never holds the whole file as one parse', async () => {
+    const file = exportOf(longConversation(5_000).messages)
+    const parse = vi.spyOn(JSON, 'parse')
+    try {
+      const [conversation] = await parseImport(file)
+      expect(conversation!.messages).toHaveLength(5_000)
+      expect(parse.mock.calls.some(([text]) => text === file)).toBe(false)
+    } finally {
+      parse.mockRestore()
+    }
+  })
+
+  it('stops reading a file the user cancelled while it is still being parsed', async () => {
+    const cancel = new AbortController()
+    const reading = parseImport(exportOf(longConversation(20_000).messages), cancel.signal)
+    cancel.abort()
+    await expect(reading).rejects.toThrow(IMPORT_CANCELLED)
+  })
+
+  it('names the wrong conversation of a ChatGPT export by its place in the file', async () => {
+    const conversation = (title: unknown) => ({
+      title,
+      mapping: { a: { id: 'a', message: { author: { role: 'user' }, content: { parts: ['hi'] } } } },
+    })
+    const [first] = await parseImport(JSON.stringify([conversation('One')]))
+    expect(first).toMatchObject({ title: 'One', messages: [{ role: 'user', content: 'hi' }] })
+    await expect(parseImport(JSON.stringify([conversation('One'), conversation('Two'), conversation(7)]))).rejects.toThrow(
+      /^That looks like a ChatGPT export but 2\.title: /,
     )
   })
 })

@@ -43,11 +43,11 @@ export class ChatTransfer {
   async importPiece(uploadId: string, index: number, text: string, last: boolean): Promise<{ imported: ConversationSummary[] | null }> {
     const whole = this.uploads.add(uploadId, index, text, last)
     if (whole === null) return { imported: null }
-    const conversations = await parseImport(whole)
-    if (conversations.length === 0) throw new AppError('BAD_REQUEST', 'That file has no conversations in it.')
     const cancel = new AbortController()
     this.running.set(uploadId, cancel)
     try {
+      const conversations = await parseImport(whole, cancel.signal)
+      if (conversations.length === 0) throw new AppError('BAD_REQUEST', 'That file has no conversations in it.')
       const imported = await storeImport(this.repo, conversations, {
         signal: cancel.signal,
         onProgress: (stored, total) => this.onProgress({ uploadId, stored, total }),
