@@ -38,6 +38,7 @@ import { beginningToken, chatPromptTokens } from './promptTokens.js'
 import { chatWrapperFor } from './chatWrapperChoice.js'
 import { checkChatTemplate, familyChatWrapper } from './templateBudget.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
+import { batchSchedule } from './batchSchedule.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 import { afterThoughts, toChatFunctions, toChatHistory } from './chatHistory.js'
 import { callBan } from './declinedCalls.js'
@@ -149,11 +150,14 @@ export class LlamaRuntime {
       try {
         const useThreads = threads ?? chooseThreads(size, this.cores)
         const trained = model.trainContextSize
+        let pool: SequencePool | null = null
         const context = await model.createContext({
           contextSize: { min: Math.min(256, trained), max: Math.min(DEFAULT_CONTEXT, trained) },
           sequences,
           threads: useThreads,
+          batching: { itemPrioritizationStrategy: batchSchedule({ busy: () => pool?.inUse ?? 0 }) },
         })
+        pool = new SequencePool(context)
         const info: LoadedModel = {
           path,
           fileName: basename(path),
@@ -165,7 +169,7 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        this.loaded = { model, context, info, sequences: new SequencePool(context), templateFallback }
+        this.loaded = { model, context, info, sequences: pool, templateFallback }
         return info
       } catch (error) {
         await model.dispose()

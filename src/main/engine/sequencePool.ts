@@ -30,6 +30,7 @@ export class SequencePool {
   /** Idle kept sequences by conversation key, least recently used first. */
   private readonly kept = new Map<string, Kept>()
   private readonly waiting: Array<() => void> = []
+  private lent = 0
 
   constructor(private readonly context: LlamaContext) {}
 
@@ -55,6 +56,11 @@ export class SequencePool {
     }
   }
 
+  /** Sequences lent out now (generating or about to): the batch schedule waits for their tokens. */
+  get inUse(): number {
+    return this.lent
+  }
+
   /** Drops every kept sequence (model unload). */
   clear(): void {
     for (const entry of this.kept.values()) void entry.sequence.dispose()
@@ -63,12 +69,14 @@ export class SequencePool {
 
   private lease(sequence: LlamaContextSequence, memory: SequenceMemory | null): SequenceLease {
     let released = false
+    this.lent++
     return {
       sequence,
       memory,
       release: (keep) => {
         if (released) return
         released = true
+        this.lent--
         if (keep && !sequence.disposed) {
           const previous = this.kept.get(keep.key)
           this.kept.delete(keep.key)
