@@ -61,6 +61,16 @@ export class SequencePool {
     return this.lent
   }
 
+  /** Sequences no one holds, kept ones not counted. */
+  get free(): number {
+    return this.context.sequencesLeft
+  }
+
+  /** A free sequence now, or null: never evicts a kept conversation or waits (calibration takes only what is idle). */
+  tryAcquire(): SequenceLease | null {
+    return this.context.sequencesLeft > 0 ? this.lease(this.context.getSequence(), null) : null
+  }
+
   /** Drops every kept sequence (model unload). */
   clear(): void {
     for (const entry of this.kept.values()) void entry.sequence.dispose()
