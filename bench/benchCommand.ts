@@ -15,6 +15,7 @@ import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
 import { measureServeStartup } from './serveStartup.js'
+import { memoryBench } from './memoryBench.js'
 import { ensureTinyLlamaShapedGguf } from './syntheticGguf.js'
 import { workerBench } from './workerBench.js'
 
@@ -125,6 +126,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     if (key === 'tinyllama_q8') {
       log(`${key}: worker aggregate with 1, 2 and 4 slots against llama-batched-bench at ${chosen.threads} threads`)
       for (const m of await batchedBench(options.engineEntry, path, chosen.threads, llamaTools?.batchedBench ?? null)) emit(m)
+      for (const m of await memoryBench(options.engineEntry, path, chosen.threads, llamaBench)) emit(m)
     }
   }
 
