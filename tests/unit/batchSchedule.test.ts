@@ -36,6 +36,29 @@ describe('batchSchedule', () => {
     expect(strategy({ items: queued, size: 512 })).toEqual([])
   })
 
+  it('holds for every busy sequence again a while after one missed a hold, so alternating batches are broken up', () => {
+    const time = clock()
+    const strategy = batchSchedule({ busy: () => 2, now: time.now, holdMs: 2, excuseMs: 100 })
+    const one = [item()]
+    expect(strategy({ items: one, size: 512 })).toEqual([])
+    time.advance(3)
+    expect(strategy({ items: one, size: 512 })).toHaveLength(1)
+    time.advance(50)
+    expect(strategy({ items: one, size: 512 })).toHaveLength(1)
+    time.advance(50)
+    expect(strategy({ items: one, size: 512 })).toEqual([])
+    expect(strategy({ items: [...one, item()], size: 512 })).toHaveLength(2)
+  })
+
+  it('holds for a sequence lent while another was generating alone', () => {
+    let busy = 1
+    const strategy = batchSchedule({ busy: () => busy, now: () => 0 })
+    expect(strategy({ items: [item()], size: 512 })).toHaveLength(1)
+    busy = 2
+    expect(strategy({ items: [item(8)], size: 512 })).toEqual([])
+    expect(strategy({ items: [item(8), item()], size: 512 })).toHaveLength(2)
+  })
+
   it('does not wait for sequences that were handed back', () => {
     const time = clock()
     let busy = 2

@@ -7,11 +7,19 @@ import type { BatchItem, CustomBatchingPrioritizationStrategy, PrioritizedBatchI
  */
 export const HOLD_MS = 2
 
+/**
+ * How long a sequence that missed a hold is not waited for. On a loaded machine a hold can run out
+ * only because the process was descheduled; the sequences then fall back into alternating batches,
+ * which nothing else would ever break, so the schedule tries holding for all of them again after this.
+ */
+export const EXCUSE_MS = 100
+
 export interface BatchScheduleOptions {
   /** Sequences lent out right now: the ones whose next token a batch may wait for. */
   busy: () => number
   now?: () => number
   holdMs?: number
+  excuseMs?: number
 }
 
 /**
@@ -24,23 +32,31 @@ export interface BatchScheduleOptions {
  * no app code), and the aggregate barely grows with slots. Holding the batch (returning no items keeps
  * the loop turning on microtasks) until every busy sequence is queued puts them back in one batch.
  *
- * A sequence that missed the hold is not waited for again until it shows up in the queue, so a lent
- * sequence that is not generating (a chat that waits to trim its cache) costs one hold, not one per batch.
+ * A sequence that missed the hold is not waited for again until it shows up in the queue or EXCUSE_MS
+ * passed, so a lent sequence that is not generating (a chat that waits to trim its cache) costs one
+ * hold per EXCUSE_MS, not one per batch.
  */
 export function batchSchedule(options: BatchScheduleOptions): CustomBatchingPrioritizationStrategy {
   const now = options.now ?? (() => performance.now())
   const holdMs = options.holdMs ?? HOLD_MS
+  const excuseMs = options.excuseMs ?? EXCUSE_MS
   let holdingSince: number | null = null
-  /** How many queued items a batch waits for: the busy count, less the sequences that missed a hold. */
-  let expected = Infinity
+  let excusedAt: number | null = null
+  /** Busy sequences a batch does not wait for: they missed a hold and have not queued since. */
+  let excused = 0
   return ({ items, size }) => {
     const busy = options.busy()
-    expected = Math.max(Math.min(expected, busy), Math.min(items.length, busy))
-    if (items.length < expected) {
-      const at = now()
+    const at = now()
+    if (excusedAt !== null && at - excusedAt >= excuseMs) {
+      excused = 0
+      excusedAt = null
+    }
+    excused = Math.min(excused, Math.max(0, busy - items.length))
+    if (items.length < busy - excused) {
       holdingSince ??= at
       if (at - holdingSince < holdMs) return []
-      expected = items.length
+      excused = busy - items.length
+      excusedAt = at
     }
     holdingSince = null
     return fairShares(items, size)
