@@ -17,6 +17,7 @@ import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBen
 import { median, metric, table, type Metric } from './metrics.js'
 import { predictionBench } from './predictionBench.js'
 import { measureServeStartup } from './serveStartup.js'
+import { memoryBench } from './memoryBench.js'
 import { singleStreamBench } from './singleStreamBench.js'
 import { ensureTinyLlamaShapedGguf } from './syntheticGguf.js'
 import { workerBench } from './workerBench.js'
@@ -136,6 +137,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     if (key === 'tinyllama_q8') {
       log(`${key}: worker aggregate with 1, 2 and 4 slots against llama-batched-bench at ${chosen.threads} threads`)
       for (const m of await batchedBench(options.engineEntry, path, chosen.threads, llamaTools?.batchedBench ?? null)) emit(m)
+      for (const m of await memoryBench(options.engineEntry, path, chosen.threads, llamaBench)) emit(m)
     }
 
     if (key === 'tinyllama_q8' && options.reference) {

@@ -39,6 +39,9 @@ import { beginningToken, chatPromptTokens } from './promptTokens.js'
 import { chatWrapperFor } from './chatWrapperChoice.js'
 import { checkChatTemplate, familyChatWrapper } from './templateBudget.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
+import { batchSchedule } from './batchSchedule.js'
+import { measureSlots, type SlotRun } from './slotMeasurement.js'
+import type { SlotMeasurement } from './slotCalibration.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 import { afterThoughts, toChatFunctions, toChatHistory } from './chatHistory.js'
 import { callBan } from './declinedCalls.js'
@@ -100,6 +103,8 @@ type CommonOptions = ReturnType<typeof samplingOptions> & { signal: AbortSignal;
 export class LlamaRuntime {
   private loaded: Loaded | null = null
   private lifecycle: Promise<unknown> = Promise.resolve()
+  /** The slot calibration running now; any generation cancels it. */
+  private calibration: AbortController | null = null
 
   private constructor(
     private readonly llama: Llama,
@@ -154,11 +159,15 @@ export class LlamaRuntime {
       try {
         const useThreads = threads ?? chooseThreads(size, this.cores)
         const trained = model.trainContextSize
+        let pool: SequencePool | null = null
         const context = await model.createContext({
           contextSize: { min: Math.min(256, trained), max: Math.min(DEFAULT_CONTEXT, trained) },
           sequences,
           threads: useThreads,
+          batching: { itemPrioritizationStrategy: batchSchedule({ busy: () => pool?.inUse ?? 0 }) },
         })
+        const predictor = () => (this.promptLookup ? new PromptLookup() : undefined)
+        pool = new SequencePool(context, predictor)
         const info: LoadedModel = {
           path,
           fileName: basename(path),
@@ -170,8 +179,7 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        const predictor = () => (this.promptLookup ? new PromptLookup() : undefined)
-        this.loaded = { model, context, info, sequences: new SequencePool(context, predictor), templateFallback }
+        this.loaded = { model, context, info, sequences: pool, templateFallback }
         return info
       } catch (error) {
         await model.dispose()
@@ -197,7 +205,25 @@ export class LlamaRuntime {
     return family
   }
 
+  /**
+   * Aggregate tokens/s with each of `counts` parallel generations on the loaded model (see
+   * `measureSlots`). Null when no model is loaded, something is generating, or it was cancelled: by
+   * `signal` or by any generation, which never waits for a calibration.
+   */
+  async calibrateSlots(counts: readonly number[], signal: AbortSignal): Promise<SlotMeasurement[] | null> {
+    const loaded = this.loaded
+    if (!loaded || this.calibration) return null
+    const own = new AbortController()
+    this.calibration = own
+    try {
+      return await measureSlots(calibrationRun(loaded.model), loaded.sequences, counts, AbortSignal.any([signal, own.signal]))
+    } finally {
+      this.calibration = null
+    }
+  }
+
   async generate(request: GenerateRequest, sink: RuntimeSink, signal: AbortSignal): Promise<GenerateResult> {
+    this.calibration?.abort()
     const loaded = this.loaded
     if (!loaded) throw new AppError('NO_MODEL', 'No model is loaded; load one first.')
     const key = request.kind === 'chat' ? request.conversationId : undefined
@@ -630,6 +656,28 @@ function withBannedTokens(model: LlamaModel, bias: TokenBias | undefined, tokens
   const banned = bias ?? new TokenBias(model.tokenizer)
   for (const token of tokens) banned.set(token, 'never')
   return banned
+}
+
+/** A calibration slot: greedy text that never ends early, so every count generates the same tokens. */
+function calibrationRun(model: LlamaModel): SlotRun {
+  const tokenBias = endOfGenerationBias(model)
+  return async ({ sequence }, maxTokens, signal) => {
+    const completion = new LlamaCompletion({ contextSequence: sequence })
+    let tokens = 0
+    try {
+      await completion.generateCompletion('Once upon a time', {
+        maxTokens,
+        temperature: 0,
+        tokenBias,
+        signal,
+        stopOnAbortSignal: true,
+        onToken: (chunk) => (tokens += chunk.length),
+      })
+      return tokens
+    } finally {
+      completion.dispose({ disposeSequence: false })
+    }
+  }
 }
 
 function endOfGenerationBias(model: LlamaModel): TokenBias {

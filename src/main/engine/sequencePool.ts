@@ -30,6 +30,7 @@ export class SequencePool {
   /** Idle kept sequences by conversation key, least recently used first. */
   private readonly kept = new Map<string, Kept>()
   private readonly waiting: Array<() => void> = []
+  private lent = 0
 
   /** `predictor`: each new sequence's own token predictor (a predictor serves one sequence only). */
   constructor(
@@ -59,6 +60,21 @@ export class SequencePool {
     }
   }
 
+  /** Sequences lent out now (generating or about to): the batch schedule waits for their tokens. */
+  get inUse(): number {
+    return this.lent
+  }
+
+  /** Sequences no one holds, kept ones not counted. */
+  get free(): number {
+    return this.context.sequencesLeft
+  }
+
+  /** A free sequence now, or null: never evicts a kept conversation or waits (calibration takes only what is idle). */
+  tryAcquire(): SequenceLease | null {
+    return this.context.sequencesLeft > 0 ? this.lease(this.context.getSequence(), null) : null
+  }
+
   /** Drops every kept sequence (model unload). */
   clear(): void {
     for (const entry of this.kept.values()) void entry.sequence.dispose()
@@ -67,12 +83,14 @@ export class SequencePool {
 
   private lease(sequence: LlamaContextSequence, memory: SequenceMemory | null): SequenceLease {
     let released = false
+    this.lent++
     return {
       sequence,
       memory,
       release: (keep) => {
         if (released) return
         released = true
+        this.lent--
         if (keep && !sequence.disposed) {
           const previous = this.kept.get(keep.key)
           this.kept.delete(keep.key)
