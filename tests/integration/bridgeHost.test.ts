@@ -122,7 +122,7 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
       hasKey: true,
       status: null,
     })
-    expect(statSync(join(temp.dir, 'secrets', 'bridge-backend-key.secret')).mode & 0o777).toBe(0o600)
+    expect(statSync(join(temp.dir, 'secrets', 'bridge-backend-key.server-1.secret')).mode & 0o777).toBe(0o600)
     // The stored key is used when the form sends none.
     expect(await call<BridgeTestResult>('bridge.test', form())).toMatchObject({ ok: true })
   })
