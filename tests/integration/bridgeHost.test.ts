@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs'
+import type { ServerResponse } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -214,6 +215,51 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     expect(jobs.find((row) => row.jobId === job)).toMatchObject({ state: 'ok', model: 'gpt-oss-20b' })
     await call('earn.stop', {})
     await until(() => lastEarn()?.state === 'off')
+    server.routes = healthy
+  })
+
+  it('Stop during the readiness check before a bridged start cancels the check and registers nothing', async () => {
+    const healthy = server.routes
+    await call('bridge.configure', form({ mode: 'server', model: 'tiny', apiKey: KEY }))
+    await call('earn.configure', {
+      network: 'aipg',
+      gridUrl: grid.url,
+      workerName: 'own-server-rig',
+      slots: 1,
+      maxLength: 48,
+      maxContextLength: 1024,
+    })
+    await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+    const held: ServerResponse[] = []
+    const from = events.length
+    const readinessEvents = () =>
+      events
+        .slice(from)
+        .filter((e) => e.name === 'earn.readiness')
+        .map((e) => e.payload as ReadinessSnapshot)
+    // The first canary is answered; the next ones hang, as a busy server's would.
+    server.routes = {
+      ...healthy,
+      '/v1/chat/completions': (request, body, response) =>
+        readinessEvents().some((snapshot) => (snapshot.progress?.done ?? 0) >= 1)
+          ? held.push(response)
+          : healthy['/v1/chat/completions']!(request, body, response),
+    }
+    const registrations = grid.aipg.registrations.length
+    const starting = host.dispatch('earn.start', {})
+    await until(() => held.length > 0)
+    const status = () => call<ReadinessSnapshot>('earn.readinessStatus', {})
+    expect((await status()).state).toBe('running')
+
+    await call('earn.stop', {})
+
+    expect(await starting).toMatchObject({ ok: true })
+    const after = await status()
+    expect(after.state).not.toBe('running')
+    expect(after.message).toMatch(/^The readiness check stopped/)
+    expect(grid.aipg.registrations.length).toBe(registrations)
+    expect(lastEarn()?.state).toBe('off')
+    held.forEach((response) => response.destroy())
     server.routes = healthy
   })
 })

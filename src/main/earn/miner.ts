@@ -63,7 +63,8 @@ export interface MinerDependencies {
   /** The worker identity: AIPG registrations and results are signed with it when a delegation is installed. */
   signer?: WorkerSigner
   /** Bridge mode: whether a server serves instead of the loaded model, and that server probed. */
-  external?: { chosen(): boolean; open(network: GridNetwork): Promise<ExternalBackend> }
+  /** `signal` aborts when Stop is pressed while the server is being checked. */
+  external?: { chosen(): boolean; open(network: GridNetwork, signal: AbortSignal): Promise<ExternalBackend> }
   now?: () => number
   log?: (line: string) => void
 }
@@ -88,6 +89,8 @@ export class Miner {
   private starting: Promise<MinerSnapshot> | null = null
   /** Stop was pressed while Start was still preparing: nothing is started once the preparing ends. */
   private stopWhileStarting = false
+  /** Aborted by that Stop: the bridged server's checks before the start end then, not when they are done. */
+  private startAbort = new AbortController()
   private state: MinerSnapshot = IDLE
   private pushTimer: NodeJS.Timeout | null = null
   private readonly events: Emitter<MinerEvents>
@@ -149,6 +152,7 @@ export class Miner {
   stop(): MinerSnapshot {
     if (this.starting && !this.worker) {
       this.stopWhileStarting = true
+      this.startAbort.abort()
       this.update({ state: 'stopping', detail: null })
       return this.state
     }
@@ -184,6 +188,7 @@ export class Miner {
   async close(): Promise<void> {
     if (this.starting) {
       this.stopWhileStarting = true
+      this.startAbort.abort()
       await this.starting.catch(() => undefined)
     }
     this.worker?.stop()
@@ -208,6 +213,7 @@ export class Miner {
 
   private async startWorker(): Promise<MinerSnapshot> {
     this.stopWhileStarting = false
+    this.startAbort = new AbortController()
     const bridged = this.deps.external?.chosen() ?? false
     if (!bridged && !this.deps.engine.snapshot().model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
     const settings = this.deps.settings()
@@ -273,7 +279,7 @@ export class Miner {
   private async openExternal(network: GridNetwork): Promise<ExternalBackend> {
     this.update({ state: 'connecting', detail: 'Checking the inference server…' })
     try {
-      return await this.deps.external!.open(network)
+      return await this.deps.external!.open(network, this.startAbort.signal)
     } catch (error) {
       this.update({ state: 'off', detail: null })
       throw error
