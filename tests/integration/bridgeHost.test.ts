@@ -218,6 +218,65 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     server.routes = healthy
   })
 
+  it('mines two servers of the list on one run: each model under its own worker name, slots and max length', async () => {
+    const second = await startScriptedServer(healthyRoutes('qwen-small', 'Hi from the second server'))
+    try {
+      const model = (name: string, slots: number | null, maxLength: number | null) => ({ name, gridModel: null, slots, maxLength })
+      await call('earn.configure', {
+        network: 'aipg',
+        gridUrl: grid.url,
+        workerName: 'own-server-rig',
+        slots: 1,
+        maxLength: 64,
+        maxContextLength: 1024,
+      })
+      await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+      host.bridge.saveServers(
+        {
+          mode: 'server',
+          servers: [
+            { id: 'server-1', kind: 'openai', url: `${server.origin}/v1`, models: [model('tiny', null, null)] },
+            { id: 'server-2', kind: 'openai', url: `${second.origin}/v1`, models: [model('qwen-small', 2, 32)] },
+          ],
+        },
+        { 'server-1': KEY },
+      )
+      const registrations = grid.aipg.registrations.length
+      const toFirst = grid.enqueueAipg({
+        model: 'grid/tiny',
+        request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 },
+      })
+      const toSecond = grid.enqueueAipg({
+        model: 'grid/qwen-small',
+        request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 },
+      })
+      await call('earn.start', {})
+      await grid.waitFor(() => grid.aipg.results.get(toFirst)?.done !== undefined, 10_000, 'the job for the first server')
+      await grid.waitFor(() => grid.aipg.results.get(toSecond)?.done !== undefined, 10_000, 'the job for the second server')
+
+      expect(grid.aipg.results.get(toFirst)!.text).toBe('Hi from your server')
+      expect(grid.aipg.results.get(toSecond)!.text).toBe('Hi from the second server')
+      const registered = grid.aipg.registrations.slice(registrations)
+      expect(registered.find((frame) => frame.name === 'own-server-rig-tiny')).toMatchObject({ models: ['grid/tiny'], max_length: 64 })
+      // Two slots on AIPG are two sockets of that model's worker.
+      expect(registered.filter((frame) => String(frame.name).startsWith('own-server-rig-qwen-small-'))).toEqual([
+        expect.objectContaining({ name: 'own-server-rig-qwen-small-1', models: ['grid/qwen-small'], max_length: 32 }),
+        expect.objectContaining({ name: 'own-server-rig-qwen-small-2', models: ['grid/qwen-small'], max_length: 32 }),
+      ])
+      // Each server got only its own model's jobs, and only the first one its key.
+      expect(second.seen.some((r) => r.path === '/v1/chat/completions' && r.body.model === 'qwen-small')).toBe(true)
+      expect(second.seen.every((r) => r.body.model === undefined || r.body.model === 'qwen-small')).toBe(true)
+      expect(second.seen.every((r) => r.authorization === undefined)).toBe(true)
+      const jobs = await call<JobLogEntry[]>('earn.jobs', { limit: 10 })
+      expect(jobs.find((job) => job.jobId === toSecond)).toMatchObject({ state: 'ok', model: 'grid/qwen-small' })
+      await call('earn.stop', {})
+      await until(() => lastEarn()?.state === 'off')
+    } finally {
+      host.bridge.saveServers({ mode: 'server', servers: host.bridge.servers().servers.slice(0, 1) })
+      await second.close()
+    }
+  })
+
   it('Stop during the readiness check before a bridged start cancels the check and registers nothing', async () => {
     const healthy = server.routes
     await call('bridge.configure', form({ mode: 'server', model: 'tiny', apiKey: KEY }))
