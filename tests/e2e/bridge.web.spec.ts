@@ -48,6 +48,10 @@ test('earns through a server the user already runs, set up in the Earn view, wit
   await expect(panel.getByLabel('Name on AIPG').locator('option:checked')).toHaveText('“grid/tiny” (not in the model registry, den ×1)')
   await panel.getByRole('button', { name: 'Save and earn through this server' }).click()
   await expect(panel.getByTestId('bridge-status')).toHaveText(`Start earning serves "tiny" from ${server.origin}/v1.`)
+  // The readiness check names the server's model, not the (unloaded) model of this PC.
+  const readiness = page.getByRole('region', { name: 'Grid readiness' })
+  await expect(readiness).toContainText(`on your server's model tiny at ${server.origin}/v1; the tests go to that server only.`)
+  await expect(readiness).not.toContainText('on this PC only')
 
   grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 } })
   await page.getByRole('button', { name: 'Start earning' }).click()

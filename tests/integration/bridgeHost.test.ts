@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs'
+import type { ServerResponse } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -122,7 +123,7 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
       hasKey: true,
       status: null,
     })
-    expect(statSync(join(temp.dir, 'secrets', 'bridge-backend-key.secret')).mode & 0o777).toBe(0o600)
+    expect(statSync(join(temp.dir, 'secrets', 'bridge-backend-key.server-1.secret')).mode & 0o777).toBe(0o600)
     // The stored key is used when the form sends none.
     expect(await call<BridgeTestResult>('bridge.test', form())).toMatchObject({ ok: true })
   })
@@ -214,6 +215,110 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     expect(jobs.find((row) => row.jobId === job)).toMatchObject({ state: 'ok', model: 'gpt-oss-20b' })
     await call('earn.stop', {})
     await until(() => lastEarn()?.state === 'off')
+    server.routes = healthy
+  })
+
+  it('mines two servers of the list on one run: each model under its own worker name, slots and max length', async () => {
+    const second = await startScriptedServer(healthyRoutes('qwen-small', 'Hi from the second server'))
+    try {
+      const model = (name: string, slots: number | null, maxLength: number | null) => ({ name, gridModel: null, slots, maxLength })
+      await call('earn.configure', {
+        network: 'aipg',
+        gridUrl: grid.url,
+        workerName: 'own-server-rig',
+        slots: 1,
+        maxLength: 64,
+        maxContextLength: 1024,
+      })
+      await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+      host.bridge.saveServers(
+        {
+          mode: 'server',
+          servers: [
+            { id: 'server-1', kind: 'openai', url: `${server.origin}/v1`, models: [model('tiny', null, null)] },
+            { id: 'server-2', kind: 'openai', url: `${second.origin}/v1`, models: [model('qwen-small', 2, 32)] },
+          ],
+        },
+        { 'server-1': KEY },
+      )
+      const registrations = grid.aipg.registrations.length
+      const toFirst = grid.enqueueAipg({
+        model: 'grid/tiny',
+        request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 },
+      })
+      const toSecond = grid.enqueueAipg({
+        model: 'grid/qwen-small',
+        request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 },
+      })
+      await call('earn.start', {})
+      await grid.waitFor(() => grid.aipg.results.get(toFirst)?.done !== undefined, 10_000, 'the job for the first server')
+      await grid.waitFor(() => grid.aipg.results.get(toSecond)?.done !== undefined, 10_000, 'the job for the second server')
+
+      expect(grid.aipg.results.get(toFirst)!.text).toBe('Hi from your server')
+      expect(grid.aipg.results.get(toSecond)!.text).toBe('Hi from the second server')
+      const registered = grid.aipg.registrations.slice(registrations)
+      expect(registered.find((frame) => frame.name === 'own-server-rig-tiny')).toMatchObject({ models: ['grid/tiny'], max_length: 64 })
+      // Two slots on AIPG are two sockets of that model's worker.
+      expect(registered.filter((frame) => String(frame.name).startsWith('own-server-rig-qwen-small-'))).toEqual([
+        expect.objectContaining({ name: 'own-server-rig-qwen-small-1', models: ['grid/qwen-small'], max_length: 32 }),
+        expect.objectContaining({ name: 'own-server-rig-qwen-small-2', models: ['grid/qwen-small'], max_length: 32 }),
+      ])
+      // Each server got only its own model's jobs, and only the first one its key.
+      expect(second.seen.some((r) => r.path === '/v1/chat/completions' && r.body.model === 'qwen-small')).toBe(true)
+      expect(second.seen.every((r) => r.body.model === undefined || r.body.model === 'qwen-small')).toBe(true)
+      expect(second.seen.every((r) => r.authorization === undefined)).toBe(true)
+      const jobs = await call<JobLogEntry[]>('earn.jobs', { limit: 10 })
+      expect(jobs.find((job) => job.jobId === toSecond)).toMatchObject({ state: 'ok', model: 'grid/qwen-small' })
+      await call('earn.stop', {})
+      await until(() => lastEarn()?.state === 'off')
+    } finally {
+      host.bridge.saveServers({ mode: 'server', servers: host.bridge.servers().servers.slice(0, 1) })
+      await second.close()
+    }
+  })
+
+  it('Stop during the readiness check before a bridged start cancels the check and registers nothing', async () => {
+    const healthy = server.routes
+    await call('bridge.configure', form({ mode: 'server', model: 'tiny', apiKey: KEY }))
+    await call('earn.configure', {
+      network: 'aipg',
+      gridUrl: grid.url,
+      workerName: 'own-server-rig',
+      slots: 1,
+      maxLength: 48,
+      maxContextLength: 1024,
+    })
+    await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+    const held: ServerResponse[] = []
+    const from = events.length
+    const readinessEvents = () =>
+      events
+        .slice(from)
+        .filter((e) => e.name === 'earn.readiness')
+        .map((e) => e.payload as ReadinessSnapshot)
+    // The first canary is answered; the next ones hang, as a busy server's would.
+    server.routes = {
+      ...healthy,
+      '/v1/chat/completions': (request, body, response) =>
+        readinessEvents().some((snapshot) => (snapshot.progress?.done ?? 0) >= 1)
+          ? held.push(response)
+          : healthy['/v1/chat/completions']!(request, body, response),
+    }
+    const registrations = grid.aipg.registrations.length
+    const starting = host.dispatch('earn.start', {})
+    await until(() => held.length > 0)
+    const status = () => call<ReadinessSnapshot>('earn.readinessStatus', {})
+    expect((await status()).state).toBe('running')
+
+    await call('earn.stop', {})
+
+    expect(await starting).toMatchObject({ ok: true })
+    const after = await status()
+    expect(after.state).not.toBe('running')
+    expect(after.message).toMatch(/^The readiness check stopped/)
+    expect(grid.aipg.registrations.length).toBe(registrations)
+    expect(lastEarn()?.state).toBe('off')
+    held.forEach((response) => response.destroy())
     server.routes = healthy
   })
 })

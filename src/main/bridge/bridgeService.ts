@@ -1,4 +1,5 @@
 import {
+  bridgeUrlProblem,
   keyWouldLeak,
   type BridgeConfigureRequest,
   type BridgeGridNames,
@@ -23,7 +24,13 @@ import { serverModelNames } from '../../worker/bridge/serverModelNames.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
 import type { SecretStore } from '../store/secretStore.js'
-import { BridgeSettingsStore, type BridgeSettings } from './bridgeSettings.js'
+import {
+  BridgeSettingsStore,
+  type BridgeServedModel,
+  type BridgeServer,
+  type BridgeServers,
+  type BridgeSettings,
+} from './bridgeSettings.js'
 import { inFormWords } from './formWords.js'
 import { serverReplySource, type ServerReplySource } from './serverReplySource.js'
 
@@ -43,6 +50,9 @@ export interface OpenedBackend {
   names: { aipg: string; horde: string }
   /** The context the server says it runs the model with; null when it does not say. */
   contextLength: number | null
+  /** This model's jobs at once and longest reply; null: the Earn settings'. */
+  slots: number | null
+  maxLength: number | null
   /** Stops the health checks; the miner calls it when its run ends. */
   close(): void
 }
@@ -101,6 +111,44 @@ export class BridgeService {
     if (picked && !this.deps.registry().has(picked))
       throw new AppError('BAD_REQUEST', `"${picked}" is not in AIPG's model registry; choose one of its names or leave it automatic.`)
     this.store.save({ mode, kind, url, model: model.trim(), gridModel: picked })
+    this.status = null
+    this.chatEngine = null
+    return this.changed()
+  }
+
+  /** The saved server list (never a key). */
+  servers(): BridgeServers {
+    return this.store.list()
+  }
+
+  /**
+   * Saves the server list the miner runs all of (the first server is chat's "My server" and the local
+   * API's). `keys` sets a server's key by its id (null forgets it); a server removed takes its key along.
+   */
+  saveServers(next: BridgeServers, keys: Record<string, string | null> = {}): BridgeSettingsView {
+    if (this.deps.busy()) throw new AppError('BUSY', 'Stop earning before changing the servers it uses.')
+    for (const [index, server] of next.servers.entries()) {
+      const problem = bridgeUrlProblem(server.url)
+      if (problem) throw new AppError('BAD_REQUEST', `Server ${index + 1}: ${problem}.`)
+      const key = server.id in keys ? keys[server.id] : this.store.keyOf(server.id)
+      if (key && keyWouldLeak(server.url))
+        throw new AppError(
+          'BAD_REQUEST',
+          `Server ${index + 1}: the API key would be sent unencrypted; use https:// for a server on another machine.`,
+        )
+      const unknown = server.models.find((model) => model.gridModel && !this.deps.registry().has(model.gridModel.toLowerCase()))
+      if (unknown)
+        throw new AppError(
+          'BAD_REQUEST',
+          `"${unknown.gridModel}" is not in AIPG's model registry; choose one of its names or leave it automatic.`,
+        )
+    }
+    try {
+      this.store.saveList(next)
+    } catch (error) {
+      throw new AppError('BAD_REQUEST', (error as Error).message)
+    }
+    for (const [id, key] of Object.entries(keys)) this.store.setKeyOf(id, key)
     this.status = null
     this.chatEngine = null
     return this.changed()
@@ -188,29 +236,47 @@ export class BridgeService {
   }
 
   /**
-   * The saved server as the miner's engine, probed and with its health checks running. Throws the
-   * sentence that says why the server cannot serve.
+   * Every saved server's models as the miner's engines, probed and with their health checks running. Throws
+   * the sentence that says why a server cannot serve (naming it when there are several); none is left open then.
    */
-  async open(network: GridNetwork): Promise<OpenedBackend> {
-    const saved = this.store.current()
-    if (saved.mode !== 'server') throw new AppError('BAD_REQUEST', "The app's own model serves: choose “Use a server I already run” first.")
-    if (saved.kind === 'kobold' && network === 'aipg')
+  async open(network: GridNetwork): Promise<OpenedBackend[]> {
+    const { mode, servers } = this.store.list()
+    if (mode !== 'server') throw new AppError('BAD_REQUEST', "The app's own model serves: choose “Use a server I already run” first.")
+    const wanted = servers.flatMap((server) => server.models.map((model) => ({ server, model })))
+    if (wanted.length === 0) throw new AppError('BAD_REQUEST', 'Choose the model the server should serve (Test connection lists them).')
+    const opened: OpenedBackend[] = []
+    try {
+      for (const { server, model } of wanted) {
+        const who = wanted.length > 1 ? `${server.url}: ` : ''
+        opened.push(await this.openOne(network, { ...server, model: model.name }, model, who))
+      }
+    } catch (error) {
+      opened.forEach((backend) => backend.close())
+      throw error
+    }
+    return opened
+  }
+
+  private async openOne(network: GridNetwork, server: BridgeServer & { model: string }, served: BridgeServedModel, who: string) {
+    if (server.kind === 'kobold' && network === 'aipg')
       throw new AppError(
         'BAD_REQUEST',
-        'AIPG jobs are chats: choose an OpenAI-compatible server (KoboldCpp serves that API under /v1 too).',
+        `${who}AIPG jobs are chats: choose an OpenAI-compatible server (KoboldCpp serves that API under /v1 too).`,
       )
-    const config = this.configOf(saved, undefined)
+    const config = this.configOf(server, this.store.keyOf(server.id))
     let bridge: Awaited<ReturnType<typeof openBridge>>
     try {
       bridge = await openBridge(config, { fetch: this.deps.fetch, intervals: this.deps.intervals })
     } catch (error) {
-      this.setStatus({ serving: false, message: this.sentence(error) })
-      throw new AppError('NO_MODEL', this.sentence(error))
+      this.setStatus({ serving: false, message: `${who}${this.sentence(error)}` })
+      throw new AppError('NO_MODEL', `${who}${this.sentence(error)}`)
     }
     const checks = new AbortController()
     const off = bridge.health.onChange((state) =>
       this.setStatus(
-        state.serving ? { serving: true, message: servingWords(config) } : { serving: false, message: inFormWords(state.reason) },
+        state.serving
+          ? { serving: true, message: servingWords(config) }
+          : { serving: false, message: `${who}${inFormWords(state.reason)}` },
       ),
     )
     await bridge.health.check()
@@ -219,8 +285,10 @@ export class BridgeService {
       engine: bridge.engine,
       gate: { ...bridge.health.gate, reason: () => inFormWords(bridge.health.gate.reason?.() ?? '') || null },
       model: config.model.replace(/^koboldcpp\//, ''),
-      names: serverModelNames(config.model, this.deps.catalog(), this.deps.registry(), saved.gridModel),
+      names: serverModelNames(config.model, this.deps.catalog(), this.deps.registry(), served.gridModel),
       contextLength: bridge.capabilities.contextLength,
+      slots: served.slots,
+      maxLength: served.maxLength,
       close: () => {
         checks.abort()
         off()

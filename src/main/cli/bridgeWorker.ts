@@ -12,7 +12,8 @@ import { BackendError } from '../../worker/bridge/backendError.js'
 import type { BackendCapabilities, BackendConfig, BackendKind } from '../../worker/bridge/backendTypes.js'
 import { openBridge, type Bridge } from '../../worker/bridge/bridge.js'
 import { serverModelNames } from '../../worker/bridge/serverModelNames.js'
-import { createWorker, type Worker } from '../../worker/jobLoop.js'
+import { allOf } from '../../worker/allWorkers.js'
+import { createWorker } from '../../worker/jobLoop.js'
 import { formatReadinessTable } from '../../worker/readiness/reportTable.js'
 import { runReadiness } from '../../worker/readiness/runner.js'
 import { positiveInt, readKeyFile } from './options.js'
@@ -77,7 +78,7 @@ export async function bridgeWorker(options: WorkerOptions): Promise<void> {
       return worker
     })
     const log = (line: string) => process.stderr.write(`${line}\n`)
-    const all = workers.length === 1 ? workers[0]! : allOf(workers)
+    const all = allOf(workers)
     const alerting = startWorkerAlerts({ settings: new SettingsRepository(db), worker: all, flags, version: options.version, log })
     await runToSummary(all, report, async () => {
       health.abort()
@@ -153,21 +154,6 @@ function readBackendsFile(file: string, options: WorkerOptions, name: string) {
   if (twice)
     throw new UsageError(`--backends-file ${file}: two entries serve the same model (worker name "${twice}"); list each model once.`)
   return entries
-}
-
-/** Several workers as one for the report and Ctrl-C: runs them all, stops them all, ends when all have. */
-function allOf(workers: Worker[]): Worker {
-  return {
-    async run() {
-      const exits = await Promise.all(workers.map((worker) => worker.run()))
-      return exits.find((exit) => exit.reason === 'fatal') ?? exits[0]!
-    },
-    stop: () => workers.forEach((worker) => worker.stop()),
-    subscribe(listener) {
-      const offs = workers.map((worker) => worker.subscribe(listener))
-      return () => offs.forEach((off) => off())
-    },
-  }
 }
 
 /** A usage error of one entry of the backends file says which entry. */

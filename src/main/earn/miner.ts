@@ -1,5 +1,6 @@
 import type { EarnSettings, EarnSnapshot, GridNetwork, JobRecord } from '../../shared/domain.js'
 import { AppError } from '../../shared/result.js'
+import { allOf } from '../../worker/allWorkers.js'
 import { createWorker, type Worker, type WorkerEvent } from '../../worker/jobLoop.js'
 import { bothGates } from '../../worker/bridge/bothGates.js'
 import type { GenerationEngine, JobGate } from '../../worker/ports.js'
@@ -42,6 +43,9 @@ export interface ExternalBackend {
   names?: { aipg: string; horde: string }
   /** What the server says the model holds; null when it does not say (the Max context setting counts then). */
   contextLength: number | null
+  /** This model's jobs at once and longest reply; null or absent: the Earn settings'. */
+  slots?: number | null
+  maxLength?: number | null
   close(): void
 }
 
@@ -63,7 +67,8 @@ export interface MinerDependencies {
   /** The worker identity: AIPG registrations and results are signed with it when a delegation is installed. */
   signer?: WorkerSigner
   /** Bridge mode: whether a server serves instead of the loaded model, and that server probed. */
-  external?: { chosen(): boolean; open(network: GridNetwork): Promise<ExternalBackend> }
+  /** `signal` aborts when Stop is pressed while the server is being checked. */
+  external?: { chosen(): boolean; open(network: GridNetwork, signal: AbortSignal): Promise<ExternalBackend[]> }
   now?: () => number
   log?: (line: string) => void
 }
@@ -88,6 +93,8 @@ export class Miner {
   private starting: Promise<MinerSnapshot> | null = null
   /** Stop was pressed while Start was still preparing: nothing is started once the preparing ends. */
   private stopWhileStarting = false
+  /** Aborted by that Stop: the bridged server's checks before the start end then, not when they are done. */
+  private startAbort = new AbortController()
   private state: MinerSnapshot = IDLE
   private pushTimer: NodeJS.Timeout | null = null
   private readonly events: Emitter<MinerEvents>
@@ -149,6 +156,7 @@ export class Miner {
   stop(): MinerSnapshot {
     if (this.starting && !this.worker) {
       this.stopWhileStarting = true
+      this.startAbort.abort()
       this.update({ state: 'stopping', detail: null })
       return this.state
     }
@@ -184,6 +192,7 @@ export class Miner {
   async close(): Promise<void> {
     if (this.starting) {
       this.stopWhileStarting = true
+      this.startAbort.abort()
       await this.starting.catch(() => undefined)
     }
     this.worker?.stop()
@@ -208,35 +217,45 @@ export class Miner {
 
   private async startWorker(): Promise<MinerSnapshot> {
     this.stopWhileStarting = false
+    this.startAbort = new AbortController()
     const bridged = this.deps.external?.chosen() ?? false
     if (!bridged && !this.deps.engine.snapshot().model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
     const settings = this.deps.settings()
     const apiKey = this.deps.credentials.requireApiKey()
     this.problem = null
     const external = bridged ? await this.openExternal(settings.network) : null
+    const closeExternal = () => external?.forEach((backend) => backend.close())
     if (external && this.stopWhileStarting) {
-      external.close()
+      closeExternal()
       this.update({ state: 'off', detail: null })
       return this.state
     }
-    const source = external ? this.externalSource(external, settings) : await this.loadedSource(settings)
-    if (!source) return this.state
-    const worker = createWorker(
-      {
-        network: settings.network,
-        gridUrl: this.deps.credentials.gridUrl(settings.network),
-        apiKey,
-        name: settings.workerName,
-        models: source.models,
-        slots: settings.slots,
-        ...advertisedLimits(settings, source.context),
-        agent: this.deps.agent,
-        extraCa: this.deps.extraCa,
-      },
-      { engine: source.engine, ledger: this.deps.ledger, gate: source.gate, signer: this.deps.signer },
+    const sources = external
+      ? external.map((backend) => this.externalSource(backend, settings, external.length > 1))
+      : [await this.loadedSource(settings)]
+    const ready = sources.filter((source) => source !== null)
+    if (ready.length === 0) return this.state
+    // Several bridged models run as `--backends-file` runs them: a worker each, one ledger, one run.
+    const worker = allOf(
+      ready.map((source) =>
+        createWorker(
+          {
+            network: settings.network,
+            gridUrl: this.deps.credentials.gridUrl(settings.network),
+            apiKey,
+            name: source.name,
+            models: source.models,
+            slots: source.slots,
+            ...advertisedLimits({ ...settings, maxLength: source.maxLength }, source.context),
+            agent: this.deps.agent,
+            extraCa: this.deps.extraCa,
+          },
+          { engine: source.engine, ledger: this.deps.ledger, gate: source.gate, signer: this.deps.signer },
+        ),
+      ),
     )
     this.worker = worker
-    this.servingPath = source.path
+    this.servingPath = ready[0]!.path
     this.stopReason = null
     this.update({
       state: 'connecting',
@@ -250,7 +269,7 @@ export class Miner {
       .run()
       .catch((error: unknown) => ({ reason: 'fatal' as const, message: `Mining stopped: ${(error as Error).message}` }))
       .then((exit) => {
-        external?.close()
+        closeExternal()
         this.worker = null
         this.servingPath = null
         this.running = null
@@ -270,10 +289,10 @@ export class Miner {
     return this.state
   }
 
-  private async openExternal(network: GridNetwork): Promise<ExternalBackend> {
+  private async openExternal(network: GridNetwork): Promise<ExternalBackend[]> {
     this.update({ state: 'connecting', detail: 'Checking the inference server…' })
     try {
-      return await this.deps.external!.open(network)
+      return await this.deps.external!.open(network, this.startAbort.signal)
     } catch (error) {
       this.update({ state: 'off', detail: null })
       throw error
@@ -281,8 +300,12 @@ export class Miner {
   }
 
   /** The bridged server: its model under the grid's name, its context, its health gate beside the policies. */
-  private externalSource(external: ExternalBackend, settings: EarnSettings) {
+  private externalSource(external: ExternalBackend, settings: EarnSettings, several: boolean) {
     return {
+      // Each model of a server list registers under a name of its own, as `--backends-file` names them.
+      name: several ? `${settings.workerName}-${external.model.replace(/[^\w.-]+/g, '-')}` : settings.workerName,
+      slots: external.slots ?? settings.slots,
+      maxLength: external.maxLength ?? settings.maxLength,
       engine: external.engine,
       models: advertisedModels(settings.network, external.model, external.names),
       context: external.contextLength ?? settings.maxContextLength,
@@ -308,6 +331,9 @@ export class Miner {
     // The reload for more slots can leave each sequence less context: advertise what is loaded now (§16.4).
     const loadedContext = (this.deps.engine.snapshot().model ?? model).contextSize
     return {
+      name: settings.workerName,
+      slots: settings.slots,
+      maxLength: settings.maxLength,
       engine: this.deps.engine,
       models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),
       context: loadedContext,

@@ -243,9 +243,15 @@ export function createHost(options: HostOptions): Host {
       chosen: () => bridge.settings().mode === 'server',
       // The validators' tests run on the server's model before the worker registers, as Start earning does for
       // a loaded model: the report is shown in the Earn view, and a failed check does not stop the start.
-      open: async (network) => {
+      // Stop pressed meanwhile cancels the check itself, not only the wait for it.
+      open: async (network, signal) => {
         const opened = await bridge.open(network)
-        await readiness.ensureChecked().catch((error: unknown) => log(`bridge: readiness check: ${String(error)}`))
+        const cancel = () => void readiness.close()
+        signal.addEventListener('abort', cancel, { once: true })
+        await readiness
+          .ensureChecked(signal)
+          .catch((error: unknown) => log(`bridge: readiness check: ${String(error)}`))
+          .finally(() => signal.removeEventListener('abort', cancel))
         return opened
       },
     },

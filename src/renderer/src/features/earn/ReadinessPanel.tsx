@@ -1,19 +1,22 @@
 import { useEffect } from 'react'
 import type { EarnSettings } from '../../../../shared/domain'
 import type { ReadinessFamilyResult, ReadinessVerdict } from '../../../../shared/readiness'
+import { bridgeStore, startBridgeState } from '../../api/bridgeState'
 import { useStore } from '../../api/store'
 import { checkReadiness, followReadiness, readinessErrorStore, readinessStore, refreshReadiness } from './ReadinessState'
 
 const VERDICT_TEXT: Record<ReadinessVerdict, string> = { pass: 'Pass', slow: 'Slow', fail: 'Fail', skipped: 'Not sent' }
 
 /**
- * "Check grid readiness": the grid's validator tests run locally on the loaded model, per family, with the
+ * "Check grid readiness": the grid's validator tests run on the loaded model (or the bridged server's), per family, with the
  * decode speed and the largest context that passed. Start earning runs it too when the model or settings changed.
  */
 export function ReadinessPanel({ settings, mining }: { settings: EarnSettings; mining: boolean }) {
   const readiness = useStore(readinessStore)
   const error = useStore(readinessErrorStore)
+  const bridge = useStore(bridgeStore)
   useEffect(() => followReadiness(), [])
+  useEffect(() => startBridgeState(), [])
   // Whether the report is stale depends on the limits the miner would advertise.
   useEffect(() => void refreshReadiness(), [settings.maxLength, settings.maxContextLength])
   const running = readiness?.state === 'running'
@@ -28,7 +31,12 @@ export function ReadinessPanel({ settings, mining }: { settings: EarnSettings; m
       </header>
       <p className="muted">
         The grid's validators send test jobs that look like paid ones; their scores and your speed decide how much work you get. This runs
-        the same kinds of tests on the loaded model, on this PC only.
+        the same kinds of tests{' '}
+        {bridge?.mode === 'server' && bridge.model ? (
+          <BridgedTarget model={bridge.model} url={bridge.url} />
+        ) : (
+          'on the loaded model, on this PC only.'
+        )}
       </p>
       {running && readiness.progress && (
         <p role="status" data-readiness="progress">
@@ -84,6 +92,15 @@ export function ReadinessPanel({ settings, mining }: { settings: EarnSettings; m
         </>
       )}
     </section>
+  )
+}
+
+/** A bridged model is checked where the grid's jobs go: on the user's server, not on this PC. */
+function BridgedTarget({ model, url }: { model: string; url: string }) {
+  return (
+    <>
+      on your server's model <strong data-readiness="target">{model}</strong> at {url}; the tests go to that server only.
+    </>
   )
 }
 
