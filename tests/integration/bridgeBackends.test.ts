@@ -57,7 +57,7 @@ describe('gridforge worker --backends-file: several servers at once', () => {
         { backend: 'openai', url: `${ollama.origin}/v1`, model: 'llama3' },
       ]),
     )
-    const big = grid.enqueueAipg({ model: 'grid/qwen3-27b', request: { messages: [{ role: 'user', content: 'Hi' }], max_tokens: 16 } })
+    const big = grid.enqueueAipg({ model: 'qwen3-27b', request: { messages: [{ role: 'user', content: 'Hi' }], max_tokens: 16 } })
     const small = grid.enqueueAipg({ model: 'grid/llama3', request: { messages: [{ role: 'user', content: 'Hi' }], max_tokens: 16 } })
     const result = await runGridforge(temp.dir, args(backends))
     expect(result.stderr).not.toMatch(/\n\s+at /)
@@ -66,10 +66,11 @@ describe('gridforge worker --backends-file: several servers at once', () => {
     expect(grid.aipg.results.get(small)!.text).toBe('from Ollama')
     const registered = grid.aipg.registrations.map((frame) => `${String(frame.name)} ${JSON.stringify(frame.models)}`)
     expect(registered).toContain('multi-llama3 ["grid/llama3"]')
+    // qwen3-27b is a den registry name, so it is advertised exactly (§16.5); llama3 is not, so it stays grid/llama3.
     // Two slots for the first server: each registers under its own name (one may end before it connects, at --max-jobs 1).
-    expect(registered.filter((line) => /^multi-qwen3-27b-[12] \["grid\/qwen3-27b"\]$/.test(line)).length).toBeGreaterThan(0)
+    expect(registered.filter((line) => /^multi-qwen3-27b-[12] \["qwen3-27b"\]$/.test(line)).length).toBeGreaterThan(0)
     expect(registered.every((line) => !line.startsWith('multi-qwen3-27b '))).toBe(true)
-    expect(result.stderr).toMatch(/Worker "multi-qwen3-27b" on aipg with grid\/qwen3-27b through .* \(2 slots,/)
+    expect(result.stderr).toMatch(/Worker "multi-qwen3-27b" on aipg with qwen3-27b through .* \(2 slots,/)
     const db = openDatabase(join(temp.dir, 'gridforge.db'))
     try {
       const rows = new JobsRepository(db).list()
