@@ -99,14 +99,13 @@ export const bridgeServersSchema = z
       context.addIssue({ code: 'custom', message: `at most ${MAX_BRIDGE_SERVERS} models can be served at once` })
   })
 export type BridgeServers = z.output<typeof bridgeServersSchema>
-export type BridgeServersInput = z.input<typeof bridgeServersSchema>
 
 /** What the panel saves: the whole list, and the keys typed since (by server id; null forgets a key). Keys go one way. */
 export const bridgeSaveServersSchema = z.strictObject({
   list: bridgeServersSchema,
   keys: z.record(bridgeServerIdSchema, apiKeySchema.nullable()).default({}),
 })
-export type BridgeSaveServersRequest = z.input<typeof bridgeSaveServersSchema>
+export type BridgeSaveServersRequest = z.output<typeof bridgeSaveServersSchema>
 
 /** One server as the renderer sees it: never its key, only whether one is stored, and what it did last. */
 export interface BridgeServerView extends BridgeServer {

@@ -295,7 +295,7 @@ export class BridgeService {
     try {
       bridge = await openBridge(config, { fetch: this.deps.fetch, intervals: this.deps.intervals })
     } catch (error) {
-      this.setStatus(server.id, { serving: false, message: `${who}${this.sentence(error)}` })
+      this.setStatus(server.id, { serving: false, message: `${who}${this.sentence(error)}` }, `${server.url}: ${this.sentence(error)}`)
       throw new AppError('NO_MODEL', `${who}${this.sentence(error)}`)
     }
     const checks = new AbortController()
@@ -305,6 +305,7 @@ export class BridgeService {
         state.serving
           ? { serving: true, message: servingWords(config) }
           : { serving: false, message: `${who}${inFormWords(state.reason)}` },
+        state.serving ? servingWords(config) : `${server.url}: ${inFormWords(state.reason)}`,
       ),
     )
     await bridge.health.check()
@@ -349,9 +350,10 @@ export class BridgeService {
     return 'The server could not be checked; see the log for details.'
   }
 
-  private setStatus(id: string, status: NonNullable<BridgeSettingsView['status']>): void {
+  /** `own` is the server's line in its own card, which always names it (the latest status names it only among several). */
+  private setStatus(id: string, status: NonNullable<BridgeSettingsView['status']>, own: string): void {
     this.status = status
-    this.statuses.set(id, status)
+    this.statuses.set(id, { serving: status.serving, message: own })
     this.changed()
   }
 
