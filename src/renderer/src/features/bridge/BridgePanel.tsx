@@ -15,6 +15,7 @@ import { SaveFeedback } from '../../components/SaveFeedback'
 import { useSaveFeedback, type SaveFeedbackState } from '../../components/useSaveFeedback'
 import { FoundServers } from './FoundServers'
 import { ServerCard, type ServerTest } from './ServerCard'
+import './bridgePanel.css'
 import { draftProblem, draftsOf, keysOf, newDraft, savedWords, serversOf, type ServerDraft } from './serverDrafts'
 
 /**
@@ -120,8 +121,8 @@ function BridgeForm({
     <div className="settings-card" aria-label="Where the tokens come from">
       <h2>Where the tokens come from</h2>
       <p className="muted">
-        Earn with the model GridForge loads, or through inference servers you already run on this PC or your network; the miner runs
-        every server of the list at once. Each server&apos;s key stays on this PC, kept like your grid keys.
+        Earn with the model GridForge loads, or through inference servers you already run on this PC or your network; the miner runs every
+        server of the list at once. Each server&apos;s key stays on this PC, kept like your grid keys.
       </p>
       {error && (
         <div className="error" role="alert">

@@ -18,7 +18,11 @@ export function FoundServers({ found, onAdd }: { found: FoundServer[] | null; on
             Add {candidate.name} at {candidate.url}
           </button>{' '}
           <span className="muted">
-            {candidate.needsKey ? 'wants an API key' : candidate.models.length ? candidate.models.slice(0, 6).join(', ') : 'no model loaded'}
+            {candidate.needsKey
+              ? 'wants an API key'
+              : candidate.models.length
+                ? candidate.models.slice(0, 6).join(', ')
+                : 'no model loaded'}
           </span>
         </li>
       ))}
