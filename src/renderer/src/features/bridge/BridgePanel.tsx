@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useRef, useState, type RefObject } from 'react'
 import type { BridgeMode, BridgeServer, BridgeServersView, FoundServer } from '../../../../shared/bridge'
 import { errorStore } from '../../api/appState'
 import {
@@ -27,7 +27,8 @@ export function BridgePanel({ disabled = false }: { disabled?: boolean }) {
   const list = useStore(bridgeServersStore)
   const feedback = useSaveFeedback()
   const [tests, setTests] = useState<Record<string, ServerTest[]>>({})
-  const [focusAdd, setFocusAdd] = useState(false)
+  // Set while a removal saves: the cards the saved list remounts put the cursor on Add server.
+  const focusAdd = useRef(false)
   if (!list) return null
   // A saved change (here, in the other view, or by another window) starts the cards again from the host's list;
   // a status change alone keeps what is being typed.
@@ -41,7 +42,6 @@ export function BridgePanel({ disabled = false }: { disabled?: boolean }) {
       tests={tests}
       onTested={(id, results) => setTests((old) => ({ ...old, [id]: results }))}
       focusAdd={focusAdd}
-      onFocusAdd={setFocusAdd}
     />
   )
 }
@@ -53,15 +53,13 @@ function BridgeForm({
   tests,
   onTested,
   focusAdd,
-  onFocusAdd,
 }: {
   list: BridgeServersView
   disabled: boolean
   feedback: SaveFeedbackState
   tests: Record<string, ServerTest[]>
   onTested: (id: string, results: ServerTest[]) => void
-  focusAdd: boolean
-  onFocusAdd: (focus: boolean) => void
+  focusAdd: RefObject<boolean>
 }) {
   const error = useStore(bridgeErrorStore)
   const found = useStore(foundServersStore)
@@ -71,14 +69,20 @@ function BridgeForm({
   const [finding, setFinding] = useState(false)
   const addButton = useRef<HTMLButtonElement>(null)
   useEffect(() => {
-    if (!focusAdd) return
+    if (!focusAdd.current) return
+    focusAdd.current = false
     addButton.current?.focus()
-    onFocusAdd(false)
-  }, [focusAdd, onFocusAdd])
+  }, [focusAdd])
 
   const saved: BridgeServer[] = list.servers.map(({ id, kind, url, models }) => ({ id, kind, url, models }))
-  const save = (mode: BridgeMode, servers: BridgeServer[], keys: Record<string, string | null>, words: string) =>
-    feedback.run(async () => ((await saveBridgeServers({ list: { mode, servers }, keys })) ? words : false))
+  const save = async (mode: BridgeMode, servers: BridgeServer[], keys: Record<string, string | null>, words: string) => {
+    let ok = false
+    await feedback.run(async () => {
+      ok = (await saveBridgeServers({ list: { mode, servers }, keys })) !== null
+      return ok ? words : false
+    })
+    return ok
+  }
   const saveCards = () => {
     const problem = draftProblem(drafts)
     if (problem) {
@@ -103,8 +107,10 @@ function BridgeForm({
       return
     }
     const rest = saved.filter((old) => old.id !== draft.id)
-    onFocusAdd(true)
-    void save(rest.length ? list.mode : 'embedded', rest, {}, `Removed Server ${index + 1} (${draft.url}).`)
+    focusAdd.current = true
+    void save(rest.length ? list.mode : 'embedded', rest, {}, `Removed Server ${index + 1} (${draft.url}).`).then(
+      (ok) => ok || (focusAdd.current = false),
+    )
   }
   const test = async (draft: ServerDraft) => {
     const named = draft.models.map((model) => model.name.trim()).filter(Boolean)
