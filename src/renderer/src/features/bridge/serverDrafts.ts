@@ -95,6 +95,9 @@ const numberOrNull = (text: string) => (text.trim() ? Number(text) : null)
 
 /** Why the cards cannot be saved as typed, in one sentence; null when they can. */
 export function draftProblem(drafts: readonly ServerDraft[]): string | null {
+  const names = drafts.flatMap((draft) => draft.models.map((model) => model.name.trim()).filter(Boolean))
+  const twice = names.find((name, index) => names.indexOf(name) !== index)
+  if (twice) return `The model "${twice}" is listed twice; serve each model from one server.`
   for (const [index, draft] of drafts.entries()) {
     for (const model of draft.models) {
       const who = `Server ${index + 1}, ${model.name.trim() || 'a model'}`
