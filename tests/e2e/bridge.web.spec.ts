@@ -65,7 +65,11 @@ test('earns through two servers the user already runs, set up in the Earn view w
   await expect(second.getByTestId('bridge-test')).toHaveText(/^Connected: "tiny2" answers/)
   await expect(first.getByTestId('bridge-test')).toHaveText(/^Connected: "tiny" answers/)
   // The cards themselves (the Earn view around them is a11y.web.spec.ts's).
-  expect(await seriousAxeViolations(page, '.settings-card[aria-label="Where the tokens come from"]')).toEqual([])
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    expect(await seriousAxeViolations(page, '.settings-card[aria-label="Where the tokens come from"]'), colorScheme).toEqual([])
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
 
   await panel.getByRole('button', { name: 'Save and earn through these servers' }).click()
   await expect(panel.getByRole('status').filter({ hasText: 'Saved:' })).toHaveText('Saved: 2 servers, 2 models.')

@@ -1,5 +1,4 @@
 import type {
-  BridgeConfigureRequest,
   BridgeSaveServersRequest,
   BridgeServerRequest,
   BridgeServersView,
@@ -19,8 +18,6 @@ export const bridgeStore = createStore<BridgeSettingsView | null>(null)
 export const bridgeServersStore = createStore<BridgeServersView | null>(null)
 /** The last refused bridge call, in one sentence. */
 export const bridgeErrorStore = createStore<AppErrorShape | null>(null)
-/** What the last "Test connection" said. */
-export const bridgeTestStore = createStore<BridgeTestResult | null>(null)
 /** What the last "Find servers on this PC" found; null before the first search. */
 export const foundServersStore = createStore<FoundServer[] | null>(null)
 
@@ -40,23 +37,6 @@ export function startBridgeState(): void {
   api.on('bridge.settings', (view) => bridgeStore.set(view))
   api.on('bridge.servers', (view) => bridgeServersStore.set(view))
   refreshOnConnect(refresh)
-}
-
-export async function configureBridge(request: BridgeConfigureRequest): Promise<boolean> {
-  if (!api) return false
-  const result = await api.call('bridge.configure', request)
-  bridgeErrorStore.set(result.ok ? null : result.error)
-  if (result.ok) bridgeStore.set(result.value)
-  return result.ok
-}
-
-export async function testBridge(request: BridgeServerRequest): Promise<BridgeTestResult | null> {
-  if (!api) return null
-  bridgeTestStore.set(null)
-  const result = await api.call('bridge.test', request)
-  bridgeErrorStore.set(result.ok ? null : result.error)
-  if (result.ok) bridgeTestStore.set(result.value)
-  return result.ok ? result.value : null
 }
 
 export async function findBridgeServers(): Promise<void> {
