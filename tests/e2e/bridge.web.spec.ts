@@ -101,7 +101,9 @@ test('earns through two servers the user already runs, set up in the Earn view w
     expect.objectContaining({ name: 'e2e-bridge-tiny2-2', models: ['grid/tiny2'], max_length: 12 }),
   ])
 
-  // Remove asks first; Keep it leaves the server, Remove it takes it (and its key) off the list at once.
+  // Remove asks first; Keep it leaves the server, Remove it takes it (and its key) off the list at once,
+  // and what is being typed on the other cards stays.
+  await first.getByLabel('Slots').fill('3')
   await second.getByRole('button', { name: 'Remove server' }).click()
   await expect(second.getByRole('button', { name: 'Keep it' })).toBeFocused()
   await page.keyboard.press('Enter')
@@ -111,6 +113,7 @@ test('earns through two servers the user already runs, set up in the Earn view w
   await expect(panel.getByRole('status').filter({ hasText: 'Removed' })).toHaveText(`Removed Server 2 (${other.origin}/v1).`)
   await expect(panel.getByRole('region', { name: /^Server \d$/ })).toHaveCount(1)
   await expect(panel.getByRole('button', { name: 'Add server' })).toBeFocused()
+  await expect(first.getByLabel('Slots')).toHaveValue('3')
 
   // Settings shows the same list.
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click()

@@ -16,7 +16,7 @@ import { useSaveFeedback, type SaveFeedbackState } from '../../components/useSav
 import { FoundServers } from './FoundServers'
 import { ServerCard, type ServerTest } from './ServerCard'
 import './bridgePanel.css'
-import { draftProblem, draftsOf, keysOf, newDraft, savedWords, serversOf, type ServerDraft } from './serverDrafts'
+import { draftProblem, draftsOf, keptDrafts, keysOf, newDraft, savedWords, serversOf, type ServerDraft } from './serverDrafts'
 
 /**
  * "Where the tokens come from": GridForge's own model, or servers the user already runs (bridge mode), all
@@ -27,8 +27,9 @@ export function BridgePanel({ disabled = false }: { disabled?: boolean }) {
   const list = useStore(bridgeServersStore)
   const feedback = useSaveFeedback()
   const [tests, setTests] = useState<Record<string, ServerTest[]>>({})
-  // Set while a removal saves: the cards the saved list remounts put the cursor on Add server.
-  const focusAdd = useRef(false)
+  // Set while a removal saves: the other cards as they were being typed, which the cards the saved list
+  // remounts keep, with the cursor on Add server.
+  const afterRemove = useRef<ServerDraft[] | null>(null)
   if (!list) return null
   // A saved change (here, in the other view, or by another window) starts the cards again from the host's list;
   // a status change alone keeps what is being typed.
@@ -41,7 +42,7 @@ export function BridgePanel({ disabled = false }: { disabled?: boolean }) {
       feedback={feedback}
       tests={tests}
       onTested={(id, results) => setTests((old) => ({ ...old, [id]: results }))}
-      focusAdd={focusAdd}
+      afterRemove={afterRemove}
     />
   )
 }
@@ -52,27 +53,30 @@ function BridgeForm({
   feedback,
   tests,
   onTested,
-  focusAdd,
+  afterRemove,
 }: {
   list: BridgeServersView
   disabled: boolean
   feedback: SaveFeedbackState
   tests: Record<string, ServerTest[]>
   onTested: (id: string, results: ServerTest[]) => void
-  focusAdd: RefObject<boolean>
+  afterRemove: RefObject<ServerDraft[] | null>
 }) {
   const error = useStore(bridgeErrorStore)
   const found = useStore(foundServersStore)
   const [server, setServer] = useState(list.mode === 'server')
-  const [drafts, setDrafts] = useState<ServerDraft[]>(() => (list.servers.length ? draftsOf(list.servers) : [newDraft([])]))
+  const [drafts, setDrafts] = useState<ServerDraft[]>(() => {
+    if (afterRemove.current) return keptDrafts(afterRemove.current, list.servers)
+    return list.servers.length ? draftsOf(list.servers) : [newDraft([])]
+  })
   const [focusId, setFocusId] = useState<string | null>(null)
   const [finding, setFinding] = useState(false)
   const addButton = useRef<HTMLButtonElement>(null)
   useEffect(() => {
-    if (!focusAdd.current) return
-    focusAdd.current = false
+    if (!afterRemove.current) return
+    afterRemove.current = null
     addButton.current?.focus()
-  }, [focusAdd])
+  }, [afterRemove])
 
   const saved: BridgeServer[] = list.servers.map(({ id, kind, url, models }) => ({ id, kind, url, models }))
   const save = async (mode: BridgeMode, servers: BridgeServer[], keys: Record<string, string | null>, words: string) => {
@@ -107,9 +111,9 @@ function BridgeForm({
       return
     }
     const rest = saved.filter((old) => old.id !== draft.id)
-    focusAdd.current = true
+    afterRemove.current = drafts.filter((old) => old.id !== draft.id)
     void save(rest.length ? list.mode : 'embedded', rest, {}, `Removed Server ${index + 1} (${draft.url}).`).then(
-      (ok) => ok || (focusAdd.current = false),
+      (ok) => ok || (afterRemove.current = null),
     )
   }
   const test = async (draft: ServerDraft) => {

@@ -46,6 +46,14 @@ export function draftsOf(servers: readonly BridgeServerView[]): ServerDraft[] {
   }))
 }
 
+/** The cards kept through a removal, as they were typed, with what the host now has saved of each. */
+export function keptDrafts(kept: readonly ServerDraft[], servers: readonly BridgeServerView[]): ServerDraft[] {
+  return kept.map((draft) => {
+    const saved = servers.find((server) => server.id === draft.id)
+    return { ...draft, saved: saved !== undefined, hasKey: saved?.hasKey ?? false }
+  })
+}
+
 /** A card for a new server (or one "Find servers on this PC" found), under an id no card has. */
 export function newDraft(drafts: readonly ServerDraft[], found?: FoundServer): ServerDraft {
   const ids = new Set(drafts.map((draft) => draft.id))
