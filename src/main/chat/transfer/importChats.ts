@@ -15,8 +15,8 @@ import { orderedIds } from './orderedIds.js'
  * is parsed on a worker thread (`readImportFile`), which hands it over a piece at a time; each piece is
  * checked here as it arrives, so the host runs between pieces. Aborting `signal` stops the reading.
  */
-export async function parseImport(text: string, signal?: AbortSignal): Promise<ExportedConversation[]> {
-  const reader = readImportFile(text)
+export async function parseImport(text: string, signal?: AbortSignal, messagesPerPiece?: number): Promise<ExportedConversation[]> {
+  const reader = readImportFile(text, messagesPerPiece)
   const stop = () => void reader.close()
   signal?.addEventListener('abort', stop)
   try {
@@ -70,14 +70,12 @@ async function checkedPieces(reader: ImportFileReader): Promise<ExportedConversa
 }
 
 /**
- * How long one import transaction may hold the event loop before it commits and lets jobs, the UI and the
- * local API run. Longer slices mean fewer commits (each costs a WAL write and a search-index segment), shorter
- * ones a livelier host; the bench measures both sides (the import's speed and a job's overhead meanwhile).
+ * How long one import transaction, or one turn of ordering, may hold the event loop before it lets jobs, the
+ * UI and the local API run. Longer slices mean fewer commits (each costs a WAL write and a search-index
+ * segment), shorter ones a livelier host: with 12 ms an AIPG job's overhead p99 was 3-5 times its quiet
+ * value while an import ran; the bench measures both sides (the import's speed and a job's overhead meanwhile).
  */
-export const IMPORT_SLICE_MS = 12
-
-/** The most rows one slice is given (a slice stores about 600 in its 12 ms here); what it leaves goes to the next. */
-const ROWS_PER_SLICE = 2_000
+export const IMPORT_SLICE_MS = 3
 
 /** How far an import has got, in messages. */
 export type ImportProgress = (stored: number, total: number) => void
@@ -119,7 +117,7 @@ export async function storeImport(
   const imports = repo.imports
   const total = conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0)
   const created: Array<{ summary: ConversationSummary; updatedAt: number }> = []
-  const nextId = orderedIds()
+  const idAt = orderedIds()
   let stored = 0
   const stopIfCancelled = () => {
     if (signal?.aborted) throw new AppError('BAD_REQUEST', IMPORT_CANCELLED)
@@ -129,18 +127,24 @@ export async function storeImport(
       stopIfCancelled()
       const summary = imports.begin(randomUUID(), conversation.title || 'Imported chat', conversation.settings, conversation)
       created.push({ summary, updatedAt: conversation.updatedAt })
-      const ordered = await parentsFirst(conversation.messages)
-      const ids = new Map<string, string>()
+      const ordered = await parentsFirst(conversation.messages, sliceMs, clock)
+      // Each message's place in the import, which its new id is made from (`orderedIds`).
+      const places = new Map<string, number>()
       let cursor: AppendCursor = FIRST_CURSOR
       let next = 0
       while (next < ordered.length) {
-        // Rows are made a slice's worth at a time: all at once, a long conversation held the event loop.
-        const rows = storedRows(ordered.slice(next, next + Math.min(sliceMessages, ROWS_PER_SLICE)), ids, nextId)
         const began = clock()
-        let inSlice = 0
-        const slice = imports.appendSlice(summary.id, rows, 0, cursor, () => ++inSlice < sliceMessages && clock() - began < sliceMs)
-        cursor = slice.cursor
-        next += slice.stored
+        const first = next
+        // Each row is made as the slice stores it: made ahead, a long conversation held the event loop.
+        const take = () => {
+          if (next >= ordered.length) return undefined
+          if (next > first && (next - first >= sliceMessages || clock() - began >= sliceMs)) return undefined
+          const message = ordered[next]!
+          places.set(message.id, stored + next)
+          next += 1
+          return storedRow(message, places, idAt)
+        }
+        cursor = imports.appendSlice(summary.id, take, cursor).cursor
         onProgress(stored + next, total)
         await nextTurn()
         stopIfCancelled()
@@ -167,15 +171,16 @@ function storedState(message: ExportedMessage): ExportedMessage['state'] {
 }
 
 /**
- * The rows to store for `messages` (parents first), each with its new id and its parent's; `ids` keeps the
- * new ids given so far, so a parent (always earlier) is found from a later slice.
+ * The row to store for `message` (parents come first), with its new id and its parent's; `places` holds the
+ * place in the import of every message stored so far (this one included), so a parent, always earlier, is
+ * found from a later slice.
  */
-function storedRows(messages: ExportedMessage[], ids: Map<string, string>, nextId: () => string): ImportedRow[] {
-  for (const message of messages) if (!ids.has(message.id)) ids.set(message.id, nextId())
-  return messages.map((message) => ({
-    id: ids.get(message.id)!,
-    // A parent outside the export (or the message itself) makes it a root, as `parentsFirst` ordered it.
-    parentId: message.parentId && message.parentId !== message.id ? (ids.get(message.parentId) ?? null) : null,
+function storedRow(message: ExportedMessage, places: Map<string, number>, idAt: (index: number) => string): ImportedRow {
+  // A parent outside the export (or the message itself) makes it a root, as `parentsFirst` ordered it.
+  const parent = message.parentId && message.parentId !== message.id ? places.get(message.parentId) : undefined
+  return {
+    id: idAt(places.get(message.id)!),
+    parentId: parent === undefined ? null : idAt(parent),
     role: message.role,
     content: message.content,
     state: storedState(message),
@@ -187,7 +192,7 @@ function storedRows(messages: ExportedMessage[], ids: Map<string, string>, nextI
     reasoningMs: message.reasoning ? (message.reasoningMs ?? null) : null,
     createdAt: message.createdAt,
     selectedAt: message.selectedAt,
-  }))
+  }
 }
 
 /** A version 1 export: each reply's backend read back from the label its `model` held then. */
@@ -200,16 +205,20 @@ function fromVersion1(conversation: ExportedConversation): ExportedConversation 
   }
 }
 
-/** Messages ordered per turn of the event loop: at once, 100,000 of them held it for 0.3–0.6 s here. */
-const ORDER_CHUNK = 5_000
+/** Steps of ordering between looks at the clock (a look costs more than a step). */
+const STEPS_PER_LOOK = 256
 
 /**
  * Orders messages so every parent comes before its children; unknown parents make a message a root. Works
- * `ORDER_CHUNK` messages a turn, letting the host run.
+ * `turnMs` at a time, letting the host run: at once, 100,000 messages held the event loop for 0.3–0.6 s here.
  */
-async function parentsFirst(messages: ExportedMessage[]): Promise<ExportedMessage[]> {
+async function parentsFirst(messages: ExportedMessage[], turnMs: number, clock: () => number): Promise<ExportedMessage[]> {
   let work = 0
-  const pause = () => (++work % ORDER_CHUNK === 0 ? nextTurn() : undefined)
+  let turnStart = clock()
+  const pause = () => {
+    if (++work % STEPS_PER_LOOK !== 0 || clock() - turnStart < turnMs) return undefined
+    return nextTurn().then(() => void (turnStart = clock()))
+  }
   const byId = new Map<string, ExportedMessage>()
   for (const message of messages) {
     byId.set(message.id, message)
