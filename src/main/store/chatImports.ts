@@ -100,11 +100,7 @@ export class ChatImports {
    * ends on time however long its messages are, and no row is made that the slice will not store.
    * Returns how many rows it stored and the cursor for the next slice.
    */
-  appendSlice(
-    conversationId: string,
-    next: () => ImportedRow | undefined,
-    cursor: AppendCursor,
-  ): { stored: number; cursor: AppendCursor } {
+  appendSlice(conversationId: string, next: () => ImportedRow | undefined, cursor: AppendCursor): { stored: number; cursor: AppendCursor } {
     return this.db.transaction(() => {
       const now = this.now()
       let { seq, selected } = cursor
