@@ -51,6 +51,7 @@ import { withForcedCall } from './forcedCalls.js'
 import { GenerationStream } from './generationStream.js'
 import { toGrammarSchema } from './jsonSchema.js'
 import { mayPredict, PromptLookup } from './promptLookup.js'
+import { leanCompletion } from './leanCompletion.js'
 
 /** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
 const DEFAULT_CONTEXT = 4096
@@ -97,6 +98,13 @@ export interface RuntimeSink {
 type CommonOptions = ReturnType<typeof samplingOptions> & { signal: AbortSignal; stopOnAbortSignal: true; tokenBias: TokenBias | undefined }
 
 /**
+ * What runs a text completion without a grammar: the lean loop on the sequence (see `leanCompletion`),
+ * or node-llama-cpp's LlamaCompletion, kept to compare the two and for grammars, whose stop triggers
+ * and trimmed whitespace only LlamaCompletion implements.
+ */
+export type CompletionLoop = 'lean' | 'library'
+
+/**
  * Everything that touches llama.cpp. Lives only in the engine process. Load and unload run one at a
  * time (a model switch disposes context then model, in that order, before the next load).
  */
@@ -110,15 +118,19 @@ export class LlamaRuntime {
     private readonly llama: Llama,
     readonly cores: number,
     private readonly promptLookup: boolean,
+    private readonly completionLoop: CompletionLoop,
   ) {}
 
-  /** `promptLookup`: draft tokens from the prompt (see PromptLookup); off only to measure without it. */
-  static async create(gpu: 'auto' | false, promptLookup = true): Promise<LlamaRuntime> {
+  /**
+   * `promptLookup`: draft tokens from the prompt (see PromptLookup); off only to measure without it.
+   * `completionLoop`: 'library' only to compare the lean loop with LlamaCompletion.
+   */
+  static async create(gpu: 'auto' | false, promptLookup = true, completionLoop: CompletionLoop = 'lean'): Promise<LlamaRuntime> {
     const cores = physicalCores()
     // maxThreads caps every context; without it the CPU default (>= 4) oversubscribes small machines.
     const options = { maxThreads: cores, logLevel: LlamaLogLevel.error }
     const llama = await startChosenLlama(options, () => getLlama({ ...options, gpu, build: 'never' }))
-    return new LlamaRuntime(llama, cores, promptLookup)
+    return new LlamaRuntime(llama, cores, promptLookup, completionLoop)
   }
 
   /** Where a model (path or URL) would run here; see `inspectModel`. */
@@ -438,27 +450,26 @@ export class LlamaRuntime {
         )
       }
     }
-    const completion = new LlamaCompletion({ contextSequence: sequence })
-    try {
-      const maxPromptTokens = request.kind === 'completion' ? request.maxPromptTokens : undefined
-      const prompt = fitPrompt(loaded, promptOf(request), maxPromptTokens, options.maxTokens, conversation)
-      const response = await completion.generateCompletionWithMeta(prompt.tokens, {
-        ...options,
-        grammar,
-        onToken: (tokens: Token[]) => stream.counted(tokens.length),
-        onTextChunk: (text: string) => stream.text(text),
-        contextShiftSize: contextShiftSize(loaded),
-      })
-      return {
-        reason: finishReason(response.metadata.stopReason),
-        calls: [],
-        shifted: prompt.cut > 0,
-        memory: { kind: 'text', cut: prompt.cut },
-        promptTokens: prompt.promptTokens,
-        unused: 0,
-      }
-    } finally {
-      completion.dispose({ disposeSequence: false })
+    const maxPromptTokens = request.kind === 'completion' ? request.maxPromptTokens : undefined
+    const prompt = fitPrompt(loaded, promptOf(request), maxPromptTokens, options.maxTokens, conversation)
+    const stopReason =
+      grammar || this.completionLoop === 'library'
+        ? await libraryCompletion(loaded, sequence, prompt.tokens, options, stream, grammar)
+        : (
+            await leanCompletion(sequence, prompt.tokens, {
+              ...options,
+              onToken: (tokens) => stream.counted(tokens.length),
+              onText: (text) => stream.text(text),
+              contextShiftSize: contextShiftSize(loaded),
+            })
+          ).stopReason
+    return {
+      reason: finishReason(stopReason),
+      calls: [],
+      shifted: prompt.cut > 0,
+      memory: { kind: 'text', cut: prompt.cut },
+      promptTokens: prompt.promptTokens,
+      unused: 0,
     }
   }
 
@@ -502,6 +513,30 @@ export class LlamaRuntime {
     const run = this.lifecycle.then(task, task)
     this.lifecycle = run.catch(() => undefined)
     return run
+  }
+}
+
+/** A text completion through node-llama-cpp's LlamaCompletion; returns its stop reason. */
+async function libraryCompletion(
+  loaded: Loaded,
+  sequence: LlamaContextSequence,
+  tokens: Token[],
+  options: CommonOptions,
+  stream: GenerationStream,
+  grammar: LlamaGrammar | undefined,
+): Promise<string> {
+  const completion = new LlamaCompletion({ contextSequence: sequence })
+  try {
+    const response = await completion.generateCompletionWithMeta(tokens, {
+      ...options,
+      grammar,
+      onToken: (chunk: Token[]) => stream.counted(chunk.length),
+      onTextChunk: (text: string) => stream.text(text),
+      contextShiftSize: contextShiftSize(loaded),
+    })
+    return response.metadata.stopReason
+  } finally {
+    completion.dispose({ disposeSequence: false })
   }
 }
 
