@@ -130,8 +130,8 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     for (const m of await predictionBench(options.engineEntry, key, path, chosen.threads, shape.genTokens)) emit(m)
 
     if (key === 'tinyllama_q8' && llamaBench) {
-      log(`${key}: single stream through the app against llama-bench at 2 threads, alternating`)
-      for (const m of await singleStreamBench(options.engineEntry, path, llamaBench, shape.genTokens)) emit(m)
+      log(`${key}: single stream through the worker path against direct evaluate and llama-bench at 2 and 1 threads, alternating`)
+      for (const m of await singleStreamBench(options.engineEntry, options.bareLoopEntry, path, llamaBench, shape.genTokens)) emit(m)
     }
 
     if (key === 'tinyllama_q8') {
