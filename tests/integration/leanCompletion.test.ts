@@ -248,6 +248,11 @@ describe('lean completions token for token on a real tokenizer', () => {
         const lean = await viaLean(context, prompt, options)
         expect(lean).toEqual(library)
         split += library.chunks.filter((chunk) => chunk.length > 1).length
+        // Max tokens reached on the first piece of a character: LlamaCompletion goes on one token more.
+        const at = library.chunks.findIndex((chunk) => chunk.length > 1)
+        if (at < 0) continue
+        const onPiece = { ...options, maxTokens: library.chunks.slice(0, at).flat().length + 1 }
+        expect(await viaLean(context, prompt, onPiece)).toEqual(await viaLibrary(context, prompt, onPiece))
       }
     }
     // The comparison covered characters split over tokens.
