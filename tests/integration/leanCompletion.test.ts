@@ -241,9 +241,9 @@ describe('lean completions token for token on a real tokenizer', () => {
     for (const token of model.iterateAllTokens()) if (model.detokenize([token]).endsWith('\uFFFD')) pieces.set(token, 0.5)
     const prompt = model.tokenize('Grüße aus Köln, 東京 und 🙂: ')
     let split = 0
-    for (const seed of [1, 2]) {
+    for (const seed of [1]) {
       for (const temperature of [1.5, 3]) {
-        const options: Options = { maxTokens: 150, temperature, seed, tokenBias: pieces, repeatPenalty: { penalty: 1.5, lastTokens: 32 } }
+        const options: Options = { maxTokens: 110, temperature, seed, tokenBias: pieces, repeatPenalty: { penalty: 1.5, lastTokens: 32 } }
         const library = await viaLibrary(context, prompt, options)
         const lean = await viaLean(context, prompt, options)
         expect(lean).toEqual(library)
