@@ -90,6 +90,7 @@ async function loopBench(model: string, genTokens: number): Promise<Metric[]> {
   const runtimes = new Map<CompletionLoop, LlamaRuntime>()
   const silent = { text() {}, reasoning() {}, toolCall() {}, progress() {} }
   const ratios: number[] = []
+  const cpuRatios: number[] = []
   const metrics: Metric[] = []
   try {
     for (const loop of ['lean', 'library'] as const) {
@@ -98,20 +99,27 @@ async function loopBench(model: string, genTokens: number): Promise<Metric[]> {
       await runtime.load(model, 2, 1, () => {})
       await runtime.generate(gridJob(8), silent, new AbortController().signal)
     }
-    const speed = async (loop: CompletionLoop) =>
-      decodeTps(await runtimes.get(loop)!.generate(gridJob(genTokens), silent, new AbortController().signal))
+    // CPU time per token (every thread of this process: ggml's and JavaScript's) is steadier than speed on a busy machine.
+    const speed = async (loop: CompletionLoop) => {
+      const before = process.cpuUsage()
+      const result = await runtimes.get(loop)!.generate(gridJob(genTokens), silent, new AbortController().signal)
+      const used = process.cpuUsage(before)
+      return { tps: decodeTps(result), cpuUs: (used.user + used.system) / result.completionTokens }
+    }
     for (let round = 0; round < ROUNDS; round++) {
       const load = loadavg()[0]!.toFixed(1)
       const lean = await speed('lean')
       const library = await speed('library')
-      ratios.push(lean / library)
+      ratios.push(lean.tps / library.tps)
+      cpuRatios.push(lean.cpuUs / library.cpuUs)
       metrics.push(
         metric(
           `${KEY}.lean_vs_llama_completion.t2.round${round + 1}`,
-          lean / library,
+          lean.tps / library.tps,
           'ratio',
           undefined,
-          `lean ${lean.toFixed(1)} vs LlamaCompletion ${library.toFixed(1)} tok/s, load ${load}`,
+          `lean ${lean.tps.toFixed(1)} vs LlamaCompletion ${library.tps.toFixed(1)} tok/s, ` +
+            `CPU ${lean.cpuUs.toFixed(0)} vs ${library.cpuUs.toFixed(0)} µs/token, load ${load}`,
         ),
       )
     }
