@@ -7,6 +7,12 @@ import { measureBare } from './bareReference.js'
 import { runLlamaBench } from './llamaBench.js'
 import { median, metric, type Metric } from './metrics.js'
 
+/** Keeps a round's metric and logs it at once: on a busy machine the whole row can outlast a run's time limit. */
+function record(metrics: Metric[], m: Metric): void {
+  metrics.push(m)
+  process.stderr.write(`bench: ${m.metric} ${m.value} (${m.note ?? ''})\n`)
+}
+
 /** Rounds of app, direct evaluate and llama-bench; each round's ratios come from one moment of a shared machine. */
 const ROUNDS = Number(process.env.GRIDFORGE_BENCH_ROUNDS ?? 3)
 const THREAD_COUNTS = [2, 1] as const
@@ -61,7 +67,8 @@ export async function singleStreamBench(
         toReference.push(app / reference)
         toDirect.push(app / direct)
         directToReference.push(direct / reference)
-        metrics.push(
+        record(
+          metrics,
           metric(
             `${KEY}.app_vs_llama_bench.t${threads}.round${round + 1}`,
             app / reference,
@@ -112,7 +119,8 @@ async function loopBench(model: string, genTokens: number): Promise<Metric[]> {
       const library = await speed('library')
       ratios.push(lean.tps / library.tps)
       cpuRatios.push(lean.cpuUs / library.cpuUs)
-      metrics.push(
+      record(
+        metrics,
         metric(
           `${KEY}.lean_vs_llama_completion.t2.round${round + 1}`,
           lean.tps / library.tps,
