@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LlamaRuntime } from '../../src/main/engine/llamaRuntime.js'
+import type { GenerateRequest } from '../../src/shared/generation.js'
 import { tinyModel } from '../support/paths.js'
 
 const silent = { text() {}, reasoning() {}, toolCall() {}, progress() {} }
@@ -23,7 +24,7 @@ describe('the context a load is sized to (story model, trained on 2,048 tokens)'
   it('answers a grid job longer than the sized context with the same clear sentence, and then serves the next', async () => {
     await runtime.load(tinyModel, 1, 2, () => {}, 300)
     const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ')
-    const job = { kind: 'chat', turns: [{ role: 'user', content: long }], params: { maxTokens: 16, temperature: 0 } } as const
+    const job: GenerateRequest = { kind: 'chat', turns: [{ role: 'user', content: long }], params: { maxTokens: 16, temperature: 0 } }
     await expect(runtime.generate(job, silent, never)).rejects.toThrow(
       /^The request needs about \d+ tokens of context; the loaded model holds 512\.$/,
     )

@@ -323,3 +323,22 @@ describe('the engine supervisor', () => {
     }
   })
 })
+
+describe('the context each sequence is loaded with', () => {
+  it('is asked of the engine, and grows by a reload only when a caller needs more than it asked for', async () => {
+    const { supervisor, processes } = harness()
+    await supervisor.start()
+    await supervisor.load('/models/a.gguf')
+    const loads = () => processes[0]!.received.filter((request) => request.type === 'load')
+    expect(loads().at(-1)).toMatchObject({ sequences: 2, contextSize: null })
+    // Earning with 3 slots of 8,192 tokens: one reload, every sequence asked to hold a whole job.
+    await supervisor.ensureSequences(4, 8192)
+    expect(loads()).toHaveLength(2)
+    expect(loads().at(-1)).toMatchObject({ sequences: 4, contextSize: 8192 })
+    // A smaller setting later keeps what is loaded (chat may be using it).
+    await supervisor.ensureSequences(4, 2048)
+    await supervisor.ensureSequences(2)
+    expect(loads()).toHaveLength(2)
+    await supervisor.close()
+  })
+})

@@ -179,6 +179,10 @@ export class LlamaRuntime {
             kvBudgetBytes: model.gpuLayers === 0 ? Math.max(0, available * KV_SHARE_OF_FREE - cpuOnly.cpuRam) : null,
           }),
           sequences,
+          // llama.cpp's own default (llama-bench, llama-server): on wherever the backend has it. On the CPU
+          // it replaces the attention scratch of batch × context × heads floats (1.1B model at 2,048 tokens:
+          // 197 → 115 MB allocated, 130 MB less resident after a 600-token prompt), with the same greedy text.
+          flashAttention: 'auto',
           threads: useThreads,
           batching: { itemPrioritizationStrategy: batchSchedule({ busy: () => pool?.inUse ?? 0 }) },
         })
