@@ -1,4 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { openDatabase } from '../../src/main/store/database.js'
+import { JobsRepository } from '../../src/main/store/jobsRepository.js'
+import type { JobRecord } from '../../src/worker/ports.js'
 import { cliEntry, requireBuild } from './paths.js'
 
 /** What one `gridforge` run printed and how it exited. */
@@ -53,4 +58,39 @@ export function aipgWorkerArgs(gridUrl: string, keyFile: string, name: string, m
     name,
     ...more,
   ]
+}
+
+/** `gridforge worker` arguments for the servers listed in `backendsFile`, on a dev grid's AIPG side, named `name`; `more` follow. */
+export function backendsWorkerArgs(backendsFile: string, gridUrl: string, keyFile: string, name: string, more: string[] = []): string[] {
+  return [
+    'worker',
+    '--backends-file',
+    backendsFile,
+    '--network',
+    'aipg',
+    '--grid-url',
+    gridUrl,
+    '--api-key-file',
+    keyFile,
+    '--name',
+    name,
+    ...more,
+  ]
+}
+
+/** Writes `text` to `name` in `dir`, readable by its owner only, as key files are kept; returns its path. */
+export function privateFile(dir: string, name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text, { mode: 0o600 })
+  return path
+}
+
+/** The job ledger the runs on `dataDir` left, read as the app reads it. */
+export function ledgerIn(dataDir: string): JobRecord[] {
+  const db = openDatabase(join(dataDir, 'gridforge.db'))
+  try {
+    return new JobsRepository(db).list()
+  } finally {
+    db.close()
+  }
 }
