@@ -42,40 +42,29 @@ export async function runGridforge(dataDir: string, args: string[]): Promise<Cli
   return { code, stdout: run.stdout(), stderr: run.stderr() }
 }
 
+/** `gridforge worker` arguments serving what `source` names, on a dev grid's AIPG side with the key in `keyFile`, named `name`. */
+const aipgWorker = (source: string[], gridUrl: string, keyFile: string, name: string, more: string[]) => [
+  'worker',
+  ...source,
+  '--network',
+  'aipg',
+  '--grid-url',
+  gridUrl,
+  '--api-key-file',
+  keyFile,
+  '--name',
+  name,
+  ...more,
+]
+
 /** `gridforge worker` arguments for the tiny model on a dev grid's AIPG side, named `name`; `more` follow. */
 export function aipgWorkerArgs(gridUrl: string, keyFile: string, name: string, more: string[] = []): string[] {
-  return [
-    'worker',
-    '--network',
-    'aipg',
-    '--grid-url',
-    gridUrl,
-    '--api-key-file',
-    keyFile,
-    '--model',
-    'stories260K',
-    '--name',
-    name,
-    ...more,
-  ]
+  return aipgWorker(['--model', 'stories260K'], gridUrl, keyFile, name, more)
 }
 
 /** `gridforge worker` arguments for the servers listed in `backendsFile`, on a dev grid's AIPG side, named `name`; `more` follow. */
 export function backendsWorkerArgs(backendsFile: string, gridUrl: string, keyFile: string, name: string, more: string[] = []): string[] {
-  return [
-    'worker',
-    '--backends-file',
-    backendsFile,
-    '--network',
-    'aipg',
-    '--grid-url',
-    gridUrl,
-    '--api-key-file',
-    keyFile,
-    '--name',
-    name,
-    ...more,
-  ]
+  return aipgWorker(['--backends-file', backendsFile], gridUrl, keyFile, name, more)
 }
 
 /** Writes `text` to `name` in `dir`, readable by its owner only, as key files are kept; returns its path. */
