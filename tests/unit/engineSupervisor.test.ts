@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EngineProcess, EngineReply, EngineRequest } from '../../src/main/engine/protocol.js'
 import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
-import type { LoadedModel } from '../../src/shared/domain.js'
+import { loadedModelAt } from '../support/fakeEngine.js'
 
 /** A scripted engine process: answers like the real one, and can die on demand. */
 class FakeProcess implements EngineProcess {
@@ -30,16 +30,7 @@ class FakeProcess implements EngineProcess {
   }
 }
 
-const model = (path: string): LoadedModel => ({
-  path,
-  fileName: path.split('/').pop() ?? path,
-  sizeBytes: 1,
-  architecture: 'llama',
-  contextSize: 256,
-  hasChatTemplate: false,
-  gpuLayers: 0,
-  threads: 1,
-})
+const model = (path: string) => loadedModelAt(path)
 
 function harness(script?: (request: EngineRequest, reply: (m: EngineReply) => void, proc: FakeProcess) => void) {
   const processes: FakeProcess[] = []
