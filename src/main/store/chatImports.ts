@@ -32,7 +32,9 @@ export interface ImportedRow {
 /**
  * The writes of an import (migration 010). A conversation being imported is hidden and listed in
  * `chat_imports`, so the per-row search trigger skips its messages; each slice is indexed by one statement
- * in the slice's own transaction. Statements are prepared once; no write reads a row back.
+ * in the slice's own transaction. Statements are prepared once; no write reads a row back. Every
+ * transaction is IMMEDIATE: on the import thread's own connection it takes the write lock at BEGIN, so the
+ * host's writes wait for at most one slice and no slice has to turn a read into a write halfway.
  */
 export class ChatImports {
   private readonly statements
@@ -90,7 +92,7 @@ export class ChatImports {
     this.db.transaction(() => {
       this.statements.insertConversation.run(id, title, JSON.stringify(settings), times.createdAt, times.updatedAt, this.now())
       this.statements.markImporting.run(id)
-    })()
+    }).immediate()
     return { id, title, createdAt: times.createdAt, updatedAt: times.updatedAt }
   }
 
@@ -137,7 +139,7 @@ export class ChatImports {
       }
       if (first !== 0) this.statements.indexRange.run(conversationId, first, last)
       return { stored, cursor: { seq, selected } }
-    })()
+    }).immediate()
   }
 
   /** Shows the imported conversations together, each with its own last-activity time. */
@@ -147,7 +149,7 @@ export class ChatImports {
         this.statements.doneImporting.run(id)
         this.statements.finish.run(updatedAt, id)
       }
-    })()
+    }).immediate()
   }
 
   /** Removes a conversation an import stored part of, with its messages and their index entries. */
@@ -156,7 +158,7 @@ export class ChatImports {
     this.db.transaction(() => {
       this.statements.unlinkMessages.run(id)
       this.statements.discard.run(id)
-    })()
+    }).immediate()
   }
 
   /** At start: removes what imports killed halfway (a crash, kill -9) had stored; returns how many. */

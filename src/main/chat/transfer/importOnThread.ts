@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type Database from 'better-sqlite3'
+import type { ConversationSummary } from '../../../shared/domain.js'
+import { AppError } from '../../../shared/result.js'
+import { IMPORT_CANCELLED, type ImportProgress } from './importChats.js'
+import { IMPORT_THREAD, ThreadState, type ImportThreadData, type ImportThreadMessage, type ThreadFailure } from './importThreadMessages.js'
+
+/**
+ * The import thread's slice and rest. SQLite's busy handler retries a waiting write 1, 3, 8, 18… ms after
+ * it first found the lock taken; a rest of 3 ms after each slice of 3 ms lands one of the first two retries
+ * in the rest, so a host write waits about one slice (the bench measures it), for about half the import's speed.
+ */
+export const THREAD_SLICE_MS = 3
+export const THREAD_REST_MS = 3
+
+/** The host's database and how to open it again (the Electron build's addon, when there is one). */
+export interface SharedDatabase {
+  db: Database.Database
+  nativeBinding?: string
+}
+
+/**
+ * Why a second connection cannot share `db` with the host, or null when it can: an in-memory database is
+ * the host's alone, and exclusive locking mode (a start on a full disk) locks every other connection out.
+ */
+export function unshareable(db: Database.Database): string | null {
+  if (db.memory) return 'the database is in memory'
+  if (String(db.pragma('locking_mode', { simple: true })).toLowerCase() === 'exclusive') return 'the database is open in exclusive mode'
+  return null
+}
+
+/** How `importOnThread` paces itself and reports. */
+export interface ThreadImportOptions {
+  onProgress?: ImportProgress
+  /** Aborting stops the import: at once while the file is being read, else after the slice being written. */
+  signal?: AbortSignal
+  sliceMs?: number
+  restMs?: number
+  sliceMessages?: number
+}
+
+// From source (tests, the bench) the thread runs the TypeScript module through tsx, which the host's own
+// loader (vitest, tsx) does not lend to a worker; the built app has it as its own entry beside the chunks.
+const FROM_SOURCE_BOOT = `
+const { workerData } = require('node:worker_threads')
+import(workerData.tsx).then((tsx) => {
+  tsx.register()
+  return import(workerData.entry)
+})
+`
+
+function threadWorker(workerData: ImportThreadData): Worker | null {
+  if (import.meta.url.endsWith('.ts')) {
+    const require = createRequire(import.meta.url)
+    const tsxExports = (require('tsx/package.json') as { exports: Record<string, { import: { default: string } }> }).exports
+    const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), tsxExports['./esm/api']!.import.default)).href
+    const entry = new URL('./importThread.ts', import.meta.url).href
+    return new Worker(FROM_SOURCE_BOOT, { eval: true, workerData: { ...workerData, tsx, entry } })
+  }
+  // The bundle's entry files sit in out/main, this code in out/main or out/main/chunks.
+  const here = dirname(fileURLToPath(import.meta.url))
+  const entry = [join(here, 'importThread.js'), join(here, '..', 'importThread.js')].find((file) => existsSync(file))
+  return entry ? new Worker(pathToFileURL(entry), { workerData }) : null
+}
+
+function failureError(failure: ThreadFailure): Error {
+  if (failure.appError) return new AppError(failure.code as AppError['code'], failure.message)
+  // A SQLite error keeps its code, so the caller's `asStorageError` gives the disk-full sentence (and the banner) here.
+  return Object.assign(new Error(failure.message), failure.code ? { code: failure.code } : {})
+}
+
+/**
+ * Imports the file `text` on a thread with its own connection to `database`'s file: the parse, the checks,
+ * the ordering and the writes all run there, and this thread only relays progress and a cancel. Resolves
+ * with the new conversations, or null when the thread could not start or open the database (the caller
+ * then imports on this thread); rejects with the import's own failure.
+ */
+export function importOnThread(text: string, database: SharedDatabase, options: ThreadImportOptions = {}): Promise<ConversationSummary[] | null> {
+  const { onProgress = () => undefined, signal, sliceMs = THREAD_SLICE_MS, restMs = THREAD_REST_MS, sliceMessages } = options
+  if (signal?.aborted) return Promise.reject(new AppError('BAD_REQUEST', IMPORT_CANCELLED))
+  const state = new SharedArrayBuffer(4)
+  const cell = new Int32Array(state)
+  const data: ImportThreadData = {
+    kind: IMPORT_THREAD,
+    text,
+    file: database.db.name,
+    ...(database.nativeBinding ? { nativeBinding: database.nativeBinding } : {}),
+    sliceMs,
+    restMs,
+    ...(sliceMessages ? { sliceMessages } : {}),
+    state,
+  }
+  let worker: Worker | null
+  try {
+    worker = threadWorker(data)
+  } catch {
+    worker = null
+  }
+  if (!worker) return Promise.resolve(null)
+  const thread = worker
+  return new Promise<ConversationSummary[] | null>((resolve, reject) => {
+    let ready = false
+    let settled = false
+    const settle = (outcome: () => void) => {
+      if (settled) return
+      settled = true
+      signal?.removeEventListener('abort', cancel)
+      void thread.terminate()
+      outcome()
+    }
+    const cancel = () => {
+      // Still reading: nothing is written yet, so the thread is simply stopped. Writing: it removes what it stored, then answers.
+      if (Atomics.compareExchange(cell, 0, ThreadState.READING, ThreadState.CANCELLED) === ThreadState.READING) {
+        settle(() => reject(new AppError('BAD_REQUEST', IMPORT_CANCELLED)))
+      } else thread.postMessage({ type: 'cancel' })
+    }
+    signal?.addEventListener('abort', cancel)
+    thread.on('message', (message: ImportThreadMessage) => {
+      if (message.type === 'ready') ready = true
+      else if (message.type === 'progress') onProgress(message.stored, message.total)
+      else if (message.type === 'done') settle(() => resolve(message.imported))
+      else settle(() => (ready ? reject(failureError(message.failure)) : resolve(null)))
+    })
+    thread.on('error', (error) => settle(() => (ready ? reject(error) : resolve(null))))
+    // What a thread that died halfway had stored stays hidden, and the next start removes it (chat_imports).
+    thread.on('exit', () => settle(() => (ready ? reject(new Error('The import stopped before it finished.')) : resolve(null))))
+  })
+}
