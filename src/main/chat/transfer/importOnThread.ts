@@ -79,7 +79,11 @@ function failureError(failure: ThreadFailure): Error {
  * with the new conversations, or null when the thread could not start or open the database (the caller
  * then imports on this thread); rejects with the import's own failure.
  */
-export function importOnThread(text: string, database: SharedDatabase, options: ThreadImportOptions = {}): Promise<ConversationSummary[] | null> {
+export function importOnThread(
+  text: string,
+  database: SharedDatabase,
+  options: ThreadImportOptions = {},
+): Promise<ConversationSummary[] | null> {
   const { onProgress = () => undefined, signal, sliceMs = THREAD_SLICE_MS, restMs = THREAD_REST_MS, sliceMessages } = options
   if (signal?.aborted) return Promise.reject(new AppError('BAD_REQUEST', IMPORT_CANCELLED))
   const state = new SharedArrayBuffer(4)
