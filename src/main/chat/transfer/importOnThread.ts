@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
@@ -43,11 +42,18 @@ export interface ThreadImportOptions {
   sliceMessages?: number
 }
 
-// From source (tests, the bench) the thread runs the TypeScript module through tsx, which the host's own
-// loader (vitest, tsx) does not lend to a worker; the built app has it as its own entry beside the chunks.
+// From source (tests, the bench) the thread runs the TypeScript module through tsx's API, which the host's
+// own loader (vitest, tsx) does not lend to a worker; it is found from the source file, as a devDependency
+// only a checkout has. The built app starts its own entry beside the chunks instead, and never runs this.
 const FROM_SOURCE_BOOT = `
+const { createRequire } = require('node:module')
+const { dirname, join } = require('node:path')
+const { pathToFileURL } = require('node:url')
 const { workerData } = require('node:worker_threads')
-import(workerData.tsx).then((tsx) => {
+const fromSource = createRequire(workerData.entry)
+const manifest = fromSource.resolve('tsx/package.json')
+const api = join(dirname(manifest), fromSource(manifest).exports['./esm/api'].import.default)
+import(pathToFileURL(api).href).then((tsx) => {
   tsx.register()
   return import(workerData.entry)
 })
@@ -55,11 +61,8 @@ import(workerData.tsx).then((tsx) => {
 
 function threadWorker(workerData: ImportThreadData): Worker | null {
   if (import.meta.url.endsWith('.ts')) {
-    const require = createRequire(import.meta.url)
-    const tsxExports = (require('tsx/package.json') as { exports: Record<string, { import: { default: string } }> }).exports
-    const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), tsxExports['./esm/api']!.import.default)).href
     const entry = new URL('./importThread.ts', import.meta.url).href
-    return new Worker(FROM_SOURCE_BOOT, { eval: true, workerData: { ...workerData, tsx, entry } })
+    return new Worker(FROM_SOURCE_BOOT, { eval: true, workerData: { ...workerData, entry } })
   }
   // The bundle's entry files sit in out/main, this code in out/main or out/main/chunks.
   const here = dirname(fileURLToPath(import.meta.url))
