@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ChatService } from '../../src/main/chat/chatService.js'
 import type { Engine } from '../../src/main/engine/engine.js'
 import { ChatTransfer } from '../../src/main/chat/transfer/chatTransfer.js'
@@ -12,6 +12,7 @@ import { importOnThread, unshareable } from '../../src/main/chat/transfer/import
 import { DEFAULT_CONVERSATION_SETTINGS } from '../../src/shared/chatSettings.js'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
+import { asStorageError, DISK_FULL_SENTENCE, onDiskFull } from '../../src/main/store/storageErrors.js'
 import { repoRoot } from '../support/paths.js'
 import { longConversation } from '../support/longConversation.js'
 
@@ -223,7 +224,7 @@ describe('importing on the import thread (its own connection to the database)', 
     JSON.stringify({ format: 'gridforge-chat', version: 2, exportedAt: 0, conversations })
 
   it('reads, checks and stores the file there, hidden until complete, while this thread goes on writing', async () => {
-    const file = exportText(longConversation(20_000))
+    const file = exportText(longConversation(10_000))
     const parse = vi.spyOn(JSON, 'parse')
     const mine = repo.createConversation('Mine', DEFAULT_CONVERSATION_SETTINGS)
     const progress: Array<[number, number]> = []
@@ -253,13 +254,13 @@ describe('importing on the import thread (its own connection to the database)', 
       expect(imported).toHaveLength(1)
       expect(parse.mock.calls.some(([text]) => text === file)).toBe(false)
       expect(progress.length).toBeGreaterThan(1)
-      expect(progress.at(-1)).toEqual([20_000, 20_000])
+      expect(progress.at(-1)).toEqual([10_000, 10_000])
       expect(visibleWhileImporting.every((seen) => seen === 1)).toBe(true)
       expect(repo.listConversations().map((c) => c.id)).toContain(imported![0]!.id)
-      expect(repo.activePath(imported![0]!.id).messages).toHaveLength(20_000)
-      expect(repo.search('word19999').map((hit) => hit.conversationId)).toEqual([imported![0]!.id])
+      expect(repo.activePath(imported![0]!.id).messages).toHaveLength(10_000)
+      expect(repo.search('word9999').map((hit) => hit.conversationId)).toEqual([imported![0]!.id])
       expect(repo.activePath(mine.id).messages).toHaveLength(progress.length)
-      expect(searchIndexMatches(db)).toEqual({ messages: 20_000 + progress.length, indexed: 20_000 + progress.length })
+      expect(searchIndexMatches(db)).toEqual({ messages: 10_000 + progress.length, indexed: 10_000 + progress.length })
     } finally {
       parse.mockRestore()
     }
@@ -279,7 +280,7 @@ describe('importing on the import thread (its own connection to the database)', 
     const cancel = new AbortController()
     const seen: number[] = []
     const writing = importOnThread(
-      exportText(longConversation(20), longConversation(20_000)),
+      exportText(longConversation(20), longConversation(5_000)),
       { db },
       {
         sliceMessages: 200,
@@ -292,7 +293,7 @@ describe('importing on the import thread (its own connection to the database)', 
     )
     await expect(writing).rejects.toThrow(IMPORT_CANCELLED)
     expect(seen.at(-1)).toBeGreaterThanOrEqual(1_000)
-    expect(seen.at(-1)).toBeLessThan(20_020)
+    expect(seen.at(-1)).toBeLessThan(5_020)
 
     const early = new AbortController()
     const reading = importOnThread(exportText(longConversation(20_000)), { db }, { signal: early.signal })
@@ -327,6 +328,52 @@ describe('importing on the import thread (its own connection to the database)', 
     } finally {
       memory.close()
       locked.close()
+    }
+  })
+})
+
+/** A real 16 MB tmpfs (mounting needs root; elsewhere the test is skipped). */
+function mountSmallDisk(): string | null {
+  if (process.platform !== 'linux') return null
+  const mount = mkdtempSync(join(tmpdir(), 'gridforge-import-full-'))
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mount], { stdio: 'ignore' })
+    return mount
+  } catch {
+    rmSync(mount, { recursive: true, force: true })
+    return null
+  }
+}
+
+const smallDisk = mountSmallDisk()
+
+describe.skipIf(!smallDisk)('the import thread on a full disk (a real 16 MB tmpfs)', () => {
+  afterAll(() => {
+    execFileSync('umount', [smallDisk!])
+    rmSync(smallDisk!, { recursive: true, force: true })
+  })
+
+  it("fails with SQLite's disk-full code, which the host turns into the disk-full sentence and the banner", async () => {
+    const full = openDatabase(join(smallDisk!, 'gridforge.db'))
+    const store = new ChatRepository(full)
+    try {
+      writeFileSync(join(smallDisk!, 'filler'), Buffer.alloc(32 * 1024 * 1024))
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe('ENOSPC')
+    }
+    const heard: number[] = []
+    const stopHearing = onDiskFull(() => heard.push(1))
+    try {
+      const text = JSON.stringify({ format: 'gridforge-chat', version: 2, exportedAt: 0, conversations: [longConversation(5_000)] })
+      const error = await importOnThread(text, { db: full }).catch((failure: unknown) => failure)
+      expect(error).toMatchObject({ code: 'SQLITE_FULL' })
+      expect(heard).toEqual([])
+      expect(asStorageError(error)).toMatchObject({ code: 'NOT_ENOUGH_SPACE', message: DISK_FULL_SENTENCE })
+      expect(heard).toEqual([1])
+      expect(store.listConversations()).toEqual([])
+    } finally {
+      stopHearing()
+      full.close()
     }
   })
 })
