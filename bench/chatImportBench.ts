@@ -135,6 +135,15 @@ async function importWhile(text: string, store: ReturnType<typeof freshStore>, u
 
 const load = () => loadavg()[0]!.toFixed(1)
 
+/** The longest this event loop waits in `ms` with nothing running: what the machine's load alone costs it. */
+async function idleEventLoopWait(ms: number): Promise<number> {
+  const delay = monitorEventLoopDelay({ resolution: 5 })
+  delay.enable()
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  delay.disable()
+  return delay.max / 1e6
+}
+
 /** Imports alone, once each way, each into a fresh store. */
 async function importAlone(text: string, where: Where): Promise<ImportRun> {
   const store = freshStore()
@@ -154,6 +163,7 @@ export async function chatImportBench(options: { engineEntry?: string; model?: s
   const alone = await importAlone(text, 'thread')
   const inProcess = await importAlone(text, 'inProcess')
   const waits = await hostWritesDuringImport(text)
+  const idle = await idleEventLoopWait(Math.max(1000, MESSAGES / (alone.messagesPerS / 1000)))
   const metrics = [
     metric(
       'chat_import.messages_per_s',
@@ -176,6 +186,13 @@ export async function chatImportBench(options: { engineEntry?: string; model?: s
       'ms',
       undefined,
       `the host thread's, while the import thread runs (slices of ${THREAD_SLICE_MS} ms, rests of ${THREAD_REST_MS} ms)`,
+    ),
+    metric(
+      'chat_import.idle_event_loop_wait',
+      idle,
+      'ms',
+      undefined,
+      "this event loop's longest wait with nothing running, as long as the import took",
     ),
     metric(
       'chat_import.in_process.messages_per_cpu_s',

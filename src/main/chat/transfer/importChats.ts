@@ -97,8 +97,11 @@ export interface ImportOptions {
   /** At most this many messages per slice (tests use it to get several slices from a small file). */
   sliceMessages?: number
   clock?: () => number
-  /** What runs between two slices: by default one turn of the event loop, on the import thread a rest for the host's writes. */
-  pause?: () => Promise<void>
+  /**
+   * What runs between two slices, told how long the slice took: by default one turn of the event loop, on
+   * the import thread a rest for the host's writes.
+   */
+  pause?: (sliceMs: number) => Promise<void>
 }
 
 /** The sentence for a file with nothing to import. */
@@ -160,7 +163,7 @@ export async function storeImport(
         }
         cursor = imports.appendSlice(summary.id, take, cursor).cursor
         onProgress(stored + next, total)
-        await pause()
+        await pause(clock() - began)
         stopIfCancelled()
       }
       stored += ordered.length

@@ -14,6 +14,9 @@ import {
   type ThreadFailure,
 } from './importThreadMessages.js'
 
+/** The longest rest after a slice (one that took long because this thread waited for a CPU). */
+const MAX_REST_MS = 50
+
 /** Progress is told at most this often: each message is an event the host forwards to every window. */
 const PROGRESS_EVERY_MS = 50
 
@@ -45,7 +48,9 @@ async function runImport(data: ImportThreadData, port: MessagePort): Promise<voi
       signal: cancel.signal,
       sliceMs: data.sliceMs,
       sliceMessages: data.sliceMessages,
-      pause: () => new Promise((resolve) => setTimeout(resolve, data.restMs)),
+      // At least as long as the slice held the lock: on a loaded machine a slice of 3 ms can take tens of
+      // milliseconds of wall time, and a fixed short rest then left the host's retries almost no gap to land in.
+      pause: (slice) => new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(data.restMs, slice), MAX_REST_MS))),
       onProgress: (stored, total) => {
         const now = performance.now()
         if (stored < total && now - toldAt < PROGRESS_EVERY_MS) return
