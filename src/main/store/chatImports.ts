@@ -87,14 +87,16 @@ export class ChatImports {
     }
   }
 
+  private write<T>(work: () => T): T {
+    return this.db.transaction(work).immediate()
+  }
+
   /** A new, hidden conversation that the import fills. */
   begin(id: string, title: string, settings: ConversationSettings, times: { createdAt: number; updatedAt: number }): ConversationSummary {
-    this.db
-      .transaction(() => {
-        this.statements.insertConversation.run(id, title, JSON.stringify(settings), times.createdAt, times.updatedAt, this.now())
-        this.statements.markImporting.run(id)
-      })
-      .immediate()
+    this.write(() => {
+      this.statements.insertConversation.run(id, title, JSON.stringify(settings), times.createdAt, times.updatedAt, this.now())
+      this.statements.markImporting.run(id)
+    })
     return { id, title, createdAt: times.createdAt, updatedAt: times.updatedAt }
   }
 
@@ -105,68 +107,62 @@ export class ChatImports {
    * Returns how many rows it stored and the cursor for the next slice.
    */
   appendSlice(conversationId: string, next: () => ImportedRow | undefined, cursor: AppendCursor): { stored: number; cursor: AppendCursor } {
-    return this.db
-      .transaction(() => {
-        const now = this.now()
-        let { seq, selected } = cursor
-        let first = 0
-        let last = 0
-        let stored = 0
-        for (let row = next(); row !== undefined; row = next()) {
-          const used = row.selectedAt ?? selected
-          const rowid = Number(
-            this.statements.insertMessage.run(
-              row.id,
-              conversationId,
-              row.parentId,
-              row.role,
-              row.content,
-              row.state,
-              row.error,
-              row.model,
-              row.backend,
-              row.gridOrigin,
-              row.reasoning,
-              row.reasoning === null ? null : row.reasoningMs,
-              seq,
-              used,
-              row.createdAt,
-              now,
-            ).lastInsertRowid,
-          )
-          if (first === 0) first = rowid
-          last = rowid
-          seq += 1
-          selected = Math.max(selected - 1, used) + 1
-          stored += 1
-        }
-        if (first !== 0) this.statements.indexRange.run(conversationId, first, last)
-        return { stored, cursor: { seq, selected } }
-      })
-      .immediate()
+    return this.write(() => {
+      const now = this.now()
+      let { seq, selected } = cursor
+      let first = 0
+      let last = 0
+      let stored = 0
+      for (let row = next(); row !== undefined; row = next()) {
+        const used = row.selectedAt ?? selected
+        const rowid = Number(
+          this.statements.insertMessage.run(
+            row.id,
+            conversationId,
+            row.parentId,
+            row.role,
+            row.content,
+            row.state,
+            row.error,
+            row.model,
+            row.backend,
+            row.gridOrigin,
+            row.reasoning,
+            row.reasoning === null ? null : row.reasoningMs,
+            seq,
+            used,
+            row.createdAt,
+            now,
+          ).lastInsertRowid,
+        )
+        if (first === 0) first = rowid
+        last = rowid
+        seq += 1
+        selected = Math.max(selected - 1, used) + 1
+        stored += 1
+      }
+      if (first !== 0) this.statements.indexRange.run(conversationId, first, last)
+      return { stored, cursor: { seq, selected } }
+    })
   }
 
   /** Shows the imported conversations together, each with its own last-activity time. */
   finish(conversations: ReadonlyArray<{ id: string; updatedAt: number }>): void {
-    this.db
-      .transaction(() => {
-        for (const { id, updatedAt } of conversations) {
-          this.statements.doneImporting.run(id)
-          this.statements.finish.run(updatedAt, id)
-        }
-      })
-      .immediate()
+    this.write(() => {
+      for (const { id, updatedAt } of conversations) {
+        this.statements.doneImporting.run(id)
+        this.statements.finish.run(updatedAt, id)
+      }
+    })
   }
 
   /** Removes a conversation an import stored part of, with its messages and their index entries. */
   abandon(id: string): void {
     // Unlinked first: through parent_id's cascade, a long chain is a recursion deeper than SQLite allows.
-    this.db
-      .transaction(() => {
-        this.statements.unlinkMessages.run(id)
-        this.statements.discard.run(id)
-      })
-      .immediate()
+    this.write(() => {
+      this.statements.unlinkMessages.run(id)
+      this.statements.discard.run(id)
+    })
   }
 
   /** At start: removes what imports killed halfway (a crash, kill -9) had stored; returns how many. */

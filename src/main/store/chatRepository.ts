@@ -253,12 +253,10 @@ export class ChatRepository {
   /** Removes for good the conversations deleted at or before `before`; returns how many. */
   purgeDeleted(before: number): number {
     // Unlinked first: through parent_id's cascade, a long chain is a recursion deeper than SQLite allows.
-    return this.db
-      .transaction(() => {
-        this.statements.unlinkDeleted.run(before)
-        return this.statements.purgeDeleted.run(before).changes
-      })
-      .immediate()
+    return this.write(() => {
+      this.statements.unlinkDeleted.run(before)
+      return this.statements.purgeDeleted.run(before).changes
+    })
   }
 
   /** Stores a message after `parentId`, selects it, and bumps the conversation's activity time. */
@@ -273,39 +271,37 @@ export class ChatRepository {
 
   /** Messages after the conversation's last, in one transaction (imports write through `imports`). */
   private insertMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, now: number): void {
-    this.db
-      .transaction(() => {
-        let { seq, selected } = this.statements.nextSeq.get(conversationId)!
-        for (const message of messages) {
-          const {
-            createdAt = now,
-            selectedAt = null,
-            backend = null,
-            gridOrigin = null,
-            reasoning = null,
-            reasoningMs = null,
-            ...columns
-          } = message
-          const used = selectedAt ?? selected
-          this.statements.insertMessage.run({
-            ...columns,
-            conversationId,
-            seq,
-            selected,
-            selectedAt,
-            createdAt,
-            now,
-            backend,
-            gridOrigin,
-            reasoning: reasoning || null,
-            reasoningMs: reasoning ? reasoningMs : null,
-          })
-          seq += 1
-          selected = Math.max(selected - 1, used) + 1
-        }
-        this.statements.touchConversation.run(now, conversationId)
-      })
-      .immediate()
+    this.write(() => {
+      let { seq, selected } = this.statements.nextSeq.get(conversationId)!
+      for (const message of messages) {
+        const {
+          createdAt = now,
+          selectedAt = null,
+          backend = null,
+          gridOrigin = null,
+          reasoning = null,
+          reasoningMs = null,
+          ...columns
+        } = message
+        const used = selectedAt ?? selected
+        this.statements.insertMessage.run({
+          ...columns,
+          conversationId,
+          seq,
+          selected,
+          selectedAt,
+          createdAt,
+          now,
+          backend,
+          gridOrigin,
+          reasoning: reasoning || null,
+          reasoningMs: reasoning ? reasoningMs : null,
+        })
+        seq += 1
+        selected = Math.max(selected - 1, used) + 1
+      }
+      this.statements.touchConversation.run(now, conversationId)
+    })
   }
 
   /** Every message of a conversation, all branches, in the order they were written. */
@@ -358,16 +354,14 @@ export class ChatRepository {
 
   /** Deletes one message; what followed it now follows its parent, so nothing else is lost. */
   deleteMessage(id: string): boolean {
-    return this.db
-      .transaction(() => {
-        const message = this.statements.getMessage.get(id)
-        if (!message) return false
-        this.statements.reparentChildren.run(message.parent_id, id)
-        this.statements.deleteMessage.run(id)
-        this.statements.touchConversation.run(this.now(), message.conversation_id)
-        return true
-      })
-      .immediate()
+    return this.write(() => {
+      const message = this.statements.getMessage.get(id)
+      if (!message) return false
+      this.statements.reparentChildren.run(message.parent_id, id)
+      this.statements.deleteMessage.run(id)
+      this.statements.touchConversation.run(this.now(), message.conversation_id)
+      return true
+    })
   }
 
   /**
@@ -385,12 +379,10 @@ export class ChatRepository {
       this.statements.updateContent.run(content, state, error, this.now(), id)
       return
     }
-    this.db
-      .transaction(() => {
-        this.statements.updateContent.run(content, state, error, this.now(), id)
-        this.statements.updateReasoning.run(reasoning.text || null, reasoning.text ? reasoning.ms : null, id)
-      })
-      .immediate()
+    this.write(() => {
+      this.statements.updateContent.run(content, state, error, this.now(), id)
+      this.statements.updateReasoning.run(reasoning.text || null, reasoning.text ? reasoning.ms : null, id)
+    })
   }
 
   /** Notes that older messages were left out of the context when this reply was written. */
@@ -423,26 +415,28 @@ export class ChatRepository {
 
   /** Rebuilds the search index from the tables (after a VACUUM, which may renumber rowids). */
   rebuildSearchIndex(): void {
-    this.db
-      .transaction(() => {
-        this.db.exec(`
+    this.write(() => {
+      this.db.exec(`
         DELETE FROM messages_fts;
         INSERT INTO messages_fts (rowid, body, conversation_id, message_id)
           SELECT rowid * 2, content, conversation_id, id FROM messages;
         INSERT INTO messages_fts (rowid, body, conversation_id, message_id)
           SELECT rowid * 2 + 1, title, id, NULL FROM conversations;
       `)
-      })
-      .immediate()
+    })
+  }
+
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: () => T): T {
+    return this.write(work)
   }
 
   /**
-   * Runs `work` in one transaction. Every write transaction here is IMMEDIATE: with a second connection
-   * writing (the import thread), a transaction that read first and then wrote would fail at once with
-   * SQLITE_BUSY (SQLite does not wait for a lock it cannot get while a read is open); taking the write
-   * lock at BEGIN waits its busy timeout instead.
+   * One write transaction, IMMEDIATE: with a second connection writing (the import thread), a transaction
+   * that read before it wrote failed at once with SQLITE_BUSY (SQLite does not wait for a lock it cannot
+   * get while a read is open); taking the write lock at BEGIN waits the busy timeout instead.
    */
-  transaction<T>(work: () => T): T {
+  private write<T>(work: () => T): T {
     return this.db.transaction(work).immediate()
   }
 }
