@@ -9,11 +9,13 @@ import { IMPORT_CANCELLED, type ImportProgress } from './importChats.js'
 import { IMPORT_THREAD, ThreadState, type ImportThreadData, type ImportThreadMessage, type ThreadFailure } from './importThreadMessages.js'
 
 /**
- * The import thread's slice and rest. SQLite's busy handler retries a waiting write 1, 3, 8, 18… ms after
- * it first found the lock taken; a rest of 3 ms after each slice of 3 ms lands one of the first two retries
- * in the rest, so a host write waits about one slice (the bench measures it), for about half the import's speed.
+ * The import thread's slice and rest. SQLite's busy handler retries a waiting write 1, 3, 8, 18… ms after it
+ * first found the lock taken, and the host's event loop waits with it. A slice that holds the lock under 3 ms
+ * (2 ms of rows, then the slice's search-index statement and the commit) followed by a rest of at least 3 ms
+ * lands the retry at 1 or 3 ms in the rest, so a host write waits 3 ms at most; with 3 ms slices the lock was
+ * often still held at 3 ms and the next retry came at 8 or 18 (p99 12.8 ms in the bench, load 1).
  */
-export const THREAD_SLICE_MS = 3
+export const THREAD_SLICE_MS = 2
 export const THREAD_REST_MS = 3
 
 /** The host's database and how to open it again (the Electron build's addon, when there is one). */
