@@ -12,8 +12,9 @@ import { IMPORT_THREAD, ThreadState, type ImportThreadData, type ImportThreadMes
  * The import thread's slice and rest. SQLite's busy handler retries a waiting write 1, 3, 8, 18… ms after it
  * first found the lock taken, and the host's event loop waits with it. A slice that holds the lock under 3 ms
  * (2 ms of rows, then the slice's search-index statement and the commit) followed by a rest of at least 3 ms
- * lands the retry at 1 or 3 ms in the rest, so a host write waits 3 ms at most; with 3 ms slices the lock was
- * often still held at 3 ms and the next retry came at 8 or 18 (p99 12.8 ms in the bench, load 1).
+ * should land the retry at 1 or 3 ms in the rest. Measured, a host write still waited 14.8 ms at p99 (load
+ * 3–5) against 12.8 with 3 ms slices (load 1): something else (a checkpoint, the thread descheduled with the
+ * lock) is most of that tail.
  */
 export const THREAD_SLICE_MS = 2
 export const THREAD_REST_MS = 3
