@@ -13,6 +13,7 @@ export default defineConfig({
           electronMain: resolve('src/main/electron/electronMain.ts'),
           cli: resolve('src/main/cli.ts'),
           engineProcess: resolve('src/main/engine/engineProcess.ts'),
+          importThread: resolve('src/main/chat/transfer/importThread.ts'),
         },
       },
     },

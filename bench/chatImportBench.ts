@@ -5,10 +5,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { EngineSupervisor } from '../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../src/main/engine/forkLauncher.js'
+import type Database from 'better-sqlite3'
 import { IMPORT_SLICE_MS, parseImport, storeImport } from '../src/main/chat/transfer/importChats.js'
+import { importOnThread, THREAD_REST_MS, THREAD_SLICE_MS } from '../src/main/chat/transfer/importOnThread.js'
 import { EXPORT_VERSION } from '../src/main/chat/transfer/exportFormat.js'
 import { MESSAGES_PER_PIECE } from '../src/main/chat/transfer/importFileReader.js'
 import { ChatRepository } from '../src/main/store/chatRepository.js'
+import { JobsRepository } from '../src/main/store/jobsRepository.js'
 import { openDatabase } from '../src/main/store/database.js'
 import { DEFAULT_CONVERSATION_SETTINGS } from '../src/shared/chatSettings.js'
 import { median, metric, table, type Metric } from './metrics.js'
@@ -44,16 +47,16 @@ function exportFile(count: number): string {
 interface ImportRun {
   messagesPerS: number
   messagesPerCpuS: number
-  parseMs: number
   longestWaitMs: number
   megabytes: number
 }
 
 /** A fresh data folder's chat store; `close` removes the folder. */
-function freshStore(): { repo: ChatRepository; close(): void } {
+function freshStore(): { db: Database.Database; repo: ChatRepository; close(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'gridforge-importbench-'))
   const db = openDatabase(join(dir, 'gridforge.db'))
   return {
+    db,
     repo: new ChatRepository(db),
     close() {
       db.close()
@@ -62,105 +65,199 @@ function freshStore(): { repo: ChatRepository; close(): void } {
   }
 }
 
-/** One import of a `MESSAGES`-message conversation, parse included. */
-async function importOnce(text: string, repo: ChatRepository): Promise<ImportRun> {
+/** Where an import runs: on its own thread with its own connection (the app's way), or parsed on a thread and stored here. */
+type Where = 'thread' | 'inProcess'
+
+/**
+ * One import of a `MESSAGES`-message conversation, parse included; the longest this event loop waited
+ * meanwhile. CPU is the whole process's, the import thread's included.
+ */
+async function importOnce(text: string, store: ReturnType<typeof freshStore>, where: Where): Promise<ImportRun> {
   const delay = monitorEventLoopDelay({ resolution: 5 })
   delay.enable()
   const cpuStart = process.cpuUsage()
-  const parseStart = performance.now()
-  const conversations = await parseImport(text)
-  const parseMs = performance.now() - parseStart
   const start = performance.now()
-  await storeImport(repo, conversations)
-  const storeMs = performance.now() - start
+  if (where === 'thread') {
+    if ((await importOnThread(text, { db: store.db })) === null) throw new Error('the import thread did not start')
+  } else {
+    await storeImport(store.repo, await parseImport(text))
+  }
+  const wallMs = performance.now() - start
   delay.disable()
   const cpu = process.cpuUsage(cpuStart)
   return {
-    messagesPerS: MESSAGES / ((parseMs + storeMs) / 1000),
+    messagesPerS: MESSAGES / (wallMs / 1000),
     messagesPerCpuS: MESSAGES / ((cpu.user + cpu.system) / 1e6),
-    parseMs,
     longestWaitMs: delay.max / 1e6,
     megabytes: text.length / 1e6,
   }
 }
 
 /**
- * Imports one after another into `repo` until `until` settles; the imports' own speed meanwhile. One store
- * for them all, made before the jobs start: a fresh database's migrations and its removal hold the event loop
- * for 10–100 ms here, which a user's import never does, and the jobs' p99 measured that instead.
+ * How long the host's own writes wait while the import thread writes: a chat message appended through the
+ * host's connection every few milliseconds (an IMMEDIATE transaction, as every host write that reads first).
  */
-async function importWhile(text: string, repo: ChatRepository, until: Promise<unknown>): Promise<ImportRun[]> {
+async function hostWritesDuringImport(text: string): Promise<number[]> {
+  const store = freshStore()
+  const mine = store.repo.createConversation('The host writes here')
+  const waits: number[] = []
+  let parent: string | null = null
+  let importing = true
+  try {
+    const done = importOnThread(text, { db: store.db }).finally(() => (importing = false))
+    while (importing) {
+      await new Promise((resolve) => setTimeout(resolve, 4))
+      const began = performance.now()
+      parent = store.repo.appendMessage({
+        conversationId: mine.id,
+        parentId: parent,
+        role: 'user',
+        content: 'meanwhile',
+        state: 'complete',
+        model: null,
+      }).id
+      waits.push(performance.now() - began)
+    }
+    await done
+  } finally {
+    store.close()
+  }
+  return waits
+}
+
+/** Imports on the import thread one after another into `store` until `until` settles. */
+async function importWhile(text: string, store: ReturnType<typeof freshStore>, until: Promise<unknown>): Promise<ImportRun[]> {
   let done = false
   void until.finally(() => (done = true))
   const runs: ImportRun[] = []
-  while (!done) runs.push(await importOnce(text, repo))
+  while (!done) runs.push(await importOnce(text, store, 'thread'))
   return runs
 }
 
 const load = () => loadavg()[0]!.toFixed(1)
 
+/** The longest this event loop waits in `ms` with nothing running: what the machine's load alone costs it. */
+async function idleEventLoopWait(ms: number): Promise<number> {
+  const delay = monitorEventLoopDelay({ resolution: 5 })
+  delay.enable()
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  delay.disable()
+  return delay.max / 1e6
+}
+
+/** Imports alone, once each way, each into a fresh store. */
+async function importAlone(text: string, where: Where): Promise<ImportRun> {
+  const store = freshStore()
+  return importOnce(text, store, where).finally(() => store.close())
+}
+
 /**
  * Importing one 100,000-message conversation: messages stored per second (wall and per second of this
- * process's CPU, which is what a loaded machine leaves comparable), the longest the event loop waited
- * meanwhile; with `engineEntry`, the worker's job overhead through the same process with and without an
- * import running at the same time (the miner must not notice an import).
+ * process's CPU, which is what a loaded machine leaves comparable), on the import thread and in process,
+ * the longest this event loop waited, how long the host's own writes wait meanwhile; with `engineEntry`,
+ * the worker's job overhead through this process in rounds that alternate quiet and importing (the miner
+ * must not notice an import), with the load average of each round.
  */
 export async function chatImportBench(options: { engineEntry?: string; model?: string; quick?: boolean } = {}): Promise<Metric[]> {
   const text = exportFile(MESSAGES)
-  const fresh = freshStore()
-  const alone = await importOnce(text, fresh.repo).finally(() => fresh.close())
+  const loadBefore = load()
+  const alone = await importAlone(text, 'thread')
+  const inProcess = await importAlone(text, 'inProcess')
+  const waits = await hostWritesDuringImport(text)
+  const idle = await idleEventLoopWait(Math.max(1000, MESSAGES / (alone.messagesPerS / 1000)))
   const metrics = [
     metric(
       'chat_import.messages_per_s',
       alone.messagesPerS,
       'msg/s',
       '>= 20000',
-      `${MESSAGES} messages, ${alone.megabytes.toFixed(1)} MB, parse included; load average ${load()} on ${availableParallelism()} cores`,
+      `${MESSAGES} messages, ${alone.megabytes.toFixed(1)} MB, parse included, on the import thread; load average ${loadBefore}→${load()} on ${availableParallelism()} cores`,
     ),
     // On a shared machine the wall clock mostly measures the other processes; CPU time is this import's own cost.
-    metric('chat_import.messages_per_cpu_s', alone.messagesPerCpuS, 'msg/s', '>= 20000', "the same, per second of this process's CPU"),
     metric(
-      'chat_import.parse',
-      alone.parseMs,
+      'chat_import.messages_per_cpu_s',
+      alone.messagesPerCpuS,
+      'msg/s',
+      '>= 20000',
+      "the same, per second of this process's CPU (all threads)",
+    ),
+    metric(
+      'chat_import.longest_event_loop_wait',
+      alone.longestWaitMs,
       'ms',
       undefined,
-      `parsed on a worker thread, checked here ${MESSAGES_PER_PIECE} messages a piece`,
+      `the host thread's, while the import thread runs (slices of ${THREAD_SLICE_MS} ms, rests of ${THREAD_REST_MS} ms)`,
     ),
-    metric('chat_import.longest_event_loop_wait', alone.longestWaitMs, 'ms', undefined, `parse and store, slices of ${IMPORT_SLICE_MS} ms`),
+    metric(
+      'chat_import.idle_event_loop_wait',
+      idle,
+      'ms',
+      undefined,
+      "this event loop's longest wait with nothing running, as long as the import took",
+    ),
+    metric(
+      'chat_import.in_process.messages_per_cpu_s',
+      inProcess.messagesPerCpuS,
+      'msg/s',
+      undefined,
+      'in-memory and exclusive-mode databases',
+    ),
+    metric(
+      'chat_import.in_process.longest_event_loop_wait',
+      inProcess.longestWaitMs,
+      'ms',
+      undefined,
+      `stored here in slices of ${IMPORT_SLICE_MS} ms, read ${MESSAGES_PER_PIECE} messages a piece`,
+    ),
+    metric(
+      'chat_import.host_write_wait_ms.p50',
+      percentile(waits, 50),
+      'ms',
+      undefined,
+      `${waits.length} chat messages written by the host during an import`,
+    ),
+    metric('chat_import.host_write_wait_ms.p99', percentile(waits, 99), 'ms'),
+    metric('chat_import.host_write_wait_ms.max', Math.max(...waits), 'ms'),
   ]
   if (!options.engineEntry || !options.model) return metrics
 
   const engine = new EngineSupervisor({ launch: forkLauncher(options.engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }), sequences: 4 })
   try {
     await engine.load(options.model)
-    const jobs = options.quick ? 60 : 200
-    // Quiet first, then with imports back to back for as long as the jobs take, then quiet again: the
-    // machine's load drifts, and the two quiet runs show how much.
-    const quiet = await runJobs(engine, 'aipg', 1, jobs, 32)
+    const rounds = options.quick ? 2 : 4
+    const jobs = options.quick ? 40 : 80
+    // Quiet and importing in turn, round after round, in one run: the machine's load drifts, and pooling
+    // alternate rounds spreads the drift over both sides.
+    const quiet: number[] = []
+    const importing: number[] = []
+    const loads: string[] = []
+    const imports: ImportRun[] = []
     const store = freshStore()
-    const jobsDuring = runJobs(engine, 'aipg', 1, jobs, 32)
-    const imports = await importWhile(text, store.repo, jobsDuring).finally(() => store.close())
-    const during = await jobsDuring
-    const quietAfter = await runJobs(engine, 'aipg', 1, jobs, 32)
-    const quietP99 = Math.max(percentile(quiet.overheads, 99), percentile(quietAfter.overheads, 99))
-    const note = `${jobs} AIPG jobs each, load average ${load()}`
+    // The real job ledger, in the database the imports write to: each job's row waits for the thread's slice.
+    const ledger = new JobsRepository(store.db)
+    try {
+      for (let round = 0; round < rounds; round += 1) {
+        quiet.push(...(await runJobs(engine, 'aipg', 1, jobs, 32, undefined, ledger)).overheads)
+        const jobsDuring = runJobs(engine, 'aipg', 1, jobs, 32, undefined, ledger)
+        imports.push(...(await importWhile(text, store, jobsDuring)))
+        importing.push(...(await jobsDuring).overheads)
+        loads.push(load())
+      }
+    } finally {
+      store.close()
+    }
+    const note = `${rounds} rounds of ${jobs} AIPG jobs each way, alternating, the job ledger in the imports' database; load average after each round ${loads.join(', ')}`
     metrics.push(
-      metric('chat_import.worker_overhead_ms.p50.quiet', percentile([...quiet.overheads, ...quietAfter.overheads], 50), 'ms', '< 5', note),
-      metric('chat_import.worker_overhead_ms.p99.quiet', quietP99, 'ms', '< 25', 'the higher of the runs before and after'),
-      metric(
-        'chat_import.worker_overhead_ms.p50.importing',
-        percentile(during.overheads, 50),
-        'ms',
-        '< 5',
-        `${imports.length} imports meanwhile`,
-      ),
-      metric('chat_import.worker_overhead_ms.p99.importing', percentile(during.overheads, 99), 'ms', '< 25'),
+      metric('chat_import.worker_overhead_ms.p50.quiet', percentile(quiet, 50), 'ms', '< 5', note),
+      metric('chat_import.worker_overhead_ms.p99.quiet', percentile(quiet, 99), 'ms', '< 25'),
+      metric('chat_import.worker_overhead_ms.p50.importing', percentile(importing, 50), 'ms', '< 5', `${imports.length} imports meanwhile`),
+      metric('chat_import.worker_overhead_ms.p99.importing', percentile(importing, 99), 'ms', '< 25'),
       metric(
         'chat_import.worker_overhead_p99_importing_vs_quiet',
-        percentile(during.overheads, 99) / quietP99,
+        percentile(importing, 99) / percentile(quiet, 99),
         'ratio',
         undefined,
-        'the same run; quiet is the higher of before and after',
+        'the same run, alternate rounds pooled',
       ),
       metric(
         'chat_import.messages_per_cpu_s.with_jobs',

@@ -38,10 +38,10 @@ export async function runJobs(
   jobs: number,
   maxTokens: number,
   model = 'stories260K',
+  ledger: JobLedger = new CountingLedger(),
 ) {
   const grid = await startDevGrid({ mode: network, pingIntervalMs: 60_000 })
   for (let i = 0; i < jobs; i++) enqueue(grid, network, maxTokens)
-  const ledger = new CountingLedger()
   const worker = createWorker(
     {
       network,

@@ -1,14 +1,18 @@
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ChatService } from '../../src/main/chat/chatService.js'
 import type { Engine } from '../../src/main/engine/engine.js'
+import { ChatTransfer } from '../../src/main/chat/transfer/chatTransfer.js'
 import { IMPORT_CANCELLED, parseImport, storeImport } from '../../src/main/chat/transfer/importChats.js'
+import { importOnThread, unshareable } from '../../src/main/chat/transfer/importOnThread.js'
+import { DEFAULT_CONVERSATION_SETTINGS } from '../../src/shared/chatSettings.js'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
+import { asStorageError, DISK_FULL_SENTENCE, onDiskFull } from '../../src/main/store/storageErrors.js'
 import { repoRoot } from '../support/paths.js'
 import { longConversation } from '../support/longConversation.js'
 
@@ -173,44 +177,205 @@ describe('importing a long conversation', () => {
     expect(repo.activePath(sliced!.id).messages).toHaveLength(1_200)
   })
 
-  it('killed with SIGKILL halfway (a real process), leaves messages and the index in step, and the next start removes it all', async () => {
-    db.close()
-    const file = join(dir, 'gridforge.db')
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tests/support/importChild.ts'), file, '20000'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let errors = ''
-    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()))
-    const storedWhenKilled = await new Promise<number>((resolve, reject) => {
-      let output = ''
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString()
-        const stored = [...output.matchAll(/stored (\d+)/g)].map((match) => Number(match[1]))
-        if ((stored.at(-1) ?? 0) >= 2_000) {
-          child.kill('SIGKILL')
-          resolve(stored.at(-1)!)
-        }
+  it.each(['in this thread', 'on the import thread'])(
+    'killed with SIGKILL halfway %s (a real process), leaves messages and the index in step, and the next start removes it all',
+    async (where) => {
+      db.close()
+      const file = join(dir, 'gridforge.db')
+      const args = [join(repoRoot, 'tests/support/importChild.ts'), file, '20000', where === 'in this thread' ? 'here' : 'thread']
+      const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+      let errors = ''
+      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()))
+      const storedWhenKilled = await new Promise<number>((resolve, reject) => {
+        let output = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString()
+          const stored = [...output.matchAll(/stored (\d+)/g)].map((match) => Number(match[1]))
+          if ((stored.at(-1) ?? 0) >= 2_000) {
+            child.kill('SIGKILL')
+            resolve(stored.at(-1)!)
+          }
+        })
+        child.once('exit', (code) => reject(new Error(`the import ended by itself (${code}): ${errors}`)))
       })
-      child.once('exit', (code) => reject(new Error(`the import ended by itself (${code}): ${errors}`)))
-    })
-    await new Promise((resolve) => child.once('exit', resolve))
-    expect(storedWhenKilled).toBeLessThan(20_000)
+      await new Promise((resolve) => child.once('exit', resolve))
+      expect(storedWhenKilled).toBeLessThan(20_000)
 
-    db = openDatabase(file)
-    repo = new ChatRepository(db)
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
-    const { messages, indexed } = searchIndexMatches(db)
-    expect(messages).toBeGreaterThanOrEqual(storedWhenKilled)
-    expect(indexed).toBe(messages)
-    expect(repo.listConversations()).toEqual([])
-    expect(repo.search('word1')).toEqual([])
+      db = openDatabase(file)
+      repo = new ChatRepository(db)
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+      const { messages, indexed } = searchIndexMatches(db)
+      expect(messages).toBeGreaterThanOrEqual(storedWhenKilled)
+      expect(indexed).toBe(messages)
+      expect(repo.listConversations()).toEqual([])
+      expect(repo.search('word1')).toEqual([])
 
-    new ChatService(repo, {} as Engine).recoverFromLastRun()
+      new ChatService(repo, {} as Engine).recoverFromLastRun()
+      expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
+      expect(searchIndexMatches(db)).toEqual({ messages: 0, indexed: 0 })
+      expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
+    },
+    60_000,
+  )
+})
+
+describe('importing on the import thread (its own connection to the database)', () => {
+  const exportText = (...conversations: Array<{ messages: unknown[] }>) =>
+    JSON.stringify({ format: 'gridforge-chat', version: 2, exportedAt: 0, conversations })
+
+  it('reads, checks and stores the file there, hidden until complete, while this thread goes on writing', async () => {
+    const file = exportText(longConversation(10_000))
+    const parse = vi.spyOn(JSON, 'parse')
+    const mine = repo.createConversation('Mine', DEFAULT_CONVERSATION_SETTINGS)
+    const progress: Array<[number, number]> = []
+    const visibleWhileImporting: number[] = []
+    let parent: string | null = null
+    try {
+      const imported = await importOnThread(
+        file,
+        { db },
+        {
+          sliceMessages: 500,
+          onProgress: (stored, total) => {
+            progress.push([stored, total])
+            visibleWhileImporting.push(repo.listConversations().length + repo.search('word5').length)
+            // The host's own writes go on meanwhile, through its connection.
+            parent = repo.appendMessage({
+              conversationId: mine.id,
+              parentId: parent,
+              role: 'user',
+              content: 'meanwhile',
+              state: 'complete',
+              model: null,
+            }).id
+          },
+        },
+      )
+      expect(imported).toHaveLength(1)
+      expect(parse.mock.calls.some(([text]) => text === file)).toBe(false)
+      expect(progress.length).toBeGreaterThan(1)
+      expect(progress.at(-1)).toEqual([10_000, 10_000])
+      expect(visibleWhileImporting.every((seen) => seen === 1)).toBe(true)
+      expect(repo.listConversations().map((c) => c.id)).toContain(imported![0]!.id)
+      expect(repo.activePath(imported![0]!.id).messages).toHaveLength(10_000)
+      expect(repo.search('word9999').map((hit) => hit.conversationId)).toEqual([imported![0]!.id])
+      expect(repo.activePath(mine.id).messages).toHaveLength(progress.length)
+      expect(searchIndexMatches(db)).toEqual({ messages: 10_000 + progress.length, indexed: 10_000 + progress.length })
+    } finally {
+      parse.mockRestore()
+    }
+  })
+
+  it('names the first bad message by its path and keeps nothing from the file', async () => {
+    const bad = longConversation(5_000)
+    bad.messages[4_321] = { ...bad.messages[4_321]!, role: 'narrator' as 'user' }
+    await expect(importOnThread(exportText(longConversation(10), bad), { db })).rejects.toThrow(
+      /^That GridForge export cannot be read: conversations\.1\.messages\.4321\.role: /,
+    )
+    await expect(importOnThread(exportText(), { db })).rejects.toThrow('That file has no conversations in it.')
     expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
-    expect(searchIndexMatches(db)).toEqual({ messages: 0, indexed: 0 })
+  })
+
+  it('cancelled while it writes, removes what it stored; cancelled while it reads, writes nothing', async () => {
+    const cancel = new AbortController()
+    const seen: number[] = []
+    const writing = importOnThread(
+      exportText(longConversation(20), longConversation(5_000)),
+      { db },
+      {
+        sliceMessages: 200,
+        signal: cancel.signal,
+        onProgress: (stored) => {
+          seen.push(stored)
+          if (stored >= 1_000) cancel.abort()
+        },
+      },
+    )
+    await expect(writing).rejects.toThrow(IMPORT_CANCELLED)
+    expect(seen.at(-1)).toBeGreaterThanOrEqual(1_000)
+    expect(seen.at(-1)).toBeLessThan(5_020)
+
+    const early = new AbortController()
+    const reading = importOnThread(exportText(longConversation(20_000)), { db }, { signal: early.signal })
+    early.abort()
+    await expect(reading).rejects.toThrow(IMPORT_CANCELLED)
+    expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
+    expect(count('SELECT COUNT(*) FROM messages')).toBe(0)
     expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
-  }, 60_000)
+  })
+
+  it('is not used for a database the thread cannot open beside the host, which imports in its own thread instead', async () => {
+    const memory = openDatabase(':memory:')
+    expect(unshareable(memory)).toBe('the database is in memory')
+    const exclusive = join(dir, 'exclusive.db')
+    openDatabase(exclusive).close()
+    const locked = openDatabase(exclusive, undefined, { exclusive: true })
+    expect(unshareable(locked)).toBe('the database is open in exclusive mode')
+    expect(unshareable(db)).toBeNull()
+    try {
+      for (const database of [memory, locked]) {
+        const store = new ChatRepository(database)
+        const transfer = new ChatTransfer(
+          store,
+          new ChatService(store, {} as Engine),
+          () => undefined,
+          () => undefined,
+          { db: database },
+        )
+        const { imported } = await transfer.importPiece('u', 0, exportText(longConversation(300)), true)
+        expect(store.activePath(imported![0]!.id).messages).toHaveLength(300)
+      }
+    } finally {
+      memory.close()
+      locked.close()
+    }
+  })
+})
+
+/** A real 16 MB tmpfs (mounting needs root; elsewhere the test is skipped). */
+function mountSmallDisk(): string | null {
+  if (process.platform !== 'linux') return null
+  const mount = mkdtempSync(join(tmpdir(), 'gridforge-import-full-'))
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mount], { stdio: 'ignore' })
+    return mount
+  } catch {
+    rmSync(mount, { recursive: true, force: true })
+    return null
+  }
+}
+
+const smallDisk = mountSmallDisk()
+
+describe.skipIf(!smallDisk)('the import thread on a full disk (a real 16 MB tmpfs)', () => {
+  afterAll(() => {
+    execFileSync('umount', [smallDisk!])
+    rmSync(smallDisk!, { recursive: true, force: true })
+  })
+
+  it("fails with SQLite's disk-full code, which the host turns into the disk-full sentence and the banner", async () => {
+    const full = openDatabase(join(smallDisk!, 'gridforge.db'))
+    const store = new ChatRepository(full)
+    try {
+      writeFileSync(join(smallDisk!, 'filler'), Buffer.alloc(32 * 1024 * 1024))
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe('ENOSPC')
+    }
+    const heard: number[] = []
+    const stopHearing = onDiskFull(() => heard.push(1))
+    try {
+      const text = JSON.stringify({ format: 'gridforge-chat', version: 2, exportedAt: 0, conversations: [longConversation(5_000)] })
+      const error = await importOnThread(text, { db: full }).catch((failure: unknown) => failure)
+      expect(error).toMatchObject({ code: 'SQLITE_FULL' })
+      expect(heard).toEqual([])
+      expect(asStorageError(error)).toMatchObject({ code: 'NOT_ENOUGH_SPACE', message: DISK_FULL_SENTENCE })
+      expect(heard).toEqual([1])
+      expect(store.listConversations()).toEqual([])
+    } finally {
+      stopHearing()
+      full.close()
+    }
+  })
 })
 
 describe('reading a long export', () => {

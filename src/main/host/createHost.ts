@@ -184,6 +184,7 @@ export function createHost(options: HostOptions): Host {
     chat,
     () => events.emit('chat.conversations', chat.list()),
     (progress) => events.emit('chat.importProgress', progress),
+    { db, nativeBinding: options.sqliteNativeBinding },
   )
   const settings = new SettingsRepository(db)
   const localApi = new LocalApiService({
@@ -493,6 +494,7 @@ export function createHost(options: HostOptions): Host {
           metricsEndpoint.close(),
         ])
         engineBuild.close()
+        await chatTransfer.close()
         await engine.close()
         storage.close()
         db.close()

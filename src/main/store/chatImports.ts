@@ -32,7 +32,9 @@ export interface ImportedRow {
 /**
  * The writes of an import (migration 010). A conversation being imported is hidden and listed in
  * `chat_imports`, so the per-row search trigger skips its messages; each slice is indexed by one statement
- * in the slice's own transaction. Statements are prepared once; no write reads a row back.
+ * in the slice's own transaction. Statements are prepared once; no write reads a row back. Every
+ * transaction is IMMEDIATE: on the import thread's own connection it takes the write lock at BEGIN, so the
+ * host's writes wait for at most one slice and no slice has to turn a read into a write halfway.
  */
 export class ChatImports {
   private readonly statements
@@ -85,12 +87,16 @@ export class ChatImports {
     }
   }
 
+  private write<T>(work: () => T): T {
+    return this.db.transaction(work).immediate()
+  }
+
   /** A new, hidden conversation that the import fills. */
   begin(id: string, title: string, settings: ConversationSettings, times: { createdAt: number; updatedAt: number }): ConversationSummary {
-    this.db.transaction(() => {
+    this.write(() => {
       this.statements.insertConversation.run(id, title, JSON.stringify(settings), times.createdAt, times.updatedAt, this.now())
       this.statements.markImporting.run(id)
-    })()
+    })
     return { id, title, createdAt: times.createdAt, updatedAt: times.updatedAt }
   }
 
@@ -101,7 +107,7 @@ export class ChatImports {
    * Returns how many rows it stored and the cursor for the next slice.
    */
   appendSlice(conversationId: string, next: () => ImportedRow | undefined, cursor: AppendCursor): { stored: number; cursor: AppendCursor } {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const now = this.now()
       let { seq, selected } = cursor
       let first = 0
@@ -137,26 +143,26 @@ export class ChatImports {
       }
       if (first !== 0) this.statements.indexRange.run(conversationId, first, last)
       return { stored, cursor: { seq, selected } }
-    })()
+    })
   }
 
   /** Shows the imported conversations together, each with its own last-activity time. */
   finish(conversations: ReadonlyArray<{ id: string; updatedAt: number }>): void {
-    this.db.transaction(() => {
+    this.write(() => {
       for (const { id, updatedAt } of conversations) {
         this.statements.doneImporting.run(id)
         this.statements.finish.run(updatedAt, id)
       }
-    })()
+    })
   }
 
   /** Removes a conversation an import stored part of, with its messages and their index entries. */
   abandon(id: string): void {
     // Unlinked first: through parent_id's cascade, a long chain is a recursion deeper than SQLite allows.
-    this.db.transaction(() => {
+    this.write(() => {
       this.statements.unlinkMessages.run(id)
       this.statements.discard.run(id)
-    })()
+    })
   }
 
   /** At start: removes what imports killed halfway (a crash, kill -9) had stored; returns how many. */

@@ -253,10 +253,10 @@ export class ChatRepository {
   /** Removes for good the conversations deleted at or before `before`; returns how many. */
   purgeDeleted(before: number): number {
     // Unlinked first: through parent_id's cascade, a long chain is a recursion deeper than SQLite allows.
-    return this.db.transaction(() => {
+    return this.write(() => {
       this.statements.unlinkDeleted.run(before)
       return this.statements.purgeDeleted.run(before).changes
-    })()
+    })
   }
 
   /** Stores a message after `parentId`, selects it, and bumps the conversation's activity time. */
@@ -271,7 +271,7 @@ export class ChatRepository {
 
   /** Messages after the conversation's last, in one transaction (imports write through `imports`). */
   private insertMessages(conversationId: string, messages: ReadonlyArray<BatchMessage>, now: number): void {
-    this.db.transaction(() => {
+    this.write(() => {
       let { seq, selected } = this.statements.nextSeq.get(conversationId)!
       for (const message of messages) {
         const {
@@ -301,7 +301,7 @@ export class ChatRepository {
         selected = Math.max(selected - 1, used) + 1
       }
       this.statements.touchConversation.run(now, conversationId)
-    })()
+    })
   }
 
   /** Every message of a conversation, all branches, in the order they were written. */
@@ -354,14 +354,14 @@ export class ChatRepository {
 
   /** Deletes one message; what followed it now follows its parent, so nothing else is lost. */
   deleteMessage(id: string): boolean {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const message = this.statements.getMessage.get(id)
       if (!message) return false
       this.statements.reparentChildren.run(message.parent_id, id)
       this.statements.deleteMessage.run(id)
       this.statements.touchConversation.run(this.now(), message.conversation_id)
       return true
-    })()
+    })
   }
 
   /**
@@ -379,10 +379,10 @@ export class ChatRepository {
       this.statements.updateContent.run(content, state, error, this.now(), id)
       return
     }
-    this.db.transaction(() => {
+    this.write(() => {
       this.statements.updateContent.run(content, state, error, this.now(), id)
       this.statements.updateReasoning.run(reasoning.text || null, reasoning.text ? reasoning.ms : null, id)
-    })()
+    })
   }
 
   /** Notes that older messages were left out of the context when this reply was written. */
@@ -415,7 +415,7 @@ export class ChatRepository {
 
   /** Rebuilds the search index from the tables (after a VACUUM, which may renumber rowids). */
   rebuildSearchIndex(): void {
-    this.db.transaction(() => {
+    this.write(() => {
       this.db.exec(`
         DELETE FROM messages_fts;
         INSERT INTO messages_fts (rowid, body, conversation_id, message_id)
@@ -423,11 +423,20 @@ export class ChatRepository {
         INSERT INTO messages_fts (rowid, body, conversation_id, message_id)
           SELECT rowid * 2 + 1, title, id, NULL FROM conversations;
       `)
-    })()
+    })
   }
 
   /** Runs `work` in one transaction. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)()
+    return this.write(work)
+  }
+
+  /**
+   * One write transaction, IMMEDIATE: with a second connection writing (the import thread), a transaction
+   * that read before it wrote failed at once with SQLITE_BUSY (SQLite does not wait for a lock it cannot
+   * get while a read is open); taking the write lock at BEGIN waits the busy timeout instead.
+   */
+  private write<T>(work: () => T): T {
+    return this.db.transaction(work).immediate()
   }
 }

@@ -117,7 +117,8 @@ export class ModelsRepository {
         )
       return record
     })
-    return withStorage(insert)
+    // IMMEDIATE: it reads before it writes, which fails at once (SQLITE_BUSY) while the import thread writes.
+    return withStorage(() => insert.immediate())
   }
 
   /** Marks a registered file as downloaded by GridForge (it may have been found by a folder scan first). */

@@ -5,7 +5,8 @@ import { asStorageError } from '../../store/storageErrors.js'
 import type { ChatService } from '../chatService.js'
 import { conversationMarkdown, exportJson } from './exportChats.js'
 import type { ImportProgressEvent } from '../../../shared/storage.js'
-import { parseImport, storeImport } from './importChats.js'
+import { NO_CONVERSATIONS, parseImport, storeImport, type ImportProgress } from './importChats.js'
+import { importOnThread, unshareable, type SharedDatabase } from './importOnThread.js'
 import { ChunkedUploads } from './uploads.js'
 
 /** A file for the user to save. */
@@ -19,12 +20,15 @@ export interface ExportFile {
 export class ChatTransfer {
   private readonly uploads = new ChunkedUploads()
   private readonly running = new Map<string, AbortController>()
+  private readonly inFlight = new Set<Promise<unknown>>()
 
   constructor(
     private readonly repo: ChatRepository,
     private readonly chat: ChatService,
     private readonly onImported: (conversations: ConversationSummary[]) => void,
     private readonly onProgress: (progress: ImportProgressEvent) => void = () => undefined,
+    /** The host's database, for the import thread to open too; without it (or when it cannot be shared) imports run here. */
+    private readonly database: SharedDatabase | null = null,
   ) {}
 
   /** One conversation (or all when `conversationId` is null) as lossless JSON or as Markdown. */
@@ -45,20 +49,38 @@ export class ChatTransfer {
     if (whole === null) return { imported: null }
     const cancel = new AbortController()
     this.running.set(uploadId, cancel)
+    const importing = this.importText(whole, cancel.signal, (stored, total) => this.onProgress({ uploadId, stored, total }))
+    this.inFlight.add(importing)
     try {
-      const conversations = await parseImport(whole, cancel.signal)
-      if (conversations.length === 0) throw new AppError('BAD_REQUEST', 'That file has no conversations in it.')
-      const imported = await storeImport(this.repo, conversations, {
-        signal: cancel.signal,
-        onProgress: (stored, total) => this.onProgress({ uploadId, stored, total }),
-      }).catch((error: unknown) => {
+      const imported = await importing.catch((error: unknown) => {
         throw asStorageError(error)
       })
       this.onImported(imported)
       return { imported }
     } finally {
       this.running.delete(uploadId)
+      this.inFlight.delete(importing)
     }
+  }
+
+  /**
+   * The whole import on its own thread when the database can be shared (the host's event loop then only
+   * relays progress); otherwise, or when the thread cannot start, read on a thread and stored here in slices.
+   */
+  private async importText(text: string, signal: AbortSignal, onProgress: ImportProgress): Promise<ConversationSummary[]> {
+    if (this.database && unshareable(this.database.db) === null) {
+      const imported = await importOnThread(text, this.database, { signal, onProgress })
+      if (imported) return imported
+    }
+    const conversations = await parseImport(text, signal)
+    if (conversations.length === 0) throw new AppError('BAD_REQUEST', NO_CONVERSATIONS)
+    return storeImport(this.repo, conversations, { signal, onProgress })
+  }
+
+  /** Stops every import still running (the host is closing); resolves once each has removed what it stored. */
+  async close(): Promise<void> {
+    for (const running of this.running.values()) running.abort()
+    await Promise.allSettled([...this.inFlight])
   }
 
   /** Stops an import still arriving or being stored; what it stored so far is removed. */

@@ -7,7 +7,8 @@ import { z } from 'zod'
 import { chatExportEnvelopeSchema, exportedMessageSchema, type ExportedConversation, type ExportedMessage } from './exportFormat.js'
 import { chatGptExportSchema, fromChatGpt } from './importChatGpt.js'
 import { replyAuthorOfLabel } from './legacyReplyLabel.js'
-import { readImportFile, type ImportFileReader } from './importFileReader.js'
+import { readImportFile } from './importFileReader.js'
+import type { ImportPiece } from './importPieces.js'
 import { orderedIds } from './orderedIds.js'
 
 /**
@@ -20,7 +21,7 @@ export async function parseImport(text: string, signal?: AbortSignal, messagesPe
   const stop = () => void reader.close()
   signal?.addEventListener('abort', stop)
   try {
-    return await checkedPieces(reader)
+    return await checkImport(reader)
   } catch (error) {
     if (signal?.aborted) throw new AppError('BAD_REQUEST', IMPORT_CANCELLED)
     throw error
@@ -30,7 +31,13 @@ export async function parseImport(text: string, signal?: AbortSignal, messagesPe
   }
 }
 
-async function checkedPieces(reader: ImportFileReader): Promise<ExportedConversation[]> {
+/** Where `checkImport` gets the pieces of a file: the reader thread, or the import thread's own parse. */
+export interface ImportPieceSource {
+  next(): Promise<ImportPiece>
+}
+
+/** Checks the pieces of an import file as they come, naming the first bad message by its path; its conversations. */
+export async function checkImport(reader: ImportPieceSource): Promise<ExportedConversation[]> {
   const unreadable = (issue: string) => new AppError('BAD_REQUEST', `That GridForge export cannot be read: ${issue}.`)
   const conversations: ExportedConversation[] = []
   let version: number | null = null
@@ -90,7 +97,15 @@ export interface ImportOptions {
   /** At most this many messages per slice (tests use it to get several slices from a small file). */
   sliceMessages?: number
   clock?: () => number
+  /**
+   * What runs between two slices, told how long the slice took: by default one turn of the event loop, on
+   * the import thread a rest for the host's writes.
+   */
+  pause?: (sliceMs: number) => Promise<void>
 }
+
+/** The sentence for a file with nothing to import. */
+export const NO_CONVERSATIONS = 'That file has no conversations in it.'
 
 /** The sentence for an import the user cancelled. */
 export const IMPORT_CANCELLED = 'The import was cancelled; nothing from that file was kept.'
@@ -114,6 +129,7 @@ export async function storeImport(
     sliceMs = IMPORT_SLICE_MS,
     sliceMessages = Number.POSITIVE_INFINITY,
     clock = performance.now.bind(performance),
+    pause = nextTurn,
   } = options
   const imports = repo.imports
   const total = conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0)
@@ -147,7 +163,7 @@ export async function storeImport(
         }
         cursor = imports.appendSlice(summary.id, take, cursor).cursor
         onProgress(stored + next, total)
-        await nextTurn()
+        await pause(clock() - began)
         stopIfCancelled()
       }
       stored += ordered.length
