@@ -79,7 +79,7 @@ export async function rigStatus(options: StatusOptions): Promise<RigStatus> {
   } finally {
     db.close()
   }
-  const self = options.name ? { workerName: options.name, slots: 1 } : settings
+  const self = options.name ? { workerName: options.name, slots: 1 } : { ...settings, slots: settings.slots ?? 1 }
   const [answering, samples, grid, fleet] = await Promise.all([
     instance?.url ? answers(fetcher, instance.url) : Promise.resolve(instance !== null),
     instance?.metricsUrl ? scrape(fetcher, instance.metricsUrl) : Promise.resolve(null),

@@ -5,6 +5,7 @@ import type { EarnCardState } from '../../../../shared/minerStatus'
 import { earnHeadline, formatRate, liveTokensPerSecond } from './earnHeadline'
 import { REWARD_UNITS } from './earnText'
 import { useTodayTotals } from './useTodayTotals'
+import { slotChoiceText } from '../../../../shared/slotChoiceText'
 
 const NETWORKS: GridNetwork[] = ['aipg', 'horde']
 
@@ -63,13 +64,20 @@ export function EarnStatusCard(props: {
             <dd data-testid={`earn-today-${network}`}>{today ? today.rewards[network].toFixed(2) : '–'}</dd>
           </div>
         ))}
-        {/* Issue 20 fills this in with the slot count chosen for this PC. */}
         <div data-fact="slots">
           <dt>Slots</dt>
-          <dd data-testid="earn-slots">{earn.settings.slots}</dd>
+          <dd data-testid="earn-slots">{slotsFact(earn)}</dd>
         </div>
       </dl>
       {props.children}
     </div>
   )
+}
+
+/** The slots of the last Start and why; before one, the setting or that they will be chosen at Start. */
+function slotsFact(earn: EarnSnapshot): string {
+  if (earn.slots) return slotChoiceText(earn.slots)
+  return earn.settings.slots === null
+    ? 'chosen for this PC at Start'
+    : slotChoiceText({ slots: earn.settings.slots, source: 'setting', measurements: [] })
 }

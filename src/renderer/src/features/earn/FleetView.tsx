@@ -1,5 +1,6 @@
 import type { EarnSnapshot, JobLogEntry } from '../../../../shared/domain'
 import { fleetOf, seenAgo, type FleetRig } from '../../../../shared/fleet'
+import { slotsInUse } from '../../../../shared/slotChoiceText'
 import { describeEarnState } from './earnText'
 import { jobLogStore } from '../../api/appState'
 import { useStore } from '../../api/store'
@@ -12,7 +13,7 @@ export function FleetView({ earn }: { earn: EarnSnapshot }) {
   const jobs = useStore(jobLogStore)
   const rigs = earn.account.totals?.rigs
   if (!earn.apiKeyLastFour || !rigs) return null
-  const fleet = fleetOf(rigs, earn.settings)
+  const fleet = fleetOf(rigs, { workerName: earn.settings.workerName, slots: slotsInUse(earn) })
   const unit = earn.settings.network === 'aipg' ? 'den' : 'kudos'
   const localSpeed = lastSpeed(jobs, earn.settings.network)
   const now = Date.now()
