@@ -146,10 +146,11 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
  */
 async function chosenSlots(engine: EngineSupervisor, setting: number | null, log: (line: string) => void): Promise<number | null> {
   const stop = new AbortController()
-  if (setting === null) log('Measuring how many jobs at once this PC runs best (a few seconds, once per model)…')
   const stopListening = onStopSignals(() => stop.abort())
   try {
-    const choice = await chooseSlots(engine, setting, stop.signal)
+    const choice = await chooseSlots(engine, setting, stop.signal, () =>
+      log('Measuring how many jobs at once this PC runs best (a few seconds, once per model)…'),
+    )
     if (!choice) {
       log('Stopped before the worker started.')
       return null

@@ -320,13 +320,12 @@ export class Miner {
   private async loadedSource(settings: EarnSettings) {
     const model = this.deps.engine.snapshot().model
     if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
-    this.update({
-      state: 'connecting',
-      detail: settings.slots === null ? 'Measuring how many jobs at once this PC runs best…' : 'Preparing the model for the grid…',
-    })
+    this.update({ state: 'connecting', detail: 'Preparing the model for the grid…' })
     let choice: SlotChoice | null
     try {
-      choice = await chooseSlots(this.deps.engine, settings.slots, this.startAbort.signal)
+      choice = await chooseSlots(this.deps.engine, settings.slots, this.startAbort.signal, () =>
+        this.update({ detail: 'Measuring how many jobs at once this PC runs best (a few seconds, once per model)…' }),
+      )
       // Each slot generates on its own sequence, next to the one kept for the user's chat.
       if (choice && !this.stopWhileStarting) await this.deps.engine.ensureSequences(choice.slots + 1)
     } catch (error) {

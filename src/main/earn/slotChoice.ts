@@ -13,9 +13,10 @@ export async function chooseSlots(
   engine: Pick<Engine, 'calibrateSlots'>,
   setting: number | null,
   signal: AbortSignal,
+  onMeasuring?: () => void,
 ): Promise<SlotChoice | null> {
   if (setting !== null) return { slots: setting, source: 'setting', measurements: [] }
-  const calibrated = (await engine.calibrateSlots?.(MAX_CALIBRATED_SLOTS, signal)) ?? null
+  const calibrated = (await engine.calibrateSlots?.(MAX_CALIBRATED_SLOTS, signal, onMeasuring)) ?? null
   if (signal.aborted) return null
   if (!calibrated) return { slots: 1, source: 'unmeasured', measurements: [] }
   return { slots: calibrated.slots, source: 'calibrated', measurements: calibrated.measurements }

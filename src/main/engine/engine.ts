@@ -28,9 +28,13 @@ export interface Engine {
   ensureSequences(count: number): Promise<void>
   /**
    * The slot count this PC runs the loaded model best with, up to `maxSlots` (cached per model and
-   * machine); null when cancelled by `signal` or a generation. Absent: the engine cannot measure.
+   * machine); null when cancelled by `signal` or a generation. `onMeasuring`: nothing was cached, a measurement starts.
    */
-  calibrateSlots?(maxSlots: number, signal?: AbortSignal): Promise<(Omit<SlotChoice, 'source'> & { cached: boolean }) | null>
+  calibrateSlots?(
+    maxSlots: number,
+    signal?: AbortSignal,
+    onMeasuring?: () => void,
+  ): Promise<(Omit<SlotChoice, 'source'> & { cached: boolean }) | null>
   /** Generates with the loaded model. Aborting resolves with `finishReason: 'abort'` and the partial text. */
   generate(request: GenerateRequest, handlers?: GenerateHandlers): Promise<GenerateResult>
   /** Stops the engine process for good. */

@@ -108,9 +108,13 @@ export class EngineSupervisor implements Engine, ModelInspector {
    * The slot count (up to `maxSlots`, and what the free memory holds) that gives the loaded model the most
    * tokens/s on this PC: the cached calibration for this model file and machine, or else a measurement of
    * a few seconds, for which the model is reloaded with a sequence per measured slot. Null when it was
-   * cancelled, by `signal` or by any generation, and then nothing is cached.
+   * cancelled, by `signal` or by any generation, and then nothing is cached. `onMeasuring`: a measurement starts.
    */
-  async calibrateSlots(maxSlots: number, signal?: AbortSignal): Promise<(Omit<SlotChoice, 'source'> & { cached: boolean }) | null> {
+  async calibrateSlots(
+    maxSlots: number,
+    signal?: AbortSignal,
+    onMeasuring?: () => void,
+  ): Promise<(Omit<SlotChoice, 'source'> & { cached: boolean }) | null> {
     const model = this.state.model
     const file = this.options.slotCalibrationFile
     if (!model || !file) return null
@@ -124,11 +128,14 @@ export class EngineSupervisor implements Engine, ModelInspector {
       contextSize: 0,
     })
     return calibratedSlots(new SlotCalibrationCache(file), key, async () => {
+      onMeasuring?.()
       const room = (await this.request({ type: 'slotRoom', limit: maxSlots }, 'inspect')) as number
       const counts = slotCandidates(room)
       await this.ensureSequences(counts[counts.length - 1]! + 1)
       if (signal?.aborted) return null
-      return (await this.cancellable({ type: 'calibrateSlots', counts }, signal)) as SlotMeasurement[] | null
+      // The first count measured also warms the engine up (its first decodes are several times slower): measured twice, the first dropped.
+      const measured = (await this.cancellable({ type: 'calibrateSlots', counts: [1, ...counts] }, signal)) as SlotMeasurement[] | null
+      return measured?.slice(1) ?? null
     })
   }
 
