@@ -74,10 +74,13 @@ export function EarnStatusCard(props: {
   )
 }
 
-/** The slots of the last Start and why; before one, the setting or that they will be chosen at Start. */
+/**
+ * The slots of the run in progress and why; while off, what the next Start does: the setting, or the count
+ * last chosen for this PC (chosen again when the model or the PC changed).
+ */
 function slotsFact(earn: EarnSnapshot): string {
-  if (earn.slots) return slotChoiceText(earn.slots)
-  return earn.settings.slots === null
-    ? 'chosen for this PC at Start'
-    : slotChoiceText({ slots: earn.settings.slots, source: 'setting', measurements: [] })
+  const running = earn.state !== 'off' && earn.state !== 'error'
+  if (running && earn.slots) return slotChoiceText(earn.slots)
+  if (earn.settings.slots !== null) return slotChoiceText({ slots: earn.settings.slots, source: 'setting', measurements: [] })
+  return earn.slots?.source === 'calibrated' ? slotChoiceText(earn.slots) : 'chosen for this PC at Start'
 }
