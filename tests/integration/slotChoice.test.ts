@@ -30,7 +30,7 @@ function dataFolder() {
 const CHOSEN = /^Slots: ([124]) \(chosen for this PC: 1 → [\d.]+, 2 → [\d.]+, 4 → [\d.]+ tok\/s\)$/m
 
 /** `gridforge worker` on the Horde side of the dev grid, for one job of the tiny model. */
-async function workOneJob(dir: string, key: string, more: string[] = []) {
+async function workOneJob(dir: string, key: string, more: string[] = ['--slots', 'auto']) {
   grid ??= await startDevGrid({ mode: 'horde' })
   grid.enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 8 } })
   const args = ['worker', '--network', 'horde', '--grid-url', grid.url, '--api-key-file', key, '--model', 'stories260K']
@@ -38,7 +38,7 @@ async function workOneJob(dir: string, key: string, more: string[] = []) {
 }
 
 describe('gridforge worker slots', () => {
-  it('calibrates at the first start, caches the choice, and reuses it at the next without measuring', async () => {
+  it('calibrates at the first start (--slots auto, the default), caches the choice, and reuses it at the next without measuring', async () => {
     const data = dataFolder()
     const first = await workOneJob(data.dir, data.key)
     expect(first.code).toBe(0)

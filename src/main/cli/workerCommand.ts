@@ -64,9 +64,10 @@ export interface WorkerOptions extends MetricsFlags {
  */
 export async function workerCommand(options: WorkerOptions): Promise<void> {
   if (options['self-test']) return workerSelfTest(options)
-  const parsed = readGridFlags(options)
+  // `--slots auto` (or none) is the count calibrated for this PC; this run's slots replace the flags' below.
+  const parsed = readGridFlags({ ...options, slots: undefined })
   const { network, gridUrl, name } = parsed
-  const slotSetting = positiveInt(options.slots, 'slots', null)
+  const slotSetting = options.slots === 'auto' ? null : positiveInt(options.slots, 'slots', null)
   const paths = dataPaths(options.dataDir)
   const modelPath = resolveModelArgument(options.model, paths.models)
   metricsPort(options['metrics-port'])
