@@ -35,7 +35,15 @@ import {
 import type { Result } from './result.js'
 import type { ImportProgressEvent, StorageStatus } from './storage.js'
 import { alertConfigureSchema, type AlertSettingsView, type AlertTestResult } from './alerts.js'
-import { bridgeConfigureSchema, bridgeServerSchema, type BridgeSettingsView, type BridgeTestResult, type FoundServer } from './bridge.js'
+import {
+  bridgeConfigureSchema,
+  bridgeSaveServersSchema,
+  bridgeServerSchema,
+  type BridgeServersView,
+  type BridgeSettingsView,
+  type BridgeTestResult,
+  type FoundServer,
+} from './bridge.js'
 import { metricsSettingsSchema, type MetricsStatus } from './metricsSettings.js'
 import type { EngineBuildStatus } from './engineBuild.js'
 
@@ -216,6 +224,9 @@ export const contract = {
   /** Bridge mode: mine through a server the user already runs (the key is never sent back). */
   'bridge.settings': call(none).returns<BridgeSettingsView>(),
   'bridge.configure': call(bridgeConfigureSchema).returns<BridgeSettingsView>(),
+  /** The servers the miner runs all of (the first is chat's "My server"); keys go host-bound only, the list says which are stored. */
+  'bridge.servers': call(none).returns<BridgeServersView>(),
+  'bridge.saveServers': call(bridgeSaveServersSchema).returns<BridgeServersView>(),
   /** "Test connection" with what the form holds now: one sentence and the server's models. */
   'bridge.test': call(bridgeServerSchema).returns<BridgeTestResult>(),
   /** "Find servers on this PC": the usual loopback ports only. */
@@ -265,6 +276,8 @@ export interface Events {
   'api.snapshot': LocalApiSnapshot
   /** The bridge settings or its server's status changed. */
   'bridge.settings': BridgeSettingsView
+  /** The server list changed, or one of its servers' status. */
+  'bridge.servers': BridgeServersView
   /** Start at login or the self-updater changed (desktop only). */
   'desktop.snapshot': DesktopSnapshot
   /** The history became read-only (a full disk) or writable again. */

@@ -73,6 +73,8 @@ export const callNames = {
   'alerts.test': true,
   'bridge.settings': true,
   'bridge.configure': true,
+  'bridge.servers': true,
+  'bridge.saveServers': true,
   'bridge.test': true,
   'bridge.find': true,
   'metrics.status': true,
@@ -102,6 +104,7 @@ export const eventNames = {
   'identity.status': true,
   'api.snapshot': true,
   'bridge.settings': true,
+  'bridge.servers': true,
   'desktop.snapshot': true,
   'storage.status': true,
 } as const satisfies Record<EventName, true>

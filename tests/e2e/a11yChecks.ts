@@ -9,9 +9,10 @@ export interface AxeFinding {
   targets: string[]
 }
 
-/** The serious and critical axe-core violations on the page as it is now (WCAG 2.x A and AA rules). */
-export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze()
+/** The serious and critical axe-core violations on the page as it is now (WCAG 2.x A and AA rules), or inside `within` only. */
+export async function seriousAxeViolations(page: Page, within?: string): Promise<AxeFinding[]> {
+  const builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+  const results = await (within ? builder.include(within) : builder).analyze()
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => ({

@@ -74,6 +74,32 @@ describe('importing a long conversation', () => {
     expect(path.at(-1)).toMatchObject({ content: 'message number 9999 word9999', role: 'assistant' })
   })
 
+  it('orders a long conversation a few milliseconds a turn, on the clock, before its first slice', async () => {
+    // Until the first slice, a clock that moves 1 ms each time it is read: the ordering's budget runs out
+    // after a few looks. Then it stops, and the slices end by their size.
+    let now = 0
+    let turns = 0
+    let turnsBeforeFirstSlice: number | null = null
+    const clock = () => (turnsBeforeFirstSlice === null ? now++ : now)
+    let spinning = true
+    const spin = () => {
+      if (!spinning) return
+      turns++
+      setImmediate(spin)
+    }
+    spin()
+    const [imported] = await storeImport(repo, [longConversation(10_000)], {
+      clock,
+      sliceMs: 3,
+      sliceMessages: 5_000,
+      onProgress: () => void (turnsBeforeFirstSlice ??= turns),
+    })
+    spinning = false
+    // 30,000 steps of ordering (index, children, walk) in turns of 3 looks at the clock, 256 steps apart.
+    expect(turnsBeforeFirstSlice).toBeGreaterThan(30)
+    expect(repo.activePath(imported!.id).messages).toHaveLength(10_000)
+  })
+
   it('makes every imported message findable, from the first slice to the last, and keeps the index in step after edits', async () => {
     const [imported] = await storeImport(repo, [longConversation(3_000)], { sliceMessages: 700 })
     expect(searchIndexMatches(db)).toEqual({ messages: 3_000, indexed: 3_000 })

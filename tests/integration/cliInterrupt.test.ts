@@ -97,7 +97,7 @@ describe('Ctrl-C on gridforge worker --backends-file', () => {
 
   it('finishes the job in flight, submits it, and exits 0', async () => {
     const worker = start()
-    const job = grid.enqueueAipg({ model: 'grid/qwen3-27b', request: { messages: [{ role: 'user', content: HELD }], max_tokens: 16 } })
+    const job = grid.enqueueAipg({ model: 'qwen3-27b', request: { messages: [{ role: 'user', content: HELD }], max_tokens: 16 } })
     await grid.waitFor(() => waiting.length === 1, 30_000, 'the job to reach the inference server')
     worker.child.kill('SIGINT')
     await grid.waitFor(() => worker.stderr().includes('Finishing jobs in flight'), 10_000, 'the Ctrl-C notice')
@@ -111,7 +111,7 @@ describe('Ctrl-C on gridforge worker --backends-file', () => {
 
   it('on a second Ctrl-C gives the job back to the grid and records it as stopped, exiting 0', async () => {
     const worker = start()
-    const job = grid.enqueueAipg({ model: 'grid/qwen3-27b', request: { messages: [{ role: 'user', content: HELD }], max_tokens: 16 } })
+    const job = grid.enqueueAipg({ model: 'qwen3-27b', request: { messages: [{ role: 'user', content: HELD }], max_tokens: 16 } })
     await grid.waitFor(() => waiting.length === 1, 30_000, 'the job to reach the inference server')
     worker.child.kill('SIGINT')
     await grid.waitFor(() => worker.stderr().includes('Finishing jobs in flight'), 10_000, 'the first Ctrl-C notice')

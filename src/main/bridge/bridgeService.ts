@@ -4,6 +4,7 @@ import {
   type BridgeConfigureRequest,
   type BridgeGridNames,
   type BridgeServerRequest,
+  type BridgeServersView,
   type BridgeSettingsView,
   type BridgeTestResult,
   type FoundServer,
@@ -37,6 +38,7 @@ import { serverReplySource, type ServerReplySource } from './serverReplySource.j
 /** The bridge's events: its settings or its server's status changed (never the key). */
 export interface BridgeEvents {
   'bridge.settings': BridgeSettingsView
+  'bridge.servers': BridgeServersView
 }
 
 /** The server the miner runs its worker on while bridge mode is on. */
@@ -80,7 +82,9 @@ export interface BridgeServiceDependencies {
 export class BridgeService {
   private readonly store: BridgeSettingsStore
   private readonly events: Emitter<BridgeEvents>
+  /** What the miner's servers did last: the latest of any, and each server's own (by id). */
   private status: BridgeSettingsView['status'] = null
+  private readonly statuses = new Map<string, NonNullable<BridgeSettingsView['status']>>()
   /** The saved server probed for chat, kept until the settings change or it fails. */
   private chatEngine: Promise<GenerationEngine> | null = null
 
@@ -112,6 +116,7 @@ export class BridgeService {
       throw new AppError('BAD_REQUEST', `"${picked}" is not in AIPG's model registry; choose one of its names or leave it automatic.`)
     this.store.save({ mode, kind, url, model: model.trim(), gridModel: picked })
     this.status = null
+    this.statuses.clear()
     this.chatEngine = null
     return this.changed()
   }
@@ -121,13 +126,32 @@ export class BridgeService {
     return this.store.list()
   }
 
+  /** The list as the panel shows it: per server whether a key is stored and what it did last (never the key). */
+  serversView(): BridgeServersView {
+    const { mode, servers } = this.store.list()
+    return {
+      mode,
+      servers: servers.map((server) => ({
+        ...server,
+        hasKey: this.store.keyOf(server.id) !== null,
+        names: server.models.map((model) => serverModelNames(model.name, this.deps.catalog(), this.deps.registry(), model.gridModel)),
+        status: this.statuses.get(server.id) ?? null,
+      })),
+    }
+  }
+
   /**
    * Saves the server list the miner runs all of (the first server is chat's "My server" and the local
    * API's). `keys` sets a server's key by its id (null forgets it); a server removed takes its key along.
    */
-  saveServers(next: BridgeServers, keys: Record<string, string | null> = {}): BridgeSettingsView {
+  saveServers(list: BridgeServers, keys: Record<string, string | null> = {}): BridgeServersView {
     if (this.deps.busy()) throw new AppError('BUSY', 'Stop earning before changing the servers it uses.')
+    const next = { ...list, servers: list.servers.map((server) => ({ ...server, url: server.url.trim().replace(/\/+$/, '') })) }
+    if (next.mode === 'server' && next.servers.length === 0)
+      throw new AppError('BAD_REQUEST', 'Add the server to earn through (Find servers on this PC, or Add server).')
     for (const [index, server] of next.servers.entries()) {
+      if (next.mode === 'server' && server.models.length === 0)
+        throw new AppError('BAD_REQUEST', `Server ${index + 1}: choose the model it should serve (Test connection lists them).`)
       const problem = bridgeUrlProblem(server.url)
       if (problem) throw new AppError('BAD_REQUEST', `Server ${index + 1}: ${problem}.`)
       const key = server.id in keys ? keys[server.id] : this.store.keyOf(server.id)
@@ -150,13 +174,16 @@ export class BridgeService {
     }
     for (const [id, key] of Object.entries(keys)) this.store.setKeyOf(id, key)
     this.status = null
+    this.statuses.clear()
     this.chatEngine = null
-    return this.changed()
+    this.changed()
+    return this.serversView()
   }
 
   /** "Test connection": lists the server's models and, with a model chosen, probes it the way jobs use it. */
   async test(request: BridgeServerRequest): Promise<BridgeTestResult> {
-    const config = this.configOf({ kind: request.kind, url: request.url, model: request.model.trim() }, request.apiKey)
+    const storedKey = request.id === undefined ? undefined : this.store.keyOf(request.id)
+    const config = this.configOf({ kind: request.kind, url: request.url, model: request.model.trim() }, request.apiKey ?? storedKey)
     if (config.key && keyWouldLeak(config.url))
       return {
         ok: false,
@@ -268,15 +295,17 @@ export class BridgeService {
     try {
       bridge = await openBridge(config, { fetch: this.deps.fetch, intervals: this.deps.intervals })
     } catch (error) {
-      this.setStatus({ serving: false, message: `${who}${this.sentence(error)}` })
+      this.setStatus(server.id, { serving: false, message: `${who}${this.sentence(error)}` }, `${server.url}: ${this.sentence(error)}`)
       throw new AppError('NO_MODEL', `${who}${this.sentence(error)}`)
     }
     const checks = new AbortController()
     const off = bridge.health.onChange((state) =>
       this.setStatus(
+        server.id,
         state.serving
           ? { serving: true, message: servingWords(config) }
           : { serving: false, message: `${who}${inFormWords(state.reason)}` },
+        state.serving ? servingWords(config) : `${server.url}: ${inFormWords(state.reason)}`,
       ),
     )
     await bridge.health.check()
@@ -321,14 +350,17 @@ export class BridgeService {
     return 'The server could not be checked; see the log for details.'
   }
 
-  private setStatus(status: BridgeSettingsView['status']): void {
+  /** `own` is the server's line in its own card, which always names it (the latest status names it only among several). */
+  private setStatus(id: string, status: NonNullable<BridgeSettingsView['status']>, own: string): void {
     this.status = status
+    this.statuses.set(id, { serving: status.serving, message: own })
     this.changed()
   }
 
   private changed(): BridgeSettingsView {
     const view = this.settings()
     this.events.emit('bridge.settings', view)
+    this.events.emit('bridge.servers', this.serversView())
     return view
   }
 }

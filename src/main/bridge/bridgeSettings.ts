@@ -1,50 +1,22 @@
 import { z } from 'zod'
-import { BACKEND_KINDS, BRIDGE_MODES, type BridgeBackendKind, type BridgeMode } from '../../shared/bridge.js'
+import {
+  BACKEND_KINDS,
+  BRIDGE_MODES,
+  bridgeServersSchema,
+  type BridgeBackendKind,
+  type BridgeMode,
+  type BridgeServer,
+  type BridgeServers,
+} from '../../shared/bridge.js'
 import type { SettingsRepository } from '../store/settingsRepository.js'
 import type { SecretStore } from '../store/secretStore.js'
 
 const SETTINGS_KEY = 'bridge'
 /** Each server's key, kept like the grid keys (0600 file, or the OS keychain in the desktop app). */
 const KEY_SECRET = 'bridge-backend-key'
-/** The most servers the miner runs at once: what `--backends-file` allows. */
-export const MAX_BRIDGE_SERVERS = 16
 
-const servedModelSchema = z.strictObject({
-  name: z.string().trim().min(1).max(300),
-  /** The AIPG registry name the user picked; null: matched from the server's name. */
-  gridModel: z.string().trim().max(100).nullable().default(null),
-  /** Jobs at once and the longest reply for this model; null: the Earn settings decide. */
-  slots: z.number().int().min(1).max(64).nullable().default(null),
-  maxLength: z.number().int().min(1).max(32_768).nullable().default(null),
-})
-export type BridgeServedModel = z.output<typeof servedModelSchema>
-
-const serverSchema = z.strictObject({
-  /** Stable across edits: the server's key in the secret store is filed under it. */
-  id: z.string().regex(/^[a-z0-9-]{1,40}$/),
-  kind: z.enum(BACKEND_KINDS),
-  url: z.string().max(500),
-  models: z.array(servedModelSchema).max(MAX_BRIDGE_SERVERS),
-})
-export type BridgeServer = z.output<typeof serverSchema>
-
-/** The list as saved; one model serves on one server only, so a job's model names the server that answers it. */
-export const bridgeServersSchema = z
-  .strictObject({
-    mode: z.enum(BRIDGE_MODES),
-    servers: z.array(serverSchema).max(MAX_BRIDGE_SERVERS),
-  })
-  .superRefine((value, context) => {
-    const ids = value.servers.map((server) => server.id)
-    const twiceId = ids.find((id, index) => ids.indexOf(id) !== index)
-    if (twiceId) context.addIssue({ code: 'custom', message: `two servers share the id "${twiceId}"` })
-    const models = value.servers.flatMap((server) => server.models.map((model) => model.name))
-    const twice = models.find((name, index) => models.indexOf(name) !== index)
-    if (twice) context.addIssue({ code: 'custom', message: `the model "${twice}" is listed twice; serve each model from one server` })
-    if (models.length > MAX_BRIDGE_SERVERS)
-      context.addIssue({ code: 'custom', message: `at most ${MAX_BRIDGE_SERVERS} models can be served at once` })
-  })
-export type BridgeServers = z.output<typeof bridgeServersSchema>
+/** The list's schema is shared: the panel sends the same list the host saves. */
+export { bridgeServersSchema, type BridgeServedModel, type BridgeServer, type BridgeServers } from '../../shared/bridge.js'
 
 /** The single-server setting saved before the list existed (and the id its server gets in the list). */
 const legacySchema = z.object({

@@ -441,6 +441,8 @@ export function createHost(options: HostOptions): Host {
     'alerts.test': () => alerts.test(),
     'bridge.settings': () => bridge.settings(),
     'bridge.configure': (request) => bridge.configure(request),
+    'bridge.servers': () => bridge.serversView(),
+    'bridge.saveServers': ({ list, keys }) => bridge.saveServers(list, keys),
     'bridge.test': (request) => bridge.test(request),
     'bridge.find': () => bridge.find(),
     'metrics.status': () => metricsEndpoint.snapshot(),

@@ -95,25 +95,19 @@ export class ChatImports {
   }
 
   /**
-   * One slice: stores `rows` from index `from` on, placed after `cursor`, and indexes them for search, in
-   * one transaction. `more` is asked after each row whether the slice may go on, so a slice ends on time
-   * however long its messages are. Returns how many rows it stored and the cursor for the next slice.
+   * One slice: stores the rows `next` gives, placed after `cursor`, and indexes them for search, in one
+   * transaction. `next` returns undefined to end the slice (its time is up, or the rows are), so a slice
+   * ends on time however long its messages are, and no row is made that the slice will not store.
+   * Returns how many rows it stored and the cursor for the next slice.
    */
-  appendSlice(
-    conversationId: string,
-    rows: ReadonlyArray<ImportedRow>,
-    from: number,
-    cursor: AppendCursor,
-    more: () => boolean,
-  ): { stored: number; cursor: AppendCursor } {
+  appendSlice(conversationId: string, next: () => ImportedRow | undefined, cursor: AppendCursor): { stored: number; cursor: AppendCursor } {
     return this.db.transaction(() => {
       const now = this.now()
       let { seq, selected } = cursor
       let first = 0
       let last = 0
-      let next = from
-      while (next < rows.length) {
-        const row = rows[next]!
+      let stored = 0
+      for (let row = next(); row !== undefined; row = next()) {
         const used = row.selectedAt ?? selected
         const rowid = Number(
           this.statements.insertMessage.run(
@@ -139,11 +133,10 @@ export class ChatImports {
         last = rowid
         seq += 1
         selected = Math.max(selected - 1, used) + 1
-        next += 1
-        if (!more()) break
+        stored += 1
       }
       if (first !== 0) this.statements.indexRange.run(conversationId, first, last)
-      return { stored: next - from, cursor: { seq, selected } }
+      return { stored, cursor: { seq, selected } }
     })()
   }
 

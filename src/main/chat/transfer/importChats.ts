@@ -15,8 +15,8 @@ import { orderedIds } from './orderedIds.js'
  * is parsed on a worker thread (`readImportFile`), which hands it over a piece at a time; each piece is
  * checked here as it arrives, so the host runs between pieces. Aborting `signal` stops the reading.
  */
-export async function parseImport(text: string, signal?: AbortSignal): Promise<ExportedConversation[]> {
-  const reader = readImportFile(text)
+export async function parseImport(text: string, signal?: AbortSignal, messagesPerPiece?: number): Promise<ExportedConversation[]> {
+  const reader = readImportFile(text, messagesPerPiece)
   const stop = () => void reader.close()
   signal?.addEventListener('abort', stop)
   try {
@@ -70,14 +70,13 @@ async function checkedPieces(reader: ImportFileReader): Promise<ExportedConversa
 }
 
 /**
- * How long one import transaction may hold the event loop before it commits and lets jobs, the UI and the
- * local API run. Longer slices mean fewer commits (each costs a WAL write and a search-index segment), shorter
- * ones a livelier host; the bench measures both sides (the import's speed and a job's overhead meanwhile).
+ * How long one import transaction, or one turn of ordering, may hold the event loop before it lets jobs, the
+ * UI and the local API run. Longer slices mean fewer commits (each costs a WAL write and a search-index
+ * segment), shorter ones a livelier host: each hop of an AIPG job can wait for one slice, and 3 ms slices
+ * cost no measurable import speed here against 12 ms; the bench measures both sides (the import's speed and
+ * a job's overhead meanwhile).
  */
-export const IMPORT_SLICE_MS = 12
-
-/** The most rows one slice is given (a slice stores about 600 in its 12 ms here); what it leaves goes to the next. */
-const ROWS_PER_SLICE = 2_000
+export const IMPORT_SLICE_MS = 3
 
 /** How far an import has got, in messages. */
 export type ImportProgress = (stored: number, total: number) => void
@@ -119,7 +118,7 @@ export async function storeImport(
   const imports = repo.imports
   const total = conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0)
   const created: Array<{ summary: ConversationSummary; updatedAt: number }> = []
-  const nextId = orderedIds()
+  const idAt = orderedIds()
   let stored = 0
   const stopIfCancelled = () => {
     if (signal?.aborted) throw new AppError('BAD_REQUEST', IMPORT_CANCELLED)
@@ -129,18 +128,24 @@ export async function storeImport(
       stopIfCancelled()
       const summary = imports.begin(randomUUID(), conversation.title || 'Imported chat', conversation.settings, conversation)
       created.push({ summary, updatedAt: conversation.updatedAt })
-      const ordered = await parentsFirst(conversation.messages)
-      const ids = new Map<string, string>()
+      const ordered = await parentsFirst(conversation.messages, sliceMs, clock)
+      // Each message's place in the import, which its new id is made from (`orderedIds`).
+      const places = new Map<string, number>()
       let cursor: AppendCursor = FIRST_CURSOR
       let next = 0
       while (next < ordered.length) {
-        // Rows are made a slice's worth at a time: all at once, a long conversation held the event loop.
-        const rows = storedRows(ordered.slice(next, next + Math.min(sliceMessages, ROWS_PER_SLICE)), ids, nextId)
         const began = clock()
-        let inSlice = 0
-        const slice = imports.appendSlice(summary.id, rows, 0, cursor, () => ++inSlice < sliceMessages && clock() - began < sliceMs)
-        cursor = slice.cursor
-        next += slice.stored
+        const first = next
+        // Each row is made as the slice stores it: made ahead, a long conversation held the event loop.
+        const take = () => {
+          if (next >= ordered.length) return undefined
+          if (next > first && (next - first >= sliceMessages || clock() - began >= sliceMs)) return undefined
+          const message = ordered[next]!
+          places.set(message.id, stored + next)
+          next += 1
+          return storedRow(message, places, idAt)
+        }
+        cursor = imports.appendSlice(summary.id, take, cursor).cursor
         onProgress(stored + next, total)
         await nextTurn()
         stopIfCancelled()
@@ -167,15 +172,16 @@ function storedState(message: ExportedMessage): ExportedMessage['state'] {
 }
 
 /**
- * The rows to store for `messages` (parents first), each with its new id and its parent's; `ids` keeps the
- * new ids given so far, so a parent (always earlier) is found from a later slice.
+ * The row to store for `message` (parents come first), with its new id and its parent's; `places` holds the
+ * place in the import of every message stored so far (this one included), so a parent, always earlier, is
+ * found from a later slice.
  */
-function storedRows(messages: ExportedMessage[], ids: Map<string, string>, nextId: () => string): ImportedRow[] {
-  for (const message of messages) if (!ids.has(message.id)) ids.set(message.id, nextId())
-  return messages.map((message) => ({
-    id: ids.get(message.id)!,
-    // A parent outside the export (or the message itself) makes it a root, as `parentsFirst` ordered it.
-    parentId: message.parentId && message.parentId !== message.id ? (ids.get(message.parentId) ?? null) : null,
+function storedRow(message: ExportedMessage, places: Map<string, number>, idAt: (index: number) => string): ImportedRow {
+  // A parent outside the export (or the message itself) makes it a root, as `parentsFirst` ordered it.
+  const parent = message.parentId && message.parentId !== message.id ? places.get(message.parentId) : undefined
+  return {
+    id: idAt(places.get(message.id)!),
+    parentId: parent === undefined ? null : idAt(parent),
     role: message.role,
     content: message.content,
     state: storedState(message),
@@ -187,7 +193,7 @@ function storedRows(messages: ExportedMessage[], ids: Map<string, string>, nextI
     reasoningMs: message.reasoning ? (message.reasoningMs ?? null) : null,
     createdAt: message.createdAt,
     selectedAt: message.selectedAt,
-  }))
+  }
 }
 
 /** A version 1 export: each reply's backend read back from the label its `model` held then. */
@@ -200,39 +206,59 @@ function fromVersion1(conversation: ExportedConversation): ExportedConversation 
   }
 }
 
-/** Messages ordered per turn of the event loop: at once, 100,000 of them held it for 0.3–0.6 s here. */
-const ORDER_CHUNK = 5_000
+/** Steps of ordering between looks at the clock (a look costs more than a step). */
+const STEPS_PER_LOOK = 256
 
 /**
  * Orders messages so every parent comes before its children; unknown parents make a message a root. Works
- * `ORDER_CHUNK` messages a turn, letting the host run.
+ * `turnMs` at a time, letting the host run: at once, 100,000 messages held the event loop for 0.3–0.6 s here.
+ * The tree is kept in typed arrays, by index: a list of children per message was 100,000 small arrays that
+ * outlived the young heap, and each collection of it (a pause of the event loop) had them to copy.
  */
-async function parentsFirst(messages: ExportedMessage[]): Promise<ExportedMessage[]> {
+async function parentsFirst(messages: ExportedMessage[], turnMs: number, clock: () => number): Promise<ExportedMessage[]> {
   let work = 0
-  const pause = () => (++work % ORDER_CHUNK === 0 ? nextTurn() : undefined)
-  const byId = new Map<string, ExportedMessage>()
-  for (const message of messages) {
-    byId.set(message.id, message)
+  let turnStart = clock()
+  const pause = () => {
+    if (++work % STEPS_PER_LOOK !== 0 || clock() - turnStart < turnMs) return undefined
+    return nextTurn().then(() => void (turnStart = clock()))
+  }
+  const count = messages.length
+  // Every message with an id answers to the first message that has it; slot `count` holds the roots.
+  const firstWithId = new Map<string, number>()
+  const owner = new Int32Array(count)
+  for (let i = 0; i < count; i += 1) {
+    const id = messages[i]!.id
+    const first = firstWithId.get(id)
+    if (first === undefined) firstWithId.set(id, i)
+    owner[i] = first ?? i
     await pause()
   }
-  const children = new Map<string | null, ExportedMessage[]>()
-  for (const message of messages) {
-    const parent = message.parentId && byId.has(message.parentId) && message.parentId !== message.id ? message.parentId : null
-    const siblings = children.get(parent)
-    if (siblings) siblings.push(message)
-    else children.set(parent, [message])
+  const firstChild = new Int32Array(count + 1).fill(-1)
+  const lastChild = new Int32Array(count + 1).fill(-1)
+  const nextSibling = new Int32Array(count).fill(-1)
+  for (let i = 0; i < count; i += 1) {
+    const { id, parentId } = messages[i]!
+    const parent = parentId && parentId !== id ? (firstWithId.get(parentId) ?? count) : count
+    if (firstChild[parent] === -1) firstChild[parent] = i
+    else nextSibling[lastChild[parent]!] = i
+    lastChild[parent] = i
     await pause()
   }
+  // Depth first, children in file order: each index is pushed once, as its parent's first child or as
+  // the next sibling of the one before it, which waits on the stack below that one's subtree.
   const ordered: ExportedMessage[] = []
-  const stack = [...(children.get(null) ?? [])].reverse()
-  const seen = new Set<string>()
-  while (stack.length > 0) {
-    const message = stack.pop()!
-    if (seen.has(message.id)) continue
-    seen.add(message.id)
-    ordered.push(message)
-    const next = children.get(message.id) ?? []
-    for (let i = next.length - 1; i >= 0; i -= 1) stack.push(next[i]!)
+  const seen = new Uint8Array(count)
+  const stack = new Int32Array(count)
+  let depth = 0
+  if (firstChild[count] !== -1) stack[depth++] = firstChild[count]!
+  while (depth > 0) {
+    const i = stack[--depth]!
+    if (nextSibling[i] !== -1) stack[depth++] = nextSibling[i]!
+    const self = owner[i]!
+    if (seen[self]) continue
+    seen[self] = 1
+    ordered.push(messages[i]!)
+    if (firstChild[self] !== -1) stack[depth++] = firstChild[self]!
     await pause()
   }
   return ordered

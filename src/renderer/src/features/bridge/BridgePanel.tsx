@@ -1,63 +1,138 @@
-import { useEffect, useState } from 'react'
-import type { BridgeBackendKind, BridgeGridNames, BridgeSettingsView, FoundServer } from '../../../../shared/bridge'
+import { useEffect, useRef, useState, type RefObject } from 'react'
+import type { BridgeMode, BridgeServer, BridgeServersView, FoundServer } from '../../../../shared/bridge'
+import { errorStore } from '../../api/appState'
 import {
   bridgeErrorStore,
-  bridgeStore,
-  bridgeTestStore,
-  configureBridge,
+  bridgeServersStore,
   findBridgeServers,
   foundServersStore,
+  saveBridgeServers,
   startBridgeState,
-  testBridge,
+  testBridgeServer,
 } from '../../api/bridgeState'
 import { useStore } from '../../api/store'
-
-const KIND_LABELS: Record<BridgeBackendKind, string> = {
-  openai: 'OpenAI-compatible (Ollama, LM Studio, llama.cpp server, vLLM, Jan)',
-  kobold: 'KoboldAI (KoboldCpp; Horde only)',
-}
+import { SaveFeedback } from '../../components/SaveFeedback'
+import { useSaveFeedback, type SaveFeedbackState } from '../../components/useSaveFeedback'
+import { FoundServers } from './FoundServers'
+import { ServerCard, type ServerTest } from './ServerCard'
+import './bridgePanel.css'
+import { draftProblem, draftsOf, keptDrafts, keysOf, newDraft, savedWords, serversOf, type ServerDraft } from './serverDrafts'
 
 /**
- * "Where the tokens come from": GridForge's own model, or a server the user already runs (bridge mode).
- * Mounted in the Earn view and in Settings; both show the same saved settings.
+ * "Where the tokens come from": GridForge's own model, or servers the user already runs (bridge mode), all
+ * of which the miner runs on one job loop. Mounted in the Earn view and in Settings; both show the same list.
  */
 export function BridgePanel({ disabled = false }: { disabled?: boolean }) {
   useEffect(() => startBridgeState(), [])
-  const view = useStore(bridgeStore)
-  if (!view) return null
-  return <BridgeForm key={`${view.mode}|${view.kind}|${view.url}|${view.model}|${view.gridModel ?? ''}`} view={view} disabled={disabled} />
+  const list = useStore(bridgeServersStore)
+  const feedback = useSaveFeedback()
+  const [tests, setTests] = useState<Record<string, ServerTest[]>>({})
+  // Set while a removal saves: the other cards as they were being typed, which the cards the saved list
+  // remounts keep, with the cursor on Add server.
+  const afterRemove = useRef<ServerDraft[] | null>(null)
+  if (!list) return null
+  // A saved change (here, in the other view, or by another window) starts the cards again from the host's list;
+  // a status change alone keeps what is being typed.
+  const savedShape = JSON.stringify([list.mode, list.servers.map(({ status: _status, names: _names, ...server }) => server)])
+  return (
+    <BridgeForm
+      key={savedShape}
+      list={list}
+      disabled={disabled}
+      feedback={feedback}
+      tests={tests}
+      onTested={(id, results) => setTests((old) => ({ ...old, [id]: results }))}
+      afterRemove={afterRemove}
+    />
+  )
 }
 
-function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: boolean }) {
+function BridgeForm({
+  list,
+  disabled,
+  feedback,
+  tests,
+  onTested,
+  afterRemove,
+}: {
+  list: BridgeServersView
+  disabled: boolean
+  feedback: SaveFeedbackState
+  tests: Record<string, ServerTest[]>
+  onTested: (id: string, results: ServerTest[]) => void
+  afterRemove: RefObject<ServerDraft[] | null>
+}) {
   const error = useStore(bridgeErrorStore)
-  const test = useStore(bridgeTestStore)
   const found = useStore(foundServersStore)
-  const [server, setServer] = useState(view.mode === 'server')
-  const [kind, setKind] = useState(view.kind)
-  const [url, setUrl] = useState(view.url)
-  const [model, setModel] = useState(view.model)
-  const [apiKey, setApiKey] = useState('')
-  const [gridModel, setGridModel] = useState(view.gridModel ?? '')
-  const [busy, setBusy] = useState<'find' | 'test' | null>(null)
-  const typedKey = apiKey.trim() ? { apiKey: apiKey.trim() } : {}
-  // The names of the model in the form: the last test's when it tested this model, else the saved one's.
-  const names = test?.names && model === view.model ? test.names : model === view.model ? view.names : (test?.names ?? null)
-  const models = [...new Set([...(test?.models ?? []), ...(found?.find((f) => f.url === url)?.models ?? [])])]
+  const [server, setServer] = useState(list.mode === 'server')
+  const [drafts, setDrafts] = useState<ServerDraft[]>(() => {
+    if (afterRemove.current) return keptDrafts(afterRemove.current, list.servers)
+    return list.servers.length ? draftsOf(list.servers) : [newDraft([])]
+  })
+  const [focusId, setFocusId] = useState<string | null>(null)
+  const [finding, setFinding] = useState(false)
+  const addButton = useRef<HTMLButtonElement>(null)
+  useEffect(() => {
+    if (!afterRemove.current) return
+    afterRemove.current = null
+    addButton.current?.focus()
+  }, [afterRemove])
 
-  const useFound = (candidate: FoundServer) => {
-    setKind(candidate.kind)
-    setUrl(candidate.url)
-    if (candidate.models.length === 1) setModel(candidate.models[0]!)
+  const saved: BridgeServer[] = list.servers.map(({ id, kind, url, models }) => ({ id, kind, url, models }))
+  const save = async (mode: BridgeMode, servers: BridgeServer[], keys: Record<string, string | null>, words: string) => {
+    let ok = false
+    await feedback.run(async () => {
+      ok = (await saveBridgeServers({ list: { mode, servers }, keys })) !== null
+      return ok ? words : false
+    })
+    return ok
   }
-  const save = (mode: 'embedded' | 'server') =>
-    void configureBridge({ mode, kind, url, model, gridModel: gridModel || null, ...typedKey }).then((ok) => ok && setApiKey(''))
+  const saveCards = () => {
+    const problem = draftProblem(drafts)
+    if (problem) {
+      void feedback.run(async () => {
+        errorStore.set({ code: 'BAD_REQUEST', message: problem })
+        return false
+      })
+      return
+    }
+    const servers = serversOf(drafts)
+    void save('server', servers, keysOf(drafts), savedWords(servers))
+  }
+  const add = (candidate?: FoundServer) => {
+    const draft = newDraft(drafts, candidate)
+    setDrafts([...drafts, draft])
+    setFocusId(draft.id)
+  }
+  const remove = (draft: ServerDraft, index: number) => {
+    if (!draft.saved) {
+      setDrafts(drafts.filter((old) => old.id !== draft.id))
+      addButton.current?.focus()
+      return
+    }
+    const rest = saved.filter((old) => old.id !== draft.id)
+    afterRemove.current = drafts.filter((old) => old.id !== draft.id)
+    void save(rest.length ? list.mode : 'embedded', rest, {}, `Removed Server ${index + 1} (${draft.url}).`).then(
+      (ok) => ok || (afterRemove.current = null),
+    )
+  }
+  const test = async (draft: ServerDraft) => {
+    const named = draft.models.map((model) => model.name.trim()).filter(Boolean)
+    const typedKey = draft.apiKey.trim() ? { apiKey: draft.apiKey.trim() } : draft.forgetKey ? { apiKey: null } : {}
+    const results: ServerTest[] = []
+    for (const model of named.length ? named : ['']) {
+      const request = { kind: draft.kind, url: draft.url, model, ...(draft.saved ? { id: draft.id } : { apiKey: null }), ...typedKey }
+      results.push({ model, result: await testBridgeServer(request) })
+    }
+    onTested(draft.id, results)
+  }
 
   return (
     <div className="settings-card" aria-label="Where the tokens come from">
       <h2>Where the tokens come from</h2>
       <p className="muted">
-        Earn with the model GridForge loads, or through an inference server you already run on this PC or your network. The server&apos;s
-        key stays on this PC, kept like your grid keys.
+        Earn with the model GridForge loads, or through inference servers you already run on this PC or your network; the miner runs every
+        server of the list at once. Each server&apos;s key stays on this PC, kept like your grid keys.
       </p>
       {error && (
         <div className="error" role="alert">
@@ -72,7 +147,7 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
             checked={!server}
             onChange={() => {
               setServer(false)
-              if (view.mode === 'server') save('embedded')
+              if (list.mode === 'server') void save('embedded', saved, {}, 'Saved: GridForge’s own model earns.')
             }}
           />
           GridForge&apos;s own model (load it in Chat)
@@ -85,145 +160,53 @@ function BridgeForm({ view, disabled }: { view: BridgeSettingsView; disabled: bo
       {disabled && <p className="muted">Stop earning to change where the tokens come from.</p>}
       {server && (
         <fieldset disabled={disabled} className="bridge-server">
+          <div className="bridge-servers">
+            {drafts.map((draft, index) => (
+              <ServerCard
+                key={draft.id}
+                index={index}
+                draft={draft}
+                saved={list.servers.find((old) => old.id === draft.id) ?? null}
+                tests={tests[draft.id] ?? null}
+                modelsListed={modelsListed(draft, tests[draft.id], found)}
+                focusOnMount={focusId === draft.id}
+                onChange={(next) => setDrafts(drafts.map((old) => (old.id === next.id ? next : old)))}
+                onTest={() => test(draft)}
+                onRemove={() => remove(draft, index)}
+              />
+            ))}
+          </div>
           <div>
+            <button type="button" ref={addButton} onClick={() => add()}>
+              Add server
+            </button>
             <button
               type="button"
-              disabled={busy !== null}
+              disabled={finding}
               onClick={() => {
-                setBusy('find')
-                void findBridgeServers().finally(() => setBusy(null))
+                setFinding(true)
+                void findBridgeServers().finally(() => setFinding(false))
               }}
             >
-              {busy === 'find' ? 'Looking…' : 'Find servers on this PC'}
+              {finding ? 'Looking…' : 'Find servers on this PC'}
             </button>
           </div>
-          {found && found.length === 0 && (
-            <p role="status" className="muted">
-              No server answered on the usual ports of this PC (Ollama 11434, LM Studio 1234, llama.cpp 8080, KoboldCpp 5001, vLLM 8000, Jan
-              1337). Enter its address below.
-            </p>
-          )}
-          {found && found.length > 0 && (
-            <ul className="found-servers" aria-label="Servers on this PC">
-              {found.map((candidate) => (
-                <li key={candidate.url}>
-                  <button type="button" className="link" onClick={() => useFound(candidate)}>
-                    Use {candidate.name} at {candidate.url}
-                  </button>{' '}
-                  <span className="muted">
-                    {candidate.needsKey
-                      ? 'wants an API key'
-                      : candidate.models.length
-                        ? candidate.models.slice(0, 6).join(', ')
-                        : 'no model loaded'}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-          <label>
-            Server type
-            <select value={kind} onChange={(e) => setKind(e.target.value as BridgeBackendKind)}>
-              {(Object.keys(KIND_LABELS) as BridgeBackendKind[]).map((value) => (
-                <option key={value} value={value}>
-                  {KIND_LABELS[value]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Server URL
-            <input
-              value={url}
-              placeholder={kind === 'openai' ? 'http://127.0.0.1:11434/v1' : 'http://127.0.0.1:5001'}
-              onChange={(e) => setUrl(e.target.value)}
-            />
-          </label>
-          <label>
-            Server model
-            <input value={model} list="bridge-models" placeholder="the name the server lists" onChange={(e) => setModel(e.target.value)} />
-            <datalist id="bridge-models">
-              {models.map((name) => (
-                <option key={name} value={name} />
-              ))}
-            </datalist>
-          </label>
-          {names && <GridNameChoice names={names} picked={gridModel} onPick={setGridModel} />}
-          <label>
-            Server API key {view.hasKey && <span className="muted">(stored)</span>}
-            <input
-              type="password"
-              autoComplete="off"
-              value={apiKey}
-              placeholder={view.hasKey ? 'type a new key to replace it' : 'only if the server wants one'}
-              onChange={(e) => setApiKey(e.target.value)}
-            />
-          </label>
-          <div>
-            <button
-              type="button"
-              disabled={busy !== null || !url.trim()}
-              onClick={() => {
-                setBusy('test')
-                void testBridge({ kind, url, model, gridModel: gridModel || null, ...typedKey }).finally(() => setBusy(null))
-              }}
-            >
-              {busy === 'test' ? 'Testing…' : 'Test connection'}
-            </button>{' '}
-            <button type="button" disabled={!url.trim() || !model.trim()} onClick={() => save('server')}>
-              Save and earn through this server
-            </button>{' '}
-            {view.hasKey && (
-              <button type="button" onClick={() => void configureBridge({ mode: view.mode, kind, url, model, apiKey: null })}>
-                Forget the key
-              </button>
-            )}
+          <FoundServers found={found} onAdd={add} />
+          <div className="save-row">
+            <button type="button" disabled={drafts.length === 0} onClick={saveCards}>
+              Save and earn through these servers
+            </button>
+            <SaveFeedback feedback={feedback} />
           </div>
-          {test && (
-            <p role="status" data-testid="bridge-test" className={test.ok ? undefined : 'error-text'}>
-              {test.message}
-            </p>
-          )}
         </fieldset>
       )}
-      {view.mode === 'server' && (
-        <p className="muted" data-testid="bridge-status">
-          {view.status?.message ?? `Start earning serves "${view.model}" from ${view.url}.`}
-        </p>
-      )}
+      {!server && <SaveFeedback feedback={feedback} />}
     </div>
   )
 }
 
-/**
- * The name AIPG sees. Den pays a registry model's multiplier only under its exact registry name (§16.5): a
- * sure match is shown; otherwise the user may say which registry model the server's model is.
- */
-function GridNameChoice({ names, picked, onPick }: { names: BridgeGridNames; picked: string; onPick: (name: string) => void }) {
-  const choices = [...new Set([...names.suggestions, ...(picked ? [picked] : [])])]
-  if (names.registered && !picked)
-    return (
-      <p className="muted" data-testid="bridge-grid-name">
-        On AIPG: the registry model “{names.aipg}” (den ×{names.multiplier}).
-      </p>
-    )
-  return (
-    <label>
-      Name on AIPG
-      <select value={picked} onChange={(e) => onPick(e.target.value)} data-testid="bridge-grid-name">
-        <option value="">{picked ? 'Match it from the server’s name' : `“${names.aipg}” (not in the model registry, den ×1)`}</option>
-        {choices.map((name) => (
-          <option key={name} value={name}>
-            {name} (registry model)
-          </option>
-        ))}
-      </select>
-      {!picked && choices.length > 0 && (
-        <span className="muted">
-          {' '}
-          If the server’s model is one of the registry models, choose it: den pays their multiplier only under that name.
-        </span>
-      )}
-    </label>
-  )
+/** The models a server is known to list: its last test's, or what "Find servers on this PC" saw at its address. */
+function modelsListed(draft: ServerDraft, tests: ServerTest[] | undefined, found: FoundServer[] | null): string[] {
+  const url = draft.url.trim().replace(/\/+$/, '')
+  return [...new Set([...(tests ?? []).flatMap((test) => test.result.models), ...(found?.find((f) => f.url === url)?.models ?? [])])]
 }
