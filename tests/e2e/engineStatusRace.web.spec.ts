@@ -68,7 +68,7 @@ test('an answer that was on its way while the engine changed does not put the ol
   // A conversation made after the held answers were let through: once the page lists it, it has read them.
   await host.value('chat.send', { conversationId: null, text: 'A marker after the held answers' })
   await expect(page.getByRole('navigation', { name: 'Conversations' }).getByText('A marker after the held answers')).toBeVisible()
-  const engineStatus = page.locator('[data-engine-state]')
+  const engineStatus = page.locator('.engine-status[data-engine-state]')
   await expect(engineStatus).toHaveAttribute('data-engine-state', 'ready')
   await expect(engineStatus).toHaveText(/stories260K\.gguf loaded/)
 })
