@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process'
-import { loadavg } from 'node:os'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { EngineSupervisor } from '../src/main/engine/engineSupervisor.js'
 import { forkLauncher } from '../src/main/engine/forkLauncher.js'
 import { metric, type Metric } from './metrics.js'
+import { slotCalibrationRows } from './slotCalibrationBench.js'
 import { runJobs } from './workerBench.js'
 
 const execFileAsync = promisify(execFile)
@@ -46,14 +49,19 @@ async function referenceTps(bin: string, model: string, threads: number, paralle
 /**
  * Issue 20 §1: aggregate generation through the real worker (dev grid on loopback, engine process, one
  * context of four sequences) with 1, 2 and 4 slots, each next to llama-batched-bench at the same parallel
- * count and thread count, so every ratio comes from one quiet-or-not moment of the machine.
+ * count and thread count, so every ratio comes from one quiet-or-not moment of the machine; then the slot
+ * count a fresh calibration chooses on the same engine, against those worker aggregates.
  */
 export async function batchedBench(engineEntry: string, model: string, threads: number, batchedBin: string | null): Promise<Metric[]> {
   const metrics: Metric[] = []
+  const workerTps = new Map<number, number>()
+  // An empty calibration cache: the calibration after the worker rounds measures, as at a first Start.
+  const calibrationDir = mkdtempSync(join(tmpdir(), 'gridforge-bench-calibration-'))
   const engine = new EngineSupervisor({
     launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
     threads,
     sequences: Math.max(...COUNTS),
+    slotCalibrationFile: join(calibrationDir, 'slot-calibration.json'),
   })
   try {
     await engine.load(model)
@@ -62,13 +70,16 @@ export async function batchedBench(engineEntry: string, model: string, threads: 
       const load = loadavg()[0]!.toFixed(1)
       const app = await runJobs(engine, 'aipg', slots, slots * ROUNDS, GEN_TOKENS, 'tinyllama-shaped')
       metrics.push(metric(`batched.tinyllama_q8.worker_tps.slots${slots}`, app.tokensPerSecond, 'tok/s', undefined, `load ${load}`))
+      workerTps.set(slots, app.tokensPerSecond)
       if (!batchedBin) continue
       const reference = await referenceTps(batchedBin, model, threads, slots)
       metrics.push(metric(`reference.tinyllama_q8.batched_bench_tps.pl${slots}`, reference, 'tok/s'))
       metrics.push(metric(`batched.tinyllama_q8.worker_vs_batched_bench.slots${slots}`, app.tokensPerSecond / reference, 'ratio', '>= 0.9'))
     }
+    metrics.push(...(await slotCalibrationRows(engine, 'tinyllama_q8', workerTps)))
   } finally {
     await engine.close()
+    rmSync(calibrationDir, { recursive: true, force: true })
   }
   return metrics
 }

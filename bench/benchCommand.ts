@@ -135,7 +135,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     }
 
     if (key === 'tinyllama_q8') {
-      log(`${key}: worker aggregate with 1, 2 and 4 slots against llama-batched-bench at ${chosen.threads} threads`)
+      log(
+        `${key}: worker aggregate with 1, 2 and 4 slots against llama-batched-bench at ${chosen.threads} threads, then the calibrated count`,
+      )
       for (const m of await batchedBench(options.engineEntry, path, chosen.threads, llamaTools?.batchedBench ?? null)) emit(m)
       for (const m of await memoryBench(options.engineEntry, path, chosen.threads, llamaBench)) emit(m)
     }

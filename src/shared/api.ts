@@ -169,7 +169,7 @@ export const contract = {
         .min(1)
         .max(100)
         .regex(/^[\w .@#-]+$/, 'letters, digits, space, . _ @ # - only'),
-      slots: z.number().int().min(1).max(8),
+      slots: z.number().int().min(1).max(8).nullable(),
       maxLength: z.number().int().min(16).max(32_768),
       maxContextLength: z.number().int().min(256).max(1_048_576),
     }),

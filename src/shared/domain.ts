@@ -181,7 +181,8 @@ export interface EarnSettings {
   /** Empty for the network's production grid. */
   gridUrl: string
   workerName: string
-  slots: number
+  /** Jobs at once; null: the count a short measurement chose for this PC and model (see SlotChoice). */
+  slots: number | null
   maxLength: number
   maxContextLength: number
 }
@@ -222,6 +223,19 @@ export interface EarnSnapshot {
   account: AccountTotals
   /** What the loaded model earns on AIPG by the name it is advertised under; null with no model loaded. */
   modelRate?: ModelRate | null
+  /** The slots the miner runs (or last ran) with, and whether they were measured for this PC; null before the first Start. */
+  slots?: SlotChoice | null
+}
+
+/**
+ * The slot count a miner runs with: the user's setting, or the count a calibration on this PC chose
+ * (aggregate tokens/s at each count measured, fewest slots unless more clearly win).
+ */
+export interface SlotChoice {
+  slots: number
+  /** `unmeasured`: no setting, and a chat or API request cancelled the calibration; this run has one slot. */
+  source: 'setting' | 'calibrated' | 'unmeasured'
+  measurements: Array<{ slots: number; tokensPerSecond: number }>
 }
 
 /** The den multiplier the loaded model earns on AIPG, looked up by its exact advertised name (grid-protocol.md §16.5). */

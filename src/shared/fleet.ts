@@ -1,5 +1,5 @@
 import type { AccountRig } from './domain.js'
-import { slotWorkerNames } from './slotNames.js'
+import { isSlotWorkerName } from './slotNames.js'
 
 /** What the grid says of a rig: taking jobs, gone, or set to maintenance by its owner. */
 export type RigState = 'online' | 'offline' | 'maintenance'
@@ -24,9 +24,9 @@ export interface Fleet {
 const ORDER: Record<RigState, number> = { offline: 0, maintenance: 1, online: 2 }
 
 /** The account's rigs, marked and ordered: this rig first, then the ones that need a look (offline, maintenance). */
-export function fleetOf(rigs: readonly AccountRig[], self: { workerName: string; slots: number }): Fleet {
-  const mine = new Set(self.workerName ? slotWorkerNames(self.workerName, self.slots) : [])
-  const marked = rigs.map((rig): FleetRig => ({ ...rig, state: rigState(rig), thisRig: mine.has(rig.name) }))
+export function fleetOf(rigs: readonly AccountRig[], self: { workerName: string; slots: number | null }): Fleet {
+  const mine = (name: string) => self.workerName !== '' && isSlotWorkerName(self.workerName, self.slots, name)
+  const marked = rigs.map((rig): FleetRig => ({ ...rig, state: rigState(rig), thisRig: mine(rig.name) }))
   marked.sort((a, b) => Number(b.thisRig) - Number(a.thisRig) || ORDER[a.state] - ORDER[b.state] || a.name.localeCompare(b.name))
   return {
     rigs: marked,

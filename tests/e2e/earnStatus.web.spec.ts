@@ -33,9 +33,9 @@ test.afterAll(async () => {
 })
 
 /** The miner set up as the Earn settings would, against `gridUrl`, with the tiny model loaded. */
-async function setUp(gridUrl: string, workerName: string): Promise<void> {
+async function setUp(gridUrl: string, workerName: string, slots: number | null = 1): Promise<void> {
   const client = await TestClient.connect(serve.url, token)
-  await client.value('earn.configure', { network: 'aipg', gridUrl, workerName, slots: 1, maxLength: 64, maxContextLength: 1024 })
+  await client.value('earn.configure', { network: 'aipg', gridUrl, workerName, slots, maxLength: 64, maxContextLength: 1024 })
   await client.value('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
   await client.value('engine.load', { path: temp.model })
   client.close()
@@ -63,7 +63,7 @@ test('the top card is a dashboard: state in big words, the rate, today per netwo
   const state = page.locator('[data-earn-state]')
   await expect(state.locator('.earn-word')).toHaveText('Not earning')
   await expect(page.getByTestId('earn-pill')).toHaveCount(0)
-  await expect(page.getByTestId('earn-slots')).toHaveText('1')
+  await expect(page.getByTestId('earn-slots')).toHaveText('1 (your setting)')
 
   for (let i = 0; i < 2; i++) grid.enqueueAipg({ request: story })
   await page.getByRole('button', { name: 'Start earning' }).click()
@@ -90,6 +90,24 @@ test('the top card is a dashboard: state in big words, the rate, today per netwo
   await page.getByRole('button', { name: 'Stop earning' }).click()
   await expect(state.locator('.earn-word')).toHaveText('Not earning')
   await expect(page.getByTestId('earn-pill')).toHaveCount(0)
+})
+
+test('with no slot setting the card says the count was chosen for this PC at Start', async ({ page }) => {
+  await setUp(grid.url, 'chosen-rig', null)
+  await page.goto(`${serve.url}#token=${token}`)
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()
+  const slots = page.getByTestId('earn-slots')
+  await expect(slots).toHaveText('chosen for this PC at Start')
+  grid.enqueueAipg({ request: story })
+  await page.getByRole('button', { name: 'Start earning' }).click()
+  await expect(slots).toHaveText(/^[124] \(chosen for this PC\)$/)
+  // The measurement at this first Start does not hold the miner up: the queued job is run under a slot's name.
+  await expect(page.locator('[data-stat="jobs"]')).toHaveText('1')
+  const count = Number((await slots.textContent())!.charAt(0))
+  const names = count === 1 ? ['chosen-rig'] : Array.from({ length: count }, (_, i) => `chosen-rig-${i + 1}`)
+  expect(grid.aipg.registrations.map((r) => r.name)).toEqual(expect.arrayContaining(names))
+  await page.getByRole('button', { name: 'Stop earning' }).click()
+  await expect(page.locator('[data-earn-state] .earn-word')).toHaveText('Not earning')
 })
 
 test('a grid that refuses connections is said in words, with no errno code on the page', async ({ page }) => {

@@ -102,4 +102,23 @@ describe('gridforge status --fleet', () => {
     expect(refused.code).toBe(0)
     expect(refused.out).toMatch(/^Fleet: {5}The grid refused this API key, so it lists no rigs\.$/m)
   })
+
+  it('with no slot setting (the count calibrated at each Start), marks each slot name this rig registered', async () => {
+    // What a Start that calibrated 2 slots leaves on the grid: desk-rig-1 and desk-rig-2 next to the older one-slot desk-rig.
+    grid.aipg.rigs.set('alice#1', [
+      ...grid.aipg.rigs.get('alice#1')!,
+      rig('desk-rig-1', true, 0.5, 3, 0),
+      rig('desk-rig-2', true, 0.5, 2, 0),
+    ])
+    const db = openDatabase(dataPaths(temp.dir).database)
+    try {
+      const earn = new EarnSettingsStore(new SettingsRepository(db))
+      earn.save({ ...earn.current(), slots: null })
+    } finally {
+      db.close()
+    }
+    const fleet = (JSON.parse((await status('--fleet', '--json')).out) as RigStatus).fleet
+    expect(fleet?.rigs.filter((rig) => rig.thisRig).map((rig) => rig.name)).toEqual(['desk-rig', 'desk-rig-1', 'desk-rig-2'])
+    expect((await status('--fleet')).out).toMatch(/^ {2}desk-rig-2 \(this rig\) +online/m)
+  })
 })

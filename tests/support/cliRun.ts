@@ -21,10 +21,15 @@ export interface RunningCli {
   exited: Promise<number | null>
 }
 
-/** Starts the built `gridforge` on `dataDir`, CPU only; model downloads go to a closed loopback port, never the internet. */
+/**
+ * Starts the built `gridforge` on `dataDir`, CPU only; model downloads go to a closed loopback port, never the internet.
+ * A `worker` without `--slots` runs one slot, so its grid names and job counts do not depend on what this PC measured;
+ * the calibrated default is tested with `--slots auto` (slotChoice.test.ts).
+ */
 export function startGridforge(dataDir: string, args: string[]): RunningCli {
   requireBuild()
-  const child = spawn(process.execPath, [cliEntry, ...args, '--data-dir', dataDir], {
+  const pinned = args[0] === 'worker' && !args.includes('--slots') ? ['--slots', '1'] : []
+  const child = spawn(process.execPath, [cliEntry, ...args, ...pinned, '--data-dir', dataDir], {
     env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' },
   })
   let stdout = ''

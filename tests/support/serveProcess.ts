@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { pinOneSlot } from './oneSlot.js'
 import { cliEntry } from './paths.js'
 
 /** A running `gridforge serve` started the way a user starts it. */
@@ -16,7 +17,7 @@ export interface ServeProcess {
 /**
  * Starts `gridforge serve` on a free loopback port (with `extraArgs` after the usual ones) and waits for its
  * URL line. A null token starts it as a user does, without `--token` (the token kept in the data folder, or a
- * new one), and reads the printed one.
+ * new one), and reads the printed one. Its miner runs one slot until a spec saves other slots (see `pinOneSlot`).
  */
 export async function startServe(
   dataDir: string,
@@ -25,6 +26,7 @@ export async function startServe(
   env: Record<string, string> = {},
   extraArgs: string[] = [],
 ): Promise<ServeProcess> {
+  pinOneSlot(dataDir)
   const child = spawn(
     process.execPath,
     [cliEntry, 'serve', '--data-dir', dataDir, '--port', String(port), ...(token === null ? [] : ['--token', token]), ...extraArgs],

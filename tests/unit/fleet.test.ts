@@ -39,6 +39,14 @@ describe('the fleet of an account', () => {
     expect([fleet.online, fleet.offline]).toEqual([4, 2])
   })
 
+  it('with the slot count chosen at each Start, marks the bare name and every numbered slot name, and nothing else', () => {
+    const fleet = fleetOf([rig('desk-2', true), rig('desk', false), rig('desk-1', true), rig('desk-top', true), rig('desk-02', true)], {
+      workerName: 'desk',
+      slots: null,
+    })
+    expect(fleet.rigs.filter((entry) => entry.thisRig).map((entry) => entry.name)).toEqual(['desk', 'desk-1', 'desk-2'])
+  })
+
   it('totals only what the grid gave figures for', () => {
     const none = fleetOf([rig('a', true), rig('b', false)], { workerName: '', slots: 1 })
     expect([none.rewards, none.jobs]).toEqual([null, null])

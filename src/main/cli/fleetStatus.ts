@@ -17,8 +17,8 @@ export interface FleetSource {
   gridUrl: string
   /** From `fleetApiKey`; null when there is none to send. */
   apiKey: string | null
-  /** This rig's worker name and slots (each slot registers its own name). */
-  self: { workerName: string; slots: number }
+  /** This rig's worker name and slots (each slot registers its own name); null slots: chosen at each start. */
+  self: { workerName: string; slots: number | null }
   version: string
   fetch: typeof fetch
 }

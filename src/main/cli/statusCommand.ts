@@ -79,7 +79,8 @@ export async function rigStatus(options: StatusOptions): Promise<RigStatus> {
   } finally {
     db.close()
   }
-  const self = options.name ? { workerName: options.name, slots: 1 } : settings
+  // A headless worker's slots are its own flags (calibrated unless `--slots N`), which status does not see.
+  const self = options.name ? { workerName: options.name, slots: null } : settings
   const [answering, samples, grid, fleet] = await Promise.all([
     instance?.url ? answers(fetcher, instance.url) : Promise.resolve(instance !== null),
     instance?.metricsUrl ? scrape(fetcher, instance.metricsUrl) : Promise.resolve(null),

@@ -17,7 +17,8 @@ Commands:
                                                         (comma-separated); other names are refused (DNS rebinding)
          [--metrics-port N [--metrics-host 127.0.0.1]]  Prometheus metrics on http://127.0.0.1:N/metrics
   worker --network aipg|horde [--grid-url URL] --api-key-file F --model PATH|ID --name NAME
-         [--slots N] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless
+         [--slots N|auto] [--max-jobs N] [--max-length N] [--max-context N]   earn: run grid jobs headless (auto,
+                                                        the default: the slots that run fastest on this PC)
          [--metrics-port N [--metrics-host 127.0.0.1]]  Prometheus metrics on http://127.0.0.1:N/metrics
   worker --backend openai|kobold --backend-url URL --backend-model NAME [--backend-key-file F] [--grid-model NAME]
          --network aipg|horde --api-key-file F --name NAME [--slots N] [--max-jobs N] [--max-length N] [--max-context N]

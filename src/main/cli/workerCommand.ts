@@ -23,6 +23,9 @@ import { positiveInt } from './options.js'
 import { startWorkerAlerts } from './workerAlerts.js'
 import { workerSelfTest } from './workerSelfTest.js'
 import { capacityText, gridWorkerConfig, readGridFlags, runToSummary, cliReport } from './gridWorkerRun.js'
+import { chooseSlots } from '../earn/slotChoice.js'
+import { slotChoiceLine } from '../../shared/slotChoiceText.js'
+import { onStopSignals } from './stopSignals.js'
 
 /** Options of `gridforge worker`. */
 export interface WorkerOptions extends MetricsFlags {
@@ -61,8 +64,10 @@ export interface WorkerOptions extends MetricsFlags {
  */
 export async function workerCommand(options: WorkerOptions): Promise<void> {
   if (options['self-test']) return workerSelfTest(options)
-  const flags = readGridFlags(options)
-  const { network, gridUrl, name, slots } = flags
+  // `--slots auto` (or none) is the count calibrated for this PC; this run's slots replace the flags' below.
+  const parsed = readGridFlags({ ...options, slots: undefined })
+  const { network, gridUrl, name } = parsed
+  const slotSetting = options.slots === 'auto' ? null : positiveInt(options.slots, 'slots', null)
   const paths = dataPaths(options.dataDir)
   const modelPath = resolveModelArgument(options.model, paths.models)
   metricsPort(options['metrics-port'])
@@ -70,7 +75,6 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`)
   const identity =
     network === 'aipg' ? new WorkerIdentityService({ secrets: headlessSecrets(options.dataDir, 'gridforge worker', log), log }) : undefined
-  if (identity) log(identityLine(identity, slotWorkerNames(name, slots)))
 
   const db = openDatabase(paths.database)
   const ledger = new JobsRepository(db)
@@ -79,13 +83,18 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   const engine = new EngineSupervisor({
     launch: forkLauncher(options.engineEntry),
     threads: positiveInt(options.threads, 'threads', null),
-    sequences: slots,
+    sequences: slotSetting ?? 1,
     contextSize: maxContext,
+    slotCalibrationFile: paths.slotCalibration,
   })
   let metricsEndpoint: { close(): Promise<void> } | null = null
   let withdraw: () => void = () => undefined
   try {
     const model = await engine.load(modelPath)
+    const slots = await chosenSlots(engine, slotSetting, log)
+    if (slots === null) return
+    const flags = { ...parsed, slots }
+    if (identity) log(identityLine(identity, slotWorkerNames(name, slots)))
     const limits = advertisedLimits(
       {
         maxLength: positiveInt(options['max-length'], 'max-length', 512),
@@ -132,6 +141,29 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     await metricsEndpoint?.close()
     await engine.close()
     db.close()
+  }
+}
+
+/**
+ * The slots this run has, from `--slots` or else calibrated for this PC (a few seconds at the first start
+ * with a model, cached afterwards); said in one line. Null when Ctrl-C stopped the calibration.
+ */
+async function chosenSlots(engine: EngineSupervisor, setting: number | null, log: (line: string) => void): Promise<number | null> {
+  const stop = new AbortController()
+  const stopListening = onStopSignals(() => stop.abort())
+  try {
+    const choice = await chooseSlots(engine, setting, stop.signal, () =>
+      log('Measuring how many jobs at once this PC runs best (a few seconds, once per model)…'),
+    )
+    if (!choice) {
+      log('Stopped before the worker started.')
+      return null
+    }
+    await engine.ensureSequences(choice.slots)
+    log(slotChoiceLine(choice))
+    return choice.slots
+  } finally {
+    stopListening()
   }
 }
 

@@ -12,7 +12,7 @@ const settingsSchema = z.object({
   network: z.enum(['aipg', 'horde']),
   gridUrl: z.string(),
   workerName: z.string().min(1),
-  slots: z.number().int().min(1).max(8),
+  slots: z.number().int().min(1).max(8).nullable(),
   maxLength: z.number().int().min(16),
   maxContextLength: z.number().int().min(256),
 })
@@ -22,7 +22,7 @@ function defaultSettings(): EarnSettings {
     hostname()
       .replace(/[^\w-]/g, '')
       .slice(0, 40) || 'rig'
-  return { network: 'aipg', gridUrl: '', workerName: `GridForge-${host}`, slots: 1, maxLength: 512, maxContextLength: 4096 }
+  return { network: 'aipg', gridUrl: '', workerName: `GridForge-${host}`, slots: null, maxLength: 512, maxContextLength: 4096 }
 }
 
 /** The miner's settings and policies as last saved: read once, kept in memory, written through on each change. */

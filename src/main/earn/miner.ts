@@ -1,10 +1,11 @@
-import type { EarnSettings, EarnSnapshot, GridNetwork, JobRecord } from '../../shared/domain.js'
+import type { EarnSettings, EarnSnapshot, GridNetwork, JobRecord, SlotChoice } from '../../shared/domain.js'
 import { AppError } from '../../shared/result.js'
 import { allOf } from '../../worker/allWorkers.js'
 import { createWorker, type Worker, type WorkerEvent } from '../../worker/jobLoop.js'
 import { bothGates } from '../../worker/bridge/bothGates.js'
 import type { GenerationEngine, JobGate } from '../../worker/ports.js'
 import type { Engine } from '../engine/engine.js'
+import { chooseSlots } from './slotChoice.js'
 import { Emitter, type EventListener } from '../lib/emitter.js'
 import type { JobsRepository } from '../store/jobsRepository.js'
 import { advertisedLimits } from '../../grid/advertisedLimits.js'
@@ -18,7 +19,7 @@ import { freshRun, trackUnreachable } from '../../shared/uptime.js'
 const PROGRESS_PUSH_MS = 250
 
 /** The miner's part of the Earn view's snapshot. */
-export type MinerSnapshot = Pick<EarnSnapshot, 'state' | 'detail' | 'running' | 'sinceStart' | 'pause'>
+export type MinerSnapshot = Pick<EarnSnapshot, 'state' | 'detail' | 'running' | 'sinceStart' | 'pause' | 'slots'>
 
 /** How a wait on the miner ended: the awaited thing happened, the user stopped mining, or mining failed and why. */
 export type MinerOutcome = { kind: 'reached' } | { kind: 'stopped' } | { kind: 'failed'; reason: string }
@@ -79,6 +80,7 @@ const IDLE: MinerSnapshot = {
   running: [],
   sinceStart: { startedAt: null, endedAt: null, jobs: 0, tokens: 0, rewards: 0, unreachableMs: 0, unreachableSince: null },
   pause: null,
+  slots: null,
 }
 
 /** The worker's life cycle inside the host: one worker at a time, its live state, its jobs in the ledger. */
@@ -304,7 +306,7 @@ export class Miner {
     return {
       // Each model of a server list registers under a name of its own, as `--backends-file` names them.
       name: several ? `${settings.workerName}-${external.model.replace(/[^\w.-]+/g, '-')}` : settings.workerName,
-      slots: external.slots ?? settings.slots,
+      slots: external.slots ?? settings.slots ?? 1,
       maxLength: external.maxLength ?? settings.maxLength,
       engine: external.engine,
       models: advertisedModels(settings.network, external.model, external.names),
@@ -318,21 +320,28 @@ export class Miner {
   private async loadedSource(settings: EarnSettings) {
     const model = this.deps.engine.snapshot().model
     if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
-    // Each slot generates on its own sequence, next to the one kept for the user's chat.
     this.update({ state: 'connecting', detail: 'Preparing the model for the grid…' })
-    await this.deps.engine.ensureSequences(settings.slots + 1, settings.maxContextLength).catch((error: unknown) => {
+    let choice: SlotChoice | null
+    try {
+      choice = await chooseSlots(this.deps.engine, settings.slots, this.startAbort.signal, () =>
+        this.update({ detail: 'Measuring how many jobs at once this PC runs best (a few seconds, once per model)…' }),
+      )
+      // Each slot generates on its own sequence, next to the one kept for the user's chat.
+      if (choice && !this.stopWhileStarting) await this.deps.engine.ensureSequences(choice.slots + 1, settings.maxContextLength)
+    } catch (error) {
       this.update({ state: 'off', detail: null })
       throw error
-    })
-    if (this.stopWhileStarting) {
+    }
+    if (!choice || this.stopWhileStarting) {
       this.update({ state: 'off', detail: null })
       return null
     }
+    this.update({ slots: choice })
     // The reload for more slots can leave each sequence less context: advertise what is loaded now (§16.4).
     const loadedContext = (this.deps.engine.snapshot().model ?? model).contextSize
     return {
       name: settings.workerName,
-      slots: settings.slots,
+      slots: choice.slots,
       maxLength: settings.maxLength,
       engine: this.deps.engine,
       models: advertisedModels(settings.network, model.fileName, this.deps.advertisedFor?.(model.path) ?? null),

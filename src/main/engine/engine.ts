@@ -1,4 +1,4 @@
-import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
+import type { EngineSnapshot, LoadedModel, SlotChoice } from '../../shared/domain.js'
 import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../shared/generation.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 
@@ -29,6 +29,15 @@ export interface Engine {
    * when given (a grid job's whole context), reloading it if needed.
    */
   ensureSequences(count: number, contextSize?: number): Promise<void>
+  /**
+   * The slot count this PC runs the loaded model best with, up to `maxSlots` (cached per model and
+   * machine); null when cancelled by `signal` or a generation. `onMeasuring`: nothing was cached, a measurement starts.
+   */
+  calibrateSlots?(
+    maxSlots: number,
+    signal?: AbortSignal,
+    onMeasuring?: () => void,
+  ): Promise<(Omit<SlotChoice, 'source'> & { cached: boolean }) | null>
   /** Generates with the loaded model. Aborting resolves with `finishReason: 'abort'` and the partial text. */
   generate(request: GenerateRequest, handlers?: GenerateHandlers): Promise<GenerateResult>
   /** Stops the engine process for good. */

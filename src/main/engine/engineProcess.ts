@@ -103,6 +103,19 @@ async function main(): Promise<void> {
       case 'hardware':
         send({ type: 'done', id: message.id, value: await runtime.hardware() })
         return
+      case 'slotRoom':
+        send({ type: 'done', id: message.id, value: await runtime.slotRoom(message.limit) })
+        return
+      case 'calibrateSlots': {
+        const controller = new AbortController()
+        aborts.set(message.id, controller)
+        try {
+          send({ type: 'done', id: message.id, value: await runtime.calibrateSlots(message.counts, controller.signal) })
+        } finally {
+          aborts.delete(message.id)
+        }
+        return
+      }
       case 'unload':
         await runtime.unload()
         send({ type: 'done', id: message.id, value: null })

@@ -1,5 +1,6 @@
+import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import type { EngineSnapshot, LoadedModel } from '../../shared/domain.js'
+import type { EngineSnapshot, LoadedModel, SlotChoice } from '../../shared/domain.js'
 import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../shared/generation.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
@@ -7,6 +8,7 @@ import { checkGgufHeader } from '../lib/ggufHeader.js'
 import type { Engine, GenerateHandlers, ModelInspector } from './engine.js'
 import type { EngineLauncher, EngineProcess, EngineReply, EngineRequest } from './protocol.js'
 import { CHAT_CONTEXT } from './contextSizing.js'
+import { calibratedSlots, calibrationKey, SlotCalibrationCache, slotCandidates, type SlotMeasurement } from './slotCalibration.js'
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
@@ -38,6 +40,8 @@ export interface SupervisorOptions {
   sequences?: number
   /** Tokens each sequence must hold (a worker's advertised context); default `CHAT_CONTEXT`, capped by the model. */
   contextSize?: number | null
+  /** Where slot calibrations are kept (`<data>/engine/slot-calibration.json`); absent: nothing is calibrated. */
+  slotCalibrationFile?: string
   log?: (line: string) => void
 }
 
@@ -108,6 +112,41 @@ export class EngineSupervisor implements Engine, ModelInspector {
     this.options.contextSize = Math.max(contextSize, this.contextSize)
     const model = this.state.model
     if (model) await this.load(model.path)
+  }
+
+  /**
+   * The slot count (up to `maxSlots`, and what the free memory holds) that gives the loaded model the most
+   * tokens/s on this PC: the cached calibration for this model file and machine, or else a measurement of
+   * a few seconds, for which the model is reloaded with a sequence per measured slot. Null when it was
+   * cancelled, by `signal` or by any generation, and then nothing is cached. `onMeasuring`: a measurement starts.
+   */
+  async calibrateSlots(
+    maxSlots: number,
+    signal?: AbortSignal,
+    onMeasuring?: () => void,
+  ): Promise<(Omit<SlotChoice, 'source'> & { cached: boolean }) | null> {
+    const model = this.state.model
+    const file = this.options.slotCalibrationFile
+    if (!model || !file) return null
+    const key = calibrationKey({
+      modelPath: model.path,
+      modelBytes: model.sizeBytes,
+      modelModifiedMs: (await stat(model.path)).mtimeMs,
+      threads: model.threads,
+      gpu: this.state.gpu,
+      // Short generations from an empty sequence: the context size does not change what they measure.
+      contextSize: 0,
+    })
+    return calibratedSlots(new SlotCalibrationCache(file), key, async () => {
+      onMeasuring?.()
+      const room = (await this.request({ type: 'slotRoom', limit: maxSlots }, 'inspect')) as number
+      const counts = slotCandidates(room)
+      await this.ensureSequences(counts[counts.length - 1]! + 1)
+      if (signal?.aborted) return null
+      // The first count measured also warms the engine up (its first decodes are several times slower): measured twice, the first dropped.
+      const measured = (await this.cancellable({ type: 'calibrateSlots', counts: [1, ...counts] }, signal)) as SlotMeasurement[] | null
+      return measured?.slice(1) ?? null
+    })
   }
 
   /** The engine process id, for resource measurements and crash tests. */
@@ -201,6 +240,18 @@ export class EngineSupervisor implements Engine, ModelInspector {
         onReasoning: handlers.onReasoning,
         onToolCall: handlers.onToolCall,
       })) as GenerateResult
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** A request the engine stops on `signal` (its `abort` message names the request's id). */
+  private async cancellable(message: DistributiveOmit<EngineRequest, 'id'>, signal?: AbortSignal): Promise<unknown> {
+    const id = this.nextId
+    const onAbort = () => this.process?.send({ type: 'abort', id })
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      return await this.request(message, 'generate')
     } finally {
       signal?.removeEventListener('abort', onAbort)
     }

@@ -41,7 +41,7 @@ import { checkChatTemplate, familyChatWrapper } from './templateBudget.js'
 import { SequencePool, type SequenceMemory } from './sequencePool.js'
 import { batchSchedule } from './batchSchedule.js'
 import { measureSlots, type SlotRun } from './slotMeasurement.js'
-import type { SlotMeasurement } from './slotCalibration.js'
+import { slotsWithinMemory, type SlotMeasurement } from './slotCalibration.js'
 import { continuedWindow, stableCut, windowDropped, type ChatMemory, type TextMemory } from './conversationWindow.js'
 import { afterThoughts, toChatFunctions, toChatHistory } from './chatHistory.js'
 import { callBan } from './declinedCalls.js'
@@ -64,6 +64,7 @@ interface Loaded {
   sequences: SequencePool
   /** The wrapper chats use instead of the model's template, when that template is over its budget. */
   templateFallback: ChatWrapper | null
+  insights: GgufInsights
 }
 
 type ChatRequest = Extract<GenerateRequest, { kind: 'chat' }>
@@ -211,7 +212,7 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        this.loaded = { model, context, info, sequences: pool, templateFallback }
+        this.loaded = { model, context, info, sequences: pool, templateFallback, insights }
         return info
       } catch (error) {
         await model.dispose()
@@ -235,6 +236,28 @@ export class LlamaRuntime {
         `The chat template in ${basename(path)} ${verdict.why}, and nothing else says how this model chats, so it was not loaded.`,
       )
     return family
+  }
+
+  /**
+   * How many slots (up to `limit`) the memory this PC has free could hold for the loaded model: each is
+   * a KV cache of the loaded context size, and a quarter of the memory stays free for the rest of the PC.
+   */
+  async slotRoom(limit: number): Promise<number> {
+    const loaded = this.loaded
+    if (!loaded) return 1
+    const onGpu = this.llama.gpu !== false && loaded.model.gpuLayers > 0
+    const estimate = (sequences: number) =>
+      loaded.insights.estimateContextResourceRequirementsV2({
+        contextSize: loaded.info.contextSize,
+        modelGpuLayers: loaded.model.gpuLayers,
+        sequences,
+      })
+    const [one, two] = await Promise.all([estimate(1), estimate(2)])
+    const perSlotBytes = onGpu ? two.gpuVram - one.gpuVram : two.cpuRam - one.cpuRam
+    const memory = onGpu ? await this.llama.getVramState() : { free: freemem(), total: totalmem() }
+    // The context already holds a cache for each of its sequences: those count as room too.
+    const held = perSlotBytes * loaded.context.totalSequences
+    return slotsWithinMemory({ freeBytes: memory.free + held, perSlotBytes, reserveBytes: memory.total / 4, limit })
   }
 
   /**

@@ -2,6 +2,7 @@ import type { AppErrorShape } from '../../shared/result.js'
 import type { LoadedModel } from '../../shared/domain.js'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../shared/generation.js'
+import type { SlotMeasurement } from './slotCalibration.js'
 
 /** Host → engine process. `id` pairs each request with its reply. */
 export type EngineRequest =
@@ -20,6 +21,10 @@ export type EngineRequest =
   | { type: 'abort'; id: number }
   | { type: 'inspect'; id: number; source: string }
   | { type: 'hardware'; id: number }
+  /** How many slots (up to `limit`) the free memory holds for the loaded model: answered with a number. */
+  | { type: 'slotRoom'; id: number; limit: number }
+  /** Aggregate tokens/s at each count (cancelled by `abort` or any generation): answered with the measurements or null. */
+  | { type: 'calibrateSlots'; id: number; counts: number[] }
 
 /** Engine process → host. */
 export type EngineReply =
@@ -28,7 +33,7 @@ export type EngineReply =
   | { type: 'text'; id: number; text: string; tokens: number }
   | { type: 'reasoning'; id: number; text: string; tokens: number }
   | { type: 'toolCall'; id: number; delta: ToolCallDelta; tokens: number }
-  | { type: 'done'; id: number; value: LoadedModel | GenerateResult | ModelFit | HardwareInfo | null }
+  | { type: 'done'; id: number; value: LoadedModel | GenerateResult | ModelFit | HardwareInfo | SlotMeasurement[] | number | null }
   | { type: 'failed'; id: number; error: AppErrorShape }
 
 /**

@@ -146,7 +146,12 @@ export function createHost(options: HostOptions): Host {
   storage.events.on('storage.status', (status) => log(status.reason ?? 'The disk has room again; GridForge saves as before.'))
   if (opened.readOnly) storage.markFull()
   // Each service owns its events; the host puts them on the transports' bus under their contract names.
-  const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
+  const engine = new EngineSupervisor({
+    launch: options.launchEngine,
+    threads: options.threads,
+    slotCalibrationFile: paths.slotCalibration,
+    log,
+  })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
   const engineBuild = new EngineBuildService({

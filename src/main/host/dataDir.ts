@@ -20,6 +20,7 @@ export function dataPaths(dataDir: string) {
     models: join(dataDir, 'models'),
     logs: join(dataDir, 'logs'),
     secrets: join(dataDir, 'secrets'),
+    slotCalibration: join(dataDir, 'engine', 'slot-calibration.json'),
   }
 }
 

@@ -69,7 +69,14 @@ export function EarnSettingsForm({ earn, disabled }: { earn: EarnSnapshot; disab
         </label>
         <label>
           Slots
-          <input type="number" min={1} max={8} value={settings.slots} onChange={(e) => set('slots', Number(e.target.value))} />
+          <input
+            type="number"
+            min={1}
+            max={8}
+            value={settings.slots ?? ''}
+            placeholder="chosen for this PC"
+            onChange={(e) => set('slots', e.target.value === '' ? null : Number(e.target.value))}
+          />
         </label>
         <label>
           Max length

@@ -5,6 +5,7 @@ import type { EarnCardState } from '../../../../shared/minerStatus'
 import { earnHeadline, formatRate, liveTokensPerSecond } from './earnHeadline'
 import { REWARD_UNITS } from './earnText'
 import { useTodayTotals } from './useTodayTotals'
+import { slotChoiceText } from '../../../../shared/slotChoiceText'
 
 const NETWORKS: GridNetwork[] = ['aipg', 'horde']
 
@@ -63,13 +64,23 @@ export function EarnStatusCard(props: {
             <dd data-testid={`earn-today-${network}`}>{today ? today.rewards[network].toFixed(2) : '–'}</dd>
           </div>
         ))}
-        {/* Issue 20 fills this in with the slot count chosen for this PC. */}
         <div data-fact="slots">
           <dt>Slots</dt>
-          <dd data-testid="earn-slots">{earn.settings.slots}</dd>
+          <dd data-testid="earn-slots">{slotsFact(earn)}</dd>
         </div>
       </dl>
       {props.children}
     </div>
   )
+}
+
+/**
+ * The slots of the run in progress and why; while off, what the next Start does: the setting, or the count
+ * last chosen for this PC (chosen again when the model or the PC changed).
+ */
+function slotsFact(earn: EarnSnapshot): string {
+  const running = earn.state !== 'off' && earn.state !== 'error'
+  if (running && earn.slots) return slotChoiceText(earn.slots)
+  if (earn.settings.slots !== null) return slotChoiceText({ slots: earn.settings.slots, source: 'setting', measurements: [] })
+  return earn.slots?.source === 'calibrated' ? slotChoiceText(earn.slots) : 'chosen for this PC at Start'
 }

@@ -25,6 +25,7 @@ import { defaultEarnModel, earnModelOptions, earnStartPlan } from './earnModelCh
 import { REWARD_UNITS, formatDuration } from './earnText'
 import { EarnStatusCard } from './EarnStatusCard'
 import { useSecondTick } from './useSecondTick'
+import { slotsInUse } from '../../../../shared/slotChoiceText'
 
 /** Earn: a large Start/Stop, what the PC is doing in words, the jobs now and since Start, the job log. */
 export function EarnView() {
@@ -191,7 +192,7 @@ export function EarnView() {
       <Payouts earn={earn} />
       <EarningsAdvisor settings={earn.settings} />
       <ReadinessPanel settings={earn.settings} mining={running} />
-      <IdentityPanel settings={earn.settings} mining={running} />
+      <IdentityPanel settings={{ ...earn.settings, slots: slotsInUse(earn) }} mining={running} />
       <BridgePanel disabled={running} />
       <EarnSettingsForm earn={earn} disabled={running} />
       <MiningPolicyForm policy={earn.policy} />

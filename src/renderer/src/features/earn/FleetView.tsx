@@ -12,7 +12,8 @@ export function FleetView({ earn }: { earn: EarnSnapshot }) {
   const jobs = useStore(jobLogStore)
   const rigs = earn.account.totals?.rigs
   if (!earn.apiKeyLastFour || !rigs) return null
-  const fleet = fleetOf(rigs, earn.settings)
+  // Before a Start with no slot setting, the count is not chosen yet: any of the name's slot names is this PC's.
+  const fleet = fleetOf(rigs, { workerName: earn.settings.workerName, slots: earn.slots?.slots ?? earn.settings.slots })
   const unit = earn.settings.network === 'aipg' ? 'den' : 'kudos'
   const localSpeed = lastSpeed(jobs, earn.settings.network)
   const now = Date.now()

@@ -29,7 +29,7 @@ export function IdentityPanel({ settings, mining = false }: { settings: EarnSett
   const [renewing, setRenewing] = useState(false)
   useEffect(() => followIdentity(), [])
   if (!status) return null
-  const names = slotWorkerNames(settings.workerName, settings.slots)
+  const names = slotWorkerNames(settings.workerName, settings.slots ?? 1)
   const formOpen = renewing || status.state === 'none' || status.state === 'expired' || request !== null
   return (
     <section className="readiness identity" aria-label="Worker identity">
