@@ -1,10 +1,9 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { buildLlamaCpp, llamaCppBundle, llamaCppTree } from '../tests/support/llamaCppBuild.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -20,24 +19,6 @@ export type LlamaBenchResult = { promptTps: number; genTps: number }
 
 type LlamaBenchRow = { n_prompt: number; n_gen: number; avg_ts: number }
 
-// Building the exact llama.cpp revision node-llama-cpp embeds keeps the reference numbers
-// comparable with the in-app engine (same kernels, same graph code).
-function nodeLlamaCppBundle(): string {
-  const entry = createRequire(import.meta.url).resolve('node-llama-cpp')
-  const bundle = path.join(path.dirname(entry), '..', 'llama', 'gitRelease.bundle')
-  if (!existsSync(bundle)) throw new Error(`llama.cpp source bundle not found at ${bundle}`)
-  return bundle
-}
-
-async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    // Build output goes to stderr so that stdout stays clean for callers that print JSON.
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', process.stderr, process.stderr] })
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))))
-  })
-}
-
 /** llama.cpp's tools the bench compares against, built once from the same source. */
 export interface LlamaTools {
   bench: string
@@ -45,42 +26,16 @@ export interface LlamaTools {
 }
 
 export async function ensureLlamaBench(cacheDir: string): Promise<LlamaTools> {
-  const bundle = nodeLlamaCppBundle()
-  const { stdout } = await execFileAsync('git', ['bundle', 'list-heads', bundle])
-  const commit = stdout.trim().split(/\s+/)[0]?.slice(0, 12) || 'unknown'
-  const srcDir = path.join(cacheDir, `llama.cpp-${commit}`)
-  const buildDir = path.join(srcDir, 'build')
-  const exe = (name: string) => path.join(buildDir, 'bin', process.platform === 'win32' ? `${name}.exe` : name)
-  const tools: LlamaTools = { bench: exe('llama-bench'), batchedBench: exe('llama-batched-bench') }
+  const bundle = llamaCppBundle()
+  if (!existsSync(bundle)) throw new Error(`llama.cpp source bundle not found at ${bundle}`)
+  const tree = await llamaCppTree(cacheDir, bundle)
+  const tools: LlamaTools = { bench: tree.tool('llama-bench'), batchedBench: tree.tool('llama-batched-bench') }
   if (existsSync(tools.bench) && existsSync(tools.batchedBench)) return tools
 
-  await mkdir(cacheDir, { recursive: true })
-  if (!existsSync(srcDir)) {
-    const tmpDir = `${srcDir}.tmp-${process.pid}`
-    await rm(tmpDir, { recursive: true, force: true })
-    await run('git', ['clone', '--quiet', bundle, tmpDir])
-    await rename(tmpDir, srcDir)
-  }
-
-  const jobs = Math.max(1, os.availableParallelism())
-  const minutes = Math.ceil(10 / jobs)
-  process.stderr.write(`building llama-bench and llama-batched-bench once (llama.cpp ${commit}), ~${minutes} minutes\n`)
+  const minutes = Math.ceil(10 / Math.max(1, os.availableParallelism()))
+  process.stderr.write(`building llama-bench and llama-batched-bench once (llama.cpp ${tree.commit}), ~${minutes} minutes\n`)
   const started = Date.now()
-  await run('cmake', [
-    '-S',
-    srcDir,
-    '-B',
-    buildDir,
-    '-DCMAKE_BUILD_TYPE=Release',
-    '-DBUILD_SHARED_LIBS=OFF',
-    '-DGGML_NATIVE=ON',
-    '-DGGML_OPENMP=OFF',
-    '-DLLAMA_OPENSSL=OFF',
-    '-DLLAMA_BUILD_TESTS=OFF',
-    '-DLLAMA_BUILD_EXAMPLES=OFF',
-    '-DLLAMA_BUILD_SERVER=OFF',
-  ])
-  await run('cmake', ['--build', buildDir, '--config', 'Release', '--target', 'llama-bench', 'llama-batched-bench', '-j', String(jobs)])
+  await buildLlamaCpp(tree, ['llama-bench', 'llama-batched-bench'], ['-DLLAMA_BUILD_SERVER=OFF'])
   for (const bin of Object.values(tools)) if (!existsSync(bin)) throw new Error(`the llama.cpp build finished but ${bin} is missing`)
   process.stderr.write(`llama.cpp tools built in ${Math.round((Date.now() - started) / 1000)} s: ${path.dirname(tools.bench)}\n`)
   return tools

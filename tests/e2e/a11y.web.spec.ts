@@ -1,10 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { horizontalOverflow, landmarkCounts, seriousAxeViolations } from './a11yChecks.js'
-import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { DEV_KEY, scriptedAipgWorker, type ScriptedAipgWorker } from '../support/gridChatWorkers.js'
-import { requireBuild, tempDataDir } from '../support/paths.js'
-import { startServe, type ServeProcess } from '../support/serveProcess.js'
-import { TestClient } from '../support/wsClient.js'
+import { scriptedAipgWorker, type ScriptedAipgWorker } from '../support/gridChatWorkers.js'
+import { earnOnDevGrid, servedApp } from './servedApp.js'
 
 const MODEL = 'grid/a11y-test'
 const SLOW_MODEL = 'grid/a11y-slow'
@@ -26,42 +23,24 @@ const REPLY = [
   'See [the docs](https://example.com/a/very/long/path/that/keeps/going/and/going/and/going/and/going).',
 ].join('\n')
 
-const temp = tempDataDir()
-const token = 'e2e-a11y-token-0123456789abcdef'
-let grid: DevGrid
 let workers: ScriptedAipgWorker[] = []
-let serve: ServeProcess
-
-test.beforeAll(async () => {
-  requireBuild()
-  grid = await startDevGrid({ mode: 'aipg' })
-  workers = [
-    await scriptedAipgWorker(grid, { model: MODEL, reply: REPLY, tokenDelayMs: 2 }),
-    await scriptedAipgWorker(grid, { model: SLOW_MODEL, name: 'slow-worker', reply: 'word '.repeat(400), tokenDelayMs: 100 }),
-  ]
-  serve = await startServe(temp.dir, token)
-  const client = await TestClient.connect(serve.url, token)
-  await client.value('earn.configure', {
-    network: 'aipg',
-    gridUrl: grid.url,
-    workerName: 'a11y-rig',
-    slots: 1,
-    maxLength: 64,
-    maxContextLength: 1024,
-  })
-  await client.value('earn.setApiKey', { network: 'aipg', apiKey: DEV_KEY })
-  await client.value('engine.load', { path: temp.model })
-  client.close()
-})
-test.afterAll(async () => {
-  for (const worker of workers) worker.close()
-  await serve?.stop()
-  await grid?.close()
-  temp.cleanup()
+const app = servedApp('a11y', {
+  grid: { mode: 'aipg' },
+  setUp: async () => {
+    workers = [
+      await scriptedAipgWorker(app.grid, { model: MODEL, reply: REPLY, tokenDelayMs: 2 }),
+      await scriptedAipgWorker(app.grid, { model: SLOW_MODEL, name: 'slow-worker', reply: 'word '.repeat(400), tokenDelayMs: 100 }),
+    ]
+    const client = await app.client()
+    await earnOnDevGrid(client, app.grid, { workerName: 'a11y-rig', maxLength: 64, maxContextLength: 1024 })
+    await client.value('engine.load', { path: app.temp.model })
+    client.close()
+  },
+  tearDown: () => workers.forEach((worker) => worker.close()),
 })
 
 async function open(page: Page): Promise<void> {
-  await page.goto(`${serve.url}#token=${token}`)
+  await app.open(page)
   await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
 }
 
@@ -114,7 +93,7 @@ test('every view, empty and populated, passes axe-core with no serious or critic
 
 test('at 420 px nothing sticks out of the window in any view, light or dark; long code scrolls inside its block', async ({ page }) => {
   await page.setViewportSize({ width: 420, height: 860 })
-  await page.goto(`${serve.url}#token=${token}`)
+  await app.open(page)
   // One compact line above the chat: the model and the reply source fold behind its settings button.
   const header = page.locator('.chat-header')
   await expect(header).toContainText('stories260K.gguf')

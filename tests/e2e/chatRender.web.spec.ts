@@ -1,9 +1,6 @@
 import { expect, test } from '@playwright/test'
-import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { DEV_KEY, scriptedAipgWorker, type ScriptedAipgWorker } from '../support/gridChatWorkers.js'
-import { requireBuild, tempDataDir } from '../support/paths.js'
-import { startServe, type ServeProcess } from '../support/serveProcess.js'
-import { TestClient } from '../support/wsClient.js'
+import { scriptedAipgWorker, type ScriptedAipgWorker } from '../support/gridChatWorkers.js'
+import { earnOnDevGrid, servedApp } from './servedApp.js'
 
 const MODEL = 'grid/render-test'
 /** A reply whose text the test controls: GFM, code, hostile HTML and links. */
@@ -28,44 +25,25 @@ const REPLY = [
   'Links: [docs](https://example.com/docs) and [trap](javascript:window.pwned=3)',
 ].join('\n')
 
-const temp = tempDataDir()
-const token = 'e2e-render-token-0123456789abcdef'
-let grid: DevGrid
 let worker: ScriptedAipgWorker
-let serve: ServeProcess
-
-test.beforeAll(async () => {
-  requireBuild()
-  grid = await startDevGrid({ mode: 'aipg' })
-  worker = await scriptedAipgWorker(grid, { model: MODEL, reply: REPLY, tokenDelayMs: 3 })
-  serve = await startServe(temp.dir, token)
-  const client = await TestClient.connect(serve.url, token)
-  // The key is checked against the configured grid: point at the dev grid first.
-  await client.value('earn.configure', {
-    network: 'aipg',
-    gridUrl: grid.url,
-    workerName: 'render-rig',
-    slots: 1,
-    maxLength: 256,
-    maxContextLength: 2048,
-  })
-  await client.value('earn.setApiKey', { network: 'aipg', apiKey: DEV_KEY })
-  client.close()
-})
-test.afterAll(async () => {
-  worker?.close()
-  await serve?.stop()
-  await grid?.close()
-  temp.cleanup()
+const app = servedApp('render', {
+  grid: { mode: 'aipg' },
+  setUp: async () => {
+    worker = await scriptedAipgWorker(app.grid, { model: MODEL, reply: REPLY, tokenDelayMs: 3 })
+    const client = await app.client()
+    await earnOnDevGrid(client, app.grid, { workerName: 'render-rig', maxLength: 256, maxContextLength: 2048 })
+    client.close()
+  },
+  tearDown: () => worker?.close(),
 })
 
 test('a grid reply renders as safe Markdown, after a one-time notice that community workers will read it', async ({ page, context }) => {
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: serve.url })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.serve.url })
   const cspViolations: string[] = []
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text())
   })
-  await page.goto(`${serve.url}#token=${token}`)
+  await app.open(page)
   await page.getByLabel('Replies from').selectOption('aipg')
   // The grid's list arrives and its first entry (AIPG's virtual "any model") is the default choice.
   await expect(page.getByLabel('Grid model')).toHaveValue('auto')
@@ -141,14 +119,14 @@ test('a grid reply renders as safe Markdown, after a one-time notice that commun
 })
 
 test('stop mid-reply keeps the words so far, marked stopped, and nothing more arrives', async ({ page }) => {
-  const slow = await scriptedAipgWorker(grid, {
+  const slow = await scriptedAipgWorker(app.grid, {
     model: 'grid/slow-test',
     name: 'slow-worker',
     reply: 'word '.repeat(400),
     tokenDelayMs: 100,
   })
   try {
-    await page.goto(`${serve.url}#token=${token}`)
+    await app.open(page)
     await page.getByRole('button', { name: 'New chat' }).click()
     await page.getByLabel('Replies from').selectOption('aipg')
     await page.getByLabel('Grid model').fill('grid/slow-test')
@@ -173,7 +151,7 @@ test('stop mid-reply keeps the words so far, marked stopped, and nothing more ar
 })
 
 test('a reply with thinking shows it folded under "Thought for … s", unfolding to safe text, apart from the answer', async ({ page }) => {
-  const thinker = await scriptedAipgWorker(grid, {
+  const thinker = await scriptedAipgWorker(app.grid, {
     model: 'grid/thinking-test',
     name: 'thinking-worker',
     thinking: 'Let me think <b onclick="window.pwned = 4">hard</b> about *this* first.',
@@ -181,7 +159,7 @@ test('a reply with thinking shows it folded under "Thought for … s", unfolding
     tokenDelayMs: 3,
   })
   try {
-    await page.goto(`${serve.url}#token=${token}`)
+    await app.open(page)
     await page.getByRole('button', { name: 'New chat' }).click()
     await page.getByLabel('Replies from').selectOption('aipg')
     await page.getByLabel('Grid model').fill('grid/thinking-test')

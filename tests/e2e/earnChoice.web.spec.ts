@@ -1,40 +1,27 @@
 import { createServer, type Server } from 'node:net'
 import { expect, test } from '@playwright/test'
-import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { requireBuild, tempDataDir } from '../support/paths.js'
-import { startServe, type ServeProcess } from '../support/serveProcess.js'
+import { openEarnView, servedApp } from './servedApp.js'
 
-const temp = tempDataDir()
-const token = 'e2e-earn-choice-token-0123456789'
-let serve: ServeProcess
-let grid: DevGrid
 let taken: Server
-
-test.beforeAll(async () => {
-  requireBuild()
-  grid = await startDevGrid({ mode: 'aipg' })
-  serve = await startServe(temp.dir, token)
-  taken = createServer()
-  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
-})
-test.afterAll(async () => {
-  taken?.close()
-  await serve?.stop()
-  await grid?.close()
-  temp.cleanup()
+const app = servedApp('earn-choice', {
+  grid: { mode: 'aipg' },
+  setUp: async () => {
+    taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+  },
+  tearDown: () => void taken?.close(),
 })
 
 test('Start earning mines the local model chosen in the Earn view, with no download, and the card never says Not earning meanwhile', async ({
   page,
 }) => {
-  await page.goto(`${serve.url}#token=${token}`)
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()
-  await page.getByRole('button', { name: 'Skip setup' }).click()
+  await app.open(page)
+  await openEarnView(page)
 
   const settings = page.getByRole('form', { name: 'Miner settings' })
   await settings.getByLabel('API key').fill('wrong-key-123')
   await settings.getByLabel('Worker name').fill('choice-rig')
-  await settings.getByLabel('Grid URL').fill(grid.url)
+  await settings.getByLabel('Grid URL').fill(app.grid.url)
   await settings.getByLabel('Max context').fill('1024')
   await settings.getByRole('button', { name: 'Save settings' }).click()
   // Feedback beside the button: the refusal there, and only there.
@@ -50,7 +37,7 @@ test('Start earning mines the local model chosen in the Earn view, with no downl
   await expect(modelSelect.locator('option:checked')).toHaveText(/stories260K\.gguf \(.*on this PC\)/)
   await expect(modelSelect.locator('optgroup').first()).toHaveAttribute('label', 'On this PC')
   await expect(page.getByLabel('Grid to mine on')).toHaveValue('aipg')
-  await expect(page.getByTestId('earn-mining')).toHaveText(`Will mine stories260K.gguf on AIPG grid (${grid.url}) as choice-rig`)
+  await expect(page.getByTestId('earn-mining')).toHaveText(`Will mine stories260K.gguf on AIPG grid (${app.grid.url}) as choice-rig`)
 
   // Every state the top card shows from the press on.
   await page.evaluate(() => {
@@ -60,18 +47,18 @@ test('Start earning mines the local model chosen in the Earn view, with no downl
     seen.push(card.getAttribute('data-earn-state')!)
     new MutationObserver(() => seen.push(card.getAttribute('data-earn-state')!)).observe(card, { attributes: true })
   })
-  grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 24 } })
+  app.grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 24 } })
   await page.getByRole('button', { name: 'Start earning' }).click()
   const progress = page.getByRole('region', { name: 'Start earning progress' })
   await expect(progress.locator('[data-step="download"]')).toHaveAttribute('data-state', 'skipped')
   await expect(progress.locator('[data-step="first-job"]')).toHaveAttribute('data-state', 'done', { timeout: 30_000 })
   await expect(page.locator('[data-stat="jobs"]')).toHaveText('1')
-  await expect(page.getByTestId('earn-mining')).toHaveText(`Mining stories260K.gguf on AIPG grid (${grid.url}) as choice-rig`)
+  await expect(page.getByTestId('earn-mining')).toHaveText(`Mining stories260K.gguf on AIPG grid (${app.grid.url}) as choice-rig`)
   const seen = await page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates)
   expect(seen[0]).toBe('off')
   expect(seen.slice(1)).not.toContain('off')
   expect(seen).toContain('starting')
-  expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'choice-rig' })
+  expect(app.grid.aipg.registrations.at(-1)).toMatchObject({ name: 'choice-rig' })
 
   // Rewards are said in den, explained, and never as a bare number.
   await expect(page.locator('dt').filter({ hasText: 'Rewards (den)' })).toBeVisible()
@@ -88,7 +75,7 @@ test('Start earning mines the local model chosen in the Earn view, with no downl
 
 test('a local API enable that fails says why beside the toggle and leaves it off', async ({ page }) => {
   const port = (taken.address() as { port: number }).port
-  await page.goto(`${serve.url}#token=${token}`)
+  await app.open(page)
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings' }).click()
   const portInput = page.getByLabel('Port', { exact: true })
   await portInput.fill(String(port))

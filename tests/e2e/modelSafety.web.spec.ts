@@ -1,26 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
-import { requireBuild, tempDataDir } from '../support/paths.js'
-import { startServe, type ServeProcess } from '../support/serveProcess.js'
+import { servedApp } from './servedApp.js'
 
-const temp = tempDataDir()
-const token = 'e2e-model-safety-token-0123456789'
-let serve: ServeProcess
-
-test.beforeAll(async () => {
-  requireBuild()
-  serve = await startServe(temp.dir, token)
-})
-test.afterAll(async () => {
-  await serve?.stop()
-  temp.cleanup()
-})
+const app = servedApp('model-safety')
+const { temp } = app
 
 test('a mistyped path or a wrong file never costs the loaded model, and says what was wrong', async ({ page }) => {
   writeFileSync(join(temp.dir, 'notes.gguf'), 'hello, I am a text file and not a model\n'.repeat(4))
   mkdirSync(join(temp.dir, 'a-folder.gguf'))
-  await page.goto(`${serve.url}#token=${token}`)
+  await app.open(page)
 
   // The registered model is listed by name with its size and fit, and loads from the list.
   const picker = page.getByLabel('Model')

@@ -1,28 +1,13 @@
 import { expect, test } from '@playwright/test'
 import { READINESS_FAMILIES } from '../../src/shared/readiness.js'
-import { requireBuild, tempDataDir } from '../support/paths.js'
-import { startServe, type ServeProcess } from '../support/serveProcess.js'
+import { loadModelInUi, openEarnView, servedApp } from './servedApp.js'
 
-const temp = tempDataDir()
-const token = 'e2e-readiness-token-0123456789ab'
-let serve: ServeProcess
-
-test.beforeAll(async () => {
-  requireBuild()
-  serve = await startServe(temp.dir, token)
-})
-test.afterAll(async () => {
-  await serve?.stop()
-  temp.cleanup()
-})
+const app = servedApp('readiness')
 
 test('Check grid readiness shows each family, the decode speed and the largest context that passed', async ({ page }) => {
-  await page.goto(`${serve.url}#token=${token}`)
-  await page.getByLabel('Model').selectOption(temp.model)
-  await page.getByRole('button', { name: 'Load' }).click()
-  await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()
-  await page.getByRole('button', { name: 'Skip setup' }).click()
+  await app.open(page)
+  await loadModelInUi(page, app)
+  await openEarnView(page)
   await page.getByLabel('Max length').fill('64')
   await page.getByRole('button', { name: 'Save settings' }).click()
 

@@ -1,47 +1,22 @@
 import { createHash } from 'node:crypto'
 import { expect, test } from '@playwright/test'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { requireBuild, tempDataDir } from '../support/paths.js'
-import { startServe, type ServeProcess } from '../support/serveProcess.js'
+import { loadModelInUi, openEarnView, saveMinerSettings, servedApp } from './servedApp.js'
 
-const temp = tempDataDir()
-const token = 'e2e-signed-token-0123456789abcdefgh'
 /** The account's payout wallet, set in the console; the user signs with it in their own wallet app (here viem). */
 const wallet = privateKeyToAccount(generatePrivateKey())
-let serve: ServeProcess
-let grid: DevGrid
-
-test.beforeAll(async () => {
-  requireBuild()
-  grid = await startDevGrid({
-    mode: 'aipg',
-    keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: wallet.address } },
-  })
-  serve = await startServe(temp.dir, token)
-})
-test.afterAll(async () => {
-  await serve?.stop()
-  await grid?.close()
-  temp.cleanup()
+const app = servedApp('signed', {
+  grid: { mode: 'aipg', keys: { 'dev-key-alice': { user: 'alice#1', scopes: ['worker.connect'], payoutWallet: wallet.address } } },
 })
 
 test('a job run through the dev grid with a delegation installed shows signed âœ“ with its hash, as the grid ledger records it', async ({
   page,
 }) => {
-  await page.goto(`${serve.url}#token=${token}`)
-  await page.getByLabel('Model').selectOption(temp.model)
-  await page.getByRole('button', { name: 'Load' }).click()
-  await expect(page.getByText(/stories260K\.gguf loaded/)).toBeVisible()
+  await app.open(page)
+  await loadModelInUi(page, app)
 
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Earn' }).click()
-  await page.getByRole('button', { name: 'Skip setup' }).click()
-  await page.getByLabel('API key').fill('dev-key-alice')
-  await page.getByLabel('Worker name').fill('e2e-signed')
-  await page.getByLabel('Grid URL').fill(grid.url)
-  await page.getByLabel('Max context').fill('1024')
-  await page.getByRole('button', { name: 'Save settings' }).click()
-  await expect(page.getByLabel('API key')).toHaveAttribute('placeholder', 'saved (â€¦lice)')
+  await openEarnView(page)
+  await saveMinerSettings(page, app.grid, 'e2e-signed')
 
   // The grid told GridForge which wallet the account is paid to: the delegation form starts with it.
   const panel = page.getByRole('region', { name: 'Worker identity' })
@@ -54,7 +29,7 @@ test('a job run through the dev grid with a delegation installed shows signed âœ
   await panel.getByRole('button', { name: 'Install' }).click()
   await expect(panel.locator('[data-identity="state"]')).toHaveText(/^installed until /)
 
-  const id = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 24 } })
+  const id = app.grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 24 } })
   await page.getByRole('button', { name: 'Start earning' }).click()
   const log = page.getByRole('region', { name: 'Job log' })
   await expect(log.locator('tbody tr[data-state="ok"]')).toHaveCount(1)
@@ -62,9 +37,9 @@ test('a job run through the dev grid with a delegation installed shows signed âœ
   await expect(page.getByRole('status').filter({ hasText: 'Not earning' })).toBeVisible()
 
   // The grid verified the worker_sig itself: its ledger says signed, with core's hash of the text it received.
-  const result = grid.aipg.results.get(id)!
+  const result = app.grid.aipg.results.get(id)!
   const hash = createHash('sha256').update(result.text, 'utf8').digest('hex')
-  expect(grid.aipg.ledger.find((row) => row.jobId === id)).toMatchObject({ signed: true, resultHash: hash })
+  expect(app.grid.aipg.ledger.find((row) => row.jobId === id)).toMatchObject({ signed: true, resultHash: hash })
 
   await page.getByRole('region', { name: 'Account totals' }).getByRole('button', { name: 'Refresh' }).click()
   const row = log.locator('tbody tr[data-state="ok"]')

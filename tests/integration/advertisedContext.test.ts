@@ -16,6 +16,9 @@ import { tempDataDir } from '../support/paths.js'
 const temp = tempDataDir()
 afterAll(() => temp.cleanup())
 
+/** The context per sequence each reload for slots asked for. */
+const askedContexts: Array<number | undefined> = []
+
 /** An engine whose reload for more sequences leaves each one a smaller context, as a full GPU does. */
 function shrinkingEngine(): Engine {
   let model: LoadedModel = {
@@ -33,7 +36,8 @@ function shrinkingEngine(): Engine {
     subscribe: () => () => undefined,
     load: async () => model,
     unload: async () => undefined,
-    ensureSequences: async (count) => {
+    ensureSequences: async (count, contextSize) => {
+      askedContexts.push(contextSize)
       model = { ...model, contextSize: Math.floor(8192 / count / 256) * 256 }
     },
     generate: async () => ({ text: 'Once', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1, firstTokenMs: 1 }),
@@ -70,6 +74,8 @@ describe('the advertised context', () => {
       expect(registrations.length).toBeGreaterThan(0)
       // 4 sequences (3 slots and chat) of an 8,192-token budget: 2,048 each, so the context probes (≥ 8,192) are never sent.
       for (const registration of registrations) expect(registration.max_context_length).toBe(2048)
+      // The reload asked for the Earn settings' whole context per slot; the engine holds what fits.
+      expect(askedContexts).toEqual([8192])
     } finally {
       await earn.close()
       db.close()

@@ -1,9 +1,5 @@
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../../src/main/store/database.js'
-import { JobsRepository } from '../../src/main/store/jobsRepository.js'
-import { runGridforge } from '../support/cliRun.js'
+import { backendsWorkerArgs, ledgerIn, privateFile, runGridforge } from '../support/cliRun.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { requireBuild, tempDataDir } from '../support/paths.js'
 import { healthyRoutes, startScriptedServer, type ScriptedServer } from '../support/scriptedOpenAi.js'
@@ -26,27 +22,8 @@ afterAll(async () => {
   temp.cleanup()
 })
 
-function file(name: string, text: string): string {
-  const path = join(temp.dir, name)
-  writeFileSync(path, text, { mode: 0o600 })
-  return path
-}
-
-const args = (backends: string) => [
-  'worker',
-  '--backends-file',
-  backends,
-  '--network',
-  'aipg',
-  '--grid-url',
-  grid.url,
-  '--api-key-file',
-  file('grid-key', 'dev-key-alice'),
-  '--name',
-  'multi',
-  '--max-jobs',
-  '1',
-]
+const file = (name: string, text: string) => privateFile(temp.dir, name, text)
+const args = (backends: string) => backendsWorkerArgs(backends, grid.url, file('grid-key', 'dev-key-alice'), 'multi', ['--max-jobs', '1'])
 
 describe('gridforge worker --backends-file: several servers at once', () => {
   it('serves each model from its own server under its own worker name and slots, on one ledger', async () => {
@@ -71,18 +48,12 @@ describe('gridforge worker --backends-file: several servers at once', () => {
     expect(registered.filter((line) => /^multi-qwen3-27b-[12] \["qwen3-27b"\]$/.test(line)).length).toBeGreaterThan(0)
     expect(registered.every((line) => !line.startsWith('multi-qwen3-27b '))).toBe(true)
     expect(result.stderr).toMatch(/Worker "multi-qwen3-27b" on aipg with qwen3-27b through .* \(2 slots,/)
-    const db = openDatabase(join(temp.dir, 'gridforge.db'))
-    try {
-      const rows = new JobsRepository(db).list()
-      expect(
-        rows
-          .filter((row) => row.state === 'ok')
-          .map((row) => row.jobId)
-          .sort(),
-      ).toEqual([big, small].sort())
-    } finally {
-      db.close()
-    }
+    expect(
+      ledgerIn(temp.dir)
+        .filter((row) => row.state === 'ok')
+        .map((row) => row.jobId)
+        .sort(),
+    ).toEqual([big, small].sort())
   })
 
   it('refuses a file that is not a list of backends, or names one model twice, in one sentence', async () => {

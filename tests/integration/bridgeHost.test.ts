@@ -67,6 +67,19 @@ async function call<T>(name: string, request: unknown): Promise<T> {
   if (!result.ok) throw new Error(`${name}: ${result.error.message}`)
   return result.value as T
 }
+
+/** The miner on the dev grid as own-server-rig, with the dev key, replies up to `maxLength` tokens. */
+async function earnOnDevGrid(maxLength = 64): Promise<void> {
+  await call('earn.configure', {
+    network: 'aipg',
+    gridUrl: grid.url,
+    workerName: 'own-server-rig',
+    slots: 1,
+    maxLength,
+    maxContextLength: 1024,
+  })
+  await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+}
 const lastEarn = () => events.filter((e) => e.name === 'earn.snapshot').at(-1)?.payload as EarnSnapshot | undefined
 const TINY_NAMES = { aipg: 'grid/tiny', horde: 'koboldcpp/tiny', registered: false, multiplier: 1, suggestions: [] }
 const form = (extra: Record<string, unknown> = {}) => ({ kind: 'openai', url: `${server.origin}/v1`, model: 'tiny', ...extra })
@@ -129,15 +142,7 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
   })
 
   it('mines on AIPG through the server with no model loaded, pauses while it is down, and resumes', async () => {
-    await call('earn.configure', {
-      network: 'aipg',
-      gridUrl: grid.url,
-      workerName: 'own-server-rig',
-      slots: 1,
-      maxLength: 64,
-      maxContextLength: 1024,
-    })
-    await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+    await earnOnDevGrid()
     expect(host.engine.snapshot().model).toBeNull()
     const first = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 16 } })
     await call('earn.start', {})
@@ -222,15 +227,7 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
     const second = await startScriptedServer(healthyRoutes('qwen-small', 'Hi from the second server'))
     try {
       const model = (name: string, slots: number | null, maxLength: number | null) => ({ name, gridModel: null, slots, maxLength })
-      await call('earn.configure', {
-        network: 'aipg',
-        gridUrl: grid.url,
-        workerName: 'own-server-rig',
-        slots: 1,
-        maxLength: 64,
-        maxContextLength: 1024,
-      })
-      await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+      await earnOnDevGrid()
       host.bridge.saveServers(
         {
           mode: 'server',
@@ -280,15 +277,7 @@ describe('bridge mode in the app: "Use a server I already run"', () => {
   it('Stop during the readiness check before a bridged start cancels the check and registers nothing', async () => {
     const healthy = server.routes
     await call('bridge.configure', form({ mode: 'server', model: 'tiny', apiKey: KEY }))
-    await call('earn.configure', {
-      network: 'aipg',
-      gridUrl: grid.url,
-      workerName: 'own-server-rig',
-      slots: 1,
-      maxLength: 48,
-      maxContextLength: 1024,
-    })
-    await call('earn.setApiKey', { network: 'aipg', apiKey: 'dev-key-alice' })
+    await earnOnDevGrid(48)
     const held: ServerResponse[] = []
     const from = events.length
     const readinessEvents = () =>

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Host } from '../../src/main/host/createHost.js'
 import type { LocalApiSnapshot, Message } from '../../src/shared/domain.js'
 import { freePort } from '../support/freePort.js'
-import { cliEntry, requireBuild, tempDataDir } from '../support/paths.js'
+import { startLocalApiServe, type LocalApiServe } from '../support/localApiServe.js'
+import { requireBuild, tempDataDir } from '../support/paths.js'
 import { json, startScriptedServer, healthyRoutes, type ScriptedServer } from '../support/scriptedOpenAi.js'
-import { TestClient } from '../support/wsClient.js'
 import { testHost, until } from './hostHarness.js'
 
 /**
@@ -16,8 +14,7 @@ import { testHost, until } from './hostHarness.js'
  */
 const serverDir = tempDataDir()
 const appDir = tempDataDir()
-let server: ChildProcess
-let serverApi = ''
+let server: LocalApiServe
 let serverToken = ''
 let host: Host
 let api: { url: string; token: string }
@@ -26,27 +23,8 @@ const messages: Message[] = []
 
 beforeAll(async () => {
   requireBuild()
-  const apiPort = await freePort()
-  const token = 'bridge-chat-token-0123456789'
-  server = spawn(
-    process.execPath,
-    [cliEntry, 'serve', '--data-dir', serverDir.dir, '--port', '0', '--token', token, '--api', '--api-port', String(apiPort)],
-    { env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  const uiUrl = await new Promise<string>((resolve, reject) => {
-    let stdout = ''
-    server.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      const match = /Open (http:\/\/\S+?)#token=/.exec(stdout)
-      if (match?.[1] && stdout.includes('Local API')) resolve(match[1])
-    })
-    server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
-  })
-  const client = await TestClient.connect(uiUrl, token)
-  await client.value('engine.load', { path: serverDir.model })
-  client.ws.close()
-  serverApi = `http://127.0.0.1:${apiPort}/v1`
-  serverToken = readFileSync(join(serverDir.dir, 'secrets', 'local-api-token.secret'), 'utf8').trim()
+  server = await startLocalApiServe(serverDir.dir, serverDir.model)
+  serverToken = readFileSync(server.tokenFile, 'utf8').trim()
 
   scripted = await startScriptedServer({
     ...healthyRoutes('flaky'),
@@ -68,8 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close()
   await scripted?.close()
-  if (server && server.exitCode === null)
-    await new Promise<void>((resolve) => (server.once('exit', () => resolve()), server.kill('SIGTERM')))
+  await server?.serve.stop()
   serverDir.cleanup()
   appDir.cleanup()
 })
@@ -88,7 +65,7 @@ const ask = (path: string, body?: unknown) =>
 
 describe("chat and the local API through the user's own server, a real OpenAI server in another process", () => {
   it("chats with the server's model and answers the local API's requests for it, streamed and not", async () => {
-    await call('bridge.configure', { mode: 'server', kind: 'openai', url: serverApi, model: 'stories260K', apiKey: serverToken })
+    await call('bridge.configure', { mode: 'server', kind: 'openai', url: server.apiUrl, model: 'stories260K', apiKey: serverToken })
     expect(host.engine.snapshot().model).toBeNull()
 
     const sent = await call<{ assistantMessage: Message }>('chat.send', {

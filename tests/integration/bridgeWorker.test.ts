@@ -1,53 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../../src/main/store/database.js'
-import { JobsRepository } from '../../src/main/store/jobsRepository.js'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
-import { freePort } from '../support/freePort.js'
-import { runGridforge } from '../support/cliRun.js'
-import { cliEntry, requireBuild, tempDataDir } from '../support/paths.js'
-import { TestClient } from '../support/wsClient.js'
+import { ledgerIn, runGridforge } from '../support/cliRun.js'
+import { startLocalApiServe, type LocalApiServe } from '../support/localApiServe.js'
+import { requireBuild, tempDataDir } from '../support/paths.js'
 
 /** GridForge's own local API, in a `gridforge serve --api` process of its own, is the inference server the worker bridges to. */
 const serverDir = tempDataDir()
 const workerDir = tempDataDir()
-let server: ChildProcess
-let apiUrl = ''
-let tokenFile = ''
+let server: LocalApiServe
 let grid: DevGrid | undefined
 
 beforeAll(async () => {
   requireBuild()
-  const apiPort = await freePort()
-  const token = 'bridge-test-token-0123456789'
-  server = spawn(
-    process.execPath,
-    [cliEntry, 'serve', '--data-dir', serverDir.dir, '--port', '0', '--token', token, '--api', '--api-port', String(apiPort)],
-    {
-      env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  const uiUrl = await new Promise<string>((resolve, reject) => {
-    let stdout = ''
-    server.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-      const match = /Open (http:\/\/\S+?)#token=/.exec(stdout)
-      if (match?.[1] && stdout.includes('Local API')) resolve(match[1])
-    })
-    server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
-  })
-  const client = await TestClient.connect(uiUrl, token)
-  await client.value('engine.load', { path: serverDir.model })
-  client.ws.close()
-  apiUrl = `http://127.0.0.1:${apiPort}/v1`
-  tokenFile = join(serverDir.dir, 'secrets', 'local-api-token.secret')
+  server = await startLocalApiServe(serverDir.dir, serverDir.model)
 })
 afterEach(() => grid?.close())
 afterAll(async () => {
-  if (server.exitCode === null) await new Promise<void>((resolve) => (server.once('exit', () => resolve()), server.kill('SIGTERM')))
+  await server?.serve.stop()
   serverDir.cleanup()
   workerDir.cleanup()
 })
@@ -60,12 +31,12 @@ function keyFile(name: string, key: string): string {
   return file
 }
 
-const bridgeArgs = (network: 'aipg' | 'horde', gridUrl: string, backendKey = tokenFile) => [
+const bridgeArgs = (network: 'aipg' | 'horde', gridUrl: string, backendKey = server.tokenFile) => [
   'worker',
   '--backend',
   'openai',
   '--backend-url',
-  apiUrl,
+  server.apiUrl,
   '--backend-key-file',
   backendKey,
   '--backend-model',
@@ -94,21 +65,16 @@ describe("gridforge worker --backend openai, in front of another GridForge's loc
     expect(result.stderr).toMatch(
       /Backend openai "stories260K": streaming yes, .*context 256 \(from --max-context; the server does not report it\)\./,
     )
-    expect(result.stderr).not.toContain(readFileSync(tokenFile, 'utf8').trim())
+    expect(result.stderr).not.toContain(readFileSync(server.tokenFile, 'utf8').trim())
     expect(grid.aipg.registrations.at(-1)).toMatchObject({ name: 'bridge-aipg', models: ['grid/stories260K'], max_context_length: 256 })
     const answer = grid.aipg.results.get(jobId)!
     expect(answer.text.length).toBeGreaterThan(0)
     expect(answer.error).toBeUndefined()
     expect(result.stdout).toMatch(/ grid\/stories260K {2}\d+ tokens .* ok\n/)
     expect(result.stdout).not.toContain('Once upon a time')
-    const db = openDatabase(join(workerDir.dir, 'gridforge.db'))
-    try {
-      const [row] = new JobsRepository(db).list().filter((r) => r.jobId === jobId)
-      expect(row).toMatchObject({ network: 'aipg', state: 'ok', model: 'grid/stories260K' })
-      expect(row!.completionTokens).toBeGreaterThan(0)
-    } finally {
-      db.close()
-    }
+    const [row] = ledgerIn(workerDir.dir).filter((r) => r.jobId === jobId)
+    expect(row).toMatchObject({ network: 'aipg', state: 'ok', model: 'grid/stories260K' })
+    expect(row!.completionTokens).toBeGreaterThan(0)
   })
 
   it("runs a Horde prompt through the server's /v1/completions", async () => {
@@ -124,7 +90,7 @@ describe("gridforge worker --backend openai, in front of another GridForge's loc
     grid.enqueueHorde({ payload: { prompt: 'Once upon a time', max_length: 16, max_context_length: 200 } })
     const args = bridgeArgs('horde', grid.url)
     args.splice(args.indexOf('openai'), 1, 'kobold')
-    args.splice(args.indexOf(apiUrl), 1, apiUrl.replace(/\/v1$/, ''))
+    args.splice(args.indexOf(server.apiUrl), 1, server.apiUrl.replace(/\/v1$/, ''))
     const result = await gridforge(args)
     expect(result.code).toBe(0)
     expect(result.stderr).toMatch(
@@ -153,9 +119,9 @@ describe("gridforge worker --backend openai, in front of another GridForge's loc
       '--backend',
       'openai',
       '--backend-url',
-      apiUrl,
+      server.apiUrl,
       '--backend-key-file',
-      tokenFile,
+      server.tokenFile,
       '--backend-model',
       'stories260K',
       '--seed',

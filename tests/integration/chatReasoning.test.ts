@@ -10,10 +10,11 @@ import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { DEFAULT_CONVERSATION_SETTINGS } from '../../src/shared/chatSettings.js'
 import { thoughtFor } from '../../src/renderer/src/features/chat/thoughtFor.js'
-import type { ChatDelta, EngineSnapshot, Message } from '../../src/shared/domain.js'
+import type { ChatDelta, Message } from '../../src/shared/domain.js'
 import type { GenerateRequest, GenerateResult } from '../../src/shared/generation.js'
 import { replyLabel } from '../../src/shared/gridChat.js'
 import { tempDataDir } from '../support/paths.js'
+import { engineSnapshot, loadedModelAt, scriptedEngineOn } from '../support/fakeEngine.js'
 
 /**
  * Chat replies from any source, through the real ChatService and SQLite. The engine is scripted: it plays
@@ -30,38 +31,13 @@ type Script = (handlers: GenerateHandlers, clock: { time: number }) => Promise<P
 
 function scriptedEngine(script: Script, clock: { time: number }, loaded = true) {
   const requests: GenerateRequest[] = []
-  const snapshot: EngineSnapshot = {
-    state: loaded ? 'ready' : 'idle',
-    gpu: null,
-    model: loaded
-      ? {
-          path: '/models/think.gguf',
-          fileName: 'think.gguf',
-          sizeBytes: 1,
-          architecture: 'qwen3',
-          contextSize: 4096,
-          hasChatTemplate: true,
-          gpuLayers: 0,
-          threads: 1,
-        }
-      : null,
-    loading: null,
-    notice: null,
-    restarts: 0,
-  }
-  const engine: Engine = {
-    snapshot: () => snapshot,
-    subscribe: () => () => undefined,
-    load: async () => snapshot.model!,
-    unload: async () => undefined,
-    ensureSequences: async () => undefined,
-    close: async () => undefined,
-    generate: async (request, handlers = {}) => {
-      requests.push(request)
-      const result = await script(handlers, clock)
-      return { text: '', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1, firstTokenMs: 1, ...result }
-    },
-  }
+  const model = loadedModelAt('/models/think.gguf', { architecture: 'qwen3', contextSize: 4096, hasChatTemplate: true })
+  const snapshot = engineSnapshot({ state: loaded ? 'ready' : 'idle', model: loaded ? model : null })
+  const engine = scriptedEngineOn(snapshot, async (request, handlers = {}) => {
+    requests.push(request)
+    const result = await script(handlers, clock)
+    return { text: '', finishReason: 'stop', promptTokens: 1, completionTokens: 1, durationMs: 1, firstTokenMs: 1, ...result }
+  })
   return { engine, requests }
 }
 

@@ -1,11 +1,8 @@
-import { writeFileSync } from 'node:fs'
 import type { ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '../../src/main/store/database.js'
-import { JobsRepository } from '../../src/main/store/jobsRepository.js'
-import { startGridforge } from '../support/cliRun.js'
+import { backendsWorkerArgs, ledgerIn, privateFile, startGridforge } from '../support/cliRun.js'
 import { startDevGrid, type DevGrid, type DevGridEvent } from '../support/devGrid/index.js'
 import { requireBuild, tempDataDir } from '../support/paths.js'
 import { chunk, healthyRoutes, sse, startScriptedServer, type ScriptedServer } from '../support/scriptedOpenAi.js'
@@ -56,20 +53,8 @@ afterAll(async () => {
   temp.cleanup()
 })
 
-function file(name: string, text: string): string {
-  const path = join(temp.dir, name)
-  writeFileSync(path, text, { mode: 0o600 })
-  return path
-}
-
-function ledger() {
-  const db = openDatabase(join(temp.dir, 'gridforge.db'))
-  try {
-    return new JobsRepository(db).list()
-  } finally {
-    db.close()
-  }
-}
+const file = (name: string, text: string) => privateFile(temp.dir, name, text)
+const ledger = () => ledgerIn(temp.dir)
 
 describe('Ctrl-C on gridforge worker --backends-file', () => {
   const backends = () =>
@@ -80,20 +65,7 @@ describe('Ctrl-C on gridforge worker --backends-file', () => {
         { backend: 'openai', url: `${other.origin}/v1`, model: 'llama3' },
       ]),
     )
-  const start = () =>
-    startGridforge(temp.dir, [
-      'worker',
-      '--backends-file',
-      backends(),
-      '--network',
-      'aipg',
-      '--grid-url',
-      grid.url,
-      '--api-key-file',
-      file('grid-key', 'dev-key-alice'),
-      '--name',
-      'ctrlc',
-    ])
+  const start = () => startGridforge(temp.dir, backendsWorkerArgs(backends(), grid.url, file('grid-key', 'dev-key-alice'), 'ctrlc'))
 
   it('finishes the job in flight, submits it, and exits 0', async () => {
     const worker = start()

@@ -4,54 +4,30 @@ import { ChatService } from '../../src/main/chat/chatService.js'
 import type { Engine } from '../../src/main/engine/engine.js'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
-import type { EngineSnapshot, Message } from '../../src/shared/domain.js'
+import type { Message } from '../../src/shared/domain.js'
 import { tempDataDir } from '../support/paths.js'
+import { engineSnapshot, loadedModelAt, scriptedEngineOn } from '../support/fakeEngine.js'
 
 const cleanups: Array<() => void> = []
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()))
 
 /** An engine that streams a fixed reply in pieces, calling `during` before the last piece. */
 function scriptedEngine(pieces: string[], during: () => void = () => undefined): Engine {
-  const snapshot: EngineSnapshot = {
-    state: 'ready',
-    gpu: null,
-    model: {
-      path: '/m.gguf',
-      fileName: 'm.gguf',
-      sizeBytes: 1,
-      architecture: 'llama',
-      contextSize: 256,
-      hasChatTemplate: false,
-      gpuLayers: 0,
-      threads: 1,
-    },
-    loading: null,
-    notice: null,
-    restarts: 0,
-  }
-  return {
-    snapshot: () => snapshot,
-    subscribe: () => () => undefined,
-    load: async () => snapshot.model!,
-    unload: async () => undefined,
-    ensureSequences: async () => undefined,
-    close: async () => undefined,
-    generate: async (_request, handlers) => {
-      for (const [i, piece] of pieces.entries()) {
-        if (i === pieces.length - 1) during()
-        handlers?.onText?.(piece, i + 1)
-        await new Promise((r) => setTimeout(r, 5))
-      }
-      return {
-        text: pieces.join(''),
-        finishReason: 'stop',
-        promptTokens: 3,
-        completionTokens: pieces.length,
-        durationMs: 10,
-        firstTokenMs: 1,
-      }
-    },
-  }
+  return scriptedEngineOn(engineSnapshot({ model: loadedModelAt('/m.gguf') }), async (_request, handlers) => {
+    for (const [i, piece] of pieces.entries()) {
+      if (i === pieces.length - 1) during()
+      handlers?.onText?.(piece, i + 1)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    return {
+      text: pieces.join(''),
+      finishReason: 'stop',
+      promptTokens: 3,
+      completionTokens: pieces.length,
+      durationMs: 10,
+      firstTokenMs: 1,
+    }
+  })
 }
 
 function setup(engine: (fill: () => void) => Engine) {

@@ -1,40 +1,20 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DownloadManager } from '../../src/main/models/downloadManager.js'
-import { openDatabase } from '../../src/main/store/database.js'
 import { ModelsRepository } from '../../src/main/store/modelsRepository.js'
-import { downloadManagerOn, settledDownload } from '../support/downloadHarness.js'
-import { startFileServer, type FileServer } from '../support/fileServer.js'
+import { downloadTestbedEachTest, waitUntil } from '../support/downloadHarness.js'
 import { tinyModel } from '../support/paths.js'
 
 const MODEL = 'models/tiny.gguf'
 const size = statSync(tinyModel).size
 
-let dir: string
-let server: FileServer
-let db: ReturnType<typeof openDatabase>
-let repo: ModelsRepository
-const managers: DownloadManager[] = []
-
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gridforge-dlfull-'))
-  server = await startFileServer({ [MODEL]: tinyModel })
-  db = openDatabase(join(dir, 'gridforge.db'))
-  repo = new ModelsRepository(db)
-})
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
-  await server.close()
-  db.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const dl = downloadTestbedEachTest('gridforge-dlfull-', { [MODEL]: tinyModel })
 
 /** A disk whose free space the test sets; `sqliteFull` makes every queue write fail as SQLite does on a full disk. */
 function fakeDisk() {
   const disk = { free: 100e9, sqliteFull: false }
-  const failing = new Proxy(repo, {
+  const failing = new Proxy(dl.repo, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver) as unknown
       if (name !== 'updateDownload' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value
@@ -52,38 +32,24 @@ function manager(
   queueRepo: ModelsRepository,
   options: Partial<ConstructorParameters<typeof DownloadManager>[0]> = {},
 ) {
-  const created = downloadManagerOn(repo, dir, {
-    repo: queueRepo,
-    freeBytes: async () => disk.free,
-    spaceCheckEveryBytes: 64 * 1024,
-    ...options,
-  })
-  managers.push(created)
-  return created
+  return dl.manager({ repo: queueRepo, freeBytes: async () => disk.free, spaceCheckEveryBytes: 64 * 1024, ...options })
 }
 
-const settled = (downloads: DownloadManager, id: string, states?: string[]) => settledDownload(downloads, id, server, states)
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-  if (!condition()) throw new Error('condition not met')
-}
-
-const gets = () => server.requests.filter((r) => r.method === 'GET').length
+const gets = () => dl.server.requests.filter((r) => r.method === 'GET').length
 
 describe('a disk that fills during a download', () => {
   it('stops with the disk-full sentence even when SQLite cannot save that, and stays paused until resumed', async () => {
-    server.faults = { bytesPerSecond: 400_000 }
+    dl.server.faults = { bytesPerSecond: 400_000 }
     const { disk, repo: queue } = fakeDisk()
     const downloads = manager(disk, queue)
-    const { id } = downloads.enqueue(server.url(MODEL))
+    const { id } = downloads.enqueue(dl.server.url(MODEL))
     await waitUntil(() => (downloads.list()[0]?.receivedBytes ?? 0) > 64 * 1024)
     disk.free = 1000
     disk.sqliteFull = true
-    const paused = await settled(downloads, id)
+    const paused = await dl.settled(downloads, id)
     expect(paused.state).toBe('paused')
     expect(paused.error).toMatch(/^Not enough disk space for tiny\.gguf/)
-    expect(statSync(join(dir, 'tiny.gguf.part')).size).toBeLessThan(size)
+    expect(statSync(join(dl.dir, 'tiny.gguf.part')).size).toBeLessThan(size)
 
     // Space comes back: nothing starts by itself (that would fill the disk again).
     disk.free = 100e9
@@ -93,42 +59,42 @@ describe('a disk that fills during a download', () => {
     expect(gets()).toBe(requestsBefore)
     expect(downloads.list()[0]?.state).toBe('paused')
 
-    server.faults = {}
+    dl.server.faults = {}
     downloads.resume(id)
-    expect((await settled(downloads, id, ['done', 'failed'])).state).toBe('done')
-    expect(readFileSync(join(dir, 'tiny.gguf')).equals(readFileSync(tinyModel))).toBe(true)
+    expect((await dl.settled(downloads, id, ['done', 'failed'])).state).toBe('done')
+    expect(readFileSync(join(dl.dir, 'tiny.gguf')).equals(readFileSync(tinyModel))).toBe(true)
   })
 
   it('checks the free space while bytes arrive when the server sends no Content-Length', async () => {
-    server.faults = { noContentLength: true, bytesPerSecond: 400_000 }
+    dl.server.faults = { noContentLength: true, bytesPerSecond: 400_000 }
     const { disk, repo: queue } = fakeDisk()
     const downloads = manager(disk, queue)
-    const { id } = downloads.enqueue(server.url(MODEL))
+    const { id } = downloads.enqueue(dl.server.url(MODEL))
     await waitUntil(() => (downloads.list()[0]?.receivedBytes ?? 0) > 64 * 1024)
     disk.free = 1000
-    const paused = await settled(downloads, id)
+    const paused = await dl.settled(downloads, id)
     expect(paused).toMatchObject({ state: 'paused', error: 'The disk is full; free some space and resume the download.' })
-    expect(statSync(join(dir, 'tiny.gguf.part')).size).toBeLessThan(size)
+    expect(statSync(join(dl.dir, 'tiny.gguf.part')).size).toBeLessThan(size)
   })
 
   it('does not start a download of unknown size on a disk that is already full', async () => {
-    server.faults = { noContentLength: true }
+    dl.server.faults = { noContentLength: true }
     const { disk, repo: queue } = fakeDisk()
     disk.free = 1000
     const downloads = manager(disk, queue)
-    const paused = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    const paused = await dl.settled(downloads, downloads.enqueue(dl.server.url(MODEL)).id)
     expect(paused).toMatchObject({ state: 'paused', error: 'The disk is full; free some space and resume the download.' })
-    expect(readdirSync(dir).filter((name) => name.includes('.gguf'))).toEqual([])
+    expect(readdirSync(dl.dir).filter((name) => name.includes('.gguf'))).toEqual([])
   })
 })
 
 describe('the GGUF magic check', () => {
   it('accepts a valid GGUF whose first chunk is shorter than the magic', async () => {
-    server.faults = { firstChunkBytes: 2 }
+    dl.server.faults = { firstChunkBytes: 2 }
     const { disk, repo: queue } = fakeDisk()
     const downloads = manager(disk, queue)
-    const done = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    const done = await dl.settled(downloads, downloads.enqueue(dl.server.url(MODEL)).id)
     expect(done).toMatchObject({ state: 'done', error: null, receivedBytes: size })
-    expect(readFileSync(join(dir, 'tiny.gguf')).equals(readFileSync(tinyModel))).toBe(true)
+    expect(readFileSync(join(dl.dir, 'tiny.gguf')).equals(readFileSync(tinyModel))).toBe(true)
   })
 })

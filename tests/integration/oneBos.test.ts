@@ -1,10 +1,10 @@
-import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaModel, type Token } from 'node-llama-cpp'
+import { LlamaCompletion, type Llama, type LlamaModel, type Token } from 'node-llama-cpp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
-import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
+import type { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { completionPromptTokens } from '../../src/main/engine/promptTokens.js'
 import { testModel } from '../support/gguf/testModels.js'
-import { engineEntry, requireBuild, tinyModel } from '../support/paths.js'
+import { tinyModel } from '../support/paths.js'
+import { engineBesideLlama } from '../support/engineBesideLlama.js'
 
 const params = { maxTokens: 48, temperature: 0 }
 
@@ -21,15 +21,8 @@ const models: Array<[string, () => string, number, string]> = [
 let llama: Llama
 let engine: EngineSupervisor
 
-beforeAll(async () => {
-  requireBuild()
-  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: 1 })
-  engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }) })
-  await engine.start()
-})
-afterAll(async () => {
-  await engine?.close()
-})
+beforeAll(async () => ({ engine, llama } = await engineBesideLlama()))
+afterAll(() => engine?.close())
 
 function bosCount(model: LlamaModel, tokens: readonly Token[]): number {
   return tokens.filter((token) => token === model.tokens.bos).length

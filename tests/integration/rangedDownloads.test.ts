@@ -1,14 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DownloadManager } from '../../src/main/models/downloadManager.js'
+import { describe, expect, it } from 'vitest'
 import type { PartsPolicy } from '../../src/main/models/downloadTransfer.js'
-import { openDatabase } from '../../src/main/store/database.js'
-import { ModelsRepository } from '../../src/main/store/modelsRepository.js'
-import type { DownloadSnapshot } from '../../src/shared/models.js'
-import { downloadManagerOn, settledDownload } from '../support/downloadHarness.js'
-import { startFileServer, type FileServer } from '../support/fileServer.js'
+import { downloadTestbedEachTest, waitUntil } from '../support/downloadHarness.js'
 import { tinyModel } from '../support/paths.js'
 
 const MODEL = 'models/tiny.gguf'
@@ -21,49 +15,19 @@ const segments = Array.from(
   (_, i) => `bytes=${i * SEGMENT}-${Math.min(size, (i + 1) * SEGMENT) - 1}`,
 )
 
-let dir: string
-let server: FileServer
-let db: ReturnType<typeof openDatabase>
-let repo: ModelsRepository
-let events: DownloadSnapshot[][]
-const managers: DownloadManager[] = []
+const dl = downloadTestbedEachTest('gridforge-ranged-', { [MODEL]: tinyModel }, { parts })
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gridforge-ranged-'))
-  server = await startFileServer({ [MODEL]: tinyModel })
-  db = openDatabase(join(dir, 'gridforge.db'))
-  repo = new ModelsRepository(db)
-  events = []
-})
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((m) => m.close()))
-  await server.close()
-  db.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-function manager(options: Partial<Parameters<typeof downloadManagerOn>[2]> = {}) {
-  const created = downloadManagerOn(repo, dir, { parts, onChange: (downloads) => events.push(downloads), ...options })
-  managers.push(created)
-  return created
-}
-
-const settled = (downloads: DownloadManager, id: string, states?: string[]) => settledDownload(downloads, id, server, states)
-const gets = () => server.requests.filter((r) => r.method === 'GET')
-const sameAsServed = () => readFileSync(join(dir, 'tiny.gguf')).equals(readFileSync(tinyModel))
-const leftovers = () => readdirSync(dir).filter((name) => name.includes('.part'))
-const planOf = () => JSON.parse(readFileSync(join(dir, 'tiny.gguf.part.ranges'), 'utf8')) as { segments: Array<[number, number, number]> }
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-  if (!condition()) throw new Error('condition not met')
-}
+const gets = () => dl.server.requests.filter((r) => r.method === 'GET')
+const sameAsServed = () => readFileSync(join(dl.dir, 'tiny.gguf')).equals(readFileSync(tinyModel))
+const leftovers = () => readdirSync(dl.dir).filter((name) => name.includes('.part'))
+const planOf = () =>
+  JSON.parse(readFileSync(join(dl.dir, 'tiny.gguf.part.ranges'), 'utf8')) as { segments: Array<[number, number, number]> }
 
 describe('a download in parallel ranged parts', () => {
   it('fetches each segment once over several connections at a time, and the file verifies and registers', async () => {
-    server.faults = { bytesPerSecond: 1_000_000 }
-    const downloads = manager()
-    const done = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    dl.server.faults = { bytesPerSecond: 1_000_000 }
+    const downloads = dl.manager()
+    const done = await dl.settled(downloads, downloads.enqueue(dl.server.url(MODEL)).id)
     expect(done).toMatchObject({ state: 'done', receivedBytes: size, error: null })
     expect(
       gets()
@@ -72,11 +36,11 @@ describe('a download in parallel ranged parts', () => {
     ).toEqual([...segments].sort())
     expect(gets().every((r) => r.status === 206)).toBe(true)
     // Parts are fetched at the same time (the server may briefly see a finished part overlap the next one).
-    expect(server.peakConcurrentGets).toBeGreaterThanOrEqual(2)
+    expect(dl.server.peakConcurrentGets).toBeGreaterThanOrEqual(2)
     expect(sameAsServed()).toBe(true)
-    expect(repo.findModelByPath(join(dir, 'tiny.gguf'))?.sha256).toBe(server.sha256(MODEL))
+    expect(dl.repo.findModelByPath(join(dl.dir, 'tiny.gguf'))?.sha256).toBe(dl.server.sha256(MODEL))
     expect(leftovers()).toEqual([])
-    const progress = events
+    const progress = dl.events
       .flat()
       .filter((d) => d.state === 'downloading')
       .map((d) => d.receivedBytes)
@@ -84,10 +48,10 @@ describe('a download in parallel ranged parts', () => {
   })
 
   it('asks again only for the rest of a part whose connection drops, while the other parts are not fetched again', async () => {
-    server.faults = { dropAtFraction: 0.4 }
+    dl.server.faults = { dropAtFraction: 0.4 }
     const logs: string[] = []
-    const downloads = manager({ log: (line) => logs.push(line) })
-    const done = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    const downloads = dl.manager({ log: (line) => logs.push(line) })
+    const done = await dl.settled(downloads, downloads.enqueue(dl.server.url(MODEL)).id)
     expect(done.state).toBe('done')
     const cut = Math.floor(size * 0.4)
     const cutSegment = Math.floor(cut / SEGMENT)
@@ -98,22 +62,22 @@ describe('a download in parallel ranged parts', () => {
         .sort(),
     ).toEqual([...segments, again].sort())
     // The drop never reached the retry countdown: the part was asked again on its own.
-    expect(events.flat().some((d) => /Retrying/.test(d.error ?? ''))).toBe(false)
+    expect(dl.events.flat().some((d) => /Retrying/.test(d.error ?? ''))).toBe(false)
     expect(logs.filter((line) => /^download of tiny\.gguf: .* \(attempt 1 of 3 for this part\)$/.test(line))).toHaveLength(1)
     expect(sameAsServed()).toBe(true)
   })
 
   it('resumes each part where its bytes end after a pause', async () => {
-    server.faults = { bytesPerSecond: 150_000 }
-    const downloads = manager()
-    const { id } = downloads.enqueue(server.url(MODEL))
+    dl.server.faults = { bytesPerSecond: 150_000 }
+    const downloads = dl.manager()
+    const { id } = downloads.enqueue(dl.server.url(MODEL))
     await waitUntil(() => (downloads.list()[0]?.receivedBytes ?? 0) > size * 0.2)
     expect((await downloads.pause(id)).state).toBe('paused')
     const plan = planOf().segments
     const before = gets().length
-    server.faults = {}
+    dl.server.faults = {}
     downloads.resume(id)
-    expect((await settled(downloads, id, ['done', 'failed'])).state).toBe('done')
+    expect((await dl.settled(downloads, id, ['done', 'failed'])).state).toBe('done')
     const expected = plan
       .filter(([start, end, received]) => start + received < end)
       .map(([start, end, received]) => `bytes=${start + received}-${end - 1}`)
@@ -129,60 +93,60 @@ describe('a download in parallel ranged parts', () => {
   })
 
   it('cancels mid-way: the partial file and its plan are deleted and the download leaves the queue', async () => {
-    server.faults = { bytesPerSecond: 150_000 }
-    const downloads = manager()
-    const { id } = downloads.enqueue(server.url(MODEL))
+    dl.server.faults = { bytesPerSecond: 150_000 }
+    const downloads = dl.manager()
+    const { id } = downloads.enqueue(dl.server.url(MODEL))
     await waitUntil(() => (downloads.list()[0]?.receivedBytes ?? 0) > 0)
-    expect(existsSync(join(dir, 'tiny.gguf.part.ranges'))).toBe(true)
+    expect(existsSync(join(dl.dir, 'tiny.gguf.part.ranges'))).toBe(true)
     await downloads.cancel(id)
     expect(downloads.list()).toEqual([])
     expect(leftovers()).toEqual([])
   })
 
   it('refuses damaged bytes by checksum and deletes the partial file and its plan', async () => {
-    server.faults = { corrupt: true }
-    const downloads = manager()
-    const failed = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    dl.server.faults = { corrupt: true }
+    const downloads = dl.manager()
+    const failed = await dl.settled(downloads, downloads.enqueue(dl.server.url(MODEL)).id)
     expect(failed.state).toBe('failed')
     expect(failed.error).toMatch(/damaged \(sha256 .* instead of .*\); it was deleted/)
     expect(leftovers()).toEqual([])
-    expect(existsSync(join(dir, 'tiny.gguf'))).toBe(false)
-    expect(repo.listModels()).toEqual([])
+    expect(existsSync(join(dl.dir, 'tiny.gguf'))).toBe(false)
+    expect(dl.repo.listModels()).toEqual([])
   })
 
   it('pauses with the disk-full sentence when the disk fills, keeps the parts, and finishes when resumed', async () => {
-    server.faults = { bytesPerSecond: 200_000 }
+    dl.server.faults = { bytesPerSecond: 200_000 }
     const disk = { free: 100e9 }
-    const downloads = manager({ freeBytes: async () => disk.free, spaceCheckEveryBytes: 64 * 1024 })
-    const { id } = downloads.enqueue(server.url(MODEL))
+    const downloads = dl.manager({ freeBytes: async () => disk.free, spaceCheckEveryBytes: 64 * 1024 })
+    const { id } = downloads.enqueue(dl.server.url(MODEL))
     await waitUntil(() => (downloads.list()[0]?.receivedBytes ?? 0) > 128 * 1024)
     disk.free = 1000
-    const paused = await settled(downloads, id)
+    const paused = await dl.settled(downloads, id)
     expect(paused.state).toBe('paused')
     expect(paused.error).toMatch(/^Not enough disk space for tiny\.gguf/)
     const kept = planOf().segments.reduce((sum, [, , received]) => sum + received, 0)
     expect(kept).toBeGreaterThan(0)
     disk.free = 100e9
-    server.faults = {}
+    dl.server.faults = {}
     downloads.resume(id)
-    expect((await settled(downloads, id, ['done', 'failed'])).state).toBe('done')
+    expect((await dl.settled(downloads, id, ['done', 'failed'])).state).toBe('done')
     expect(sameAsServed()).toBe(true)
   })
 })
 
 describe('a server that does not serve parts', () => {
   it('one that does not advertise ranges gets one plain stream', async () => {
-    server.faults = { noRange: true }
-    const downloads = manager()
-    expect((await settled(downloads, downloads.enqueue(server.url(MODEL)).id)).state).toBe('done')
+    dl.server.faults = { noRange: true }
+    const downloads = dl.manager()
+    expect((await dl.settled(downloads, downloads.enqueue(dl.server.url(MODEL)).id)).state).toBe('done')
     expect(gets().map((r) => [r.range, r.status])).toEqual([[null, 200]])
     expect(sameAsServed()).toBe(true)
   })
 
   it('one that advertises ranges but answers with the whole file falls back to one stream', async () => {
-    server.faults = { rangesIgnored: true }
-    const downloads = manager()
-    const done = await settled(downloads, downloads.enqueue(server.url(MODEL)).id)
+    dl.server.faults = { rangesIgnored: true }
+    const downloads = dl.manager()
+    const done = await dl.settled(downloads, downloads.enqueue(dl.server.url(MODEL)).id)
     expect(done).toMatchObject({ state: 'done', error: null })
     expect(gets().every((r) => r.status === 200)).toBe(true)
     expect(sameAsServed()).toBe(true)

@@ -1,17 +1,16 @@
-import { getLlama, LlamaChat, LlamaLogLevel, type Llama, type LlamaModel, type Token } from 'node-llama-cpp'
+import { LlamaChat, type Llama, type LlamaModel, type Token } from 'node-llama-cpp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toChatFunctions, toChatHistory } from '../../src/main/engine/chatHistory.js'
 import { historyOptionsFor } from '../../src/main/engine/chatTemplateTraits.js'
 import { chatWrapperFor } from '../../src/main/engine/chatWrapperChoice.js'
 import { withDocumentedTools } from '../../src/main/engine/documentedTools.js'
-import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
-import { forkLauncher } from '../../src/main/engine/forkLauncher.js'
+import type { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
 import { chatPromptTokens } from '../../src/main/engine/promptTokens.js'
 import type { FamilyId } from '../support/gguf/families.js'
 import { promptCorpus, tokenizerTexts, type PromptCase } from '../support/gguf/promptCorpus.js'
 import { ReferencePrompt } from '../support/gguf/referencePrompt.js'
 import { testModel } from '../support/gguf/testModels.js'
-import { engineEntry, requireBuild } from '../support/paths.js'
+import { engineBesideLlama } from '../support/engineBesideLlama.js'
 
 /** The wrapper each family's prompts go through, and which of the corpus its template renders. */
 const expectations: Record<FamilyId, { wrapper: string; renders: Array<'tools' | 'thinking'> }> = {
@@ -28,15 +27,8 @@ const families = Object.keys(expectations) as FamilyId[]
 let llama: Llama
 let engine: EngineSupervisor
 
-beforeAll(async () => {
-  requireBuild()
-  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: 1 })
-  engine = new EngineSupervisor({ launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }) })
-  await engine.start()
-})
-afterAll(async () => {
-  await engine?.close()
-})
+beforeAll(async () => ({ engine, llama } = await engineBesideLlama()))
+afterAll(() => engine?.close())
 
 function casesFor(id: FamilyId): PromptCase[] {
   return promptCorpus.filter((c) => c.needs === undefined || expectations[id].renders.includes(c.needs))

@@ -1,42 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/shared/result.js'
-import { createWorker } from '../../src/worker/jobLoop.js'
-import type { GenerationEngine, JobRecord } from '../../src/worker/ports.js'
-import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
+import type { GenerationEngine } from '../../src/worker/ports.js'
+import { runAipgJob } from '../support/aipgJob.js'
 import { generateResult } from '../support/workerFakes.js'
 
-let grid: DevGrid | null = null
-afterEach(async () => {
-  await grid?.close()
-  grid = null
-})
-
-/** The worker on the real dev grid socket, with an engine that answers as a tool-calling, thinking model would. */
-async function runOne(
-  engine: GenerationEngine,
-  request: Record<string, unknown> = { messages: [{ role: 'user', content: 'What tea is there?' }], max_tokens: 64 },
-) {
-  grid = await startDevGrid({ mode: 'aipg' })
-  const id = grid.enqueueAipg({ request })
-  const ledger: JobRecord[] = []
-  const worker = createWorker(
-    {
-      network: 'aipg',
-      gridUrl: grid.url,
-      apiKey: 'dev-key-alice',
-      name: `frames-${Math.random().toString(36).slice(2, 8)}`,
-      models: ['grid/test-model'],
-      slots: 1,
-      maxLength: 64,
-      maxContextLength: 1024,
-      maxJobs: 1,
-      agent: 'GridForge:0.0.0-test:https://aipowergrid.io',
-    },
-    { engine, ledger: { record: (job) => ledger.push(job) } },
+/** One job through the worker on the real dev grid socket, with an engine that answers as a tool-calling, thinking model would. */
+const runOne = (engine: GenerationEngine) =>
+  runAipgJob(
+    engine,
+    { messages: [{ role: 'user', content: 'What tea is there?' }], max_tokens: 64 },
+    { maxLength: 64, maxContextLength: 1024 },
   )
-  const exit = await worker.run()
-  return { id, exit, ledger, result: grid.aipg.results.get(id)! }
-}
 
 describe('grid-exact output on the AIPG socket (§16.3)', () => {
   it('streams reasoning, content and tool calls as OpenAI deltas, and ends with tool_calls', async () => {
@@ -114,23 +88,23 @@ describe('grid-exact output on the AIPG socket (§16.3)', () => {
     const engine: GenerationEngine = {
       generate: () => Promise.reject(new AppError('BAD_REQUEST', 'The conversation is longer than this worker’s context.')),
     }
-    const { result, ledger } = await runOne(engine)
+    const { result, ledger, strikes } = await runOne(engine)
     expect(result.error).toMatchObject({
       type: 'error',
       client_error: true,
       message: 'The conversation is longer than this worker’s context.',
     })
     expect(result.attempts).toBe(1)
-    expect(grid!.aipg.strikes.size).toBe(0)
+    expect(strikes).toBe(0)
     expect(ledger).toEqual([expect.objectContaining({ state: 'error', reward: 0 })])
   })
 
   it('answers an engine failure with an error the grid counts against the worker', async () => {
     const engine: GenerationEngine = { generate: () => Promise.reject(new Error('the GPU fell over')) }
-    const { id } = await runOne(engine)
+    const { id, aipg } = await runOne(engine)
     // The grid requeues a job that failed before streaming anything, so its result is the next attempt's: read the frame.
-    const errors = grid!.aipg.frames.filter(({ frame }) => frame.type === 'error').map(({ frame }) => frame)
+    const errors = aipg.frames.filter(({ frame }) => frame.type === 'error').map(({ frame }) => frame)
     expect(errors).toEqual([{ type: 'error', id, client_error: false, message: 'Generation failed: the GPU fell over' }])
-    expect([...grid!.aipg.strikes.values()]).toEqual([1])
+    expect([...aipg.strikes.values()]).toEqual([1])
   })
 })

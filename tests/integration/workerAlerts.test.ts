@@ -6,7 +6,7 @@ import { AlertSettingsStore } from '../../src/main/alerts/alertSettingsStore.js'
 import { DEFAULT_ALERT_SETTINGS } from '../../src/shared/alerts.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { SettingsRepository } from '../../src/main/store/settingsRepository.js'
-import { runGridforge } from '../support/cliRun.js'
+import { aipgWorkerArgs, runGridforge } from '../support/cliRun.js'
 import { startDevGrid } from '../support/devGrid/index.js'
 import { tempDataDir } from '../support/paths.js'
 
@@ -54,21 +54,7 @@ describe('gridforge worker alerts', () => {
       const keyFile = join(temp.dir, 'key')
       writeFileSync(keyFile, 'dev-key-alice\n')
       grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8 } })
-      const run = await runGridforge(temp.dir, [
-        'worker',
-        '--network',
-        'aipg',
-        '--grid-url',
-        grid.url,
-        '--api-key-file',
-        keyFile,
-        '--model',
-        'stories260K',
-        '--name',
-        'alerting-rig',
-        '--max-jobs',
-        '1',
-      ])
+      const run = await runGridforge(temp.dir, aipgWorkerArgs(grid.url, keyFile, 'alerting-rig', ['--max-jobs', '1']))
       expect(run.code, run.stderr).toBe(0)
       // The desktop notification of the app is a log line here; the webhook got the same alert, naming this rig.
       expect(run.stderr).toContain('alert: A rig is offline: "attic-rig" has been offline for 10 minutes or more.')

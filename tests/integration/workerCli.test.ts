@@ -51,6 +51,38 @@ describe('gridforge worker', () => {
     expect(result.stdout).not.toContain('Once upon a time')
   })
 
+  it('loads each slot with the --max-context it advertises: a longer job is refused in one sentence, the next runs', async () => {
+    grid = await startDevGrid({ mode: 'aipg' })
+    const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ')
+    const refused = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: long }], max_tokens: 16 } })
+    const served = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16 } })
+    const result = await gridforge([
+      'worker',
+      '--network',
+      'aipg',
+      '--grid-url',
+      grid.url,
+      '--api-key-file',
+      keyFile('dev-key-alice'),
+      '--model',
+      'stories260K',
+      '--name',
+      'cli-context',
+      '--max-context',
+      '300',
+      '--max-jobs',
+      '2',
+    ])
+    expect(result.code).toBe(0)
+    expect(grid.aipg.registrations.at(-1)).toMatchObject({ max_context_length: 300 })
+    // 300 tokens padded to llama.cpp's 256: the story model (trained on 2,048) holds 512 per sequence.
+    expect(grid.aipg.results.get(refused)?.error).toMatchObject({
+      client_error: true,
+      message: expect.stringMatching(/^The request needs about \d+ tokens of context; the loaded model holds 512\.$/),
+    })
+    expect(grid.aipg.results.get(served)?.done).toBeTruthy()
+  })
+
   it("advertises a catalog model under the catalog's grid name, not its file name", async () => {
     const entry = loadCatalog()[0]!
     copyFileSync(temp.model, join(temp.dir, 'models', entry.fileName))

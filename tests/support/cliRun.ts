@@ -1,4 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { openDatabase } from '../../src/main/store/database.js'
+import { JobsRepository } from '../../src/main/store/jobsRepository.js'
+import type { JobRecord } from '../../src/worker/ports.js'
 import { cliEntry, requireBuild } from './paths.js'
 
 /** What one `gridforge` run printed and how it exited. */
@@ -37,20 +42,44 @@ export async function runGridforge(dataDir: string, args: string[]): Promise<Cli
   return { code, stdout: run.stdout(), stderr: run.stderr() }
 }
 
+/** `gridforge worker` arguments serving what `source` names, on a dev grid's AIPG side with the key in `keyFile`, named `name`. */
+const aipgWorker = (source: string[], gridUrl: string, keyFile: string, name: string, more: string[]) => [
+  'worker',
+  ...source,
+  '--network',
+  'aipg',
+  '--grid-url',
+  gridUrl,
+  '--api-key-file',
+  keyFile,
+  '--name',
+  name,
+  ...more,
+]
+
 /** `gridforge worker` arguments for the tiny model on a dev grid's AIPG side, named `name`; `more` follow. */
 export function aipgWorkerArgs(gridUrl: string, keyFile: string, name: string, more: string[] = []): string[] {
-  return [
-    'worker',
-    '--network',
-    'aipg',
-    '--grid-url',
-    gridUrl,
-    '--api-key-file',
-    keyFile,
-    '--model',
-    'stories260K',
-    '--name',
-    name,
-    ...more,
-  ]
+  return aipgWorker(['--model', 'stories260K'], gridUrl, keyFile, name, more)
+}
+
+/** `gridforge worker` arguments for the servers listed in `backendsFile`, on a dev grid's AIPG side, named `name`; `more` follow. */
+export function backendsWorkerArgs(backendsFile: string, gridUrl: string, keyFile: string, name: string, more: string[] = []): string[] {
+  return aipgWorker(['--backends-file', backendsFile], gridUrl, keyFile, name, more)
+}
+
+/** Writes `text` to `name` in `dir`, readable by its owner only, as key files are kept; returns its path. */
+export function privateFile(dir: string, name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text, { mode: 0o600 })
+  return path
+}
+
+/** The job ledger the runs on `dataDir` left, read as the app reads it. */
+export function ledgerIn(dataDir: string): JobRecord[] {
+  const db = openDatabase(join(dataDir, 'gridforge.db'))
+  try {
+    return new JobsRepository(db).list()
+  } finally {
+    db.close()
+  }
 }

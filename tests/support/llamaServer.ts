@@ -1,40 +1,14 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import os from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { freePort } from './freePort.js'
+import { buildLlamaCpp, llamaCppBundle, llamaCppTree } from './llamaCppBuild.js'
 import { repoRoot } from './paths.js'
-
-const execFileAsync = promisify(execFile)
 
 /** Where the build is kept between runs (per checkout, like the generated test models). */
 export const LLAMA_SERVER_CACHE = path.join(repoRoot, '.cache', 'llama-server')
 /** Set to 1 to build llama-server when it is not cached yet (about 5 minutes on 8 cores, half an hour on 2 busy ones). */
 export const BUILD_ENV = 'GRIDFORGE_LLAMA_SERVER'
-
-/** The llama.cpp revision node-llama-cpp ships, as a git bundle: the same kernels as the in-app engine. */
-function sourceBundle(): string {
-  const entry = createRequire(import.meta.url).resolve('node-llama-cpp')
-  return path.join(path.dirname(entry), '..', 'llama', 'gitRelease.bundle')
-}
-
-function binaryPath(commit: string): string {
-  return path.join(
-    LLAMA_SERVER_CACHE,
-    `llama.cpp-${commit}`,
-    'build',
-    'bin',
-    process.platform === 'win32' ? 'llama-server.exe' : 'llama-server',
-  )
-}
-
-async function bundleCommit(bundle: string): Promise<string> {
-  const { stdout } = await execFileAsync('git', ['bundle', 'list-heads', bundle])
-  return stdout.trim().split(/\s+/)[0]?.slice(0, 12) || 'unknown'
-}
 
 /** Why llama-server cannot be built here, in one line; null when it can. */
 function missingTools(bundle: string): string | null {
@@ -45,66 +19,26 @@ function missingTools(bundle: string): string | null {
   return null
 }
 
-async function run(cmd: string, args: string[]): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', process.stderr, process.stderr] })
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))))
-  })
-}
-
 /**
  * The cached `llama-server` binary, built from node-llama-cpp's llama.cpp source when `build` is set
  * (CPU only, no web UI, nothing downloaded). Resolves with the binary or with the one line saying why
  * there is none.
  */
 export async function llamaServerBinary(build = process.env[BUILD_ENV] === '1'): Promise<{ bin: string } | { skip: string }> {
-  const bundle = sourceBundle()
+  const bundle = llamaCppBundle()
   const missing = missingTools(bundle)
   if (missing) return { skip: `llama-server test skipped: ${missing}.` }
-  const commit = await bundleCommit(bundle)
-  const bin = binaryPath(commit)
+  const tree = await llamaCppTree(LLAMA_SERVER_CACHE, bundle)
+  const bin = tree.tool('llama-server')
   if (existsSync(bin)) return { bin }
   if (!build)
     return { skip: `llama-server test skipped: not built yet (run with ${BUILD_ENV}=1 once to build it into .cache/llama-server).` }
-  const srcDir = path.dirname(path.dirname(path.dirname(bin)))
-  const buildDir = path.join(srcDir, 'build')
-  await mkdir(LLAMA_SERVER_CACHE, { recursive: true })
-  if (!existsSync(srcDir)) {
-    const tmpDir = `${srcDir}.tmp-${process.pid}`
-    await rm(tmpDir, { recursive: true, force: true })
-    await run('git', ['clone', '--quiet', bundle, tmpDir])
-    await rename(tmpDir, srcDir)
-  }
-  process.stderr.write(`building llama-server once (llama.cpp ${commit}) into ${buildDir}\n`)
-  await run('cmake', [
-    '-S',
-    srcDir,
-    '-B',
-    buildDir,
-    '-DCMAKE_BUILD_TYPE=Release',
-    '-DBUILD_SHARED_LIBS=OFF',
-    '-DGGML_NATIVE=ON',
-    '-DGGML_OPENMP=OFF',
-    '-DLLAMA_OPENSSL=OFF',
-    '-DLLAMA_BUILD_TESTS=OFF',
-    '-DLLAMA_BUILD_EXAMPLES=OFF',
-    '-DLLAMA_BUILD_TOOLS=ON',
-    '-DLLAMA_BUILD_SERVER=ON',
-    '-DLLAMA_BUILD_APP=OFF',
-    '-DLLAMA_BUILD_UI=OFF',
-    '-DLLAMA_USE_PREBUILT_UI=OFF',
-  ])
-  await run('cmake', [
-    '--build',
-    buildDir,
-    '--config',
-    'Release',
-    '--target',
-    'llama-server',
-    '-j',
-    String(Math.max(1, os.availableParallelism())),
-  ])
+  process.stderr.write(`building llama-server once (llama.cpp ${tree.commit}) into ${tree.buildDir}\n`)
+  await buildLlamaCpp(
+    tree,
+    ['llama-server'],
+    ['-DLLAMA_BUILD_TOOLS=ON', '-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_BUILD_APP=OFF', '-DLLAMA_BUILD_UI=OFF', '-DLLAMA_USE_PREBUILT_UI=OFF'],
+  )
   return existsSync(bin) ? { bin } : { skip: `llama-server test skipped: the build finished without ${bin}.` }
 }
 

@@ -8,6 +8,8 @@ export interface ServeProcess {
   token: string
   /** stderr so far, for assertions and failure messages. */
   stderr(): string
+  /** Resolves once stdout has printed `text`; fails if serve exits first. */
+  printed(text: string): Promise<void>
   stop(signal?: NodeJS.Signals): Promise<void>
 }
 
@@ -30,11 +32,11 @@ export async function startServe(
     { env: { ...process.env, GRIDFORGE_GPU: 'off', HF_ENDPOINT: 'http://127.0.0.1:9', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let stderr = ''
+  let stdout = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   const [url, printedToken] = await new Promise<[string, string]>((resolve, reject) => {
-    let stdout = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
+    child.stdout!.on('data', () => {
       const match = /Open (http:\/\/\S+?)#token=(\S+)/.exec(stdout)
       if (match?.[1] && match[2]) resolve([match[1], match[2]])
     })
@@ -45,6 +47,19 @@ export async function startServe(
     url,
     token: printedToken,
     stderr: () => stderr,
+    printed: (text) =>
+      new Promise<void>((resolve, reject) => {
+        const exited = (code: number | null) => reject(new Error(`serve exited with ${code} before printing "${text}": ${stderr}`))
+        const check = () => {
+          if (!stdout.includes(text)) return
+          child.stdout!.off('data', check)
+          child.off('exit', exited)
+          resolve()
+        }
+        child.stdout!.on('data', check)
+        child.once('exit', exited)
+        check()
+      }),
     stop: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve()

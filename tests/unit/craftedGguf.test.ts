@@ -8,6 +8,7 @@ import { checkGgufHeader } from '../../src/main/lib/ggufHeader.js'
 import { summarizeGguf } from '../../src/main/models/ggufSummary.js'
 import { writeGguf, type GgufFile } from '../support/gguf/ggufWriter.js'
 import { tinyModel } from '../support/paths.js'
+import { loadedModelAt } from '../support/fakeEngine.js'
 
 let dir: string
 beforeEach(() => {
@@ -100,16 +101,7 @@ describe('the GGUF header check', () => {
           send: (request) => {
             received.push(request)
             if (request.type === 'load') {
-              const model = {
-                path: request.path,
-                fileName: 'tiny.gguf',
-                sizeBytes: 1,
-                architecture: 'llama',
-                contextSize: 256,
-                hasChatTemplate: false,
-                gpuLayers: 0,
-                threads: 1,
-              }
+              const model = loadedModelAt(request.path, { fileName: 'tiny.gguf' })
               queueMicrotask(() => onMessage({ type: 'done', id: request.id, value: model }))
             }
           },

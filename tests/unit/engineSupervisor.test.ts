@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { EngineProcess, EngineReply, EngineRequest } from '../../src/main/engine/protocol.js'
 import { EngineSupervisor } from '../../src/main/engine/engineSupervisor.js'
-import type { LoadedModel } from '../../src/shared/domain.js'
+import { loadedModelAt } from '../support/fakeEngine.js'
 
 /** A scripted engine process: answers like the real one, and can die on demand. */
 class FakeProcess implements EngineProcess {
@@ -30,16 +30,7 @@ class FakeProcess implements EngineProcess {
   }
 }
 
-const model = (path: string): LoadedModel => ({
-  path,
-  fileName: path.split('/').pop() ?? path,
-  sizeBytes: 1,
-  architecture: 'llama',
-  contextSize: 256,
-  hasChatTemplate: false,
-  gpuLayers: 0,
-  threads: 1,
-})
+const model = (path: string) => loadedModelAt(path)
 
 function harness(script?: (request: EngineRequest, reply: (m: EngineReply) => void, proc: FakeProcess) => void) {
   const processes: FakeProcess[] = []
@@ -321,5 +312,24 @@ describe('the engine supervisor', () => {
         wanted ? { state: 'ready', model: { path: wanted }, loading: null } : { state: 'idle', model: null, loading: null },
       )
     }
+  })
+})
+
+describe('the context each sequence is loaded with', () => {
+  it('is asked of the engine, and grows by a reload only when a caller needs more than it asked for', async () => {
+    const { supervisor, processes } = harness()
+    await supervisor.start()
+    await supervisor.load('/models/a.gguf')
+    const loads = () => processes[0]!.received.filter((request) => request.type === 'load')
+    expect(loads().at(-1)).toMatchObject({ sequences: 2, contextSize: null })
+    // Earning with 3 slots of 8,192 tokens: one reload, every sequence asked to hold a whole job.
+    await supervisor.ensureSequences(4, 8192)
+    expect(loads()).toHaveLength(2)
+    expect(loads().at(-1)).toMatchObject({ sequences: 4, contextSize: 8192 })
+    // A smaller setting later keeps what is loaded (chat may be using it).
+    await supervisor.ensureSequences(4, 2048)
+    await supervisor.ensureSequences(2)
+    expect(loads()).toHaveLength(2)
+    await supervisor.close()
   })
 })

@@ -1,9 +1,10 @@
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import type { EngineSnapshot, JobRecord } from '../../src/shared/domain.js'
+import type { JobRecord } from '../../src/shared/domain.js'
 import { cachedReading, parseNvidiaSmi, type GpuReading } from '../../src/main/lib/gpuReadings.js'
 import { startMetricsServer } from '../../src/main/metrics/metricsServer.js'
 import { RigMetrics } from '../../src/main/metrics/rigMetrics.js'
+import { engineSnapshot, loadedModelAt } from '../support/fakeEngine.js'
 
 function record(change: Partial<JobRecord>): JobRecord {
   return {
@@ -23,20 +24,8 @@ function record(change: Partial<JobRecord>): JobRecord {
   }
 }
 
-function engine(change: Partial<EngineSnapshot>): EngineSnapshot {
-  return { state: 'ready', gpu: null, model: null, loading: null, notice: null, restarts: 0, ...change }
-}
-
-const loaded = (fileName: string) => ({
-  path: `/models/${fileName}`,
-  fileName,
-  sizeBytes: 1,
-  architecture: 'llama',
-  contextSize: 512,
-  hasChatTemplate: false,
-  gpuLayers: 0,
-  threads: 1,
-})
+const engine = engineSnapshot
+const loaded = (fileName: string) => loadedModelAt(`/models/${fileName}`, { contextSize: 512 })
 
 /** The value of one series, parsed from the exposition text a scrape gets. */
 async function value(metrics: RigMetrics, series: string): Promise<number | undefined> {

@@ -74,10 +74,13 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
 
   const db = openDatabase(paths.database)
   const ledger = new JobsRepository(db)
+  const maxContext = positiveInt(options['max-context'], 'max-context', null)
+  // Each slot's sequence holds the context the worker advertises (jobs are clamped to it), no more.
   const engine = new EngineSupervisor({
     launch: forkLauncher(options.engineEntry),
     threads: positiveInt(options.threads, 'threads', null),
     sequences: slots,
+    contextSize: maxContext,
   })
   let metricsEndpoint: { close(): Promise<void> } | null = null
   let withdraw: () => void = () => undefined
@@ -86,7 +89,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     const limits = advertisedLimits(
       {
         maxLength: positiveInt(options['max-length'], 'max-length', 512),
-        maxContextLength: positiveInt(options['max-context'], 'max-context', model.contextSize),
+        maxContextLength: maxContext ?? model.contextSize,
       },
       model.contextSize,
     )

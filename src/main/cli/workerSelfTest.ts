@@ -18,17 +18,19 @@ export async function workerSelfTest(options: WorkerOptions): Promise<void> {
   const modelPath = resolveModelArgument(options.model, dataPaths(options.dataDir).models)
   const slots = positiveInt(options.slots, 'slots', 1)
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed)
+  const maxContext = positiveInt(options['max-context'], 'max-context', null)
   const engine = new EngineSupervisor({
     launch: forkLauncher(options.engineEntry),
     threads: positiveInt(options.threads, 'threads', null),
     sequences: slots,
+    contextSize: maxContext,
   })
   try {
     const model = await engine.load(modelPath)
     const limits = advertisedLimits(
       {
         maxLength: positiveInt(options['max-length'], 'max-length', null),
-        maxContextLength: positiveInt(options['max-context'], 'max-context', null),
+        maxContextLength: maxContext,
       },
       model.contextSize,
     )

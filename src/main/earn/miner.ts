@@ -320,7 +320,7 @@ export class Miner {
     if (!model) throw new AppError('NO_MODEL', 'Load a model before you start earning.')
     // Each slot generates on its own sequence, next to the one kept for the user's chat.
     this.update({ state: 'connecting', detail: 'Preparing the model for the grid…' })
-    await this.deps.engine.ensureSequences(settings.slots + 1).catch((error: unknown) => {
+    await this.deps.engine.ensureSequences(settings.slots + 1, settings.maxContextLength).catch((error: unknown) => {
       this.update({ state: 'off', detail: null })
       throw error
     })

@@ -24,8 +24,11 @@ export interface Engine {
   /** Loads a model by path, replacing the current one. Throws `AppError` with a clear message. */
   load(path: string): Promise<LoadedModel>
   unload(): Promise<void>
-  /** Makes sure the loaded model can run `count` generations at once, reloading it if needed. */
-  ensureSequences(count: number): Promise<void>
+  /**
+   * Makes sure the loaded model can run `count` generations at once, each holding `contextSize` tokens
+   * when given (a grid job's whole context), reloading it if needed.
+   */
+  ensureSequences(count: number, contextSize?: number): Promise<void>
   /** Generates with the loaded model. Aborting resolves with `finishReason: 'abort'` and the partial text. */
   generate(request: GenerateRequest, handlers?: GenerateHandlers): Promise<GenerateResult>
   /** Stops the engine process for good. */

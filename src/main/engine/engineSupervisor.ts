@@ -6,6 +6,7 @@ import { AppError } from '../../shared/result.js'
 import { checkGgufHeader } from '../lib/ggufHeader.js'
 import type { Engine, GenerateHandlers, ModelInspector } from './engine.js'
 import type { EngineLauncher, EngineProcess, EngineReply, EngineRequest } from './protocol.js'
+import { CHAT_CONTEXT } from './contextSizing.js'
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
@@ -35,6 +36,8 @@ export interface SupervisorOptions {
   threads?: number | null
   /** Parallel generations per loaded model (chat + grid slots + API); default 2. */
   sequences?: number
+  /** Tokens each sequence must hold (a worker's advertised context); default `CHAT_CONTEXT`, capped by the model. */
+  contextSize?: number | null
   log?: (line: string) => void
 }
 
@@ -89,13 +92,20 @@ export class EngineSupervisor implements Engine, ModelInspector {
     return this.options.sequences ?? 2
   }
 
+  /** Tokens each sequence of the next load is asked to hold (the model may hold fewer). */
+  get contextSize(): number {
+    return this.options.contextSize ?? CHAT_CONTEXT
+  }
+
   /**
-   * Makes sure the loaded model has at least `count` sequences, reloading it with more if needed (the
-   * miner with N slots needs N besides chat).
+   * Makes sure the loaded model has at least `count` sequences of at least `contextSize` tokens,
+   * reloading it if needed (the miner with N slots needs N besides chat, each holding a whole job).
+   * The context only grows: chat keeps what it was loaded with.
    */
-  async ensureSequences(count: number): Promise<void> {
-    if (count <= this.sequences) return
-    this.options.sequences = count
+  async ensureSequences(count: number, contextSize = 0): Promise<void> {
+    if (count <= this.sequences && contextSize <= this.contextSize) return
+    this.options.sequences = Math.max(count, this.sequences)
+    this.options.contextSize = Math.max(contextSize, this.contextSize)
     const model = this.state.model
     if (model) await this.load(model.path)
   }
@@ -125,7 +135,14 @@ export class EngineSupervisor implements Engine, ModelInspector {
     this.loadInFlight = this.process && { path, process: this.process }
     try {
       const model = (await this.request(
-        { type: 'load', path, threads: this.options.threads ?? null, sequences: this.options.sequences ?? 2, gpu: 'auto' },
+        {
+          type: 'load',
+          path,
+          threads: this.options.threads ?? null,
+          sequences: this.options.sequences ?? 2,
+          contextSize: this.options.contextSize ?? null,
+          gpu: 'auto',
+        },
         'load',
         {
           onProgress: (progress) => {

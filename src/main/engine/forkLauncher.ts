@@ -1,19 +1,16 @@
 import { fork } from 'node:child_process'
 import type { EngineLauncher, EngineReply } from './protocol.js'
+import { ENGINE_ENV, ENGINE_EXEC_ARGV } from './engineProcessOptions.js'
 
-/**
- * Starts the engine as a plain Node child process (headless host, CLI, tests). UV_THREADPOOL_SIZE=1
- * must be in place before the process starts: node-llama-cpp decodes on the libuv pool, and a pool of
- * four puts ggml's per-token helper thread on a busy core (34 → 49 tok/s measured on 2 cores).
- */
+/** Starts the engine as a plain Node child process (headless host, CLI, tests), as `ENGINE_ENV` says. */
 export function forkLauncher(entry: string, env: NodeJS.ProcessEnv = process.env): EngineLauncher {
   return () => {
     const child = fork(entry, [], {
-      env: { ...env, UV_THREADPOOL_SIZE: '1' },
+      env: { ...env, ...ENGINE_ENV },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
       // Never inherit the parent's loader or inspector flags (tsx, --inspect): the engine runs plain built JS.
-      execArgv: [],
+      execArgv: [...ENGINE_EXEC_ARGV],
     })
     return {
       pid: child.pid,

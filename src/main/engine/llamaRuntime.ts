@@ -1,6 +1,6 @@
 import { basename } from 'node:path'
 import { stat } from 'node:fs/promises'
-import { totalmem } from 'node:os'
+import { freemem, totalmem } from 'node:os'
 import {
   getLlama,
   GgufInsights,
@@ -51,9 +51,10 @@ import { withForcedCall } from './forcedCalls.js'
 import { GenerationStream } from './generationStream.js'
 import { toGrammarSchema } from './jsonSchema.js'
 import { mayPredict, PromptLookup } from './promptLookup.js'
+import { contextPlan, kvBytesPerToken } from './contextSizing.js'
 
-/** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
-const DEFAULT_CONTEXT = 4096
+/** Of the memory free before a CPU load, what the model and KV caches may take; the rest is compute buffers and the OS. */
+const KV_SHARE_OF_FREE = 0.85
 
 interface Loaded {
   model: LlamaModel
@@ -136,11 +137,20 @@ export class LlamaRuntime {
 
   /**
    * Loads a model with one context of `sequences` sequences (each its own KV cache: chat, grid slots,
-   * API requests). Callers beyond that wait for a free sequence rather than fail.
+   * API requests), each sized to hold `needed` tokens (see `contextPlan`). Callers beyond that wait for a
+   * free sequence rather than fail.
    */
-  load(path: string, threads: number | null, sequences: number, onProgress: (p: number) => void): Promise<LoadedModel> {
+  load(
+    path: string,
+    threads: number | null,
+    sequences: number,
+    onProgress: (p: number) => void,
+    needed: number | null = null,
+  ): Promise<LoadedModel> {
     return this.serialise(async () => {
       await this.disposeLoaded()
+      // Read before the model is mapped: what the machine has for the model and every sequence's KV cache.
+      const available = freemem()
       const size = await fileSize(path)
       const fileInfo = await readGgufFileInfo(path).catch(() => {
         throw new AppError('MODEL_INVALID', `${basename(path)} is not a valid GGUF model file.`)
@@ -158,11 +168,21 @@ export class LlamaRuntime {
       const model = await this.loadWithFallback(path, onProgress)
       try {
         const useThreads = threads ?? chooseThreads(size, this.cores)
-        const trained = model.trainContextSize
         let pool: SequencePool | null = null
         const context = await model.createContext({
-          contextSize: { min: Math.min(256, trained), max: Math.min(DEFAULT_CONTEXT, trained) },
+          contextSize: contextPlan({
+            needed,
+            trained: model.trainContextSize,
+            sequences,
+            bytesPerToken: kvBytesPerToken(fileInfo),
+            // On the CPU the caches share RAM with the model; on a GPU node-llama-cpp's VRAM check decides.
+            kvBudgetBytes: model.gpuLayers === 0 ? Math.max(0, available * KV_SHARE_OF_FREE - cpuOnly.cpuRam) : null,
+          }),
           sequences,
+          // llama.cpp's own default (llama-bench, llama-server): on wherever the backend has it. On the CPU
+          // it replaces the attention scratch of batch × context × heads floats (1.1B model at 2,048 tokens:
+          // 197 → 115 MB allocated, 130 MB less resident after a 600-token prompt), with the same greedy text.
+          flashAttention: 'auto',
           threads: useThreads,
           batching: {
             itemPrioritizationStrategy: batchSchedule({ busy: () => pool?.inUse ?? 0, yielding: () => pool?.yielding ?? false }),

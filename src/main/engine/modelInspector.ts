@@ -4,9 +4,8 @@ import { stat } from 'node:fs/promises'
 import { GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp'
 import type { HardwareInfo, ModelFit } from '../../shared/models.js'
 import { AppError } from '../../shared/result.js'
+import { CHAT_CONTEXT } from './contextSizing.js'
 
-/** The context the engine gives a model (see `llamaRuntime`), so the estimate matches what a load does. */
-const ENGINE_CONTEXT = 4096
 const REMOTE_HEADER_TIMEOUT_MS = 20_000
 
 /**
@@ -25,9 +24,11 @@ export async function inspectModel(llama: Llama, source: string): Promise<ModelF
   })
   const insights = await GgufInsights.from(info, llama)
   if (!remote) assertComplete(source, (await stat(source)).size, info, insights)
-  const trained = insights.trainContextSize ?? ENGINE_CONTEXT
+  // The context and attention a chat load gets (see `contextPlan`, `LlamaRuntime.load`), so the estimate matches it.
+  const trained = insights.trainContextSize ?? CHAT_CONTEXT
   const { compatibilityScore, resolvedValues } = await insights.configurationResolver.resolveAndScoreConfig({
-    targetContextSize: Math.min(ENGINE_CONTEXT, trained),
+    targetContextSize: Math.min(CHAT_CONTEXT, trained),
+    flashAttention: 'auto',
   })
   const totalLayers = insights.totalLayers
   const gpuLayers = llama.gpu === false ? 0 : resolvedValues.gpuLayers

@@ -5,7 +5,16 @@ import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../share
 
 /** Host → engine process. `id` pairs each request with its reply. */
 export type EngineRequest =
-  | { type: 'load'; id: number; path: string; threads: number | null; sequences: number; gpu: 'auto' | false }
+  | {
+      type: 'load'
+      id: number
+      path: string
+      threads: number | null
+      sequences: number
+      /** Tokens each sequence must hold; absent or null: the chat default (see `contextPlan`). */
+      contextSize?: number | null
+      gpu: 'auto' | false
+    }
   | { type: 'unload'; id: number }
   | { type: 'generate'; id: number; request: GenerateRequest }
   | { type: 'abort'; id: number }

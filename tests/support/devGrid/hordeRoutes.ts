@@ -136,15 +136,8 @@ export class HordeRoutes {
   }
 
   private pop(ctx: RequestContext): Reply {
-    const canned = this.state.takeCanned('hordePop')
-    const reply = canned ?? this.limited('pop', ctx) ?? this.popInner(ctx)
-    this.state.horde.pops.push({
-      at: ctx.at,
-      body: isRecord(ctx.json) ? ctx.json : {},
-      headers: ctx.headers,
-      status: reply.status,
-      response: reply.raw ?? reply.body,
-    })
+    const reply = this.workerReply('pop', ctx, () => this.popInner(ctx))
+    this.state.horde.pops.push({ ...asSeen(ctx, reply), headers: ctx.headers })
     return reply
   }
 
@@ -251,14 +244,8 @@ export class HordeRoutes {
   }
 
   private submit(ctx: RequestContext): Reply {
-    const canned = this.state.takeCanned('hordeSubmit')
-    const reply = canned ?? this.limited('submit', ctx) ?? this.submitInner(ctx)
-    this.state.horde.submits.push({
-      at: ctx.at,
-      body: isRecord(ctx.json) ? ctx.json : {},
-      status: reply.status,
-      response: reply.raw ?? reply.body,
-    })
+    const reply = this.workerReply('submit', ctx, () => this.submitInner(ctx))
+    this.state.horde.submits.push(asSeen(ctx, reply))
     return reply
   }
 
@@ -369,6 +356,11 @@ export class HordeRoutes {
       return hordeError(403, 'AnonForbiddenWorker', 'Anonymous user is forbidden from running a worker')
     }
     return this.state.account(key) ?? invalidKey()
+  }
+
+  /** A worker route's answer: a canned fault the test queued first, then the rate limit, then the route itself. */
+  private workerReply(route: 'pop' | 'submit', ctx: RequestContext, answer: () => Reply): Reply {
+    return this.state.takeCanned(route === 'pop' ? 'hordePop' : 'hordeSubmit') ?? this.limited(route, ctx) ?? answer()
   }
 
   /** flask-limiter's moving window, per IP and route. Requests it refuses do not count. */
@@ -602,4 +594,9 @@ function average(values: number[]): number {
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100
+}
+
+/** A worker request and the reply as the grid's records keep them. */
+function asSeen(ctx: RequestContext, reply: Reply) {
+  return { at: ctx.at, body: isRecord(ctx.json) ? ctx.json : {}, status: reply.status, response: reply.raw ?? reply.body }
 }

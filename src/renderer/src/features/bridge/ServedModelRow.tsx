@@ -29,35 +29,46 @@ export function ServedModelRow({
         />
       </label>
       {names && <GridNameChoice names={names} picked={model.gridModel} onPick={(gridModel) => onChange({ ...model, gridModel })} />}
-      <label>
-        Slots
-        <input
-          type="number"
-          min={1}
-          max={64}
-          inputMode="numeric"
-          value={model.slots}
-          placeholder="Earn settings"
-          onChange={(e) => onChange({ ...model, slots: e.target.value })}
-        />
-      </label>
-      <label>
-        Max length
-        <input
-          type="number"
-          min={1}
-          max={32768}
-          inputMode="numeric"
-          value={model.maxLength}
-          placeholder="Earn settings"
-          onChange={(e) => onChange({ ...model, maxLength: e.target.value })}
-        />
-      </label>
+      <NumberOrEarnDefault label="Slots" max={64} value={model.slots} onChange={(slots) => onChange({ ...model, slots })} />
+      <NumberOrEarnDefault
+        label="Max length"
+        max={32768}
+        value={model.maxLength}
+        onChange={(maxLength) => onChange({ ...model, maxLength })}
+      />
       {onRemove && (
         <button type="button" onClick={onRemove} aria-label={`Remove model ${model.name.trim()}`.trim()}>
           Remove model
         </button>
       )}
     </li>
+  )
+}
+
+/** A whole number from 1 to `max` for this model alone; left empty, the Earn settings' value applies. */
+function NumberOrEarnDefault({
+  label,
+  max,
+  value,
+  onChange,
+}: {
+  label: string
+  max: number
+  value: string
+  onChange: (next: string) => void
+}) {
+  return (
+    <label>
+      {label}
+      <input
+        type="number"
+        min={1}
+        max={max}
+        inputMode="numeric"
+        value={value}
+        placeholder="Earn settings"
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
   )
 }
