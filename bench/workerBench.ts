@@ -62,20 +62,38 @@ export async function runJobs(
   const received = new Map<string, number>()
   const overheads: number[] = []
   let tokens = 0
+  let promptTokens = 0
+  let firstStart: number | null = null
+  let lastFinish = 0
   worker.subscribe((event) => {
-    if (event.type === 'job-started') received.set(event.jobId, performance.now())
+    if (event.type === 'job-started') {
+      received.set(event.jobId, performance.now())
+      firstStart ??= performance.now()
+    }
     if (event.type === 'job-finished') {
       const start = received.get(event.record.jobId)
       received.delete(event.record.jobId)
-      if (start !== undefined) overheads.push(performance.now() - start - event.record.durationMs)
+      lastFinish = performance.now()
+      if (start !== undefined) overheads.push(lastFinish - start - event.record.durationMs)
       tokens += event.record.completionTokens
+      promptTokens += event.record.promptTokens
     }
   })
   const started = performance.now()
   await worker.run()
   const seconds = (performance.now() - started) / 1000
   await grid.close()
-  return { overheads, tokensPerSecond: tokens / seconds, answered: overheads.length }
+  // From the first job taken to the last answered: the worker's start-up and its wait for the queue to
+  // run dry are not generation a rig running for hours would pay per job.
+  const busySeconds = firstStart === null ? seconds : (lastFinish - firstStart) / 1000
+  return {
+    overheads,
+    tokensPerSecond: tokens / seconds,
+    busyTokensPerSecond: tokens / busySeconds,
+    answered: overheads.length,
+    promptTokens: overheads.length > 0 ? promptTokens / overheads.length : 0,
+    completionTokens: overheads.length > 0 ? tokens / overheads.length : 0,
+  }
 }
 
 /** Worker metrics of issue 3: per-job overhead, throughput by slot count, memory growth over 1000 jobs. */

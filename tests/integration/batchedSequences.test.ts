@@ -1,6 +1,15 @@
-import { getLlama, LlamaCompletion, LlamaLogLevel, type CustomBatchingPrioritizationStrategy, type LlamaModel } from 'node-llama-cpp'
+import {
+  getLlama,
+  LlamaCompletion,
+  LlamaLogLevel,
+  TokenPredictor,
+  type CustomBatchingPrioritizationStrategy,
+  type LlamaModel,
+  type Token,
+} from 'node-llama-cpp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { batchSchedule } from '../../src/main/engine/batchSchedule.js'
+import { SequencePool, type SequenceLease } from '../../src/main/engine/sequencePool.js'
 import { tinyModel } from '../support/paths.js'
 
 const TOKENS = 60
@@ -66,5 +75,77 @@ describe('parallel sequences of one context', () => {
   it("fall out of step with node-llama-cpp's own scheduling (what the schedule fixes)", async () => {
     const widths = await batchWidths(2, () => undefined)
     expect(widths.filter((width) => width === 2).length).toBeLessThan(TOKENS * 0.5)
+  })
+})
+
+/** Always drafts a token the model (almost) never samples next, so every draft is refuted and erased. */
+class RefutedDrafts extends TokenPredictor {
+  reset(): void {}
+  pushTokens(): void {}
+  predictTokens(): Token[] {
+    return [5 as Token]
+  }
+}
+
+/** A pool over a context of `sequences` sequences, batched the way the runtime batches them. */
+async function poolOf(sequences: number, predictor: () => TokenPredictor | undefined = () => undefined) {
+  let pool: SequencePool | null = null
+  const context = await model.createContext({
+    contextSize: 512,
+    sequences,
+    threads: 1,
+    batching: { itemPrioritizationStrategy: batchSchedule({ busy: () => pool?.inUse ?? 0, yielding: () => pool?.yielding ?? false }) },
+  })
+  pool = new SequencePool(context, predictor)
+  return { pool, context }
+}
+
+async function generate(lease: SequenceLease, tokens: number, events: string[], name: string) {
+  let generated = 0
+  for await (const _ of lease.sequence.evaluate(model.tokenize('Once upon a time', true), { temperature: 0.8 })) {
+    if (++generated >= tokens) break
+  }
+  events.push(name)
+  lease.release()
+}
+
+describe('sequences that need the context lock while others generate', () => {
+  const signal = new AbortController().signal
+
+  it('a sequence handed back is lent again before the others finish (its id no longer waits for the whole wave)', async () => {
+    const { pool, context } = await poolOf(3)
+    try {
+      const events: string[] = []
+      const [short, long1, long2] = await Promise.all([0, 1, 2].map(() => pool.acquire(undefined, signal)))
+      const others = Promise.all([generate(long1!, 300, events, 'long done'), generate(long2!, 300, events, 'long done')])
+      await generate(short!, 10, events, 'short done')
+      const next = await pool.acquire(undefined, signal)
+      events.push('lent again')
+      next!.release()
+      await others
+      expect(events).toEqual(['short done', 'lent again', 'long done', 'long done'])
+    } finally {
+      await context.dispose()
+    }
+  })
+
+  it('a refuted draft does not stall its sequence until the others finish', async () => {
+    let drafting = true
+    const { pool, context } = await poolOf(3, () => (drafting ? new RefutedDrafts() : undefined))
+    try {
+      const events: string[] = []
+      const refuting = await pool.acquire(undefined, signal)
+      drafting = false
+      const [long1, long2] = await Promise.all([0, 1].map(() => pool.acquire(undefined, signal)))
+      await Promise.all([
+        generate(refuting!, 20, events, 'refuting done'),
+        generate(long1!, 300, events, 'long done'),
+        generate(long2!, 300, events, 'long done'),
+      ])
+      expect(refuting!.sequence.tokenPredictions.refuted).toBeGreaterThan(0)
+      expect(events[0]).toBe('refuting done')
+    } finally {
+      await context.dispose()
+    }
   })
 })

@@ -68,6 +68,14 @@ describe('batchSchedule', () => {
     expect(strategy({ items: [item()], size: 512 })).toHaveLength(1)
   })
 
+  it('does not hold while the sequences hold their tokens back for work waiting on the context lock', () => {
+    let yielding = true
+    const strategy = batchSchedule({ busy: () => 3, yielding: () => yielding, now: () => 0 })
+    expect(strategy({ items: [item()], size: 512 })).toHaveLength(1)
+    yielding = false
+    expect(strategy({ items: [item()], size: 512 })).toEqual([])
+  })
+
   it('decodes a lone sequence without holding', () => {
     const strategy = batchSchedule({ busy: () => 1, now: () => 0 })
     expect(strategy({ items: [item()], size: 512 })).toHaveLength(1)

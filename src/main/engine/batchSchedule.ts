@@ -17,6 +17,11 @@ export const EXCUSE_MS = 100
 export interface BatchScheduleOptions {
   /** Sequences lent out right now: the ones whose next token a batch may wait for. */
   busy: () => number
+  /**
+   * Work waits for the context lock and the generating sequences hold their tokens back for it (see
+   * `LockDemand`): waiting for them would only spin; the batch takes what is queued.
+   */
+  yielding?: () => boolean
   now?: () => number
   holdMs?: number
   excuseMs?: number
@@ -52,7 +57,7 @@ export function batchSchedule(options: BatchScheduleOptions): CustomBatchingPrio
       excusedAt = null
     }
     excused = Math.min(excused, Math.max(0, busy - items.length))
-    if (items.length < busy - excused) {
+    if (items.length < busy - excused && options.yielding?.() !== true) {
       holdingSince ??= at
       if (at - holdingSince < holdMs) return []
       excused = busy - items.length

@@ -1,4 +1,6 @@
 import type { LlamaContext, LlamaContextSequence, TokenPredictor } from 'node-llama-cpp'
+import { LockDemand } from './lockDemand.js'
+import { YieldingPredictor } from './yieldingPredictor.js'
 
 /** What a conversation's sequence remembers about its last turn, besides the tokens it holds. */
 export type SequenceMemory = unknown
@@ -6,6 +8,8 @@ export type SequenceMemory = unknown
 /** A sequence lent to one generation; give it back with `release`. */
 export interface SequenceLease {
   readonly sequence: LlamaContextSequence
+  /** The sequence's own token predictor from the pool's factory (prompt lookup), if any. */
+  readonly predictor: TokenPredictor | undefined
   /** What the same conversation left on this sequence last time; null on a fresh or another's sequence. */
   readonly memory: SequenceMemory | null
   /**
@@ -24,13 +28,16 @@ interface Kept {
  * The context's sequences, shared by chat, grid slots and API requests. A conversation's sequence is
  * kept after its reply so the next turn only evaluates new tokens; kept sequences are idle, so anyone
  * who finds no free sequence takes the least recently used one (its cache is simply lost). Waiters are
- * served in order.
+ * served in order. Whatever it does that needs the context's lock (handing a sequence id back, a kept
+ * sequence's first erase) goes through a `LockDemand`, so it runs between two batches rather than after
+ * every other generation has ended.
  */
 export class SequencePool {
   /** Idle kept sequences by conversation key, least recently used first. */
   private readonly kept = new Map<string, Kept>()
   private readonly waiting: Array<() => void> = []
   private lent = 0
+  private readonly demand = new LockDemand()
 
   /** `predictor`: each new sequence's own token predictor (a predictor serves one sequence only). */
   constructor(
@@ -47,13 +54,12 @@ export class SequencePool {
     }
     for (;;) {
       if (signal.aborted) return null
-      if (this.context.sequencesLeft > 0) return this.lease(this.context.getSequence({ tokenPredictor: this.predictor() }), null)
+      if (this.context.sequencesLeft > 0) return this.lease(this.newSequence(this.predictor()), null)
       const oldest = this.kept.entries().next()
       if (!oldest.done) {
         const [oldestKey, entry] = oldest.value
         this.kept.delete(oldestKey)
-        // Disposing hands the sequence id back to the context once its cache is cleared.
-        await entry.sequence.dispose()
+        await this.dispose(entry.sequence)
         continue
       }
       await this.wait(signal)
@@ -65,6 +71,11 @@ export class SequencePool {
     return this.lent
   }
 
+  /** Work waits for the context lock: the batch schedule then decodes what is queued without holding. */
+  get yielding(): boolean {
+    return this.demand.waiting
+  }
+
   /** Sequences no one holds, kept ones not counted. */
   get free(): number {
     return this.context.sequencesLeft
@@ -72,7 +83,7 @@ export class SequencePool {
 
   /** A free sequence now, or null: never evicts a kept conversation or waits (calibration takes only what is idle). */
   tryAcquire(): SequenceLease | null {
-    return this.context.sequencesLeft > 0 ? this.lease(this.context.getSequence(), null) : null
+    return this.context.sequencesLeft > 0 ? this.lease(this.newSequence(undefined), null) : null
   }
 
   /** Drops every kept sequence (model unload). */
@@ -81,25 +92,40 @@ export class SequencePool {
     this.kept.clear()
   }
 
+  private newSequence(inner: TokenPredictor | undefined): LlamaContextSequence {
+    return this.context.getSequence({ tokenPredictor: new YieldingPredictor(this.demand, inner) })
+  }
+
+  /** Disposing hands the sequence id back to the context once its cache is cleared, under the context lock. */
+  private dispose(sequence: LlamaContextSequence): Promise<void> {
+    return this.demand.around(() => sequence.dispose())
+  }
+
   private lease(sequence: LlamaContextSequence, memory: SequenceMemory | null): SequenceLease {
     let released = false
     this.lent++
+    const yielding = sequence.tokenPredictor instanceof YieldingPredictor ? sequence.tokenPredictor : null
+    // A kept sequence's next turn first erases what it no longer shares with the conversation.
+    if (memory !== null) yielding?.expectLock()
     return {
       sequence,
+      predictor: yielding?.inner,
       memory,
       release: (keep) => {
         if (released) return
         released = true
         this.lent--
+        yielding?.settle()
         if (keep && !sequence.disposed) {
           const previous = this.kept.get(keep.key)
           this.kept.delete(keep.key)
-          if (previous && previous.sequence !== sequence) void previous.sequence.dispose()
+          if (previous && previous.sequence !== sequence) void this.dispose(previous.sequence)
           this.kept.set(keep.key, { sequence, memory: keep.memory })
+          this.waiting.shift()?.()
         } else {
-          void sequence.dispose()
+          // The next waiter is woken once the id is back, not to find none and sleep again.
+          void this.dispose(sequence).finally(() => this.waiting.shift()?.())
         }
-        this.waiting.shift()?.()
       },
     }
   }
