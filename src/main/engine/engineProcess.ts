@@ -87,8 +87,12 @@ async function main(): Promise<void> {
         aborts.get(message.id)?.abort()
         return
       case 'load': {
-        const info = await runtime.load(message.path, message.threads, message.sequences, (progress) =>
-          send({ type: 'progress', id: message.id, progress }),
+        const info = await runtime.load(
+          message.path,
+          message.threads,
+          message.sequences,
+          (progress) => send({ type: 'progress', id: message.id, progress }),
+          message.draft ?? null,
         )
         send({ type: 'done', id: message.id, value: info })
         return

@@ -36,6 +36,8 @@ export interface SupervisorOptions {
   /** Parallel generations per loaded model (chat + grid slots + API); default 2. */
   sequences?: number
   log?: (line: string) => void
+  /** The draft model for a target model's path (a smaller one of its family, present and allowed), or null. */
+  draftFor?: (path: string) => Promise<string | null>
 }
 
 /**
@@ -124,8 +126,9 @@ export class EngineSupervisor implements Engine, ModelInspector {
     let lastProgress = 0
     this.loadInFlight = this.process && { path, process: this.process }
     try {
+      const draft = (await this.options.draftFor?.(path)) ?? null
       const model = (await this.request(
-        { type: 'load', path, threads: this.options.threads ?? null, sequences: this.options.sequences ?? 2, gpu: 'auto' },
+        { type: 'load', path, threads: this.options.threads ?? null, sequences: this.options.sequences ?? 2, gpu: 'auto', draft },
         'load',
         {
           onProgress: (progress) => {

@@ -51,6 +51,7 @@ import { withForcedCall } from './forcedCalls.js'
 import { GenerationStream } from './generationStream.js'
 import { toGrammarSchema } from './jsonSchema.js'
 import { mayPredict, PromptLookup } from './promptLookup.js'
+import { DraftModel } from './draftModel.js'
 
 /** Context size for chat when the model allows it; enough for a long conversation on a small PC. */
 const DEFAULT_CONTEXT = 4096
@@ -62,6 +63,8 @@ interface Loaded {
   sequences: SequencePool
   /** The wrapper chats use instead of the model's template, when that template is over its budget. */
   templateFallback: ChatWrapper | null
+  /** The smaller model that drafts chat replies, when one was given and fits. */
+  draft: DraftModel | null
 }
 
 type ChatRequest = Extract<GenerateRequest, { kind: 'chat' }>
@@ -136,9 +139,17 @@ export class LlamaRuntime {
 
   /**
    * Loads a model with one context of `sequences` sequences (each its own KV cache: chat, grid slots,
-   * API requests). Callers beyond that wait for a free sequence rather than fail.
+   * API requests). Callers beyond that wait for a free sequence rather than fail. `draftPath`: a smaller
+   * model of the same family to draft chat replies with (see DraftModel); one that does not fit is left
+   * out, the reason in `draftNote`.
    */
-  load(path: string, threads: number | null, sequences: number, onProgress: (p: number) => void): Promise<LoadedModel> {
+  load(
+    path: string,
+    threads: number | null,
+    sequences: number,
+    onProgress: (p: number) => void,
+    draftPath: string | null = null,
+  ): Promise<LoadedModel> {
     return this.serialise(async () => {
       await this.disposeLoaded()
       const size = await fileSize(path)
@@ -179,7 +190,17 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        this.loaded = { model, context, info, sequences: pool, templateFallback }
+        const drafting = draftPath
+          ? await DraftModel.open(this.llama, draftPath, {
+              fileName: info.fileName,
+              fileInfo,
+              contextSize: context.contextSize,
+              gpuLayers: model.gpuLayers,
+            })
+          : null
+        if (drafting?.draft) info.draft = drafting.draft.fileName
+        if (drafting?.refused) info.draftNote = drafting.refused
+        this.loaded = { model, context, info, sequences: pool, templateFallback, draft: drafting?.draft ?? null }
         return info
       } catch (error) {
         await model.dispose()
@@ -235,7 +256,9 @@ export class LlamaRuntime {
     const outputBefore = sequence.tokenMeter.usedOutputTokens
     let memory: SequenceMemory | null = null
     const lookup = sequence.tokenPredictor instanceof PromptLookup ? sequence.tokenPredictor : null
-    lookup?.begin(sequence, mayPredict(request.params))
+    // A local conversation drafts with the draft model while no other one does; everything else looks up its prompt.
+    const draft = lookup && request.kind === 'chat' && request.conversationId !== undefined ? (loaded.draft?.take() ?? null) : null
+    lookup?.begin(sequence, mayPredict(request.params), draft?.predictor)
     try {
       // A matched stop string ends the generation the way an abort does; the finish reason tells them apart.
       const stopped = new AbortController()
@@ -285,6 +308,7 @@ export class LlamaRuntime {
       }
     } finally {
       lookup?.end()
+      draft?.release()
       lease.release(key !== undefined && memory !== null ? { key, memory } : undefined)
     }
   }
@@ -494,6 +518,7 @@ export class LlamaRuntime {
     this.loaded = null
     if (!loaded) return
     loaded.sequences.clear()
+    await loaded.draft?.dispose()
     await loaded.context.dispose()
     await loaded.model.dispose()
   }

@@ -5,7 +5,7 @@ import type { GenerateRequest, GenerateResult, ToolCallDelta } from '../../share
 
 /** Host → engine process. `id` pairs each request with its reply. */
 export type EngineRequest =
-  | { type: 'load'; id: number; path: string; threads: number | null; sequences: number; gpu: 'auto' | false }
+  | { type: 'load'; id: number; path: string; threads: number | null; sequences: number; gpu: 'auto' | false; draft?: string | null }
   | { type: 'unload'; id: number }
   | { type: 'generate'; id: number; request: GenerateRequest }
   | { type: 'abort'; id: number }
