@@ -24,6 +24,8 @@ import { AlertWatch } from '../alerts/alertWatch.js'
 import { BridgeService, type BridgeServiceDependencies } from '../bridge/bridgeService.js'
 import type { WebhookPolicy } from '../alerts/webhookPost.js'
 import { OnboardingFlag } from '../earn/onboardingFlag.js'
+import { draftModelFor } from '../models/draftPairs.js'
+import { DraftSetting } from '../models/draftSetting.js'
 import { startEarningInBackground, type BackgroundStartOutcome } from '../earn/backgroundStart.js'
 import { LastEarningModel } from '../earn/lastEarningModel.js'
 import { StartEarningFlow } from '../earn/startEarningFlow.js'
@@ -146,7 +148,14 @@ export function createHost(options: HostOptions): Host {
   storage.events.on('storage.status', (status) => log(status.reason ?? 'The disk has room again; GridForge saves as before.'))
   if (opened.readOnly) storage.markFull()
   // Each service owns its events; the host puts them on the transports' bus under their contract names.
-  const engine = new EngineSupervisor({ launch: options.launchEngine, threads: options.threads, log })
+  const engine = new EngineSupervisor({
+    launch: options.launchEngine,
+    threads: options.threads,
+    log,
+    // Called at each load, when the services below exist: a downloaded draft of the model's family, unless turned off.
+    draftFor: async (path): Promise<string | null> =>
+      draftSetting.get().enabled ? draftModelFor(path, await models.listLocal(), catalog) : null,
+  })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
   const engineBuild = new EngineBuildService({
@@ -186,6 +195,7 @@ export function createHost(options: HostOptions): Host {
     (progress) => events.emit('chat.importProgress', progress),
   )
   const settings = new SettingsRepository(db)
+  const draftSetting = new DraftSetting(settings)
   const localApi = new LocalApiService({
     engine,
     settings,
@@ -380,6 +390,8 @@ export function createHost(options: HostOptions): Host {
       return engine.snapshot()
     },
     'chat.list': () => chat.list(),
+    'chat.draftModel': () => draftSetting.get(),
+    'chat.setDraftModel': ({ enabled }) => draftSetting.set(enabled),
     'chat.get': ({ conversationId }) => chat.get(conversationId),
     'chat.older': ({ conversationId, before, limit }) => chat.older(conversationId, before, limit),
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),
