@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { table } from './metrics.js'
+import { draftBench, predictionBench } from './predictionBench.js'
+import { ensureSpeculativePair } from './syntheticGguf.js'
+
+/**
+ * Only the speculative-decoding part of `npm run bench` (issue 20 §3), for a run that fits the shared
+ * bench lock: `flock /tmp/gridforge-bench.lock npx tsx bench/speculativeMain.ts [threads]`.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url))
+const engineEntry = join(root, 'out', 'main', 'engineProcess.js')
+if (!existsSync(engineEntry)) throw new Error('Run "npm run build" first.')
+const threads = Number(process.argv[2] ?? 2)
+const tiny = join(root, 'tests', 'fixtures', 'models', 'stories260K.gguf')
+const pair = await ensureSpeculativePair(join(process.env.GRIDFORGE_BENCH_CACHE ?? join(tmpdir(), 'gridforge-bench-cache'), 'models'))
+const metrics = [
+  ...(await predictionBench(engineEntry, 'tiny', tiny, threads, 256)),
+  ...(await draftBench(engineEntry, 'tiny', { target: tiny, draft: tiny }, threads, 256, false)),
+  ...(await predictionBench(engineEntry, 'pair_2of22', pair.target, threads, 64)),
+  ...(await draftBench(engineEntry, 'pair_2of22', pair, threads, 64, true)),
+]
+process.stdout.write(`${table(metrics)}\n`)
+process.stdout.write(`${JSON.stringify({ bench: 'speculative', metrics })}\n`)
