@@ -17,7 +17,12 @@ function engine(draft: string | null): EngineSupervisor {
 }
 
 function answer(result: GenerateResult) {
-  return { text: result.text, finishReason: result.finishReason, completionTokens: result.completionTokens, promptTokens: result.promptTokens }
+  return {
+    text: result.text,
+    finishReason: result.finishReason,
+    completionTokens: result.completionTokens,
+    promptTokens: result.promptTokens,
+  }
 }
 
 function chat(conversationId: string | undefined, content: string, maxTokens: number): GenerateRequest {
@@ -89,21 +94,28 @@ describe('a draft model for chat', () => {
 })
 
 describe('a draft model with another tokenizer', () => {
+  let thinker = ''
   const drafting = new EngineSupervisor({
     launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
     threads: 1,
     sequences: 1,
-    draftFor: async () => tinyModel,
+    draftFor: async () => thinker,
   })
 
-  beforeAll(() => requireBuild())
+  beforeAll(() => {
+    requireBuild()
+    thinker = scriptedModel('thinker')
+  })
   afterAll(() => drafting.close())
 
   it('is refused in one sentence, and the model loads and chats without it', async () => {
-    const loaded = await drafting.load(scriptedModel('thinker'))
+    const loaded = await drafting.load(tinyModel)
     expect(loaded.draft).toBeUndefined()
-    expect(loaded.draftNote).toMatch(/^stories260K\.gguf cannot draft for scripted-thinker-\w+\.gguf: their tokenizers differ \(gpt2 and llama tokenizers\)\.$/)
-    const result = await drafting.generate(chat('c', 'Hello', 8))
+    expect(loaded.draftNote).toMatch(
+      /^scripted-thinker-\w+\.gguf cannot draft for stories260K\.gguf: their tokenizers differ \(llama and gpt2 tokenizers\)\.$/,
+    )
+    const result = await drafting.generate(chat('c', 'Once upon a time', 8))
+    expect(result.completionTokens).toBe(8)
     expect(result.prediction?.source).not.toBe('draft')
   })
 })

@@ -59,7 +59,7 @@ describe('the same tokenizer, from the GGUF headers', () => {
 })
 
 describe('opening a draft model', () => {
-  const target = () => ({ fileName: 'target.gguf', fileInfo: story, contextSize: 256, gpuLayers: 0 })
+  const target = () => ({ fileName: 'target.gguf', fileInfo: story, contextSize: 256, gpuLayers: 0, threads: 1 })
 
   it('is left out, in one sentence, when memory is short', async () => {
     const opened = await DraftModel.open(llama, tinyModel, target(), () => 2 * 1024 ** 2)

@@ -196,6 +196,7 @@ export class LlamaRuntime {
               fileInfo,
               contextSize: context.contextSize,
               gpuLayers: model.gpuLayers,
+              threads: useThreads,
             })
           : null
         if (drafting?.draft) info.draft = drafting.draft.fileName
