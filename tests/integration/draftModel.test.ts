@@ -93,6 +93,36 @@ describe('a draft model for chat', () => {
   })
 })
 
+describe('a draft model in a chat with reasoning (scripted Qwen3 drafting for itself)', () => {
+  let thinker = ''
+  const drafting = new EngineSupervisor({
+    launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
+    threads: 1,
+    sequences: 1,
+    draftFor: async () => thinker,
+  })
+  const plain = engine(null)
+
+  beforeAll(async () => {
+    requireBuild()
+    thinker = scriptedModel('thinker')
+    await Promise.all([drafting.load(thinker), plain.load(thinker)])
+  })
+  afterAll(async () => {
+    await Promise.all([drafting.close(), plain.close()])
+  })
+
+  it("gives the same thoughts and answer through the model's chat template, the drafts accepted", async () => {
+    const request = chat('t', 'What is the answer?', 60)
+    const withDraft = await drafting.generate(request)
+    const without = await plain.generate(request)
+    expect({ ...answer(withDraft), reasoning: withDraft.reasoning }).toEqual({ ...answer(without), reasoning: without.reasoning })
+    expect(without.text).toBe('The answer is 42!')
+    expect(withDraft.prediction?.source).toBe('draft')
+    expect(withDraft.prediction!.accepted).toBeGreaterThanOrEqual(2)
+  })
+})
+
 describe('a draft model with another tokenizer', () => {
   let thinker = ''
   const drafting = new EngineSupervisor({
