@@ -38,6 +38,8 @@ const Q8_0_BLOCK_BYTES = 2 + Q8_0_BLOCK_ELEMS
 // ~0.018, similar to trained models, so activations stay far from fp16/f32 overflow.
 const Q8_0_SCALE_FP16 = 0x0c00
 const F32_ONE = 1
+// 2^-8 (exponent 7): logits 16 times those of the default scale, so the top token of a step is usually likely.
+const SURE_OUTPUT_SCALE_FP16 = 0x1c00
 
 type Value =
   | { type: GgufType.Uint32 | GgufType.Int32 | GgufType.Float32; value: number }
@@ -149,6 +151,11 @@ interface Shape {
   activeLayers: number
   /** Seeds the weights: files with the same seed hold the same weights wherever their shapes agree. */
   seed?: number
+  /**
+   * The output projection's Q8_0 scale as fp16 bits. The default gives logits so flat that no token is
+   * likely, where a trained model is sure of most tokens; a draft model drafts only the tokens it is sure of.
+   */
+  outputScale?: number
 }
 
 const TINYLLAMA: Shape = { fileName: FILE_NAME, name: 'TinyLlama-1.1B-shaped random weights', layers: LAYERS, activeLayers: LAYERS }
@@ -231,14 +238,14 @@ function header(tensors: Tensor[], shape: Shape): Buffer {
 
 // One pool of random Q8_0 blocks is reused for every tensor: generating 1.1 GB of fresh
 // randomness would dominate the write time and adds nothing for a throughput benchmark.
-function q8Pool(blocks: number, seed: number | undefined): Buffer {
+function q8Pool(blocks: number, seed: number | undefined, scale = Q8_0_SCALE_FP16): Buffer {
   const pool = Buffer.alloc(blocks * Q8_0_BLOCK_BYTES)
   if (seed === undefined) randomFillSync(pool)
   else {
     const random = seededRandom(seed)
     for (let i = 0; i < pool.length; i++) pool[i] = Math.floor(random() * 256)
   }
-  for (let b = 0; b < blocks; b++) pool.writeUInt16LE(Q8_0_SCALE_FP16, b * Q8_0_BLOCK_BYTES)
+  for (let b = 0; b < blocks; b++) pool.writeUInt16LE(scale, b * Q8_0_BLOCK_BYTES)
   return pool
 }
 
@@ -266,18 +273,20 @@ export function ensureTinyLlamaShapedGguf(cacheDir: string): Promise<string> {
 export async function ensureSpeculativePair(cacheDir: string): Promise<{ target: string; draft: string }> {
   const active = 2
   const target = await ensureShapedGguf(cacheDir, {
-    fileName: 'tinyllama-1.1b-shaped-2-active-q8_0.v1.gguf',
+    fileName: 'tinyllama-1.1b-shaped-2-active-q8_0.v3.gguf',
     name: 'TinyLlama-1.1B-shaped, 2 active blocks',
     layers: LAYERS,
     activeLayers: active,
     seed: 20,
+    outputScale: SURE_OUTPUT_SCALE_FP16,
   })
   const draft = await ensureShapedGguf(cacheDir, {
-    fileName: 'tinyllama-2-block-draft-q8_0.v1.gguf',
+    fileName: 'tinyllama-2-block-draft-q8_0.v3.gguf',
     name: 'TinyLlama-shaped 2-block draft',
     layers: active,
     activeLayers: active,
     seed: 20,
+    outputScale: SURE_OUTPUT_SCALE_FP16,
   })
   return { target, draft }
 }
@@ -295,6 +304,10 @@ async function ensureShapedGguf(cacheDir: string, shape: Shape): Promise<string>
   try {
     await fh.write(head)
     const pool = q8Pool(32 * 1024, shape.seed)
+    // A pooled output projection repeats its rows every 512 tokens: each logit ties with ~60 others, so no
+    // token can be likely. A sure output needs rows of its own (70 MB of seeded blocks, about a second).
+    const outputBlocks = (EMBD * VOCAB) / Q8_0_BLOCK_ELEMS
+    const outputPool = shape.outputScale === undefined ? pool : q8Pool(outputBlocks, (shape.seed ?? 0) + 1, shape.outputScale)
     const ones = Buffer.alloc(EMBD * 4)
     for (let i = 0; i < EMBD; i++) ones.writeFloatLE(F32_ONE, i * 4)
     let written = 0
@@ -306,6 +319,9 @@ async function ensureShapedGguf(cacheDir: string, shape: Shape): Promise<string>
       } else if (passive(t.name, shape)) {
         // All-zero Q8_0 blocks (scale 0): the block's attention and FFN outputs are exactly zero.
         for (let left = t.bytes; left > 0; left -= pool.length) await fh.write(Buffer.alloc(Math.min(left, pool.length)))
+      } else if (t.name === 'output.weight') {
+        for (let left = t.bytes; left > 0; left -= outputPool.length)
+          await fh.write(outputPool.subarray(0, Math.min(left, outputPool.length)))
       } else {
         // The pool holds whole blocks and every tensor is a whole number of blocks, so
         // slicing at a multiple of the pool size never splits a block.

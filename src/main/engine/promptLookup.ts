@@ -51,7 +51,8 @@ export class PromptLookup extends TokenPredictor {
     this.sequence = sequence
     this.baseline = countsOf(sequence)
     this.generated = 0
-    this.gate = enabled ? new PredictionGate(this.gateOptions) : null
+    const options = draft ? { ...this.gateOptions, maxWindowTokens: 2 * this.gateOptions.window } : this.gateOptions
+    this.gate = enabled ? new PredictionGate(options) : null
     this.draft = enabled ? draft : null
   }
 
