@@ -38,7 +38,12 @@ const nativeOnlyInEngine = {
   message: 'The native engine lives only in the engine process (src/main/engine/llamaRuntime.ts).',
 }
 /** The files of the engine process that hold node-llama-cpp's native engine. */
-const engineNativeFiles = ['src/main/engine/llamaRuntime.ts', 'src/main/engine/engineProcess.ts', 'src/main/engine/modelInspector.ts']
+const engineNativeFiles = [
+  'src/main/engine/llamaRuntime.ts',
+  'src/main/engine/engineProcess.ts',
+  'src/main/engine/modelInspector.ts',
+  'src/main/engine/draftModel.ts',
+]
 
 /**
  * Floors inside src/main: the shells (electron/, cli/, the headless server/) build

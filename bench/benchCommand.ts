@@ -15,11 +15,11 @@ import { grammarBench } from './grammarBench.js'
 import { measureBare } from './bareReference.js'
 import { ensureLlamaBench, llamaBenchPeakRssMb, runLlamaBench } from './llamaBench.js'
 import { median, metric, table, type Metric } from './metrics.js'
-import { predictionBench } from './predictionBench.js'
+import { draftBench, predictionBench } from './predictionBench.js'
 import { measureServeStartup } from './serveStartup.js'
 import { memoryBench } from './memoryBench.js'
 import { singleStreamBench } from './singleStreamBench.js'
-import { ensureTinyLlamaShapedGguf } from './syntheticGguf.js'
+import { ensureSpeculativePair, ensureTinyLlamaShapedGguf } from './syntheticGguf.js'
 import { workerBench } from './workerBench.js'
 
 /** Options of `gridforge bench`. */
@@ -128,6 +128,9 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
     log(`${key}: prompt lookup on a repetitive and a free prompt, with and without, alternating`)
     for (const m of await predictionBench(options.engineEntry, key, path, chosen.threads, shape.genTokens)) emit(m)
+    log(`${key}: a draft model for chat, with and without, alternating`)
+    const pair = key === 'tiny' ? { target: path, draft: path } : await ensureSpeculativePair(join(cache, 'models'))
+    for (const m of await draftBench(options.engineEntry, key, pair, chosen.threads, shape.genTokens, key !== 'tiny')) emit(m)
 
     if (key === 'tinyllama_q8' && llamaBench) {
       log(`${key}: single stream through the worker path against direct evaluate and llama-bench at 2 and 1 threads, alternating`)

@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
+import { seededRandom } from '../tests/support/gguf/seededWeights.js'
 
 // TinyLlama-1.1B-Chat-v1.0 hyperparameters: the synthetic file has the same compute and memory
 // cost as the real model, so throughput measured on it transfers without a 1.2 GB download.
@@ -37,6 +38,8 @@ const Q8_0_BLOCK_BYTES = 2 + Q8_0_BLOCK_ELEMS
 // ~0.018, similar to trained models, so activations stay far from fp16/f32 overflow.
 const Q8_0_SCALE_FP16 = 0x0c00
 const F32_ONE = 1
+// 2^-8 (exponent 7): logits 16 times those of the default scale, so the top token of a step is usually likely.
+const SURE_OUTPUT_SCALE_FP16 = 0x1c00
 
 type Value =
   | { type: GgufType.Uint32 | GgufType.Int32 | GgufType.Float32; value: number }
@@ -140,9 +143,26 @@ function vocab(): { tokens: string[]; scores: number[]; types: number[] } {
   return { tokens, scores, types }
 }
 
-function tensorLayout(): Tensor[] {
+/** How many blocks a file has, and how many of them do anything (the rest add zero to the residual stream). */
+interface Shape {
+  fileName: string
+  name: string
+  layers: number
+  activeLayers: number
+  /** Seeds the weights: files with the same seed hold the same weights wherever their shapes agree. */
+  seed?: number
+  /**
+   * The output projection's Q8_0 scale as fp16 bits. The default gives logits so flat that no token is
+   * likely, where a trained model is sure of most tokens; a draft model drafts only the tokens it is sure of.
+   */
+  outputScale?: number
+}
+
+const TINYLLAMA: Shape = { fileName: FILE_NAME, name: 'TinyLlama-1.1B-shaped random weights', layers: LAYERS, activeLayers: LAYERS }
+
+function tensorLayout(layers: number): Tensor[] {
   const specs: Array<[string, number[], GgmlType]> = [['token_embd.weight', [EMBD, VOCAB], GgmlType.Q8_0]]
-  for (let i = 0; i < LAYERS; i++) {
+  for (let i = 0; i < layers; i++) {
     const kv = HEADS_KV * HEAD_DIM
     specs.push(
       [`blk.${i}.attn_norm.weight`, [EMBD], GgmlType.F32],
@@ -168,20 +188,20 @@ function tensorLayout(): Tensor[] {
   })
 }
 
-function header(tensors: Tensor[]): Buffer {
+function header(tensors: Tensor[], shape: Shape): Buffer {
   const { tokens, scores, types } = vocab()
   const u32 = (value: number): Value => ({ type: GgufType.Uint32, value })
   const f32 = (value: number): Value => ({ type: GgufType.Float32, value })
   const metadata: Array<[string, Value]> = [
     ['general.architecture', { type: GgufType.String, value: 'llama' }],
-    ['general.name', { type: GgufType.String, value: 'TinyLlama-1.1B-shaped random weights' }],
+    ['general.name', { type: GgufType.String, value: shape.name }],
     ['general.file_type', u32(7)],
     ['general.quantization_version', u32(2)],
     ['general.alignment', u32(ALIGNMENT)],
     ['llama.vocab_size', u32(VOCAB)],
     ['llama.context_length', u32(CTX)],
     ['llama.embedding_length', u32(EMBD)],
-    ['llama.block_count', u32(LAYERS)],
+    ['llama.block_count', u32(shape.layers)],
     ['llama.feed_forward_length', u32(FFN)],
     ['llama.rope.dimension_count', u32(HEAD_DIM)],
     ['llama.rope.freq_base', f32(10000)],
@@ -218,11 +238,20 @@ function header(tensors: Tensor[]): Buffer {
 
 // One pool of random Q8_0 blocks is reused for every tensor: generating 1.1 GB of fresh
 // randomness would dominate the write time and adds nothing for a throughput benchmark.
-function q8Pool(blocks: number): Buffer {
+function q8Pool(blocks: number, seed: number | undefined, scale = Q8_0_SCALE_FP16): Buffer {
   const pool = Buffer.alloc(blocks * Q8_0_BLOCK_BYTES)
-  randomFillSync(pool)
-  for (let b = 0; b < blocks; b++) pool.writeUInt16LE(Q8_0_SCALE_FP16, b * Q8_0_BLOCK_BYTES)
+  if (seed === undefined) randomFillSync(pool)
+  else {
+    const random = seededRandom(seed)
+    for (let i = 0; i < pool.length; i++) pool[i] = Math.floor(random() * 256)
+  }
+  for (let b = 0; b < blocks; b++) pool.writeUInt16LE(scale, b * Q8_0_BLOCK_BYTES)
   return pool
+}
+
+function passive(tensor: string, shape: Shape): boolean {
+  const match = /^blk\.(\d+)\.(attn_output|ffn_down)\.weight$/.exec(tensor)
+  return match !== null && Number(match[1]) >= shape.activeLayers
 }
 
 function expectedSize(headerBytes: number, tensors: Tensor[]): number {
@@ -230,10 +259,42 @@ function expectedSize(headerBytes: number, tensors: Tensor[]): number {
   return headerBytes + (last ? last.offset + last.bytes : 0)
 }
 
-export async function ensureTinyLlamaShapedGguf(cacheDir: string): Promise<string> {
-  const file = path.join(cacheDir, FILE_NAME)
-  const tensors = tensorLayout()
-  const head = header(tensors)
+export function ensureTinyLlamaShapedGguf(cacheDir: string): Promise<string> {
+  return ensureShapedGguf(cacheDir, TINYLLAMA)
+}
+
+/**
+ * A target and a draft for speculative decoding that agree on every token, as a well-matched draft model
+ * nearly does: the target is TinyLlama-shaped (22 blocks, the same cost per token), but only its first
+ * two blocks do anything (the others' output projections are zero, so they add nothing to the residual
+ * stream); the draft is those two blocks alone, with the same embeddings and output (every tensor is
+ * written from the same seeded pool, so equal shapes hold equal weights), about a sixth of the target's bytes.
+ */
+export async function ensureSpeculativePair(cacheDir: string): Promise<{ target: string; draft: string }> {
+  const active = 2
+  const target = await ensureShapedGguf(cacheDir, {
+    fileName: 'tinyllama-1.1b-shaped-2-active-q8_0.v3.gguf',
+    name: 'TinyLlama-1.1B-shaped, 2 active blocks',
+    layers: LAYERS,
+    activeLayers: active,
+    seed: 20,
+    outputScale: SURE_OUTPUT_SCALE_FP16,
+  })
+  const draft = await ensureShapedGguf(cacheDir, {
+    fileName: 'tinyllama-2-block-draft-q8_0.v3.gguf',
+    name: 'TinyLlama-shaped 2-block draft',
+    layers: active,
+    activeLayers: active,
+    seed: 20,
+    outputScale: SURE_OUTPUT_SCALE_FP16,
+  })
+  return { target, draft }
+}
+
+async function ensureShapedGguf(cacheDir: string, shape: Shape): Promise<string> {
+  const file = path.join(cacheDir, shape.fileName)
+  const tensors = tensorLayout(shape.layers)
+  const head = header(tensors, shape)
   const size = expectedSize(head.length, tensors)
   if (existsSync(file) && statSync(file).size === size) return file
 
@@ -242,7 +303,11 @@ export async function ensureTinyLlamaShapedGguf(cacheDir: string): Promise<strin
   const fh = await open(tmp, 'w')
   try {
     await fh.write(head)
-    const pool = q8Pool(32 * 1024)
+    const pool = q8Pool(32 * 1024, shape.seed)
+    // A pooled output projection repeats its rows every 512 tokens: each logit ties with ~60 others, so no
+    // token can be likely. A sure output needs rows of its own (70 MB of seeded blocks, about a second).
+    const outputBlocks = (EMBD * VOCAB) / Q8_0_BLOCK_ELEMS
+    const outputPool = shape.outputScale === undefined ? pool : q8Pool(outputBlocks, (shape.seed ?? 0) + 1, shape.outputScale)
     const ones = Buffer.alloc(EMBD * 4)
     for (let i = 0; i < EMBD; i++) ones.writeFloatLE(F32_ONE, i * 4)
     let written = 0
@@ -251,6 +316,12 @@ export async function ensureTinyLlamaShapedGguf(cacheDir: string): Promise<strin
       if (gap > 0) await fh.write(Buffer.alloc(gap))
       if (t.type === GgmlType.F32) {
         await fh.write(ones.subarray(0, t.bytes))
+      } else if (passive(t.name, shape)) {
+        // All-zero Q8_0 blocks (scale 0): the block's attention and FFN outputs are exactly zero.
+        for (let left = t.bytes; left > 0; left -= pool.length) await fh.write(Buffer.alloc(Math.min(left, pool.length)))
+      } else if (t.name === 'output.weight') {
+        for (let left = t.bytes; left > 0; left -= outputPool.length)
+          await fh.write(outputPool.subarray(0, Math.min(left, outputPool.length)))
       } else {
         // The pool holds whole blocks and every tensor is a whole number of blocks, so
         // slicing at a multiple of the pool size never splits a block.

@@ -106,6 +106,9 @@ export const contract = {
   /** Which engine the next engine start loads ("Use the standard engine" is the way back). */
   'engine.useBuild': call(z.strictObject({ flavor: z.enum(['standard', 'optimized']) })).returns<EngineBuildStatus>(),
   'chat.list': call(none).returns<ConversationSummary[]>(),
+  /** Whether chat drafts with a smaller model of the loaded model's family (speculative decoding); applies at the next model load. */
+  'chat.draftModel': call(none).returns<{ enabled: boolean }>(),
+  'chat.setDraftModel': call(z.strictObject({ enabled: z.boolean() })).returns<{ enabled: boolean }>(),
   'chat.get': call(z.strictObject({ conversationId: id })).returns<Conversation>(),
   /** The messages of the active path just before `before` (the first one shown), latest last. */
   'chat.older': call(

@@ -25,6 +25,8 @@ export const callNames = {
   'engine.optimize': true,
   'engine.useBuild': true,
   'chat.list': true,
+  'chat.draftModel': true,
+  'chat.setDraftModel': true,
   'chat.get': true,
   'chat.older': true,
   'chat.delete': true,

@@ -116,6 +116,10 @@ export interface LoadedModel {
   hasChatTemplate: boolean
   gpuLayers: number
   threads: number
+  /** The smaller model of the same family that drafts chat replies ("Speeding up with …"); absent: none. */
+  draft?: string
+  /** Why a draft model that is present is not used, in one sentence; absent when nothing to say. */
+  draftNote?: string
 }
 
 /** The one snapshot of the engine that the host keeps and pushes on every change. */

@@ -117,6 +117,6 @@ export interface GenerateResult {
   reusedTokens?: number
   /** Older parts of the conversation no longer fit the context and were left out of this reply. */
   contextShifted?: boolean
-  /** Tokens drafted from the prompt for the model to verify, and those it accepted (local engine only). */
-  prediction?: { drafted: number; accepted: number }
+  /** Tokens drafted for the model to verify (from the prompt or by a draft model), and those it accepted (local engine only). */
+  prediction?: { drafted: number; accepted: number; source: 'lookup' | 'draft' }
 }

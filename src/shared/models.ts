@@ -18,6 +18,8 @@ export interface CatalogEntry {
   contextLength: number
   quantization: string
   templateFamily: TemplateFamily
+  /** Catalog ids of larger models of the same family this one can draft chat replies for. */
+  draftFor?: string[]
   /** The model names this file is advertised under on each grid. */
   advertised: { aipg: string; horde: string }
 }

@@ -96,6 +96,23 @@ describe('the prediction gate', () => {
     expect(quoting.drafts).toBeGreaterThan(400)
   })
 
+  it('judges a draft model that offers nothing by the tokens it slowed, when told to', () => {
+    const gate = new PredictionGate({ ...options, maxWindowTokens: 20 })
+    const counts = { validated: 0, refuted: 0 }
+    // Every step pays for the draft model's decode (15 ms against 10) and no draft is ever offered.
+    const allowed = Array.from({ length: 200 }, (_, generated) => gate.allow(generated, counts, generated * (generated < 8 ? 10 : 15)))
+    expect(allowed.slice(8, 28).every(Boolean)).toBe(true)
+    expect(allowed[28]).toBe(false)
+    expect(gate.rate).toBe(0)
+    // Without the limit, a window that never fills is never judged.
+    const unbounded = new PredictionGate(options)
+    expect(
+      Array.from({ length: 200 }, (_, generated) => unbounded.allow(generated, counts, generated * 15))
+        .slice(8)
+        .every(Boolean),
+    ).toBe(true)
+  })
+
   it('judges a window just under the rate as poor, even when it was fast', () => {
     const gate = new PredictionGate(options)
     // Three of ten accepted: 0.3 < 0.35.

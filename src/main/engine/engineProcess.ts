@@ -93,6 +93,7 @@ async function main(): Promise<void> {
           message.sequences,
           (progress) => send({ type: 'progress', id: message.id, progress }),
           message.contextSize ?? null,
+          message.draft ?? null,
         )
         send({ type: 'done', id: message.id, value: info })
         return

@@ -43,6 +43,8 @@ export interface SupervisorOptions {
   /** Where slot calibrations are kept (`<data>/engine/slot-calibration.json`); absent: nothing is calibrated. */
   slotCalibrationFile?: string
   log?: (line: string) => void
+  /** The draft model for a target model's path (a smaller one of its family, present and allowed), or null. */
+  draftFor?: (path: string) => Promise<string | null>
 }
 
 /**
@@ -173,6 +175,7 @@ export class EngineSupervisor implements Engine, ModelInspector {
     let lastProgress = 0
     this.loadInFlight = this.process && { path, process: this.process }
     try {
+      const draft = (await this.options.draftFor?.(path)) ?? null
       const model = (await this.request(
         {
           type: 'load',
@@ -181,6 +184,7 @@ export class EngineSupervisor implements Engine, ModelInspector {
           sequences: this.options.sequences ?? 2,
           contextSize: this.options.contextSize ?? null,
           gpu: 'auto',
+          draft,
         },
         'load',
         {

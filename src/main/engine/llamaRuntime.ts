@@ -53,6 +53,7 @@ import { toGrammarSchema } from './jsonSchema.js'
 import { mayPredict, PromptLookup } from './promptLookup.js'
 import { leanCompletion } from './leanCompletion.js'
 import { contextPlan, kvBytesPerToken } from './contextSizing.js'
+import { DraftModel } from './draftModel.js'
 
 /** Of the memory free before a CPU load, what the model and KV caches may take; the rest is compute buffers and the OS. */
 const KV_SHARE_OF_FREE = 0.85
@@ -65,6 +66,8 @@ interface Loaded {
   /** The wrapper chats use instead of the model's template, when that template is over its budget. */
   templateFallback: ChatWrapper | null
   insights: GgufInsights
+  /** The smaller model that drafts chat replies, when one was given and fits. */
+  draft: DraftModel | null
 }
 
 type ChatRequest = Extract<GenerateRequest, { kind: 'chat' }>
@@ -151,7 +154,8 @@ export class LlamaRuntime {
   /**
    * Loads a model with one context of `sequences` sequences (each its own KV cache: chat, grid slots,
    * API requests), each sized to hold `needed` tokens (see `contextPlan`). Callers beyond that wait for a
-   * free sequence rather than fail.
+   * free sequence rather than fail. `draftPath`: a smaller model of the same family to draft chat replies
+   * with (see DraftModel); one that does not fit is left out, the reason in `draftNote`.
    */
   load(
     path: string,
@@ -159,6 +163,7 @@ export class LlamaRuntime {
     sequences: number,
     onProgress: (p: number) => void,
     needed: number | null = null,
+    draftPath: string | null = null,
   ): Promise<LoadedModel> {
     return this.serialise(async () => {
       await this.disposeLoaded()
@@ -214,7 +219,18 @@ export class LlamaRuntime {
           gpuLayers: model.gpuLayers,
           threads: useThreads,
         }
-        this.loaded = { model, context, info, sequences: pool, templateFallback, insights }
+        const drafting = draftPath
+          ? await DraftModel.open(this.llama, draftPath, {
+              fileName: info.fileName,
+              fileInfo,
+              contextSize: context.contextSize,
+              gpuLayers: model.gpuLayers,
+              threads: useThreads,
+            })
+          : null
+        if (drafting?.draft) info.draft = drafting.draft.fileName
+        if (drafting?.refused) info.draftNote = drafting.refused
+        this.loaded = { model, context, info, sequences: pool, templateFallback, insights, draft: drafting?.draft ?? null }
         return info
       } catch (error) {
         await model.dispose()
@@ -292,7 +308,9 @@ export class LlamaRuntime {
     const outputBefore = sequence.tokenMeter.usedOutputTokens
     let memory: SequenceMemory | null = null
     const lookup = lease.predictor instanceof PromptLookup ? lease.predictor : null
-    lookup?.begin(sequence, mayPredict(request.params))
+    // A local conversation drafts with the draft model while no other one does; everything else looks up its prompt.
+    const draft = lookup && request.kind === 'chat' && request.conversationId !== undefined ? (loaded.draft?.take() ?? null) : null
+    lookup?.begin(sequence, mayPredict(request.params), draft?.predictor)
     try {
       // A matched stop string ends the generation the way an abort does; the finish reason tells them apart.
       const stopped = new AbortController()
@@ -342,6 +360,7 @@ export class LlamaRuntime {
       }
     } finally {
       lookup?.end()
+      draft?.release()
       lease.release(key !== undefined && memory !== null ? { key, memory } : undefined)
     }
   }
@@ -550,6 +569,7 @@ export class LlamaRuntime {
     this.loaded = null
     if (!loaded) return
     loaded.sequences.clear()
+    await loaded.draft?.dispose()
     await loaded.context.dispose()
     await loaded.model.dispose()
   }

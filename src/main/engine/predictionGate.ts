@@ -15,6 +15,12 @@ export interface PredictionGateOptions {
   pause: number
   /** The longest pause: a reply that turns to quoting its prompt late is still caught. */
   maxPause: number
+  /**
+   * A drafting phase is judged after this many generated tokens even with fewer drafts than a window:
+   * a draft model costs a decode of its own on every step, also when it offers nothing (too unsure of
+   * its token), so a window that never fills must not run forever. Absent: only drafts end a window.
+   */
+  maxWindowTokens?: number
 }
 
 export const DEFAULT_GATE: PredictionGateOptions = { probe: 8, window: 16, minRate: 0.35, pause: 32, maxPause: 256 }
@@ -61,8 +67,9 @@ export class PredictionGate {
     }
     const validated = counts.validated - this.windowStart.validated
     const drafted = validated + counts.refuted - this.windowStart.refuted
-    if (drafted < this.options.window) return true
-    this.lastRate = validated / drafted
+    const long = this.options.maxWindowTokens !== undefined && generated - this.phaseStart.generated >= this.options.maxWindowTokens
+    if (drafted < this.options.window && !long) return true
+    this.lastRate = drafted === 0 ? 0 : validated / drafted
     const draftSpeed = speed(this.phaseStart, generated, now)
     const slower = this.plainSpeed !== null && draftSpeed !== null && draftSpeed < this.plainSpeed
     if (this.lastRate >= this.options.minRate && !slower) {

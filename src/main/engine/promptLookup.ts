@@ -2,11 +2,13 @@ import { InputLookupTokenPredictor, TokenPredictor, type LlamaContextSequence, t
 import type { SamplingParams } from '../../shared/generation.js'
 import { DEFAULT_GATE, PredictionGate, type PredictionCounts, type PredictionGateOptions } from './predictionGate.js'
 
-/** What one generation's prompt lookup did: tokens drafted from the prompt, and those the model accepted. */
+/** What one generation's drafting did: tokens drafted, and those the model accepted. */
 export interface PredictionStats {
   drafted: number
   /** Drafts the model produced itself and the generation used (a draft accepted after the last token is not). */
   accepted: number
+  /** Where the drafts came from: the prompt, or a draft model. */
+  source: 'lookup' | 'draft'
 }
 
 /** A sequence's prediction counters, from the start of a generation. */
@@ -15,10 +17,13 @@ interface Counts extends PredictionCounts {
 }
 
 /**
- * Prompt lookup decoding for one sequence: node-llama-cpp's `InputLookupTokenPredictor` drafts the tokens
- * that followed the latest output in the prompt (echo, JSON, code, quoted context), the model verifies
- * them in one batch, and a `PredictionGate` stops drafting where the model keeps refusing them. The
- * runtime opens each generation with `begin` and reads its counts with `end`.
+ * Speculative decoding for one sequence. By default prompt lookup: node-llama-cpp's
+ * `InputLookupTokenPredictor` drafts the tokens that followed the latest output in the prompt (echo,
+ * JSON, code, quoted context). A generation may instead be given a draft model's predictor
+ * (`DraftSequenceTokenPredictor`, see DraftModel), which drafts what the smaller model would write. The
+ * model verifies the drafts in one batch either way, and a `PredictionGate` stops drafting where the
+ * model keeps refusing them or where drafting is slower. The runtime opens each generation with `begin`
+ * and reads its counts with `end`.
  */
 export class PromptLookup extends TokenPredictor {
   /** A match of two tokens or more: a single common token (" the") would draft mostly refuted guesses. */
@@ -27,6 +32,8 @@ export class PromptLookup extends TokenPredictor {
   private sequence: LlamaContextSequence | null = null
   private baseline: Counts = { validated: 0, refuted: 0, used: 0 }
   private generated = 0
+  /** The draft model's predictor for this generation; null: prompt lookup. */
+  private draft: TokenPredictor | null = null
 
   constructor(
     private readonly gateOptions: PredictionGateOptions = DEFAULT_GATE,
@@ -35,24 +42,38 @@ export class PromptLookup extends TokenPredictor {
     super()
   }
 
-  /** Starts a generation on `sequence`; without `enabled` it drafts nothing. */
-  begin(sequence: LlamaContextSequence, enabled: boolean): void {
+  /**
+   * Starts a generation on `sequence`; without `enabled` it drafts nothing. With `draft` (a draft model's
+   * predictor, this generation's alone) it drafts from that instead of the prompt: the sequence resets its
+   * predictor at the start of every evaluation, which brings the draft's sequence to the same tokens.
+   */
+  begin(sequence: LlamaContextSequence, enabled: boolean, draft: TokenPredictor | null = null): void {
     this.sequence = sequence
     this.baseline = countsOf(sequence)
     this.generated = 0
-    this.gate = enabled ? new PredictionGate(this.gateOptions) : null
+    const options = draft ? { ...this.gateOptions, maxWindowTokens: 2 * this.gateOptions.window } : this.gateOptions
+    this.gate = enabled ? new PredictionGate(options) : null
+    this.draft = enabled ? draft : null
   }
 
   /** The generation's drafted and accepted tokens; drafting stays off until the next `begin`. */
   end(): PredictionStats {
     const counts = this.counts()
+    const source = this.draft ? 'draft' : 'lookup'
     this.gate = null
-    return { drafted: counts.validated + counts.refuted, accepted: counts.used }
+    this.draft?.stop()
+    this.draft = null
+    return { drafted: counts.validated + counts.refuted, accepted: counts.used, source }
   }
 
-  reset(params: Parameters<TokenPredictor['reset']>[0]): void {
+  async reset(params: Parameters<TokenPredictor['reset']>[0]): Promise<void> {
     this.sequence = params.targetSequence
     this.lookup.reset(params)
+    await this.draft?.reset(params)
+  }
+
+  override stop(untilPredictionsExhausted?: boolean): void {
+    void this.draft?.stop(untilPredictionsExhausted)
   }
 
   override updateInputTokens(tokens: Token[]): void {
@@ -62,13 +83,17 @@ export class PromptLookup extends TokenPredictor {
   pushTokens(tokens: Token[]): void {
     this.generated += tokens.length
     this.lookup.pushTokens(tokens)
+    this.draft?.pushTokens(tokens)
   }
 
-  predictTokens(): Token[] {
-    if (!this.gate?.allow(this.generated, this.counts(), this.clock())) return []
-    // One draft per step: node-llama-cpp 3.22's verification accepts only the first draft of a batch and
-    // counts every later one refuted, however right it was, so a longer draft only costs evaluation.
-    return this.lookup.predictTokens().slice(0, 1)
+  predictTokens(): Token[] | Promise<Token[]> {
+    if (!this.gate?.allow(this.generated, this.counts(), this.clock())) {
+      // A paused draft model evaluates nothing; it catches up on the tokens pushed meanwhile in one batch.
+      void this.draft?.stop()
+      return []
+    }
+    if (this.draft) return Promise.resolve(this.draft.predictTokens()).then(firstDraft)
+    return firstDraft(this.lookup.predictTokens())
   }
 
   override dispose(): void {
@@ -84,6 +109,15 @@ export class PromptLookup extends TokenPredictor {
       used: now.used - this.baseline.used,
     }
   }
+}
+
+/**
+ * One draft per step: node-llama-cpp 3.22.1's verification (`_speculativeEvaluate`) accepts only the
+ * first draft of a batch and counts every later one refuted, however right it was, so a longer draft
+ * only costs evaluation. The README names the upstream fix.
+ */
+function firstDraft(tokens: Token[]): Token[] {
+  return tokens.slice(0, 1)
 }
 
 function countsOf(sequence: LlamaContextSequence): Counts {

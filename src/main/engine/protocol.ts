@@ -15,6 +15,8 @@ export type EngineRequest =
       /** Tokens each sequence must hold; absent or null: the chat default (see `contextPlan`). */
       contextSize?: number | null
       gpu: 'auto' | false
+      /** A smaller model of the same family to draft chat replies with. */
+      draft?: string | null
     }
   | { type: 'unload'; id: number }
   | { type: 'generate'; id: number; request: GenerateRequest }

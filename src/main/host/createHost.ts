@@ -24,6 +24,8 @@ import { AlertWatch } from '../alerts/alertWatch.js'
 import { BridgeService, type BridgeServiceDependencies } from '../bridge/bridgeService.js'
 import type { WebhookPolicy } from '../alerts/webhookPost.js'
 import { OnboardingFlag } from '../earn/onboardingFlag.js'
+import { draftModelFor } from '../models/draftPairs.js'
+import { DraftSetting } from '../models/draftSetting.js'
 import { startEarningInBackground, type BackgroundStartOutcome } from '../earn/backgroundStart.js'
 import { LastEarningModel } from '../earn/lastEarningModel.js'
 import { StartEarningFlow } from '../earn/startEarningFlow.js'
@@ -151,6 +153,9 @@ export function createHost(options: HostOptions): Host {
     threads: options.threads,
     slotCalibrationFile: paths.slotCalibration,
     log,
+    // Called at each load, when the services below exist: a downloaded draft of the model's family, unless turned off.
+    draftFor: async (path): Promise<string | null> =>
+      draftSetting.get().enabled ? draftModelFor(path, await models.listLocal(), catalog) : null,
   })
   engine.subscribe((snapshot) => events.emit('engine.snapshot', snapshot))
   engine.start().catch((error: unknown) => log(`engine failed to start: ${String(error)}`))
@@ -192,6 +197,7 @@ export function createHost(options: HostOptions): Host {
     { db, nativeBinding: options.sqliteNativeBinding },
   )
   const settings = new SettingsRepository(db)
+  const draftSetting = new DraftSetting(settings)
   const localApi = new LocalApiService({
     engine,
     settings,
@@ -386,6 +392,8 @@ export function createHost(options: HostOptions): Host {
       return engine.snapshot()
     },
     'chat.list': () => chat.list(),
+    'chat.draftModel': () => draftSetting.get(),
+    'chat.setDraftModel': ({ enabled }) => draftSetting.set(enabled),
     'chat.get': ({ conversationId }) => chat.get(conversationId),
     'chat.older': ({ conversationId, before, limit }) => chat.older(conversationId, before, limit),
     'chat.delete': async ({ conversationId }) => ({ deleted: await chat.delete(conversationId) }),

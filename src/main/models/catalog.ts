@@ -31,6 +31,8 @@ export const catalogSchema = z.strictObject({
         contextLength: z.number().int().min(2048).max(1_048_576),
         quantization: z.string().regex(/^(Q\d_K_[SML]|Q\d_K|Q\d_\d|IQ\d_\w+|F16|BF16|Q8_0)$/),
         templateFamily: z.enum(['chatml', 'llama3', 'mistral', 'gemma', 'phi3', 'harmony']),
+        // Larger models of the same family (and tokenizer) this one drafts chat replies for (speculative decoding).
+        draftFor: z.array(z.string()).min(1).optional(),
         advertised: z.strictObject({
           // A registry model goes by its exact registry name (a `grid/` prefix would make it unregistered); others by `grid/<name>`.
           aipg: z.union([

@@ -95,6 +95,11 @@ export function ModelPicker() {
         {describe(engine)}
       </p>
       {engine?.notice && <p className="notice">{engine.notice}</p>}
+      {engine?.state === 'ready' && engine.model?.draft && (
+        <p className="muted" data-testid="draft-model">
+          Speeding up with {engine.model.draft}
+        </p>
+      )}
     </div>
   )
 }

@@ -5,6 +5,7 @@ import { AlertsSettings } from './AlertsSettings'
 import { MetricsSettings } from './MetricsSettings'
 import { DesktopSettings } from './DesktopSettings'
 import { EngineSettings } from './EngineSettings'
+import { DraftModelSettings } from './DraftModelSettings'
 import { LocalApiSettings } from './LocalApiSettings'
 
 /** Settings: the local OpenAI/KoboldAI API for other apps (off by default), alerts, and the desktop's own. */
@@ -22,6 +23,7 @@ export function SettingsView() {
       <AlertsSettings />
       <MetricsSettings />
       <EngineSettings />
+      <DraftModelSettings />
       <DesktopSettings />
     </section>
   )
