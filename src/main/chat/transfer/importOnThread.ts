@@ -119,8 +119,8 @@ export function importOnThread(
       if (settled) return
       settled = true
       signal?.removeEventListener('abort', cancel)
-      void thread.terminate()
-      outcome()
+      // The import answers once its thread is gone, so closing the host leaves no handle on the database files.
+      void thread.terminate().finally(outcome)
     }
     const cancel = () => {
       // Still reading: nothing is written yet, so the thread is simply stopped. Writing: it removes what it stored, then answers.

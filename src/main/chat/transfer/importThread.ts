@@ -37,6 +37,7 @@ async function runImport(data: ImportThreadData, port: MessagePort): Promise<voi
     if (message.type === 'cancel') cancel.abort()
   })
   let db: ReturnType<typeof openDatabase> | null = null
+  let answer: ImportThreadMessage | null = null
   try {
     db = openDatabase(data.file, undefined, data.nativeBinding ? { nativeBinding: data.nativeBinding } : {})
     // The connection whose commit finds the WAL past its threshold runs the checkpoint, inside that call. A
@@ -65,13 +66,14 @@ async function runImport(data: ImportThreadData, port: MessagePort): Promise<voi
         post({ type: 'progress', stored, total })
       },
     })
-    post({ type: 'done', imported })
+    answer = { type: 'done', imported }
   } catch (error) {
-    post({ type: 'failed', failure: failureOf(cancel.signal.aborted ? new AppError('BAD_REQUEST', IMPORT_CANCELLED) : error) })
+    answer = { type: 'failed', failure: failureOf(cancel.signal.aborted ? new AppError('BAD_REQUEST', IMPORT_CANCELLED) : error) }
   } finally {
-    // The host ends the thread once it has the answer.
+    // Closed before the answer: the host ends the thread on it, and the database file must be free by then.
     db?.close()
   }
+  if (answer) post(answer)
 }
 
 function failureOf(error: unknown): ThreadFailure {
