@@ -35,6 +35,11 @@ const count = (sql: string, ...params: unknown[]) =>
     .pluck()
     .get(...params) as number) ?? 0
 
+/** No conversation, message or search-index row is left. */
+function expectNothingStored(): void {
+  for (const table of ['conversations', 'messages', 'messages_fts']) expect(count(`SELECT COUNT(*) FROM ${table}`), table).toBe(0)
+}
+
 /** Messages against their search index: every message indexed once, nothing indexed that is not a message. */
 function searchIndexMatches(database: Database.Database): { messages: number; indexed: number } {
   const messages = database.prepare('SELECT COUNT(*) FROM messages').pluck().get() as number
@@ -164,9 +169,7 @@ describe('importing a long conversation', () => {
     await expect(importing).rejects.toThrow(IMPORT_CANCELLED)
     expect(seen.at(-1)).toBe(1_020)
     expect(repo.listConversations()).toEqual([])
-    expect(count('SELECT COUNT(*) FROM messages')).toBe(0)
-    expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
-    expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
+    expectNothingStored()
   })
 
   it('puts a conversation imported in several slices in the same order as one imported at once', async () => {
@@ -299,9 +302,7 @@ describe('importing on the import thread (its own connection to the database)', 
     const reading = importOnThread(exportText(longConversation(20_000)), { db }, { signal: early.signal })
     early.abort()
     await expect(reading).rejects.toThrow(IMPORT_CANCELLED)
-    expect(count('SELECT COUNT(*) FROM conversations')).toBe(0)
-    expect(count('SELECT COUNT(*) FROM messages')).toBe(0)
-    expect(count('SELECT COUNT(*) FROM messages_fts')).toBe(0)
+    expectNothingStored()
   })
 
   it('is not used for a database the thread cannot open beside the host, which imports in its own thread instead', async () => {

@@ -11,9 +11,10 @@ import { engineEntry, requireBuild, tinyModel } from '../support/paths.js'
  * token, as one without, while the draft model really drafts and the target really accepts. (Where two
  * tokens nearly tie, llama.cpp's batched verification can pick the other one: see the README.)
  */
-function engine(draft: string | null): EngineSupervisor {
+/** A CPU engine whose loads are drafted by what `draft` names at load time (null: none). */
+function engine(draft: () => string | null, sequences = 2): EngineSupervisor {
   const env = { ...process.env, GRIDFORGE_GPU: 'off' }
-  return new EngineSupervisor({ launch: forkLauncher(engineEntry, env), threads: 1, sequences: 2, draftFor: async () => draft })
+  return new EngineSupervisor({ launch: forkLauncher(engineEntry, env), threads: 1, sequences, draftFor: async () => draft() })
 }
 
 function answer(result: GenerateResult) {
@@ -35,8 +36,8 @@ function chat(conversationId: string | undefined, content: string, maxTokens: nu
 }
 
 describe('a draft model for chat', () => {
-  const drafting = engine(tinyModel)
-  const plain = engine(null)
+  const drafting = engine(() => tinyModel)
+  const plain = engine(() => null)
 
   beforeAll(async () => {
     requireBuild()
@@ -95,13 +96,8 @@ describe('a draft model for chat', () => {
 
 describe('a draft model in a chat with reasoning (scripted Qwen3 drafting for itself)', () => {
   let thinker = ''
-  const drafting = new EngineSupervisor({
-    launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
-    threads: 1,
-    sequences: 1,
-    draftFor: async () => thinker,
-  })
-  const plain = engine(null)
+  const drafting = engine(() => thinker, 1)
+  const plain = engine(() => null)
 
   beforeAll(async () => {
     requireBuild()
@@ -125,12 +121,7 @@ describe('a draft model in a chat with reasoning (scripted Qwen3 drafting for it
 
 describe('a draft model with another tokenizer', () => {
   let thinker = ''
-  const drafting = new EngineSupervisor({
-    launch: forkLauncher(engineEntry, { ...process.env, GRIDFORGE_GPU: 'off' }),
-    threads: 1,
-    sequences: 1,
-    draftFor: async () => thinker,
-  })
+  const drafting = engine(() => thinker, 1)
 
   beforeAll(() => {
     requireBuild()

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { startDevGrid, type DevGrid } from '../support/devGrid/index.js'
 import { loadCatalog } from '../../src/main/models/catalog.js'
-import { runGridforge } from '../support/cliRun.js'
+import { aipgWorkerArgs, runGridforge } from '../support/cliRun.js'
 import { tempDataDir } from '../support/paths.js'
 
 const temp = tempDataDir()
@@ -56,23 +56,9 @@ describe('gridforge worker', () => {
     const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ')
     const refused = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: long }], max_tokens: 16 } })
     const served = grid.enqueueAipg({ request: { messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 16 } })
-    const result = await gridforge([
-      'worker',
-      '--network',
-      'aipg',
-      '--grid-url',
-      grid.url,
-      '--api-key-file',
-      keyFile('dev-key-alice'),
-      '--model',
-      'stories260K',
-      '--name',
-      'cli-context',
-      '--max-context',
-      '300',
-      '--max-jobs',
-      '2',
-    ])
+    const result = await gridforge(
+      aipgWorkerArgs(grid.url, keyFile('dev-key-alice'), 'cli-context', ['--max-context', '300', '--max-jobs', '2']),
+    )
     expect(result.code).toBe(0)
     expect(grid.aipg.registrations.at(-1)).toMatchObject({ max_context_length: 300 })
     // 300 tokens padded to llama.cpp's 256: the story model (trained on 2,048) holds 512 per sequence.
