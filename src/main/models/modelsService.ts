@@ -49,6 +49,8 @@ export class ModelsService {
   private estimatingCatalog = false
   /** Set on close: estimates still arriving from the engine must not touch the closed database. */
   private closed = false
+  /** Background refreshes (events after an estimate or a download) that close waits for: each reads the database after an await. */
+  private readonly refreshing = new Set<Promise<void>>()
 
   constructor(private readonly options: ModelsServiceOptions) {
     this.events = new Emitter<ModelsEvents>(options.log)
@@ -77,7 +79,7 @@ export class ModelsService {
           catalogId: download.catalogId,
           sha256: result.sha256,
         })
-        void this.emitLocal()
+        this.inBackground(() => this.emitLocal())
         return model.id
       },
     })
@@ -103,7 +105,7 @@ export class ModelsService {
     const models = await this.registry.list()
     const estimated = this.estimateMissing(
       models.filter((m) => m.present && !m.fit).map((m) => m.path),
-      () => void this.emitLocal(),
+      () => this.inBackground(() => this.emitLocal()),
     )
     if (!waitForEstimates) return models
     await estimated
@@ -130,8 +132,10 @@ export class ModelsService {
     if (first === undefined || this.estimatingCatalog) return
     this.estimatingCatalog = true
     const publish = () => {
-      if (this.closed) return
-      void this.catalogItems().then((items) => this.events.emit('models.catalog', items))
+      this.inBackground(async () => {
+        const items = await this.catalogItems()
+        if (!this.closed) this.events.emit('models.catalog', items)
+      })
     }
     const allOffline = () => {
       for (const source of sources) this.fits.markUnknown(source, offlineNote(source))
@@ -198,9 +202,22 @@ export class ModelsService {
     return catalogNamesFor(path, this.options.repo, this.options.catalog, registry, ggufNames)
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.closed = true
-    return this.downloads.close()
+    await Promise.all([this.downloads.close(), ...this.refreshing])
+  }
+
+  /** Runs a refresh nobody awaits: close waits for it, and a failure is logged rather than left unhandled. */
+  private inBackground(refresh: () => Promise<void>): void {
+    if (this.closed) return
+    // Started a microtask later, so a close called from anywhere inside it already finds it here.
+    const running = Promise.resolve()
+      .then(refresh)
+      .catch((error: unknown) => {
+        this.options.log?.(`models: refreshing the list failed: ${error instanceof Error ? error.message : String(error)}`)
+      })
+    this.refreshing.add(running)
+    void running.finally(() => this.refreshing.delete(running))
   }
 
   private async catalogItems(): Promise<CatalogItem[]> {
