@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { ConversationSettings } from '../../shared/chatSettings.js'
 import type { ConversationSummary, MessageRole, MessageState, ReplyBackend } from '../../shared/domain.js'
+import { inTurn } from './writeTurns.js'
 
 /** Where the next imported message goes in its conversation: its `seq` and the lowest `selected_at` it may take. */
 export interface AppendCursor {
@@ -88,7 +89,7 @@ export class ChatImports {
   }
 
   private write<T>(work: () => T): T {
-    return this.db.transaction(work).immediate()
+    return inTurn(this.db, () => this.db.transaction(work).immediate())
   }
 
   /** A new, hidden conversation that the import fills. */

@@ -14,6 +14,7 @@ import type { FinishReason } from '../../shared/generation.js'
 import { ChatImports } from './chatImports.js'
 import { activePath, type TreeMessage } from './messageTree.js'
 import { ftsQueryOf, snippetParts, SNIPPET_CLOSE, SNIPPET_OPEN } from './searchQuery.js'
+import { inTurn } from './writeTurns.js'
 
 interface MessageRow {
   id: string
@@ -206,7 +207,7 @@ export class ChatRepository {
     const id = randomUUID()
     const createdAt = times?.createdAt ?? now
     const updatedAt = times?.updatedAt ?? now
-    this.statements.insertConversation.run(id, title, JSON.stringify(settings), createdAt, updatedAt)
+    this.once(() => this.statements.insertConversation.run(id, title, JSON.stringify(settings), createdAt, updatedAt))
     return { id, title, createdAt, updatedAt }
   }
 
@@ -234,20 +235,20 @@ export class ChatRepository {
   }
 
   saveSettings(id: string, settings: ConversationSettings): boolean {
-    return this.statements.saveSettings.run(JSON.stringify(settings), id).changes > 0
+    return this.once(() => this.statements.saveSettings.run(JSON.stringify(settings), id)).changes > 0
   }
 
   rename(id: string, title: string): boolean {
-    return this.statements.rename.run(title, id).changes > 0
+    return this.once(() => this.statements.rename.run(title, id)).changes > 0
   }
 
   /** Hides a conversation until it is restored or purged. */
   softDelete(id: string): boolean {
-    return this.statements.softDelete.run(this.now(), id).changes > 0
+    return this.once(() => this.statements.softDelete.run(this.now(), id)).changes > 0
   }
 
   restore(id: string): boolean {
-    return this.statements.restore.run(id).changes > 0
+    return this.once(() => this.statements.restore.run(id)).changes > 0
   }
 
   /** Removes for good the conversations deleted at or before `before`; returns how many. */
@@ -344,7 +345,7 @@ export class ChatRepository {
     const message = this.getMessage(id)
     if (!message) return
     const { selected } = this.statements.nextSeq.get(message.conversationId)!
-    this.statements.selectWithAncestors.run({ id, selected })
+    this.once(() => this.statements.selectWithAncestors.run({ id, selected }))
   }
 
   getMessage(id: string): Message | null {
@@ -376,7 +377,7 @@ export class ChatRepository {
     reasoning?: { text: string; ms: number | null },
   ): void {
     if (!reasoning) {
-      this.statements.updateContent.run(content, state, error, this.now(), id)
+      this.once(() => this.statements.updateContent.run(content, state, error, this.now(), id))
       return
     }
     this.write(() => {
@@ -387,17 +388,17 @@ export class ChatRepository {
 
   /** Notes that older messages were left out of the context when this reply was written. */
   markContextShifted(id: string): void {
-    this.statements.markContextShifted.run(id)
+    this.once(() => this.statements.markContextShifted.run(id))
   }
 
   /** Keeps how a finished reply was written: its token count, time and why it ended. */
   saveStats(id: string, stats: ReplyStats): void {
-    this.statements.saveStats.run(stats.tokens, stats.durationMs, stats.finishReason, id)
+    this.once(() => this.statements.saveStats.run(stats.tokens, stats.durationMs, stats.finishReason, id))
   }
 
   /** Marks replies left streaming by a previous run (killed or crashed) as interrupted. */
   markStreamingInterrupted(): number {
-    return this.statements.interruptStreaming.run(this.now()).changes
+    return this.once(() => this.statements.interruptStreaming.run(this.now())).changes
   }
 
   /** Full-text search over titles and messages of conversations not deleted, best matches first. */
@@ -437,6 +438,11 @@ export class ChatRepository {
    * get while a read is open); taking the write lock at BEGIN waits the busy timeout instead.
    */
   private write<T>(work: () => T): T {
-    return this.db.transaction(work).immediate()
+    return inTurn(this.db, () => this.db.transaction(work).immediate())
+  }
+
+  /** One statement on its own, in this connection's turn at the write lock. */
+  private once<T>(write: () => T): T {
+    return inTurn(this.db, write)
   }
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { JobLedger, JobRecord } from '../../worker/ports.js'
 import type { GridNetwork } from '../../shared/domain.js'
 import { withStorage } from './storageErrors.js'
+import { inTurn } from './writeTurns.js'
 
 interface JobRow {
   network: JobRecord['network']
@@ -41,7 +42,7 @@ export class JobsRepository implements JobLedger {
   private readonly totalsSince
   private readonly hourlySince
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.upsert = db.prepare(`
       INSERT INTO jobs (network, job_id, model, prompt_tokens, completion_tokens, duration_ms, tokens_per_second,
         reward, state, error, started_at, finished_at)
@@ -70,7 +71,7 @@ export class JobsRepository implements JobLedger {
   }
 
   record(job: JobRecord): void {
-    withStorage(() => this.upsert.run(job))
+    withStorage(() => inTurn(this.db, () => this.upsert.run(job)))
   }
 
   list(limit = 100): JobRecord[] {

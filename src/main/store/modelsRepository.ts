@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import { z } from 'zod'
 import type { DownloadState, GgufMetadata } from '../../shared/models.js'
 import { withStorage } from './storageErrors.js'
+import { inTurn } from './writeTurns.js'
 
 /** A registered model as stored. */
 export interface ModelRecord {
@@ -118,12 +119,12 @@ export class ModelsRepository {
       return record
     })
     // IMMEDIATE: it reads before it writes, which fails at once (SQLITE_BUSY) while the import thread writes.
-    return withStorage(() => insert.immediate())
+    return this.write(() => insert.immediate())
   }
 
   /** Marks a registered file as downloaded by GridForge (it may have been found by a folder scan first). */
   markDownloaded(path: string, details: { sha256: string; source: string; catalogId: string | null }): void {
-    withStorage(() =>
+    this.write(() =>
       this.db
         .prepare('UPDATE models SET owned = 1, sha256 = ?, source = ?, catalog_id = ? WHERE path = ?')
         .run(details.sha256, details.source, details.catalogId, path),
@@ -131,7 +132,7 @@ export class ModelsRepository {
   }
 
   removeModel(id: string): boolean {
-    return withStorage(() => this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0)
+    return this.write(() => this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0)
   }
 
   listDownloads(): DownloadRecord[] {
@@ -146,7 +147,7 @@ export class ModelsRepository {
   addDownload(download: Pick<DownloadRecord, 'id' | 'source' | 'catalogId' | 'fileName' | 'expectedSha256'>): DownloadRecord {
     const now = this.now()
     const position = (this.db.prepare<[], { max: number | null }>('SELECT MAX(position) AS max FROM downloads').get()?.max ?? 0) + 1
-    withStorage(() =>
+    this.write(() =>
       this.db
         .prepare(
           `INSERT INTO downloads (id, source, catalog_id, file_name, expected_sha256, total_bytes, received_bytes, state,
@@ -165,7 +166,7 @@ export class ModelsRepository {
     const current = this.getDownload(id)
     if (!current) return
     const next = { ...current, ...change }
-    withStorage(() =>
+    this.write(() =>
       this.db
         .prepare(
           `UPDATE downloads SET state = ?, error = ?, total_bytes = ?, received_bytes = ?, expected_sha256 = ?, updated_at = ?
@@ -176,7 +177,12 @@ export class ModelsRepository {
   }
 
   removeDownload(id: string): void {
-    withStorage(() => this.db.prepare('DELETE FROM downloads WHERE id = ?').run(id))
+    this.write(() => this.db.prepare('DELETE FROM downloads WHERE id = ?').run(id))
+  }
+
+  /** A write in this connection's turn at the lock, with the disk-full sentence on failure. */
+  private write<T>(work: () => T): T {
+    return withStorage(() => inTurn(this.db, work))
   }
 
   private freeId(base: string): string {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { z } from 'zod'
 import { withStorage } from './storageErrors.js'
+import { inTurn } from './writeTurns.js'
 
 /**
  * Settings by key. Values are parsed with the caller's schema on every read, so a value written by an
@@ -11,7 +12,7 @@ export class SettingsRepository {
   private readonly upsert
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly now: () => number = Date.now,
   ) {
     this.select = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
@@ -32,6 +33,6 @@ export class SettingsRepository {
   }
 
   set<T>(key: string, value: T): void {
-    withStorage(() => this.upsert.run(key, JSON.stringify(value), this.now()))
+    withStorage(() => inTurn(this.db, () => this.upsert.run(key, JSON.stringify(value), this.now())))
   }
 }

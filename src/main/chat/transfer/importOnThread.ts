@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads'
 import type Database from 'better-sqlite3'
 import type { ConversationSummary } from '../../../shared/domain.js'
 import { AppError } from '../../../shared/result.js'
+import { hostWriteTurns } from '../../store/writeTurns.js'
 import { IMPORT_CANCELLED, type ImportProgress } from './importChats.js'
 import { IMPORT_THREAD, ThreadState, type ImportThreadData, type ImportThreadMessage, type ThreadFailure } from './importThreadMessages.js'
 
@@ -94,6 +95,7 @@ export function importOnThread(
   if (signal?.aborted) return Promise.reject(new AppError('BAD_REQUEST', IMPORT_CANCELLED))
   const state = new SharedArrayBuffer(4)
   const cell = new Int32Array(state)
+  const turns = hostWriteTurns(database.db)
   const data: ImportThreadData = {
     kind: IMPORT_THREAD,
     text,
@@ -103,6 +105,7 @@ export function importOnThread(
     restMs,
     ...(sliceMessages ? { sliceMessages } : {}),
     state,
+    turns: turns.buffer,
   }
   let worker: Worker | null
   try {
@@ -137,6 +140,10 @@ export function importOnThread(
     })
     thread.on('error', (error) => settle(() => (ready ? reject(error) : resolve(null))))
     // What a thread that died halfway had stored stays hidden, and the next start removes it (chat_imports).
-    thread.on('exit', () => settle(() => (ready ? reject(new Error('The import stopped before it finished.')) : resolve(null))))
+    thread.on('exit', () => {
+      // A thread that died inside a slice never ends it: the host's writes must not wait for it.
+      if (!settled) turns.releaseAll()
+      settle(() => (ready ? reject(new Error('The import stopped before it finished.')) : resolve(null)))
+    })
   })
 }

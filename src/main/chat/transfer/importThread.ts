@@ -2,6 +2,7 @@ import { isMainThread, parentPort, workerData, type MessagePort } from 'node:wor
 import { AppError } from '../../../shared/result.js'
 import { ChatRepository } from '../../store/chatRepository.js'
 import { openDatabase } from '../../store/database.js'
+import { takeBackgroundTurns } from '../../store/writeTurns.js'
 import { checkImport, IMPORT_CANCELLED, NO_CONVERSATIONS, storeImport } from './importChats.js'
 import { MESSAGES_PER_PIECE } from './importFileReader.js'
 import { importPieces } from './importPieces.js'
@@ -44,6 +45,7 @@ async function runImport(data: ImportThreadData, port: MessagePort): Promise<voi
     // threshold a quarter of the host's (1,000 pages) makes this thread, which commits far more often, do the
     // import's checkpoints, so a host write is not the one that copies the import's pages (not yet measured).
     db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`)
+    takeBackgroundTurns(db, data.turns)
     post({ type: 'ready' })
     const pieces = importPieces(data.text, MESSAGES_PER_PIECE)
     data.text = ''

@@ -19,6 +19,8 @@ export interface ImportThreadData {
   sliceMessages?: number
   /** One Int32 cell holding a `ThreadState`. */
   state: SharedArrayBuffer
+  /** The host connection's `WriteTurns`: each slice waits for the host's writes, and they for it. */
+  turns: SharedArrayBuffer
 }
 
 /** A failure as it crosses the thread: an AppError keeps its code and sentence, a SQLite error its code. */

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { afterEach, expect, it } from 'vitest'
+import { openDatabase } from '../../src/main/store/database.js'
+import { hostWriteTurns, inTurn } from '../../src/main/store/writeTurns.js'
+import { repoRoot } from '../support/paths.js'
+
+// The thread runs the TypeScript support module through tsx, as the import thread does from source.
+const BOOT = `
+const { createRequire } = require('node:module')
+const { dirname, join } = require('node:path')
+const { pathToFileURL } = require('node:url')
+const { workerData } = require('node:worker_threads')
+const fromSource = createRequire(workerData.entry)
+const manifest = fromSource.resolve('tsx/package.json')
+const api = join(dirname(manifest), fromSource(manifest).exports['./esm/api'].import.default)
+import(pathToFileURL(api).href).then((tsx) => { tsx.register(); return import(workerData.entry) })
+`
+const entry = join(repoRoot, 'tests', 'support', 'sliceThread.ts')
+const dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** The order in which a background thread's two slices and one host write reached the database. */
+async function commitOrder(takeTurns: boolean): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'gridforge-turns-'))
+  dirs.push(dir)
+  const db = openDatabase(join(dir, 'gridforge.db'))
+  db.exec('CREATE TABLE turn_log (id INTEGER PRIMARY KEY, who TEXT NOT NULL)')
+  const control = new SharedArrayBuffer(8)
+  const begun = new Int32Array(control)
+  const turns = takeTurns ? hostWriteTurns(db).buffer : null
+  const thread = new Worker(BOOT, { eval: true, workerData: { entry, file: db.name, turns, control, slices: 2, holdMs: 300 } })
+  const exited = new Promise((resolve) => thread.on('exit', resolve))
+  // The host's write arrives while the first slice holds the lock, as a job's ledger row does during an import.
+  await expect.poll(() => Atomics.load(begun, 0), { timeout: 60_000, interval: 5 }).toBeGreaterThan(0)
+  inTurn(db, () => db.prepare("INSERT INTO turn_log (who) VALUES ('host')").run())
+  await exited
+  const order = db.prepare('SELECT who FROM turn_log ORDER BY id').pluck().all() as string[]
+  db.close()
+  return order
+}
+
+it("a host write that meets an import's slice runs as soon as that slice commits, before the next one", async () => {
+  expect(await commitOrder(true)).toEqual(['slice 1', 'host', 'slice 2'])
+})
+
+it('without turns, SQLite lets the next slice overtake the waiting host write (what the turns are for)', async () => {
+  expect(await commitOrder(false)).toEqual(['slice 1', 'slice 2', 'host'])
+})
