@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { afterEach, expect, it } from 'vitest'
+import { importOnThread } from '../../src/main/chat/transfer/importOnThread.js'
+import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
+import { JobsRepository } from '../../src/main/store/jobsRepository.js'
 import { hostWriteTurns, inTurn } from '../../src/main/store/writeTurns.js'
+import { longConversation } from '../support/longConversation.js'
 import { repoRoot } from '../support/paths.js'
 
 // The thread runs the TypeScript support module through tsx, as the import thread does from source.
@@ -50,4 +54,40 @@ it("a host write that meets an import's slice runs as soon as that slice commits
 
 it('without turns, SQLite lets the next slice overtake the waiting host write (what the turns are for)', async () => {
   expect(await commitOrder(false)).toEqual(['slice 1', 'slice 2', 'host'])
+})
+
+it("a job's ledger row written while the import thread is in the middle of a long slice ends that slice: it does not wait for it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gridforge-turns-'))
+  dirs.push(dir)
+  const db = openDatabase(join(dir, 'gridforge.db'))
+  const text = JSON.stringify({ format: 'gridforge-chat', version: 2, exportedAt: 0, conversations: [longConversation(20_000)] })
+  let finished = false
+  // One slice would hold the lock for the whole import but for the host's write.
+  const importing = importOnThread(text, { db }, { sliceMs: 60_000 }).finally(() => (finished = true))
+  const turns = hostWriteTurns(db)
+  await expect.poll(() => turns.backgroundWriting() || finished, { timeout: 60_000, interval: 1 }).toBe(true)
+  // Meanwhile the thread checkpoints between its slices, and no host commit copies the import's pages.
+  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0)
+  new JobsRepository(db).record({
+    network: 'aipg',
+    jobId: 'job-1',
+    model: 'grid/stories260K',
+    promptTokens: 5,
+    completionTokens: 8,
+    durationMs: 100,
+    tokensPerSecond: 80,
+    reward: 1,
+    state: 'ok',
+    error: null,
+    startedAt: 0,
+    finishedAt: 1,
+  })
+  // Written in the middle: the import had stored only part of the conversation when the row went in.
+  const storedBefore = db.prepare('SELECT COUNT(*) FROM messages').pluck().get() as number
+  expect(storedBefore).toBeLessThan(20_000)
+  const [imported] = (await importing)!
+  expect(new ChatRepository(db).listAllMessages(imported!.id)).toHaveLength(20_000)
+  expect(new JobsRepository(db).list().map((job) => job.jobId)).toEqual(['job-1'])
+  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000)
+  db.close()
 })

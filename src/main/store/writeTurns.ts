@@ -64,6 +64,16 @@ export class WriteTurns {
     }
   }
 
+  /** Whether a host write waits now: a background slice ends early for it. */
+  hostWaiting(): boolean {
+    return Atomics.load(this.words, WAITING) > 0
+  }
+
+  /** Whether a background slice holds the lock now. */
+  backgroundWriting(): boolean {
+    return Atomics.load(this.words, HOLDING) > 0
+  }
+
   /** Clears a slice that will never end (its thread is gone). */
   releaseAll(): void {
     Atomics.store(this.words, HOLDING, 0)
@@ -88,8 +98,10 @@ export function hostWriteTurns(db: Database.Database): WriteTurns {
 }
 
 /** Makes `db` (a background writer's own connection) take its turns from the host's `buffer`. */
-export function takeBackgroundTurns(db: Database.Database, buffer: SharedArrayBuffer): void {
-  turnsOf.set(db, { turns: new WriteTurns(buffer), side: 'background' })
+export function takeBackgroundTurns(db: Database.Database, buffer: SharedArrayBuffer): WriteTurns {
+  const turns = new WriteTurns(buffer)
+  turnsOf.set(db, { turns, side: 'background' })
+  return turns
 }
 
 /**

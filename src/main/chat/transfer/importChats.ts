@@ -102,6 +102,8 @@ export interface ImportOptions {
    * the import thread a rest for the host's writes.
    */
   pause?: (sliceMs: number) => Promise<void>
+  /** True when another writer waits for the lock: the slice then ends after the row it is on. */
+  giveWay?: () => boolean
 }
 
 /** The sentence for a file with nothing to import. */
@@ -130,6 +132,7 @@ export async function storeImport(
     sliceMessages = Number.POSITIVE_INFINITY,
     clock = performance.now.bind(performance),
     pause = nextTurn,
+    giveWay = () => false,
   } = options
   const imports = repo.imports
   const total = conversations.reduce((sum, conversation) => sum + conversation.messages.length, 0)
@@ -155,7 +158,7 @@ export async function storeImport(
         // Each row is made as the slice stores it: made ahead, a long conversation held the event loop.
         const take = () => {
           if (next >= ordered.length) return undefined
-          if (next > first && (next - first >= sliceMessages || clock() - began >= sliceMs)) return undefined
+          if (next > first && (next - first >= sliceMessages || clock() - began >= sliceMs || giveWay())) return undefined
           const message = ordered[next]!
           places.set(message.id, stored + next)
           next += 1

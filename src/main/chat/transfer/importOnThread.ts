@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads'
 import type Database from 'better-sqlite3'
 import type { ConversationSummary } from '../../../shared/domain.js'
 import { AppError } from '../../../shared/result.js'
+import { handOffCheckpoints } from '../../store/checkpointHandOff.js'
 import { hostWriteTurns } from '../../store/writeTurns.js'
 import { IMPORT_CANCELLED, type ImportProgress } from './importChats.js'
 import { IMPORT_THREAD, ThreadState, type ImportThreadData, type ImportThreadMessage, type ThreadFailure } from './importThreadMessages.js'
@@ -115,6 +116,7 @@ export function importOnThread(
   }
   if (!worker) return Promise.resolve(null)
   const thread = worker
+  const giveBackCheckpoints = handOffCheckpoints(database.db)
   return new Promise<ConversationSummary[] | null>((resolve, reject) => {
     let ready = false
     let settled = false
@@ -122,6 +124,7 @@ export function importOnThread(
       if (settled) return
       settled = true
       signal?.removeEventListener('abort', cancel)
+      giveBackCheckpoints()
       // The import answers once its thread is gone, so closing the host leaves no handle on the database files.
       void thread.terminate().finally(outcome)
     }
