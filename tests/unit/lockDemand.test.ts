@@ -32,7 +32,7 @@ async function settledNow(promise: Promise<unknown>): Promise<boolean> {
 
 describe('LockDemand', () => {
   it('is settled once every piece of work that wanted the lock is done', async () => {
-    const demand = new LockDemand(20)
+    const demand = new LockDemand()
     const first = demand.want()
     const second = demand.want()
     const settled = demand.settled()
