@@ -2,6 +2,7 @@ import {
   getLlama,
   LlamaCompletion,
   LlamaLogLevel,
+  TokenBias,
   TokenPredictor,
   type CustomBatchingPrioritizationStrategy,
   type LlamaModel,
@@ -9,6 +10,7 @@ import {
 } from 'node-llama-cpp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { batchSchedule } from '../../src/main/engine/batchSchedule.js'
+import { leanCompletion } from '../../src/main/engine/leanCompletion.js'
 import { SequencePool, type SequenceLease } from '../../src/main/engine/sequencePool.js'
 import { tinyModel } from '../support/paths.js'
 
@@ -87,14 +89,25 @@ class RefutedDrafts extends TokenPredictor {
   }
 }
 
-/** A pool over a context of `sequences` sequences, batched the way the runtime batches them. */
-async function poolOf(sequences: number, predictor: () => TokenPredictor | undefined = () => undefined) {
+/** A pool over a context of `sequences` sequences, batched the way the runtime batches them; `widths` gets each batch's sequence count. */
+async function poolOf(sequences: number, predictor: () => TokenPredictor | undefined = () => undefined, widths: number[] = []) {
   let pool: SequencePool | null = null
+  const schedule = batchSchedule({
+    busy: () => pool?.inUse ?? 0,
+    yielding: () => pool?.yielding ?? false,
+    onBatch: (leftover) => pool?.batchStarted(leftover),
+  })
   const context = await model.createContext({
     contextSize: 512,
     sequences,
     threads: 1,
-    batching: { itemPrioritizationStrategy: batchSchedule({ busy: () => pool?.inUse ?? 0, yielding: () => pool?.yielding ?? false }) },
+    batching: {
+      itemPrioritizationStrategy: (batch) => {
+        const chosen = schedule(batch)
+        if (chosen.length > 0) widths.push(chosen.length)
+        return chosen
+      },
+    },
   })
   pool = new SequencePool(context, predictor)
   return { pool, context }
@@ -144,6 +157,62 @@ describe('sequences that need the context lock while others generate', () => {
       ])
       expect(refuting!.sequence.tokenPredictions.refuted).toBeGreaterThan(0)
       expect(events[0]).toBe('refuting done')
+    } finally {
+      await context.dispose()
+    }
+  })
+})
+
+describe('grid slots taking job after job on one context', () => {
+  const signal = new AbortController().signal
+  const JOB_TOKENS = 40
+
+  /**
+   * One slot: `jobs` jobs in a row, each a lean completion of JOB_TOKENS tokens after `prompt` on a sequence
+   * of its own; `started` resolves once its first job has generated `ahead` tokens.
+   */
+  function slot(pool: SequencePool, prompt: Token[], jobs: number, ahead = 0) {
+    const noEnd = new TokenBias(model.tokenizer)
+    for (const token of [model.tokens.eos, model.tokens.eot]) if (token !== null) noEnd.set(token, 'never')
+    let start: () => void = () => {}
+    const started = new Promise<void>((resolve) => (start = resolve))
+    const done = (async () => {
+      for (let job = 0; job < jobs; job++) {
+        const lease = await pool.acquire(undefined, signal)
+        let generated = 0
+        await leanCompletion(lease!.sequence, prompt, {
+          maxTokens: JOB_TOKENS,
+          temperature: 0.8,
+          repeatPenalty: false,
+          tokenBias: noEnd,
+          signal,
+          contextShiftSize: 64,
+          onToken: (tokens) => {
+            generated += tokens.length
+            if (generated >= ahead) start()
+          },
+          onText() {},
+        })
+        lease!.release()
+      }
+    })()
+    return { started, done }
+  }
+
+  it('keep decoding in shared batches after the first jobs end, while the next prompts are read', async () => {
+    // A prompt long enough that reading it takes many steps' time, as a grid job's does on a real model.
+    const prompt = model.tokenize('Once upon a time there was a little girl who loved to play in the park. '.repeat(12))
+    const widths: number[] = []
+    // As many sequences as slots, as `gridforge worker` loads: a finished job's id must come back for the next.
+    const { pool, context } = await poolOf(2, () => undefined, widths)
+    try {
+      // The grid hands jobs out one at a time: the second slot starts a few tokens behind the first.
+      const first = slot(pool, prompt, 2, 3)
+      await first.started
+      await Promise.all([first.done, slot(pool, prompt, 2).done])
+      const shared = widths.filter((width) => width === 2).length
+      // Two waves of JOB_TOKENS steps each; steps around a job change, and holds a loaded machine misses, go alone.
+      expect(shared).toBeGreaterThanOrEqual(2 * JOB_TOKENS * 0.6)
     } finally {
       await context.dispose()
     }

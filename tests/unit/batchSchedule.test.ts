@@ -1,6 +1,6 @@
 import type { BatchItem } from 'node-llama-cpp'
 import { describe, expect, it } from 'vitest'
-import { batchSchedule, fairShares } from '../../src/main/engine/batchSchedule.js'
+import { batchSchedule, fairShares, HOLD_SHARE } from '../../src/main/engine/batchSchedule.js'
 
 function item(tokens = 1): BatchItem {
   return { tokens: Array.from({ length: tokens }, (_, i) => i as never), logits: [true], evaluationPriority: 5 }
@@ -74,6 +74,33 @@ describe('batchSchedule', () => {
     expect(strategy({ items: [item()], size: 512 })).toHaveLength(1)
     yielding = false
     expect(strategy({ items: [item()], size: 512 })).toEqual([])
+  })
+
+  it('says whether a batch leaves queued tokens for later batches (a prompt longer than a batch)', () => {
+    const leftovers: boolean[] = []
+    const strategy = batchSchedule({ busy: () => 2, onBatch: (leftover) => leftovers.push(leftover), now: () => 0 })
+    strategy({ items: [item(600), item()], size: 512 })
+    strategy({ items: [item(89), item()], size: 512 })
+    expect(leftovers).toEqual([true, false])
+  })
+
+  it('holds longer on a model whose batches take long, where a missed batch costs a whole step', () => {
+    const time = clock()
+    const strategy = batchSchedule({ busy: () => 2, now: time.now, holdMs: 2 })
+    const both = () => strategy({ items: [item(), item()], size: 512 })
+    // Three batches of 200 ms each: a hold may now last HOLD_SHARE of that.
+    for (let batch = 0; batch < 3; batch++) {
+      expect(both()).toHaveLength(2)
+      time.advance(200)
+    }
+    both()
+    time.advance(200)
+    const one = [item()]
+    expect(strategy({ items: one, size: 512 })).toEqual([])
+    time.advance(200 * HOLD_SHARE - 1)
+    expect(strategy({ items: one, size: 512 })).toEqual([])
+    time.advance(1)
+    expect(strategy({ items: one, size: 512 })).toHaveLength(1)
   })
 
   it('decodes a lone sequence without holding', () => {

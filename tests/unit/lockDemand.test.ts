@@ -1,6 +1,6 @@
 import { TokenPredictor, type Token } from 'node-llama-cpp'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { LockDemand } from '../../src/main/engine/lockDemand.js'
+import { LockDemand, MAX_YIELD_MS, YIELD_BATCHES } from '../../src/main/engine/lockDemand.js'
 import { YieldingPredictor } from '../../src/main/engine/yieldingPredictor.js'
 
 beforeEach(() => {
@@ -10,22 +10,15 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-/** Drafts `draft` and remembers what it was told. */
+/** Drafts `draft`. */
 class Recording extends TokenPredictor {
-  pushed: Token[] = []
-  stops: Array<boolean | undefined> = []
   constructor(private readonly draft: Token[] = []) {
     super()
   }
   reset(): void {}
-  pushTokens(tokens: Token[]): void {
-    this.pushed.push(...tokens)
-  }
+  pushTokens(): void {}
   predictTokens(): Token[] {
     return this.draft
-  }
-  override stop(untilPredictionsExhausted?: boolean): void {
-    this.stops.push(untilPredictionsExhausted)
   }
 }
 
@@ -39,7 +32,7 @@ async function settledNow(promise: Promise<unknown>): Promise<boolean> {
 
 describe('LockDemand', () => {
   it('is settled once every piece of work that wanted the lock is done', async () => {
-    const demand = new LockDemand(20)
+    const demand = new LockDemand()
     const first = demand.want()
     const second = demand.want()
     const settled = demand.settled()
@@ -50,14 +43,43 @@ describe('LockDemand', () => {
     expect(demand.waiting).toBe(false)
   })
 
-  it('stops waiting after its limit when the work never gets the lock', async () => {
-    const demand = new LockDemand(20)
+  it('holds a sequence through a batch of any length, until the work has run', async () => {
+    const demand = new LockDemand()
+    const done = demand.want()
+    const settled = demand.settled()
+    // Another sequence's prompt can take seconds on a CPU; a hold of a fixed 20 ms ran out during it.
+    await vi.advanceTimersByTimeAsync(MAX_YIELD_MS - 1)
+    expect(await settledNow(settled)).toBe(false)
+    done()
+    expect(await settled).toBe('met')
+  })
+
+  it('lets the held go at once when a batch leaves queued tokens behind: the loop cannot run dry soon', async () => {
+    const demand = new LockDemand()
     demand.want()
     const settled = demand.settled()
-    await vi.advanceTimersByTimeAsync(19)
+    demand.batchStarted(false)
     expect(await settledNow(settled)).toBe(false)
-    await vi.advanceTimersByTimeAsync(1)
-    expect(await settledNow(settled)).toBe(true)
+    demand.batchStarted(true)
+    expect(await settled).toBe('blocked')
+    expect(demand.canDrain).toBe(false)
+    expect(await demand.settled()).toBe('blocked')
+    demand.batchStarted(false)
+    expect(demand.canDrain).toBe(true)
+  })
+
+  it('lets the held go when the loop goes on for batches without another sequence being held', async () => {
+    const demand = new LockDemand()
+    demand.want()
+    const first = demand.settled()
+    demand.batchStarted(false)
+    // Another sequence held after its batch: the loop may still run dry.
+    const second = demand.settled()
+    demand.batchStarted(false)
+    expect(await settledNow(first)).toBe(false)
+    for (let batch = 1; batch < YIELD_BATCHES; batch++) demand.batchStarted(false)
+    expect(await first).toBe('timeout')
+    expect(await second).toBe('timeout')
   })
 
   it('counts a done callback once however often it is called', () => {
@@ -83,7 +105,7 @@ describe('YieldingPredictor', () => {
   })
 
   it('holds the next token back until the waiting work is done, once per demand', async () => {
-    const demand = new LockDemand(20)
+    const demand = new LockDemand()
     const predictor = new YieldingPredictor(demand, new Recording([7 as Token]))
     const done = demand.want()
     const held = predictor.predictTokens()
@@ -91,37 +113,41 @@ describe('YieldingPredictor', () => {
     expect(await settledNow(held as Promise<Token[]>)).toBe(false)
     done()
     expect(await held).toEqual([7])
-    // A demand that outlives the hold (its work never got the lock) does not hold every token.
+    // A demand whose hold did not drain the loop does not hold every token after.
     demand.want()
     const again = predictor.predictTokens()
-    await vi.advanceTimersByTimeAsync(20)
+    for (let batch = 0; batch < YIELD_BATCHES; batch++) demand.batchStarted(false)
     expect(await again).toEqual([7])
     expect(predictor.predictTokens()).toEqual([7])
   })
 
-  it('raises a demand when a refuted draft is about to be erased, and ends it when the sequence moves on', () => {
+  it('keeps sequences out of step held one after the other, so the loop runs dry during the longest batch', async () => {
     const demand = new LockDemand()
-    const inner = new Recording()
-    const predictor = new YieldingPredictor(demand, inner)
-    predictor.stop(true)
-    expect(demand.waiting).toBe(true)
-    expect(inner.stops).toEqual([true])
-    predictor.pushTokens([3 as Token])
-    expect(demand.waiting).toBe(false)
-    expect(inner.pushed).toEqual([3])
+    const early = new YieldingPredictor(demand, new Recording([7 as Token]))
+    const late = new YieldingPredictor(demand, new Recording([8 as Token]))
+    const done = demand.want()
+    // `early` finished its step while `late` reads a new job's prompt, one batch of a second.
+    const earlyHeld = early.predictTokens() as Promise<Token[]>
+    demand.batchStarted(false)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(await settledNow(earlyHeld)).toBe(false)
+    // The prompt is read: `late` is held too, the loop finds nothing queued, and the work gets the lock.
+    const lateHeld = late.predictTokens() as Promise<Token[]>
+    done()
+    expect(await Promise.all([earlyHeld, lateHeld])).toEqual([[7], [8]])
   })
 
-  it("keeps a kept sequence's demand until its evaluation starts, and ends it when the lease goes back unused", () => {
+  it('holds again, for the same demand, once a long prompt no longer keeps the loop turning', async () => {
     const demand = new LockDemand()
     const predictor = new YieldingPredictor(demand, undefined)
-    predictor.expectLock()
-    predictor.expectLock()
-    expect(demand.waiting).toBe(true)
-    predictor.stop()
-    expect(demand.waiting).toBe(false)
-    predictor.expectLock()
-    predictor.settle()
-    expect(demand.waiting).toBe(false)
+    demand.want()
+    const held = predictor.predictTokens() as Promise<Token[]>
+    demand.batchStarted(true)
+    expect(await held).toEqual([])
+    // While the prompt's later parts are read, the sequence generates in the same batches.
+    expect(predictor.predictTokens()).toEqual([])
+    demand.batchStarted(false)
+    expect(predictor.predictTokens()).toBeInstanceOf(Promise)
   })
 
   it('drafts nothing without an inner predictor', () => {

@@ -14,6 +14,19 @@ export const HOLD_MS = 2
  */
 export const EXCUSE_MS = 100
 
+/**
+ * A hold may last this share of a batch's duration when that is longer than HOLD_MS: a sequence that
+ * misses a batch of a large model waits a whole batch for its next token, so a few milliseconds more of
+ * hold are cheap (a 1.1B model at 1 thread: 170 ms a batch, a sequence's re-queue sometimes 2 to 5 ms).
+ */
+export const HOLD_SHARE = 0.05
+
+/** A missed sequence is excused for at least this many batch durations, so a hold is tried once per so many batches. */
+export const EXCUSE_BATCHES = 2
+
+/** How many recent batch durations the estimate keeps; the shortest counts (a pause between loops is not a batch). */
+const RECENT_BATCHES = 3
+
 export interface BatchScheduleOptions {
   /** Sequences lent out right now: the ones whose next token a batch may wait for. */
   busy: () => number
@@ -22,6 +35,11 @@ export interface BatchScheduleOptions {
    * `LockDemand`): waiting for them would only spin; the batch takes what is queued.
    */
   yielding?: () => boolean
+  /**
+   * A batch is about to be decoded. `leftover`: queued tokens stay for later batches (a prompt longer
+   * than a batch), so the loop keeps turning after this one.
+   */
+  onBatch?: (leftover: boolean) => void
   now?: () => number
   holdMs?: number
   excuseMs?: number
@@ -49,22 +67,53 @@ export function batchSchedule(options: BatchScheduleOptions): CustomBatchingPrio
   let excusedAt: number | null = null
   /** Busy sequences a batch does not wait for: they missed a hold and have not queued since. */
   let excused = 0
+  const batchTime = batchClock()
   return ({ items, size }) => {
-    const busy = options.busy()
     const at = now()
-    if (excusedAt !== null && at - excusedAt >= excuseMs) {
+    batchTime.called(at)
+    const batchMs = batchTime.estimate()
+    const busy = options.busy()
+    if (excusedAt !== null && at - excusedAt >= Math.max(excuseMs, EXCUSE_BATCHES * batchMs)) {
       excused = 0
       excusedAt = null
     }
     excused = Math.min(excused, Math.max(0, busy - items.length))
     if (items.length < busy - excused && options.yielding?.() !== true) {
       holdingSince ??= at
-      if (at - holdingSince < holdMs) return []
+      if (at - holdingSince < Math.max(holdMs, HOLD_SHARE * batchMs)) return []
       excused = busy - items.length
       excusedAt = at
     }
     holdingSince = null
-    return fairShares(items, size)
+    const shares = fairShares(items, size)
+    batchTime.dispatched(at)
+    if (options.onBatch) {
+      const queued = items.reduce((sum, item) => sum + item.tokens.length, 0)
+      const taken = shares.reduce((sum, share) => sum + share.processAmount, 0)
+      options.onBatch(taken < queued)
+    }
+    return shares
+  }
+}
+
+/**
+ * How long a batch takes: from its dispatch to the loop's next call (decode and sampling), the shortest
+ * of the last few, so that a pause between two loops is not taken for a batch.
+ */
+function batchClock() {
+  const recent: number[] = []
+  let dispatchedAt: number | null = null
+  return {
+    called(at: number) {
+      if (dispatchedAt === null) return
+      recent.push(at - dispatchedAt)
+      if (recent.length > RECENT_BATCHES) recent.shift()
+      dispatchedAt = null
+    },
+    dispatched(at: number) {
+      dispatchedAt = at
+    },
+    estimate: () => (recent.length === 0 ? 0 : Math.min(...recent)),
   }
 }
 

@@ -203,7 +203,11 @@ export class LlamaRuntime {
           flashAttention: 'auto',
           threads: useThreads,
           batching: {
-            itemPrioritizationStrategy: batchSchedule({ busy: () => pool?.inUse ?? 0, yielding: () => pool?.yielding ?? false }),
+            itemPrioritizationStrategy: batchSchedule({
+              busy: () => pool?.inUse ?? 0,
+              yielding: () => pool?.yielding ?? false,
+              onBatch: (leftover) => pool?.batchStarted(leftover),
+            }),
           },
         })
         const predictor = () => (this.promptLookup ? new PromptLookup() : undefined)

@@ -1,5 +1,14 @@
-/** The longest a generating sequence holds its next token back for work waiting on the context lock. */
-export const YIELD_MS = 20
+/**
+ * Batches the decode loop may start, with no further sequence joining the holders, before they are let
+ * go: the loop keeps turning without them (a sequence that does not yield), so holding cannot drain it.
+ */
+export const YIELD_BATCHES = 2
+
+/** The longest any hold lasts, whatever happens. */
+export const MAX_YIELD_MS = 5000
+
+/** Why a hold ended: the work ran, queued tokens outlast the batch (no drain soon), or holding did not drain the loop. */
+export type HoldOutcome = 'met' | 'blocked' | 'timeout'
 
 /**
  * Work that waits for node-llama-cpp's context lock while sequences generate: handing a sequence id back
@@ -7,16 +16,24 @@ export const YIELD_MS = 20
  * holds that lock for as long as its queue is never empty when a batch ends, which with two or more
  * generating sequences is until all but one have finished: a freed slot stayed unusable and a refuted
  * draft stalled its sequence for the rest of the wave (measured: 3.5 s of a 3.7 s wave on stories260K).
- * While something waits here, every generating sequence holds its next token back once (see
- * `YieldingPredictor`), the loop finds its queue empty and ends, and the waiting work runs between two
- * batches.
+ * While something waits here, every generating sequence holds its next token back (see
+ * `YieldingPredictor`) until the work ran; once all are held the loop finds its queue empty and ends, and
+ * the work runs between two batches. A hold is not bounded by time: sequences out of step are held one
+ * after the other, each after its own batch, and a batch (a new job's prompt) can take many times a
+ * step. With holds of 20 ms a sequence held during another's 1 s prompt re-queued, the loop never ran
+ * dry, the work waited (and the batch schedule stood aside) for the rest of the wave, and two slots of a
+ * 1.1B model decoded in batches of one. Holds end early when a batch leaves queued tokens behind (a
+ * prompt longer than a batch: the loop cannot run dry before it is done), or when the loop went on for
+ * YIELD_BATCHES batches without another sequence being held.
  */
 export class LockDemand {
   private pending = 0
   private generation = 0
-  private readonly settledWaiters: Array<() => void> = []
+  private draining = true
+  private batchesSinceJoin = 0
+  private readonly holders = new Set<(outcome: HoldOutcome) => void>()
 
-  constructor(private readonly yieldMs = YIELD_MS) {}
+  constructor(private readonly maxYieldMs = MAX_YIELD_MS) {}
 
   /** Something waits for the lock now. */
   get waiting(): boolean {
@@ -28,6 +45,11 @@ export class LockDemand {
     return this.generation
   }
 
+  /** Whether holding a sequence back can let the loop run dry: the batch under way takes all that was queued. */
+  get canDrain(): boolean {
+    return this.draining
+  }
+
   /** Registers one piece of work that waits for the lock; call the result once it ran (again is harmless). */
   want(): () => void {
     this.pending++
@@ -37,7 +59,7 @@ export class LockDemand {
       if (done) return
       done = true
       this.pending--
-      if (this.pending === 0) for (const resolve of this.settledWaiters.splice(0)) resolve()
+      if (this.pending === 0) this.finish('met')
     }
   }
 
@@ -51,22 +73,31 @@ export class LockDemand {
     }
   }
 
-  /**
-   * Resolves once nothing waits any more, or after `yieldMs`: a sequence that holds no yielding predictor
-   * (or one still evaluating its prompt) keeps the loop turning, and then the others must not wait forever.
-   */
-  settled(): Promise<void> {
-    if (!this.waiting) return Promise.resolve()
-    return new Promise<void>((resolve) => {
-      const waiters = this.settledWaiters
-      const timer = setTimeout(done, this.yieldMs)
-      function done() {
+  /** The decode loop started a batch; `leftover`: queued tokens stay for later batches. */
+  batchStarted(leftover: boolean): void {
+    this.draining = !leftover
+    if (leftover) return this.finish('blocked')
+    if (this.holders.size > 0 && ++this.batchesSinceJoin >= YIELD_BATCHES) this.finish('timeout')
+  }
+
+  /** Holds the caller until nothing waits any more, or one of the early ends above. */
+  settled(): Promise<HoldOutcome> {
+    if (!this.waiting) return Promise.resolve('met')
+    if (!this.draining) return Promise.resolve('blocked')
+    this.batchesSinceJoin = 0
+    return new Promise<HoldOutcome>((resolve) => {
+      const holders = this.holders
+      const timer = setTimeout(() => done('timeout'), this.maxYieldMs)
+      function done(outcome: HoldOutcome) {
         clearTimeout(timer)
-        const index = waiters.indexOf(done)
-        if (index >= 0) waiters.splice(index, 1)
-        resolve()
+        holders.delete(done)
+        resolve(outcome)
       }
-      waiters.push(done)
+      holders.add(done)
     })
+  }
+
+  private finish(outcome: HoldOutcome): void {
+    for (const done of [...this.holders]) done(outcome)
   }
 }

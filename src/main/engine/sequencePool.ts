@@ -28,9 +28,9 @@ interface Kept {
  * The context's sequences, shared by chat, grid slots and API requests. A conversation's sequence is
  * kept after its reply so the next turn only evaluates new tokens; kept sequences are idle, so anyone
  * who finds no free sequence takes the least recently used one (its cache is simply lost). Waiters are
- * served in order. Whatever it does that needs the context's lock (handing a sequence id back, a kept
- * sequence's first erase) goes through a `LockDemand`, so it runs between two batches rather than after
- * every other generation has ended.
+ * served in order. Whatever needs the context's lock (handing a sequence id back, any erase of a
+ * sequence's tokens) goes through a `LockDemand`, so it runs between two batches rather than after every
+ * other generation has ended.
  */
 export class SequencePool {
   /** Idle kept sequences by conversation key, least recently used first. */
@@ -76,6 +76,11 @@ export class SequencePool {
     return this.demand.waiting
   }
 
+  /** The decode loop started a batch (see `LockDemand.batchStarted`): whether holding sequences back can drain it. */
+  batchStarted(leftover: boolean): void {
+    this.demand.batchStarted(leftover)
+  }
+
   /** Sequences no one holds, kept ones not counted. */
   get free(): number {
     return this.context.sequencesLeft
@@ -93,7 +98,9 @@ export class SequencePool {
   }
 
   private newSequence(inner: TokenPredictor | undefined): LlamaContextSequence {
-    return this.context.getSequence({ tokenPredictor: new YieldingPredictor(this.demand, inner) })
+    const sequence = this.context.getSequence({ tokenPredictor: new YieldingPredictor(this.demand, inner) })
+    erasesAsDemands(sequence, this.demand)
+    return sequence
   }
 
   /** Disposing hands the sequence id back to the context once its cache is cleared, under the context lock. */
@@ -105,8 +112,6 @@ export class SequencePool {
     let released = false
     this.lent++
     const yielding = sequence.tokenPredictor instanceof YieldingPredictor ? sequence.tokenPredictor : null
-    // A kept sequence's next turn first erases what it no longer shares with the conversation.
-    if (memory !== null) yielding?.expectLock()
     return {
       sequence,
       predictor: yielding?.inner,
@@ -115,7 +120,6 @@ export class SequencePool {
         if (released) return
         released = true
         this.lent--
-        yielding?.settle()
         if (keep && !sequence.disposed) {
           const previous = this.kept.get(keep.key)
           this.kept.delete(keep.key)
@@ -146,4 +150,22 @@ export class SequencePool {
       signal.addEventListener('abort', done, { once: true })
     })
   }
+}
+
+/** node-llama-cpp's one way every erase of a sequence's tokens goes (its public erase, `adaptStateToTokens`, drafts, context shifts). */
+interface Erasing {
+  _eraseContextTokenRanges?: (...args: unknown[]) => Promise<void>
+}
+
+/**
+ * Makes every erase of `sequence`'s tokens a demand for as long as it waits for and holds the context
+ * lock: a refuted draft, a kept conversation's stale turn, a context shift. The demand starts when the
+ * erase asks for the lock, not earlier (a chat building its prompt does not hold the others back).
+ * Should a later node-llama-cpp rename the method, erases simply wait for the lock as before.
+ */
+function erasesAsDemands(sequence: LlamaContextSequence, demand: LockDemand): void {
+  const target = sequence as unknown as Erasing
+  const erase = target._eraseContextTokenRanges
+  if (typeof erase !== 'function') return
+  target._eraseContextTokenRanges = (...args) => demand.around(() => erase.apply(sequence, args))
 }
