@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3'
 import { IMPORT_SLICE_MS, parseImport, storeImport } from '../src/main/chat/transfer/importChats.js'
 import { importOnThread, THREAD_REST_MS, THREAD_SLICE_MS } from '../src/main/chat/transfer/importOnThread.js'
 import { EXPORT_VERSION } from '../src/main/chat/transfer/exportFormat.js'
+import { LOW_PRIORITY_REST_MS } from '../src/main/chat/transfer/importThreadMessages.js'
 import { MESSAGES_PER_PIECE } from '../src/main/chat/transfer/importFileReader.js'
 import { ChatRepository } from '../src/main/store/chatRepository.js'
 import { JobsRepository } from '../src/main/store/jobsRepository.js'
@@ -186,7 +187,7 @@ export async function chatImportBench(options: { engineEntry?: string; model?: s
       alone.longestWaitMs,
       'ms',
       undefined,
-      `the host thread's, while the import thread runs (slices of ${THREAD_SLICE_MS} ms, rests of ${THREAD_REST_MS} ms)`,
+      `the host thread's, while the import thread runs (slices of ${THREAD_SLICE_MS} ms, rests of ${process.platform === 'linux' ? `${LOW_PRIORITY_REST_MS} ms at the lowest CPU priority` : `${THREAD_REST_MS} ms`})`,
     ),
     metric(
       'chat_import.idle_event_loop_wait',

@@ -8,7 +8,14 @@ import { AppError } from '../../../shared/result.js'
 import { handOffCheckpoints } from '../../store/checkpointHandOff.js'
 import { hostWriteTurns } from '../../store/writeTurns.js'
 import { IMPORT_CANCELLED, type ImportProgress } from './importChats.js'
-import { IMPORT_THREAD, ThreadState, type ImportThreadData, type ImportThreadMessage, type ThreadFailure } from './importThreadMessages.js'
+import {
+  IMPORT_THREAD,
+  ThreadState,
+  type HostToImportThread,
+  type ImportThreadData,
+  type ImportThreadMessage,
+  type ThreadFailure,
+} from './importThreadMessages.js'
 
 /**
  * The import thread's slice and rest. SQLite's busy handler retries a waiting write 1, 3, 8, 18… ms after it
@@ -20,6 +27,12 @@ import { IMPORT_THREAD, ThreadState, type ImportThreadData, type ImportThreadMes
  */
 export const THREAD_SLICE_MS = 2
 export const THREAD_REST_MS = 3
+
+/**
+ * The file goes to the thread in pieces of this many characters, one per turn of the event loop: copied
+ * whole into the thread's start data, a 22 MB file held the host's event loop for 15–90 ms.
+ */
+const TEXT_PIECE_CHARS = 1 << 20
 
 /** The host's database and how to open it again (the Electron build's addon, when there is one). */
 export interface SharedDatabase {
@@ -75,6 +88,13 @@ function threadWorker(workerData: ImportThreadData): Worker | null {
   return entry ? new Worker(pathToFileURL(entry), { workerData }) : null
 }
 
+async function sendText(thread: Worker, text: string): Promise<void> {
+  for (let at = 0; at < text.length; at += TEXT_PIECE_CHARS) {
+    thread.postMessage({ type: 'text', piece: text.slice(at, at + TEXT_PIECE_CHARS) } satisfies HostToImportThread)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
 function failureError(failure: ThreadFailure): Error {
   if (failure.appError) return new AppError(failure.code as AppError['code'], failure.message)
   // A SQLite error keeps its code, so the caller's `asStorageError` gives the disk-full sentence (and the banner) here.
@@ -99,7 +119,7 @@ export function importOnThread(
   const turns = hostWriteTurns(database.db)
   const data: ImportThreadData = {
     kind: IMPORT_THREAD,
-    text,
+    textPieces: Math.ceil(text.length / TEXT_PIECE_CHARS),
     file: database.db.name,
     ...(database.nativeBinding ? { nativeBinding: database.nativeBinding } : {}),
     sliceMs,
@@ -117,6 +137,7 @@ export function importOnThread(
   if (!worker) return Promise.resolve(null)
   const thread = worker
   const giveBackCheckpoints = handOffCheckpoints(database.db)
+  void sendText(thread, text)
   return new Promise<ConversationSummary[] | null>((resolve, reject) => {
     let ready = false
     let settled = false
