@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { afterEach, expect, it } from 'vitest'
-import { importOnThread } from '../../src/main/chat/transfer/importOnThread.js'
+import { FROM_SOURCE_BOOT, importOnThread } from '../../src/main/chat/transfer/importOnThread.js'
 import { ChatRepository } from '../../src/main/store/chatRepository.js'
 import { openDatabase } from '../../src/main/store/database.js'
 import { JobsRepository } from '../../src/main/store/jobsRepository.js'
@@ -11,17 +11,6 @@ import { hostWriteTurns, inTurn } from '../../src/main/store/writeTurns.js'
 import { longConversation } from '../support/longConversation.js'
 import { repoRoot } from '../support/paths.js'
 
-// The thread runs the TypeScript support module through tsx, as the import thread does from source.
-const BOOT = `
-const { createRequire } = require('node:module')
-const { dirname, join } = require('node:path')
-const { pathToFileURL } = require('node:url')
-const { workerData } = require('node:worker_threads')
-const fromSource = createRequire(workerData.entry)
-const manifest = fromSource.resolve('tsx/package.json')
-const api = join(dirname(manifest), fromSource(manifest).exports['./esm/api'].import.default)
-import(pathToFileURL(api).href).then((tsx) => { tsx.register(); return import(workerData.entry) })
-`
 const entry = join(repoRoot, 'tests', 'support', 'sliceThread.ts')
 const dirs: string[] = []
 afterEach(() => {
@@ -37,7 +26,7 @@ async function commitOrder(takeTurns: boolean): Promise<string[]> {
   const control = new SharedArrayBuffer(8)
   const begun = new Int32Array(control)
   const turns = takeTurns ? hostWriteTurns(db).buffer : null
-  const thread = new Worker(BOOT, { eval: true, workerData: { entry, file: db.name, turns, control, slices: 2, holdMs: 300 } })
+  const thread = new Worker(FROM_SOURCE_BOOT, { eval: true, workerData: { entry, file: db.name, turns, control, slices: 2, holdMs: 300 } })
   const exited = new Promise((resolve) => thread.on('exit', resolve))
   // The host's write arrives while the first slice holds the lock, as a job's ledger row does during an import.
   await expect.poll(() => Atomics.load(begun, 0), { timeout: 60_000, interval: 5 }).toBeGreaterThan(0)

@@ -29,15 +29,19 @@ export class WriteTurns {
   host<T>(write: () => T): T {
     Atomics.add(this.words, WAITING, 1)
     try {
-      const deadline = performance.now() + HOST_PATIENCE_MS
-      for (let holding = Atomics.load(this.words, HOLDING); holding > 0; holding = Atomics.load(this.words, HOLDING)) {
-        const left = deadline - performance.now()
-        if (left <= 0) break
-        Atomics.wait(this.words, HOLDING, holding, left)
-      }
+      if (Atomics.load(this.words, HOLDING) > 0) this.waitForSlice()
       return write()
     } finally {
       if (Atomics.sub(this.words, WAITING, 1) === 1) Atomics.notify(this.words, WAITING)
+    }
+  }
+
+  private waitForSlice(): void {
+    const deadline = performance.now() + HOST_PATIENCE_MS
+    for (let holding = Atomics.load(this.words, HOLDING); holding > 0; holding = Atomics.load(this.words, HOLDING)) {
+      const left = deadline - performance.now()
+      if (left <= 0) return
+      Atomics.wait(this.words, HOLDING, holding, left)
     }
   }
 

@@ -63,7 +63,7 @@ export interface ThreadImportOptions {
 // From source (tests, the bench) the thread runs the TypeScript module through tsx's API, which the host's
 // own loader (vitest, tsx) does not lend to a worker; it is found from the source file, as a devDependency
 // only a checkout has. The built app starts its own entry beside the chunks instead, and never runs this.
-const FROM_SOURCE_BOOT = `
+export const FROM_SOURCE_BOOT = `
 const { createRequire } = require('node:module')
 const { dirname, join } = require('node:path')
 const { pathToFileURL } = require('node:url')
